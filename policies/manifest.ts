@@ -1,0 +1,146 @@
+import { z } from "zod";
+
+/** Data grade of the classification-and-grading scheme: 1 open, 2 internal, 3 personal/sensitive, 4 core. */
+export const Grade = z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]);
+export type Grade = z.infer<typeof Grade>;
+
+/**
+ * How a column may be used in a query (after SecretFlow SCQL's column control lists).
+ * Ordered here from most to least restrictive use.
+ */
+export const ColumnRule = z.enum(["deny", "join", "filter", "aggregate", "group", "row", "plain"]);
+export type ColumnRule = z.infer<typeof ColumnRule>;
+
+/** The DuckDB logical types the catalog admits. Anything else is refused at registration. */
+export const ColumnType = z.union([
+  z.enum(["BOOLEAN", "SMALLINT", "INTEGER", "BIGINT", "DOUBLE", "DATE", "TIMESTAMP", "VARCHAR"]),
+  z.string().regex(/^DECIMAL\((\d|1\d|2\d|3[0-8]),(\d|[12]\d|3[0-8])\)$/, "DECIMAL(p,s) with p <= 38"),
+]);
+export type ColumnType = z.infer<typeof ColumnType>;
+
+/** What kind of identifier a column holds; identifiers may only be `deny` or `join`. */
+export const IdentifierKind = z.enum([
+  "resident_id",
+  "uscc",
+  "person_name",
+  "organization_name",
+  "phone",
+  "bank_card",
+  "record_id",
+]);
+export type IdentifierKind = z.infer<typeof IdentifierKind>;
+
+export const UpdateFrequency = z.enum(["realtime", "hourly", "daily", "weekly", "monthly", "quarterly", "yearly"]);
+
+const isoDate = z.iso.date();
+
+export const ColumnManifest = z
+  .object({
+    name: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, "lower snake_case, at most 63 characters"),
+    type: ColumnType,
+    meaning: z.string().min(1),
+    rule: ColumnRule,
+    unit: z.string().min(1).optional(),
+    identifier: IdentifierKind.optional(),
+    /** Declared value domain of a categorical column: dummy data draws from it, outputs are checked against it. */
+    values: z.array(z.string().min(1)).min(1).optional(),
+    /** Declared numeric range: inputs to aggregates are clamped to it, dummy data is drawn inside it. */
+    bounds: z
+      .object({ min: z.number(), max: z.number() })
+      .refine((b) => b.min < b.max, "bounds.min must be below bounds.max")
+      .optional(),
+    /** Declared date range (inclusive) of a DATE or TIMESTAMP column. */
+    dateRange: z
+      .object({ from: isoDate, to: isoDate })
+      .refine((r) => r.from <= r.to, "dateRange.from must not be after dateRange.to")
+      .optional(),
+  })
+  .strict()
+  .superRefine((column, ctx) => {
+    if (column.identifier && column.rule !== "deny" && column.rule !== "join") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["rule"],
+        message: `identifier column ${column.name} must be 'deny' or 'join', not '${column.rule}'`,
+      });
+    }
+    const numeric = /^(SMALLINT|INTEGER|BIGINT|DOUBLE|DECIMAL)/.test(column.type);
+    if (column.rule === "aggregate" && numeric && !column.bounds) {
+      // Clamping and differential-privacy sensitivity both need the range.
+      ctx.addIssue({
+        code: "custom",
+        path: ["bounds"],
+        message: `aggregate column ${column.name} needs declared bounds`,
+      });
+    }
+    if (column.bounds && !numeric) {
+      ctx.addIssue({ code: "custom", path: ["bounds"], message: "bounds apply to numeric columns only" });
+    }
+    if (column.dateRange && column.type !== "DATE" && column.type !== "TIMESTAMP") {
+      ctx.addIssue({ code: "custom", path: ["dateRange"], message: "dateRange applies to DATE/TIMESTAMP only" });
+    }
+  });
+export type ColumnManifest = z.infer<typeof ColumnManifest>;
+
+/** Rules a grade admits at all; a manifest or license may be stricter, never looser. */
+export const RULES_ALLOWED_BY_GRADE: Readonly<Record<Grade, readonly ColumnRule[]>> = {
+  1: ["deny", "join", "filter", "aggregate", "group", "row", "plain"],
+  2: ["deny", "join", "filter", "aggregate", "group", "row"],
+  3: ["deny", "join", "filter", "aggregate", "group"],
+  4: ["deny", "join", "filter", "aggregate", "group"],
+};
+
+export const DatasetManifest = z
+  .object({
+    name: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/),
+    title: z.string().min(1),
+    description: z.string().min(1),
+    holder: z.object({ department: z.string().min(1), contact: z.string().min(1).optional() }).strict(),
+    grade: Grade,
+    updateFrequency: UpdateFrequency,
+    /**
+     * The column naming the individual (person or firm) whose privacy is protected: groups are
+     * counted in distinct units, contributions are bounded per unit. Open data has none.
+     */
+    privacyUnit: z.string().nullable(),
+    /** Upper bound on rows one privacy unit contributes to one query (contribution bounding). */
+    maxContributionsPerUnit: z.number().int().positive(),
+    /** Minimum number of distinct units in a released group; defaults to the grade's. */
+    minGroupSize: z.number().int().min(2).optional(),
+    coverage: z.object({ from: isoDate, to: isoDate }).strict().optional(),
+    columns: z.array(ColumnManifest).min(1),
+  })
+  .strict()
+  .superRefine((manifest, ctx) => {
+    const names = new Set<string>();
+    for (const [i, column] of manifest.columns.entries()) {
+      if (names.has(column.name)) {
+        ctx.addIssue({ code: "custom", path: ["columns", i, "name"], message: `duplicate column ${column.name}` });
+      }
+      names.add(column.name);
+      if (!RULES_ALLOWED_BY_GRADE[manifest.grade].includes(column.rule)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["columns", i, "rule"],
+          message: `rule '${column.rule}' is looser than grade ${manifest.grade} allows (column ${column.name})`,
+        });
+      }
+    }
+    if (manifest.privacyUnit === null) {
+      if (manifest.grade > 1) {
+        ctx.addIssue({ code: "custom", path: ["privacyUnit"], message: "grades 2-4 need a privacy unit column" });
+      }
+    } else {
+      const unit = manifest.columns.find((c) => c.name === manifest.privacyUnit);
+      if (!unit) {
+        ctx.addIssue({ code: "custom", path: ["privacyUnit"], message: `no column ${manifest.privacyUnit}` });
+      } else if (unit.rule !== "join" && unit.rule !== "deny") {
+        ctx.addIssue({
+          code: "custom",
+          path: ["privacyUnit"],
+          message: `privacy unit ${unit.name} must be 'join' or 'deny'`,
+        });
+      }
+    }
+  });
+export type DatasetManifest = z.infer<typeof DatasetManifest>;
