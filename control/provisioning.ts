@@ -1,0 +1,164 @@
+import { existsSync } from "node:fs";
+import { chmod, mkdir, rename, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import type { License } from "../policies/license.ts";
+import type { DatasetManifest } from "../policies/manifest.ts";
+import { type GenerationStep, generateDemoDomain } from "../seeds/generate.ts";
+import { DEMO_MANIFESTS } from "../seeds/manifests/index.ts";
+import { type ControlPlane, openControlPlane } from "../storage/control-plane.ts";
+import { currentCatalog, publishManifest } from "./catalog.ts";
+import { ensureDomainKey } from "./domain-key.ts";
+import { createPrincipal, issueApiKey } from "./identity.ts";
+import { grantLicense } from "./licenses.ts";
+
+/** Where the embedded default keeps everything, inside one data folder. */
+export interface DataFolder {
+  readonly dir: string;
+  readonly domainFile: string;
+  readonly controlFile: string;
+  readonly privateKeyFile: string;
+  readonly publicKeyFile: string;
+  readonly credentialsFile: string;
+}
+
+export function dataFolder(dir: string): DataFolder {
+  const root = resolve(dir);
+  return {
+    dir: root,
+    domainFile: join(root, "domain.duckdb"),
+    controlFile: join(root, "control.duckdb"),
+    privateKeyFile: join(root, "domain-key.pem"),
+    publicKeyFile: join(root, "domain-key.pub.pem"),
+    credentialsFile: join(root, "demo-credentials.json"),
+  };
+}
+
+/** The demo principals' keys, written to demo-credentials.json (mode 0600) on first start. */
+export interface DemoCredentials {
+  readonly bureau: { readonly key: string };
+  readonly auditor: { readonly key: string };
+  readonly operator: { readonly key: string; readonly license: string };
+}
+
+export interface ProvisionOptions {
+  readonly dir: string;
+  readonly seedScale: number;
+  readonly seed?: number;
+  readonly onProgress?: (event: ProvisionEvent) => void;
+}
+
+export type ProvisionEvent =
+  | { readonly kind: "generating"; readonly scale: number }
+  | { readonly kind: "generated"; readonly step: GenerationStep }
+  | { readonly kind: "key-created" }
+  | { readonly kind: "principals-created" };
+
+export interface ProvisionedFolder {
+  readonly folder: DataFolder;
+  readonly controlPlane: ControlPlane;
+  /** Set only on the start that created the demo principals: their keys exist nowhere else. */
+  readonly newCredentials?: DemoCredentials;
+  readonly generated: boolean;
+}
+
+/**
+ * Makes a data folder ready: generates the demo domain if it has none, creates the signing key,
+ * migrates the control plane, publishes the demo manifests and creates the demo principals. Each
+ * step is skipped when already done, so a second start reuses everything and re-keys nothing.
+ */
+export async function provisionDataFolder(options: ProvisionOptions): Promise<ProvisionedFolder> {
+  const folder = dataFolder(options.dir);
+  await mkdir(folder.dir, { recursive: true, mode: 0o700 });
+
+  let generated = false;
+  if (!existsSync(folder.domainFile)) {
+    options.onProgress?.({ kind: "generating", scale: options.seedScale });
+    await generateDemoDomain({
+      file: folder.domainFile,
+      scale: options.seedScale,
+      ...(options.seed === undefined ? {} : { seed: options.seed }),
+      onProgress: (step) => options.onProgress?.({ kind: "generated", step }),
+    });
+    await chmod(folder.domainFile, 0o600);
+    generated = true;
+  }
+  if (await ensureDomainKey(folder)) options.onProgress?.({ kind: "key-created" });
+
+  const controlPlane = await openControlPlane(folder.controlFile);
+  try {
+    if ((await currentCatalog(controlPlane)).length === 0) {
+      await controlPlane.transaction(async (tx) => {
+        for (const manifest of DEMO_MANIFESTS) await publishManifest(tx, manifest, "seed", "demo domain");
+      });
+    }
+    const newCredentials = await createDemoPrincipals(controlPlane, folder);
+    if (newCredentials) options.onProgress?.({ kind: "principals-created" });
+    return { folder, controlPlane, generated, ...(newCredentials ? { newCredentials } : {}) };
+  } catch (error) {
+    controlPlane.close();
+    throw error;
+  }
+}
+
+async function createDemoPrincipals(
+  store: ControlPlane,
+  folder: DataFolder,
+): Promise<DemoCredentials | undefined> {
+  const partial = `${folder.credentialsFile}.partial`;
+  const existing = await store.query<{ n: number }>("SELECT count(*)::INTEGER AS n FROM principals");
+  if ((existing[0]?.n ?? 0) > 0) {
+    // A start that died between committing the principals and renaming the file left the keys here.
+    if (existsSync(partial) && !existsSync(folder.credentialsFile))
+      await rename(partial, folder.credentialsFile);
+    return undefined;
+  }
+  const credentials = await store.transaction(async (tx) => {
+    const bureau = await createPrincipal(tx, {
+      role: "bureau",
+      name: "Demo bureau officer",
+      organization: "呼和浩特市数据局 (Hohhot Data Bureau)",
+    });
+    const auditor = await createPrincipal(tx, {
+      role: "auditor",
+      name: "Demo auditor",
+      organization: "呼和浩特市审计局 (Hohhot Audit Bureau)",
+    });
+    const operator = await createPrincipal(tx, {
+      role: "operator",
+      name: "Demo operator",
+      organization: "青城数据科技有限公司 (Qingcheng Data Technology Co., Ltd.)",
+    });
+    const license = await grantLicense(tx, demoLicense(operator.id, DEMO_MANIFESTS));
+    const result: DemoCredentials = {
+      bureau: { key: (await issueApiKey(tx, bureau.id)).key },
+      auditor: { key: (await issueApiKey(tx, auditor.id)).key },
+      operator: { key: (await issueApiKey(tx, operator.id)).key, license: license.license.id },
+    };
+    // Written before the commit: if the commit fails the file is junk, if the process dies after
+    // it the next start finds the keys here instead of losing them.
+    await writeFile(partial, `${JSON.stringify(result, null, 2)}\n`, { mode: 0o600 });
+    return result;
+  });
+  await rename(partial, folder.credentialsFile);
+  return credentials;
+}
+
+/** A year-long license on every demo dataset, with an ε budget on the differentially private ones. */
+function demoLicense(operatorId: string, manifests: readonly DatasetManifest[]): License {
+  const from = new Date();
+  const to = new Date(from.getTime() + 365 * 24 * 3600 * 1000);
+  return {
+    id: "lic_demo_urban_analytics",
+    operator: operatorId,
+    purpose: "urban-analytics",
+    validFrom: from.toISOString(),
+    validTo: to.toISOString(),
+    datasets: manifests.map((m) =>
+      m.grade >= 3
+        ? { name: m.name, epsilon: { perQuery: 0.5, total: 50, period: "month" } }
+        : { name: m.name },
+    ),
+    quotas: {},
+    releaseMode: "auto",
+  };
+}

@@ -1,0 +1,94 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
+import { requestId } from "hono/request-id";
+import { isDomainError } from "../policies/errors.ts";
+import type { ControlPlane } from "../storage/control-plane.ts";
+import type { DataDomain } from "../storage/data-domain.ts";
+import type { GatewayEnv } from "./auth.ts";
+import type { Logger } from "./log.ts";
+import { problem } from "./problem.ts";
+import { registerDatasetRoutes } from "./routes/datasets.ts";
+import { type ReadinessProbe, registerHealthRoutes } from "./routes/health.ts";
+
+export interface GatewayServices {
+  readonly controlPlane: ControlPlane;
+  readonly dataDomain: DataDomain;
+  readonly readiness: ReadinessProbe;
+  readonly logger: Logger;
+  readonly maxBodyBytes: number;
+}
+
+/**
+ * Builds the configured gateway without listening, so tests drive it with `app.request`.
+ *
+ * @example
+ * const app = newApp(services);
+ * const res = await app.request("/healthz");
+ */
+export function newApp(services: GatewayServices): OpenAPIHono<GatewayEnv> {
+  const app = new OpenAPIHono<GatewayEnv>({
+    // Validation failures answer 400 problem documents naming the fields, never echoing values.
+    defaultHook: (result, c) => {
+      if (!result.success) {
+        const fields = result.error.issues.map((issue) => issue.path.join(".") || "(body)");
+        return problem(c, "BAD_REQUEST", `invalid request: ${[...new Set(fields)].join(", ")}`);
+      }
+    },
+  });
+
+  app.use(requestId({ headerName: "x-request-id" }));
+  app.use(async function accessLog(c, next) {
+    const started = performance.now();
+    await next();
+    services.logger.info("request", {
+      requestId: c.get("requestId"),
+      method: c.req.method,
+      route: c.req.routePath,
+      status: c.res.status,
+      ms: Math.round(performance.now() - started),
+      principal: c.get("principal")?.id,
+    });
+  });
+  app.use(
+    bodyLimit({
+      maxSize: services.maxBodyBytes,
+      onError: (c) =>
+        problem(c, "PAYLOAD_TOO_LARGE", `request bodies are limited to ${services.maxBodyBytes} bytes`),
+    }),
+  );
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
+    type: "http",
+    scheme: "bearer",
+    description: "An API key issued by the bureau: `aos_<prefix>_<secret>`.",
+  });
+  registerHealthRoutes(app, services.readiness);
+  registerDatasetRoutes(app, services);
+
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "Authorized-operation sandbox",
+      version: "1",
+      description:
+        "A secure domain for public data: licensed operators run analysis scripts against data they never see; only outputs that pass the bureau's policies leave.",
+    },
+  });
+
+  app.notFound((c) => problem(c, "NOT_FOUND", "no such route"));
+  app.onError((error, c) => {
+    if (isDomainError(error)) return problem(c, error.code, error.detail);
+    if (error instanceof HTTPException && error.status < 500) {
+      return problem(
+        c,
+        error.status === 401 ? "UNAUTHENTICATED" : "BAD_REQUEST",
+        "the request could not be processed",
+      );
+    }
+    // The message may carry anything (even data): it goes to the server log only.
+    services.logger.error("unhandled error", { requestId: c.get("requestId"), error: String(error) });
+    return problem(c, "INTERNAL", "internal error; quote the request id to the operators of this domain");
+  });
+  return app;
+}

@@ -1,0 +1,36 @@
+import { z } from "zod";
+
+/** The process's whole configuration, parsed once at start from the environment. Nothing else reads process.env. */
+export const Config = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  /** Loopback by default: the embedded default is not meant to face a network without a proxy in front. */
+  HOST: z.string().min(1).default("127.0.0.1"),
+  DATA_DIR: z.string().min(1).default("./data"),
+  /** Size of the demo domain generated on first start: 1 ≈ 1M residents; 0.1 starts in seconds. */
+  SEED_SCALE: z.coerce.number().positive().max(100).default(0.1),
+  SEED: z.coerce.number().int().safe().default(20251),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  /** How long shutdown waits for in-flight requests before closing the stores. */
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+  /** Largest request body accepted, in bytes (scripts are the largest bodies). */
+  MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(64 * 1024 * 1024)
+    .default(1024 * 1024),
+});
+export type Config = z.infer<typeof Config>;
+
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+/** Parses the environment, or throws a ConfigError listing every bad variable in plain words. */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
+  const known = Object.fromEntries(Object.keys(Config.shape).map((key) => [key, env[key] || undefined]));
+  const parsed = Config.safeParse(known);
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
+  throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
+}

@@ -1,0 +1,52 @@
+import { ConfigError, loadConfig } from "./config.ts";
+import { createLogger } from "./log.ts";
+import { startGateway } from "./server.ts";
+
+/** `npm start`: the embedded default — one process, one data folder, on 127.0.0.1. */
+async function main(): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.LOG_LEVEL);
+  const gateway = await startGateway(config, logger);
+
+  const out = process.stdout;
+  out.write(`\nAuthorized-operation sandbox listening on ${gateway.url}\n`);
+  out.write(`  data folder:  ${gateway.folder.dir}\n`);
+  out.write(`  API docs:     ${gateway.url}/openapi.json\n`);
+  if (gateway.newCredentials) {
+    const { bureau, auditor, operator } = gateway.newCredentials;
+    out.write("\nDemo credentials (shown once; also in demo-credentials.json, mode 0600):\n");
+    out.write(`  bureau:    ${bureau.key}\n`);
+    out.write(`  auditor:   ${auditor.key}\n`);
+    out.write(`  operator:  ${operator.key}   license: ${operator.license}\n`);
+  } else {
+    out.write(`  demo keys:    ${gateway.folder.credentialsFile}\n`);
+  }
+  out.write(`\nTry: curl -H "Authorization: Bearer <operator key>" ${gateway.url}/v1/datasets\n\n`);
+
+  const stop = (signal: string) => {
+    logger.info("shutting down", { signal });
+    gateway.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error("shutdown failed", { error: String(error) });
+        process.exit(1);
+      },
+    );
+  };
+  process.once("SIGINT", () => stop("SIGINT"));
+  process.once("SIGTERM", () => stop("SIGTERM"));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
