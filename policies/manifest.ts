@@ -30,7 +30,15 @@ export const IdentifierKind = z.enum([
 ]);
 export type IdentifierKind = z.infer<typeof IdentifierKind>;
 
-export const UpdateFrequency = z.enum(["realtime", "hourly", "daily", "weekly", "monthly", "quarterly", "yearly"]);
+export const UpdateFrequency = z.enum([
+  "realtime",
+  "hourly",
+  "daily",
+  "weekly",
+  "monthly",
+  "quarterly",
+  "yearly",
+]);
 
 const isoDate = z.iso.date();
 
@@ -77,7 +85,11 @@ export const ColumnManifest = z
       ctx.addIssue({ code: "custom", path: ["bounds"], message: "bounds apply to numeric columns only" });
     }
     if (column.dateRange && column.type !== "DATE" && column.type !== "TIMESTAMP") {
-      ctx.addIssue({ code: "custom", path: ["dateRange"], message: "dateRange applies to DATE/TIMESTAMP only" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["dateRange"],
+        message: "dateRange applies to DATE/TIMESTAMP only",
+      });
     }
   });
 export type ColumnManifest = z.infer<typeof ColumnManifest>;
@@ -89,6 +101,16 @@ export const RULES_ALLOWED_BY_GRADE: Readonly<Record<Grade, readonly ColumnRule[
   3: ["deny", "join", "filter", "aggregate", "group"],
   4: ["deny", "join", "filter", "aggregate", "group"],
 };
+
+/** The (n,k) and p% dominance rules of a dataset holding business magnitudes. */
+export const DominanceRule = z
+  .object({
+    n: z.number().int().min(1).max(10),
+    k: z.number().gt(0).max(100),
+    p: z.number().gt(0).max(100).optional(),
+  })
+  .strict();
+export type DominanceRule = z.infer<typeof DominanceRule>;
 
 export const DatasetManifest = z
   .object({
@@ -103,11 +125,18 @@ export const DatasetManifest = z
      * counted in distinct units, contributions are bounded per unit. Open data has none.
      */
     privacyUnit: z.string().nullable(),
-    /** Upper bound on rows one privacy unit contributes to one query (contribution bounding). */
-    maxContributionsPerUnit: z.number().int().positive(),
+    /** Upper bound on rows one privacy unit contributes to one query (contribution bounding); set exactly when there is a privacy unit. */
+    maxContributionsPerUnit: z.number().int().positive().optional(),
     /** Minimum number of distinct units in a released group; defaults to the grade's. */
     minGroupSize: z.number().int().min(2).optional(),
     coverage: z.object({ from: isoDate, to: isoDate }).strict().optional(),
+    /**
+     * Dominance rules for business totals (statistical disclosure control for magnitude tables):
+     * a released sum is suppressed when its `n` largest units make up more than `k` percent of it,
+     * or, with `p`, when the total minus the two largest is less than `p` percent of the largest
+     * (the second largest could then estimate the largest to within p%).
+     */
+    dominance: DominanceRule.optional(),
     columns: z.array(ColumnManifest).min(1),
   })
   .strict()
@@ -115,7 +144,11 @@ export const DatasetManifest = z
     const names = new Set<string>();
     for (const [i, column] of manifest.columns.entries()) {
       if (names.has(column.name)) {
-        ctx.addIssue({ code: "custom", path: ["columns", i, "name"], message: `duplicate column ${column.name}` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["columns", i, "name"],
+          message: `duplicate column ${column.name}`,
+        });
       }
       names.add(column.name);
       if (!RULES_ALLOWED_BY_GRADE[manifest.grade].includes(column.rule)) {
@@ -126,9 +159,20 @@ export const DatasetManifest = z
         });
       }
     }
+    if ((manifest.privacyUnit === null) !== (manifest.maxContributionsPerUnit === undefined)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["maxContributionsPerUnit"],
+        message: "maxContributionsPerUnit is set exactly when a privacy unit is",
+      });
+    }
     if (manifest.privacyUnit === null) {
       if (manifest.grade > 1) {
-        ctx.addIssue({ code: "custom", path: ["privacyUnit"], message: "grades 2-4 need a privacy unit column" });
+        ctx.addIssue({
+          code: "custom",
+          path: ["privacyUnit"],
+          message: "grades 2-4 need a privacy unit column",
+        });
       }
     } else {
       const unit = manifest.columns.find((c) => c.name === manifest.privacyUnit);
