@@ -77,7 +77,11 @@ export const License = z
     const seen = new Set<string>();
     for (const [i, d] of license.datasets.entries()) {
       if (seen.has(d.name)) {
-        ctx.addIssue({ code: "custom", path: ["datasets", i, "name"], message: `dataset ${d.name} listed twice` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["datasets", i, "name"],
+          message: `dataset ${d.name} listed twice`,
+        });
       }
       seen.add(d.name);
     }

@@ -1,0 +1,373 @@
+import { createHash } from "node:crypto";
+import type { DuckDBConnection } from "@duckdb/node-api";
+import { type Cell, releaseAggregate } from "../policies/aggregation.ts";
+import { DomainError, isDomainError } from "../policies/errors.ts";
+import { budgetPeriodKey, DEFAULT_QUERY_EPSILON, type License, licensedViews } from "../policies/license.ts";
+import type { DatasetManifest } from "../policies/manifest.ts";
+import type { UniformInt } from "../policies/noise.ts";
+import { analyzeQuery } from "../policies/query-gate.ts";
+import type { ColumnUse, QueryAnalysis, QueryKind } from "../policies/query-plan.ts";
+import { type RewrittenQuery, rewriteAggregate } from "../policies/rewrite.ts";
+import type { SqlNode } from "../policies/sql-tree.ts";
+import type { BudgetCharge, PrivacyBudgetLedger } from "./privacy-budget.ts";
+
+/**
+ * The query service: what the sandbox calls for each `ctx.sql`. Gate → rewrite → execute on the
+ * data domain → post-process (noise, suppression) → charge → answer plus a verdict for the audit log.
+ */
+
+/** The narrow slice of a DuckDB connection the service needs. */
+export type SqlConnection = Pick<DuckDBConnection, "runAndReadAll">;
+
+/** A bound query parameter ($1, $2, ...). */
+export type QueryParam = string | number | boolean | null;
+
+/** One `ctx.sql` call, with the job's license and the manifests in force when the job started. */
+export interface QueryRequest {
+  readonly sql: string;
+  readonly params?: readonly QueryParam[];
+  readonly license: License;
+  readonly manifests: readonly DatasetManifest[];
+  /** When the job started: selects the budget period. */
+  readonly at: Date;
+}
+
+/** A result column: name and DuckDB type (as DuckDB spells it). */
+export interface ResultColumn {
+  readonly name: string;
+  readonly type: string;
+}
+
+/** What happened to a query, for the audit log. Names and counts only, never data values. */
+export interface QueryVerdict {
+  readonly kind: QueryKind;
+  readonly queryKey: string;
+  readonly datasets: readonly string[];
+  readonly columns: readonly ColumnUse[];
+  readonly rewrites: readonly string[];
+  /** ε charged by this call (0 when not DP or answered from the ledger). */
+  readonly epsilonCharged: number;
+  /** ε the query costs (what was charged the first time it was asked). */
+  readonly epsilonCost: number;
+  /** The answer is the one recorded when the query was first asked. */
+  readonly cached: boolean;
+  readonly suppressedGroups: number;
+  readonly suppressedCells: number;
+  readonly dominanceSuppressed: number;
+  /** False when suppression counts must not be shown to the operator (see `AggregationResult`). */
+  readonly suppressionDisclosable: boolean;
+  readonly tainted: boolean;
+  readonly requiresReview: boolean;
+  readonly rowsReturned: number;
+}
+
+/** The answer to one query. */
+export interface QueryAnswer {
+  readonly columns: readonly ResultColumn[];
+  readonly rows: readonly (readonly Cell[])[];
+  readonly verdict: QueryVerdict;
+}
+
+/** A dry run: would the query be accepted, what would be enforced, what would it cost. */
+export interface QueryExplanation {
+  readonly accepted: boolean;
+  readonly kind: QueryKind | null;
+  readonly datasets: readonly string[];
+  readonly columns: readonly ColumnUse[];
+  readonly rewrites: readonly string[];
+  readonly epsilon: number;
+  readonly tainted: boolean;
+  readonly requiresReview: boolean;
+  /** Why: the rejection (code and detail), or notes on what the rewrite does. */
+  readonly reasons: readonly { readonly code: string; readonly detail: string }[];
+  /** The SQL that would run (our generated SQL; no data). */
+  readonly executedSql: string | null;
+}
+
+/** Dependencies of the query service. */
+export interface QueryServiceDeps {
+  /** Connection to the read-only, locked-down data domain. */
+  readonly domain: SqlConnection;
+  /** Connection used only to parse and render SQL (an empty in-memory DuckDB is enough). */
+  readonly parser: SqlConnection;
+  readonly ledger: PrivacyBudgetLedger;
+  /** δ of DP partition selection for data-derived groups. */
+  readonly partitionDelta?: number;
+  /** Row cap for open and row-level queries when the license sets none. */
+  readonly maxRows?: number;
+  /** Random source for noise (tests only; production uses the CSPRNG). */
+  readonly uniform?: UniformInt;
+}
+
+/** The service the sandbox's query port adapts. */
+export interface QueryService {
+  execute(request: QueryRequest): Promise<QueryAnswer>;
+  explain(request: QueryRequest): Promise<QueryExplanation>;
+}
+
+const DEFAULT_PARTITION_DELTA = 1e-6;
+const DEFAULT_MAX_ROWS = 100_000;
+
+/** Parses SQL with DuckDB's own parser; the text travels as a bound parameter, never spliced in. */
+export async function parseSql(parser: SqlConnection, sql: string): Promise<unknown> {
+  const reader = await parser.runAndReadAll("SELECT json_serialize_sql($1::VARCHAR) AS tree", [sql]);
+  const tree = reader.getRowsJson()[0]?.[0];
+  if (typeof tree !== "string") throw new DomainError("INTERNAL", "parser returned no tree");
+  return JSON.parse(tree);
+}
+
+/** Renders a validated parse tree back to SQL with DuckDB's own printer. */
+async function renderSql(parser: SqlConnection, tree: SqlNode): Promise<string> {
+  const reader = await parser.runAndReadAll("SELECT json_deserialize_sql($1::VARCHAR::JSON) AS sql", [
+    JSON.stringify(tree),
+  ]);
+  const sql = reader.getRowsJson()[0]?.[0];
+  if (typeof sql !== "string") throw new DomainError("INTERNAL", "renderer returned no SQL");
+  return sql;
+}
+
+function queryKey(analysis: QueryAnalysis, params: readonly QueryParam[]): string {
+  return createHash("sha256")
+    .update(analysis.fingerprint)
+    .update("\u0000")
+    .update(JSON.stringify(params))
+    .digest("hex");
+}
+
+/** DuckDB's error class only ("Conversion", "Binder", ...): its messages can quote data values. */
+function executionError(error: unknown): DomainError {
+  const message = error instanceof Error ? error.message : "";
+  const kind = /^([A-Za-z ]{1,40}) Error:/.exec(message)?.[1] ?? "Execution";
+  return new DomainError("SQL_NOT_ALLOWED", `the query failed in the database (${kind} error)`, {
+    duckdbError: kind,
+  });
+}
+
+interface Prepared {
+  readonly analysis: QueryAnalysis;
+  readonly rewritten: RewrittenQuery | null;
+  readonly sql: string;
+  readonly epsilon: number;
+  readonly charges: BudgetCharge[];
+}
+
+/**
+ * Builds the query service.
+ *
+ * @example
+ * const service = createQueryService({ domain, parser, ledger: new InMemoryPrivacyBudgetLedger() });
+ * const answer = await service.execute({ sql, license, manifests, at: job.startedAt });
+ */
+export function createQueryService(deps: QueryServiceDeps): QueryService {
+  const partitionDelta = deps.partitionDelta ?? DEFAULT_PARTITION_DELTA;
+
+  async function prepare(request: QueryRequest): Promise<Prepared> {
+    const views = licensedViews(request.license, request.manifests);
+    const analysis = analyzeQuery(await parseSql(deps.parser, request.sql), views);
+    const charges: BudgetCharge[] = [];
+    let epsilon = 0;
+    if (analysis.dpDatasets.length > 0) {
+      for (const name of analysis.dpDatasets) {
+        if (!views.get(name)!.epsilon) {
+          throw new DomainError(
+            "POLICY_VIOLATION",
+            `the license grants no privacy budget for dataset ${name}`,
+            {
+              dataset: name,
+            },
+          );
+        }
+      }
+      // One ε for the query (the smallest per-query ε of its datasets), charged to each dataset.
+      epsilon = Math.min(
+        ...analysis.dpDatasets.map((d) => views.get(d)!.epsilon?.perQuery ?? DEFAULT_QUERY_EPSILON),
+      );
+      for (const name of analysis.dpDatasets) {
+        const budget = views.get(name)!.epsilon!;
+        charges.push({
+          dataset: name,
+          period: budgetPeriodKey(budget.period, request.at),
+          epsilon,
+          limit: budget.total,
+        });
+      }
+    }
+    if (analysis.aggregate) {
+      const namedParams = (analysis.statement as { named_param_map?: unknown }).named_param_map;
+      const rewritten = rewriteAggregate(analysis.aggregate, namedParams);
+      const inner = await renderSql(deps.parser, rewritten.inner);
+      return { analysis, rewritten, sql: rewritten.wrap(inner), epsilon, charges };
+    }
+    const rendered = await renderSql(deps.parser, { error: false, statements: [analysis.statement] });
+    return { analysis, rewritten: null, sql: rendered, epsilon, charges };
+  }
+
+  async function run(sql: string, params: readonly QueryParam[]) {
+    try {
+      return await deps.domain.runAndReadAll(sql, [...params]);
+    } catch (error) {
+      throw executionError(error);
+    }
+  }
+
+  function verdictOf(prepared: Prepared, extra: Partial<QueryVerdict> & { queryKey: string }): QueryVerdict {
+    const { analysis } = prepared;
+    return {
+      kind: analysis.kind,
+      datasets: analysis.datasets,
+      columns: analysis.columns,
+      rewrites: prepared.rewritten?.rewrites ?? [],
+      epsilonCharged: 0,
+      epsilonCost: prepared.epsilon,
+      cached: false,
+      suppressedGroups: 0,
+      suppressedCells: 0,
+      dominanceSuppressed: 0,
+      suppressionDisclosable: true,
+      tainted: analysis.tainted,
+      requiresReview: analysis.requiresReview,
+      rowsReturned: 0,
+      ...extra,
+    };
+  }
+
+  async function computeAggregate(
+    prepared: Prepared,
+    params: readonly QueryParam[],
+    key: string,
+  ): Promise<QueryAnswer> {
+    const plan = prepared.analysis.aggregate!;
+    const rewritten = prepared.rewritten!;
+    const reader = await run(prepared.sql, params);
+    const types = new Map(reader.columnNames().map((name, i) => [name, reader.columnType(i).toString()]));
+    const released = releaseAggregate(plan, rewritten.columns, reader.getRowObjectsJson(), {
+      epsilon: prepared.epsilon,
+      partitionDelta,
+      ...(deps.uniform ? { uniform: deps.uniform } : {}),
+    });
+    const columns = plan.outputs.map((output): ResultColumn => {
+      if (output.kind === "group")
+        return { name: output.name, type: types.get(rewritten.columns.keys[output.key]!) ?? "VARCHAR" };
+      return { name: output.name, type: output.kind === "count" ? "BIGINT" : "DOUBLE" };
+    });
+    return {
+      columns,
+      rows: released.rows,
+      verdict: verdictOf(prepared, {
+        queryKey: key,
+        epsilonCharged: prepared.epsilon,
+        suppressedGroups: released.suppressedGroups,
+        suppressedCells: released.suppressedCells,
+        dominanceSuppressed: released.dominanceSuppressed,
+        suppressionDisclosable: released.suppressionDisclosable,
+        rowsReturned: released.rows.length,
+      }),
+    };
+  }
+
+  async function execute(request: QueryRequest): Promise<QueryAnswer> {
+    const params = request.params ?? [];
+    const prepared = await prepare(request);
+    const key = queryKey(prepared.analysis, params);
+    if (!prepared.analysis.aggregate) {
+      const cap = request.license.quotas.rowsPerQuery ?? deps.maxRows ?? DEFAULT_MAX_ROWS;
+      const reader = await run(`SELECT * FROM (${prepared.sql}) LIMIT ${cap + 1}`, params);
+      const rows = reader.getRowsJson() as Cell[][];
+      if (rows.length > cap) {
+        throw new DomainError("LIMIT_EXCEEDED", `the query returns more than ${cap} rows`, { limit: cap });
+      }
+      const columns = reader
+        .columnNames()
+        .map((name, i) => ({ name, type: reader.columnType(i).toString() }));
+      return { columns, rows, verdict: verdictOf(prepared, { queryKey: key, rowsReturned: rows.length }) };
+    }
+    if (prepared.charges.length === 0) return computeAggregate(prepared, params, key);
+
+    // DP: charge first, atomically. A query charged before gets its recorded answer back.
+    const outcome = await deps.ledger.charge({
+      licenseId: request.license.id,
+      queryKey: key,
+      charges: prepared.charges,
+    });
+    if (!outcome.charged) {
+      const recorded = (await deps.ledger.recallAnswer(request.license.id, key)) as
+        | RecordedAnswer
+        | undefined;
+      if (!recorded) throw new DomainError("INTERNAL", "the answer of a charged query was lost");
+      if (recorded.error) throw new DomainError(recorded.error.code, recorded.error.detail);
+      return {
+        ...recorded.answer!,
+        verdict: { ...recorded.answer!.verdict, epsilonCharged: 0, cached: true },
+      };
+    }
+    try {
+      const answer = await computeAggregate(prepared, params, key);
+      await deps.ledger.recordAnswer(request.license.id, key, { answer } satisfies RecordedAnswer);
+      return answer;
+    } catch (error) {
+      // The charge stands: a failure is an answer too (and repeating it must not be free).
+      const failure = isDomainError(error) ? error : new DomainError("INTERNAL", "query failed");
+      await deps.ledger.recordAnswer(request.license.id, key, {
+        error: { code: failure.code, detail: failure.detail },
+      } satisfies RecordedAnswer);
+      throw failure;
+    }
+  }
+
+  async function explain(request: QueryRequest): Promise<QueryExplanation> {
+    try {
+      const prepared = await prepare(request);
+      const { analysis } = prepared;
+      const reasons = [
+        { code: `KIND_${analysis.kind.toUpperCase()}`, detail: kindExplanation(analysis.kind) },
+        ...(analysis.requiresReview
+          ? [{ code: "REVIEW", detail: "a grade 4 dataset: every output is reviewed" }]
+          : []),
+      ];
+      return {
+        accepted: true,
+        kind: analysis.kind,
+        datasets: analysis.datasets,
+        columns: analysis.columns,
+        rewrites: prepared.rewritten?.rewrites ?? [],
+        epsilon: prepared.epsilon,
+        tainted: analysis.tainted,
+        requiresReview: analysis.requiresReview,
+        reasons,
+        executedSql: prepared.sql,
+      };
+    } catch (error) {
+      if (!isDomainError(error)) throw error;
+      return {
+        accepted: false,
+        kind: null,
+        datasets: [],
+        columns: [],
+        rewrites: [],
+        epsilon: 0,
+        tainted: false,
+        requiresReview: false,
+        reasons: [{ code: error.code, detail: error.detail }],
+        executedSql: null,
+      };
+    }
+  }
+
+  return { execute, explain };
+}
+
+interface RecordedAnswer {
+  readonly answer?: QueryAnswer;
+  readonly error?: { readonly code: DomainError["code"]; readonly detail: string };
+}
+
+function kindExplanation(kind: QueryKind): string {
+  switch (kind) {
+    case "open":
+      return "only open datasets: runs as written";
+    case "row":
+      return "reads row-level values of a protected dataset: the job is tainted and its outputs are held for review";
+    case "aggregate":
+      return "aggregates protected data: rows are bounded per privacy unit, inputs clamped, groups below the threshold suppressed, and DP noise added where the grade demands";
+  }
+}

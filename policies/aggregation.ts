@@ -1,0 +1,271 @@
+import {
+  discreteLaplace,
+  noisyCount,
+  noisySum,
+  partitionSelectionThreshold,
+  type UniformInt,
+} from "./noise.ts";
+import type { AggregatePlan, HavingCondition, Measure } from "./query-plan.ts";
+import type { RawAggregateColumns } from "./rewrite.ts";
+
+/**
+ * Post-processing of a rewritten aggregate query: noise, thresholds, dominance, then the
+ * operator's HAVING, ORDER BY and LIMIT on the released values. Pure apart from the injected
+ * random source.
+ *
+ * Budget split: the query's ε is divided among the statistics computed per group (the unit
+ * count, each measure, and the contributor count of each conditional measure), sums weighted
+ * SUM_WEIGHT times the others: a mean's error is dominated by its sum, whose sensitivity (the
+ * bound) is far above a typical value. Each
+ * statistic's L1 sensitivity across all groups is C × (largest absolute per-row value), C being
+ * the contribution bound, because a unit's rows are capped at C before aggregation. Sequential
+ * composition makes the whole release ε-DP (plus δ for data-derived partitions, below).
+ */
+
+/** A released cell value. */
+export type Cell = string | number | boolean | null;
+
+/** Options of the post-processor. */
+export interface AggregationOptions {
+  /** ε of this query (DP plans only). */
+  readonly epsilon: number;
+  /** δ of partition selection for groups not declared in the manifest. */
+  readonly partitionDelta: number;
+  readonly uniform?: UniformInt;
+}
+
+/** The released table and what was withheld. */
+export interface AggregationResult {
+  readonly columns: readonly string[];
+  readonly rows: Cell[][];
+  /** Groups dropped below the threshold. */
+  readonly suppressedGroups: number;
+  /** Single values withheld (too few contributing units, or dominance). */
+  readonly suppressedCells: number;
+  readonly dominanceSuppressed: number;
+  /** Threshold applied to each group's (noisy, for DP) unit count. */
+  readonly threshold: number;
+  /**
+   * Whether the suppressed counts may be shown to the operator. Not for DP queries over
+   * data-derived groups: how many groups were suppressed tells which rare combinations exist.
+   */
+  readonly suppressionDisclosable: boolean;
+}
+
+/** Largest cross product of declared values filled in as public partitions. */
+const MAX_PUBLIC_PARTITIONS = 10_000;
+
+/** A measure is conditional when not every row of the group necessarily contributes to it. */
+export function isConditional(measure: Measure): boolean {
+  if (measure.kind === "units") return false;
+  if (measure.filter) return true;
+  return measure.value !== null && measure.value.class !== "COLUMN_REF" && measure.value.class !== "CONSTANT";
+}
+
+/** Sensitivity of one measure's per-group value (L1 across groups). */
+function sensitivity(measure: Measure, maxContributions: number): number {
+  if (measure.kind !== "sum") return maxContributions;
+  const b = measure.bounds!;
+  return maxContributions * Math.max(Math.abs(b.lo), Math.abs(b.hi));
+}
+
+/** Share of ε a sum gets relative to a count. */
+const SUM_WEIGHT = 4;
+
+/** Total weight of the DP statistics a plan computes per group (what ε is split across). */
+export function statisticWeights(plan: AggregatePlan): number {
+  return plan.measures.reduce(
+    (total, m) => total + (m.kind === "sum" ? SUM_WEIGHT : 1) + (isConditional(m) ? 1 : 0),
+    0,
+  );
+}
+
+function numeric(value: unknown): number {
+  if (value === null || value === undefined) return 0;
+  const n = typeof value === "number" ? value : Number(value);
+  return Number.isFinite(n) ? n : 0;
+}
+
+function keyOf(values: readonly unknown[]): string {
+  return JSON.stringify(values.map((v) => (v === null || v === undefined ? null : String(v))));
+}
+
+function crossProduct(domains: readonly (readonly string[])[]): string[][] | null {
+  let acc: string[][] = [[]];
+  for (const domain of domains) {
+    if (acc.length * domain.length > MAX_PUBLIC_PARTITIONS) return null;
+    acc = acc.flatMap((prefix) => domain.map((v) => [...prefix, v]));
+  }
+  return acc;
+}
+
+function compare(a: Cell, op: HavingCondition["op"], b: number): boolean {
+  if (typeof a !== "number") return false;
+  switch (op) {
+    case "=":
+      return a === b;
+    case "<>":
+      return a !== b;
+    case "<":
+      return a < b;
+    case "<=":
+      return a <= b;
+    case ">":
+      return a > b;
+    case ">=":
+      return a >= b;
+  }
+}
+
+function orderCells(a: Cell, b: Cell): number {
+  if (a === b) return 0;
+  if (a === null) return 1;
+  if (b === null) return -1;
+  if (typeof a === "number" && typeof b === "number") return a - b;
+  return String(a) < String(b) ? -1 : 1;
+}
+
+/**
+ * Releases the raw per-group statistics of a rewritten query under the plan's rules.
+ *
+ * @example
+ * const released = releaseAggregate(plan, rewritten.columns, rows, { epsilon: 0.5, partitionDelta: 1e-6 });
+ */
+export function releaseAggregate(
+  plan: AggregatePlan,
+  columns: RawAggregateColumns,
+  rawRows: readonly Record<string, unknown>[],
+  options: AggregationOptions,
+): AggregationResult {
+  const dp = plan.differentialPrivacy;
+  const c = plan.maxContributions;
+  const epsilonEach = options.epsilon / statisticWeights(plan);
+  const k = plan.minGroupSize;
+
+  // Public partitions: every declared combination is a candidate, present in the data or not,
+  // so which groups appear depends on noise alone. Rows outside the declared domain are dropped.
+  let candidates: Record<string, unknown>[] = [...rawRows];
+  const domains =
+    dp && plan.publicPartitions && plan.groupKeys.length > 0 ? crossProduct(plan.publicPartitions) : null;
+  if (domains) {
+    const byKey = new Map(rawRows.map((r) => [keyOf(columns.keys.map((key) => r[key])), r]));
+    candidates = domains.map((combination) => {
+      const existing = byKey.get(keyOf(combination));
+      if (existing) return existing;
+      const empty: Record<string, unknown> = {};
+      columns.keys.forEach((key, i) => {
+        empty[key] = combination[i];
+      });
+      return empty;
+    });
+  }
+  const threshold = dp
+    ? domains || plan.groupKeys.length === 0
+      ? k
+      : partitionSelectionThreshold(k, c, epsilonEach, options.partitionDelta)
+    : k;
+
+  let suppressedGroups = 0;
+  let suppressedCells = 0;
+  let dominanceSuppressed = 0;
+  const released: Cell[][] = [];
+  for (const raw of candidates) {
+    const units = numeric(raw[columns.values[0]!]);
+    const noisyUnits = dp ? noisyCount(units, c, epsilonEach, options.uniform) : units;
+    if (noisyUnits < threshold) {
+      suppressedGroups++;
+      continue;
+    }
+    const measureValues = plan.measures.map((measure, j): number | null => {
+      const trueValue = numeric(raw[columns.values[j]!]);
+      if (j === 0) return Math.max(0, noisyUnits);
+      let value: number;
+      if (!dp) value = trueValue;
+      else if (measure.kind === "sum") {
+        const noisy = noisySum(trueValue, sensitivity(measure, c), epsilonEach * SUM_WEIGHT, options.uniform);
+        // A sum of values within [lo, hi] has the sign of its bounds: clamping is post-processing.
+        const b = measure.bounds!;
+        value = b.lo >= 0 ? Math.max(0, noisy) : b.hi <= 0 ? Math.min(0, noisy) : noisy;
+      } else
+        value = Math.max(
+          0,
+          trueValue + discreteLaplace(sensitivity(measure, c) / epsilonEach, options.uniform),
+        );
+      // Conditional aggregates are released only when enough units actually contribute.
+      const contributors = numeric(raw[columns.contributors[j]!]);
+      const counted = dp
+        ? isConditional(measure)
+          ? noisyCount(contributors, c, epsilonEach, options.uniform)
+          : noisyUnits
+        : contributors;
+      if (counted < k) {
+        suppressedCells++;
+        return null;
+      }
+      const dom = columns.dominance.get(j);
+      if (dom && plan.dominance && dominated(raw, trueValue, dom, plan.dominance)) {
+        dominanceSuppressed++;
+        return null;
+      }
+      return value;
+    });
+    const row = plan.outputs.map((output): Cell => {
+      switch (output.kind) {
+        case "group": {
+          const v = raw[columns.keys[output.key]!];
+          return v === undefined ? null : (v as Cell);
+        }
+        case "count":
+        case "sum":
+          return measureValues[output.measure] ?? null;
+        case "mean": {
+          const sum = measureValues[output.sum];
+          const count = measureValues[output.count];
+          if (sum === null || sum === undefined || count === null || count === undefined) return null;
+          const bounds = plan.measures[output.sum]!.bounds!;
+          return Math.min(bounds.hi, Math.max(bounds.lo, sum / Math.max(count, 1)));
+        }
+        default:
+          return null;
+      }
+    });
+    if (plan.having.every((h) => compare(row[h.output]!, h.op, h.value))) released.push(row);
+  }
+
+  if (plan.order.length > 0) {
+    released.sort((a, b) => {
+      for (const key of plan.order) {
+        const d = orderCells(a[key.output]!, b[key.output]!);
+        if (d !== 0) return key.descending ? -d : d;
+      }
+      return 0;
+    });
+  }
+  const end = plan.limit === null ? undefined : plan.offset + plan.limit;
+  return {
+    columns: plan.outputs.map((o) => o.name),
+    rows: released.slice(plan.offset, end),
+    suppressedGroups,
+    suppressedCells,
+    dominanceSuppressed,
+    threshold,
+    suppressionDisclosable: !dp || domains !== null || plan.groupKeys.length === 0,
+  };
+}
+
+/** The (n,k) rule and the p% rule on true unit totals. */
+function dominated(
+  raw: Record<string, unknown>,
+  total: number,
+  names: { topN: string; top1: string; top2: string },
+  rule: { n: number; k: number; p?: number | undefined },
+): boolean {
+  if (total <= 0) return false;
+  if (numeric(raw[names.topN]) > (rule.k / 100) * total) return true;
+  if (rule.p !== undefined) {
+    const top1 = numeric(raw[names.top1]);
+    const top2 = numeric(raw[names.top2]);
+    if (total - top1 - top2 < (rule.p / 100) * top1) return true;
+  }
+  return false;
+}

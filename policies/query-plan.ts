@@ -1,0 +1,98 @@
+import type { ColumnRule, DominanceRule } from "./manifest.ts";
+import type { SqlNode } from "./sql-tree.ts";
+
+/**
+ * What the query gate decided a query is, and what the rewriter needs to enforce the rules.
+ * - `open`: touches only open (grade 1) datasets; runs as written (after the allow-list).
+ * - `row`: reads row-level values of protected datasets (only `row` columns can be output this
+ *   way): the job becomes tainted and its outputs go to review.
+ * - `aggregate`: aggregates protected datasets; rewritten to count units, bound contributions,
+ *   clamp inputs, threshold groups and (for DP grades) add noise.
+ */
+export type QueryKind = "open" | "row" | "aggregate";
+
+/** Where in a query a column is used. */
+export type Clause = "select" | "where" | "join" | "group" | "having" | "order" | "aggregate";
+
+/** One column a query touches, and where. Goes into the audit verdict (names only, never values). */
+export interface ColumnUse {
+  readonly dataset: string;
+  readonly column: string;
+  readonly rule: ColumnRule;
+  readonly clause: Clause;
+}
+
+/** One statistic the rewritten query computes per group. */
+export interface Measure {
+  /**
+   * `units`: distinct privacy units (also the threshold statistic); `count`: rows (non-null
+   * values when `value` is set); `count_distinct`: distinct non-null values; `sum`: clamped sum.
+   */
+  readonly kind: "units" | "count" | "count_distinct" | "sum";
+  /** The argument expression in the scope of the outer query; null for count(*). */
+  readonly value: SqlNode | null;
+  /** The aggregate's FILTER condition, if any. */
+  readonly filter: SqlNode | null;
+  /** Clamping bounds of a sum's argument. */
+  readonly bounds: { readonly lo: number; readonly hi: number } | null;
+}
+
+/** One output column of an aggregate query: a group key, or a statistic derived from measures. */
+export type AggregateOutput =
+  | { readonly name: string; readonly kind: "group"; readonly key: number }
+  | { readonly name: string; readonly kind: "count"; readonly measure: number }
+  | { readonly name: string; readonly kind: "sum"; readonly measure: number }
+  | { readonly name: string; readonly kind: "mean"; readonly sum: number; readonly count: number };
+
+/** A HAVING condition, evaluated on released (noisy) values after post-processing. */
+export interface HavingCondition {
+  readonly output: number;
+  readonly op: "=" | "<>" | "<" | "<=" | ">" | ">=";
+  readonly value: number;
+}
+
+/** An ORDER BY key over outputs, applied after noise and suppression. */
+export interface OrderKey {
+  readonly output: number;
+  readonly descending: boolean;
+}
+
+/** Everything the rewriter and post-processor need for an aggregate query over protected data. */
+export interface AggregatePlan {
+  /** The outer SELECT node (a copy; subqueries already carry the injected unit column). */
+  readonly node: SqlNode;
+  /** Column path, in the outer scope, of the privacy unit the rows are attributed to. */
+  readonly unitRef: readonly string[];
+  readonly groupKeys: readonly SqlNode[];
+  /** Declared value domains of the group keys when every key is a bare column with `values`. */
+  readonly publicPartitions: readonly (readonly string[])[] | null;
+  readonly measures: readonly Measure[];
+  readonly outputs: readonly AggregateOutput[];
+  readonly having: readonly HavingCondition[];
+  readonly order: readonly OrderKey[];
+  readonly limit: number | null;
+  readonly offset: number;
+  readonly minGroupSize: number;
+  readonly maxContributions: number;
+  readonly differentialPrivacy: boolean;
+  /** Dominance rule applied to every sum (from the strictest dataset declaring one). */
+  readonly dominance: DominanceRule | null;
+}
+
+/** The gate's verdict on one query. */
+export interface QueryAnalysis {
+  readonly kind: QueryKind;
+  /** The statement to run for `open` and `row` queries (a copy, with every CAST made a TRY_CAST). */
+  readonly statement: SqlNode;
+  readonly datasets: readonly string[];
+  /** Datasets whose budget a DP query charges. */
+  readonly dpDatasets: readonly string[];
+  readonly columns: readonly ColumnUse[];
+  /** The query reads row-level values: the job's outputs go to review. */
+  readonly tainted: boolean;
+  /** A dataset demands review of every output (grade 4). */
+  readonly requiresReview: boolean;
+  readonly aggregate: AggregatePlan | null;
+  /** Canonical form of the parse tree (no positions): same text → same answer, same charge. */
+  readonly fingerprint: string;
+}

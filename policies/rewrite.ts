@@ -1,0 +1,194 @@
+import type { AggregatePlan, Measure } from "./query-plan.ts";
+import { cloneNode, columnRefNode, type SqlNode } from "./sql-tree.ts";
+
+/**
+ * The rewriter: turns an analysed aggregate query over protected data into SQL that computes,
+ * per group, the statistics the post-processor needs (distinct units, clamped sums, counts,
+ * contributor counts and dominance figures) over contribution-bounded rows.
+ *
+ * The user's SQL text is never reused. The inner query is a parse tree built from the validated
+ * tree (the user's FROM and WHERE, with our own select list); DuckDB renders it back to SQL
+ * (`json_deserialize_sql`), which quotes identifiers and literals itself. The outer SQL below
+ * only ever names identifiers we generate (`__g0`, `__m1`, ...) and numbers we format.
+ */
+
+/** Column names of the raw aggregate the rewritten SQL returns, for the post-processor. */
+export interface RawAggregateColumns {
+  /** Group key values: `__g{i}`. */
+  readonly keys: readonly string[];
+  /** Per measure: its value `__v{j}` and the distinct units contributing to it `__c{j}`. */
+  readonly values: readonly string[];
+  readonly contributors: readonly string[];
+  /** Per sum measure with a dominance rule: the n largest unit totals summed, and the two largest. */
+  readonly dominance: ReadonlyMap<
+    number,
+    { readonly topN: string; readonly top1: string; readonly top2: string }
+  >;
+}
+
+/** A rewritten aggregate query: the inner tree to render, and the SQL that wraps it. */
+export interface RewrittenQuery {
+  /** A full `json_serialize_sql`-shaped document holding the inner SELECT. */
+  readonly inner: SqlNode;
+  /** Builds the final SQL around the rendered inner query. */
+  readonly wrap: (innerSql: string) => string;
+  readonly columns: RawAggregateColumns;
+  /** Human-readable list of what was enforced, for the verdict and explain. */
+  readonly rewrites: readonly string[];
+}
+
+/** A number as a SQL literal; refuses anything that is not finite. */
+export function sqlNumber(value: number): string {
+  if (!Number.isFinite(value)) throw new RangeError("non-finite number in generated SQL");
+  return `CAST(${String(value)} AS DOUBLE)`;
+}
+
+function caseWhen(condition: SqlNode, then: SqlNode): SqlNode {
+  return {
+    class: "CASE",
+    type: "CASE_EXPR",
+    alias: "",
+    case_checks: [{ when_expr: condition, then_expr: then }],
+    else_expr: {
+      class: "CONSTANT",
+      type: "VALUE_CONSTANT",
+      alias: "",
+      value: { type: { id: "NULL", type_info: null }, is_null: true },
+    },
+  };
+}
+
+const ONE: SqlNode = {
+  class: "CONSTANT",
+  type: "VALUE_CONSTANT",
+  alias: "",
+  value: { type: { id: "INTEGER", type_info: null }, is_null: false, value: 1 },
+};
+
+/** The per-row value a measure aggregates (NULL when the row does not contribute). */
+function measureInput(measure: Measure): SqlNode {
+  const value = measure.value ? cloneNode(measure.value) : ONE;
+  return measure.filter ? caseWhen(cloneNode(measure.filter), value) : value;
+}
+
+function withAlias(node: SqlNode, alias: string): SqlNode {
+  return { ...node, alias };
+}
+
+/**
+ * Rewrites an aggregate plan. `namedParams` is the original statement's parameter map, kept so
+ * the rendered inner query binds the same `$n` parameters.
+ */
+export function rewriteAggregate(plan: AggregatePlan, namedParams: unknown): RewrittenQuery {
+  const keys = plan.groupKeys.map((_, i) => `__g${i}`);
+  const inputs = plan.measures.map((_, j) => `__m${j}`);
+  const selectList: SqlNode[] = [withAlias(columnRefNode(plan.unitRef), "__pu")];
+  plan.groupKeys.forEach((key, i) => {
+    selectList.push(withAlias(cloneNode(key), keys[i]!));
+  });
+  plan.measures.forEach((measure, j) => {
+    if (measure.kind !== "units") selectList.push(withAlias(measureInput(measure), inputs[j]!));
+  });
+  const innerNode: SqlNode = {
+    ...cloneNode(plan.node),
+    select_list: selectList,
+    group_expressions: [],
+    group_sets: [],
+    aggregate_handling: "STANDARD_HANDLING",
+    having: null,
+    modifiers: [],
+    qualify: null,
+  };
+  const inner: SqlNode = {
+    error: false,
+    statements: [{ node: innerNode, named_param_map: namedParams ?? [] }],
+  };
+
+  const clamp = (j: number): string => {
+    const b = plan.measures[j]!.bounds!;
+    return `least(greatest(TRY_CAST(${inputs[j]} AS DOUBLE), ${sqlNumber(b.lo)}), ${sqlNumber(b.hi)})`;
+  };
+  const values: string[] = [];
+  const contributors: string[] = [];
+  const aggregates: string[] = [];
+  plan.measures.forEach((measure, j) => {
+    values.push(`__v${j}`);
+    contributors.push(`__c${j}`);
+    const m = inputs[j]!;
+    switch (measure.kind) {
+      case "units":
+        aggregates.push(`count(DISTINCT __pu) AS __v${j}`, `count(DISTINCT __pu) AS __c${j}`);
+        return;
+      case "count":
+        aggregates.push(`count(${m}) AS __v${j}`);
+        break;
+      case "count_distinct":
+        aggregates.push(`count(DISTINCT ${m}) AS __v${j}`);
+        break;
+      case "sum":
+        aggregates.push(`sum(${clamp(j)}) AS __v${j}`);
+        // A zero adds nothing: `sum(CASE WHEN cond THEN x ELSE 0 END)` is conditional too.
+        aggregates.push(`count(DISTINCT __pu) FILTER (WHERE ${clamp(j)} <> 0) AS __c${j}`);
+        return;
+    }
+    aggregates.push(`count(DISTINCT __pu) FILTER (WHERE ${m} IS NOT NULL) AS __c${j}`);
+  });
+
+  const keyList = keys.join(", ");
+  const groupBy = keys.length > 0 ? ` GROUP BY ${keyList}` : "";
+  const keySelect = keys.length > 0 ? `${keyList}, ` : "";
+  // Deterministic choice of the rows kept per unit: a repeated query keeps the same rows.
+  const order = `hash(${["__pu", ...keys, ...plan.measures.flatMap((m, j) => (m.kind === "units" ? [] : [inputs[j]]))].join(", ")})`;
+
+  const dominance = new Map<number, { topN: string; top1: string; top2: string }>();
+  const dominanceParts: string[] = [];
+  if (plan.dominance) {
+    plan.measures.forEach((measure, j) => {
+      if (measure.kind !== "sum") return;
+      dominance.set(j, { topN: `__dn${j}`, top1: `__d1_${j}`, top2: `__d2_${j}` });
+      const sorted = `list(__s${j} ORDER BY __s${j} DESC NULLS LAST)`;
+      dominanceParts.push(
+        `list_sum(list_slice(${sorted}, 1, ${plan.dominance!.n})) AS __dn${j}`,
+        `coalesce(${sorted}[1], 0) AS __d1_${j}`,
+        `coalesce(${sorted}[2], 0) AS __d2_${j}`,
+      );
+    });
+  }
+
+  const wrap = (innerSql: string): string => {
+    const ctes = [
+      `__rows AS (${innerSql})`,
+      `__bounded AS (SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY __pu ORDER BY ${order}) AS __rn FROM __rows WHERE __pu IS NOT NULL) WHERE __rn <= ${plan.maxContributions})`,
+      `__agg AS (SELECT ${keySelect}${aggregates.join(", ")} FROM __bounded${groupBy})`,
+    ];
+    if (dominanceParts.length === 0) return `WITH ${ctes.join(", ")} SELECT * FROM __agg`;
+    const unitSums = [...dominance.keys()].map((j) => `sum(${clamp(j)}) AS __s${j}`).join(", ");
+    ctes.push(
+      `__unit_totals AS (SELECT ${keySelect}__pu, ${unitSums} FROM __bounded GROUP BY ${keySelect}__pu)`,
+      `__dom AS (SELECT ${keySelect}${dominanceParts.join(", ")} FROM __unit_totals${groupBy})`,
+    );
+    const on = keys.length > 0 ? keys.map((k) => `a.${k} IS NOT DISTINCT FROM d.${k}`).join(" AND ") : "true";
+    const exclude = keys.length > 0 ? ` EXCLUDE (${keyList})` : "";
+    return `WITH ${ctes.join(", ")} SELECT a.*, d.*${exclude} FROM __agg a LEFT JOIN __dom d ON ${on}`;
+  };
+
+  const rewrites = [
+    "count_distinct_units",
+    `contribution_bound:${plan.maxContributions}`,
+    `threshold:${plan.minGroupSize}`,
+    ...plan.measures.flatMap((m) => (m.bounds ? [`clamp:[${m.bounds.lo},${m.bounds.hi}]`] : [])),
+    ...(plan.differentialPrivacy ? ["noise:discrete_laplace"] : []),
+    ...(plan.publicPartitions ? ["public_partitions"] : []),
+    ...(plan.dominance
+      ? [
+          `dominance:n=${plan.dominance.n},k=${plan.dominance.k}${plan.dominance.p ? `,p=${plan.dominance.p}` : ""}`,
+        ]
+      : []),
+  ];
+  return {
+    inner,
+    wrap,
+    columns: { keys, values, contributors, dominance },
+    rewrites: [...new Set(rewrites)],
+  };
+}

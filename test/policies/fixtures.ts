@@ -1,0 +1,55 @@
+import { DuckDBInstance } from "@duckdb/node-api";
+import { parseSql, type SqlConnection } from "../../control/query-service.ts";
+import { License, type LicensedView, licensedViews } from "../../policies/license.ts";
+import type { DatasetManifest } from "../../policies/manifest.ts";
+import { analyzeQuery } from "../../policies/query-gate.ts";
+import type { QueryAnalysis } from "../../policies/query-plan.ts";
+import { DEMO_MANIFESTS } from "../../seeds/manifests/index.ts";
+
+/** A license over every demo dataset, with budgets for the DP ones. */
+export function demoLicense(
+  overrides: Partial<License> = {},
+  manifests: readonly DatasetManifest[] = DEMO_MANIFESTS,
+): License {
+  return License.parse({
+    id: "lic_test",
+    operator: "op_test",
+    purpose: "testing the policy engine",
+    validFrom: "2025-01-01T00:00:00Z",
+    validTo: "2030-01-01T00:00:00Z",
+    datasets: manifests.map((m) => ({ name: m.name, ...(m.grade >= 3 ? { epsilon: { total: 1000 } } : {}) })),
+    ...overrides,
+  });
+}
+
+/** An in-memory DuckDB connection used only to parse. */
+export async function parserConnection(): Promise<SqlConnection> {
+  const instance = await DuckDBInstance.create(":memory:");
+  return instance.connect();
+}
+
+/** Parses and analyses a query under a license (default: every demo dataset). */
+export async function analyze(
+  parser: SqlConnection,
+  sql: string,
+  views: ReadonlyMap<string, LicensedView> = licensedViews(demoLicense(), DEMO_MANIFESTS),
+): Promise<QueryAnalysis> {
+  return analyzeQuery(await parseSql(parser, sql), views);
+}
+
+/** The verdict label a query gets: its kind, or the error code. */
+export async function verdictOf(
+  parser: SqlConnection,
+  sql: string,
+  manifests: readonly DatasetManifest[] = DEMO_MANIFESTS,
+): Promise<string> {
+  try {
+    return (await analyze(parser, sql, licensedViews(demoLicense({}, manifests), manifests))).kind;
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (!code) throw error;
+    return code;
+  }
+}
+
+export { DEMO_MANIFESTS };
