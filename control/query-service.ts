@@ -113,7 +113,8 @@ export async function parseSql(parser: SqlConnection, sql: string): Promise<unkn
   const reader = await parser.runAndReadAll("SELECT json_serialize_sql($1::VARCHAR) AS tree", [sql]);
   const tree = reader.getRowsJson()[0]?.[0];
   if (typeof tree !== "string") throw new DomainError("INTERNAL", "parser returned no tree");
-  return JSON.parse(tree);
+  // Source positions are not needed, and "no position" (2^64-1) does not survive a JS number.
+  return JSON.parse(tree, (key, value) => (key === "query_location" ? undefined : value));
 }
 
 /** Renders a validated parse tree back to SQL with DuckDB's own printer. */
