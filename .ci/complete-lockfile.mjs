@@ -16,7 +16,10 @@ for (const entry of Object.values(packages)) {
   for (const [dep, version] of Object.entries(entry.optionalDependencies ?? {})) {
     const key = `node_modules/${dep}`;
     if (packages[key]) continue;
-    const platform = /(android|darwin|linux|win32|freebsd|openbsd|sunos|aix)-(arm64|x64|arm|ia32|ppc64|s390x|riscv64)(-musl)?$/.exec(dep);
+    const platform =
+      /(android|darwin|linux|win32|freebsd|openbsd|sunos|aix)-(arm64|x64|arm|ia32|ppc64|s390x|riscv64)(-musl)?$/.exec(
+        dep,
+      );
     if (!platform) throw new Error(`cannot tell the platform of optional dependency ${dep}`);
     const [, os, cpu, musl] = platform;
     packages[key] = {
