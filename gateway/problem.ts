@@ -30,6 +30,7 @@ export const STATUS_OF: Readonly<Record<ErrorCode, ContentfulStatusCode>> = {
   QUOTA_EXCEEDED: 429,
   BUDGET_EXHAUSTED: 429,
   SQL_NOT_ALLOWED: 422,
+  QUERY_FAILED: 422,
   POLICY_VIOLATION: 422,
   OUTPUT_REJECTED: 422,
   TIMEOUT: 422,

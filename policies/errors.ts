@@ -17,6 +17,7 @@ export const ErrorCode = z.enum([
   "QUOTA_EXCEEDED",
   "BUDGET_EXHAUSTED",
   "SQL_NOT_ALLOWED",
+  "QUERY_FAILED",
   "POLICY_VIOLATION",
   "OUTPUT_REJECTED",
   "TIMEOUT",
