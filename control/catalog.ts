@@ -26,13 +26,10 @@ export async function publishManifest(
     [valid.name],
   );
   const version = rows[0]?.next ?? 1;
-  await store.run("INSERT INTO dataset_versions VALUES ($1, $2, $3, now(), $4, $5)", [
-    valid.name,
-    version,
-    JSON.stringify(valid),
-    author,
-    note ?? null,
-  ]);
+  await store.run(
+    "INSERT INTO dataset_versions (dataset, version, manifest, effective_from, author, note) VALUES ($1, $2, $3, now(), $4, $5)",
+    [valid.name, version, JSON.stringify(valid), author, note ?? null],
+  );
   return version;
 }
 

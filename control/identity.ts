@@ -28,13 +28,10 @@ export async function createPrincipal(
     status: "active",
     ...input,
   };
-  await store.run("INSERT INTO principals VALUES ($1, $2, $3, $4, $5, now())", [
-    principal.id,
-    principal.role,
-    principal.name,
-    principal.organization,
-    principal.status,
-  ]);
+  await store.run(
+    "INSERT INTO principals (id, role, name, organization, status, created_at) VALUES ($1, $2, $3, $4, $5, now())",
+    [principal.id, principal.role, principal.name, principal.organization, principal.status],
+  );
   return principal;
 }
 
@@ -55,11 +52,10 @@ export async function issueApiKey(
 ): Promise<{ key: string; prefix: string }> {
   const prefix = randomBytes(6).toString("hex");
   const key = `aos_${prefix}_${randomBytes(32).toString("base64url")}`;
-  await store.run("INSERT INTO api_keys VALUES ($1, $2, $3, now(), NULL)", [
-    prefix,
-    principalId,
-    hashKey(key),
-  ]);
+  await store.run(
+    "INSERT INTO api_keys (prefix, principal_id, key_hash, created_at) VALUES ($1, $2, $3, now())",
+    [prefix, principalId, hashKey(key)],
+  );
   return { key, prefix };
 }
 

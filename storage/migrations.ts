@@ -48,4 +48,66 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 2,
+    name: "operator qualification and status reasons, jobs, reviews, tariffs, privacy-budget ledger",
+    statements: [
+      // Admission and exit: who the operator is (qualification) and why its status last changed.
+      "ALTER TABLE principals ADD COLUMN qualification JSON",
+      "ALTER TABLE principals ADD COLUMN status_reason VARCHAR",
+      "ALTER TABLE principals ADD COLUMN status_changed_at TIMESTAMPTZ",
+      "ALTER TABLE licenses ADD COLUMN status_reason VARCHAR",
+      "ALTER TABLE licenses ADD COLUMN updated_at TIMESTAMPTZ",
+      `CREATE TABLE jobs (
+        id VARCHAR PRIMARY KEY,
+        operator_id VARCHAR NOT NULL,
+        license_id VARCHAR NOT NULL,
+        purpose VARCHAR NOT NULL,
+        language VARCHAR NOT NULL,
+        script VARCHAR NOT NULL,
+        script_sha256 VARCHAR NOT NULL,
+        idempotency_key VARCHAR,
+        status VARCHAR NOT NULL,
+        submitted_at TIMESTAMPTZ NOT NULL,
+        started_at TIMESTAMPTZ,
+        finished_at TIMESTAMPTZ,
+        policy_versions JSON,
+        decision JSON,
+        outputs JSON,
+        error JSON,
+        usage JSON
+      )`,
+      "CREATE INDEX jobs_operator ON jobs (operator_id, submitted_at)",
+      "CREATE INDEX jobs_status ON jobs (status)",
+      `CREATE TABLE reviews (
+        job_id VARCHAR NOT NULL,
+        reviewer_id VARCHAR NOT NULL,
+        decision VARCHAR NOT NULL CHECK (decision IN ('approve', 'reject')),
+        comment VARCHAR NOT NULL,
+        decided_at TIMESTAMPTZ NOT NULL,
+        PRIMARY KEY (job_id, reviewer_id)
+      )`,
+      `CREATE TABLE tariffs (
+        version INTEGER PRIMARY KEY,
+        tariff JSON NOT NULL,
+        effective_from TIMESTAMPTZ NOT NULL,
+        author VARCHAR NOT NULL
+      )`,
+      `CREATE TABLE budget_charges (
+        license_id VARCHAR NOT NULL,
+        query_key VARCHAR NOT NULL,
+        dataset VARCHAR NOT NULL,
+        period VARCHAR NOT NULL,
+        micro_epsilon BIGINT NOT NULL,
+        charged_at TIMESTAMPTZ NOT NULL,
+        PRIMARY KEY (license_id, query_key, dataset)
+      )`,
+      `CREATE TABLE budget_answers (
+        license_id VARCHAR NOT NULL,
+        query_key VARCHAR NOT NULL,
+        answer JSON NOT NULL,
+        PRIMARY KEY (license_id, query_key)
+      )`,
+    ],
+  },
 ];

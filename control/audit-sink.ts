@@ -1,0 +1,32 @@
+/**
+ * The narrow port through which control-plane verbs record what they change. The audit ledger
+ * implements it; a verb appends before its change takes effect (fail-closed: if the append
+ * fails, the change is rolled back and the caller gets an error).
+ */
+export interface AuditEvent {
+  /** Dotted event type, e.g. `license.suspended`, `operator.registered`, `job.submitted`. */
+  readonly type: string;
+  /** Principal id, or `system`. */
+  readonly actor: string;
+  /** Ids the event is about, for auditors' queries. */
+  readonly subject: {
+    readonly operator?: string;
+    readonly license?: string;
+    readonly job?: string;
+    readonly datasets?: readonly string[];
+  };
+  /** Names, ids, counts, hashes, before/after documents — never data values from the domain. */
+  readonly data: Readonly<Record<string, unknown>>;
+}
+
+export interface AuditSink {
+  append(event: AuditEvent): Promise<void>;
+}
+
+/** An in-memory sink for tests that are about something else (and want to see what was recorded). */
+export class RecordingAuditSink implements AuditSink {
+  readonly events: AuditEvent[] = [];
+  async append(event: AuditEvent): Promise<void> {
+    this.events.push(event);
+  }
+}
