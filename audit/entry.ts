@@ -1,0 +1,122 @@
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import { canonicalJson } from "./canonical-json.ts";
+
+/**
+ * The event types the domain records. Appends are validated against this list, so a typo in a
+ * caller cannot create a type no auditor queries for; a new kind of event is added here.
+ * Readers and the verifier accept any well-formed dotted name (see `AuditEntry`), so a log
+ * written by a newer version still verifies with an older verifier.
+ */
+export const AUDIT_EVENT_TYPES = [
+  "auth.failed",
+  "operator.created",
+  "operator.updated",
+  "operator.suspended",
+  "operator.reinstated",
+  "operator.key_issued",
+  "operator.key_revoked",
+  "license.granted",
+  "license.updated",
+  "license.suspended",
+  "license.reinstated",
+  "license.revoked",
+  "policy.published",
+  "manifest.published",
+  "tariff.set",
+  "job.submitted",
+  "job.started",
+  "query.checked",
+  "quota.exceeded",
+  "job.gate",
+  "review.decided",
+  "output.released",
+  "output.downloaded",
+  "job.finished",
+  "job.cancelled",
+  "audit.exported",
+  "audit.recovered",
+  "checkpoint",
+] as const;
+
+/** One of `AUDIT_EVENT_TYPES`. */
+export const AuditEventType = z.enum(AUDIT_EVENT_TYPES);
+export type AuditEventType = z.infer<typeof AuditEventType>;
+
+/** Types only the ledger itself writes: a caller appending one would be forging ledger bookkeeping. */
+export const LEDGER_EVENT_TYPES: ReadonlySet<string> = new Set<AuditEventType>([
+  "checkpoint",
+  "audit.recovered",
+]);
+
+const Id = z.string().min(1).max(200);
+const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, "a lowercase hex SHA-256");
+
+/** The ids an entry is about: what auditors filter on. */
+export const AuditSubjects = z.strictObject({
+  job: Id.optional(),
+  operator: Id.optional(),
+  license: Id.optional(),
+  datasets: z.array(Id).optional(),
+});
+export type AuditSubjects = z.infer<typeof AuditSubjects>;
+
+/**
+ * What a caller appends. `data` carries the event's details (before/after of a change, a query's
+ * text and verdicts, output hashes); it must be JSON (see `canonicalJson`).
+ *
+ * @example
+ * const event: AuditEvent = {
+ *   type: "output.released",
+ *   actor: "system",
+ *   subjects: { job: "job_1", operator: "op_1", license: "lic_1", datasets: ["population"] },
+ *   data: { outputs: [{ name: "by_district", sha256: "…" }] },
+ * };
+ */
+export const AuditEvent = z.strictObject({
+  type: AuditEventType,
+  /** Principal id, or "system" for what the domain does on its own. */
+  actor: Id,
+  subjects: AuditSubjects.optional(),
+  data: z.record(z.string(), z.unknown()).optional(),
+});
+export type AuditEvent = z.input<typeof AuditEvent>;
+
+/** Format version of an entry; bumped only with a verifier that understands both. */
+export const ENTRY_VERSION = 1;
+
+/** `prev` of the first entry. */
+export const GENESIS_HASH = "0".repeat(64);
+
+/**
+ * One line of the log, as stored. `hash` is SHA-256 over the canonical JSON of every other field,
+ * `prev` is the previous entry's `hash`: changing, inserting, dropping or reordering an entry breaks
+ * the chain from that point on.
+ */
+export const AuditEntry = z.strictObject({
+  v: z.literal(ENTRY_VERSION),
+  position: z.number().int().nonnegative(),
+  time: z.iso.datetime(),
+  type: z.string().regex(/^[a-z][a-z_]*(\.[a-z][a-z_]*)*$/),
+  actor: Id,
+  subjects: AuditSubjects,
+  data: z.record(z.string(), z.unknown()),
+  prev: Sha256Hex,
+  hash: Sha256Hex,
+});
+export type AuditEntry = z.infer<typeof AuditEntry>;
+
+/** An entry before its hash is computed. */
+export type UnhashedEntry = Omit<AuditEntry, "hash">;
+
+/** The hash an entry must carry: SHA-256 (hex) of the canonical JSON of the entry without `hash`. */
+export function entryHash(entry: UnhashedEntry | AuditEntry): string {
+  const { hash: _ignored, ...rest } = entry as AuditEntry;
+  return createHash("sha256").update(canonicalJson(rest), "utf8").digest("hex");
+}
+
+/** Completes an entry with its hash and returns its stored line (canonical JSON plus "\n"). */
+export function sealEntry(entry: UnhashedEntry): { entry: AuditEntry; line: string } {
+  const sealed: AuditEntry = { ...entry, hash: entryHash(entry) };
+  return { entry: sealed, line: `${canonicalJson(sealed)}\n` };
+}

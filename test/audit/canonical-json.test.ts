@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import { canonicalJson } from "../../audit/canonical-json.ts";
+
+describe("canonical JSON", () => {
+  it("sorts keys at every depth and writes no whitespace", () => {
+    expect(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: null } })).toBe(
+      '{"a":{"c":null,"d":[3,{"y":2,"z":1}]},"b":1}',
+    );
+  });
+
+  it("orders keys by UTF-16 code units, as RFC 8785 does", () => {
+    // RFC 8785 §3.2.3 example: "\u20ac" (€) sorts before "\ud83d\ude00" (😀) by code units,
+    // and both after ASCII; "\r" before "1".
+    const value = { "€": 1, "😀": 2, "\r": 3, "1": 4, ö: 5 };
+    expect(canonicalJson(value)).toBe('{"\\r":3,"1":4,"ö":5,"€":1,"😀":2}');
+  });
+
+  it("writes numbers in their shortest round-trip form", () => {
+    expect(canonicalJson([1e21, 1e-7, 0.1, -0, 100, 1.5e300, 333333333.3333333])).toBe(
+      "[1e+21,1e-7,0.1,0,100,1.5e+300,333333333.3333333]",
+    );
+  });
+
+  it("escapes strings minimally, with lone surrogates escaped", () => {
+    expect(canonicalJson(['a"b\\c\n\u0001', "\ud800", "中文"])).toBe(
+      '["a\\"b\\\\c\\n\\u0001","\\ud800","中文"]',
+    );
+  });
+
+  it("round-trips: canonicalising a parsed canonical text gives the same text", () => {
+    const text = canonicalJson({ x: [1.1, "y", { a: true }], when: new Date("2026-03-01T00:00:00Z") });
+    expect(text).toBe('{"when":"2026-03-01T00:00:00.000Z","x":[1.1,"y",{"a":true}]}');
+    expect(canonicalJson(JSON.parse(text))).toBe(text);
+  });
+
+  it("leaves out undefined properties but refuses values JSON cannot carry", () => {
+    expect(canonicalJson({ a: undefined, b: 1 })).toBe('{"b":1}');
+    expect(() => canonicalJson({ n: Number.NaN })).toThrow(/\$\.n is not a finite number/);
+    expect(() => canonicalJson([Number.POSITIVE_INFINITY])).toThrow(TypeError);
+    expect(() => canonicalJson({ big: 1n })).toThrow(/bigint/);
+    expect(() => canonicalJson([undefined])).toThrow(/\$\[0\] is undefined/);
+    expect(() => canonicalJson(() => 1)).toThrow(/function/);
+  });
+});
