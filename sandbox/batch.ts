@@ -1,0 +1,92 @@
+import { z } from "zod";
+
+/**
+ * A query result as the sandbox moves it into an isolate: one entry per result column, values
+ * laid out so that each column crosses process and isolate boundaries as a few buffers instead
+ * of one object per row.
+ *
+ * - `number`: every numeric DuckDB type, as float64. NULL slots hold NaN and are 0 in `valid`.
+ * - `string`: all values concatenated in `chars`; value i is `chars.slice(offsets[i], offsets[i + 1])`
+ *   (UTF-16 offsets). DATE and TIMESTAMP arrive here already formatted.
+ * - `boolean`: 0/1 per row.
+ *
+ * `valid` is null when the column has no NULLs, otherwise 1 for a value and 0 for NULL.
+ * `sqlType` is the DuckDB type name, for documentation and diagnostics only.
+ */
+export type ColumnData =
+  | { kind: "number"; values: Float64Array; valid: Uint8Array | null }
+  | { kind: "string"; chars: string; offsets: Uint32Array; valid: Uint8Array | null }
+  | { kind: "boolean"; values: Uint8Array; valid: Uint8Array | null };
+
+export interface BatchColumn {
+  name: string;
+  sqlType: string;
+  data: ColumnData;
+}
+
+export interface ColumnarBatch {
+  rowCount: number;
+  columns: BatchColumn[];
+}
+
+const validMask = z.instanceof(Uint8Array).nullable();
+
+/**
+ * Structural check of a batch. The parent runs it on what a QueryPort returns before anything is
+ * sent to a worker, so a faulty port fails the query instead of corrupting a script's view.
+ */
+export const ColumnarBatchSchema = z
+  .object({
+    rowCount: z.number().int().min(0),
+    columns: z.array(
+      z.object({
+        name: z.string().min(1).max(1024),
+        sqlType: z.string().max(256),
+        data: z.discriminatedUnion("kind", [
+          z.object({ kind: z.literal("number"), values: z.instanceof(Float64Array), valid: validMask }),
+          z.object({
+            kind: z.literal("string"),
+            chars: z.string(),
+            offsets: z.instanceof(Uint32Array),
+            valid: validMask,
+          }),
+          z.object({ kind: z.literal("boolean"), values: z.instanceof(Uint8Array), valid: validMask }),
+        ]),
+      }),
+    ),
+  })
+  .superRefine((batch, issues) => {
+    const names = new Set<string>();
+    for (const column of batch.columns) {
+      if (names.has(column.name)) issues.addIssue({ code: "custom", message: "duplicate column name" });
+      names.add(column.name);
+      const { data } = column;
+      const length = data.kind === "string" ? data.offsets.length - 1 : data.values.length;
+      if (length !== batch.rowCount || (data.valid && data.valid.length !== batch.rowCount)) {
+        issues.addIssue({ code: "custom", message: "column length differs from rowCount" });
+      }
+      if (data.kind === "string" && !offsetsAreValid(data.offsets, data.chars.length)) {
+        issues.addIssue({ code: "custom", message: "string offsets out of order or range" });
+      }
+    }
+  });
+
+function offsetsAreValid(offsets: Uint32Array, charCount: number): boolean {
+  if (offsets.length === 0 || offsets[0] !== 0 || offsets[offsets.length - 1] !== charCount) return false;
+  for (let i = 1; i < offsets.length; i++) if (offsets[i]! < offsets[i - 1]!) return false;
+  return true;
+}
+
+/**
+ * The metered size of a batch: buffer bytes of numeric and boolean columns, 2 bytes per UTF-16
+ * unit of strings plus their offsets, and the validity masks. This is what `maxBytesIn` limits.
+ */
+export function batchBytes(batch: ColumnarBatch): number {
+  let bytes = 0;
+  for (const { data } of batch.columns) {
+    bytes += data.valid?.byteLength ?? 0;
+    bytes +=
+      data.kind === "string" ? data.chars.length * 2 + data.offsets.byteLength : data.values.byteLength;
+  }
+  return bytes;
+}

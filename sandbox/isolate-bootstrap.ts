@@ -1,0 +1,368 @@
+/**
+ * The code that runs inside each fresh isolate before the operator's script: it removes what could
+ * bypass a limit, builds `ctx` on top of three host callbacks, and returns two functions the host
+ * keeps references to (`deliver` answers queries, `run` calls the script's `main`).
+ *
+ * It is a closure evaluated with `context.evalClosure`, so the host callbacks (`$0`..`$2`) live only
+ * in its scope: script code can call `ctx` methods but never reach a callback, an isolated-vm
+ * object or a host object. Intrinsics used after the script started are captured first, so a
+ * script that patches `Object`, `Array.prototype` or `JSON` cannot change how its outputs and
+ * errors are read. Whatever it returns is untrusted anyway: the host parses and validates it.
+ *
+ * Closure arguments: $0 hostQuery(id, sql, params, shape) → "" or a problem,
+ * $1 hostLog(text) → void, $2 hostProgress(fraction, message) → "" or a problem,
+ * $3 the script's filename (for positions in stack traces), $4 longest log entry.
+ */
+export const ISOLATE_BOOTSTRAP = String.raw`"use strict";
+const hostQuery = $0, hostLog = $1, hostProgress = $2, scriptFile = $3, maxLogChars = $4;
+const global = globalThis;
+const { defineProperty, getOwnPropertyDescriptor, getPrototypeOf, freeze, create } = Object;
+const { apply, ownKeys } = Reflect;
+const ObjectPrototype = Object.prototype;
+const FunctionPrototype = Function.prototype;
+const isArray = Array.isArray;
+const jsonStringify = JSON.stringify;
+const StringCtor = String;
+const numberIsFinite = Number.isFinite;
+const PromiseCtor = Promise;
+const ErrorCtor = Error;
+const TypeErrorCtor = TypeError;
+const ArrayCtor = Array;
+const WeakMapCtor = WeakMap;
+const weakMapGet = WeakMap.prototype.get;
+const weakMapSet = WeakMap.prototype.set;
+const stringSlice = String.prototype.slice;
+const regExpExec = RegExp.prototype.exec;
+const NaNValue = NaN;
+
+// Code generation from strings and WebAssembly would let a script run code the limits do not
+// see (WebAssembly memory is not counted by the isolate's heap limit); SharedArrayBuffer and
+// Atomics only serve shared-memory tricks. isolated-vm allows eval and new Function, so they go here.
+for (const name of ["eval", "Function", "console", "WebAssembly", "SharedArrayBuffer", "Atomics"]) {
+  delete global[name];
+}
+const noCodeGeneration = function Function() {
+  throw new TypeErrorCtor("code generation from strings is not available in the sandbox");
+};
+noCodeGeneration.prototype = FunctionPrototype;
+freeze(noCodeGeneration);
+// Every function kind reaches its constructor through its prototype's "constructor".
+for (const prototype of [
+  FunctionPrototype,
+  getPrototypeOf(async function () {}),
+  getPrototypeOf(function* () {}),
+  getPrototypeOf(async function* () {}),
+]) {
+  defineProperty(prototype, "constructor", { value: noCodeGeneration, writable: false, enumerable: false, configurable: false });
+}
+defineProperty(global, "Function", { value: noCodeGeneration, writable: false, enumerable: false, configurable: false });
+// Error.prepareStackTrace hands out call sites (functions and receivers); locking it keeps those
+// unreachable and keeps stack text in the format positions are read from.
+defineProperty(ErrorCtor, "prepareStackTrace", { value: undefined, writable: false, enumerable: false, configurable: false });
+defineProperty(ErrorCtor, "stackTraceLimit", { value: 20, writable: false, enumerable: false, configurable: false });
+
+function defineData(target, key, value) {
+  defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
+}
+
+class QueryError extends ErrorCtor {}
+defineProperty(QueryError.prototype, "name", { value: "QueryError", writable: true, enumerable: false, configurable: true });
+// Query errors the bridge raised, with the code and message as the host sent them: a script that
+// rethrows one still fails with the port's code, and cannot pass its own text off as the port's.
+const queryErrors = new WeakMapCtor();
+
+const pending = create(null);
+let nextQueryId = 0;
+
+function request(sql, params, shape) {
+  return new PromiseCtor((resolve, reject) => {
+    if (typeof sql !== "string") {
+      reject(new TypeErrorCtor("the query must be a string"));
+      return;
+    }
+    let copied = [];
+    if (params !== undefined) {
+      if (!isArray(params)) {
+        reject(new TypeErrorCtor("query parameters must be an array"));
+        return;
+      }
+      const length = params.length;
+      if (typeof length !== "number" || length > 256) {
+        reject(new TypeErrorCtor("a query takes at most 256 parameters"));
+        return;
+      }
+      copied = new ArrayCtor(length);
+      for (let i = 0; i < length; i++) copied[i] = params[i];
+    }
+    const id = nextQueryId++;
+    let problem;
+    try {
+      problem = hostQuery(id, sql, copied, shape);
+    } catch (error) {
+      reject(new TypeErrorCtor("query parameters must be strings, numbers, booleans or null"));
+      return;
+    }
+    if (problem !== "") {
+      reject(new TypeErrorCtor(problem));
+      return;
+    }
+    pending[id] = { resolve, reject, shape };
+  });
+}
+
+function columnValues(column, rowCount) {
+  const valid = column.valid;
+  if (column.kind === "number") {
+    const values = column.values;
+    if (valid !== null) for (let i = 0; i < rowCount; i++) if (valid[i] === 0) values[i] = NaNValue;
+    return values;
+  }
+  const out = new ArrayCtor(rowCount);
+  if (column.kind === "boolean") {
+    const values = column.values;
+    for (let i = 0; i < rowCount; i++) out[i] = valid !== null && valid[i] === 0 ? null : values[i] === 1;
+    return out;
+  }
+  const chars = column.chars;
+  const offsets = column.offsets;
+  for (let i = 0; i < rowCount; i++) {
+    out[i] = valid !== null && valid[i] === 0 ? null : apply(stringSlice, chars, [offsets[i], offsets[i + 1]]);
+  }
+  return out;
+}
+
+function toColumns(batch) {
+  const result = create(null);
+  for (const column of batch.columns) defineData(result, column.name, columnValues(column, batch.rowCount));
+  return result;
+}
+
+function toRows(batch) {
+  const rowCount = batch.rowCount;
+  const names = [];
+  const columns = [];
+  const masks = [];
+  for (const column of batch.columns) {
+    defineData(names, names.length, column.name);
+    defineData(columns, columns.length, columnValues(column, rowCount));
+    defineData(masks, masks.length, column.kind === "number" ? column.valid : null);
+  }
+  const rows = new ArrayCtor(rowCount);
+  for (let r = 0; r < rowCount; r++) {
+    const row = {};
+    for (let c = 0; c < names.length; c++) {
+      const mask = masks[c];
+      defineData(row, names[c], mask !== null && mask[r] === 0 ? null : columns[c][r]);
+    }
+    rows[r] = row;
+  }
+  return rows;
+}
+
+function deliver(id, ok, payload) {
+  const entry = pending[id];
+  if (entry === undefined) return;
+  delete pending[id];
+  if (!ok) {
+    const error = new QueryError(payload.message);
+    defineProperty(error, "code", { value: payload.code, writable: true, enumerable: true, configurable: true });
+    apply(weakMapSet, queryErrors, [error, { code: payload.code, message: payload.message }]);
+    entry.reject(error);
+    return;
+  }
+  entry.resolve(entry.shape === "rows" ? toRows(payload) : toColumns(payload));
+}
+
+function formatLogArgument(value) {
+  if (typeof value === "string") return value;
+  if (value === null || typeof value !== "object") return typeof value === "function" ? "[function]" : StringCtor(value);
+  try {
+    const text = jsonStringify(value);
+    return typeof text === "string" ? text : "[unserializable]";
+  } catch {
+    return "[unserializable]";
+  }
+}
+
+const ctx = freeze({
+  sql(query, params) {
+    return request(query, params, "rows");
+  },
+  sqlColumns(query, params) {
+    return request(query, params, "columns");
+  },
+  log(...args) {
+    let text = "";
+    for (let i = 0; i < args.length && text.length <= maxLogChars; i++) {
+      text += (i === 0 ? "" : " ") + formatLogArgument(args[i]);
+    }
+    hostLog(text.length > maxLogChars ? apply(stringSlice, text, [0, maxLogChars]) : text);
+  },
+  progress(fraction, message) {
+    const problem = hostProgress(fraction, message === undefined ? null : message);
+    if (problem !== "") throw new TypeErrorCtor(problem);
+  },
+});
+
+// ---- reading what the script returned or threw, without trusting its prototypes ----
+
+class OutputProblem {
+  constructor(kind, message) {
+    this.kind = kind;
+    this.message = message;
+  }
+}
+
+function ownData(target, key) {
+  const descriptor = getOwnPropertyDescriptor(target, key);
+  if (descriptor === undefined) return undefined;
+  if (!("value" in descriptor)) throw new OutputProblem("OutputError", "accessor property " + jsonStringify(StringCtor(key)) + " in the output; return plain data");
+  return descriptor;
+}
+
+function isPlainObject(value) {
+  if (value === null || typeof value !== "object" || isArray(value)) return false;
+  const prototype = getPrototypeOf(value);
+  return prototype === ObjectPrototype || prototype === null;
+}
+
+function encodeScalar(value, where) {
+  if (value === null || value === undefined) return "null";
+  if (typeof value === "string" || typeof value === "boolean") return jsonStringify(value);
+  if (typeof value === "number") {
+    if (!numberIsFinite(value)) throw new OutputProblem("OutputError", where + " is not a finite number");
+    return jsonStringify(value);
+  }
+  if (typeof value === "bigint") throw new OutputProblem("OutputError", where + " is a BigInt; convert it with Number() or String()");
+  throw new OutputProblem("OutputError", where + " is not a string, number, boolean or null");
+}
+
+function encodeOutputs(value, limits) {
+  if (!isPlainObject(value)) {
+    throw new OutputProblem("OutputError", "main must return an object mapping output names to arrays of row objects");
+  }
+  let text = "{";
+  let rows = 0;
+  let cells = 0;
+  let firstTable = true;
+  for (const name of ownKeys(value)) {
+    if (typeof name !== "string") throw new OutputProblem("OutputError", "output names must be strings");
+    const tableDescriptor = ownData(value, name);
+    if (!tableDescriptor.enumerable) continue;
+    const table = tableDescriptor.value;
+    const label = "output " + jsonStringify(name);
+    if (!isArray(table)) throw new OutputProblem("OutputError", label + " is not an array of rows");
+    const length = ownData(table, "length").value;
+    text += (firstTable ? "" : ",") + jsonStringify(name) + ":[";
+    firstTable = false;
+    for (let r = 0; r < length; r++) {
+      if (++rows > limits.rows) throw new OutputProblem("LimitExceeded", "outputs exceed " + limits.rows + " rows");
+      const rowDescriptor = ownData(table, r);
+      const row = rowDescriptor === undefined ? undefined : rowDescriptor.value;
+      if (!isPlainObject(row)) throw new OutputProblem("OutputError", label + " row " + r + " is not a plain object");
+      text += (r === 0 ? "{" : ",{");
+      let firstCell = true;
+      for (const column of ownKeys(row)) {
+        if (typeof column !== "string") throw new OutputProblem("OutputError", label + " row " + r + " has a symbol key");
+        const cell = ownData(row, column);
+        if (!cell.enumerable) continue;
+        if (++cells > limits.cells) throw new OutputProblem("LimitExceeded", "outputs exceed " + limits.cells + " cells");
+        text += (firstCell ? "" : ",") + jsonStringify(column) + ":" +
+          encodeScalar(cell.value, label + " row " + r + " column " + jsonStringify(column));
+        firstCell = false;
+      }
+      text += "}";
+      // UTF-16 length is at most the UTF-8 size times one: a cheap early stop; the host measures exactly.
+      if (text.length > limits.bytes) throw new OutputProblem("LimitExceeded", "outputs exceed " + limits.bytes + " bytes");
+    }
+    text += "]";
+  }
+  return text + "}";
+}
+
+function stringData(target, key, maxChars) {
+  try {
+    let object = target;
+    for (let depth = 0; depth < 32 && object !== null; depth++) {
+      const descriptor = getOwnPropertyDescriptor(object, key);
+      if (descriptor !== undefined) {
+        const value = descriptor.value;
+        return typeof value === "string" ? apply(stringSlice, value, [0, maxChars]) : undefined;
+      }
+      object = getPrototypeOf(object);
+    }
+  } catch {}
+  return undefined;
+}
+
+const positionPattern = /:(\d+):(\d+)\)?$/;
+function scriptPosition(stack) {
+  if (typeof stack !== "string") return undefined;
+  let start = 0;
+  while (start < stack.length) {
+    let end = stack.indexOf("\n", start);
+    if (end < 0) end = stack.length;
+    const line = apply(stringSlice, stack, [start, end]);
+    if (line.indexOf(scriptFile + ":") >= 0) {
+      const match = apply(regExpExec, positionPattern, [line]);
+      if (match !== null) return { line: +match[1], column: +match[2] };
+    }
+    start = end + 1;
+  }
+  return undefined;
+}
+
+function describeThrown(thrown) {
+  const error = { class: "NonError", message: "", source: "script" };
+  try {
+    if (thrown !== null && (typeof thrown === "object" || typeof thrown === "function")) {
+      const fromQuery = apply(weakMapGet, queryErrors, [thrown]);
+      if (fromQuery !== undefined) {
+        error.code = fromQuery.code;
+        error.message = fromQuery.message;
+        error.class = "QueryError";
+        error.source = "sandbox";
+      } else {
+        error.class = stringData(thrown, "name", 100) || "Object";
+        error.message = stringData(thrown, "message", 8192) || "";
+      }
+      const position = scriptPosition(stringData(thrown, "stack", 65536));
+      if (position !== undefined) {
+        error.line = position.line;
+        error.column = position.column;
+      }
+    } else {
+      error.message = typeof thrown === "symbol" ? "a symbol was thrown" : apply(stringSlice, StringCtor(thrown), [0, 8192]);
+    }
+  } catch {
+    error.class = "UnreadableError";
+  }
+  return jsonStringify({ ok: false, error });
+}
+
+async function run(namespace, limits) {
+  const exported = getOwnPropertyDescriptor(namespace, "default");
+  const main = exported === undefined ? undefined : exported.value;
+  if (typeof main !== "function") {
+    return jsonStringify({ ok: false, error: { class: "ScriptError", message: "the script must export default async function main(ctx)", source: "sandbox" } });
+  }
+  let value;
+  try {
+    value = await main(ctx);
+  } catch (thrown) {
+    return describeThrown(thrown);
+  }
+  try {
+    return '{"ok":true,"outputs":' + encodeOutputs(value, limits) + "}";
+  } catch (problem) {
+    if (problem instanceof OutputProblem) {
+      const code = problem.kind === "LimitExceeded" ? "LIMIT_EXCEEDED" : "SCRIPT_ERROR";
+      return jsonStringify({ ok: false, error: { class: problem.kind, code, message: problem.message, source: "script" } });
+    }
+    // A proxy trap or a getter deep inside threw while the output was read.
+    return jsonStringify({ ok: false, error: { class: "OutputError", code: "SCRIPT_ERROR", message: "the output could not be read as plain data", source: "sandbox" } });
+  }
+}
+
+return [deliver, run];
+`;

@@ -1,0 +1,112 @@
+import { z } from "zod";
+import type { SandboxLimits } from "./limits.ts";
+import { OutputScalar, type SandboxFailure, type SandboxOutputs } from "./result.ts";
+
+/** An output's name: it becomes a URL segment and a file name, so it is kept plain. */
+export const OutputName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]{0,63}$/);
+/** A column of an output row. `__proto__` is refused so no consumer can pollute a prototype with it. */
+export const OutputColumnName = z
+  .string()
+  .min(1)
+  .max(256)
+  .refine((name) => name !== "__proto__");
+
+/** The output schema: named tables of rows of scalars. The single source for validation and OpenAPI. */
+export const SandboxOutputsSchema = z.record(OutputName, z.array(z.record(OutputColumnName, OutputScalar)));
+
+export interface OutputStats {
+  rows: number;
+  cells: number;
+  bytes: number;
+}
+
+function outputError(message: string, code: SandboxFailure["code"] = "SCRIPT_ERROR"): SandboxFailure {
+  return {
+    code,
+    class: code === "LIMIT_EXCEEDED" ? "LimitExceeded" : "OutputError",
+    message,
+    source: "script",
+  };
+}
+
+/**
+ * Validates the outputs a worker sent (JSON text the isolate produced) against the output schema
+ * and the job's limits. This runs in the parent, on data parsed here: no script code and no worker
+ * object is involved, so whatever the isolate did, only plain validated values come out.
+ *
+ * Beyond the schema, every row of a table must have the same columns and each column one scalar
+ * type (nulls aside), so a table maps to CSV and Arrow without guessing.
+ */
+export function validateOutputs(
+  json: string,
+  limits: SandboxLimits,
+): { ok: true; outputs: SandboxOutputs; stats: OutputStats } | { ok: false; failure: SandboxFailure } {
+  const bytes = Buffer.byteLength(json, "utf8");
+  if (bytes > limits.maxOutputBytes) {
+    return {
+      ok: false,
+      failure: outputError(`outputs exceed ${limits.maxOutputBytes} bytes`, "LIMIT_EXCEEDED"),
+    };
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch {
+    return { ok: false, failure: outputError("outputs are not valid JSON") };
+  }
+  const result = SandboxOutputsSchema.safeParse(parsed);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const where = issue ? issue.path.map(String).join(".") : "";
+    return {
+      ok: false,
+      failure: outputError(`outputs do not match the output schema at ${where || "the top level"}`),
+    };
+  }
+  const outputs = result.data;
+  let rows = 0;
+  let cells = 0;
+  for (const [name, table] of Object.entries(outputs)) {
+    const first = table[0];
+    if (!first) continue;
+    const columns = Object.keys(first);
+    const types = new Map<string, string>();
+    for (const [index, row] of table.entries()) {
+      const keys = Object.keys(row);
+      if (keys.length !== columns.length || !columns.every((column) => Object.hasOwn(row, column))) {
+        return {
+          ok: false,
+          failure: outputError(`output "${name}" row ${index} has other columns than row 0`),
+        };
+      }
+      for (const column of columns) {
+        const value = row[column];
+        if (value === null || value === undefined) continue;
+        const type = typeof value;
+        const seen = types.get(column);
+        if (seen === undefined) types.set(column, type);
+        else if (seen !== type) {
+          return {
+            ok: false,
+            failure: outputError(`output "${name}" column "${column}" mixes ${seen} and ${type} values`),
+          };
+        }
+      }
+      rows++;
+      cells += columns.length;
+    }
+  }
+  if (rows > limits.maxOutputRows) {
+    return {
+      ok: false,
+      failure: outputError(`outputs exceed ${limits.maxOutputRows} rows`, "LIMIT_EXCEEDED"),
+    };
+  }
+  if (cells > limits.maxOutputCells) {
+    return {
+      ok: false,
+      failure: outputError(`outputs exceed ${limits.maxOutputCells} cells`, "LIMIT_EXCEEDED"),
+    };
+  }
+  return { ok: true, outputs, stats: { rows, cells, bytes } };
+}
