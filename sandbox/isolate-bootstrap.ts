@@ -106,7 +106,8 @@ function request(sql, params, shape) {
       reject(new TypeErrorCtor(problem));
       return;
     }
-    pending[id] = { resolve, reject, shape };
+    // Where the script asked, so a failed query points at the operator's line, not the bridge's.
+    pending[id] = { resolve, reject, shape, callSite: new ErrorCtor() };
   });
 }
 
@@ -166,6 +167,10 @@ function deliver(id, ok, payload) {
   if (!ok) {
     const error = new QueryError(payload.message);
     defineProperty(error, "code", { value: payload.code, writable: true, enumerable: true, configurable: true });
+    const callStack = entry.callSite.stack;
+    const firstFrame = callStack.indexOf("\n");
+    const frames = firstFrame < 0 ? "" : apply(stringSlice, callStack, [firstFrame]);
+    defineProperty(error, "stack", { value: "QueryError: " + payload.message + frames, writable: true, enumerable: false, configurable: true });
     apply(weakMapSet, queryErrors, [error, { code: payload.code, message: payload.message }]);
     entry.reject(error);
     return;

@@ -58,6 +58,15 @@ export class IsolateJob {
 
   /** Runs the job to its end; never rejects. */
   async run(): Promise<DoneMessage> {
+    try {
+      return await this.runInIsolate();
+    } catch {
+      if (this.isolate && !this.isolate.isDisposed) this.isolate.dispose();
+      return this.done(null, sandboxCrash("the sandbox failed while running the job"));
+    }
+  }
+
+  private async runInIsolate(): Promise<DoneMessage> {
     const prepared = prepareScript(this.spec.source, this.spec.language, this.limits.scriptBytes);
     if (!prepared.ok) return this.done(null, prepared.failure);
     const { code, filename } = prepared.script;
@@ -299,8 +308,10 @@ export class IsolateJob {
   }
 
   private done(scriptResult: string | null, failure: SandboxFailure | undefined): DoneMessage {
-    this.finished = true;
     clearTimeout(this.progressTimer);
+    // The last progress of a job is its most useful one: it is sent, not dropped by the coalescing.
+    this.flushProgress();
+    this.finished = true;
     return {
       t: "done",
       jobId: this.jobId,

@@ -47,7 +47,9 @@ export function prepareScript(
   if (language === "javascript") return { ok: true, script: { code: source, filename: "file:///script.js" } };
   let unsupportedAt = -1;
   const code = tsBlankSpace(source, (node) => {
-    if (unsupportedAt < 0) unsupportedAt = node.getStart();
+    // node.pos includes leading whitespace; the construct starts at the first non-space after it.
+    if (unsupportedAt < 0)
+      unsupportedAt = node.pos + (/^\s*/.exec(source.slice(node.pos, node.end))?.[0].length ?? 0);
   });
   if (unsupportedAt >= 0) {
     return {
