@@ -148,12 +148,14 @@ function toRows(batch) {
     defineData(columns, columns.length, columnValues(column, rowCount));
     defineData(masks, masks.length, column.kind === "number" ? column.valid : null);
   }
+  // Plain assignment keeps rows fast objects; a setter the script put on Object.prototype could
+  // intercept it, but that only changes the script's own view of its own data.
   const rows = new ArrayCtor(rowCount);
   for (let r = 0; r < rowCount; r++) {
     const row = {};
     for (let c = 0; c < names.length; c++) {
       const mask = masks[c];
-      defineData(row, names[c], mask !== null && mask[r] === 0 ? null : columns[c][r]);
+      row[names[c]] = mask !== null && mask[r] === 0 ? null : columns[c][r];
     }
     rows[r] = row;
   }

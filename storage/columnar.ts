@@ -41,6 +41,8 @@ const KIND_OF_TYPE: Partial<Record<DuckDBTypeId, ColumnKind>> = {
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 /** 9999-12-31 in days since the epoch: beyond it `Date` formatting stops being ISO 8601's 4-digit year. */
 const LAST_ISO_DAY = 2_932_896;
+/** DuckDB stores DATE 'infinity' as the largest int32 (and '-infinity' as its negation). */
+const DATE_INFINITY = 2_147_483_647;
 const LAST_ISO_MICROS = BigInt(LAST_ISO_DAY + 1) * 86_400_000_000n;
 const FIRST_ISO_MICROS = -62_167_219_200_000_000n;
 
@@ -149,6 +151,8 @@ class ColumnBuilder {
 
 /** DATE → 'YYYY-MM-DD'; dates outside years 0000–9999 (and ±infinity) in DuckDB's own spelling. */
 function formatDate(value: DuckDBDateValue): string {
+  if (value.days === DATE_INFINITY) return "infinity";
+  if (value.days === -DATE_INFINITY) return "-infinity";
   if (Math.abs(value.days) > LAST_ISO_DAY) return value.toString();
   return new Date(value.days * 86_400_000).toISOString().slice(0, 10);
 }
