@@ -110,6 +110,8 @@ export class JobSession {
   }
 
   private async answerQuery(message: Extract<WorkerMessage, { t: "query" }>): Promise<void> {
+    // Once the parent has ended the job, queries already in flight from the worker are not run.
+    if (this.parentFailure) return;
     const { qid, shape } = message;
     const index = this.queries++;
     const started = performance.now();
