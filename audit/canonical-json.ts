@@ -13,7 +13,7 @@
  * canonicalJson({ b: 1, a: [true, null, "x"] }); // '{"a":[true,null,"x"],"b":1}'
  */
 export function canonicalJson(value: unknown): string {
-  const text = serialise(value, "$");
+  const text = serialise(value);
   if (text === undefined) throw new TypeError("canonicalJson: the value itself is undefined");
   return text;
 }
@@ -23,13 +23,38 @@ export function canonicalJsonBytes(value: unknown): Buffer {
   return Buffer.from(canonicalJson(value), "utf8");
 }
 
-function serialise(value: unknown, path: string): string | undefined {
+/**
+ * Refusal of a value, with the path to it. The path is built only while the error unwinds, so
+ * the common case (hashing every entry of a large log) pays nothing for it.
+ */
+class UnserialisableValue extends TypeError {
+  constructor(
+    readonly problem: string,
+    readonly path: string,
+  ) {
+    super(`canonicalJson: $${path} ${problem}`);
+  }
+
+  under(segment: string): UnserialisableValue {
+    return new UnserialisableValue(this.problem, `${segment}${this.path}`);
+  }
+}
+
+function serialiseChild(value: unknown, segment: string): string | undefined {
+  try {
+    return serialise(value);
+  } catch (error) {
+    throw error instanceof UnserialisableValue ? error.under(segment) : error;
+  }
+}
+
+function serialise(value: unknown): string | undefined {
   if (
     value !== null &&
     typeof value === "object" &&
     typeof (value as { toJSON?: unknown }).toJSON === "function"
   ) {
-    return serialise((value as { toJSON: () => unknown }).toJSON(), path);
+    return serialise((value as { toJSON: () => unknown }).toJSON());
   }
   switch (typeof value) {
     case "undefined":
@@ -39,29 +64,31 @@ function serialise(value: unknown, path: string): string | undefined {
     case "string":
       return JSON.stringify(value);
     case "number":
-      if (!Number.isFinite(value)) throw new TypeError(`canonicalJson: ${path} is not a finite number`);
+      if (!Number.isFinite(value)) throw new UnserialisableValue("is not a finite number", "");
       // JSON.stringify writes -0 as 0 and uses the shortest round-tripping form, as JCS requires.
       return JSON.stringify(value);
     case "object": {
       if (value === null) return "null";
       if (Array.isArray(value)) {
-        const items = value.map((item, index) => {
-          const text = serialise(item, `${path}[${index}]`);
-          if (text === undefined) throw new TypeError(`canonicalJson: ${path}[${index}] is undefined`);
-          return text;
-        });
-        return `[${items.join(",")}]`;
+        let out = "[";
+        for (let index = 0; index < value.length; index++) {
+          const text = serialiseChild(value[index], `[${index}]`);
+          if (text === undefined) throw new UnserialisableValue("is undefined", `[${index}]`);
+          out += index === 0 ? text : `,${text}`;
+        }
+        return `${out}]`;
       }
       // Default sort compares UTF-16 code units, which is exactly JCS's key order.
       const keys = Object.keys(value).sort();
-      const members: string[] = [];
+      let out = "{";
       for (const key of keys) {
-        const text = serialise((value as Record<string, unknown>)[key], `${path}.${key}`);
-        if (text !== undefined) members.push(`${JSON.stringify(key)}:${text}`);
+        const text = serialiseChild((value as Record<string, unknown>)[key], `.${key}`);
+        if (text === undefined) continue;
+        out += `${out.length === 1 ? "" : ","}${JSON.stringify(key)}:${text}`;
       }
-      return `{${members.join(",")}}`;
+      return `${out}}`;
     }
     default:
-      throw new TypeError(`canonicalJson: ${path} is a ${typeof value}, which JSON cannot carry`);
+      throw new UnserialisableValue(`is a ${typeof value}, which JSON cannot carry`, "");
   }
 }

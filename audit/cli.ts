@@ -7,6 +7,7 @@
  * Exit codes: 0 valid, 1 invalid, 2 usage error or unreadable input.
  */
 import { readFile } from "node:fs/promises";
+import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { verifyReceipt } from "./receipt.ts";
 import { TrustedCheckpoint, verifyAuditLog } from "./verify.ts";
@@ -18,7 +19,34 @@ exit codes: 0 valid, 1 invalid, 2 usage error`;
 
 class UsageError extends Error {}
 
-async function main(argv: string[]): Promise<number> {
+/** Where the command writes: stdout and stderr when run, a capture in tests. */
+export interface CliOutput {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+}
+
+const PROCESS_OUTPUT: CliOutput = { out: (text) => console.log(text), err: (text) => console.error(text) };
+
+/**
+ * Runs the command and answers its exit code (0 valid, 1 invalid, 2 usage error).
+ *
+ * @example
+ * process.exitCode = await runAuditCli(["verify", "--log", "audit.log", "--public-key", "domain-key.pub.pem"]);
+ */
+export async function runAuditCli(argv: string[], output: CliOutput = PROCESS_OUTPUT): Promise<number> {
+  try {
+    return await command(argv, output);
+  } catch (error) {
+    // parseArgs reports unknown or malformed flags with an ERR_PARSE_ARGS_* code.
+    const usage =
+      error instanceof UsageError ||
+      String((error as NodeJS.ErrnoException).code).startsWith("ERR_PARSE_ARGS");
+    output.err(`${usage ? "" : "error: "}${(error as Error).message}\n${USAGE}`);
+    return 2;
+  }
+}
+
+async function command(argv: string[], output: CliOutput): Promise<number> {
   const [command, ...rest] = argv;
   const { values } = parseArgs({
     args: rest,
@@ -34,7 +62,7 @@ async function main(argv: string[]): Promise<number> {
     },
   });
   const publicKey = await readInput(required(values["public-key"], "--public-key"), "public key");
-  const print = (result: object, human: string) => console.log(values.json ? JSON.stringify(result) : human);
+  const print = (result: object, human: string) => output.out(values.json ? JSON.stringify(result) : human);
 
   if (command === "verify") {
     const log = required(values.log, "--log");
@@ -118,12 +146,6 @@ async function readCheckpoint(value: string): Promise<TrustedCheckpoint> {
   }
 }
 
-try {
-  process.exitCode = await main(process.argv.slice(2));
-} catch (error) {
-  // parseArgs reports unknown or malformed flags with a TypeError carrying an ERR_PARSE_ARGS code.
-  const usage =
-    error instanceof UsageError || String((error as NodeJS.ErrnoException).code).startsWith("ERR_PARSE_ARGS");
-  console.error(`${usage ? "" : "error: "}${(error as Error).message}\n${USAGE}`);
-  process.exitCode = 2;
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.exitCode = await runAuditCli(process.argv.slice(2));
 }

@@ -1,6 +1,6 @@
 import { createHash, createPublicKey, type KeyObject } from "node:crypto";
 import { existsSync } from "node:fs";
-import { type FileHandle, open, readFile } from "node:fs/promises";
+import { type FileHandle, open } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { DomainError } from "../policies/errors.ts";
 import { type Checkpoint, signCheckpoint } from "./checkpoint.ts";
@@ -155,7 +155,8 @@ async function restoreState(file: string, handle: FileHandle, publicKey: KeyObje
   }
   let recovery: TailRecovery | undefined;
   if (result.verifiedBytes < size) {
-    const removed = (await readFile(file)).subarray(result.verifiedBytes);
+    const removed = Buffer.alloc(size - result.verifiedBytes);
+    await readExactly(file, removed, result.verifiedBytes);
     await handle.truncate(result.verifiedBytes);
     await handle.sync();
     recovery = {
@@ -194,6 +195,21 @@ async function onlyDebrisFrom(file: string, offset: number): Promise<boolean> {
     }
   }
   return true;
+}
+
+/** Reads `buffer.length` bytes at `position` (the ledger's own handle is append-only). */
+async function readExactly(file: string, buffer: Buffer, position: number): Promise<void> {
+  const reader = await open(file, "r");
+  try {
+    let done = 0;
+    while (done < buffer.length) {
+      const { bytesRead } = await reader.read(buffer, done, buffer.length - done, position + done);
+      if (bytesRead === 0) throw new Error("the audit log shrank while being recovered");
+      done += bytesRead;
+    }
+  } finally {
+    await reader.close();
+  }
 }
 
 async function syncDirectory(dir: string): Promise<void> {

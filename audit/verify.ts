@@ -1,8 +1,9 @@
 import type { KeyObject } from "node:crypto";
+import { createHash } from "node:crypto";
 import { z } from "zod";
 import { canonicalJson } from "./canonical-json.ts";
 import { Checkpoint, checkpointSignatureValid } from "./checkpoint.ts";
-import { AuditEntry, entryHash, GENESIS_HASH } from "./entry.ts";
+import { AuditEntry, GENESIS_HASH } from "./entry.ts";
 import { type LogLine, readLogLines } from "./log-lines.ts";
 import { ed25519PublicKey } from "./signing-key.ts";
 
@@ -153,7 +154,9 @@ function checkLine(
   if (entry.position !== position)
     return `entry claims position ${entry.position} (inserted, deleted or reordered)`;
   if (entry.prev !== prev) return "prev does not match the hash of the entry before (chain broken)";
-  if (entryHash(entry) !== entry.hash) return "hash does not match the entry's content (modified)";
+  if (hashOfCanonicalLine(text, entry.hash) !== entry.hash) {
+    return "hash does not match the entry's content (modified)";
+  }
   if (Date.parse(entry.time) < prevTime) return "time goes backwards";
   if (entry.type === "checkpoint") {
     const checkpoint = Checkpoint.safeParse(entry.data);
@@ -164,4 +167,18 @@ function checkLine(
     if (!checkpointSignatureValid(checkpoint.data, publicKey)) return "checkpoint signature does not verify";
   }
   return entry;
+}
+
+/**
+ * `entryHash` of an entry whose line is known to be canonical, without canonicalising it again:
+ * the canonical form without `hash` is the line with its top-level `,"hash":"…"` member cut out.
+ * That member is the last occurrence of the text, because the keys sorting after "hash"
+ * (position, prev, subjects, time, type, v) hold no objects with a "hash" key; a nested one inside
+ * `data` sorts before it. Halves the cost of verifying, which also bounds how fast a log opens.
+ */
+function hashOfCanonicalLine(text: string, hash: string): string {
+  const member = `,"hash":"${hash}"`;
+  const at = text.lastIndexOf(member);
+  const unhashed = at === -1 ? text : text.slice(0, at) + text.slice(at + member.length);
+  return createHash("sha256").update(unhashed, "utf8").digest("hex");
 }

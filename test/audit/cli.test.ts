@@ -2,13 +2,28 @@ import { execFile } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { runAuditCli } from "../../audit/cli.ts";
 import { outputBytes, outputSha256 } from "../../audit/output-digest.ts";
 import { issueReceipt } from "../../audit/receipt.ts";
 import { jobEvent, newKey, openLedger, readLines, type TestKey, tempDir, writeLines } from "./fixtures.ts";
 
 const CLI = join(import.meta.dirname, "../../audit/cli.ts");
 
-function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+interface Outcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI in this process (fast); `spawnCli` checks the real process's exit codes. */
+async function run(args: string[]): Promise<Outcome> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runAuditCli(args, { out: (t) => out.push(t), err: (t) => err.push(t) });
+  return { code, stdout: out.join("\n"), stderr: err.join("\n") };
+}
+
+function spawnCli(args: string[]): Promise<Outcome> {
   return new Promise((resolve) => {
     execFile(process.execPath, ["--import", "tsx", CLI, ...args], (error, stdout, stderr) => {
       resolve({ code: error === null ? 0 : Number(error.code), stdout, stderr });
@@ -28,6 +43,22 @@ async function setup(): Promise<{ dir: string; key: TestKey; log: string; pub: s
 }
 
 describe("audit CLI", () => {
+  it("exits with 0, 1 and 2 as a process", async () => {
+    const { log, pub } = await setup();
+    const [valid, usage] = await Promise.all([
+      spawnCli(["verify", "--log", log, "--public-key", pub]),
+      spawnCli(["verify", "--log", log]),
+    ]);
+    expect(valid).toMatchObject({ code: 0, stdout: expect.stringMatching(/^valid: 10 entries/) });
+    expect(usage).toMatchObject({ code: 2, stderr: expect.stringMatching(/--public-key is required/) });
+    const lines = await readLines(log);
+    await writeLines(log, lines.slice(1));
+    expect(await spawnCli(["verify", "--log", log, "--public-key", pub, "--json"])).toMatchObject({
+      code: 1,
+      stdout: expect.stringMatching(/"valid":false/),
+    });
+  });
+
   it("verify: exit 0 for a valid log, with --json the verification and its last checkpoint", async () => {
     const { log, pub } = await setup();
     const human = await run(["verify", "--log", log, "--public-key", pub]);

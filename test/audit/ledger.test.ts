@@ -1,6 +1,6 @@
-import { appendFile, readFile, stat, writeFile } from "node:fs/promises";
+import { appendFile, open, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { canonicalJson } from "../../audit/canonical-json.ts";
 import { checkpointSignatureValid } from "../../audit/checkpoint.ts";
 import { AuditEntry, entryHash, GENESIS_HASH } from "../../audit/entry.ts";
@@ -32,6 +32,20 @@ describe("audit ledger", () => {
       entries: 3,
       lastCheckpoint: { position: 1 },
     });
+  });
+
+  it("verifies entries whose data holds its own hash-named fields", async () => {
+    const dir = await tempDir();
+    const key = newKey();
+    const ledger = await openLedger(dir, key);
+    const first = await ledger.append(jobEvent(1));
+    await ledger.append({
+      type: "output.released",
+      actor: "system",
+      data: { hash: first.hash, outputs: [{ name: "t", hash: first.hash, sha256: first.hash }] },
+    });
+    expect(await ledger.verify()).toMatchObject({ valid: true, entries: 2 });
+    await ledger.close();
   });
 
   it("resolves an append only after its entry is on disk", async () => {
@@ -144,6 +158,34 @@ describe("audit ledger", () => {
     expect(ledger.stats().entries).toBe(0);
     await ledger.close();
     expect(await readFile(join(dir, "audit.log"), "utf8")).toBe("");
+  });
+
+  it("fails closed when a sync fails: the batch's appends reject, and so does every later one", async () => {
+    const dir = await tempDir();
+    const key = newKey();
+    const ledger = await openLedger(dir, key);
+    await ledger.append(jobEvent(0));
+    // Simulate the disk failing an fdatasync (EIO), as a dying device or full thin pool would.
+    const probe = await open(join(dir, "probe"), "w");
+    const fileHandle = Object.getPrototypeOf(probe) as { datasync(): Promise<void> };
+    await probe.close();
+    const failing = vi
+      .spyOn(fileHandle, "datasync")
+      .mockRejectedValueOnce(Object.assign(new Error("EIO"), { code: "EIO" }));
+    const batch = await Promise.allSettled([ledger.append(jobEvent(1)), ledger.append(jobEvent(2))]);
+    failing.mockRestore();
+    expect(batch.map((r) => r.status)).toEqual(["rejected", "rejected"]);
+    expect((batch[0] as PromiseRejectedResult).reason).toMatchObject({ code: "NOT_READY" });
+    await expect(ledger.append(jobEvent(3))).rejects.toMatchObject({ code: "NOT_READY" });
+    await ledger.close();
+    // Reopening recovers: the log verifies, and what was written but never acknowledged may be
+    // there (logged but not acted on is the safe direction).
+    const reopened = await openLedger(dir, key);
+    expect(reopened.stats().entries).toBeGreaterThanOrEqual(1);
+    await reopened.close();
+    expect(await verifyAuditLog(join(dir, "audit.log"), { publicKey: key.publicKey })).toMatchObject({
+      valid: true,
+    });
   });
 
   it("refuses appends after close", async () => {
