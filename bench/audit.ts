@@ -64,7 +64,12 @@ async function run(dir: string, writers: number): Promise<Row> {
         await ledger.append({
           type: "query.checked",
           actor: "system",
-          subjects: { job: `job_${w}_${n}`, operator: `op_${w}`, license: `lic_${w}`, datasets: ["population"] },
+          subjects: {
+            job: `job_${w}_${n}`,
+            operator: `op_${w}`,
+            license: `lic_${w}`,
+            datasets: ["population"],
+          },
           data: {
             sql: "SELECT district, count(*) AS n, avg(annual_income) AS mean_income FROM population GROUP BY district",
             verdict: "rewritten",
@@ -82,7 +87,8 @@ async function run(dir: string, writers: number): Promise<Row> {
   const verifyStart = performance.now();
   const verification = await verifyAuditLog(file, { publicKey });
   const verifySeconds = (performance.now() - verifyStart) / 1000;
-  if (!verification.valid) throw new Error(`benchmark log does not verify: ${JSON.stringify(verification.firstBad)}`);
+  if (!verification.valid)
+    throw new Error(`benchmark log does not verify: ${JSON.stringify(verification.firstBad)}`);
   latencies.sort((a, b) => a - b);
   return {
     writers,
@@ -99,7 +105,9 @@ async function run(dir: string, writers: number): Promise<Row> {
 const dir = values.dir ?? (await mkdtemp(join(tmpdir(), "bench-audit-")));
 try {
   const rawSyncs = await rawSyncsPerSecond(dir);
-  console.log(`one line + fdatasync, unbatched: ${rawSyncs} per second (${(1000 / rawSyncs).toFixed(2)} ms each)`);
+  console.log(
+    `one line + fdatasync, unbatched: ${rawSyncs} per second (${(1000 / rawSyncs).toFixed(2)} ms each)`,
+  );
   const rows: Row[] = [];
   for (const writers of WRITERS) rows.push(await run(dir, writers));
   console.table(rows);
