@@ -1,0 +1,47 @@
+/** One event of a job's life, as the operator's event stream shows it. */
+export interface JobEvent {
+  readonly seq: number;
+  readonly type: "queued" | "running" | "progress" | "query" | "gate" | "finished";
+  readonly at: string;
+  readonly data: Readonly<Record<string, unknown>>;
+}
+
+type Listener = (event: JobEvent) => void;
+
+/** How many events a job keeps for late subscribers; older ones are summarised by the final state. */
+const HISTORY = 500;
+
+/**
+ * In-memory event hub: each job's recent events and its live subscribers. Events carry no data
+ * values (the job service decides what goes in), so they can be streamed before release.
+ */
+export class JobEventHub {
+  private readonly history = new Map<string, JobEvent[]>();
+  private readonly listeners = new Map<string, Set<Listener>>();
+
+  publish(jobId: string, type: JobEvent["type"], data: Record<string, unknown> = {}): void {
+    const events = this.history.get(jobId) ?? [];
+    const event: JobEvent = { seq: (events.at(-1)?.seq ?? 0) + 1, type, at: new Date().toISOString(), data };
+    events.push(event);
+    if (events.length > HISTORY) events.splice(0, events.length - HISTORY);
+    this.history.set(jobId, events);
+    for (const listener of this.listeners.get(jobId) ?? []) listener(event);
+  }
+
+  /** Past events after `afterSeq`, then live ones until `unsubscribe` is called. */
+  subscribe(jobId: string, listener: Listener, afterSeq = 0): () => void {
+    for (const event of this.history.get(jobId) ?? []) if (event.seq > afterSeq) listener(event);
+    const set = this.listeners.get(jobId) ?? new Set<Listener>();
+    set.add(listener);
+    this.listeners.set(jobId, set);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0) this.listeners.delete(jobId);
+    };
+  }
+
+  /** Drops a settled job's history once nobody is listening. */
+  forget(jobId: string): void {
+    if (!this.listeners.has(jobId)) this.history.delete(jobId);
+  }
+}

@@ -1,0 +1,752 @@
+import { createHash, randomUUID } from "node:crypto";
+import { DomainError, isDomainError } from "../../policies/errors.ts";
+import type { License } from "../../policies/license.ts";
+import type { DatasetManifest } from "../../policies/manifest.ts";
+import { decideRelease } from "../../policies/release-gate.ts";
+import type {
+  SandboxEvent,
+  SandboxJob,
+  SandboxLimitsInput,
+  SandboxPool,
+  SandboxResult,
+} from "../../sandbox/index.ts";
+import type { ControlPlane } from "../../storage/control-plane.ts";
+import type { DataDomain } from "../../storage/data-domain.ts";
+import type { AuditSink } from "../audit-sink.ts";
+import { currentCatalog } from "../catalog.ts";
+import type { Principal } from "../identity.ts";
+import { assertLicenseUsable, findLicense } from "../licenses.ts";
+import type { PrivacyBudgetLedger } from "../privacy-budget.ts";
+import { createQueryService, type QueryVerdict, type SqlConnection } from "../query-service.ts";
+import { createIdentifierLookup } from "./identifier-lookup.ts";
+import { type JobEvent, JobEventHub } from "./job-events.ts";
+import { jobStore } from "./job-store.ts";
+import {
+  type GateDecision,
+  type JobError,
+  type JobProducts,
+  type JobRecord,
+  type JobStatus,
+  JobSubmission,
+  type JobUsage,
+  type OutputTable,
+  SETTLED_STATUSES,
+} from "./model.ts";
+import { createPolicyQueryPort, type JobQuery } from "./policy-port.ts";
+
+export interface JobServiceOptions {
+  /** Accepted jobs waiting to run; beyond it submissions answer QUEUE_FULL. */
+  readonly queueCapacity: number;
+  /** Jobs of one operator running at once, so one tenant cannot hold every worker. */
+  readonly perOperatorConcurrency: number;
+  /** Jobs running at once (the sandbox pool's size). */
+  readonly concurrency: number;
+  /** Longest `wait` a caller may ask for, seconds. */
+  readonly maxWaitSeconds?: number;
+}
+
+export interface JobServiceDeps {
+  readonly store: ControlPlane;
+  readonly dataDomain: Pick<DataDomain, "connect">;
+  readonly pool: Pick<SandboxPool, "run">;
+  readonly ledger: PrivacyBudgetLedger;
+  /** An empty DuckDB connection the policy engine parses and renders SQL with. */
+  readonly parser: SqlConnection;
+  readonly audit: AuditSink;
+  /** Operator admission check (active, not suspended or revoked). */
+  readonly assertOperatorActive: (operatorId: string) => Promise<void>;
+  readonly now?: () => Date;
+}
+
+/** A job as its submitter (or the bureau) sees it. */
+export interface JobView {
+  readonly id: string;
+  readonly status: JobStatus;
+  readonly license: string;
+  readonly purpose: string;
+  readonly language: string;
+  readonly scriptSha256: string;
+  readonly submittedAt: string;
+  readonly startedAt: string | null;
+  readonly finishedAt: string | null;
+  readonly policyVersions: Record<string, number> | null;
+  readonly decision: GateDecision | null;
+  readonly outputs?: Record<string, OutputTable>;
+  readonly logs?: readonly string[];
+  readonly error?: JobError;
+  readonly usage: JobUsage | null;
+}
+
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+
+/**
+ * The job lifecycle: accept (validate, check operator and license, queue durably), schedule
+ * (bounded queue, per-operator concurrency), run (re-check the license, snapshot the policy,
+ * sandbox + policy engine), gate (release, hold for review, reject), and settle — every step
+ * written to the audit port before it takes effect.
+ */
+export class JobService {
+  readonly events = new JobEventHub();
+  private readonly queue: string[] = [];
+  /** Operators of queued jobs, so the scheduler needs no database round trip to apply per-operator limits. */
+  private readonly operatorOfQueued = new Map<string, string>();
+  private readonly running = new Map<
+    string,
+    { operatorId: string; cancelled: boolean; done: Promise<void> }
+  >();
+  private readonly settledWaiters = new Map<string, Set<() => void>>();
+  private accepting = true;
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly deps: JobServiceDeps,
+    private readonly options: JobServiceOptions,
+  ) {
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  /**
+   * Picks up after a stop: jobs that were running end as failed (their sandbox died with the
+   * process), jobs that were queued run. Call once before serving.
+   */
+  async recover(): Promise<{ requeued: number; failed: number }> {
+    const interrupted = await jobStore.withStatus(this.deps.store, "running");
+    for (const job of interrupted) {
+      const error: JobError = {
+        code: "INTERNAL",
+        class: "Interrupted",
+        message: "the domain restarted while the job was running; submit it again",
+      };
+      await this.deps.audit.append({
+        type: "job.finished",
+        actor: "system",
+        subject: { job: job.id, operator: job.operatorId, license: job.licenseId },
+        data: { status: "failed", code: error.code, reason: "restart" },
+      });
+      await jobStore.settle(this.deps.store, job.id, { status: "failed", finishedAt: this.now(), error });
+    }
+    const queued = await jobStore.withStatus(this.deps.store, "queued");
+    for (const job of queued) {
+      this.queue.push(job.id);
+      this.operatorOfQueued.set(job.id, job.operatorId);
+    }
+    this.pump();
+    return { requeued: queued.length, failed: interrupted.length };
+  }
+
+  /** Accepts a job, or says why not. The job is durable (and audited) before this returns. */
+  async submit(
+    principal: Principal,
+    body: unknown,
+    idempotencyKey?: string,
+  ): Promise<{ job: JobView; created: boolean }> {
+    if (!this.accepting) throw new DomainError("NOT_READY", "the gateway is shutting down");
+    const parsed = JobSubmission.safeParse(body);
+    if (!parsed.success) {
+      const fields = [...new Set(parsed.error.issues.map((i) => i.path.join(".") || "(body)"))];
+      throw new DomainError("BAD_REQUEST", `invalid job: ${fields.join(", ")}`);
+    }
+    const submission = parsed.data;
+    const scriptSha256 = sha256(submission.script);
+
+    if (idempotencyKey !== undefined) {
+      const existing = await jobStore.byIdempotencyKey(this.deps.store, principal.id, idempotencyKey);
+      if (existing) {
+        const same =
+          existing.scriptSha256 === scriptSha256 &&
+          existing.licenseId === submission.license &&
+          existing.language === submission.language &&
+          (submission.purpose === undefined || submission.purpose === existing.purpose);
+        if (!same) throw new DomainError("CONFLICT", "this Idempotency-Key was used for a different job");
+        return { job: this.view(existing, principal), created: false };
+      }
+    }
+
+    await this.deps.assertOperatorActive(principal.id);
+    const record = assertLicenseUsable(await findLicense(this.deps.store, submission.license), {
+      operatorId: principal.id,
+      ...(submission.purpose === undefined ? {} : { purpose: submission.purpose }),
+      now: this.now(),
+    });
+    const limits = limitsOf(record.license);
+    if (Buffer.byteLength(submission.script, "utf8") > (limits.scriptBytes ?? 256 * 1024)) {
+      throw new DomainError(
+        "LIMIT_EXCEEDED",
+        `the script is larger than ${limits.scriptBytes ?? 256 * 1024} bytes`,
+      );
+    }
+    const perDay = record.license.quotas.jobsPerDay;
+    if (perDay !== undefined) {
+      const today = new Date(this.now().toISOString().slice(0, 10));
+      if ((await jobStore.countSince(this.deps.store, record.license.id, today)) >= perDay) {
+        throw new DomainError("QUOTA_EXCEEDED", `license ${record.license.id} allows ${perDay} jobs a day`);
+      }
+    }
+    if (this.queue.length >= this.options.queueCapacity) {
+      throw new DomainError("QUEUE_FULL", "the job queue is full; retry later", { retryAfterSeconds: 5 });
+    }
+
+    const job = {
+      id: `job_${randomUUID()}`,
+      operatorId: principal.id,
+      licenseId: record.license.id,
+      purpose: record.license.purpose,
+      language: submission.language,
+      script: submission.script,
+      scriptSha256,
+      idempotencyKey: idempotencyKey ?? null,
+      status: "queued" as const,
+      submittedAt: this.now().toISOString(),
+    };
+    // Audit first: nothing is accepted that the log does not show.
+    await this.deps.audit.append({
+      type: "job.submitted",
+      actor: principal.id,
+      subject: {
+        job: job.id,
+        operator: principal.id,
+        license: job.licenseId,
+        datasets: record.license.datasets.map((d) => d.name),
+      },
+      data: { scriptSha256, language: job.language, purpose: job.purpose, scriptBytes: job.script.length },
+    });
+    try {
+      await jobStore.insert(this.deps.store, job);
+    } catch (error) {
+      // Two submissions with one Idempotency-Key raced: the other one won.
+      if (idempotencyKey !== undefined) {
+        const winner = await jobStore.byIdempotencyKey(this.deps.store, principal.id, idempotencyKey);
+        if (winner) return { job: this.view(winner, principal), created: false };
+      }
+      throw error;
+    }
+    this.queue.push(job.id);
+    this.operatorOfQueued.set(job.id, principal.id);
+    this.events.publish(job.id, "queued", { position: this.queue.length });
+    this.pump();
+    const stored = await jobStore.get(this.deps.store, job.id);
+    return { job: this.view(stored!, principal), created: true };
+  }
+
+  /** The job if `principal` may see it; another operator's job is NOT_FOUND, never FORBIDDEN. */
+  async get(principal: Principal, id: string): Promise<JobView> {
+    return this.view(await this.visible(principal, id), principal);
+  }
+
+  /** Waits up to `seconds` for the job to settle (released, held, rejected, failed, cancelled). */
+  async wait(principal: Principal, id: string, seconds: number): Promise<JobView> {
+    const job = await this.visible(principal, id);
+    const limit = Math.min(Math.max(seconds, 0), this.options.maxWaitSeconds ?? 60);
+    if (!SETTLED_STATUSES.has(job.status) && limit > 0) {
+      await new Promise<void>((resolve) => {
+        const waiters = this.settledWaiters.get(id) ?? new Set();
+        const done = () => {
+          clearTimeout(timer);
+          waiters.delete(done);
+          resolve();
+        };
+        const timer = setTimeout(done, limit * 1000);
+        waiters.add(done);
+        this.settledWaiters.set(id, waiters);
+      });
+    }
+    return this.get(principal, id);
+  }
+
+  async list(principal: Principal, filter: { status?: JobStatus; limit?: number } = {}): Promise<JobView[]> {
+    const jobs = await jobStore.list(this.deps.store, {
+      ...(principal.role === "operator" ? { operatorId: principal.id } : {}),
+      ...(filter.status ? { status: filter.status } : {}),
+      limit: Math.min(filter.limit ?? 100, 1000),
+    });
+    return jobs.map((job) => this.view(job, principal, { summary: true }));
+  }
+
+  /** Cancels a queued job at once; a running one is cancelled when its sandbox run returns. */
+  async cancel(principal: Principal, id: string): Promise<JobView> {
+    const job = await this.visible(principal, id);
+    if (SETTLED_STATUSES.has(job.status)) {
+      throw new DomainError("CONFLICT", `job ${id} is already ${job.status}`);
+    }
+    const index = this.queue.indexOf(id);
+    if (index >= 0) {
+      this.queue.splice(index, 1);
+      await this.finish(job, {
+        status: "cancelled",
+        reason: "cancelled by its submitter",
+        actor: principal.id,
+      });
+    } else {
+      const run = this.running.get(id);
+      if (run) run.cancelled = true;
+    }
+    return this.get(principal, id);
+  }
+
+  /** A released output's rows; anything else answers NOT_FOUND (never whether it exists). */
+  async output(principal: Principal, id: string, name: string): Promise<OutputTable> {
+    const job = await this.visible(principal, id);
+    const table = job.products?.outputs[name];
+    const releasable = job.status === "released" || (principal.role === "bureau" && job.status === "held");
+    if (!releasable || !table) throw new DomainError("NOT_FOUND", `job ${id} has no released output ${name}`);
+    await this.deps.audit.append({
+      type: "output.downloaded",
+      actor: principal.id,
+      subject: { job: id, operator: job.operatorId, license: job.licenseId },
+      data: { output: name, rows: table.length, status: job.status },
+    });
+    return table;
+  }
+
+  /** Events of a job the principal may see (past ones first), until the returned function is called. */
+  async subscribe(principal: Principal, id: string, listener: (event: JobEvent) => void, afterSeq = 0) {
+    const job = await this.visible(principal, id);
+    const unsubscribe = this.events.subscribe(id, listener, afterSeq);
+    return { job: this.view(job, principal, { summary: true }), unsubscribe };
+  }
+
+  /** Settles a held job after review (the review verbs decide who may and when enough have). */
+  async settleReviewed(job: JobRecord, approved: boolean, actor: string): Promise<void> {
+    if (approved) {
+      await this.deps.audit.append({
+        type: "output.released",
+        actor,
+        subject: { job: job.id, operator: job.operatorId, license: job.licenseId },
+        data: { outputs: outputHashes(job.products?.outputs ?? {}), via: "review" },
+      });
+    }
+    await jobStore.settle(this.deps.store, job.id, {
+      status: approved ? "released" : "rejected",
+      finishedAt: this.now(),
+    });
+    this.events.publish(job.id, "finished", { status: approved ? "released" : "rejected" });
+    this.notifySettled(job.id);
+  }
+
+  /** Stops accepting jobs and waits for the running ones; queued jobs stay queued for the next start. */
+  async drain(): Promise<void> {
+    this.accepting = false;
+    this.queue.splice(0);
+    await Promise.allSettled([...this.running.values()].map((run) => run.done));
+  }
+
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  private async visible(principal: Principal, id: string): Promise<JobRecord> {
+    const job = await jobStore.get(this.deps.store, id);
+    if (!job || (principal.role === "operator" && job.operatorId !== principal.id)) {
+      throw new DomainError("NOT_FOUND", `no job ${id}`);
+    }
+    return job;
+  }
+
+  private view(job: JobRecord, principal: Principal, options: { summary?: boolean } = {}): JobView {
+    const reviewer = principal.role === "bureau";
+    const showOutputs =
+      !options.summary && (job.status === "released" || (reviewer && job.status === "held"));
+    const error = job.error ? (reviewer && job.products?.error ? job.products.error : job.error) : undefined;
+    return {
+      id: job.id,
+      status: job.status,
+      license: job.licenseId,
+      purpose: job.purpose,
+      language: job.language,
+      scriptSha256: job.scriptSha256,
+      submittedAt: job.submittedAt,
+      startedAt: job.startedAt,
+      finishedAt: job.finishedAt,
+      policyVersions: job.policyVersions,
+      decision: job.decision,
+      ...(showOutputs && job.products ? { outputs: job.products.outputs, logs: job.products.logs } : {}),
+      ...(error ? { error } : {}),
+      usage: job.usage,
+    };
+  }
+
+  /** Starts queued jobs while there are free slots, skipping operators at their concurrency limit. */
+  private pump(): void {
+    while (this.accepting && this.running.size < this.options.concurrency) {
+      const perOperator = new Map<string, number>();
+      for (const run of this.running.values()) {
+        perOperator.set(run.operatorId, (perOperator.get(run.operatorId) ?? 0) + 1);
+      }
+      const next = this.queue.findIndex((id) => {
+        const operator = this.operatorOfQueued.get(id);
+        return (
+          operator === undefined || (perOperator.get(operator) ?? 0) < this.options.perOperatorConcurrency
+        );
+      });
+      if (next < 0) return;
+      const [id] = this.queue.splice(next, 1);
+      this.start(id!);
+    }
+  }
+
+  private start(id: string): void {
+    const entry = {
+      operatorId: this.operatorOfQueued.get(id) ?? "",
+      cancelled: false,
+      done: Promise.resolve(),
+    };
+    this.running.set(id, entry);
+    entry.done = this.run(id, entry)
+      .catch(async (error: unknown) => {
+        // A failure of the machinery, not of the script: the job fails with no detail shown.
+        const job = await jobStore.get(this.deps.store, id).catch(() => null);
+        if (job && !SETTLED_STATUSES.has(job.status)) {
+          await this.finish(job, {
+            status: "failed",
+            reason: "internal error",
+            actor: "system",
+            error: {
+              code: isDomainError(error) ? error.code : "INTERNAL",
+              class: "InternalError",
+              message: isDomainError(error) ? error.detail : "internal error",
+            },
+          }).catch(() => {});
+        }
+      })
+      .finally(() => {
+        this.running.delete(id);
+        this.operatorOfQueued.delete(id);
+        this.pump();
+      });
+  }
+
+  private async run(id: string, entry: { operatorId: string; cancelled: boolean }): Promise<void> {
+    const job = await jobStore.get(this.deps.store, id);
+    if (!job || job.status !== "queued") return;
+    entry.operatorId = job.operatorId;
+
+    // The license and operator are checked again: either may have changed while the job waited.
+    let license: License;
+    try {
+      await this.deps.assertOperatorActive(job.operatorId);
+      license = assertLicenseUsable(await findLicense(this.deps.store, job.licenseId), {
+        operatorId: job.operatorId,
+        now: this.now(),
+      }).license;
+    } catch (error) {
+      if (!isDomainError(error)) throw error;
+      await this.finish(job, {
+        status: "failed",
+        reason: "license or operator no longer valid",
+        actor: "system",
+        error: { code: error.code, class: "LicenseError", message: error.detail },
+      });
+      return;
+    }
+
+    // The policy in force now applies to the whole run: later changes never reach a running job.
+    const catalog = await currentCatalog(this.deps.store);
+    const licensed = new Set(license.datasets.map((d) => d.name));
+    const manifests: DatasetManifest[] = catalog
+      .filter((e) => licensed.has(e.manifest.name))
+      .map((e) => e.manifest);
+    const policyVersions = Object.fromEntries(
+      catalog.filter((e) => licensed.has(e.manifest.name)).map((e) => [e.manifest.name, e.version]),
+    );
+    const startedAt = this.now();
+    await this.deps.audit.append({
+      type: "job.started",
+      actor: "system",
+      subject: { job: id, operator: job.operatorId, license: job.licenseId, datasets: [...licensed] },
+      data: { policyVersions },
+    });
+    await jobStore.markRunning(this.deps.store, id, startedAt, policyVersions);
+    this.events.publish(id, "running", { policyVersions });
+
+    const queries: JobQuery[] = [];
+    let tainted = false;
+    const connection = await this.deps.dataDomain.connect();
+    let result: SandboxResult;
+    try {
+      const service = createQueryService({
+        domain: connection,
+        parser: this.deps.parser,
+        ledger: this.deps.ledger,
+      });
+      const port = createPolicyQueryPort({
+        service,
+        license,
+        manifests,
+        startedAt,
+        onQuery: (query) => {
+          queries.push(query);
+          tainted ||= query.verdict?.tainted === true;
+          this.events.publish(id, "query", queryEvent(query, tainted));
+        },
+      });
+      const guarded = {
+        execute: async (request: Parameters<typeof port.execute>[0]) => {
+          if (entry.cancelled) throw new DomainError("TIMEOUT", "the job was cancelled");
+          return port.execute(request);
+        },
+      };
+      const sandboxJob: SandboxJob = {
+        jobId: id,
+        script: job.script,
+        language: job.language,
+        limits: limitsOf(license),
+      };
+      result = await this.deps.pool.run(sandboxJob, guarded, (event: SandboxEvent) => {
+        // Progress figures come from the script: once it has read row-level data they could carry
+        // it, so a tainted job's progress is not streamed.
+        if (event.type === "progress" && !tainted) {
+          this.events.publish(id, "progress", {
+            fraction: event.fraction,
+            ...(event.message ? { message: event.message } : {}),
+          });
+        }
+      });
+    } finally {
+      connection.closeSync();
+    }
+    for (const query of queries) {
+      await this.deps.audit.append({
+        type: "query.checked",
+        actor: job.operatorId,
+        subject: {
+          job: id,
+          operator: job.operatorId,
+          license: job.licenseId,
+          datasets: query.verdict?.datasets ?? [],
+        },
+        data: {
+          index: query.index,
+          sql: query.sql,
+          verdict: query.verdict ?? null,
+          error: query.error ?? null,
+        },
+      });
+    }
+    const usage = usageOf(result, queries, manifests);
+    if (entry.cancelled) {
+      await this.finish(job, {
+        status: "cancelled",
+        reason: "cancelled while running",
+        actor: job.operatorId,
+        usage,
+      });
+      return;
+    }
+    await this.gate(job, license, manifests, result, queries, tainted, usage);
+  }
+
+  private async gate(
+    job: JobRecord,
+    license: License,
+    manifests: readonly DatasetManifest[],
+    result: SandboxResult,
+    queries: readonly JobQuery[],
+    tainted: boolean,
+    usage: JobUsage,
+  ): Promise<void> {
+    const verdicts = queries.flatMap((q) => (q.verdict ? [q.verdict] : []));
+    const reviewsRequired = verdicts.some((v) => v.requiresReview) ? 2 : 1;
+    const lookupConnection = await this.deps.dataDomain.connect();
+    try {
+      const lookup = createIdentifierLookup(lookupConnection, manifests);
+      const logs = result.logs.map((entry) => entry.message);
+      if (result.status === "failed") {
+        const failure = result.error;
+        const full: JobError = {
+          code: failure.code,
+          class: failure.class,
+          message: failure.message,
+          ...(failure.line === undefined ? {} : { line: failure.line }),
+          ...(failure.column === undefined ? {} : { column: failure.column }),
+        };
+        // The message is an output too: shown only when the job read nothing row-level and the
+        // gate finds nothing identifying in it (or in the logs that go with it).
+        const gate = await decideRelease(
+          { outputs: {}, logs, errors: [failure.message] },
+          verdicts,
+          { releaseMode: "auto" },
+          lookup,
+        );
+        const shown = !tainted && gate.outcome === "released";
+        await this.finish(job, {
+          status: "failed",
+          reason: failure.code,
+          actor: "system",
+          error: shown ? full : { ...full, message: null },
+          products: { outputs: {}, logs: shown ? logs : [], error: full },
+          usage,
+          decision: { outcome: gate.outcome, reasons: [...gate.reasons], tainted, reviewsRequired: 0 },
+        });
+        return;
+      }
+      const decision = await decideRelease(
+        { outputs: result.outputs, logs },
+        verdicts,
+        {
+          releaseMode: license.releaseMode,
+          ...(license.quotas.outputCells ? { maxCells: license.quotas.outputCells } : {}),
+        },
+        lookup,
+      );
+      const gate: GateDecision = {
+        outcome: decision.outcome,
+        reasons: decision.reasons.map((r) => ({ ...r })),
+        tainted,
+        reviewsRequired: decision.outcome === "held" ? reviewsRequired : 0,
+      };
+      const outputs = (decision.outcome === "rejected" ? {} : decision.outputs) as Record<
+        string,
+        OutputTable
+      >;
+      await this.finish(job, {
+        status: decision.outcome,
+        reason: decision.outcome,
+        actor: "system",
+        decision: gate,
+        products: { outputs: normaliseOutputs(outputs), logs },
+        usage,
+      });
+    } finally {
+      lookupConnection.closeSync();
+    }
+  }
+
+  /** Writes the end of a run: audit first (fail-closed), then the job row, then events. */
+  private async finish(
+    job: JobRecord,
+    outcome: {
+      status: JobStatus;
+      reason: string;
+      actor: string;
+      error?: JobError;
+      products?: JobProducts;
+      usage?: JobUsage;
+      decision?: GateDecision;
+    },
+  ): Promise<void> {
+    const subject = { job: job.id, operator: job.operatorId, license: job.licenseId };
+    if (outcome.decision) {
+      await this.deps.audit.append({
+        type: "job.gate",
+        actor: "system",
+        subject,
+        data: {
+          outcome: outcome.decision.outcome,
+          reasons: outcome.decision.reasons,
+          tainted: outcome.decision.tainted,
+        },
+      });
+    }
+    if (outcome.status === "released") {
+      await this.deps.audit.append({
+        type: "output.released",
+        actor: "system",
+        subject,
+        data: { outputs: outputHashes(outcome.products?.outputs ?? {}), via: "gate" },
+      });
+    }
+    await this.deps.audit.append({
+      type: "job.finished",
+      actor: outcome.actor,
+      subject,
+      data: { status: outcome.status, reason: outcome.reason, usage: outcome.usage ?? null },
+    });
+    await jobStore.settle(this.deps.store, job.id, {
+      status: outcome.status,
+      finishedAt: this.now(),
+      decision: outcome.decision ?? null,
+      products: outcome.products ?? null,
+      error: outcome.error ?? null,
+      usage: outcome.usage ?? null,
+    });
+    if (outcome.decision) {
+      this.events.publish(job.id, "gate", {
+        outcome: outcome.decision.outcome,
+        reasons: outcome.decision.reasons,
+      });
+    }
+    this.events.publish(job.id, "finished", {
+      status: outcome.status,
+      ...(outcome.error ? { code: outcome.error.code } : {}),
+    });
+    this.notifySettled(job.id);
+  }
+
+  private notifySettled(id: string): void {
+    for (const done of this.settledWaiters.get(id) ?? []) done();
+    this.settledWaiters.delete(id);
+  }
+}
+
+/** What a query event tells the operator: the verdict's names and counts; nothing row-level once tainted. */
+function queryEvent(query: JobQuery, tainted: boolean): Record<string, unknown> {
+  if (query.error)
+    return { index: query.index, ok: false, code: query.error.code, detail: query.error.detail };
+  const v = query.verdict!;
+  return {
+    index: query.index,
+    ok: true,
+    kind: v.kind,
+    datasets: v.datasets,
+    rewrites: v.rewrites,
+    epsilonCharged: v.epsilonCharged,
+    cached: v.cached,
+    ...(v.suppressionDisclosable ? { suppressedGroups: v.suppressedGroups } : {}),
+    ...(tainted ? {} : { rows: v.rowsReturned }),
+  };
+}
+
+/** Sandbox limits a license sets through its quotas; everything else keeps the safe defaults. */
+function limitsOf(license: License): SandboxLimitsInput {
+  return {
+    ...(license.quotas.queriesPerJob ? { maxQueries: license.quotas.queriesPerJob } : {}),
+    ...(license.quotas.outputCells ? { maxOutputCells: license.quotas.outputCells } : {}),
+  };
+}
+
+function usageOf(
+  result: SandboxResult,
+  queries: readonly JobQuery[],
+  manifests: readonly DatasetManifest[],
+): JobUsage {
+  const dp = new Set(manifests.filter((m) => m.grade >= 3).map((m) => m.name));
+  const epsilon: Record<string, number> = {};
+  for (const query of queries) {
+    const verdict = query.verdict;
+    if (!verdict || verdict.epsilonCharged <= 0) continue;
+    // A join charges each differentially private dataset it reads the query's ε.
+    for (const dataset of verdict.datasets) {
+      if (dp.has(dataset)) epsilon[dataset] = (epsilon[dataset] ?? 0) + verdict.epsilonCharged;
+    }
+  }
+  const u = result.usage;
+  return {
+    cpuMs: u.cpuMs,
+    wallMs: u.wallMs,
+    heapPeakBytes: u.heapPeakBytes,
+    queries: queries.length,
+    rowsIn: u.rowsIn,
+    bytesIn: u.bytesIn,
+    outputRows: u.outputRows,
+    outputCells: u.outputCells,
+    epsilon,
+  };
+}
+
+/** Outputs as tables: one flat row becomes a one-row table, a scalar a one-cell table named `value`. */
+function normaliseOutputs(outputs: Record<string, unknown>): Record<string, OutputTable> {
+  const tables: Record<string, OutputTable> = {};
+  for (const [name, value] of Object.entries(outputs)) {
+    if (Array.isArray(value)) tables[name] = value as OutputTable;
+    else if (value !== null && typeof value === "object") tables[name] = [value as OutputTable[number]];
+    else tables[name] = [{ value: value as OutputTable[number][string] }];
+  }
+  return tables;
+}
+
+/** SHA-256 of each output as served in JSON: what receipts and the audit log commit to. */
+export function outputHashes(outputs: Record<string, OutputTable>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(outputs).map(([name, rows]) => [name, sha256(JSON.stringify(rows))]),
+  );
+}

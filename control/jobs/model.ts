@@ -1,0 +1,102 @@
+import { z } from "zod";
+import { ErrorCode } from "../../policies/errors.ts";
+
+export const JobStatus = z.enum(["queued", "running", "released", "held", "rejected", "failed", "cancelled"]);
+export type JobStatus = z.infer<typeof JobStatus>;
+
+export const TERMINAL_STATUSES: ReadonlySet<JobStatus> = new Set([
+  "released",
+  "rejected",
+  "failed",
+  "cancelled",
+]);
+/** Statuses after which nothing runs any more (held waits for a person, not for the runner). */
+export const SETTLED_STATUSES: ReadonlySet<JobStatus> = new Set([...TERMINAL_STATUSES, "held"]);
+
+export const ScriptLanguage = z.enum(["javascript", "typescript"]);
+
+/** What an operator submits. */
+export const JobSubmission = z
+  .object({
+    script: z.string().min(1),
+    license: z.string().min(1).max(100),
+    purpose: z.string().min(1).max(500).optional(),
+    language: ScriptLanguage.default("javascript"),
+  })
+  .strict();
+export type JobSubmission = z.infer<typeof JobSubmission>;
+
+/**
+ * Why a job failed, as the operator may see it. For a tainted job the message is withheld
+ * (class and line only) until review: it could carry row-level data.
+ */
+export const JobError = z.object({
+  code: ErrorCode,
+  class: z.string(),
+  message: z.string().nullable(),
+  line: z.number().int().optional(),
+  column: z.number().int().optional(),
+});
+export type JobError = z.infer<typeof JobError>;
+
+/** A machine-readable reason of the release gate: located by output, row and column, never a value. */
+export const GateReason = z.object({
+  code: z.string(),
+  detail: z.string(),
+  output: z.string().optional(),
+  row: z.number().int().optional(),
+  column: z.string().optional(),
+});
+
+export const GateDecision = z.object({
+  outcome: z.enum(["released", "held", "rejected"]),
+  reasons: z.array(GateReason),
+  tainted: z.boolean(),
+  reviewsRequired: z.number().int().min(0),
+});
+export type GateDecision = z.infer<typeof GateDecision>;
+
+export const JobUsage = z.object({
+  cpuMs: z.number(),
+  wallMs: z.number(),
+  heapPeakBytes: z.number(),
+  queries: z.number().int(),
+  rowsIn: z.number().int(),
+  bytesIn: z.number().int(),
+  outputRows: z.number().int(),
+  outputCells: z.number().int(),
+  epsilon: z.record(z.string(), z.number()),
+});
+export type JobUsage = z.infer<typeof JobUsage>;
+
+export type OutputCell = string | number | boolean | null;
+export type OutputTable = Record<string, OutputCell>[];
+
+/** What the job produced, kept in the control plane until (and after) release. */
+export interface JobProducts {
+  readonly outputs: Record<string, OutputTable>;
+  readonly logs: readonly string[];
+  /** The unredacted error, for reviewers of a tainted job. */
+  readonly error?: JobError & { message: string | null };
+}
+
+/** A job as stored. */
+export interface JobRecord {
+  readonly id: string;
+  readonly operatorId: string;
+  readonly licenseId: string;
+  readonly purpose: string;
+  readonly language: "javascript" | "typescript";
+  readonly script: string;
+  readonly scriptSha256: string;
+  readonly idempotencyKey: string | null;
+  readonly status: JobStatus;
+  readonly submittedAt: string;
+  readonly startedAt: string | null;
+  readonly finishedAt: string | null;
+  readonly policyVersions: Record<string, number> | null;
+  readonly decision: GateDecision | null;
+  readonly products: JobProducts | null;
+  readonly error: JobError | null;
+  readonly usage: JobUsage | null;
+}

@@ -1,0 +1,277 @@
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { streamSSE } from "hono/streaming";
+import type { JobService, JobView } from "../../control/jobs/job-service.ts";
+import { GateDecision, JobError, JobStatus, JobSubmission, JobUsage } from "../../control/jobs/model.ts";
+import type { ControlPlane } from "../../storage/control-plane.ts";
+import { type GatewayEnv, requireRole } from "../auth.ts";
+import { ARROW_STREAM, negotiateFormat, toArrowStream, toCsv } from "../output-formats.ts";
+import { COMMON_ERRORS, NOT_FOUND_ERROR, Problem } from "../problem.ts";
+
+const Cell = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+const OutputTableSchema = z.array(z.record(z.string(), Cell));
+
+export const JobViewSchema = z
+  .object({
+    id: z.string(),
+    status: JobStatus,
+    license: z.string(),
+    purpose: z.string(),
+    language: z.string(),
+    scriptSha256: z.string(),
+    submittedAt: z.string(),
+    startedAt: z.string().nullable(),
+    finishedAt: z.string().nullable(),
+    policyVersions: z.record(z.string(), z.number()).nullable(),
+    decision: GateDecision.nullable(),
+    outputs: z.record(z.string(), OutputTableSchema).optional(),
+    logs: z.array(z.string()).optional(),
+    error: JobError.optional(),
+    usage: JobUsage.nullable(),
+  })
+  .openapi("Job");
+
+type JobWire = z.infer<typeof JobViewSchema>;
+/** The service's view is the wire shape with readonly arrays; the schema's types are mutable. */
+const wire = (job: JobView): JobWire => job as unknown as JobWire;
+
+const JobId = z.object({ id: z.string().min(1).max(100).openapi({ example: "job_0b6f…" }) });
+const security = [{ bearer: [] }];
+const problemContent = { "application/problem+json": { schema: Problem } };
+
+const submitJob = createRoute({
+  method: "post",
+  path: "/v1/jobs",
+  tags: ["jobs"],
+  summary: "Submit a script to run under a license.",
+  description:
+    "Validates the body, checks the operator and the license (active, in its window, purpose, quotas) and queues the job durably. Send an `Idempotency-Key` header to make retries safe: the same key and body return the first job.",
+  security,
+  request: {
+    headers: z.object({ "idempotency-key": z.string().min(1).max(200).optional() }),
+    body: {
+      required: true,
+      content: { "application/json": { schema: JobSubmission } },
+    },
+  },
+  responses: {
+    202: { description: "Accepted and queued.", content: { "application/json": { schema: JobViewSchema } } },
+    200: {
+      description: "The job this Idempotency-Key already created.",
+      content: { "application/json": { schema: JobViewSchema } },
+    },
+    409: { description: "The Idempotency-Key was used for another job.", content: problemContent },
+    413: { description: "Body or script too large.", content: problemContent },
+    ...COMMON_ERRORS,
+  },
+});
+
+const listJobs = createRoute({
+  method: "get",
+  path: "/v1/jobs",
+  tags: ["jobs"],
+  summary: "Jobs, newest first: an operator's own, or every job for the bureau.",
+  security,
+  request: {
+    query: z.object({
+      status: JobStatus.optional(),
+      limit: z.coerce.number().int().min(1).max(1000).optional(),
+    }),
+  },
+  responses: {
+    200: {
+      description: "Jobs.",
+      content: { "application/json": { schema: z.object({ jobs: z.array(JobViewSchema) }) } },
+    },
+    ...COMMON_ERRORS,
+  },
+});
+
+const getJob = createRoute({
+  method: "get",
+  path: "/v1/jobs/{id}",
+  tags: ["jobs"],
+  summary: "A job; with `wait=S`, waits up to S seconds for it to settle (long poll).",
+  security,
+  request: { params: JobId, query: z.object({ wait: z.coerce.number().min(0).max(60).optional() }) },
+  responses: {
+    200: { description: "The job.", content: { "application/json": { schema: JobViewSchema } } },
+    ...COMMON_ERRORS,
+    ...NOT_FOUND_ERROR,
+  },
+});
+
+const cancelJob = createRoute({
+  method: "post",
+  path: "/v1/jobs/{id}/cancel",
+  tags: ["jobs"],
+  summary: "Cancel a queued or running job.",
+  security,
+  request: { params: JobId },
+  responses: {
+    200: {
+      description: "The job, cancelled or cancelling.",
+      content: { "application/json": { schema: JobViewSchema } },
+    },
+    409: { description: "The job has already settled.", content: problemContent },
+    ...COMMON_ERRORS,
+    ...NOT_FOUND_ERROR,
+  },
+});
+
+const getOutput = createRoute({
+  method: "get",
+  path: "/v1/jobs/{id}/outputs/{name}",
+  tags: ["jobs"],
+  summary: "A released output as JSON, CSV or an Arrow IPC stream, by the Accept header.",
+  security,
+  request: { params: JobId.extend({ name: z.string().min(1).max(200) }) },
+  responses: {
+    200: {
+      description: "The output.",
+      content: {
+        "application/json": { schema: OutputTableSchema },
+        "text/csv": { schema: z.string() },
+        [ARROW_STREAM]: { schema: z.string().openapi({ format: "binary" }) },
+      },
+    },
+    ...COMMON_ERRORS,
+    ...NOT_FOUND_ERROR,
+  },
+});
+
+const jobEvents = createRoute({
+  method: "get",
+  path: "/v1/jobs/{id}/events",
+  tags: ["jobs"],
+  summary:
+    "Server-sent events of a job: queued, running, progress, each query's verdict, the gate decision, the final state.",
+  security,
+  request: { params: JobId },
+  responses: {
+    200: {
+      description: "An event stream; it ends after the final state.",
+      content: { "text/event-stream": { schema: z.string() } },
+    },
+    ...COMMON_ERRORS,
+    ...NOT_FOUND_ERROR,
+  },
+});
+
+export interface JobRouteDeps {
+  readonly controlPlane: Pick<ControlPlane, "query">;
+  readonly jobs: JobService;
+}
+
+/** Job routes: operators submit and follow their own jobs; the bureau sees every job. */
+export function registerJobRoutes(app: OpenAPIHono<GatewayEnv>, deps: JobRouteDeps): void {
+  const operatorOnly = requireRole(deps.controlPlane, "operator");
+  const operatorOrBureau = requireRole(deps.controlPlane, "operator", "bureau");
+  app.on("POST", "/v1/jobs", operatorOnly);
+  app.on("GET", ["/v1/jobs", "/v1/jobs/*"], operatorOrBureau);
+  app.on("POST", "/v1/jobs/*", operatorOrBureau);
+
+  app.openapi(submitJob, async (c) => {
+    const { job, created } = await deps.jobs.submit(
+      c.get("principal"),
+      c.req.valid("json"),
+      c.req.valid("header")["idempotency-key"],
+    );
+    c.header("location", `/v1/jobs/${job.id}`);
+    return created ? c.json(wire(job), 202) : c.json(wire(job), 200);
+  });
+
+  app.openapi(listJobs, async (c) => {
+    const query = c.req.valid("query");
+    const jobs = await deps.jobs.list(c.get("principal"), {
+      ...(query.status ? { status: query.status } : {}),
+      ...(query.limit ? { limit: query.limit } : {}),
+    });
+    return c.json({ jobs: jobs.map(wire) }, 200);
+  });
+
+  app.openapi(getJob, async (c) => {
+    const { id } = c.req.valid("param");
+    const { wait } = c.req.valid("query");
+    const principal = c.get("principal");
+    const job = wait ? await deps.jobs.wait(principal, id, wait) : await deps.jobs.get(principal, id);
+    return c.json(wire(job), 200);
+  });
+
+  app.openapi(cancelJob, async (c) =>
+    c.json(wire(await deps.jobs.cancel(c.get("principal"), c.req.valid("param").id)), 200),
+  );
+
+  app.openapi(getOutput, async (c) => {
+    const { id, name } = c.req.valid("param");
+    const rows = await deps.jobs.output(c.get("principal"), id, name);
+    const format = negotiateFormat(c.req.header("accept"));
+    c.header("cache-control", "no-store");
+    if (format === "csv") {
+      c.header("content-disposition", `attachment; filename="${id}-${encodeURIComponent(name)}.csv"`);
+      return c.body(toCsv(rows), 200, { "content-type": "text/csv; charset=utf-8" });
+    }
+    if (format === "arrow") {
+      const bytes = toArrowStream(rows);
+      return c.body(
+        bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
+        200,
+        {
+          "content-type": ARROW_STREAM,
+        },
+      );
+    }
+    return c.json(rows, 200);
+  });
+
+  app.openapi(jobEvents, async (c) => {
+    const { id } = c.req.valid("param");
+    const principal = c.get("principal");
+    const lastEventId = Number(c.req.header("last-event-id") ?? 0) || 0;
+    // Resolves NOT_FOUND (through onError) before the stream starts.
+    const queue: Array<{ seq: number; type: string; data: unknown; at: string }> = [];
+    let wake: (() => void) | undefined;
+    const { job, unsubscribe } = await deps.jobs.subscribe(
+      principal,
+      id,
+      (event) => {
+        queue.push(event);
+        wake?.();
+      },
+      lastEventId,
+    );
+    return streamSSE(c, async (stream) => {
+      stream.onAbort(unsubscribe);
+      try {
+        // A job settled before this subscription (or before a restart) still gets its final state.
+        if (
+          queue.length === 0 &&
+          ["released", "held", "rejected", "failed", "cancelled"].includes(job.status)
+        ) {
+          await stream.writeSSE({ event: "finished", data: JSON.stringify({ status: job.status }) });
+          return;
+        }
+        for (;;) {
+          while (queue.length > 0) {
+            const event = queue.shift()!;
+            await stream.writeSSE({
+              id: String(event.seq),
+              event: event.type,
+              data: JSON.stringify({ ...(event.data as object), at: event.at }),
+            });
+            const status = (event.data as { status?: string }).status;
+            if (event.type === "finished" && status !== "held") return;
+          }
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+            const timer = setTimeout(resolve, 15_000);
+            timer.unref();
+          });
+          wake = undefined;
+          if (queue.length === 0) await stream.writeSSE({ event: "ping", data: "{}" });
+        }
+      } finally {
+        unsubscribe();
+      }
+    }) as never;
+  });
+}

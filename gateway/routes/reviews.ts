@@ -1,0 +1,95 @@
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import type { AuditSink } from "../../control/audit-sink.ts";
+import type { JobService } from "../../control/jobs/job-service.ts";
+import { decideReview, pendingReviews, ReviewDecision } from "../../control/jobs/reviews.ts";
+import type { ControlPlane } from "../../storage/control-plane.ts";
+import { type GatewayEnv, requireRole } from "../auth.ts";
+import { COMMON_ERRORS, NOT_FOUND_ERROR, Problem } from "../problem.ts";
+import { JobViewSchema } from "./jobs.ts";
+
+const Review = z.object({
+  reviewer: z.string(),
+  decision: z.enum(["approve", "reject"]),
+  comment: z.string(),
+  decidedAt: z.string(),
+});
+
+const PendingReview = z
+  .object({
+    job: JobViewSchema,
+    operator: z.object({ id: z.string(), organization: z.string() }),
+    reviewsRequired: z.number().int(),
+    reviews: z.array(Review),
+  })
+  .openapi("PendingReview");
+
+const security = [{ bearer: [] }];
+const problemContent = { "application/problem+json": { schema: Problem } };
+
+const listReviews = createRoute({
+  method: "get",
+  path: "/v1/reviews",
+  tags: ["reviews"],
+  summary: "The review queue: held jobs with their gate reasons, outputs and the reviews they have.",
+  security,
+  responses: {
+    200: {
+      description: "Held jobs, oldest first.",
+      content: { "application/json": { schema: z.object({ reviews: z.array(PendingReview) }) } },
+    },
+    ...COMMON_ERRORS,
+  },
+});
+
+const decide = createRoute({
+  method: "post",
+  path: "/v1/reviews/{jobId}",
+  tags: ["reviews"],
+  summary: "Approve or reject a held job, with a comment. Grade 4 outputs need two distinct reviewers.",
+  security,
+  request: {
+    params: z.object({ jobId: z.string().min(1).max(100) }),
+    body: {
+      required: true,
+      content: { "application/json": { schema: ReviewDecision } },
+    },
+  },
+  responses: {
+    200: {
+      description: "The decision is recorded; the job is released, rejected, or waits for another reviewer.",
+      content: { "application/json": { schema: z.object({ job: JobViewSchema, reviews: z.array(Review) }) } },
+    },
+    409: { description: "The job is not held, or this reviewer already decided.", content: problemContent },
+    ...COMMON_ERRORS,
+    ...NOT_FOUND_ERROR,
+  },
+});
+
+export interface ReviewRouteDeps {
+  readonly controlPlane: ControlPlane;
+  readonly audit: AuditSink;
+  readonly jobs: JobService;
+}
+
+/** Review routes: bureau officers only. */
+export function registerReviewRoutes(app: OpenAPIHono<GatewayEnv>, deps: ReviewRouteDeps): void {
+  const bureau = requireRole(deps.controlPlane, "bureau");
+  app.use("/v1/reviews", bureau);
+  app.use("/v1/reviews/*", bureau);
+  const verbs = { store: deps.controlPlane, audit: deps.audit, jobs: deps.jobs };
+
+  app.openapi(listReviews, async (c) => {
+    const reviews = await pendingReviews(verbs, c.get("principal"));
+    return c.json({ reviews } as never, 200);
+  });
+
+  app.openapi(decide, async (c) => {
+    const result = await decideReview(
+      verbs,
+      c.get("principal"),
+      c.req.valid("param").jobId,
+      c.req.valid("json"),
+    );
+    return c.json(result as never, 200);
+  });
+}
