@@ -15,6 +15,7 @@ import {
 import { acquireWriterLock, type WriterLock } from "./lock.ts";
 import { readLogLines } from "./log-lines.ts";
 import { type AuditFilter, queryAuditLog } from "./query.ts";
+import { AuditSeekIndex } from "./seek-index.ts";
 import { type AuditVerification, type TrustedCheckpoint, verifyAuditLog } from "./verify.ts";
 
 /** The audit log's place in the data folder. */
@@ -136,11 +137,16 @@ interface RestoredState {
   readonly lastTime: number;
   readonly sinceCheckpoint: number;
   readonly committedBytes: number;
+  readonly index: AuditSeekIndex;
   readonly recovery?: TailRecovery;
 }
 
 async function restoreState(file: string, handle: FileHandle, publicKey: KeyObject): Promise<RestoredState> {
-  const result = await verifyAuditLog(file, { publicKey });
+  const index = new AuditSeekIndex();
+  const result = await verifyAuditLog(file, {
+    publicKey,
+    onEntry: (entry, line) => index.record(entry.position, Date.parse(entry.time), line.offset),
+  });
   const size = (await handle.stat()).size;
   if (!result.valid && !(await onlyDebrisFrom(file, result.verifiedBytes))) {
     const bad = result.firstBad!;
@@ -173,6 +179,7 @@ async function restoreState(file: string, handle: FileHandle, publicKey: KeyObje
     lastTime: result.head === undefined ? 0 : Date.parse(result.head.time),
     sinceCheckpoint: result.entries - checkpointed,
     committedBytes: result.verifiedBytes,
+    index,
     ...(recovery === undefined ? {} : { recovery }),
   };
 }
@@ -254,6 +261,9 @@ class FileAuditLedger implements AuditLedger {
   private lastTime: number;
   private sinceCheckpoint: number;
   private committedBytes: number;
+  /** Byte length of the log once every enqueued line is written. */
+  private endBytes: number;
+  private readonly index: AuditSeekIndex;
   private appends = 0;
   private checkpoints = 0;
   private syncs = 0;
@@ -278,6 +288,8 @@ class FileAuditLedger implements AuditLedger {
     this.lastTime = state.lastTime;
     this.sinceCheckpoint = state.sinceCheckpoint;
     this.committedBytes = state.committedBytes;
+    this.endBytes = state.committedBytes;
+    this.index = state.index;
     const interval = options.checkpointIntervalMs ?? 60_000;
     if (interval > 0) {
       this.timer = setInterval(() => {
@@ -314,7 +326,10 @@ class FileAuditLedger implements AuditLedger {
   }
 
   query(filter: AuditFilter = {}): AsyncGenerator<AuditEntry> {
-    return queryAuditLog(this.file, filter, { end: this.committedBytes });
+    return queryAuditLog(this.file, filter, {
+      end: this.committedBytes,
+      seek: (valid) => this.index.offsetFor(valid),
+    });
   }
 
   verify(trustedCheckpoint?: TrustedCheckpoint): Promise<AuditVerification> {
@@ -393,6 +408,8 @@ class FileAuditLedger implements AuditLedger {
       throw new DomainError("INTERNAL", `invalid audit event: ${(error as Error).message}`);
     }
     this.batch.lines.push(sealed.line);
+    this.index.record(sealed.entry.position, Date.parse(time), this.endBytes);
+    this.endBytes += Buffer.byteLength(sealed.line, "utf8");
     this.entries += 1;
     this.head = sealed.entry.hash;
     if (type === "checkpoint") {

@@ -13,16 +13,17 @@ export interface LogLine {
 }
 
 /**
- * Streams the lines of a log file with their byte offsets, reading at most `end` bytes (an
- * exclusive limit; the ledger passes its committed size, so a reader never sees a half-written
- * batch). Splitting is done on bytes, not characters, so offsets stay exact for any UTF-8 text.
+ * Streams the lines of a log file with their byte offsets, from `start` (a line's first byte;
+ * default 0) up to `end` (exclusive; the ledger passes its committed size, so a reader never sees
+ * a half-written batch). Splitting is done on bytes, not characters, so offsets stay exact for any
+ * UTF-8 text.
  */
-export async function* readLogLines(file: string, end?: number): AsyncGenerator<LogLine> {
-  if (end === 0) return;
-  const stream = createReadStream(file, end === undefined ? {} : { end: end - 1 });
+export async function* readLogLines(file: string, end?: number, start = 0): AsyncGenerator<LogLine> {
+  if (end !== undefined && end <= start) return;
+  const stream = createReadStream(file, { start, ...(end === undefined ? {} : { end: end - 1 }) });
   let pending: Buffer[] = [];
   let pendingBytes = 0;
-  let offset = 0;
+  let offset = start;
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     let start = 0;
     for (let newline = chunk.indexOf(10); newline !== -1; newline = chunk.indexOf(10, start)) {

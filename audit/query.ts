@@ -26,9 +26,10 @@ export const AuditFilter = z.strictObject({
   limit: z.number().int().positive().optional(),
 });
 export type AuditFilter = z.input<typeof AuditFilter>;
+export type ValidAuditFilter = z.output<typeof AuditFilter>;
 
 /** Whether an entry passes a filter (already validated with `AuditFilter`). */
-export function matchesAuditFilter(entry: AuditEntry, filter: z.output<typeof AuditFilter>): boolean {
+export function matchesAuditFilter(entry: AuditEntry, filter: ValidAuditFilter): boolean {
   const time = Date.parse(entry.time);
   if (filter.from !== undefined && time < Date.parse(filter.from)) return false;
   if (filter.to !== undefined && time >= Date.parse(filter.to)) return false;
@@ -51,7 +52,8 @@ function typeMatches(type: string, pattern: string): boolean {
 
 /**
  * Streams the entries of a log file that match a filter, oldest first. Reads at most `end` bytes
- * (the ledger passes its durable size). Entry times never decrease, so a scan stops at `to`.
+ * (the ledger passes its durable size) from the offset `seek` picks for the filter (the ledger's
+ * sparse index; 0 without one). Entry times never decrease, so a scan stops at `to`.
  * A line that is not a well-formed entry stops the scan with `DomainError("INTERNAL")`: a damaged
  * log is for `verifyAuditLog` to explain, not for a query to skip silently.
  *
@@ -61,12 +63,12 @@ function typeMatches(type: string, pattern: string): boolean {
 export async function* queryAuditLog(
   file: string,
   filter: AuditFilter = {},
-  options: { readonly end?: number } = {},
+  options: { readonly end?: number; readonly seek?: (filter: ValidAuditFilter) => number } = {},
 ): AsyncGenerator<AuditEntry> {
   const valid = AuditFilter.parse(filter);
   const to = valid.to === undefined ? undefined : Date.parse(valid.to);
   let found = 0;
-  for await (const line of readLogLines(file, options.end)) {
+  for await (const line of readLogLines(file, options.end, options.seek?.(valid) ?? 0)) {
     if (!line.complete) return;
     const entry = parseEntry(line.text, line.offset);
     if (to !== undefined && Date.parse(entry.time) >= to) return;

@@ -45,6 +45,8 @@ export interface VerifyOptions {
   readonly publicKey: string | KeyObject;
   /** Fails the log when it is shorter than this checkpoint or holds a different hash at its position. */
   readonly trustedCheckpoint?: TrustedCheckpoint;
+  /** Called with each entry that verifies and its line (the ledger builds its index on open with it). */
+  readonly onEntry?: (entry: AuditEntry, line: LogLine) => void;
 }
 
 /**
@@ -116,6 +118,7 @@ export async function verifyAuditLines(
       return done({ position, reason: "hash differs from the trusted checkpoint" });
     }
     if (entry.type === "checkpoint") lastCheckpoint = Checkpoint.parse(entry.data);
+    options.onEntry?.(entry, line);
     entries += 1;
     prev = entry.hash;
     prevTime = Date.parse(entry.time);

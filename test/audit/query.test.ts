@@ -4,9 +4,10 @@ import { describe, expect, it } from "vitest";
 import type { AuditEntry } from "../../audit/entry.ts";
 import { auditCsv, auditJsonLines, csvCell } from "../../audit/export.ts";
 import type { AuditLedger } from "../../audit/ledger.ts";
-import { type AuditFilter, queryAuditLog } from "../../audit/query.ts";
+import { AuditFilter, queryAuditLog } from "../../audit/query.ts";
+import { AuditSeekIndex } from "../../audit/seek-index.ts";
 import { verifyAuditLines } from "../../audit/verify.ts";
-import { newKey, openLedger, tempDir } from "./fixtures.ts";
+import { jobEvent, newKey, openLedger, tempDir } from "./fixtures.ts";
 
 async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
@@ -148,5 +149,59 @@ describe("audit export", () => {
     expect(csvCell('=HYPERLINK("x")')).toBe('"\'=HYPERLINK(""x"")"');
     expect(csvCell("plain")).toBe("plain");
     expect(csvCell("a\nb")).toBe('"a\nb"');
+  });
+});
+
+describe("the ledger's sparse index", () => {
+  it("gives the same answers as a full scan, before and after reopening", async () => {
+    const dir = await tempDir();
+    const key = newKey();
+    let second = 0;
+    const options = { clock: () => new Date(Date.UTC(2026, 2, 1, 0, 0, Math.floor(second++ / 2))) };
+    const first = await openLedger(dir, key, options);
+    for (let i = 0; i < 700; i++) await first.append(jobEvent(i));
+    await first.close();
+    const ledger = await openLedger(dir, key, options);
+    await Promise.all(Array.from({ length: 600 }, (_, i) => ledger.append(jobEvent(700 + i))));
+    const file = join(dir, "audit.log");
+    const filters: AuditFilter[] = [
+      { from: "2026-03-01T00:00:00Z" },
+      { from: "2026-03-01T00:02:08Z" },
+      { from: "2026-03-01T00:02:08.001Z", limit: 3 },
+      { from: "2026-03-01T00:07:00Z", to: "2026-03-01T00:07:10Z" },
+      { after: 255 },
+      { after: 256, limit: 2 },
+      { after: 767, from: "2026-03-01T00:01:00Z", job: "job_900" },
+      { after: 5000 },
+    ];
+    for (const filter of filters) {
+      const indexed = (await collect(ledger.query(filter))).map((e) => e.position);
+      const scanned = (await collect(queryAuditLog(file, filter))).map((e) => e.position);
+      expect(indexed, JSON.stringify(filter)).toEqual(scanned);
+    }
+    expect((await collect(ledger.query({ after: 256, limit: 2 }))).map((e) => e.position)).toEqual([
+      257, 258,
+    ]);
+    expect(
+      (await collect(ledger.query({ from: "2026-03-01T00:02:08Z", limit: 2 }))).map((e) => e.time),
+    ).toEqual(["2026-03-01T00:02:08.000Z", "2026-03-01T00:02:08.000Z"]);
+    await ledger.close();
+  });
+});
+
+describe("AuditSeekIndex", () => {
+  it("starts a scan at the last point wholly before the range", () => {
+    const index = new AuditSeekIndex(10);
+    // entries 0..99, 100 bytes each, one per second
+    for (let position = 0; position < 100; position++)
+      index.record(position, position * 1000, position * 100);
+    const at = (filter: AuditFilter) => index.offsetFor(AuditFilter.parse(filter));
+    expect(at({})).toBe(0);
+    expect(at({ job: "job_1" })).toBe(0);
+    expect(at({ after: 55 })).toBe(5000);
+    expect(at({ after: 59 })).toBe(6000);
+    expect(at({ from: new Date(50_000).toISOString() })).toBe(4000);
+    expect(at({ from: new Date(50_001).toISOString() })).toBe(5000);
+    expect(at({ from: new Date(90_000).toISOString(), after: 30 })).toBe(3000);
   });
 });
