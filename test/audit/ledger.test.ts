@@ -102,6 +102,26 @@ describe("audit ledger", () => {
     expect(syncs).toBeLessThan(appends / 5);
   });
 
+  it("verifies and queries its durable part while appends continue", async () => {
+    const dir = await tempDir();
+    const ledger = await openLedger(dir, newKey(), { checkpointEvery: 50 });
+    for (let i = 0; i < 100; i++) await ledger.append(jobEvent(i));
+    const inFlight = Promise.all(Array.from({ length: 300 }, (_, i) => ledger.append(jobEvent(100 + i))));
+    const [verification, seen] = await Promise.all([
+      ledger.verify(),
+      ledger.query({ type: "job.submitted" }),
+    ]);
+    expect(verification.valid).toBe(true);
+    expect(verification.entries).toBeGreaterThanOrEqual(102);
+    expect(verification.tornTail).toBeUndefined();
+    let count = 0;
+    for await (const _ of seen) count += 1;
+    expect(count).toBeGreaterThanOrEqual(100);
+    await inFlight;
+    expect(await ledger.verify()).toMatchObject({ valid: true, entries: 408 });
+    await ledger.close();
+  });
+
   it("reopens where it left off: position, prev hash and time order", async () => {
     const dir = await tempDir();
     const key = newKey();
