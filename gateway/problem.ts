@@ -38,6 +38,7 @@ export const STATUS_OF: Readonly<Record<ErrorCode, ContentfulStatusCode>> = {
   LIMIT_EXCEEDED: 422,
   SCRIPT_ERROR: 422,
   SANDBOX_CRASH: 500,
+  CANCELLED: 409,
   QUEUE_FULL: 429,
   NOT_READY: 503,
   INTERNAL: 500,

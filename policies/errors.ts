@@ -25,6 +25,7 @@ export const ErrorCode = z.enum([
   "LIMIT_EXCEEDED",
   "SCRIPT_ERROR",
   "SANDBOX_CRASH",
+  "CANCELLED",
   "QUEUE_FULL",
   "NOT_READY",
   "INTERNAL",

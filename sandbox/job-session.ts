@@ -66,6 +66,21 @@ export class JobSession {
     return this.spec.limits;
   }
 
+  get jobId(): string {
+    return this.spec.jobId;
+  }
+
+  /**
+   * Ends the job at once: its worker is killed (a script in a tight loop listens to nothing else)
+   * and the pool starts a fresh one. The job fails with CANCELLED.
+   */
+  cancel(): void {
+    if (this.finished) return;
+    this.parentFailure ??= sandboxFailure("CANCELLED", "Cancelled", "the job was cancelled");
+    this.queriesAbort.abort();
+    this.worker.kill();
+  }
+
   /** A message of this job's worker. Messages of another job id are ignored (a stale job's leftovers). */
   handle(message: WorkerMessage): void {
     if (this.finished || !("jobId" in message) || message.jobId !== this.spec.jobId) return;

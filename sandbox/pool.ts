@@ -22,6 +22,20 @@ export interface SandboxPoolOptions {
   jobsPerWorker?: number;
 }
 
+const EMPTY_USAGE = {
+  cpuMs: 0,
+  wallMs: 0,
+  heapPeakBytes: 0,
+  queries: 0,
+  rowsIn: 0,
+  bytesIn: 0,
+  outputRows: 0,
+  outputCells: 0,
+  outputBytes: 0,
+  logEntries: 0,
+  logBytes: 0,
+};
+
 /** Consecutive worker start failures after which waiting jobs fail instead of waiting forever. */
 const MAX_START_FAILURES = 3;
 
@@ -85,6 +99,31 @@ export class SandboxPool {
       this.waiting.push({ job: { ...job, limits: limits.data }, port, onEvent, resolve, reject });
       this.dispatch();
     });
+  }
+
+  /**
+   * Cancels a job: a waiting one resolves as failed with CANCELLED without starting, a running one
+   * has its worker stopped (see `JobSession.cancel`). Returns false when the pool has no such job.
+   */
+  cancel(jobId: string): boolean {
+    const index = this.waiting.findIndex((w) => w.job.jobId === jobId);
+    if (index >= 0) {
+      const [waiting] = this.waiting.splice(index, 1);
+      waiting!.resolve({
+        status: "failed",
+        error: { code: "CANCELLED", class: "Cancelled", message: "the job was cancelled", source: "sandbox" },
+        logs: [],
+        usage: EMPTY_USAGE,
+      });
+      return true;
+    }
+    for (const slot of this.slots) {
+      if (slot.session?.jobId === jobId) {
+        slot.session.cancel();
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Process ids of the live workers, for operations and tests. */

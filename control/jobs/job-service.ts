@@ -48,7 +48,7 @@ export interface JobServiceOptions {
 export interface JobServiceDeps {
   readonly store: ControlPlane;
   readonly dataDomain: Pick<DataDomain, "connect">;
-  readonly pool: Pick<SandboxPool, "run">;
+  readonly pool: Pick<SandboxPool, "run" | "cancel">;
   readonly ledger: PrivacyBudgetLedger;
   /** An empty DuckDB connection the policy engine parses and renders SQL with. */
   readonly parser: SqlConnection;
@@ -278,7 +278,10 @@ export class JobService {
       });
     } else {
       const run = this.running.get(id);
-      if (run) run.cancelled = true;
+      if (run) {
+        run.cancelled = true;
+        this.deps.pool.cancel(id);
+      }
     }
     return this.get(principal, id);
   }
