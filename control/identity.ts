@@ -1,6 +1,9 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
+import { DomainError } from "../policies/errors.ts";
 import type { ControlPlane } from "../storage/control-plane.ts";
+import type { AuditSink } from "./audit-sink.ts";
+import { auditedChange } from "./audited-change.ts";
 
 export const Role = z.enum(["operator", "bureau", "auditor"]);
 export type Role = z.infer<typeof Role>;
@@ -83,4 +86,165 @@ export async function authenticate(
   if (presented.length !== stored.length || !timingSafeEqual(presented, stored)) return null;
   if (row.status !== "active") return null;
   return Principal.parse(row);
+}
+
+/** An API key as listings show it: the prefix names it; the key itself exists only with its holder. */
+export const ApiKeyInfo = z.object({
+  prefix: z.string(),
+  principal: z.string(),
+  createdAt: z.string(),
+  revokedAt: z.string().nullable(),
+});
+export type ApiKeyInfo = z.infer<typeof ApiKeyInfo>;
+
+type KeyRow = { prefix: string; principal_id: string; created_at: string; revoked_at: string | null };
+const KEY_COLUMNS =
+  "prefix, principal_id, created_at::VARCHAR AS created_at, revoked_at::VARCHAR AS revoked_at";
+const toKeyInfo = (row: KeyRow): ApiKeyInfo => ({
+  prefix: row.prefix,
+  principal: row.principal_id,
+  createdAt: row.created_at,
+  revokedAt: row.revoked_at,
+});
+
+/** The keys of a principal (active and revoked), oldest first. Never the keys or their hashes. */
+export async function listApiKeys(
+  store: Pick<ControlPlane, "query">,
+  principalId: string,
+): Promise<ApiKeyInfo[]> {
+  const rows = await store.query<KeyRow>(
+    `SELECT ${KEY_COLUMNS} FROM api_keys WHERE principal_id = $1 ORDER BY created_at, prefix`,
+    [principalId],
+  );
+  return rows.map(toKeyInfo);
+}
+
+/** One key by prefix, or null. */
+export async function findApiKey(
+  store: Pick<ControlPlane, "query">,
+  prefix: string,
+): Promise<ApiKeyInfo | null> {
+  const rows = await store.query<KeyRow>(`SELECT ${KEY_COLUMNS} FROM api_keys WHERE prefix = $1`, [prefix]);
+  return rows[0] ? toKeyInfo(rows[0]) : null;
+}
+
+/** One principal by id, or null. */
+export async function findPrincipal(
+  store: Pick<ControlPlane, "query">,
+  id: string,
+): Promise<Principal | null> {
+  const rows = await store.query<Principal>(
+    "SELECT id, role, name, organization, status FROM principals WHERE id = $1",
+    [id],
+  );
+  return rows[0] ? Principal.parse(rows[0]) : null;
+}
+
+/** Sets a principal's status with the reason; keys of a non-active principal stop authenticating at once. */
+export async function setPrincipalStatus(
+  store: Store,
+  id: string,
+  status: z.infer<typeof PrincipalStatus>,
+  reason: string,
+): Promise<void> {
+  await store.run(
+    "UPDATE principals SET status = $2, status_reason = $3, status_changed_at = now() WHERE id = $1",
+    [id, status, reason],
+  );
+}
+
+/**
+ * Issues another key for an active principal, recorded in the audit log (by prefix only). The key is
+ * in the result once and nowhere else.
+ */
+export async function issueAuditedApiKey(
+  store: Pick<ControlPlane, "transaction">,
+  audit: AuditSink,
+  actor: string,
+  principalId: string,
+): Promise<{ key: string; prefix: string }> {
+  return auditedChange(store, audit, async (tx) => {
+    const principal = await findPrincipal(tx, principalId);
+    if (!principal) throw new DomainError("NOT_FOUND", `no principal ${principalId}`);
+    if (principal.status !== "active") {
+      throw new DomainError(
+        "CONFLICT",
+        `principal ${principalId} is ${principal.status}: no keys are issued`,
+      );
+    }
+    const issued = await issueApiKey(tx, principalId);
+    return {
+      result: issued,
+      event: {
+        type: "operator.key_issued",
+        actor,
+        subject: principal.role === "operator" ? { operator: principalId } : {},
+        data: { principal: principalId, role: principal.role, prefix: issued.prefix },
+      },
+    };
+  });
+}
+
+/**
+ * Revokes a key by prefix; it stops authenticating with the commit. `visibleTo` limits which
+ * principal's keys the caller may touch: any other key answers NOT_FOUND, as if absent.
+ */
+export async function revokeApiKey(
+  store: Pick<ControlPlane, "transaction">,
+  audit: AuditSink,
+  actor: string,
+  prefix: string,
+  visibleTo?: string,
+): Promise<ApiKeyInfo> {
+  return auditedChange(store, audit, async (tx) => {
+    const key = await findApiKey(tx, prefix);
+    if (!key || (visibleTo !== undefined && key.principal !== visibleTo)) {
+      throw new DomainError("NOT_FOUND", `no key with prefix ${prefix}`);
+    }
+    if (key.revokedAt !== null) throw new DomainError("CONFLICT", `key ${prefix} is already revoked`);
+    await tx.run("UPDATE api_keys SET revoked_at = now() WHERE prefix = $1", [prefix]);
+    const revoked = await findApiKey(tx, prefix);
+    const principal = await findPrincipal(tx, key.principal);
+    return {
+      result: revoked!,
+      event: {
+        type: "operator.key_revoked",
+        actor,
+        subject: principal?.role === "operator" ? { operator: key.principal } : {},
+        data: { principal: key.principal, prefix },
+      },
+    };
+  });
+}
+
+/** A bureau officer's or auditor's account: created by the bureau, with its first key (returned once). */
+export const StaffPrincipalInput = z.object({
+  role: z.enum(["bureau", "auditor"]),
+  name: z.string().trim().min(1).max(200),
+  organization: z.string().trim().min(1).max(300),
+});
+export type StaffPrincipalInput = z.infer<typeof StaffPrincipalInput>;
+
+/** Creates a bureau or auditor principal and its first key. Operators are registered with their qualification instead. */
+export async function createStaffPrincipal(
+  store: Pick<ControlPlane, "transaction">,
+  audit: AuditSink,
+  actor: string,
+  input: StaffPrincipalInput,
+): Promise<{ principal: Principal; key: { key: string; prefix: string } }> {
+  const valid = StaffPrincipalInput.parse(input);
+  return auditedChange(store, audit, async (tx) => {
+    const principal = await createPrincipal(tx, valid);
+    const key = await issueApiKey(tx, principal.id);
+    return {
+      result: { principal, key },
+      event: {
+        // The ledger's "operator.*" types cover every principal; `role` says which kind this is.
+        type: "operator.created",
+        actor,
+        subject: {},
+        data: { role: principal.role, after: principal, keyPrefix: key.prefix },
+      },
+    };
+  });
 }

@@ -1,6 +1,9 @@
 import { DomainError } from "../policies/errors.ts";
-import { License } from "../policies/license.ts";
+import { budgetPeriodKey, License } from "../policies/license.ts";
 import type { ControlPlane } from "../storage/control-plane.ts";
+import type { AuditSink } from "./audit-sink.ts";
+import { auditedChange } from "./audited-change.ts";
+import { currentCatalog } from "./catalog.ts";
 
 export const LicenseStatus = ["active", "suspended", "expired", "revoked"] as const;
 export type LicenseStatus = (typeof LicenseStatus)[number];
@@ -76,4 +79,273 @@ export function assertLicenseUsable(
     );
   }
   return record;
+}
+
+/** A license as the bureau manages it: the record plus why and when its status last changed. */
+export interface LicenseDetail extends LicenseRecord {
+  readonly statusReason: string | null;
+  readonly createdAt: string;
+  readonly updatedAt: string | null;
+}
+
+type DetailRow = {
+  document: string;
+  status: LicenseStatus;
+  status_reason: string | null;
+  created_at: string;
+  updated_at: string | null;
+};
+const DETAIL_COLUMNS =
+  "document, status, status_reason, created_at::VARCHAR AS created_at, updated_at::VARCHAR AS updated_at";
+const toDetail = (row: DetailRow): LicenseDetail => ({
+  license: License.parse(JSON.parse(row.document)),
+  status: row.status,
+  statusReason: row.status_reason,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+});
+
+/** Licenses with their status details, newest first; all of them, or one operator's. */
+export async function listLicenses(
+  store: Pick<ControlPlane, "query">,
+  filter: { operatorId?: string; status?: LicenseStatus } = {},
+): Promise<LicenseDetail[]> {
+  const rows = await store.query<DetailRow>(
+    `SELECT ${DETAIL_COLUMNS} FROM licenses
+     WHERE ($1::VARCHAR IS NULL OR operator_id = $1) AND ($2::VARCHAR IS NULL OR status = $2)
+     ORDER BY created_at DESC, id`,
+    [filter.operatorId ?? null, filter.status ?? null],
+  );
+  return rows.map(toDetail);
+}
+
+/** One license with its status details; NOT_FOUND if absent or (with `visibleTo`) another operator's. */
+export async function getLicenseDetail(
+  store: Pick<ControlPlane, "query">,
+  id: string,
+  visibleTo?: string,
+): Promise<LicenseDetail> {
+  const rows = await store.query<DetailRow>(`SELECT ${DETAIL_COLUMNS} FROM licenses WHERE id = $1`, [id]);
+  const detail = rows[0] ? toDetail(rows[0]) : null;
+  // Another operator's license answers exactly like a missing one.
+  if (!detail || (visibleTo !== undefined && detail.license.operator !== visibleTo)) {
+    throw new DomainError("NOT_FOUND", `no license ${id}`);
+  }
+  return detail;
+}
+
+/** ε spent and left on one dataset of a license in the period containing `now`. */
+export interface DatasetBudget {
+  readonly dataset: string;
+  readonly period: string;
+  readonly total: number;
+  readonly spent: number;
+  readonly left: number;
+}
+
+/**
+ * The privacy budget of each ε-budgeted dataset of a license in its current period, from the
+ * charges in `budget_charges` (micro-ε, so sums are exact).
+ */
+export async function licenseBudgets(
+  store: Pick<ControlPlane, "query">,
+  license: License,
+  now: Date,
+): Promise<DatasetBudget[]> {
+  const budgets: DatasetBudget[] = [];
+  for (const grant of license.datasets) {
+    if (!grant.epsilon) continue;
+    const period = budgetPeriodKey(grant.epsilon.period, now);
+    const rows = await store.query<{ micro: string }>(
+      `SELECT coalesce(sum(micro_epsilon), 0)::VARCHAR AS micro FROM budget_charges
+       WHERE license_id = $1 AND dataset = $2 AND period = $3`,
+      [license.id, grant.name, period],
+    );
+    const spent = Number(rows[0]?.micro ?? "0") / 1e6;
+    const total = grant.epsilon.total;
+    budgets.push({ dataset: grant.name, period, total, spent, left: Math.max(0, round6(total - spent)) });
+  }
+  return budgets;
+}
+
+const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
+
+/**
+ * Checks a license document against the world it is granted in: the operator exists, is an active
+ * operator and is approved for the purpose; each dataset is in the catalog, column narrowing names
+ * its columns, and grade 3/4 datasets carry an ε budget. The schema itself already keeps every
+ * rule at least as strict as the manifest's.
+ */
+async function assertGrantable(store: Pick<ControlPlane, "query">, license: License): Promise<void> {
+  const operators = await store.query<{ role: string; status: string; qualification: string | null }>(
+    "SELECT role, status, qualification FROM principals WHERE id = $1",
+    [license.operator],
+  );
+  const operator = operators[0];
+  if (operator?.role !== "operator") {
+    throw new DomainError("BAD_REQUEST", `no operator ${license.operator}`);
+  }
+  if (operator.status !== "active") {
+    throw new DomainError("CONFLICT", `operator ${license.operator} is ${operator.status}`);
+  }
+  const approved: unknown = operator.qualification
+    ? JSON.parse(operator.qualification).approvedPurposes
+    : undefined;
+  if (Array.isArray(approved) && !approved.includes(license.purpose)) {
+    throw new DomainError(
+      "BAD_REQUEST",
+      `purpose '${license.purpose}' is not among operator ${license.operator}'s approved purposes`,
+    );
+  }
+  const catalog = new Map((await currentCatalog(store)).map((e) => [e.manifest.name, e.manifest]));
+  for (const grant of license.datasets) {
+    const manifest = catalog.get(grant.name);
+    if (!manifest) throw new DomainError("BAD_REQUEST", `no dataset ${grant.name} in the catalog`);
+    const known = new Set(manifest.columns.map((c) => c.name));
+    for (const column of Object.keys(grant.columns ?? {})) {
+      if (!known.has(column)) {
+        throw new DomainError("BAD_REQUEST", `dataset ${grant.name} has no column ${column}`);
+      }
+    }
+    if (manifest.grade >= 3 && !grant.epsilon) {
+      throw new DomainError(
+        "BAD_REQUEST",
+        `dataset ${grant.name} is grade ${manifest.grade}: the license must give it an epsilon budget`,
+      );
+    }
+  }
+}
+
+function parseLicense(document: unknown): License {
+  const parsed = License.safeParse(document);
+  if (!parsed.success) {
+    const fields = parsed.error.issues.map((i) => i.path.join(".") || "(license)");
+    throw new DomainError("BAD_REQUEST", `invalid license: ${[...new Set(fields)].join(", ")}`);
+  }
+  return parsed.data;
+}
+
+/** Grants a license after checking it against the operator and the catalog, recorded in the audit log. */
+export async function grantCheckedLicense(
+  store: Pick<ControlPlane, "transaction">,
+  audit: AuditSink,
+  actor: string,
+  document: License,
+): Promise<LicenseDetail> {
+  const license = parseLicense(document);
+  return auditedChange(store, audit, async (tx) => {
+    await assertGrantable(tx, license);
+    if (await findLicense(tx, license.id)) throw new DomainError("CONFLICT", `license ${license.id} exists`);
+    await grantLicense(tx, license);
+    const after = await getLicenseDetail(tx, license.id);
+    return {
+      result: after,
+      event: {
+        type: "license.granted",
+        actor,
+        subject: {
+          operator: license.operator,
+          license: license.id,
+          datasets: license.datasets.map((d) => d.name),
+        },
+        data: { after: after.license },
+      },
+    };
+  });
+}
+
+/**
+ * Amends a license: a new document under the same id and operator, checked like a grant. The
+ * before and after documents go to the audit log. Revoked and expired licenses are not amended.
+ */
+export async function amendLicense(
+  store: Pick<ControlPlane, "transaction">,
+  audit: AuditSink,
+  actor: string,
+  id: string,
+  document: License,
+): Promise<LicenseDetail> {
+  const license = parseLicense(document);
+  if (license.id !== id) throw new DomainError("BAD_REQUEST", "the document's id must equal the license id");
+  return auditedChange(store, audit, async (tx) => {
+    const before = await getLicenseDetail(tx, id);
+    if (before.status === "revoked" || before.status === "expired") {
+      throw new DomainError("CONFLICT", `license ${id} is ${before.status}: grant a new one`);
+    }
+    if (license.operator !== before.license.operator) {
+      throw new DomainError("BAD_REQUEST", "a license cannot move to another operator");
+    }
+    await assertGrantable(tx, license);
+    await tx.run("UPDATE licenses SET document = $2, updated_at = now() WHERE id = $1", [
+      id,
+      JSON.stringify(license),
+    ]);
+    const after = await getLicenseDetail(tx, id);
+    const datasets = [...new Set([...before.license.datasets, ...license.datasets].map((d) => d.name))];
+    return {
+      result: after,
+      event: {
+        type: "license.updated",
+        actor,
+        subject: { operator: license.operator, license: id, datasets },
+        data: { action: "amend", before: before.license, after: after.license },
+      },
+    };
+  });
+}
+
+/** What the bureau can do to a license in force; revoked and expired are final. */
+export const LicenseAction = ["suspend", "reinstate", "revoke", "expire"] as const;
+export type LicenseAction = (typeof LicenseAction)[number];
+
+const LICENSE_TRANSITIONS: Readonly<
+  Record<LicenseAction, { from: readonly LicenseStatus[]; to: LicenseStatus; event: string }>
+> = {
+  suspend: { from: ["active"], to: "suspended", event: "license.suspended" },
+  reinstate: { from: ["suspended"], to: "active", event: "license.reinstated" },
+  revoke: { from: ["active", "suspended"], to: "revoked", event: "license.revoked" },
+  // The ledger has no type of its own for expiry: `data.action` names it.
+  expire: { from: ["active", "suspended"], to: "expired", event: "license.updated" },
+};
+
+/** Suspends, reinstates, revokes or expires a license with the bureau's reason. */
+export async function changeLicenseStatus(
+  store: Pick<ControlPlane, "transaction">,
+  audit: AuditSink,
+  actor: string,
+  id: string,
+  action: LicenseAction,
+  reason: string,
+): Promise<LicenseDetail> {
+  const transition = LICENSE_TRANSITIONS[action];
+  return auditedChange(store, audit, async (tx) => {
+    const before = await getLicenseDetail(tx, id);
+    if (!transition.from.includes(before.status)) {
+      throw new DomainError("CONFLICT", `license ${id} is ${before.status}: cannot ${action}`);
+    }
+    await tx.run("UPDATE licenses SET status = $2, status_reason = $3, updated_at = now() WHERE id = $1", [
+      id,
+      transition.to,
+      reason,
+    ]);
+    const after = await getLicenseDetail(tx, id);
+    return {
+      result: after,
+      event: {
+        type: transition.event,
+        actor,
+        subject: {
+          operator: after.license.operator,
+          license: id,
+          datasets: after.license.datasets.map((d) => d.name),
+        },
+        data: {
+          action,
+          reason,
+          before: { status: before.status, statusReason: before.statusReason },
+          after: { status: after.status, statusReason: after.statusReason },
+        },
+      },
+    };
+  });
 }

@@ -1,0 +1,149 @@
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import type { AuditSink } from "../../control/audit-sink.ts";
+import {
+  ApiKeyInfo,
+  createStaffPrincipal,
+  findPrincipal,
+  issueAuditedApiKey,
+  listApiKeys,
+  Principal,
+  revokeApiKey,
+  StaffPrincipalInput,
+} from "../../control/identity.ts";
+import { DomainError } from "../../policies/errors.ts";
+import type { ControlPlane } from "../../storage/control-plane.ts";
+import { type GatewayEnv, requireRole } from "../auth.ts";
+import { COMMON_ERRORS, NOT_FOUND_ERROR } from "../problem.ts";
+import { CONFLICT_ERROR, IssuedKey } from "./operators.ts";
+
+const security = [{ bearer: [] }];
+const KeyDoc = ApiKeyInfo;
+const KeyList = z.object({ keys: z.array(KeyDoc) }).openapi("ApiKeyList");
+const PrincipalId = z.object({ id: z.string().min(1).max(100) });
+
+const createPrincipalRoute = createRoute({
+  method: "post",
+  path: "/v1/principals",
+  tags: ["keys"],
+  summary:
+    "Create a bureau officer's or auditor's account with its first key (shown once). Operators are admitted at /v1/operators.",
+  security,
+  request: {
+    body: {
+      required: true,
+      content: { "application/json": { schema: StaffPrincipalInput } },
+    },
+  },
+  responses: {
+    201: {
+      description: "Created.",
+      content: {
+        "application/json": {
+          schema: z.object({ principal: Principal, apiKey: IssuedKey }).openapi("CreatedPrincipal"),
+        },
+      },
+    },
+    ...COMMON_ERRORS,
+  },
+});
+
+const ownKeys = createRoute({
+  method: "get",
+  path: "/v1/keys",
+  tags: ["keys"],
+  summary: "The caller's own keys by prefix, active and revoked.",
+  security,
+  responses: {
+    200: { description: "The keys.", content: { "application/json": { schema: KeyList } } },
+    ...COMMON_ERRORS,
+  },
+});
+
+const principalKeys = createRoute({
+  method: "get",
+  path: "/v1/principals/{id}/keys",
+  tags: ["keys"],
+  summary: "Any principal's keys by prefix.",
+  security,
+  request: { params: PrincipalId },
+  responses: {
+    200: { description: "The keys.", content: { "application/json": { schema: KeyList } } },
+    ...COMMON_ERRORS,
+    ...NOT_FOUND_ERROR,
+  },
+});
+
+const issueKey = createRoute({
+  method: "post",
+  path: "/v1/principals/{id}/keys",
+  tags: ["keys"],
+  summary: "Issue another key for an active principal (shown once), e.g. to rotate keys.",
+  security,
+  request: { params: PrincipalId },
+  responses: {
+    201: { description: "Issued.", content: { "application/json": { schema: IssuedKey } } },
+    ...COMMON_ERRORS,
+    ...NOT_FOUND_ERROR,
+    ...CONFLICT_ERROR,
+  },
+});
+
+const revokeKey = createRoute({
+  method: "delete",
+  path: "/v1/keys/{prefix}",
+  tags: ["keys"],
+  summary:
+    "Revoke a key by prefix; it stops authenticating at once. The bureau may revoke any key, others only their own.",
+  security,
+  request: { params: z.object({ prefix: z.string().regex(/^[0-9a-f]{12}$/) }) },
+  responses: {
+    200: { description: "The revoked key.", content: { "application/json": { schema: KeyDoc } } },
+    ...COMMON_ERRORS,
+    ...NOT_FOUND_ERROR,
+    ...CONFLICT_ERROR,
+  },
+});
+
+export interface KeyRouteDeps {
+  readonly controlPlane: Pick<ControlPlane, "query" | "transaction">;
+  readonly audit: AuditSink;
+}
+
+/** API keys and staff accounts: keys are shown once, listed by prefix, revocable at once. */
+export function registerKeyRoutes(app: OpenAPIHono<GatewayEnv>, deps: KeyRouteDeps): void {
+  const bureau = requireRole(deps.controlPlane, "bureau");
+  const anyRole = requireRole(deps.controlPlane, "operator", "bureau", "auditor");
+
+  app.openapi({ ...createPrincipalRoute, middleware: bureau }, async (c) => {
+    const { principal, key } = await createStaffPrincipal(
+      deps.controlPlane,
+      deps.audit,
+      c.get("principal").id,
+      c.req.valid("json"),
+    );
+    return c.json({ principal, apiKey: key }, 201);
+  });
+
+  app.openapi({ ...ownKeys, middleware: anyRole }, async (c) => {
+    return c.json({ keys: await listApiKeys(deps.controlPlane, c.get("principal").id) }, 200);
+  });
+
+  app.openapi({ ...principalKeys, middleware: bureau }, async (c) => {
+    const { id } = c.req.valid("param");
+    if (!(await findPrincipal(deps.controlPlane, id)))
+      throw new DomainError("NOT_FOUND", `no principal ${id}`);
+    return c.json({ keys: await listApiKeys(deps.controlPlane, id) }, 200);
+  });
+
+  app.openapi({ ...issueKey, middleware: bureau }, async (c) => {
+    const { id } = c.req.valid("param");
+    return c.json(await issueAuditedApiKey(deps.controlPlane, deps.audit, c.get("principal").id, id), 201);
+  });
+
+  app.openapi({ ...revokeKey, middleware: anyRole }, async (c) => {
+    const caller = c.get("principal");
+    const { prefix } = c.req.valid("param");
+    const visibleTo = caller.role === "bureau" ? undefined : caller.id;
+    return c.json(await revokeApiKey(deps.controlPlane, deps.audit, caller.id, prefix, visibleTo), 200);
+  });
+}

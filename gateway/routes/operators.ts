@@ -1,0 +1,158 @@
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import type { AuditSink } from "../../control/audit-sink.ts";
+import { PrincipalStatus } from "../../control/identity.ts";
+import {
+  registerOperator as admit,
+  changeOperatorStatus,
+  getOperator,
+  listOperators,
+  Operator,
+  OperatorAction,
+  RegisterOperator,
+} from "../../control/operators.ts";
+import type { ControlPlane } from "../../storage/control-plane.ts";
+import { type GatewayEnv, requireRole } from "../auth.ts";
+import { COMMON_ERRORS, NOT_FOUND_ERROR } from "../problem.ts";
+
+const security = [{ bearer: [] }];
+const problemContent = COMMON_ERRORS[400].content;
+/** Responses of a change that can collide with the object's current state. */
+export const CONFLICT_ERROR = {
+  409: { description: "The object's current state does not allow the change.", content: problemContent },
+} as const;
+
+/** The reason the bureau gives for a status change: mandatory, recorded with the change and in the audit log. */
+export const StatusChange = z
+  .object({
+    reason: z.string().trim().min(1).max(2000).openapi({ example: "qualification certificate lapsed" }),
+  })
+  .strict()
+  .openapi("StatusChange");
+
+/** A new key, shown once: it is stored only as a hash. */
+export const IssuedKey = z
+  .object({
+    key: z.string().openapi({ description: "The API key. Shown once; store it now." }),
+    prefix: z.string().openapi({ description: "Names the key in listings and logs." }),
+  })
+  .openapi("IssuedKey");
+
+const OperatorDoc = Operator;
+const OperatorId = z.object({ id: z.string().min(1).max(100).openapi({ example: "ope_5d0c…" }) });
+
+const registerOperator = createRoute({
+  method: "post",
+  path: "/v1/operators",
+  tags: ["operators"],
+  summary: "Admit an operator with its qualification; answers its first API key, once.",
+  security,
+  request: {
+    body: {
+      required: true,
+      content: { "application/json": { schema: RegisterOperator } },
+    },
+  },
+  responses: {
+    201: {
+      description: "Admitted.",
+      content: {
+        "application/json": {
+          schema: z.object({ operator: OperatorDoc, apiKey: IssuedKey }).openapi("RegisteredOperator"),
+        },
+      },
+    },
+    ...COMMON_ERRORS,
+    ...CONFLICT_ERROR,
+  },
+});
+
+const listOperatorsRoute = createRoute({
+  method: "get",
+  path: "/v1/operators",
+  tags: ["operators"],
+  summary: "Every operator with its qualification and status.",
+  security,
+  request: { query: z.object({ status: PrincipalStatus.optional() }) },
+  responses: {
+    200: {
+      description: "The operators.",
+      content: { "application/json": { schema: z.object({ operators: z.array(OperatorDoc) }) } },
+    },
+    ...COMMON_ERRORS,
+  },
+});
+
+const getOperatorRoute = createRoute({
+  method: "get",
+  path: "/v1/operators/{id}",
+  tags: ["operators"],
+  summary: "One operator.",
+  security,
+  request: { params: OperatorId },
+  responses: {
+    200: { description: "The operator.", content: { "application/json": { schema: OperatorDoc } } },
+    ...COMMON_ERRORS,
+    ...NOT_FOUND_ERROR,
+  },
+});
+
+const changeStatus = createRoute({
+  method: "post",
+  path: "/v1/operators/{id}/{action}",
+  tags: ["operators"],
+  summary:
+    "Suspend, reinstate or revoke an operator, with a reason. Suspension stops its keys and licenses at once; revocation is final and also revokes its keys and licenses.",
+  security,
+  request: {
+    params: OperatorId.extend({ action: OperatorAction }),
+    body: { required: true, content: { "application/json": { schema: StatusChange } } },
+  },
+  responses: {
+    200: {
+      description: "The operator after the change.",
+      content: { "application/json": { schema: OperatorDoc } },
+    },
+    ...COMMON_ERRORS,
+    ...NOT_FOUND_ERROR,
+    ...CONFLICT_ERROR,
+  },
+});
+
+export interface OperatorRouteDeps {
+  readonly controlPlane: Pick<ControlPlane, "query" | "transaction">;
+  readonly audit: AuditSink;
+}
+
+/** Admission and exit of operators: the bureau changes, the bureau and auditors read. */
+export function registerOperatorRoutes(app: OpenAPIHono<GatewayEnv>, deps: OperatorRouteDeps): void {
+  const bureau = requireRole(deps.controlPlane, "bureau");
+  const readers = requireRole(deps.controlPlane, "bureau", "auditor");
+
+  app.openapi({ ...registerOperator, middleware: bureau }, async (c) => {
+    const { operator, key } = await admit(
+      deps.controlPlane,
+      deps.audit,
+      c.get("principal").id,
+      c.req.valid("json"),
+    );
+    return c.json({ operator, apiKey: key }, 201);
+  });
+
+  app.openapi({ ...listOperatorsRoute, middleware: readers }, async (c) => {
+    const { status } = c.req.valid("query");
+    return c.json({ operators: await listOperators(deps.controlPlane, status ? { status } : {}) }, 200);
+  });
+
+  app.openapi({ ...getOperatorRoute, middleware: readers }, async (c) => {
+    return c.json(await getOperator(deps.controlPlane, c.req.valid("param").id), 200);
+  });
+
+  app.openapi({ ...changeStatus, middleware: bureau }, async (c) => {
+    const { id, action } = c.req.valid("param");
+    const { reason } = c.req.valid("json");
+    return c.json(
+      await changeOperatorStatus(deps.controlPlane, deps.audit, c.get("principal").id, id, action, reason),
+      200,
+    );
+  });
+}

@@ -1,0 +1,268 @@
+import { DuckDBInstance } from "@duckdb/node-api";
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { AuditEvent as LedgerEvent } from "../../audit/entry.ts";
+import { type AuditEvent, RecordingAuditSink } from "../../control/audit-sink.ts";
+import { ControlPlaneBudgetLedger } from "../../control/budget-ledger.ts";
+import { JobService } from "../../control/jobs/job-service.ts";
+import { ledgerAuditSink } from "../../control/ledger-sink.ts";
+import { assertOperatorActive } from "../../control/operators.ts";
+import { type DemoCredentials, provisionDataFolder } from "../../control/provisioning.ts";
+import { type GatewayServices, newApp } from "../../gateway/app.ts";
+import type { GatewayEnv } from "../../gateway/auth.ts";
+import { silentLogger } from "../../gateway/log.ts";
+import { organizationCodeCheckChar, usccCheckChar } from "../../policies/identifiers.ts";
+import { SandboxPool } from "../../sandbox/index.ts";
+import type { ControlPlane } from "../../storage/control-plane.ts";
+import { type DataDomain, openDataDomain } from "../../storage/data-domain.ts";
+import { tempDir } from "./duckdb.ts";
+
+/**
+ * An audit sink that records what the real ledger would accept (each event is checked against the
+ * ledger's event schema through the production adapter, so an unknown type fails here as it would
+ * there), and fails every append while `failing` is set (to test fail-closed changes).
+ */
+export class TestAuditSink extends RecordingAuditSink {
+  failing = false;
+  private readonly ledgerShape = ledgerAuditSink({
+    append: async (event) => {
+      LedgerEvent.parse(event);
+      return undefined as never;
+    },
+  });
+  override async append(event: AuditEvent): Promise<void> {
+    if (this.failing) throw new Error("audit sink unavailable");
+    await this.ledgerShape.append(event);
+    await super.append(event);
+  }
+  /** Events of one type, oldest first. */
+  ofType(type: string): AuditEvent[] {
+    return this.events.filter((e) => e.type === type);
+  }
+}
+
+export interface Answer<T = Record<string, unknown>> {
+  readonly status: number;
+  readonly contentType: string | null;
+  readonly headers: Headers;
+  /** Parsed JSON when the answer is JSON, else the text. */
+  readonly body: T;
+}
+
+/** A caller of the in-process app with one key (or none). */
+export interface Client {
+  readonly key: string | undefined;
+  get<T = Record<string, unknown>>(path: string, headers?: Record<string, string>): Promise<Answer<T>>;
+  post<T = Record<string, unknown>>(
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<Answer<T>>;
+  put<T = Record<string, unknown>>(
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<Answer<T>>;
+  delete<T = Record<string, unknown>>(path: string, headers?: Record<string, string>): Promise<Answer<T>>;
+}
+
+export interface AdmittedOperator {
+  readonly id: string;
+  readonly key: string;
+  readonly prefix: string;
+  readonly client: Client;
+}
+
+export interface TestGateway {
+  readonly dir: string;
+  readonly app: OpenAPIHono<GatewayEnv>;
+  readonly services: GatewayServices;
+  readonly controlPlane: ControlPlane;
+  readonly dataDomain: DataDomain;
+  readonly audit: TestAuditSink;
+  readonly jobs: JobService;
+  readonly credentials: DemoCredentials;
+  /** The demo operator's principal id (holder of `credentials.operator.license`). */
+  readonly demoOperatorId: string;
+  readonly bureau: Client;
+  readonly auditor: Client;
+  readonly operator: Client;
+  readonly anonymous: Client;
+  as(key: string | undefined): Client;
+  /** Admits a new operator through the API (as the bureau) with a fresh valid credit code. */
+  admitOperator(overrides?: { name?: string; approvedPurposes?: string[] }): Promise<AdmittedOperator>;
+  close(): Promise<void>;
+}
+
+export interface TestGatewayOptions {
+  /** Demo domain size; 0.002 gives 2,000 residents and builds in about a second. */
+  readonly seedScale?: number;
+  /** Statements run on the data domain (writable) after generation, before it is opened locked down. */
+  readonly domainSetup?: readonly string[];
+  readonly maxBodyBytes?: number;
+  /** Sandbox worker processes (and so jobs running at once); default 1. */
+  readonly sandboxWorkers?: number;
+  /** Job queue bound; default 100. */
+  readonly queueCapacity?: number;
+  readonly perOperatorConcurrency?: number;
+}
+
+/**
+ * A provisioned temp data folder (demo domain, control plane, demo principals) and the app built
+ * on it with `newApp`, with a client per demo role. Call `close()` in `afterAll`.
+ *
+ * @example
+ * const gw = await startTestGateway();
+ * const res = await gw.operator.get("/v1/licenses");
+ */
+export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
+  const folder = await tempDir("aos-gateway-");
+  const provisioned = await provisionDataFolder({ dir: folder.dir, seedScale: options.seedScale ?? 0.002 });
+  const { controlPlane } = provisioned;
+  const credentials = provisioned.newCredentials;
+  if (!credentials) throw new Error("a fresh data folder must create demo credentials");
+  if (options.domainSetup?.length) {
+    const instance = await DuckDBInstance.create(provisioned.folder.domainFile);
+    const connection = await instance.connect();
+    try {
+      for (const statement of options.domainSetup) await connection.run(statement);
+    } finally {
+      connection.closeSync();
+      instance.closeSync();
+    }
+  }
+  const dataDomain = await openDataDomain(provisioned.folder.domainFile, { threads: 1 });
+  const audit = new TestAuditSink();
+  const parserInstance = await DuckDBInstance.create(":memory:");
+  const parser = await parserInstance.connect();
+  const workers = options.sandboxWorkers ?? 1;
+  // Workers start with the first job, so suites that run none spawn no sandbox processes.
+  let pool: SandboxPool | undefined;
+  const startedPool = (): SandboxPool => {
+    pool ??= new SandboxPool({ size: workers });
+    return pool;
+  };
+  const jobs = new JobService(
+    {
+      store: controlPlane,
+      dataDomain,
+      pool: {
+        run: (...args) => startedPool().run(...args),
+        cancel: (jobId) => pool?.cancel(jobId) ?? false,
+      },
+      ledger: new ControlPlaneBudgetLedger(controlPlane),
+      parser,
+      audit,
+      assertOperatorActive: (operatorId) => assertOperatorActive(controlPlane, operatorId),
+    },
+    {
+      queueCapacity: options.queueCapacity ?? 100,
+      perOperatorConcurrency: options.perOperatorConcurrency ?? 2,
+      concurrency: workers,
+    },
+  );
+  await jobs.recover();
+  const services: GatewayServices = {
+    controlPlane,
+    dataDomain,
+    audit,
+    jobs,
+    logger: silentLogger,
+    maxBodyBytes: options.maxBodyBytes ?? 1_048_576,
+    readiness: { check: async () => ({ ready: true, checks: {} }) },
+  };
+  const app = newApp(services);
+  const demoOperator = await controlPlane.query<{ id: string }>(
+    "SELECT id FROM principals WHERE role = 'operator' ORDER BY created_at LIMIT 1",
+  );
+
+  const as = (key: string | undefined): Client => {
+    const call = async <T>(
+      method: string,
+      path: string,
+      body?: unknown,
+      headers: Record<string, string> = {},
+    ) => {
+      const init: RequestInit = { method, headers: { ...headers } };
+      const h = init.headers as Record<string, string>;
+      if (key !== undefined) h.authorization = `Bearer ${key}`;
+      if (body !== undefined) {
+        h["content-type"] ??= "application/json";
+        init.body = typeof body === "string" ? body : JSON.stringify(body);
+      }
+      const res = await app.request(path, init);
+      const contentType = res.headers.get("content-type");
+      const parsed = contentType?.includes("json") ? await res.json() : await res.text();
+      return { status: res.status, contentType, headers: res.headers, body: parsed as T };
+    };
+    return {
+      key,
+      get: (path, headers) => call("GET", path, undefined, headers),
+      post: (path, body, headers) => call("POST", path, body ?? {}, headers),
+      put: (path, body, headers) => call("PUT", path, body ?? {}, headers),
+      delete: (path, headers) => call("DELETE", path, undefined, headers),
+    };
+  };
+
+  let admitted = 0;
+  const bureau = as(credentials.bureau.key);
+  return {
+    dir: folder.dir,
+    app,
+    services,
+    controlPlane,
+    dataDomain,
+    audit,
+    jobs,
+    credentials,
+    demoOperatorId: demoOperator[0]!.id,
+    bureau,
+    auditor: as(credentials.auditor.key),
+    operator: as(credentials.operator.key),
+    anonymous: as(undefined),
+    as,
+    async admitOperator(overrides = {}) {
+      admitted += 1;
+      const res = await bureau.post<{ operator: { id: string }; apiKey: { key: string; prefix: string } }>(
+        "/v1/operators",
+        operatorRegistration(admitted, overrides),
+      );
+      if (res.status !== 201)
+        throw new Error(`admitting an operator answered ${res.status}: ${JSON.stringify(res.body)}`);
+      const { operator, apiKey } = res.body;
+      return { id: operator.id, key: apiKey.key, prefix: apiKey.prefix, client: as(apiKey.key) };
+    },
+    async close() {
+      await jobs.drain();
+      await pool?.close();
+      parser.closeSync();
+      parserInstance.closeSync();
+      dataDomain.close();
+      controlPlane.close();
+      await folder.remove();
+    },
+  };
+}
+
+/** A valid unified social credit code (GB 32100 and GB 11714 check characters), distinct per `n`. */
+export function validUscc(n: number): string {
+  const org8 = String(10_000_000 + n).slice(-8);
+  const first17 = `91150100${org8}${organizationCodeCheckChar(org8)}`;
+  return `${first17}${usccCheckChar(first17)}`;
+}
+
+/** A registration body for `POST /v1/operators`. */
+export function operatorRegistration(
+  n: number,
+  overrides: { name?: string; approvedPurposes?: string[] } = {},
+) {
+  return {
+    name: overrides.name ?? `Analytics team ${n}`,
+    qualification: {
+      organization: `测试数据科技有限公司 ${n} (Test Data Technology Co. ${n})`,
+      uscc: validUscc(n),
+      contact: { name: "Wang Li", phone: "0471-1234567", email: `ops${n}@example.cn` },
+      certificate: `DSA-2025-${String(n).padStart(4, "0")}`,
+      approvedPurposes: overrides.approvedPurposes ?? ["urban-analytics", "public-health-research"],
+    },
+  };
+}
