@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { canonicalJson } from "../../audit/canonical-json.ts";
+import { entryHash, GENESIS_HASH, sealEntry } from "../../audit/entry.ts";
 
 describe("canonical JSON", () => {
   it("sorts keys at every depth and writes no whitespace", () => {
@@ -40,5 +41,23 @@ describe("canonical JSON", () => {
     expect(() => canonicalJson({ big: 1n })).toThrow(/bigint/);
     expect(() => canonicalJson([undefined])).toThrow(/\$\[0\] is undefined/);
     expect(() => canonicalJson(() => 1)).toThrow(/function/);
+  });
+});
+
+describe("sealed entries", () => {
+  it("store exactly the canonical JSON of the entry with its hash", () => {
+    const sealed = sealEntry({
+      v: 1,
+      position: 7,
+      time: "2026-03-01T00:00:00.000Z",
+      type: "output.released",
+      actor: "system",
+      subjects: { job: "j", datasets: ["population"] },
+      // nested "position" and "hash" keys must not confuse where the entry's own go
+      data: { position: 3, hash: "x", outputs: [{ position: 1, hash: "y" }] },
+      prev: GENESIS_HASH,
+    });
+    expect(sealed.line).toBe(`${canonicalJson(sealed.entry)}\n`);
+    expect(sealed.entry.hash).toBe(entryHash(sealed.entry));
   });
 });
