@@ -1,0 +1,164 @@
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import type { AuditSink } from "../../control/audit-sink.ts";
+import {
+  diffManifests,
+  getPolicyVersion,
+  listPolicyVersions,
+  PolicyChange,
+  PolicyVersionDetail,
+  PolicyVersionInfo,
+  publishPolicy,
+} from "../../control/policy-versions.ts";
+import { DatasetManifest } from "../../policies/manifest.ts";
+import type { ControlPlane } from "../../storage/control-plane.ts";
+import type { DataDomain } from "../../storage/data-domain.ts";
+import { type GatewayEnv, requireRole } from "../auth.ts";
+import { COMMON_ERRORS, NOT_FOUND_ERROR } from "../problem.ts";
+import { CONFLICT_ERROR } from "./operators.ts";
+
+const security = [{ bearer: [] }];
+const DatasetName = z.object({
+  name: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]{0,62}$/)
+    .openapi({ example: "population" }),
+});
+const VersionParams = DatasetName.extend({ version: z.coerce.number().int().positive() });
+const VersionDoc = PolicyVersionDetail;
+
+const publishRoute = createRoute({
+  method: "put",
+  path: "/v1/datasets/{name}/policy",
+  tags: ["policies"],
+  summary:
+    "Publish a dataset's manifest as a new policy version (a new dataset's first version registers it; its table must exist with exactly the declared columns). Running jobs keep the version they started under.",
+  security,
+  request: {
+    params: DatasetName,
+    query: z.object({ note: z.string().min(1).max(2000).optional() }),
+    body: {
+      required: true,
+      content: { "application/json": { schema: DatasetManifest } },
+    },
+  },
+  responses: {
+    201: { description: "The new version.", content: { "application/json": { schema: VersionDoc } } },
+    ...COMMON_ERRORS,
+    ...CONFLICT_ERROR,
+  },
+});
+
+const listRoute = createRoute({
+  method: "get",
+  path: "/v1/datasets/{name}/policy/versions",
+  tags: ["policies"],
+  summary: "Every policy version of a dataset with its author, time and note.",
+  security,
+  request: { params: DatasetName },
+  responses: {
+    200: {
+      description: "The versions, oldest first.",
+      content: {
+        "application/json": {
+          schema: z.object({ versions: z.array(PolicyVersionInfo) }),
+        },
+      },
+    },
+    ...COMMON_ERRORS,
+    ...NOT_FOUND_ERROR,
+  },
+});
+
+const getRoute = createRoute({
+  method: "get",
+  path: "/v1/datasets/{name}/policy/versions/{version}",
+  tags: ["policies"],
+  summary: "One policy version with its manifest.",
+  security,
+  request: { params: VersionParams },
+  responses: {
+    200: { description: "The version.", content: { "application/json": { schema: VersionDoc } } },
+    ...COMMON_ERRORS,
+    ...NOT_FOUND_ERROR,
+  },
+});
+
+const diffRoute = createRoute({
+  method: "get",
+  path: "/v1/datasets/{name}/policy/versions/{version}/diff",
+  tags: ["policies"],
+  summary:
+    "What changed from version `against` to `version`: a structured list of changed fields, columns and rules.",
+  security,
+  request: { params: VersionParams, query: z.object({ against: z.coerce.number().int().positive() }) },
+  responses: {
+    200: {
+      description: "The changes.",
+      content: {
+        "application/json": {
+          schema: z
+            .object({
+              dataset: z.string(),
+              from: z.number().int(),
+              to: z.number().int(),
+              changes: z.array(PolicyChange),
+            })
+            .openapi("PolicyDiff"),
+        },
+      },
+    },
+    ...COMMON_ERRORS,
+    ...NOT_FOUND_ERROR,
+  },
+});
+
+export interface PolicyRouteDeps {
+  readonly controlPlane: Pick<ControlPlane, "query" | "transaction">;
+  readonly dataDomain: Pick<DataDomain, "connect">;
+  readonly audit: AuditSink;
+}
+
+/** Versioned dataset policies: the bureau publishes; the bureau and auditors read the history. */
+export function registerPolicyRoutes(app: OpenAPIHono<GatewayEnv>, deps: PolicyRouteDeps): void {
+  const bureau = requireRole(deps.controlPlane, "bureau");
+  const readers = requireRole(deps.controlPlane, "bureau", "auditor");
+
+  app.openapi({ ...publishRoute, middleware: bureau }, async (c) => {
+    const { name } = c.req.valid("param");
+    const { note } = c.req.valid("query");
+    const published = await publishPolicy(
+      deps.controlPlane,
+      deps.dataDomain,
+      deps.audit,
+      c.get("principal").id,
+      {
+        dataset: name,
+        manifest: c.req.valid("json"),
+        ...(note === undefined ? {} : { note }),
+      },
+    );
+    return c.json(published, 201);
+  });
+
+  app.openapi({ ...listRoute, middleware: readers }, async (c) => {
+    return c.json({ versions: await listPolicyVersions(deps.controlPlane, c.req.valid("param").name) }, 200);
+  });
+
+  app.openapi({ ...getRoute, middleware: readers }, async (c) => {
+    const { name, version } = c.req.valid("param");
+    return c.json(await getPolicyVersion(deps.controlPlane, name, version), 200);
+  });
+
+  app.openapi({ ...diffRoute, middleware: readers }, async (c) => {
+    const { name, version } = c.req.valid("param");
+    const { against } = c.req.valid("query");
+    const [from, to] = [
+      await getPolicyVersion(deps.controlPlane, name, against),
+      await getPolicyVersion(deps.controlPlane, name, version),
+    ];
+    return c.json(
+      { dataset: name, from: against, to: version, changes: diffManifests(from.manifest, to.manifest) },
+      200,
+    );
+  });
+}
