@@ -2,21 +2,35 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
+import type { AuditSink } from "../control/audit-sink.ts";
+import type { JobService } from "../control/jobs/job-service.ts";
 import { isDomainError } from "../policies/errors.ts";
 import type { ControlPlane } from "../storage/control-plane.ts";
 import type { DataDomain } from "../storage/data-domain.ts";
-import type { GatewayEnv } from "./auth.ts";
+import { AuthFailureLimiter, authenticateRequests, type GatewayEnv } from "./auth.ts";
 import type { Logger } from "./log.ts";
 import { problem } from "./problem.ts";
 import { registerDatasetRoutes } from "./routes/datasets.ts";
 import { type ReadinessProbe, registerHealthRoutes } from "./routes/health.ts";
+import { registerJobRoutes } from "./routes/jobs.ts";
+import { registerKeyRoutes } from "./routes/keys.ts";
+import { registerLicenseRoutes } from "./routes/licenses.ts";
+import { registerOperatorRoutes } from "./routes/operators.ts";
+import { registerPolicyRoutes } from "./routes/policies.ts";
+import { registerReviewRoutes } from "./routes/reviews.ts";
+import { registerTariffRoutes } from "./routes/tariffs.ts";
 
 export interface GatewayServices {
   readonly controlPlane: ControlPlane;
   readonly dataDomain: DataDomain;
   readonly readiness: ReadinessProbe;
+  /** Where every change and every use is recorded before it takes effect. */
+  readonly audit: AuditSink;
+  readonly jobs: JobService;
   readonly logger: Logger;
   readonly maxBodyBytes: number;
+  /** Failed-authentication limiter; one per process (tests pass their own). */
+  readonly authLimiter?: AuthFailureLimiter;
 }
 
 /**
@@ -58,6 +72,15 @@ export function newApp(services: GatewayServices): OpenAPIHono<GatewayEnv> {
     }),
   );
 
+  app.use(
+    "/v1/*",
+    authenticateRequests({
+      store: services.controlPlane,
+      audit: services.audit,
+      limiter: services.authLimiter ?? new AuthFailureLimiter(),
+    }),
+  );
+
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
     type: "http",
     scheme: "bearer",
@@ -65,6 +88,13 @@ export function newApp(services: GatewayServices): OpenAPIHono<GatewayEnv> {
   });
   registerHealthRoutes(app, services.readiness);
   registerDatasetRoutes(app, services);
+  registerJobRoutes(app, services);
+  registerReviewRoutes(app, services);
+  registerOperatorRoutes(app, services);
+  registerKeyRoutes(app, services);
+  registerLicenseRoutes(app, services);
+  registerPolicyRoutes(app, services);
+  registerTariffRoutes(app, services);
 
   app.doc31("/openapi.json", {
     openapi: "3.1.0",
@@ -78,7 +108,11 @@ export function newApp(services: GatewayServices): OpenAPIHono<GatewayEnv> {
 
   app.notFound((c) => problem(c, "NOT_FOUND", "no such route"));
   app.onError((error, c) => {
-    if (isDomainError(error)) return problem(c, error.code, error.detail);
+    if (isDomainError(error)) {
+      const retryAfter = error.extra.retryAfterSeconds;
+      if (typeof retryAfter === "number") c.header("retry-after", String(retryAfter));
+      return problem(c, error.code, error.detail);
+    }
     if (error instanceof HTTPException && error.status < 500) {
       return problem(
         c,

@@ -1,4 +1,5 @@
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
+import type { AuditSink } from "../control/audit-sink.ts";
 import { authenticate, type Principal, type Role } from "../control/identity.ts";
 import type { ControlPlane } from "../storage/control-plane.ts";
 import { problem } from "./problem.ts";
@@ -10,18 +11,111 @@ export type GatewayEnv = {
   };
 };
 
+/** Failed authentications one client address may make per window before it is refused outright. */
+export interface AuthFailureLimit {
+  readonly failures: number;
+  readonly windowMs: number;
+}
+
+const DEFAULT_LIMIT: AuthFailureLimit = { failures: 20, windowMs: 60_000 };
+
+/** Counts failed authentications per client address in a fixed window. */
+export class AuthFailureLimiter {
+  private readonly windows = new Map<string, { start: number; failures: number }>();
+
+  constructor(
+    private readonly limit: AuthFailureLimit = DEFAULT_LIMIT,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Seconds until the address may try again, or 0 when it may try now. */
+  blockedFor(address: string): number {
+    const window = this.windows.get(address);
+    if (!window || this.now() - window.start >= this.limit.windowMs) return 0;
+    if (window.failures < this.limit.failures) return 0;
+    return Math.ceil((window.start + this.limit.windowMs - this.now()) / 1000);
+  }
+
+  recordFailure(address: string): void {
+    const now = this.now();
+    const window = this.windows.get(address);
+    if (!window || now - window.start >= this.limit.windowMs) {
+      // Old windows are dropped as new ones open, so the map holds recent offenders only.
+      if (this.windows.size > 10_000) {
+        for (const [key, w] of this.windows)
+          if (now - w.start >= this.limit.windowMs) this.windows.delete(key);
+      }
+      this.windows.set(address, { start: now, failures: 1 });
+    } else {
+      window.failures++;
+    }
+  }
+}
+
+/** The peer address of the connection (never a client-supplied header: the embedded default has no trusted proxy). */
+function clientAddress(c: Context): string {
+  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
+  return incoming?.socket?.remoteAddress ?? "in-process";
+}
+
 /**
- * Admits only requests carrying an active API key of one of `roles`. Every /v1 route declares
- * its roles through this; there is no route without one.
+ * Authenticates every /v1 request once: a valid key sets the principal; anything else answers 401
+ * and is audited; an address with too many failures answers 429 without a key lookup, so keys
+ * cannot be guessed at speed.
+ */
+export function authenticateRequests(deps: {
+  readonly store: Pick<ControlPlane, "query">;
+  readonly audit: AuditSink;
+  readonly limiter: AuthFailureLimiter;
+}): MiddlewareHandler<GatewayEnv> {
+  return async function authenticateMiddleware(c, next) {
+    const address = clientAddress(c);
+    const wait = deps.limiter.blockedFor(address);
+    if (wait > 0) {
+      c.header("retry-after", String(wait));
+      return problem(c, "RATE_LIMITED", "too many failed authentications from this address; wait and retry");
+    }
+    const header = c.req.header("authorization") ?? "";
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    const principal = match ? await authenticate(deps.store, match[1]!) : null;
+    if (!principal) {
+      deps.limiter.recordFailure(address);
+      // The key's public prefix identifies which key was tried; the secret part is never recorded.
+      const prefix = match ? /^aos_([0-9a-f]{12})_/.exec(match[1]!)?.[1] : undefined;
+      await deps.audit.append({
+        type: "auth.failed",
+        actor: "anonymous",
+        subject: {},
+        data: {
+          reason: match ? "unknown, revoked or inactive key" : "no bearer key",
+          ...(prefix ? { keyPrefix: prefix } : {}),
+          method: c.req.method,
+          path: c.req.path.slice(0, 200),
+          address,
+        },
+      });
+      c.header("www-authenticate", 'Bearer realm="aos"');
+      return problem(c, "UNAUTHENTICATED", "a valid API key is required in the Authorization header");
+    }
+    c.set("principal", principal);
+    await next();
+  };
+}
+
+/**
+ * Admits only principals of one of `roles`. Every /v1 route declares its roles through this; there
+ * is no route without one. It authenticates the request itself when no earlier middleware has.
  */
 export function requireRole(
   store: Pick<ControlPlane, "query">,
   ...roles: readonly Role[]
 ): MiddlewareHandler<GatewayEnv> {
   return async function requireRoleMiddleware(c, next) {
-    const header = c.req.header("authorization") ?? "";
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    const principal = match ? await authenticate(store, match[1]!) : null;
+    let principal = c.get("principal") as Principal | undefined;
+    if (!principal) {
+      const match = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header("authorization") ?? "");
+      principal = (match ? await authenticate(store, match[1]!) : null) ?? undefined;
+    }
     if (!principal) {
       c.header("www-authenticate", 'Bearer realm="aos"');
       return problem(c, "UNAUTHENTICATED", "a valid API key is required in the Authorization header");

@@ -12,6 +12,12 @@ export const Config = z.object({
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   /** How long shutdown waits for in-flight requests before closing the stores. */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+  /** Sandbox worker processes (each runs one job at a time). */
+  SANDBOX_WORKERS: z.coerce.number().int().min(1).max(64).default(2),
+  /** Accepted jobs waiting to run; a full queue answers 429 QUEUE_FULL. */
+  JOB_QUEUE_CAPACITY: z.coerce.number().int().min(1).max(1_000_000).default(1000),
+  /** Jobs one operator may have running at once. */
+  OPERATOR_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   /** Largest request body accepted, in bytes (scripts are the largest bodies). */
   MAX_BODY_BYTES: z.coerce
     .number()

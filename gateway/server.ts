@@ -1,12 +1,20 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { DuckDBInstance } from "@duckdb/node-api";
 import { serve } from "@hono/node-server";
+import { auditLogFile, openAuditLedger } from "../audit/ledger.ts";
+import { loadDomainSigningKey } from "../audit/signing-key.ts";
+import { ControlPlaneBudgetLedger } from "../control/budget-ledger.ts";
+import { JobService } from "../control/jobs/job-service.ts";
+import { ledgerAuditSink } from "../control/ledger-sink.ts";
+import { assertOperatorActive } from "../control/operators.ts";
 import {
   type DataFolder,
   type DemoCredentials,
   type ProvisionEvent,
   provisionDataFolder,
 } from "../control/provisioning.ts";
+import { SandboxPool } from "../sandbox/index.ts";
 import { openDataDomain } from "../storage/data-domain.ts";
 import { newApp } from "./app.ts";
 import type { Config } from "./config.ts";
@@ -34,10 +42,45 @@ export async function startGateway(config: Config, logger: Logger): Promise<Runn
   });
   const { controlPlane, folder } = provisioned;
   const dataDomain = await openDataDomain(folder.domainFile);
+  const signingKey = await loadDomainSigningKey(folder);
+  const ledger = await openAuditLedger({ file: auditLogFile(folder.dir), privateKey: signingKey.privateKey });
+  if (ledger.recovery)
+    logger.warn("audit log: removed a torn last entry left by a crash", { ...ledger.recovery });
+  const audit = ledgerAuditSink(ledger);
+  // The policy engine parses and renders SQL on an empty, locked-down database: never on the data.
+  const parserInstance = await DuckDBInstance.create(":memory:", {
+    enable_external_access: "false",
+    autoload_known_extensions: "false",
+    autoinstall_known_extensions: "false",
+    lock_configuration: "true",
+  });
+  const parser = await parserInstance.connect();
+  const pool = new SandboxPool({ size: config.SANDBOX_WORKERS });
+  const jobs = new JobService(
+    {
+      store: controlPlane,
+      dataDomain,
+      pool,
+      ledger: new ControlPlaneBudgetLedger(controlPlane),
+      parser,
+      audit,
+      assertOperatorActive: (operatorId) => assertOperatorActive(controlPlane, operatorId),
+    },
+    {
+      queueCapacity: config.JOB_QUEUE_CAPACITY,
+      perOperatorConcurrency: config.OPERATOR_CONCURRENCY,
+      concurrency: config.SANDBOX_WORKERS,
+    },
+  );
+  const recovered = await jobs.recover();
+  if (recovered.requeued + recovered.failed > 0)
+    logger.info("jobs recovered after restart", { ...recovered });
   let draining = false;
   const app = newApp({
     controlPlane,
     dataDomain,
+    audit,
+    jobs,
     logger,
     maxBodyBytes: config.MAX_BODY_BYTES,
     readiness: {
@@ -91,6 +134,12 @@ export async function startGateway(config: Config, logger: Logger): Promise<Runn
           });
           server.closeIdleConnections();
         });
+        // Running jobs finish (their outputs are gated and logged); queued ones wait for the next start.
+        await jobs.drain();
+        await pool.close();
+        await ledger.close();
+        parser.closeSync();
+        parserInstance.closeSync();
         dataDomain.close();
         controlPlane.close();
         logger.info("stopped");

@@ -8,7 +8,7 @@ import { ledgerAuditSink } from "../../control/ledger-sink.ts";
 import { assertOperatorActive } from "../../control/operators.ts";
 import { type DemoCredentials, provisionDataFolder } from "../../control/provisioning.ts";
 import { type GatewayServices, newApp } from "../../gateway/app.ts";
-import type { GatewayEnv } from "../../gateway/auth.ts";
+import { type AuthFailureLimit, AuthFailureLimiter, type GatewayEnv } from "../../gateway/auth.ts";
 import { silentLogger } from "../../gateway/log.ts";
 import { organizationCodeCheckChar, usccCheckChar } from "../../policies/identifiers.ts";
 import { SandboxPool } from "../../sandbox/index.ts";
@@ -101,6 +101,8 @@ export interface TestGatewayOptions {
   readonly maxBodyBytes?: number;
   /** Sandbox worker processes (and so jobs running at once); default 1. */
   readonly sandboxWorkers?: number;
+  /** Failed authentications allowed per window; default: effectively unlimited, so suites that probe 401s do not trip it. */
+  readonly authLimit?: AuthFailureLimit;
   /** Job queue bound; default 100. */
   readonly queueCapacity?: number;
   readonly perOperatorConcurrency?: number;
@@ -168,6 +170,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     jobs,
     logger: silentLogger,
     maxBodyBytes: options.maxBodyBytes ?? 1_048_576,
+    authLimiter: new AuthFailureLimiter(options.authLimit ?? { failures: 1_000_000, windowMs: 60_000 }),
     readiness: { check: async () => ({ ready: true, checks: {} }) },
   };
   const app = newApp(services);

@@ -1,0 +1,358 @@
+import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
+import { tableFromIPC } from "apache-arrow";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createPrincipal, issueApiKey } from "../../control/identity.ts";
+import { grantLicense } from "../../control/licenses.ts";
+import { startTestGateway, type TestGateway } from "../support/gateway.ts";
+
+type Job = {
+  id: string;
+  status: string;
+  outputs?: Record<string, Record<string, unknown>[]>;
+  error?: { code: string; class: string; message: string | null; line?: number };
+  decision?: { outcome: string; reasons: { code: string }[]; tainted: boolean } | null;
+  usage?: { queries: number; epsilon: Record<string, number> } | null;
+  policyVersions?: Record<string, number> | null;
+};
+
+let gw: TestGateway;
+
+const AIR = `export default async function main(ctx) {
+  const rows = await ctx.sql("SELECT station, avg(pm25) AS pm25 FROM air_quality GROUP BY station ORDER BY station");
+  ctx.progress(1, "done");
+  return { by_station: rows };
+}`;
+
+beforeAll(async () => {
+  gw = await startTestGateway({ seedScale: 0.01, sandboxWorkers: 2 });
+});
+
+afterAll(async () => {
+  await gw?.close();
+});
+
+async function submit(
+  script: string,
+  license = gw.credentials.operator.license,
+  client = gw.operator,
+  headers = {},
+) {
+  return client.post<Job>("/v1/jobs", { script, license }, headers);
+}
+
+async function settled(id: string, client = gw.operator): Promise<Job> {
+  for (let i = 0; i < 10; i++) {
+    const res = await client.get<Job>(`/v1/jobs/${id}?wait=20`);
+    if (!["queued", "running"].includes(res.body.status)) return res.body;
+  }
+  throw new Error(`job ${id} did not settle`);
+}
+
+describe("jobs: submit → run → release", () => {
+  it("runs an open-data script and releases its output, downloadable as JSON, CSV and Arrow", async () => {
+    const res = await submit(AIR);
+    expect(res.status).toBe(202);
+    expect(res.headers.get("location")).toBe(`/v1/jobs/${res.body.id}`);
+    expect(res.body.status).toBe("queued");
+    const job = await settled(res.body.id);
+    expect(job.status).toBe("released");
+    expect(job.outputs?.by_station).toHaveLength(12);
+    expect(job.policyVersions).toMatchObject({ air_quality: 1, population: 1 });
+
+    const json = await gw.operator.get<Record<string, unknown>[]>(`/v1/jobs/${job.id}/outputs/by_station`);
+    expect(json.body).toEqual(job.outputs?.by_station);
+    const csv = await gw.operator.get<string>(`/v1/jobs/${job.id}/outputs/by_station`, {
+      accept: "text/csv",
+    });
+    expect(csv.contentType).toContain("text/csv");
+    expect(csv.body.split("\r\n")[0]).toBe("station,pm25");
+    expect(csv.body.trim().split("\r\n")).toHaveLength(13);
+    const arrow = await gw.app.request(`/v1/jobs/${job.id}/outputs/by_station`, {
+      headers: {
+        authorization: `Bearer ${gw.credentials.operator.key}`,
+        accept: "application/vnd.apache.arrow.stream",
+      },
+    });
+    const table = tableFromIPC(new Uint8Array(await arrow.arrayBuffer()));
+    expect(table.numRows).toBe(12);
+    expect(String(table.schema.fields.find((f) => f.name === "pm25")?.type)).toBe("Float64");
+    expect(String(table.schema.fields.find((f) => f.name === "station")?.type)).toBe("Utf8");
+
+    const kinds = gw.audit.events.filter((e) => e.subject.job === job.id).map((e) => e.type);
+    expect(kinds).toEqual([
+      "job.submitted",
+      "job.started",
+      "query.checked",
+      "job.gate",
+      "output.released",
+      "job.finished",
+      "output.downloaded",
+      "output.downloaded",
+      "output.downloaded",
+    ]);
+  });
+
+  it("answers grade 3 aggregates with noise, thresholds and an ε charge", async () => {
+    const job = await settled(
+      (
+        await submit(`export default async function main(ctx) {
+          const rows = await ctx.sql("SELECT district, count(*) AS n, avg(annual_income) AS mean_income FROM population GROUP BY district");
+          return { by_district: rows };
+        }`)
+      ).body.id,
+    );
+    expect(job.status).toBe("released");
+    const rows = job.outputs!.by_district!;
+    expect(rows.length).toBeGreaterThan(3);
+    for (const row of rows) expect(Number(row.n)).toBeGreaterThanOrEqual(10);
+    expect(job.usage?.epsilon.population).toBeGreaterThan(0);
+  });
+
+  it("fails a script whose query breaks a column rule, with a reason the operator can act on", async () => {
+    const job = await settled(
+      (
+        await submit(`export default async function main(ctx) {
+  return { t: await ctx.sql("SELECT name, id_number FROM population") };
+}`)
+      ).body.id,
+    );
+    expect(job.status).toBe("failed");
+    expect(job.error?.code).toBe("POLICY_VIOLATION");
+    expect(job.error?.message).toMatch(/population/);
+    expect(job.error?.line).toBe(2);
+  });
+
+  it("holds an output that looks like an identifier for review; the bureau approves; the operator downloads", async () => {
+    const job = await settled(
+      (await submit(`export default async () => ({ contact: [{ phone: "13912345678" }] })`)).body.id,
+    );
+    expect(job.status).toBe("held");
+    expect(job.decision?.reasons.map((r) => r.code)).toContain("identifier_pattern");
+    expect(job.outputs).toBeUndefined();
+    expect((await gw.operator.get(`/v1/jobs/${job.id}/outputs/contact`)).status).toBe(404);
+
+    const queue = await gw.bureau.get<{ reviews: { job: { id: string; outputs?: unknown } }[] }>(
+      "/v1/reviews",
+    );
+    const pending = queue.body.reviews.find((r) => r.job.id === job.id);
+    expect(pending?.job.outputs).toEqual({ contact: [{ phone: "13912345678" }] });
+
+    const decided = await gw.bureau.post<{ job: Job }>(`/v1/reviews/${job.id}`, {
+      decision: "approve",
+      comment: "a public switchboard number",
+    });
+    expect(decided.status).toBe(200);
+    expect(decided.body.job.status).toBe("released");
+    expect((await gw.operator.get(`/v1/jobs/${job.id}/outputs/contact`)).body).toEqual([
+      { phone: "13912345678" },
+    ]);
+    expect(
+      (await gw.bureau.post(`/v1/reviews/${job.id}`, { decision: "approve", comment: "again" })).status,
+    ).toBe(409);
+  });
+
+  it("lets no reviewer decide on a job of their own organisation, and refuses reviews to other roles", async () => {
+    const job = await settled(
+      (await submit(`export default async () => ({ t: [{ card: "6222021234567890128" }] })`)).body.id,
+    );
+    expect(job.status).toBe("held");
+    const [operator] = await gw.controlPlane.query<{ organization: string }>(
+      "SELECT organization FROM principals WHERE id = $1",
+      [gw.demoOperatorId],
+    );
+    const insider = await createPrincipal(gw.controlPlane, {
+      role: "bureau",
+      name: "Seconded officer",
+      organization: operator!.organization,
+    });
+    const insiderClient = gw.as((await issueApiKey(gw.controlPlane, insider.id)).key);
+    expect(
+      (await insiderClient.post(`/v1/reviews/${job.id}`, { decision: "approve", comment: "ok" })).body,
+    ).toMatchObject({
+      code: "FORBIDDEN",
+    });
+    expect(
+      (await gw.operator.post(`/v1/reviews/${job.id}`, { decision: "approve", comment: "ok" })).status,
+    ).toBe(403);
+    expect((await gw.auditor.get("/v1/reviews")).status).toBe(403);
+    const rejected = await gw.bureau.post<{ job: Job }>(`/v1/reviews/${job.id}`, {
+      decision: "reject",
+      comment: "bank card numbers may not leave",
+    });
+    expect(rejected.body.job.status).toBe("rejected");
+  });
+});
+
+describe("jobs: access control", () => {
+  it("hides a job from other operators (404) and from auditors (403); the bureau sees it", async () => {
+    const { body } = await submit(AIR);
+    const other = await gw.admitOperator();
+    expect((await other.client.get(`/v1/jobs/${body.id}`)).status).toBe(404);
+    expect((await other.client.get(`/v1/jobs/${body.id}/outputs/by_station`)).status).toBe(404);
+    expect((await other.client.post(`/v1/jobs/${body.id}/cancel`)).status).toBe(404);
+    expect((await gw.auditor.get(`/v1/jobs/${body.id}`)).status).toBe(403);
+    expect((await gw.bureau.get(`/v1/jobs/${body.id}`)).status).toBe(200);
+    expect(
+      (await gw.bureau.post("/v1/jobs", { script: AIR, license: gw.credentials.operator.license })).status,
+    ).toBe(403);
+    expect((await gw.anonymous.get(`/v1/jobs/${body.id}`)).status).toBe(401);
+    const listed = await other.client.get<{ jobs: Job[] }>("/v1/jobs");
+    expect(listed.body.jobs.map((j) => j.id)).not.toContain(body.id);
+    await settled(body.id);
+  });
+
+  it("refuses another operator's license as if it did not exist, and a wrong purpose", async () => {
+    const other = await gw.admitOperator();
+    const res = await submit(AIR, gw.credentials.operator.license, other.client);
+    expect(res.status).toBe(403);
+    expect(res.body).toMatchObject({ code: "LICENSE_INVALID", detail: "no such license for this operator" });
+    const wrong = await gw.operator.post("/v1/jobs", {
+      script: AIR,
+      license: gw.credentials.operator.license,
+      purpose: "marketing",
+    });
+    expect(wrong.body).toMatchObject({ code: "LICENSE_INVALID" });
+  });
+
+  it("refuses an expired license", async () => {
+    await grantLicense(gw.controlPlane, {
+      id: "lic_expired",
+      operator: gw.demoOperatorId,
+      purpose: "urban-analytics",
+      validFrom: "2024-01-01T00:00:00Z",
+      validTo: "2025-01-01T00:00:00Z",
+      datasets: [{ name: "air_quality" }],
+      quotas: {},
+      releaseMode: "auto",
+    });
+    expect((await submit(AIR, "lic_expired")).body).toMatchObject({ code: "LICENSE_EXPIRED" });
+  });
+
+  it("validates the body: 400 naming the field, never 500", async () => {
+    expect((await gw.operator.post("/v1/jobs", { license: "x" })).body).toMatchObject({
+      code: "BAD_REQUEST",
+    });
+    expect((await gw.operator.post("/v1/jobs", "{not json")).status).toBe(400);
+    expect((await gw.operator.post("/v1/jobs", { script: AIR, license: "x", extra: 1 })).status).toBe(400);
+  });
+});
+
+describe("jobs: idempotency, queueing and cancellation", () => {
+  it("returns the first job for a repeated Idempotency-Key and refuses the key for another body", async () => {
+    const first = await submit(AIR, undefined, undefined, { "idempotency-key": "k-1" });
+    const again = await submit(AIR, undefined, undefined, { "idempotency-key": "k-1" });
+    expect(first.status).toBe(202);
+    expect(again.status).toBe(200);
+    expect(again.body.id).toBe(first.body.id);
+    const other = await submit(`${AIR}\n// changed`, undefined, undefined, { "idempotency-key": "k-1" });
+    expect(other.status).toBe(409);
+    await settled(first.body.id);
+  });
+});
+
+describe("jobs: lifecycle under load and failure", () => {
+  let small: TestGateway;
+  const SLOW = `export default async function main(ctx) {
+    const until = Date.now() + 700; while (Date.now() < until) {}
+    return { t: [{ x: 1 }] };
+  }`;
+
+  beforeAll(async () => {
+    small = await startTestGateway({
+      seedScale: 0.002,
+      sandboxWorkers: 1,
+      queueCapacity: 2,
+      perOperatorConcurrency: 1,
+    });
+  });
+  afterAll(async () => {
+    await small?.close();
+  });
+
+  it("answers 429 QUEUE_FULL beyond the queue bound and loses no accepted job", async () => {
+    const license = small.credentials.operator.license;
+    const answers = [];
+    for (let i = 0; i < 5; i++)
+      answers.push(await small.operator.post<Job>("/v1/jobs", { script: SLOW, license }));
+    const accepted = answers.filter((a) => a.status === 202);
+    const refused = answers.filter((a) => a.status === 429);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refused[0]!.body).toMatchObject({ code: "QUEUE_FULL" });
+    expect(refused[0]!.headers.get("retry-after")).toBe("5");
+    expect(accepted.length).toBe(5 - refused.length);
+    for (const a of accepted) expect((await settled(a.body.id, small.operator)).status).toBe("released");
+  });
+
+  it("cancels a queued job, and re-checks the license when a queued job starts", async () => {
+    const license = small.credentials.operator.license;
+    const running = await small.operator.post<Job>("/v1/jobs", { script: SLOW, license });
+    const queued = await small.operator.post<Job>("/v1/jobs", { script: SLOW, license });
+    const cancelled = await small.operator.post<Job>(`/v1/jobs/${queued.body.id}/cancel`);
+    expect(cancelled.body.status).toBe("cancelled");
+    expect((await small.operator.post(`/v1/jobs/${queued.body.id}/cancel`)).status).toBe(409);
+
+    const waiting = await small.operator.post<Job>("/v1/jobs", { script: SLOW, license });
+    await small.controlPlane.run("UPDATE licenses SET status = 'suspended' WHERE id = $1", [license]);
+    const job = await settled(waiting.body.id, small.operator);
+    expect(job.status).toBe("failed");
+    expect(job.error?.code).toBe("LICENSE_INVALID");
+    await small.controlPlane.run("UPDATE licenses SET status = 'active' WHERE id = $1", [license]);
+    expect((await settled(running.body.id, small.operator)).status).toBe("released");
+  });
+
+  it("after a restart, fails the jobs that were running and runs the ones that were queued", async () => {
+    const license = small.credentials.operator.license;
+    const insert = (id: string, status: string) =>
+      small.controlPlane.run(
+        `INSERT INTO jobs (id, operator_id, license_id, purpose, language, script, script_sha256, status, submitted_at)
+         VALUES ($1, $2, $3, 'urban-analytics', 'javascript', $4, 'x', $5, now())`,
+        [id, small.demoOperatorId, license, "export default async () => ({ t: [{ ok: 1 }] })", status],
+      );
+    await insert("job_was_running", "running");
+    await insert("job_was_queued", "queued");
+    const recovered = await small.jobs.recover();
+    expect(recovered).toEqual({ requeued: 1, failed: 1 });
+    const interrupted = await settled("job_was_running", small.operator);
+    expect(interrupted.status).toBe("failed");
+    expect(interrupted.error?.message).toMatch(/restarted/);
+    expect((await settled("job_was_queued", small.operator)).status).toBe("released");
+  });
+});
+
+describe("jobs: server-sent events on a listening server", () => {
+  it("streams queued, running, query, progress, gate and finished events, then ends", async () => {
+    const server = serve({ fetch: gw.app.fetch, port: 0, hostname: "127.0.0.1" });
+    await new Promise((resolve) => server.once("listening", resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const { body } = await submit(AIR);
+      const res = await fetch(`http://127.0.0.1:${port}/v1/jobs/${body.id}/events`, {
+        headers: { authorization: `Bearer ${gw.credentials.operator.key}` },
+      });
+      expect(res.headers.get("content-type")).toContain("text/event-stream");
+      const text = await res.text();
+      const events = [...text.matchAll(/^event: (\w+)$/gm)].map((m) => m[1]);
+      expect(events[0]).toBe("queued");
+      expect(events).toEqual(expect.arrayContaining(["running", "query", "progress", "gate", "finished"]));
+      expect(events.at(-1)).toBe("finished");
+      expect(text).toContain('"status":"released"');
+    } finally {
+      server.close();
+    }
+  });
+});
+
+describe("jobs: cancelling a running job", () => {
+  it("stops a running script at once and frees its worker for the next job", async () => {
+    const spin = await submit(`export default async function main() { for (;;) {} }`);
+    for (let i = 0; i < 50; i++) {
+      if ((await gw.operator.get<Job>(`/v1/jobs/${spin.body.id}`)).body.status === "running") break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const cancelled = await gw.operator.post<Job>(`/v1/jobs/${spin.body.id}/cancel`);
+    expect(cancelled.status).toBe(200);
+    expect((await settled(spin.body.id)).status).toBe("cancelled");
+    expect((await settled((await submit(AIR)).body.id)).status).toBe("released");
+  });
+});
