@@ -19,14 +19,20 @@ export interface AuditEvent {
   readonly data: Readonly<Record<string, unknown>>;
 }
 
+/** Where an appended event landed: its position in the log (what receipts point to). */
+export interface AuditPosition {
+  readonly position: number;
+}
+
 export interface AuditSink {
-  append(event: AuditEvent): Promise<void>;
+  append(event: AuditEvent): Promise<AuditPosition>;
 }
 
 /** An in-memory sink for tests that are about something else (and want to see what was recorded). */
 export class RecordingAuditSink implements AuditSink {
   readonly events: AuditEvent[] = [];
-  async append(event: AuditEvent): Promise<void> {
+  async append(event: AuditEvent): Promise<AuditPosition> {
     this.events.push(event);
+    return { position: this.events.length - 1 };
   }
 }

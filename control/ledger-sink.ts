@@ -10,7 +10,7 @@ import type { AuditSink } from "./audit-sink.ts";
 export function ledgerAuditSink(ledger: Pick<AuditLedger, "append">): AuditSink {
   return {
     async append(event) {
-      await ledger.append({
+      const entry = await ledger.append({
         type: event.type as AuditEventType,
         actor: event.actor,
         subjects: {
@@ -21,6 +21,7 @@ export function ledgerAuditSink(ledger: Pick<AuditLedger, "append">): AuditSink 
         },
         data: { ...event.data },
       });
+      return { position: entry.position };
     },
   };
 }

@@ -2,6 +2,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
+import type { AuditLedger } from "../audit/ledger.ts";
 import type { AuditSink } from "../control/audit-sink.ts";
 import type { JobService } from "../control/jobs/job-service.ts";
 import { isDomainError } from "../policies/errors.ts";
@@ -10,7 +11,9 @@ import type { DataDomain } from "../storage/data-domain.ts";
 import { AuthFailureLimiter, authenticateRequests, type GatewayEnv } from "./auth.ts";
 import type { Logger } from "./log.ts";
 import { problem } from "./problem.ts";
+import { registerAuditRoutes } from "./routes/audit.ts";
 import { registerDatasetRoutes } from "./routes/datasets.ts";
+import { registerDummyRoutes } from "./routes/dummy.ts";
 import { type ReadinessProbe, registerHealthRoutes } from "./routes/health.ts";
 import { registerJobRoutes } from "./routes/jobs.ts";
 import { registerKeyRoutes } from "./routes/keys.ts";
@@ -19,6 +22,7 @@ import { registerOperatorRoutes } from "./routes/operators.ts";
 import { registerPolicyRoutes } from "./routes/policies.ts";
 import { registerReviewRoutes } from "./routes/reviews.ts";
 import { registerTariffRoutes } from "./routes/tariffs.ts";
+import { registerUsageRoutes } from "./routes/usage.ts";
 
 export interface GatewayServices {
   readonly controlPlane: ControlPlane;
@@ -27,6 +31,10 @@ export interface GatewayServices {
   /** Where every change and every use is recorded before it takes effect. */
   readonly audit: AuditSink;
   readonly jobs: JobService;
+  /** The ledger behind `audit`, for auditors' queries, verification and checkpoints. */
+  readonly auditLedger: Pick<AuditLedger, "query" | "verify" | "checkpoint">;
+  /** The domain's Ed25519 public key (PEM), published to whoever verifies receipts. */
+  readonly domainPublicKeyPem: string;
   readonly logger: Logger;
   readonly maxBodyBytes: number;
   /** Failed-authentication limiter; one per process (tests pass their own). */
@@ -88,6 +96,7 @@ export function newApp(services: GatewayServices): OpenAPIHono<GatewayEnv> {
   });
   registerHealthRoutes(app, services.readiness);
   registerDatasetRoutes(app, services);
+  registerDummyRoutes(app, services);
   registerJobRoutes(app, services);
   registerReviewRoutes(app, services);
   registerOperatorRoutes(app, services);
@@ -95,6 +104,8 @@ export function newApp(services: GatewayServices): OpenAPIHono<GatewayEnv> {
   registerLicenseRoutes(app, services);
   registerPolicyRoutes(app, services);
   registerTariffRoutes(app, services);
+  registerAuditRoutes(app, services);
+  registerUsageRoutes(app, services);
 
   app.doc31("/openapi.json", {
     openapi: "3.1.0",

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { serve } from "@hono/node-server";
 import { auditLogFile, openAuditLedger } from "../audit/ledger.ts";
+import { issueReceipt } from "../audit/receipt.ts";
 import { loadDomainSigningKey } from "../audit/signing-key.ts";
 import { ControlPlaneBudgetLedger } from "../control/budget-ledger.ts";
 import { JobService } from "../control/jobs/job-service.ts";
@@ -65,6 +66,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Runn
       parser,
       audit,
       assertOperatorActive: (operatorId) => assertOperatorActive(controlPlane, operatorId),
+      signReceipt: (claims) => issueReceipt(claims, signingKey.privateKey),
     },
     {
       queueCapacity: config.JOB_QUEUE_CAPACITY,
@@ -80,6 +82,8 @@ export async function startGateway(config: Config, logger: Logger): Promise<Runn
     controlPlane,
     dataDomain,
     audit,
+    auditLedger: ledger,
+    domainPublicKeyPem: signingKey.publicKey.export({ type: "spki", format: "pem" }).toString(),
     jobs,
     logger,
     maxBodyBytes: config.MAX_BODY_BYTES,

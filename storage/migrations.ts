@@ -110,4 +110,9 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 3,
+    name: "release receipts of jobs",
+    statements: ["ALTER TABLE jobs ADD COLUMN receipt JSON"],
+  },
 ];

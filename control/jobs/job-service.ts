@@ -1,4 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
+import { outputSha256 } from "../../audit/output-digest.ts";
+import type { ReceiptClaims } from "../../audit/receipt.ts";
 import { DomainError, isDomainError } from "../../policies/errors.ts";
 import type { License } from "../../policies/license.ts";
 import type { DatasetManifest } from "../../policies/manifest.ts";
@@ -30,6 +32,7 @@ import {
   JobSubmission,
   type JobUsage,
   type OutputTable,
+  type Receipt,
   SETTLED_STATUSES,
 } from "./model.ts";
 import { createPolicyQueryPort, type JobQuery } from "./policy-port.ts";
@@ -47,12 +50,14 @@ export interface JobServiceOptions {
 
 export interface JobServiceDeps {
   readonly store: ControlPlane;
-  readonly dataDomain: Pick<DataDomain, "connect">;
+  readonly dataDomain: Pick<DataDomain, "connect" | "tableRowCounts">;
   readonly pool: Pick<SandboxPool, "run" | "cancel">;
   readonly ledger: PrivacyBudgetLedger;
   /** An empty DuckDB connection the policy engine parses and renders SQL with. */
   readonly parser: SqlConnection;
   readonly audit: AuditSink;
+  /** Signs a release receipt with the domain key (see audit/receipt.ts). */
+  readonly signReceipt: (claims: ReceiptClaims) => Receipt;
   /** Operator admission check (active, not suspended or revoked). */
   readonly assertOperatorActive: (operatorId: string) => Promise<void>;
   readonly now?: () => Date;
@@ -75,6 +80,8 @@ export interface JobView {
   readonly logs?: readonly string[];
   readonly error?: JobError;
   readonly usage: JobUsage | null;
+  /** For a released job: what the domain signed, so anyone can verify the outputs came from it. */
+  readonly receipt?: Receipt;
 }
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
@@ -310,17 +317,11 @@ export class JobService {
 
   /** Settles a held job after review (the review verbs decide who may and when enough have). */
   async settleReviewed(job: JobRecord, approved: boolean, actor: string): Promise<void> {
-    if (approved) {
-      await this.deps.audit.append({
-        type: "output.released",
-        actor,
-        subject: { job: job.id, operator: job.operatorId, license: job.licenseId },
-        data: { outputs: outputHashes(job.products?.outputs ?? {}), via: "review" },
-      });
-    }
+    const receipt = approved ? await this.release(job, job.products?.outputs ?? {}, actor, "review") : null;
     await jobStore.settle(this.deps.store, job.id, {
       status: approved ? "released" : "rejected",
       finishedAt: this.now(),
+      receipt,
     });
     this.events.publish(job.id, "finished", { status: approved ? "released" : "rejected" });
     this.notifySettled(job.id);
@@ -331,6 +332,13 @@ export class JobService {
     this.accepting = false;
     this.queue.splice(0);
     await Promise.allSettled([...this.running.values()].map((run) => run.done));
+  }
+
+  /** Row counts of the domain's tables; the domain is read-only, so they are read once. */
+  private tableRowsCache: Promise<Map<string, number>> | undefined;
+  private tableRows(): Promise<Map<string, number>> {
+    this.tableRowsCache ??= this.deps.dataDomain.tableRowCounts();
+    return this.tableRowsCache;
   }
 
   get queued(): number {
@@ -365,6 +373,7 @@ export class JobService {
       ...(showOutputs && job.products ? { outputs: job.products.outputs, logs: job.products.logs } : {}),
       ...(error ? { error } : {}),
       usage: job.usage,
+      ...(job.status === "released" && job.receipt ? { receipt: job.receipt } : {}),
     };
   }
 
@@ -525,7 +534,7 @@ export class JobService {
         },
       });
     }
-    const usage = usageOf(result, queries, manifests);
+    const usage = usageOf(result, queries, manifests, await this.tableRows());
     if (entry.cancelled) {
       await this.finish(job, {
         status: "cancelled",
@@ -640,14 +649,10 @@ export class JobService {
         },
       });
     }
-    if (outcome.status === "released") {
-      await this.deps.audit.append({
-        type: "output.released",
-        actor: "system",
-        subject,
-        data: { outputs: outputHashes(outcome.products?.outputs ?? {}), via: "gate" },
-      });
-    }
+    const receipt =
+      outcome.status === "released"
+        ? await this.release(job, outcome.products?.outputs ?? {}, "system", "gate")
+        : null;
     await this.deps.audit.append({
       type: "job.finished",
       actor: outcome.actor,
@@ -661,6 +666,7 @@ export class JobService {
       products: outcome.products ?? null,
       error: outcome.error ?? null,
       usage: outcome.usage ?? null,
+      receipt,
     });
     if (outcome.decision) {
       this.events.publish(job.id, "gate", {
@@ -673,6 +679,39 @@ export class JobService {
       ...(outcome.error ? { code: outcome.error.code } : {}),
     });
     this.notifySettled(job.id);
+  }
+
+  /**
+   * Records a release in the audit log (durably, before anything is served) and signs a receipt
+   * naming the log position, the policy versions and each output's hash.
+   */
+  private async release(
+    job: JobRecord,
+    outputs: Record<string, OutputTable>,
+    actor: string,
+    via: "gate" | "review",
+  ): Promise<Receipt | null> {
+    const hashes = Object.entries(outputs).map(([name, rows]) => ({ name, sha256: outputSha256(rows) }));
+    const releasedAt = this.now().toISOString();
+    const { position } = await this.deps.audit.append({
+      type: "output.released",
+      actor,
+      subject: { job: job.id, operator: job.operatorId, license: job.licenseId },
+      data: { outputs: hashes, via, releasedAt },
+    });
+    if (hashes.length === 0) return null;
+    const policyVersions =
+      job.policyVersions ?? (await jobStore.get(this.deps.store, job.id))?.policyVersions ?? {};
+    return this.deps.signReceipt({
+      job: job.id,
+      operator: job.operatorId,
+      license: job.licenseId,
+      purpose: job.purpose,
+      policyVersions,
+      outputs: hashes,
+      releasedAt,
+      logPosition: position,
+    });
   }
 
   private notifySettled(id: string): void {
@@ -711,6 +750,7 @@ function usageOf(
   result: SandboxResult,
   queries: readonly JobQuery[],
   manifests: readonly DatasetManifest[],
+  tableRows: ReadonlyMap<string, number>,
 ): JobUsage {
   const dp = new Set(manifests.filter((m) => m.grade >= 3).map((m) => m.name));
   const epsilon: Record<string, number> = {};
@@ -722,6 +762,11 @@ function usageOf(
       if (dp.has(dataset)) epsilon[dataset] = (epsilon[dataset] ?? 0) + verdict.epsilonCharged;
     }
   }
+  const datasets = [...new Set(queries.flatMap((q) => q.verdict?.datasets ?? []))].sort();
+  const rowsScanned = queries.reduce(
+    (sum, q) => sum + (q.verdict?.datasets ?? []).reduce((n, d) => n + (tableRows.get(d) ?? 0), 0),
+    0,
+  );
   const u = result.usage;
   return {
     cpuMs: u.cpuMs,
@@ -732,6 +777,8 @@ function usageOf(
     bytesIn: u.bytesIn,
     outputRows: u.outputRows,
     outputCells: u.outputCells,
+    rowsScanned,
+    datasets,
     epsilon,
   };
 }
@@ -745,11 +792,4 @@ function normaliseOutputs(outputs: Record<string, unknown>): Record<string, Outp
     else tables[name] = [{ value: value as OutputTable[number][string] }];
   }
   return tables;
-}
-
-/** SHA-256 of each output as served in JSON: what receipts and the audit log commit to. */
-export function outputHashes(outputs: Record<string, OutputTable>): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(outputs).map(([name, rows]) => [name, sha256(JSON.stringify(rows))]),
-  );
 }

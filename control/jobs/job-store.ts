@@ -1,5 +1,13 @@
 import type { ControlPlane } from "../../storage/control-plane.ts";
-import type { GateDecision, JobError, JobProducts, JobRecord, JobStatus, JobUsage } from "./model.ts";
+import type {
+  GateDecision,
+  JobError,
+  JobProducts,
+  JobRecord,
+  JobStatus,
+  JobUsage,
+  Receipt,
+} from "./model.ts";
 
 type Store = Pick<ControlPlane, "query" | "run">;
 
@@ -21,13 +29,14 @@ interface JobRow {
   outputs: string | null;
   error: string | null;
   usage: string | null;
+  receipt: string | null;
 }
 
 const COLUMNS = `id, operator_id, license_id, purpose, language, script, script_sha256, idempotency_key, status,
   strftime(submitted_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS submitted_at,
   strftime(started_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS started_at,
   strftime(finished_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS finished_at,
-  policy_versions, decision, outputs, error, usage`;
+  policy_versions, decision, outputs, error, usage, receipt`;
 
 const parse = <T>(text: string | null): T | null => (text === null ? null : (JSON.parse(text) as T));
 
@@ -50,6 +59,7 @@ function toRecord(row: JobRow): JobRecord {
     products: parse<JobProducts>(row.outputs),
     error: parse<JobError>(row.error),
     usage: parse<JobUsage>(row.usage),
+    receipt: parse<Receipt>(row.receipt),
   };
 }
 
@@ -59,7 +69,7 @@ export const jobStore = {
     store: Store,
     job: Omit<
       JobRecord,
-      "startedAt" | "finishedAt" | "policyVersions" | "decision" | "products" | "error" | "usage"
+      "startedAt" | "finishedAt" | "policyVersions" | "decision" | "products" | "error" | "usage" | "receipt"
     >,
   ) {
     await store.run(
@@ -141,12 +151,13 @@ export const jobStore = {
       products?: JobProducts | null;
       error?: JobError | null;
       usage?: JobUsage | null;
+      receipt?: Receipt | null;
     },
   ) {
     await store.run(
       `UPDATE jobs SET status = $2, finished_at = $3::TIMESTAMPTZ,
          decision = coalesce($4, decision), outputs = coalesce($5, outputs), error = coalesce($6, error),
-         usage = coalesce($7, usage)
+         usage = coalesce($7, usage), receipt = coalesce($8, receipt)
        WHERE id = $1`,
       [
         id,
@@ -156,6 +167,7 @@ export const jobStore = {
         outcome.products ? JSON.stringify(outcome.products) : null,
         outcome.error ? JSON.stringify(outcome.error) : null,
         outcome.usage ? JSON.stringify(outcome.usage) : null,
+        outcome.receipt ? JSON.stringify(outcome.receipt) : null,
       ],
     );
   },

@@ -65,9 +65,20 @@ export const JobUsage = z.object({
   bytesIn: z.number().int(),
   outputRows: z.number().int(),
   outputCells: z.number().int(),
+  /**
+   * Rows of the tables each query read, summed over queries: DuckDB scans whole tables for the
+   * aggregates the engine runs, so this is the volume of data a job used.
+   */
+  rowsScanned: z.number().int(),
+  /** Datasets the job's queries touched: the holders its charges are attributed to. */
+  datasets: z.array(z.string()),
   epsilon: z.record(z.string(), z.number()),
 });
 export type JobUsage = z.infer<typeof JobUsage>;
+
+/** A release receipt: base64url canonical claims and the domain's Ed25519 signature over them. */
+export const Receipt = z.object({ payload: z.string(), signature: z.string() });
+export type Receipt = z.infer<typeof Receipt>;
 
 export type OutputCell = string | number | boolean | null;
 export type OutputTable = Record<string, OutputCell>[];
@@ -99,4 +110,5 @@ export interface JobRecord {
   readonly products: JobProducts | null;
   readonly error: JobError | null;
   readonly usage: JobUsage | null;
+  readonly receipt: Receipt | null;
 }

@@ -1,7 +1,15 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { streamSSE } from "hono/streaming";
+import { outputBytes } from "../../audit/output-digest.ts";
 import type { JobService, JobView } from "../../control/jobs/job-service.ts";
-import { GateDecision, JobError, JobStatus, JobSubmission, JobUsage } from "../../control/jobs/model.ts";
+import {
+  GateDecision,
+  JobError,
+  JobStatus,
+  JobSubmission,
+  JobUsage,
+  Receipt,
+} from "../../control/jobs/model.ts";
 import type { ControlPlane } from "../../storage/control-plane.ts";
 import { type GatewayEnv, requireRole } from "../auth.ts";
 import { ARROW_STREAM, negotiateFormat, toArrowStream, toCsv } from "../output-formats.ts";
@@ -27,6 +35,7 @@ export const JobViewSchema = z
     logs: z.array(z.string()).optional(),
     error: JobError.optional(),
     usage: JobUsage.nullable(),
+    receipt: Receipt.optional(),
   })
   .openapi("Job");
 
@@ -220,7 +229,9 @@ export function registerJobRoutes(app: OpenAPIHono<GatewayEnv>, deps: JobRouteDe
         },
       );
     }
-    return c.json(rows, 200);
+    // Exactly the bytes the receipt's hash covers (canonical JSON), so a download verifies as is.
+    const bytes = outputBytes(rows);
+    return c.body(new Uint8Array(bytes).buffer as ArrayBuffer, 200, { "content-type": "application/json" });
   });
 
   app.openapi(jobEvents, async (c) => {

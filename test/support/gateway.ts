@@ -1,7 +1,14 @@
 import { DuckDBInstance } from "@duckdb/node-api";
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import { AuditEvent as LedgerEvent } from "../../audit/entry.ts";
-import { type AuditEvent, RecordingAuditSink } from "../../control/audit-sink.ts";
+import { type AuditLedger, auditLogFile, openAuditLedger } from "../../audit/ledger.ts";
+import { issueReceipt } from "../../audit/receipt.ts";
+import { loadDomainSigningKey } from "../../audit/signing-key.ts";
+import {
+  type AuditEvent,
+  type AuditPosition,
+  type AuditSink,
+  RecordingAuditSink,
+} from "../../control/audit-sink.ts";
 import { ControlPlaneBudgetLedger } from "../../control/budget-ledger.ts";
 import { JobService } from "../../control/jobs/job-service.ts";
 import { ledgerAuditSink } from "../../control/ledger-sink.ts";
@@ -17,22 +24,21 @@ import { type DataDomain, openDataDomain } from "../../storage/data-domain.ts";
 import { tempDir } from "./duckdb.ts";
 
 /**
- * An audit sink that records what the real ledger would accept (each event is checked against the
- * ledger's event schema through the production adapter, so an unknown type fails here as it would
- * there), and fails every append while `failing` is set (to test fail-closed changes).
+ * The real audit ledger (hash-chained, fsync'd) behind a sink that also keeps the events in memory
+ * for assertions, and fails every append while `failing` is set (to test fail-closed changes).
  */
 export class TestAuditSink extends RecordingAuditSink {
   failing = false;
-  private readonly ledgerShape = ledgerAuditSink({
-    append: async (event) => {
-      LedgerEvent.parse(event);
-      return undefined as never;
-    },
-  });
-  override async append(event: AuditEvent): Promise<void> {
+  private readonly ledgerSink: AuditSink;
+  constructor(readonly ledger: AuditLedger) {
+    super();
+    this.ledgerSink = ledgerAuditSink(ledger);
+  }
+  override async append(event: AuditEvent): Promise<AuditPosition> {
     if (this.failing) throw new Error("audit sink unavailable");
-    await this.ledgerShape.append(event);
+    const position = await this.ledgerSink.append(event);
     await super.append(event);
+    return position;
   }
   /** Events of one type, oldest first. */
   ofType(type: string): AuditEvent[] {
@@ -133,7 +139,13 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     }
   }
   const dataDomain = await openDataDomain(provisioned.folder.domainFile, { threads: 1 });
-  const audit = new TestAuditSink();
+  const signingKey = await loadDomainSigningKey(provisioned.folder);
+  const ledger = await openAuditLedger({
+    file: auditLogFile(provisioned.folder.dir),
+    privateKey: signingKey.privateKey,
+    checkpointIntervalMs: 0,
+  });
+  const audit = new TestAuditSink(ledger);
   const parserInstance = await DuckDBInstance.create(":memory:");
   const parser = await parserInstance.connect();
   const workers = options.sandboxWorkers ?? 1;
@@ -155,6 +167,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
       parser,
       audit,
       assertOperatorActive: (operatorId) => assertOperatorActive(controlPlane, operatorId),
+      signReceipt: (claims) => issueReceipt(claims, signingKey.privateKey),
     },
     {
       queueCapacity: options.queueCapacity ?? 100,
@@ -167,6 +180,8 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     controlPlane,
     dataDomain,
     audit,
+    auditLedger: ledger,
+    domainPublicKeyPem: signingKey.publicKey.export({ type: "spki", format: "pem" }).toString(),
     jobs,
     logger: silentLogger,
     maxBodyBytes: options.maxBodyBytes ?? 1_048_576,
@@ -239,6 +254,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
       await pool?.close();
       parser.closeSync();
       parserInstance.closeSync();
+      await ledger.close();
       dataDomain.close();
       controlPlane.close();
       await folder.remove();
