@@ -1,0 +1,299 @@
+import { randomUUID } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import type { LicenseAction, OperatorAction } from "../../client/index.ts";
+import { DatasetManifest } from "../../policies/manifest.ts";
+import { type Command, flag, type Values } from "../command.ts";
+import { EXIT, UsageError } from "../exit-codes.ts";
+import { importDataset } from "../import-dataset.ts";
+import { printEvent } from "../job-report.ts";
+import { table } from "../terminal.ts";
+
+async function readJson(path: string | undefined, what: string): Promise<unknown> {
+  if (!path) throw new UsageError(`${what} is required`);
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch {
+    throw new UsageError(`cannot read ${path}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new UsageError(`${path} is not JSON`);
+  }
+}
+
+async function readManifest(path: string | undefined): Promise<DatasetManifest> {
+  const parsed = DatasetManifest.safeParse(await readJson(path, "--manifest"));
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `  ${i.path.join(".") || "(manifest)"}: ${i.message}`);
+    throw new UsageError(`the manifest is not valid:\n${problems.join("\n")}`);
+  }
+  return parsed.data;
+}
+
+function reasonOf(values: Values): string {
+  const reason = flag(values, "reason");
+  if (!reason)
+    throw new UsageError("--reason is required: it is recorded with the change and in the audit log");
+  return reason;
+}
+
+const importCommand: Command = {
+  name: "import",
+  role: "bureau",
+  summary: "Load a CSV or Parquet file into a STOPPED domain's DuckDB file as a dataset's table (offline)",
+  usage: "aos import NAME --data FILE.csv|FILE.parquet --manifest MANIFEST.json --data-dir DIR [--replace]",
+  options: {
+    data: { type: "string" },
+    manifest: { type: "string" },
+    "data-dir": { type: "string" },
+    replace: { type: "boolean", default: false },
+  },
+  async run(ctx, values, [name]) {
+    if (!name) throw new UsageError("name the dataset");
+    const manifest = await readManifest(flag(values, "manifest"));
+    if (manifest.name !== name) throw new UsageError(`the manifest describes ${manifest.name}, not ${name}`);
+    const dataDir = flag(values, "data-dir") ?? ctx.env.DATA_DIR;
+    if (!dataDir) throw new UsageError("--data-dir (or DATA_DIR) names the stopped gateway's data folder");
+    const source = flag(values, "data");
+    if (!source) throw new UsageError("--data names the CSV or Parquet file");
+    const result = await importDataset({ dataDir, manifest, source, replace: values.replace === true });
+    if (ctx.json) ctx.printJson(result);
+    else {
+      ctx.term.err(`loaded ${result.rows} rows into ${result.table} in ${result.file}`);
+      ctx.term.err(
+        `next: start the gateway and publish the manifest: aos policy publish ${name} --manifest ${flag(values, "manifest")}`,
+      );
+    }
+    return EXIT.ok;
+  },
+};
+
+const policyPublish: Command = {
+  name: "policy publish",
+  role: "bureau",
+  summary: "Publish a manifest as the dataset's new policy version (registers a new dataset)",
+  usage: "aos policy publish NAME --manifest MANIFEST.json [--note TEXT]",
+  options: { manifest: { type: "string" }, note: { type: "string" } },
+  async run(ctx, values, [name]) {
+    if (!name) throw new UsageError("name the dataset");
+    const manifest = await readManifest(flag(values, "manifest"));
+    const version = await (await ctx.client()).publishPolicy(name, manifest, flag(values, "note"));
+    if (ctx.json) ctx.printJson(version);
+    else ctx.term.err(`${name}: policy version ${version.version} in force from ${version.effectiveFrom}`);
+    return EXIT.ok;
+  },
+};
+
+const licenseGrant: Command = {
+  name: "licenses grant",
+  role: "bureau",
+  summary: "Grant a license: from a JSON file, or from flags",
+  usage:
+    "aos licenses grant (--file LICENSE.json | --operator ID --purpose P --dataset NAME... [--days N] [--epsilon-total T] [--per-query E] [--release-mode auto|review] [--id ID])",
+  options: {
+    file: { type: "string" },
+    operator: { type: "string" },
+    purpose: { type: "string" },
+    dataset: { type: "string", multiple: true },
+    days: { type: "string" },
+    "epsilon-total": { type: "string" },
+    "per-query": { type: "string" },
+    "release-mode": { type: "string" },
+    id: { type: "string" },
+  },
+  async run(ctx, values) {
+    const client = await ctx.client();
+    let body: Record<string, unknown>;
+    if (flag(values, "file")) {
+      body = (await readJson(flag(values, "file"), "--file")) as Record<string, unknown>;
+    } else {
+      const operator = flag(values, "operator");
+      const purpose = flag(values, "purpose");
+      const names = (values.dataset as string[] | undefined) ?? [];
+      if (!operator || !purpose || names.length === 0)
+        throw new UsageError("--operator, --purpose and at least one --dataset are required (or --file)");
+      const days = Number(flag(values, "days") ?? 365);
+      const total = Number(flag(values, "epsilon-total") ?? 10);
+      const perQuery = Number(flag(values, "per-query") ?? 0.5);
+      // ε goes on every grade 3/4 dataset: the server refuses a DP dataset without a budget.
+      const grades = new Map((await client.datasets()).map((d) => [d.name, d.grade]));
+      const now = Date.now();
+      body = {
+        id: flag(values, "id") ?? `lic_${randomUUID().slice(0, 8)}`,
+        operator,
+        purpose,
+        validFrom: new Date(now).toISOString(),
+        validTo: new Date(now + days * 86_400_000).toISOString(),
+        datasets: names.map((name) =>
+          (grades.get(name) ?? 0) >= 3 ? { name, epsilon: { perQuery, total, period: "total" } } : { name },
+        ),
+        releaseMode: flag(values, "release-mode") ?? "auto",
+      };
+    }
+    const granted = await client.grantLicense(body);
+    if (ctx.json) ctx.printJson(granted);
+    else ctx.term.out(`${granted.license.id}\n`);
+    return EXIT.ok;
+  },
+};
+
+function licenseStatus(action: LicenseAction): Command {
+  return {
+    name: `licenses ${action}`,
+    role: "bureau",
+    summary: `${action[0]!.toUpperCase()}${action.slice(1)} a license, with a reason`,
+    usage: `aos licenses ${action} ID --reason TEXT`,
+    options: { reason: { type: "string" } },
+    async run(ctx, values, [id]) {
+      if (!id) throw new UsageError("name the license");
+      const changed = await (await ctx.client()).changeLicense(id, action, reasonOf(values));
+      if (ctx.json) ctx.printJson(changed);
+      else ctx.term.err(`${changed.license.id}: ${changed.status}`);
+      return EXIT.ok;
+    },
+  };
+}
+
+const licenseShow: Command = {
+  name: "licenses show",
+  role: "any",
+  summary: "One license with its budget left",
+  usage: "aos licenses show ID",
+  options: {},
+  async run(ctx, _values, [id]) {
+    if (!id) throw new UsageError("name the license");
+    ctx.printJson(await (await ctx.client()).license(id));
+    return EXIT.ok;
+  },
+};
+
+const operators: Command = {
+  name: "operators",
+  role: "bureau",
+  summary: "Operators with their qualification and status",
+  usage: "aos operators [--status S]",
+  options: { status: { type: "string" } },
+  async run(ctx, values) {
+    const status = flag(values, "status") as "active" | undefined;
+    const list = await (await ctx.client()).operators(status ? { status } : {});
+    if (ctx.json) ctx.printJson(list);
+    else ctx.term.out(`${table([["ID", "STATUS", "NAME"], ...list.map((o) => [o.id, o.status, o.name])])}\n`);
+    return EXIT.ok;
+  },
+};
+
+const operatorAdmit: Command = {
+  name: "operators admit",
+  role: "bureau",
+  summary: "Admit an operator from a registration JSON file; prints its first API key once",
+  usage: "aos operators admit --file REGISTRATION.json",
+  options: { file: { type: "string" } },
+  async run(ctx, values) {
+    const body = (await readJson(flag(values, "file"), "--file")) as Parameters<
+      Awaited<ReturnType<typeof ctx.client>>["admitOperator"]
+    >[0];
+    const admitted = await (await ctx.client()).admitOperator(body);
+    if (ctx.json) ctx.printJson(admitted);
+    else {
+      ctx.term.err(`admitted ${admitted.operator.id}; its API key is shown once:`);
+      ctx.term.out(`${admitted.apiKey.key}\n`);
+    }
+    return EXIT.ok;
+  },
+};
+
+function operatorStatus(action: OperatorAction): Command {
+  return {
+    name: `operators ${action}`,
+    role: "bureau",
+    summary: `${action[0]!.toUpperCase()}${action.slice(1)} an operator, with a reason`,
+    usage: `aos operators ${action} ID --reason TEXT`,
+    options: { reason: { type: "string" } },
+    async run(ctx, values, [id]) {
+      if (!id) throw new UsageError("name the operator");
+      const changed = await (await ctx.client()).changeOperator(id, action, reasonOf(values));
+      if (ctx.json) ctx.printJson(changed);
+      else ctx.term.err(`${changed.id}: ${changed.status}`);
+      return EXIT.ok;
+    },
+  };
+}
+
+const reviews: Command = {
+  name: "reviews",
+  role: "bureau",
+  summary: "The review queue: held jobs with their gate reasons",
+  usage: "aos reviews",
+  options: {},
+  async run(ctx) {
+    const queue = await (await ctx.client()).reviews();
+    if (ctx.json) ctx.printJson(queue);
+    else
+      ctx.term.out(
+        `${table([
+          ["JOB", "OPERATOR", "LICENSE", "REVIEWS", "REASONS"],
+          ...queue.map((r) => [
+            r.job.id,
+            r.operator.organization,
+            r.job.license,
+            `${r.reviews.length}/${r.reviewsRequired}`,
+            [...new Set(r.job.decision?.reasons.map((x) => x.code) ?? [])].join(","),
+          ]),
+        ])}\n`,
+      );
+    return EXIT.ok;
+  },
+};
+
+const review: Command = {
+  name: "review",
+  role: "bureau",
+  summary: "Show a held job (reasons and outputs), or approve/reject it with a comment",
+  usage: "aos review JOB [--approve | --reject] [--comment TEXT]",
+  options: {
+    approve: { type: "boolean", default: false },
+    reject: { type: "boolean", default: false },
+    comment: { type: "string" },
+  },
+  async run(ctx, values, [id]) {
+    if (!id) throw new UsageError("name the job");
+    const client = await ctx.client();
+    if (values.approve !== true && values.reject !== true) {
+      const held = await client.job(id);
+      if (ctx.json) ctx.printJson(held);
+      else {
+        ctx.term.err(`${held.id}: ${held.status}`);
+        if (held.decision) printEvent(ctx.term, { type: "gate", data: held.decision });
+        ctx.term.out(`${JSON.stringify({ outputs: held.outputs ?? {}, logs: held.logs ?? [] }, null, 2)}\n`);
+      }
+      return EXIT.ok;
+    }
+    if (values.approve === true && values.reject === true)
+      throw new UsageError("either --approve or --reject");
+    const comment = flag(values, "comment");
+    if (!comment) throw new UsageError("--comment is required: it is recorded with the decision");
+    const decided = await client.review(id, {
+      decision: values.approve === true ? "approve" : "reject",
+      comment,
+    });
+    if (ctx.json) ctx.printJson(decided);
+    else ctx.term.err(`${decided.job.id}: ${decided.job.status} (${decided.reviews.length} review(s))`);
+    return EXIT.ok;
+  },
+};
+
+/** Bureau commands. */
+export const BUREAU_COMMANDS: readonly Command[] = [
+  importCommand,
+  policyPublish,
+  licenseGrant,
+  licenseShow,
+  ...(["suspend", "reinstate", "revoke", "expire"] as const).map(licenseStatus),
+  operators,
+  operatorAdmit,
+  ...(["suspend", "reinstate", "revoke"] as const).map(operatorStatus),
+  reviews,
+  review,
+];

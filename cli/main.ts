@@ -1,0 +1,101 @@
+import { parseArgs } from "node:util";
+import { ApiError } from "../client/index.ts";
+import { type Command, commandContext, type Env, GLOBAL_OPTIONS, type Values } from "./command.ts";
+import { AUDITOR_COMMANDS } from "./commands/auditor.ts";
+import { BUREAU_COMMANDS } from "./commands/bureau.ts";
+import { OPERATOR_COMMANDS } from "./commands/operator.ts";
+import { CliFailure, EXIT, exitCodeOf, UsageError } from "./exit-codes.ts";
+import { processTerminal, type Terminal } from "./terminal.ts";
+
+/** Every command, by its words. */
+export const COMMANDS: readonly Command[] = [...OPERATOR_COMMANDS, ...BUREAU_COMMANDS, ...AUDITOR_COMMANDS];
+
+function overview(): string {
+  const section = (role: Command["role"], title: string) =>
+    [
+      `${title}:`,
+      ...COMMANDS.filter((c) => c.role === role).map((c) => `  ${c.name.padEnd(20)} ${c.summary}`),
+    ].join("\n");
+  return [
+    "aos — the authorized-operation sandbox from a terminal",
+    "",
+    "usage: aos COMMAND [ARGS] [--url URL] [--key KEY] [--config FILE] [--json]",
+    "",
+    section("any", "anyone"),
+    section("operator", "operators"),
+    section("bureau", "bureau"),
+    section("auditor", "auditors"),
+    "",
+    "settings: flags, then AOS_URL / AOS_KEY / AOS_LICENSE, then ~/.config/aos/config.json (or AOS_CONFIG)",
+    "exit codes: 0 ok, 1 job rejected/failed or verification failed, 2 usage, 3 auth, 4 not found, 5 server/network",
+    "`aos COMMAND --help` shows a command's flags.",
+  ].join("\n");
+}
+
+/** The command named by the first one or two words of argv, and the rest of argv. */
+function findCommand(argv: readonly string[]): { command: Command; rest: string[] } | undefined {
+  const [first, second] = argv;
+  const two = COMMANDS.find((c) => c.name === `${first} ${second}`);
+  if (two) return { command: two, rest: argv.slice(2) };
+  const one = COMMANDS.find((c) => c.name === first);
+  return one ? { command: one, rest: argv.slice(1) } : undefined;
+}
+
+/**
+ * Runs the CLI and answers its exit code.
+ *
+ * @example
+ * process.exitCode = await runCli(["datasets", "population"], process.env);
+ */
+export async function runCli(
+  argv: readonly string[],
+  env: Env,
+  term: Terminal = processTerminal(env),
+): Promise<number> {
+  if (argv.length === 0 || argv[0] === "help" || argv[0] === "--help" || argv[0] === "-h") {
+    (argv.length === 0 ? term.err : (t: string) => term.out(`${t}\n`))(overview());
+    return argv.length === 0 ? EXIT.usage : EXIT.ok;
+  }
+  const found = findCommand(argv);
+  if (!found) {
+    term.err(`unknown command: ${argv.slice(0, 2).join(" ")}\n\n${overview()}`);
+    return EXIT.usage;
+  }
+  const { command, rest } = found;
+  try {
+    const { values, positionals } = parseArgs({
+      args: rest,
+      options: { ...GLOBAL_OPTIONS, ...command.options },
+      allowPositionals: true,
+      strict: true,
+    });
+    const flags = values as Values;
+    if (flags.help === true) {
+      term.out(`${command.summary}\nusage: ${command.usage}\n`);
+      return EXIT.ok;
+    }
+    return await command.run(commandContext(term, env, flags), flags, positionals);
+  } catch (error) {
+    if (
+      error instanceof UsageError ||
+      String((error as NodeJS.ErrnoException).code).startsWith("ERR_PARSE_ARGS")
+    ) {
+      term.err(`${(error as Error).message}\nusage: ${command.usage}`);
+      return EXIT.usage;
+    }
+    if (error instanceof ApiError) {
+      term.err(
+        `error: ${error.code}: ${error.detail}${error.requestId ? ` (request ${error.requestId})` : ""}`,
+      );
+      return exitCodeOf(error);
+    }
+    if (error instanceof CliFailure) {
+      term.err(`error: ${error.message}`);
+      return error.exitCode;
+    }
+    term.err(`error: ${error instanceof Error ? error.message : String(error)}`);
+    return EXIT.failed;
+  }
+}
+
+process.exitCode = await runCli(process.argv.slice(2), process.env);

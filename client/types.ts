@@ -1,0 +1,129 @@
+/**
+ * Wire types of the HTTP API, inferred from the zod schemas the routes validate and document with.
+ * Type-only imports: the client carries none of the server's code at run time.
+ */
+import type { z } from "zod";
+import type { PrincipalStatus } from "../control/identity.ts";
+import type { GateDecision, JobError, JobStatus, JobUsage } from "../control/jobs/model.ts";
+import type { LicenseAction, LicenseStatus } from "../control/licenses.ts";
+import type { Operator, RegisterOperator } from "../control/operators.ts";
+import type { PolicyVersionDetail } from "../control/policy-versions.ts";
+import type { JobViewSchema } from "../gateway/routes/jobs.ts";
+import type { ErrorCode } from "../policies/errors.ts";
+import type { License } from "../policies/license.ts";
+import type { DatasetManifest, Grade } from "../policies/manifest.ts";
+
+export type { DatasetManifest, ErrorCode, GateDecision, Grade, JobError, JobStatus, JobUsage, License };
+
+/** A job as its submitter (or the bureau) sees it. */
+export type Job = z.infer<typeof JobViewSchema>;
+/** One cell of an output or of dummy data. */
+export type Cell = string | number | boolean | null;
+/** An output table: rows of scalar cells. */
+export type OutputRows = Record<string, Cell>[];
+
+/** A catalog entry of `GET /v1/datasets`. */
+export interface DatasetSummary {
+  readonly name: string;
+  readonly title: string;
+  readonly description: string;
+  readonly holder: { readonly department: string };
+  readonly grade: Grade;
+  readonly updateFrequency: string;
+  readonly policyVersion: number;
+  readonly columns: number;
+}
+
+/** `GET /v1/datasets/{name}`: the manifest in force with its version and the table's row count. */
+export interface DatasetDetail {
+  readonly manifest: DatasetManifest;
+  readonly policyVersion: number;
+  readonly effectiveFrom: string;
+  readonly rows: number | null;
+}
+
+/** ε spent and left in the current period for one dataset of a license. */
+export interface DatasetBudget {
+  readonly dataset: string;
+  readonly period: string;
+  readonly total: number;
+  readonly spent: number;
+  readonly left: number;
+}
+
+export type { LicenseAction, LicenseStatus };
+
+/** A license with its status and budget left. */
+export interface LicenseView {
+  readonly license: License;
+  readonly status: LicenseStatus;
+  readonly statusReason: string | null;
+  readonly createdAt: string;
+  readonly updatedAt: string | null;
+  readonly budget: DatasetBudget[];
+}
+
+export type OperatorDoc = z.infer<typeof Operator>;
+export type OperatorRegistration = z.input<typeof RegisterOperator>;
+export type OperatorStatus = z.infer<typeof PrincipalStatus>;
+export type OperatorAction = "suspend" | "reinstate" | "revoke";
+
+/** A held job in the review queue. */
+export interface PendingReview {
+  readonly job: Job;
+  readonly operator: { readonly id: string; readonly organization: string };
+  readonly reviewsRequired: number;
+  readonly reviews: ReviewRecord[];
+}
+
+export interface ReviewRecord {
+  readonly reviewer: string;
+  readonly decision: "approve" | "reject";
+  readonly comment: string;
+  readonly decidedAt: string;
+}
+
+/** A policy version as `PUT /v1/datasets/{name}/policy` answers it. */
+export type PolicyVersionDoc = PolicyVersionDetail;
+
+/** What a job submission carries. */
+export interface JobSubmission {
+  readonly script: string;
+  readonly license: string;
+  readonly purpose?: string;
+  readonly language?: "javascript" | "typescript";
+}
+
+/** One server-sent event of a job (`GET /v1/jobs/{id}/events`). */
+export interface JobEvent {
+  /** Sequence number (absent on the synthetic final event of an already settled job). */
+  readonly id?: number;
+  readonly type: "queued" | "running" | "progress" | "query" | "gate" | "finished";
+  readonly data: Record<string, unknown>;
+}
+
+/** The problem document every error answers with (RFC 9457 plus `code` and `requestId`). */
+export interface ProblemDocument {
+  readonly type: string;
+  readonly title: string;
+  readonly status: number;
+  readonly detail: string;
+  readonly code: ErrorCode;
+  readonly requestId: string;
+}
+
+/** Conditions of an audit query (all given ones must hold); `type` may be a family like `output.*`. */
+export interface AuditQuery {
+  readonly job?: string;
+  readonly operator?: string;
+  readonly license?: string;
+  readonly dataset?: string;
+  readonly type?: string;
+  readonly from?: string;
+  readonly to?: string;
+  readonly after?: number;
+  readonly limit?: number;
+}
+
+/** Output formats the gateway serves. */
+export type OutputFormat = "json" | "csv" | "arrow";

@@ -1,0 +1,68 @@
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { currentCatalog } from "../../control/catalog.ts";
+import { dummyRows, MAX_DUMMY_ROWS } from "../../control/dummy-data.ts";
+import type { ControlPlane } from "../../storage/control-plane.ts";
+import { type GatewayEnv, requireRole } from "../auth.ts";
+import { negotiateFormat, toCsv } from "../output-formats.ts";
+import { COMMON_ERRORS, NOT_FOUND_ERROR, problem } from "../problem.ts";
+
+const Cell = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+export const DummyRowsSchema = z.array(z.record(z.string(), Cell)).openapi("DummyRows");
+
+const getDummy = createRoute({
+  method: "get",
+  path: "/v1/datasets/{name}/dummy",
+  tags: ["catalog"],
+  summary: "Synthetic rows generated from the dataset's manifest only, as JSON or CSV by the Accept header.",
+  description:
+    "Types, declared values, bounds and date ranges, and valid identifier formats that can never be real (division code 990000). Never derived from the domain's rows, so any role may fetch them. The same `seed` gives the same rows.",
+  security: [{ bearer: [] }],
+  request: {
+    params: z.object({
+      name: z
+        .string()
+        .regex(/^[a-z][a-z0-9_]{0,62}$/)
+        .openapi({ example: "population" }),
+    }),
+    query: z.object({
+      rows: z.coerce.number().int().min(1).max(MAX_DUMMY_ROWS).default(100),
+      seed: z.coerce
+        .number()
+        .int()
+        .min(0)
+        .max(2 ** 32 - 1)
+        .optional(),
+    }),
+  },
+  responses: {
+    200: {
+      description: "Dummy rows.",
+      content: {
+        "application/json": { schema: DummyRowsSchema },
+        "text/csv": { schema: z.string() },
+      },
+    },
+    ...COMMON_ERRORS,
+    ...NOT_FOUND_ERROR,
+  },
+});
+
+export interface DummyRouteDeps {
+  readonly controlPlane: Pick<ControlPlane, "query">;
+}
+
+/** Dummy data: open to every role, since it is made from the manifest alone. */
+export function registerDummyRoutes(app: OpenAPIHono<GatewayEnv>, deps: DummyRouteDeps): void {
+  const anyRole = requireRole(deps.controlPlane, "operator", "bureau", "auditor");
+  app.openapi({ ...getDummy, middleware: anyRole }, async (c) => {
+    const { name } = c.req.valid("param");
+    const { rows, seed } = c.req.valid("query");
+    const entry = (await currentCatalog(deps.controlPlane)).find((e) => e.manifest.name === name);
+    if (!entry) return problem(c, "NOT_FOUND", `no dataset named ${name}`) as never;
+    const data = dummyRows(entry.manifest, { rows, ...(seed === undefined ? {} : { seed }) });
+    if (negotiateFormat(c.req.header("accept")) === "csv") {
+      return c.body(toCsv(data), 200, { "content-type": "text/csv; charset=utf-8" }) as never;
+    }
+    return c.json(data, 200);
+  });
+}
