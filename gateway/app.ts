@@ -9,6 +9,7 @@ import { isDomainError } from "../policies/errors.ts";
 import type { ControlPlane } from "../storage/control-plane.ts";
 import type { DataDomain } from "../storage/data-domain.ts";
 import { AuthFailureLimiter, authenticateRequests, type GatewayEnv } from "./auth.ts";
+import { renderDocsPage } from "./docs-page.ts";
 import type { Logger } from "./log.ts";
 import { problem } from "./problem.ts";
 import { registerAuditRoutes } from "./routes/audit.ts";
@@ -107,7 +108,7 @@ export function newApp(services: GatewayServices): OpenAPIHono<GatewayEnv> {
   registerAuditRoutes(app, services);
   registerUsageRoutes(app, services);
 
-  app.doc31("/openapi.json", {
+  const openApiConfig = {
     openapi: "3.1.0",
     info: {
       title: "Authorized-operation sandbox",
@@ -115,6 +116,14 @@ export function newApp(services: GatewayServices): OpenAPIHono<GatewayEnv> {
       description:
         "A secure domain for public data: licensed operators run analysis scripts against data they never see; only outputs that pass the bureau's policies leave.",
     },
+  };
+  app.doc31("/openapi.json", openApiConfig);
+  let docsPage: string | undefined;
+  app.get("/docs", (c) => {
+    docsPage ??= renderDocsPage(
+      app.getOpenAPI31Document(openApiConfig) as Parameters<typeof renderDocsPage>[0],
+    );
+    return c.html(docsPage);
   });
 
   app.notFound((c) => problem(c, "NOT_FOUND", "no such route"));

@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestGateway, type TestGateway } from "../support/gateway.ts";
+
+let gw: TestGateway;
+
+beforeAll(async () => {
+  gw = await startTestGateway();
+});
+
+afterAll(async () => {
+  await gw?.close();
+});
+
+type Doc = {
+  openapi: string;
+  paths: Record<string, Record<string, { security?: unknown[]; responses: Record<string, unknown> }>>;
+};
+
+describe("API contract", () => {
+  it("documents every /v1 operation with its bearer security and its error responses", async () => {
+    const doc = (await gw.anonymous.get<Doc>("/openapi.json")).body;
+    expect(doc.openapi).toBe("3.1.0");
+    const operations = Object.entries(doc.paths)
+      .filter(([path]) => path.startsWith("/v1/"))
+      .flatMap(([path, item]) =>
+        Object.entries(item).map(([method, op]) => ({ id: `${method} ${path}`, op })),
+      );
+    expect(operations.length).toBeGreaterThan(30);
+    for (const { id, op } of operations) {
+      expect(op.security, id).toEqual([{ bearer: [] }]);
+      for (const status of ["400", "401", "403", "500"])
+        expect(Object.keys(op.responses), id).toContain(status);
+    }
+    const ids = operations.map((o) => o.id);
+    for (const expected of [
+      "post /v1/jobs",
+      "get /v1/jobs/{id}",
+      "get /v1/jobs/{id}/outputs/{name}",
+      "get /v1/jobs/{id}/events",
+      "get /v1/reviews",
+      "post /v1/reviews/{jobId}",
+      "get /v1/audit",
+      "get /v1/audit/verify",
+      "get /v1/audit/public-key",
+      "get /v1/usage",
+      "get /v1/licenses",
+      "post /v1/operators",
+      "get /v1/tariffs",
+    ]) {
+      expect(ids).toContain(expected);
+    }
+  });
+
+  it("serves a self-contained reference page at /docs", async () => {
+    const page = await gw.anonymous.get<string>("/docs");
+    expect(page.status).toBe(200);
+    expect(page.contentType).toContain("text/html");
+    expect(page.body).toContain("/v1/jobs/{id}/outputs/{name}");
+    // No third-party code: the page loads no script or stylesheet from anywhere.
+    expect(page.body).not.toMatch(/<script|<link[^>]+stylesheet|https?:\/\/(?!127)/);
+  });
+
+  it("answers malformed input with 4xx problem documents, never 5xx", async () => {
+    const attempts = [
+      gw.operator.post("/v1/jobs", "not json at all"),
+      gw.operator.post("/v1/jobs", { script: 42, license: [] }),
+      gw.operator.get("/v1/jobs/%00%ff"),
+      gw.operator.get("/v1/jobs?limit=-3"),
+      gw.operator.get("/v1/datasets/UPPER"),
+      gw.bureau.post("/v1/reviews/x", { decision: "maybe" }),
+      gw.auditor.get("/v1/audit?after=abc"),
+      gw.operator.get("/v1/usage?groupBy=year"),
+      gw.operator.get(`/v1/jobs/${"x".repeat(5000)}`),
+    ];
+    for (const res of await Promise.all(attempts)) {
+      expect(res.status).toBeGreaterThanOrEqual(400);
+      expect(res.status).toBeLessThan(500);
+      expect(res.contentType).toContain("application/problem+json");
+    }
+  });
+
+  it("refuses bodies over the size limit with 413", async () => {
+    const res = await gw.operator.post("/v1/jobs", { script: "x".repeat(2_000_000), license: "l" });
+    expect(res.status).toBe(413);
+    expect(res.body).toMatchObject({ code: "PAYLOAD_TOO_LARGE" });
+  });
+});
