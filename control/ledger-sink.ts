@@ -1,5 +1,6 @@
 import type { AuditEventType } from "../audit/entry.ts";
 import type { AuditLedger } from "../audit/ledger.ts";
+import { inSpan, telemetry } from "../telemetry/instruments.ts";
 import type { AuditSink } from "./audit-sink.ts";
 
 /**
@@ -9,19 +10,24 @@ import type { AuditSink } from "./audit-sink.ts";
  */
 export function ledgerAuditSink(ledger: Pick<AuditLedger, "append">): AuditSink {
   return {
-    async append(event) {
-      const entry = await ledger.append({
-        type: event.type as AuditEventType,
-        actor: event.actor,
-        subjects: {
-          ...(event.subject.job ? { job: event.subject.job } : {}),
-          ...(event.subject.operator ? { operator: event.subject.operator } : {}),
-          ...(event.subject.license ? { license: event.subject.license } : {}),
-          ...(event.subject.datasets ? { datasets: [...event.subject.datasets] } : {}),
-        },
-        data: { ...event.data },
+    append(event) {
+      return inSpan("audit.append", { "audit.type": event.type }, async (span) => {
+        const started = performance.now();
+        const entry = await ledger.append({
+          type: event.type as AuditEventType,
+          actor: event.actor,
+          subjects: {
+            ...(event.subject.job ? { job: event.subject.job } : {}),
+            ...(event.subject.operator ? { operator: event.subject.operator } : {}),
+            ...(event.subject.license ? { license: event.subject.license } : {}),
+            ...(event.subject.datasets ? { datasets: [...event.subject.datasets] } : {}),
+          },
+          data: { ...event.data },
+        });
+        telemetry.auditAppended(event.type, performance.now() - started);
+        span.setAttribute("audit.position", entry.position);
+        return { position: entry.position };
       });
-      return { position: entry.position };
     },
   };
 }

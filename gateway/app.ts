@@ -1,3 +1,4 @@
+import { httpInstrumentationMiddleware } from "@hono/otel";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
@@ -61,6 +62,9 @@ export function newApp(services: GatewayServices): OpenAPIHono<GatewayEnv> {
   });
 
   app.use(requestId({ headerName: "x-request-id" }));
+  // Spans named by route template (never the raw URL: ids and query strings stay out of names);
+  // no request or response headers are captured, so keys never reach telemetry.
+  app.use(httpInstrumentationMiddleware({ spanNameFactory: (c) => `${c.req.method} ${c.req.routePath}` }));
   app.use(async function accessLog(c, next) {
     const started = performance.now();
     await next();

@@ -18,6 +18,10 @@ export const Config = z.object({
   JOB_QUEUE_CAPACITY: z.coerce.number().int().min(1).max(1_000_000).default(1000),
   /** Jobs one operator may have running at once. */
   OPERATOR_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  /** OTLP/HTTP collector base URL; when unset, no telemetry is exported and instrumentation is a no-op. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).default("aos-gateway"),
+  OTEL_METRIC_EXPORT_INTERVAL: z.coerce.number().int().min(1000).default(60_000),
   /** Largest request body accepted, in bytes (scripts are the largest bodies). */
   MAX_BODY_BYTES: z.coerce
     .number()

@@ -2,6 +2,8 @@
  * Structured logs: one JSON object per line on stderr, so stdout stays free for what a person
  * asked for. Fields carry ids, counts and decisions — never data values or script source.
  */
+import { activeTraceId } from "../telemetry/instruments.ts";
+
 export type LogLevel = "debug" | "info" | "warn" | "error";
 const ORDER: Readonly<Record<LogLevel, number>> = { debug: 10, info: 20, warn: 30, error: 40 };
 
@@ -20,7 +22,10 @@ export function createLogger(
     (at: LogLevel) =>
     (message: string, fields: Record<string, unknown> = {}) => {
       if (ORDER[at] < ORDER[level]) return;
-      write(`${JSON.stringify({ time: new Date().toISOString(), level: at, message, ...fields })}\n`);
+      const traceId = activeTraceId();
+      write(
+        `${JSON.stringify({ time: new Date().toISOString(), level: at, message, ...(traceId ? { traceId } : {}), ...fields })}\n`,
+      );
     };
   return { debug: emit("debug"), info: emit("info"), warn: emit("warn"), error: emit("error") };
 }

@@ -17,6 +17,8 @@ import {
 } from "../control/provisioning.ts";
 import { SandboxPool } from "../sandbox/index.ts";
 import { openDataDomain } from "../storage/data-domain.ts";
+import { telemetry } from "../telemetry/instruments.ts";
+import { startTelemetry } from "../telemetry/otel.ts";
 import { newApp } from "./app.ts";
 import type { Config } from "./config.ts";
 import type { Logger } from "./log.ts";
@@ -26,6 +28,8 @@ export interface RunningGateway {
   readonly folder: DataFolder;
   /** The demo keys, when this start created them. */
   readonly newCredentials?: DemoCredentials;
+  /** Exports buffered telemetry now (no-op when telemetry is off). */
+  flushTelemetry(): Promise<void>;
   /** Stops accepting connections, waits for in-flight requests (up to the grace period), closes the stores. */
   close(): Promise<void>;
 }
@@ -35,6 +39,13 @@ export interface RunningGateway {
  * listens. Used by `npm start` and by tests that need a real listening server.
  */
 export async function startGateway(config: Config, logger: Logger): Promise<RunningGateway> {
+  const otel = startTelemetry({
+    endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+    serviceName: config.OTEL_SERVICE_NAME,
+    metricIntervalMs: config.OTEL_METRIC_EXPORT_INTERVAL,
+  });
+  if (otel.enabled)
+    logger.info("telemetry: exporting OTLP", { endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
   const provisioned = await provisionDataFolder({
     dir: config.DATA_DIR,
     seedScale: config.SEED_SCALE,
@@ -74,6 +85,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Runn
       concurrency: config.SANDBOX_WORKERS,
     },
   );
+  telemetry.observeJobs(() => jobs.stats());
   const recovered = await jobs.recover();
   if (recovered.requeued + recovered.failed > 0)
     logger.info("jobs recovered after restart", { ...recovered });
@@ -123,6 +135,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Runn
     url,
     folder,
     ...(provisioned.newCredentials ? { newCredentials: provisioned.newCredentials } : {}),
+    flushTelemetry: () => otel.flush(),
     close() {
       closing ??= (async () => {
         draining = true;
@@ -146,6 +159,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Runn
         parserInstance.closeSync();
         dataDomain.close();
         controlPlane.close();
+        await otel.shutdown();
         logger.info("stopped");
       })();
       return closing;

@@ -14,6 +14,7 @@ import type {
 } from "../../sandbox/index.ts";
 import type { ControlPlane } from "../../storage/control-plane.ts";
 import type { DataDomain } from "../../storage/data-domain.ts";
+import { inSpan, telemetry } from "../../telemetry/instruments.ts";
 import type { AuditSink } from "../audit-sink.ts";
 import { currentCatalog } from "../catalog.ts";
 import type { Principal } from "../identity.ts";
@@ -345,6 +346,11 @@ export class JobService {
     return this.queue.length;
   }
 
+  /** Queue depth and pool use, for metrics and readiness. */
+  stats(): { queued: number; running: number; slots: number } {
+    return { queued: this.queue.length, running: this.running.size, slots: this.options.concurrency };
+  }
+
   private async visible(principal: Principal, id: string): Promise<JobRecord> {
     const job = await jobStore.get(this.deps.store, id);
     if (!job || (principal.role === "operator" && job.operatorId !== principal.id)) {
@@ -427,7 +433,11 @@ export class JobService {
       });
   }
 
-  private async run(id: string, entry: { operatorId: string; cancelled: boolean }): Promise<void> {
+  private run(id: string, entry: { operatorId: string; cancelled: boolean }): Promise<void> {
+    return inSpan("job.run", { "job.id": id }, () => this.runJob(id, entry));
+  }
+
+  private async runJob(id: string, entry: { operatorId: string; cancelled: boolean }): Promise<void> {
     const job = await jobStore.get(this.deps.store, id);
     if (!job || job.status !== "queued") return;
     entry.operatorId = job.operatorId;
@@ -544,7 +554,10 @@ export class JobService {
       });
       return;
     }
-    await this.gate(job, license, manifests, result, queries, tainted, usage);
+    for (const [dataset, epsilon] of Object.entries(usage.epsilon)) telemetry.epsilonSpent(dataset, epsilon);
+    await inSpan("release.gate", { "job.id": id, tainted }, () =>
+      this.gate(job, license, manifests, result, queries, tainted, usage),
+    );
   }
 
   private async gate(
@@ -674,6 +687,8 @@ export class JobService {
         reasons: outcome.decision.reasons,
       });
     }
+    const started = job.startedAt ? Date.parse(job.startedAt) : undefined;
+    telemetry.jobFinished(outcome.status, started === undefined ? undefined : this.now().getTime() - started);
     this.events.publish(job.id, "finished", {
       status: outcome.status,
       ...(outcome.error ? { code: outcome.error.code } : {}),

@@ -1,7 +1,9 @@
+import type { Span } from "@opentelemetry/api";
 import { DomainError } from "../../policies/errors.ts";
 import type { License } from "../../policies/license.ts";
 import type { DatasetManifest } from "../../policies/manifest.ts";
 import type { BatchColumn, ColumnarBatch, QueryPort } from "../../sandbox/index.ts";
+import { inSpan, telemetry } from "../../telemetry/instruments.ts";
 import type { QueryAnswer, QueryService, QueryVerdict, ResultColumn } from "../query-service.ts";
 
 const NUMERIC =
@@ -28,29 +30,52 @@ export function createPolicyQueryPort(options: {
 }): QueryPort {
   let index = 0;
   return {
-    async execute(request) {
+    execute(request) {
       const n = index++;
-      try {
-        const answer = await options.service.execute({
-          sql: request.sql,
-          params: request.params,
-          license: options.license,
-          manifests: options.manifests,
-          at: options.startedAt,
-        });
-        options.onQuery({ index: n, sql: request.sql, verdict: answer.verdict });
-        if (answer.rows.length > request.maxRows) {
-          throw new DomainError("LIMIT_EXCEEDED", `the query returned more than ${request.maxRows} rows`);
-        }
-        return answerToBatch(answer);
-      } catch (error) {
-        const code = error instanceof DomainError ? error.code : "INTERNAL";
-        const detail = error instanceof DomainError ? error.detail : "query failed";
-        options.onQuery({ index: n, sql: request.sql, error: { code, detail } });
-        throw error;
-      }
+      return inSpan(
+        "sql.check",
+        { "job.id": request.jobId, "query.index": n, "query.shape": request.shape },
+        (span) => answer(n, request, span),
+      );
     },
   };
+
+  async function answer(
+    n: number,
+    request: Parameters<QueryPort["execute"]>[0],
+    span: Span,
+  ): Promise<ColumnarBatch> {
+    try {
+      const answer = await options.service.execute({
+        sql: request.sql,
+        params: request.params,
+        license: options.license,
+        manifests: options.manifests,
+        at: options.startedAt,
+      });
+      options.onQuery({ index: n, sql: request.sql, verdict: answer.verdict });
+      const v = answer.verdict;
+      span.setAttributes({
+        "query.kind": v.kind,
+        "query.datasets": [...v.datasets],
+        "query.epsilon": v.epsilonCharged,
+        "query.cached": v.cached,
+        "query.rows": v.rowsReturned,
+        "query.rewrites": v.rewrites.length,
+      });
+      telemetry.queryChecked({ kind: v.kind, ok: true });
+      if (answer.rows.length > request.maxRows) {
+        throw new DomainError("LIMIT_EXCEEDED", `the query returned more than ${request.maxRows} rows`);
+      }
+      return answerToBatch(answer);
+    } catch (error) {
+      const code = error instanceof DomainError ? error.code : "INTERNAL";
+      const detail = error instanceof DomainError ? error.detail : "query failed";
+      options.onQuery({ index: n, sql: request.sql, error: { code, detail } });
+      telemetry.queryChecked({ kind: "refused", ok: false, code });
+      throw error;
+    }
+  }
 }
 
 /** Lays the engine's row answer out as the sandbox's columnar batch, by DuckDB type. */
