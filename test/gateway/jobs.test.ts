@@ -356,3 +356,83 @@ describe("jobs: cancelling a running job", () => {
     expect((await settled((await submit(AIR)).body.id)).status).toBe("released");
   });
 });
+
+describe("jobs: fairness and two-person review", () => {
+  let fair: TestGateway;
+  const SLOW = `export default async function main() {
+    const until = Date.now() + 900; while (Date.now() < until) {}
+    return { t: [{ x: 1 }] };
+  }`;
+
+  beforeAll(async () => {
+    fair = await startTestGateway({ seedScale: 0.002, sandboxWorkers: 2, perOperatorConcurrency: 1 });
+  });
+  afterAll(async () => {
+    await fair?.close();
+  });
+
+  it("runs one operator's jobs one at a time while another operator's job uses the free worker", async () => {
+    const license = fair.credentials.operator.license;
+    const a1 = await fair.operator.post<Job>("/v1/jobs", { script: SLOW, license });
+    const a2 = await fair.operator.post<Job>("/v1/jobs", { script: SLOW, license });
+    const other = await fair.admitOperator();
+    await grantLicense(fair.controlPlane, {
+      id: "lic_other",
+      operator: other.id,
+      purpose: "urban-analytics",
+      validFrom: new Date(Date.now() - 1000).toISOString(),
+      validTo: new Date(Date.now() + 86_400_000).toISOString(),
+      datasets: [{ name: "air_quality" }],
+      quotas: {},
+      releaseMode: "auto",
+    });
+    const b = await other.client.post<Job>("/v1/jobs", { script: SLOW, license: "lic_other" });
+    type Timed = Job & { startedAt: string; finishedAt: string };
+    const [first, second] = [
+      (await settled(a1.body.id, fair.operator)) as Timed,
+      (await settled(a2.body.id, fair.operator)) as Timed,
+    ];
+    const theirs = (await settled(b.body.id, other.client)) as Timed;
+    // The second job of the same operator waited for the first to finish…
+    expect(Date.parse(second.startedAt)).toBeGreaterThanOrEqual(Date.parse(first.finishedAt));
+    // …while the other operator's job started before the first one finished.
+    expect(Date.parse(theirs.startedAt)).toBeLessThan(Date.parse(first.finishedAt));
+  });
+
+  it("needs two distinct reviewers when the job's data demands it", async () => {
+    const held = await settled(
+      (
+        await fair.operator.post<Job>("/v1/jobs", {
+          script: `export default async () => ({ t: [{ phone: "13812345678" }] })`,
+          license: fair.credentials.operator.license,
+        })
+      ).body.id,
+      fair.operator,
+    );
+    expect(held.status).toBe("held");
+    // As the gate records for a job that read grade 4 data.
+    await fair.controlPlane.run(
+      "UPDATE jobs SET decision = json_merge_patch(decision, '{\"reviewsRequired\": 2}') WHERE id = $1",
+      [held.id],
+    );
+    const one = await fair.bureau.post<{ job: Job }>(`/v1/reviews/${held.id}`, {
+      decision: "approve",
+      comment: "ok",
+    });
+    expect(one.body.job.status).toBe("held");
+    expect(
+      (await fair.bureau.post(`/v1/reviews/${held.id}`, { decision: "approve", comment: "again" })).status,
+    ).toBe(409);
+    const secondOfficer = await createPrincipal(fair.controlPlane, {
+      role: "bureau",
+      name: "Second officer",
+      organization: "呼和浩特市数据局 (Hohhot Data Bureau)",
+    });
+    const second = fair.as((await issueApiKey(fair.controlPlane, secondOfficer.id)).key);
+    const two = await second.post<{ job: Job }>(`/v1/reviews/${held.id}`, {
+      decision: "approve",
+      comment: "agreed",
+    });
+    expect(two.body.job.status).toBe("released");
+  });
+});
