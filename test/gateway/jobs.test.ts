@@ -436,3 +436,29 @@ describe("jobs: fairness and two-person review", () => {
     expect(two.body.job.status).toBe("released");
   });
 });
+
+describe("jobs: license quotas", () => {
+  it("stop work at the limit: jobs a day at submission, queries per job during the run", async () => {
+    await grantLicense(gw.controlPlane, {
+      id: "lic_quota",
+      operator: gw.demoOperatorId,
+      purpose: "urban-analytics",
+      validFrom: new Date(Date.now() - 1000).toISOString(),
+      validTo: new Date(Date.now() + 86_400_000).toISOString(),
+      datasets: [{ name: "air_quality" }],
+      quotas: { jobsPerDay: 2, queriesPerJob: 1 },
+      releaseMode: "auto",
+    });
+    const twoQueries = `export default async function main(ctx) {
+      await ctx.sql("SELECT count(*) AS n FROM air_quality");
+      return { t: await ctx.sql("SELECT count(*) AS n FROM air_quality") };
+    }`;
+    const overQueries = await settled((await submit(twoQueries, "lic_quota")).body.id);
+    expect(overQueries.status).toBe("failed");
+    expect(overQueries.error?.code).toBe("LIMIT_EXCEEDED");
+    expect((await settled((await submit(AIR, "lic_quota")).body.id)).status).toBe("released");
+    const third = await submit(AIR, "lic_quota");
+    expect(third.status).toBe(429);
+    expect(third.body).toMatchObject({ code: "QUOTA_EXCEEDED" });
+  });
+});
