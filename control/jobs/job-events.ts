@@ -10,6 +10,8 @@ type Listener = (event: JobEvent) => void;
 
 /** How many events a job keeps for late subscribers; older ones are summarised by the final state. */
 const HISTORY = 500;
+/** Jobs whose events are kept; past it the oldest unwatched ones go (a late subscriber then gets the final state from the store). */
+const JOBS_KEPT = 5_000;
 
 /**
  * In-memory event hub: each job's recent events and its live subscribers. Events carry no data
@@ -24,7 +26,15 @@ export class JobEventHub {
     const event: JobEvent = { seq: (events.at(-1)?.seq ?? 0) + 1, type, at: new Date().toISOString(), data };
     events.push(event);
     if (events.length > HISTORY) events.splice(0, events.length - HISTORY);
+    // Re-inserted so the map stays ordered by last activity: trimming drops the longest idle jobs.
+    this.history.delete(jobId);
     this.history.set(jobId, events);
+    if (this.history.size > JOBS_KEPT) {
+      for (const id of this.history.keys()) {
+        if (this.history.size <= JOBS_KEPT) break;
+        if (!this.listeners.has(id)) this.history.delete(id);
+      }
+    }
     for (const listener of this.listeners.get(jobId) ?? []) listener(event);
   }
 
@@ -38,10 +48,5 @@ export class JobEventHub {
       set.delete(listener);
       if (set.size === 0) this.listeners.delete(jobId);
     };
-  }
-
-  /** Drops a settled job's history once nobody is listening. */
-  forget(jobId: string): void {
-    if (!this.listeners.has(jobId)) this.history.delete(jobId);
   }
 }
