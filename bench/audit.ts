@@ -8,14 +8,11 @@ import { generateKeyPairSync } from "node:crypto";
 import { mkdir, mkdtemp, open, rm, writeFile } from "node:fs/promises";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { openAuditLedger } from "../audit/ledger.ts";
 import { verifyAuditLog } from "../audit/verify.ts";
 
-const { values } = parseArgs({
-  options: { seconds: { type: "string", default: "3" }, dir: { type: "string" } },
-});
-const seconds = Number(values.seconds);
 const WRITERS = [1, 8, 64];
 
 function percentile(sorted: number[], p: number): number {
@@ -48,7 +45,7 @@ interface Row {
   verifyEntriesPerSecond: number;
 }
 
-async function run(dir: string, writers: number): Promise<Row> {
+async function run(dir: string, writers: number, seconds: number): Promise<Row> {
   const { privateKey, publicKey } = generateKeyPairSync("ed25519");
   const file = join(dir, `audit-${writers}.log`);
   const ledger = await openAuditLedger({ file, privateKey, checkpointIntervalMs: 1000 });
@@ -102,27 +99,48 @@ async function run(dir: string, writers: number): Promise<Row> {
   };
 }
 
-const dir = values.dir ?? (await mkdtemp(join(tmpdir(), "bench-audit-")));
-try {
-  const rawSyncs = await rawSyncsPerSecond(dir);
-  console.log(
-    `one line + fdatasync, unbatched: ${rawSyncs} per second (${(1000 / rawSyncs).toFixed(2)} ms each)`,
-  );
-  const rows: Row[] = [];
-  for (const writers of WRITERS) rows.push(await run(dir, writers));
-  console.table(rows);
-  const result = {
-    benchmark: "audit-append",
-    date: new Date().toISOString(),
-    node: process.version,
-    cpus: cpus().length,
-    seconds,
-    rawSyncsPerSecond: rawSyncs,
-    rows,
-  };
-  await mkdir("bench/results", { recursive: true });
-  await writeFile("bench/results/audit.json", `${JSON.stringify(result, null, 2)}\n`);
-  console.log("wrote bench/results/audit.json");
-} finally {
-  if (values.dir === undefined) await rm(dir, { recursive: true, force: true });
+/** Durable appends per second at 1, 8 and 64 writers, `seconds` each, in a temp folder. */
+export async function measureAudit(seconds: number, writers: readonly number[] = WRITERS) {
+  const dir = await mkdtemp(join(tmpdir(), "bench-audit-"));
+  try {
+    const rawSyncs = await rawSyncsPerSecond(dir);
+    const rows: Row[] = [];
+    for (const w of writers) rows.push(await run(dir, w, seconds));
+    return { rawSyncsPerSecond: rawSyncs, rows };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { seconds: { type: "string", default: "3" }, dir: { type: "string" } },
+  });
+  const seconds = Number(values.seconds);
+  const dir = values.dir ?? (await mkdtemp(join(tmpdir(), "bench-audit-")));
+  try {
+    const rawSyncs = await rawSyncsPerSecond(dir);
+    console.log(
+      `one line + fdatasync, unbatched: ${rawSyncs} per second (${(1000 / rawSyncs).toFixed(2)} ms each)`,
+    );
+    const rows: Row[] = [];
+    for (const writers of WRITERS) rows.push(await run(dir, writers, seconds));
+    console.table(rows);
+    const result = {
+      benchmark: "audit-append",
+      date: new Date().toISOString(),
+      node: process.version,
+      cpus: cpus().length,
+      seconds,
+      rawSyncsPerSecond: rawSyncs,
+      rows,
+    };
+    await mkdir("bench/results", { recursive: true });
+    await writeFile("bench/results/audit.json", `${JSON.stringify(result, null, 2)}\n`);
+    console.log("wrote bench/results/audit.json");
+  } finally {
+    if (values.dir === undefined) await rm(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) await main();

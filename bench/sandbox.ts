@@ -6,17 +6,23 @@
  * Prints a table and writes bench/results/sandbox.json.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { pathToFileURL } from "node:url";
 import ivm from "isolated-vm";
 import type { ColumnarBatch } from "../sandbox/batch.ts";
 import { batchBytes } from "../sandbox/batch.ts";
 import { SandboxPool } from "../sandbox/pool.ts";
 import type { QueryPort } from "../sandbox/query-port.ts";
 
-const EMPTY_JOBS = 60;
-const COLUMN_ROWS = 1_000_000;
 const COLUMNS = 5;
-const ROW_OBJECT_ROWS = 100_000;
-const REPEATS = 5;
+
+/** Sizes of one sandbox measurement; the defaults are the full run, smaller ones a smoke test. */
+export interface SandboxBenchOptions {
+  readonly emptyJobs?: number;
+  readonly columnRows?: number;
+  readonly rowObjectRows?: number;
+  readonly repeats?: number;
+}
 
 function numericBatch(rows: number, columns: number): ColumnarBatch {
   return {
@@ -111,7 +117,14 @@ async function rawRowObjectsIntoIsolate(rows: number): Promise<number> {
   return elapsed;
 }
 
-async function main(): Promise<void> {
+export type SandboxBenchResult = Awaited<ReturnType<typeof measureSandbox>>;
+
+/** Measures the sandbox on a one-worker pool whose query port answers from memory. */
+export async function measureSandbox(options: SandboxBenchOptions = {}) {
+  const EMPTY_JOBS = options.emptyJobs ?? 60;
+  const COLUMN_ROWS = options.columnRows ?? 1_000_000;
+  const ROW_OBJECT_ROWS = options.rowObjectRows ?? 100_000;
+  const REPEATS = options.repeats ?? 5;
   const pool = new SandboxPool({ size: 1 });
   const empty = fixedPort(numericBatch(0, 0));
   const emptyScript = "export default async () => ({});";
@@ -153,7 +166,7 @@ async function main(): Promise<void> {
 
   const mb = columnBytes / 1e6;
   const results = {
-    machine: { node: process.version, cpus: (await import("node:os")).cpus().length },
+    machine: { node: process.version, cpus: cpus().length },
     perJob: {
       jobs: EMPTY_JOBS,
       p50Ms: percentile(overhead, 50),
@@ -181,7 +194,15 @@ async function main(): Promise<void> {
       rawExternalCopyRowsPerSec: ROW_OBJECT_ROWS / (median(rawRowMs) / 1000),
     },
   };
+  return results;
+}
 
+async function main(): Promise<void> {
+  const results = await measureSandbox();
+  const { rows: COLUMN_ROWS, megabytes: mb } = results.columnar;
+  const columnTransferMs = results.columnar.sandboxMs;
+  const rowTransferMs = results.rowObjects.sandboxMs;
+  const ROW_OBJECT_ROWS = results.rowObjects.rows;
   const f = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(2));
   console.table({
     "job overhead (empty script, fresh isolate → result)": {
@@ -201,4 +222,4 @@ async function main(): Promise<void> {
   writeFileSync(new URL("./results/sandbox.json", import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
 }
 
-await main();
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) await main();

@@ -1,0 +1,596 @@
+/**
+ * The benchmark of issue 8: how close the sandbox comes to raw DuckDB, and how much it serves.
+ * In one run on one machine: (1) aggregate queries as jobs through the gateway over HTTP against
+ * the same queries run directly in DuckDB; (2) trivial-job latency and throughput with durable
+ * audit; (3) the sandbox (bench/sandbox.ts); (4) the policy engine (bench/policies.ts); (5) audit
+ * appends (bench/audit.ts); (6) gateway and worker memory; (7) a burst of submissions.
+ * Figures are medians over `--runs` repeats, with min and max as the spread.
+ *
+ * Usage: npm run bench -- [--scale 10] [--seconds 5] [--clients 16] [--runs 3] [--burst 3000]
+ *          [--domain FILE] [--cache DIR] [--out FILE] [--quick]
+ * The demo domain of a scale is generated once into DIR (default bench/results/) and reused.
+ * `--quick` is a smoke test: a tiny domain, short phases, one run.
+ */
+import { type ChildProcess, fork } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { copyFile, link, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { cpus, totalmem } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { generateDemoDomain } from "../seeds/generate.ts";
+import { measureAudit } from "./audit.ts";
+import { measurePolicies } from "./policies.ts";
+import { measureSandbox } from "./sandbox.ts";
+
+const { values: args } = parseArgs({
+  options: {
+    scale: { type: "string" },
+    seconds: { type: "string" },
+    clients: { type: "string" },
+    runs: { type: "string" },
+    burst: { type: "string" },
+    domain: { type: "string" },
+    cache: { type: "string" },
+    out: { type: "string" },
+    quick: { type: "boolean", default: false },
+  },
+});
+const quick = args.quick === true;
+const number = (value: string | undefined, fallback: number) =>
+  value === undefined ? fallback : Number(value);
+const options = {
+  scale: number(args.scale, quick ? 0.01 : 1),
+  seconds: number(args.seconds, quick ? 1 : 5),
+  clients: number(args.clients, quick ? 4 : 16),
+  runs: Math.max(1, number(args.runs, quick ? 1 : 3)),
+  burst: number(args.burst, quick ? 150 : 3000),
+  queueCapacity: quick ? 50 : 1000,
+  workers: 2,
+};
+const here = dirname(fileURLToPath(import.meta.url));
+const cacheDir = resolve(args.cache ?? join(here, "results"));
+const outFile = resolve(args.out ?? join(here, "results", "bench.json"));
+
+const TARGETS = {
+  groupByRatio: 1.1,
+  trivialJobsPerSecond: 300,
+  trivialP50Ms: 10,
+  columnarMBps: 1000,
+};
+
+const OVERHEAD_QUERIES = {
+  population_group_by: (tag: string) =>
+    `SELECT district, count(*) AS n, avg(annual_income) AS mean_income${tag} FROM population GROUP BY district`,
+  visits_join_population: (tag: string) =>
+    `SELECT p.district, count(*) AS visits, avg(m.cost) AS mean_cost${tag} FROM population p JOIN medical_visits m ON p.person_id = m.person_id GROUP BY p.district`,
+  air_quality_daily_series: (tag: string) =>
+    `SELECT station, date_trunc('day', hour) AS day, avg(pm25) AS pm25${tag} FROM air_quality GROUP BY station, day ORDER BY station, day`,
+} as const;
+
+const TRIVIAL_SCRIPT = `export default async function main(ctx) {
+  return { by_station: await ctx.sql("SELECT station, count(*) AS n FROM air_quality GROUP BY station") };
+}`;
+
+// ---- statistics -------------------------------------------------------------------------------
+
+function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]!;
+}
+const median = (values: readonly number[]) => percentile(values, 50);
+
+interface Spread {
+  median: number;
+  min: number;
+  max: number;
+}
+type Summary = Spread | string | boolean | null | Summary[] | { [key: string]: Summary };
+
+/** Every numeric leaf of the repeated results becomes { median, min, max }; other leaves are taken from the first run. */
+function summarise(runs: readonly unknown[]): Summary {
+  const first = runs[0];
+  if (typeof first === "number") {
+    const numbers = runs.map(Number);
+    return { median: median(numbers), min: Math.min(...numbers), max: Math.max(...numbers) };
+  }
+  if (Array.isArray(first)) return first.map((_, i) => summarise(runs.map((r) => (r as unknown[])[i])));
+  if (first !== null && typeof first === "object") {
+    return Object.fromEntries(
+      Object.keys(first).map((key) => [key, summarise(runs.map((r) => (r as Record<string, unknown>)[key]))]),
+    );
+  }
+  return (first ?? null) as Summary;
+}
+
+// ---- processes and memory ---------------------------------------------------------------------
+
+/** Resident set size of a process, bytes (VmRSS of /proc/<pid>/status); 0 when it is gone. */
+function rssBytes(pid: number): number {
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return match ? Number(match[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** The gateway's sandbox workers are its child processes (`SandboxPool.workerPids` inside it). */
+function childPids(parent: number): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      // Field 4 (ppid) follows the command name, which is in parentheses and may hold spaces.
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (ppid === parent) pids.push(Number(entry));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return pids;
+}
+
+const MB = 1024 * 1024;
+
+/** Samples a process's RSS every 50 ms until stopped; returns the peak. */
+function rssSampler(pid: number): { stop(): number } {
+  let peak = rssBytes(pid);
+  const timer = setInterval(() => {
+    peak = Math.max(peak, rssBytes(pid));
+  }, 50);
+  return {
+    stop() {
+      clearInterval(timer);
+      return Math.max(peak, rssBytes(pid));
+    },
+  };
+}
+
+// ---- the gateway under test -------------------------------------------------------------------
+
+interface Gateway {
+  readonly url: string;
+  readonly pid: number;
+  readonly operatorKey: string;
+  readonly bureauKey: string;
+  readonly license: string;
+  close(): Promise<void>;
+}
+
+async function domainFile(): Promise<string> {
+  if (args.domain) return resolve(args.domain);
+  const file = join(cacheDir, `domain-s${options.scale}.duckdb`);
+  if (!existsSync(file)) {
+    await mkdir(cacheDir, { recursive: true });
+    log(`generating the demo domain at scale ${options.scale} into ${file} (once) ...`);
+    await generateDemoDomain({ file, scale: options.scale });
+  }
+  return file;
+}
+
+async function startGatewayProcess(domain: string, queueCapacity: number): Promise<Gateway> {
+  // Next to the cached domain, so a hard link can give the data folder its domain without a copy
+  // (DuckDB's lockdown refuses a symlinked file: it resolves the link and the WAL path moves).
+  const dir = await mkdtemp(join(dirname(domain), "bench-gateway-"));
+  await link(domain, join(dir, "domain.duckdb")).catch(() => copyFile(domain, join(dir, "domain.duckdb")));
+  const child: ChildProcess = fork(join(here, "gateway-process.ts"), [], {
+    execArgv: ["--no-node-snapshot", "--import", "tsx"],
+    env: {
+      PATH: process.env.PATH ?? "",
+      PORT: "0",
+      DATA_DIR: dir,
+      LOG_LEVEL: "warn",
+      SANDBOX_WORKERS: String(options.workers),
+      OPERATOR_CONCURRENCY: String(options.workers),
+      JOB_QUEUE_CAPACITY: String(queueCapacity),
+    },
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  const listening = await new Promise<{
+    url: string;
+    credentials: { bureau: { key: string }; operator: { key: string; license: string } };
+  }>((resolveStart, reject) => {
+    child.once("message", (message) => resolveStart(message as never));
+    child.once("exit", (code) => reject(new Error(`the gateway exited during start (${code})`)));
+  });
+  const gateway: Gateway = {
+    url: listening.url,
+    pid: child.pid!,
+    operatorKey: listening.credentials.operator.key,
+    bureauKey: listening.credentials.bureau.key,
+    license: listening.credentials.operator.license,
+    async close() {
+      const gone = new Promise((done) => child.once("exit", done));
+      child.send("close");
+      await gone;
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+  await waitForWorkers(gateway);
+  return gateway;
+}
+
+/** Workers start with the gateway; measurements begin once they are up (and their RSS readable). */
+async function waitForWorkers(gateway: Gateway): Promise<void> {
+  for (let i = 0; i < (quick ? 2 : 20); i++) await runJob(gateway, TRIVIAL_SCRIPT);
+}
+
+interface JobAnswer {
+  id: string;
+  status: string;
+  outputs?: Record<string, unknown[]>;
+  error?: { code: string };
+}
+
+async function call<T>(gateway: Gateway, method: string, path: string, body?: unknown, key?: string) {
+  const response = await fetch(`${gateway.url}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${key ?? gateway.operatorKey}`,
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: response.status, body: (await response.json()) as T };
+}
+
+const SETTLED = new Set(["released", "held", "rejected", "failed", "cancelled"]);
+
+async function settle(gateway: Gateway, id: string): Promise<JobAnswer> {
+  for (;;) {
+    const { body } = await call<JobAnswer>(gateway, "GET", `/v1/jobs/${id}?wait=30`);
+    if (SETTLED.has(body.status)) return body;
+  }
+}
+
+/** Submit, then long-poll until settled: what an operator's client does. */
+async function runJob(gateway: Gateway, script: string): Promise<JobAnswer & { ms: number }> {
+  const started = performance.now();
+  const submitted = await call<JobAnswer>(gateway, "POST", "/v1/jobs", { script, license: gateway.license });
+  if (submitted.status !== 202) throw new Error(`submission answered ${submitted.status}`);
+  const job = await settle(gateway, submitted.body.id);
+  return { ...job, ms: performance.now() - started };
+}
+
+// ---- (1) overhead against raw DuckDB ----------------------------------------------------------
+
+async function measureOverhead(gateway: Gateway, domain: string) {
+  const instance = await DuckDBInstance.create(domain, { access_mode: "READ_ONLY" });
+  const connection = await instance.connect();
+  const rawMs = async (sql: string) => {
+    const started = performance.now();
+    (await connection.runAndReadAll(sql)).getRowsJson();
+    return performance.now() - started;
+  };
+  const jobMs = async (name: string, sql: string) => {
+    const script = `export default async function main(ctx) { return { result: await ctx.sql(${JSON.stringify(sql)}) }; }`;
+    const job = await runJob(gateway, script);
+    if (job.status !== "released")
+      throw new Error(`${name}: the job ended ${job.status} ${JSON.stringify(job.error ?? {})}`);
+    return job.ms;
+  };
+  try {
+    const perQuery: Record<string, { rawMs: number[]; jobMs: number[] }> = {};
+    let n = 0;
+    // A distinct output name per job: a repeated DP query would be answered from the budget
+    // ledger without running, which is not what this measures.
+    const tag = () => `_${n++}`;
+    for (const [name, sql] of Object.entries(OVERHEAD_QUERIES)) {
+      perQuery[name] = { rawMs: [], jobMs: [] };
+      // Warm both DuckDB instances' buffer pools (and the OS page cache) first.
+      await rawMs(sql(""));
+      await jobMs(name, sql(tag()));
+    }
+    for (let run = 0; run < options.runs; run++) {
+      for (const [name, sql] of Object.entries(OVERHEAD_QUERIES)) {
+        perQuery[name]!.rawMs.push(await rawMs(sql("")));
+        perQuery[name]!.jobMs.push(await jobMs(name, sql(tag())));
+      }
+    }
+    return Object.fromEntries(
+      Object.entries(perQuery).map(([name, { rawMs: raw, jobMs: job }]) => [
+        name,
+        {
+          rawMs: summarise(raw) as Spread,
+          jobMs: summarise(job) as Spread,
+          ratio: median(job) / median(raw),
+          overheadMs: median(job) - median(raw),
+        },
+      ]),
+    );
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
+
+// ---- (2) trivial jobs: latency and throughput; (6) memory under load --------------------------
+
+async function measureLatencyAlone(gateway: Gateway, jobs: number) {
+  const latencies: number[] = [];
+  for (let i = 0; i < jobs; i++) latencies.push((await runJob(gateway, TRIVIAL_SCRIPT)).ms);
+  return { jobs, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
+}
+
+async function measureThroughput(gateway: Gateway) {
+  const latencies: number[] = [];
+  const statuses: Record<string, number> = {};
+  const sampler = rssSampler(gateway.pid);
+  const workerPeak = new Map<number, number>();
+  const workerTimer = setInterval(() => {
+    for (const pid of childPids(gateway.pid))
+      workerPeak.set(pid, Math.max(workerPeak.get(pid) ?? 0, rssBytes(pid)));
+  }, 100);
+  const started = performance.now();
+  const until = started + options.seconds * 1000;
+  await Promise.all(
+    Array.from({ length: options.clients }, async () => {
+      while (performance.now() < until) {
+        const job = await runJob(gateway, TRIVIAL_SCRIPT);
+        latencies.push(job.ms);
+        statuses[job.status] = (statuses[job.status] ?? 0) + 1;
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  clearInterval(workerTimer);
+  const released = statuses.released ?? 0;
+  return {
+    clients: options.clients,
+    seconds: elapsed,
+    jobs: latencies.length,
+    released,
+    notReleased: latencies.length - released,
+    jobsPerSecond: released / elapsed,
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+    gatewayPeakRssMB: sampler.stop() / MB,
+    workerPeakRssMB: Math.max(0, ...workerPeak.values()) / MB,
+  };
+}
+
+// ---- (7) burst --------------------------------------------------------------------------------
+
+async function measureBurst(gateway: Gateway, submissions: number, queueCapacity: number) {
+  let maxQueued = 0;
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      const { body } = await call<{ jobs: unknown[] }>(
+        gateway,
+        "GET",
+        "/v1/jobs?status=queued&limit=1000",
+        undefined,
+        gateway.bureauKey,
+      );
+      maxQueued = Math.max(maxQueued, body.jobs.length);
+      await new Promise((done) => setTimeout(done, 20));
+    }
+  })();
+  const started = performance.now();
+  const answers = await Promise.all(
+    Array.from({ length: submissions }, () =>
+      call<JobAnswer>(gateway, "POST", "/v1/jobs", {
+        script: TRIVIAL_SCRIPT,
+        license: gateway.license,
+      }).catch(() => ({ status: 0, body: null })),
+    ),
+  );
+  const submitSeconds = (performance.now() - started) / 1000;
+  const accepted = answers.flatMap((a) => (a.status === 202 && a.body ? [a.body.id] : []));
+  const tooMany = answers.filter((a) => a.status === 429).length;
+  const settled = await Promise.all(accepted.map((id) => settle(gateway, id)));
+  sampling = false;
+  await sampler;
+  const released = settled.filter((j) => j.status === "released").length;
+  return {
+    submissions,
+    queueCapacity,
+    accepted: accepted.length,
+    rejected429: tooMany,
+    otherAnswers: submissions - accepted.length - tooMany,
+    submitSeconds,
+    drainSeconds: (performance.now() - started) / 1000,
+    settled: settled.length,
+    released,
+    lost: accepted.length - settled.length,
+    maxQueuedObserved: maxQueued,
+    // Every submission was either accepted or answered 429, every accepted job settled, and the
+    // queue never held more than its bound.
+    noneLost: settled.length === accepted.length && accepted.length + tooMany === submissions,
+    queueBoundRespected: maxQueued <= queueCapacity,
+  };
+}
+
+// ---- the run ----------------------------------------------------------------------------------
+
+function log(message: string): void {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+async function main(): Promise<void> {
+  const startedAt = new Date();
+  const domain = await domainFile();
+  log(`domain ${domain}; runs ${options.runs}, ${options.clients} clients × ${options.seconds} s`);
+
+  const gateway = await startGatewayProcess(domain, options.queueCapacity);
+  let overhead: Awaited<ReturnType<typeof measureOverhead>>;
+  let latency: Summary;
+  let throughput: Summary;
+  let memory: {
+    gatewayIdleRssMB: number;
+    workersIdleRssMB: number[];
+    gatewayUnderLoadPeakRssMB: Summary;
+    workerUnderLoadPeakRssMB: Summary;
+    workers: number;
+  };
+  let burst: Awaited<ReturnType<typeof measureBurst>>;
+  try {
+    await new Promise((done) => setTimeout(done, 500));
+    const idleRss = rssBytes(gateway.pid) / MB;
+    const idleWorkers = childPids(gateway.pid).map((pid) => rssBytes(pid) / MB);
+    log("(1) overhead against raw DuckDB");
+    overhead = await measureOverhead(gateway, domain);
+    log("(2) trivial-job latency, one client");
+    const alone = [];
+    for (let run = 0; run < options.runs; run++)
+      alone.push(await measureLatencyAlone(gateway, quick ? 10 : 200));
+    latency = summarise(alone);
+    log(`(2) trivial-job throughput, ${options.clients} clients`);
+    const loaded = [];
+    for (let run = 0; run < options.runs; run++) loaded.push(await measureThroughput(gateway));
+    throughput = summarise(loaded);
+    memory = {
+      gatewayIdleRssMB: idleRss,
+      workersIdleRssMB: idleWorkers,
+      gatewayUnderLoadPeakRssMB: summarise(loaded.map((l) => l.gatewayPeakRssMB)),
+      workerUnderLoadPeakRssMB: summarise(loaded.map((l) => l.workerPeakRssMB)),
+      workers: childPids(gateway.pid).length,
+    };
+  } finally {
+    await gateway.close();
+  }
+  log(`(7) burst of ${options.burst} submissions`);
+  const burstGateway = await startGatewayProcess(domain, options.queueCapacity);
+  try {
+    burst = await measureBurst(burstGateway, options.burst, options.queueCapacity);
+  } finally {
+    await burstGateway.close();
+  }
+
+  log("(3) sandbox");
+  const sandboxRuns = [];
+  for (let run = 0; run < options.runs; run++) {
+    sandboxRuns.push(
+      await measureSandbox(
+        quick ? { emptyJobs: 10, columnRows: 100_000, rowObjectRows: 10_000, repeats: 2 } : {},
+      ),
+    );
+  }
+  const sandbox = summarise(sandboxRuns);
+  log("(4) policy engine");
+  const policies = await measurePolicies(domain, quick ? 2 : 10);
+  log("(5) audit appends");
+  const auditRuns = [];
+  for (let run = 0; run < options.runs; run++) auditRuns.push(await measureAudit(quick ? 0.3 : 2));
+  const audit = summarise(auditRuns);
+
+  const groupBy = overhead.population_group_by!;
+  const tp = throughput as Record<string, Spread>;
+  const lat = latency as Record<string, Spread>;
+  const columnar = (sandbox as Record<string, Record<string, Spread>>).columnar!;
+  const targets = {
+    groupByRatio: {
+      target: `≤ ${TARGETS.groupByRatio}`,
+      measured: groupBy.ratio,
+      met: groupBy.ratio <= TARGETS.groupByRatio,
+    },
+    trivialJobsPerSecond: {
+      target: `≥ ${TARGETS.trivialJobsPerSecond}`,
+      measured: tp.jobsPerSecond!.median,
+      met: tp.jobsPerSecond!.median >= TARGETS.trivialJobsPerSecond,
+    },
+    trivialP50Ms: {
+      target: `≤ ${TARGETS.trivialP50Ms}`,
+      measured: lat.p50Ms!.median,
+      met: lat.p50Ms!.median <= TARGETS.trivialP50Ms,
+    },
+    columnarMBps: {
+      target: `≥ ${TARGETS.columnarMBps}`,
+      measured: columnar.sandboxMBps!.median,
+      met: columnar.sandboxMBps!.median >= TARGETS.columnarMBps,
+    },
+  };
+  const result = {
+    benchmark: "aos",
+    startedAt: startedAt.toISOString(),
+    machine: { node: process.version, cpus: cpus().length, memoryGB: totalmem() / 2 ** 30 },
+    options: { ...options, quick, domain },
+    targets,
+    overhead,
+    latency,
+    throughput,
+    sandbox,
+    policies,
+    audit,
+    memory,
+    burst,
+  };
+  await mkdir(dirname(outFile), { recursive: true });
+  await writeFile(outFile, `${JSON.stringify(result, null, 2)}\n`);
+
+  const f = (n: number) => (Math.abs(n) >= 100 ? n.toFixed(0) : n.toFixed(2));
+  const s = (x: Spread) => `${f(x.median)} (${f(x.min)}–${f(x.max)})`;
+  const table: Record<string, { value: string; raw: string; target: string }> = {};
+  for (const [name, o] of Object.entries(overhead)) {
+    table[`job/raw ${name}`] = {
+      value: `${f(o.ratio)}× (job ${s(o.jobMs)} ms)`,
+      raw: `${s(o.rawMs)} ms`,
+      target: name === "population_group_by" ? targets.groupByRatio.target : "",
+    };
+  }
+  table["trivial job p50 / p99, one client"] = {
+    value: `${s(lat.p50Ms!)} / ${s(lat.p99Ms!)} ms`,
+    raw: "",
+    target: `p50 ${targets.trivialP50Ms.target} ms`,
+  };
+  table[`trivial jobs/s, ${options.clients} clients`] = {
+    value: `${s(tp.jobsPerSecond!)} (p50 ${f(tp.p50Ms!.median)} ms, p99 ${f(tp.p99Ms!.median)} ms)`,
+    raw: "",
+    target: targets.trivialJobsPerSecond.target,
+  };
+  const sb = sandbox as Record<string, Record<string, Spread>>;
+  table["fresh isolate → result (empty script)"] = {
+    value: `${s(sb.perJob!.p50Ms!)} ms p50`,
+    raw: `${f(sb.perJob!.rawInProcessIsolateMs!.median)} ms in-process`,
+    target: "",
+  };
+  table["columnar into an isolate"] = {
+    value: `${s(columnar.sandboxMBps!)} MB/s`,
+    raw: `${f(columnar.rawCopyMBps!.median)} MB/s memcpy`,
+    target: `${targets.columnarMBps.target} MB/s`,
+  };
+  table["row objects into an isolate"] = {
+    value: `${s(sb.rowObjects!.sandboxRowsPerSec!)} rows/s`,
+    raw: `${f(sb.rowObjects!.rawExternalCopyRowsPerSec!.median)} rows/s in-process`,
+    target: "",
+  };
+  for (const q of policies.queries) {
+    table[`policy ${q.query.slice(0, 40)}`] = {
+      value: `parse ${f(q.parse_ms)} check ${f(q.check_ms)} rewrite ${f(q.rewrite_ms)} engine ${f(q.engine_total_ms)} ms`,
+      raw: `${f(q.raw_duckdb_ms)} ms`,
+      target: "",
+    };
+  }
+  const auditRows = (audit as Record<string, Record<string, Spread>[]>).rows!;
+  for (const row of auditRows) {
+    table[`audit appends/s, ${row.writers!.median} writers`] = {
+      value: s(row.appendsPerSecond!),
+      raw: `${f((audit as Record<string, Spread>).rawSyncsPerSecond!.median)} unbatched fdatasync/s`,
+      target: "",
+    };
+  }
+  table["gateway RSS idle / under load"] = {
+    value: `${f(memory.gatewayIdleRssMB)} / ${s(memory.gatewayUnderLoadPeakRssMB as Spread)} MB`,
+    raw: "",
+    target: "",
+  };
+  table["worker RSS idle / under load"] = {
+    value: `${memory.workersIdleRssMB.map(f).join(", ")} / ${s(memory.workerUnderLoadPeakRssMB as Spread)} MB`,
+    raw: "",
+    target: "",
+  };
+  table[`burst of ${burst.submissions}`] = {
+    value: `${burst.accepted} accepted, ${burst.rejected429} × 429, ${burst.lost} lost, max queued ${burst.maxQueuedObserved}/${burst.queueCapacity}`,
+    raw: "",
+    target: "none lost, bound kept",
+  };
+  console.table(table);
+  log(`wrote ${outFile}`);
+}
+
+await main();
