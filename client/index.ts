@@ -1,5 +1,7 @@
 import type {
+  AuditEntry,
   AuditQuery,
+  AuditVerification,
   DatasetDetail,
   DatasetManifest,
   DatasetSummary,
@@ -22,6 +24,8 @@ import type {
   PolicyVersionDoc,
   ProblemDocument,
   ReviewRecord,
+  UsageQuery,
+  UsageReport,
 } from "./types.ts";
 
 export type * from "./types.ts";
@@ -283,6 +287,20 @@ export class AosClient {
   }
 
   /**
+   * A released output exactly as served (JSON is the canonical JSON a release receipt's hash covers),
+   * for writing to a file that `aos receipt verify --output` can check.
+   */
+  async outputBytes(id: string, name: string, format: OutputFormat = "json"): Promise<Uint8Array> {
+    const accept = { json: "application/json", csv: "text/csv", arrow: ARROW }[format];
+    const res = await this.request(
+      "GET",
+      `/v1/jobs/${encodeURIComponent(id)}/outputs/${encodeURIComponent(name)}`,
+      { headers: { accept } },
+    );
+    return new Uint8Array(await res.arrayBuffer());
+  }
+
+  /**
    * The job's server-sent events as they happen, ending after its final state. Pings are skipped.
    *
    * @example
@@ -333,40 +351,36 @@ export class AosClient {
 
   // ── audit ───────────────────────────────────────────────────────────────
 
-  /** Audit entries matching the query (auditor, bureau). */
-  async audit(query: AuditQuery = {}): Promise<unknown> {
+  /** Audit entries matching the query, oldest first, one page (auditor, bureau); `next` pages on. */
+  audit(query: AuditQuery = {}): Promise<{ entries: AuditEntry[]; next: number | null }> {
     return this.json("GET", "/v1/audit", { query: { ...query } });
   }
 
-  /** The log exported as JSON lines (verifiable offline when unfiltered) or CSV. */
+  /** The log (or a filtered part) as JSON lines, which verify offline when unfiltered, or CSV. */
   async auditExport(query: AuditQuery = {}, format: "jsonl" | "csv" = "jsonl"): Promise<string> {
-    const res = await this.request("GET", "/v1/audit", {
-      query: { ...query },
-      headers: { accept: format === "csv" ? "text/csv" : "application/x-ndjson" },
-    });
+    const res = await this.request("GET", "/v1/audit/export", { query: { ...query, format } });
     return res.text();
   }
 
-  /** The server's own verification of the log: `{ valid, entries, firstBad? }`. */
-  auditVerify(): Promise<{ valid: boolean; entries: number; firstBad?: unknown }> {
+  /** The server's own verification of the whole log. */
+  auditVerify(): Promise<AuditVerification> {
     return this.json("GET", "/v1/audit/verify");
   }
 
-  /** The domain's public key (PEM) that receipts and checkpoints verify against. */
-  async publicKey(): Promise<string> {
-    const res = await this.request("GET", "/v1/audit/public-key", {
-      headers: { accept: "application/x-pem-file, text/plain, application/json" },
-    });
-    const text = await res.text();
-    if (!text.trimStart().startsWith("{")) return text;
-    const body = JSON.parse(text) as Record<string, unknown>;
-    const pem = Object.values(body).find((v) => typeof v === "string" && v.includes("BEGIN PUBLIC KEY"));
-    return typeof pem === "string" ? pem : text;
+  /** Has the domain sign a checkpoint of the log now (null when nothing was appended since the last). */
+  async checkpoint(): Promise<Record<string, unknown> | null> {
+    return (await this.json<{ checkpoint: Record<string, unknown> | null }>("POST", "/v1/audit/checkpoint"))
+      .checkpoint;
   }
 
-  /** Metered usage (auditor, bureau; an operator sees its own). */
-  usage(query: Record<string, string | undefined> = {}): Promise<unknown> {
-    return this.json("GET", "/v1/usage", { query });
+  /** The domain's public key (PEM) and fingerprint: receipts and checkpoints verify against it. */
+  publicKey(): Promise<{ publicKey: string; fingerprint: string }> {
+    return this.json("GET", "/v1/audit/public-key");
+  }
+
+  /** Metered use per period, operator, license and dataset, priced by tariff (an operator sees its own). */
+  usage(query: UsageQuery = {}): Promise<UsageReport> {
+    return this.json("GET", "/v1/usage", { query: { ...query } });
   }
 }
 

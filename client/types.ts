@@ -3,9 +3,12 @@
  * Type-only imports: the client carries none of the server's code at run time.
  */
 import type { z } from "zod";
+import type { AuditEntry } from "../audit/entry.ts";
+import type { Receipt } from "../audit/receipt.ts";
 import type { PrincipalStatus } from "../control/identity.ts";
 import type { GateDecision, JobError, JobStatus, JobUsage } from "../control/jobs/model.ts";
 import type { LicenseAction, LicenseStatus } from "../control/licenses.ts";
+import type { UsageQuery as UsageQueryShape, UsageReport } from "../control/metering.ts";
 import type { Operator, RegisterOperator } from "../control/operators.ts";
 import type { PolicyVersionDetail } from "../control/policy-versions.ts";
 import type { JobViewSchema } from "../gateway/routes/jobs.ts";
@@ -13,7 +16,19 @@ import type { ErrorCode } from "../policies/errors.ts";
 import type { License } from "../policies/license.ts";
 import type { DatasetManifest, Grade } from "../policies/manifest.ts";
 
-export type { DatasetManifest, ErrorCode, GateDecision, Grade, JobError, JobStatus, JobUsage, License };
+export type {
+  AuditEntry,
+  DatasetManifest,
+  ErrorCode,
+  GateDecision,
+  Grade,
+  JobError,
+  JobStatus,
+  JobUsage,
+  License,
+  Receipt,
+  UsageReport,
+};
 
 /** A job as its submitter (or the bureau) sees it. */
 export type Job = z.infer<typeof JobViewSchema>;
@@ -123,6 +138,18 @@ export interface AuditQuery {
   readonly to?: string;
   readonly after?: number;
   readonly limit?: number;
+}
+
+/** What `GET /v1/usage` filters by. */
+export type UsageQuery = Partial<z.input<typeof UsageQueryShape>>;
+
+/** The server's verification of the whole audit log. */
+export interface AuditVerification {
+  readonly valid: boolean;
+  readonly entries: number;
+  readonly firstBad?: { readonly position: number; readonly reason: string };
+  readonly lastCheckpoint?: Record<string, unknown>;
+  readonly head?: Record<string, unknown>;
 }
 
 /** Output formats the gateway serves. */

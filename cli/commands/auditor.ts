@@ -1,11 +1,10 @@
 import { writeFile } from "node:fs/promises";
-import { runAuditCli } from "../../audit/cli.ts";
-import type { AuditQuery } from "../../client/index.ts";
 import { type Command, type CommandContext, flag, type Values } from "../command.ts";
 import { EXIT, UsageError } from "../exit-codes.ts";
 
 /** Runs the auditor's offline verifier (audit/cli.ts) with this CLI's terminal; its exit codes match ours. */
 async function offline(ctx: CommandContext, argv: string[]): Promise<number> {
+  const { runAuditCli } = await import("../../audit/cli.ts");
   return runAuditCli(argv, { out: (text) => ctx.term.out(`${text}\n`), err: (text) => ctx.term.err(text) });
 }
 
@@ -69,7 +68,7 @@ const auditExport: Command = {
       const v = flag(values, f);
       if (v !== undefined) query[f] = v;
     }
-    const text = await (await ctx.client()).auditExport(query as AuditQuery, format);
+    const text = await (await ctx.client()).auditExport(query, format);
     const out = flag(values, "out");
     if (out) {
       await writeFile(out, text);
@@ -86,7 +85,8 @@ const publicKey: Command = {
   usage: "aos audit public-key [--out FILE]",
   options: { out: { type: "string" } },
   async run(ctx, values) {
-    const pem = await (await ctx.client()).publicKey();
+    const { publicKey: pem, fingerprint } = await (await ctx.client()).publicKey();
+    ctx.term.err(`fingerprint ${fingerprint}`);
     const out = flag(values, "out");
     if (out) {
       await writeFile(out, pem);
@@ -115,5 +115,53 @@ const receiptVerify: Command = {
   },
 };
 
+const auditCheckpoint: Command = {
+  name: "audit checkpoint",
+  role: "auditor",
+  summary: "Have the domain sign a checkpoint of the log now; keep it for later offline verification",
+  usage: "aos audit checkpoint [--out FILE]",
+  options: { out: { type: "string" } },
+  async run(ctx, values) {
+    const checkpoint = await (await ctx.client()).checkpoint();
+    const text = `${JSON.stringify(checkpoint)}\n`;
+    const out = flag(values, "out");
+    if (out && checkpoint) {
+      await writeFile(out, text);
+      ctx.term.err(`wrote ${out}`);
+    } else ctx.term.out(text);
+    return EXIT.ok;
+  },
+};
+
+const receiptGet: Command = {
+  name: "receipt get",
+  role: "operator",
+  summary: "A released job's receipt, signed by the domain key",
+  usage: "aos receipt get JOB [--out FILE]",
+  options: { out: { type: "string" } },
+  async run(ctx, values, [id]) {
+    if (!id) throw new UsageError("name the job");
+    const job = await (await ctx.client()).job(id);
+    if (!job.receipt) {
+      ctx.term.err(`${id} is ${job.status}: only released jobs have a receipt`);
+      return EXIT.notFound;
+    }
+    const text = `${JSON.stringify(job.receipt)}\n`;
+    const out = flag(values, "out");
+    if (out) {
+      await writeFile(out, text);
+      ctx.term.err(`wrote ${out}`);
+    } else ctx.term.out(text);
+    return EXIT.ok;
+  },
+};
+
 /** Auditor commands. */
-export const AUDITOR_COMMANDS: readonly Command[] = [auditVerify, auditExport, publicKey, receiptVerify];
+export const AUDITOR_COMMANDS: readonly Command[] = [
+  auditVerify,
+  auditExport,
+  auditCheckpoint,
+  publicKey,
+  receiptGet,
+  receiptVerify,
+];

@@ -1,10 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import type { LicenseAction, OperatorAction } from "../../client/index.ts";
-import { DatasetManifest } from "../../policies/manifest.ts";
+import type { DatasetManifest } from "../../policies/manifest.ts";
 import { type Command, flag, type Values } from "../command.ts";
 import { EXIT, UsageError } from "../exit-codes.ts";
-import { importDataset } from "../import-dataset.ts";
 import { printEvent } from "../job-report.ts";
 import { table } from "../terminal.ts";
 
@@ -24,6 +23,7 @@ async function readJson(path: string | undefined, what: string): Promise<unknown
 }
 
 async function readManifest(path: string | undefined): Promise<DatasetManifest> {
+  const { DatasetManifest } = await import("../../policies/manifest.ts");
   const parsed = DatasetManifest.safeParse(await readJson(path, "--manifest"));
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `  ${i.path.join(".") || "(manifest)"}: ${i.message}`);
@@ -58,6 +58,7 @@ const importCommand: Command = {
     if (!dataDir) throw new UsageError("--data-dir (or DATA_DIR) names the stopped gateway's data folder");
     const source = flag(values, "data");
     if (!source) throw new UsageError("--data names the CSV or Parquet file");
+    const { importDataset } = await import("../import-dataset.ts");
     const result = await importDataset({ dataDir, manifest, source, replace: values.replace === true });
     if (ctx.json) ctx.printJson(result);
     else {

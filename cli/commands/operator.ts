@@ -1,15 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { readFile } from "node:fs/promises";
-import { extname } from "node:path";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { extname, join } from "node:path";
 import { type AosClient, ApiError, type Job, type OutputFormat } from "../../client/index.ts";
-import { toArrowStream, toCsv } from "../../gateway/output-formats.ts";
 import type { License } from "../../policies/license.ts";
 import type { DatasetManifest } from "../../policies/manifest.ts";
-import { DEMO_MANIFESTS } from "../../seeds/manifests/index.ts";
 import { type Command, type CommandContext, flag, type Values } from "../command.ts";
 import { EXIT, UsageError } from "../exit-codes.ts";
 import { deliverOutputs, printEvent } from "../job-report.ts";
-import { DEFAULT_LOCAL_ROWS, runLocally } from "../local-run.ts";
 import { explainDataset, GRADE_IN_WORDS } from "../rules.ts";
 import { table } from "../terminal.ts";
 
@@ -105,6 +102,11 @@ const dummy: Command = {
 };
 
 /** The catalog a local run uses: the server's when it answers, else the demo manifests. */
+/** The demo manifests, loaded only when a local run needs them. */
+async function demoManifests(): Promise<DatasetManifest[]> {
+  return [...(await import("../../seeds/manifests/index.ts")).DEMO_MANIFESTS];
+}
+
 async function localCatalog(
   ctx: CommandContext,
   offline: boolean,
@@ -114,7 +116,7 @@ async function localCatalog(
     ctx.term.err(
       ctx.term.style.dim("using the demo manifests (seeds/manifests): offline, or no key configured"),
     );
-    return { manifests: [...DEMO_MANIFESTS] };
+    return { manifests: await demoManifests() };
   }
   const client = await ctx.client();
   try {
@@ -125,7 +127,7 @@ async function localCatalog(
   } catch (error) {
     if (error instanceof ApiError && error.code === "NETWORK") {
       ctx.term.err(ctx.term.style.warn(`${error.detail}: using the demo manifests (seeds/manifests)`));
-      return { manifests: [...DEMO_MANIFESTS] };
+      return { manifests: await demoManifests() };
     }
     throw error;
   }
@@ -151,6 +153,9 @@ const run: Command = {
     if (values.local !== true)
       throw new UsageError("only local runs exist: add --local (use `aos submit` for the domain)");
     const { script, language } = await readScript(path);
+    // The sandbox, DuckDB and the policy engine load only for local runs: other commands start fast.
+    const { DEFAULT_LOCAL_ROWS, runLocally } = await import("../local-run.ts");
+    const { toArrowStream, toCsv } = await import("../../gateway/output-formats.ts");
     const rows = positiveInt(values, "rows", DEFAULT_LOCAL_ROWS, 10_000);
     const seed = flag(values, "seed") === undefined ? undefined : Number(flag(values, "seed"));
     const format = formatOf(values, ctx.json ? "json" : "csv");
@@ -205,15 +210,9 @@ const run: Command = {
   },
 };
 
-/** An output as bytes or text to write: CSV and Arrow as served, JSON indented. */
-async function fetchFormatted(
-  client: AosClient,
-  id: string,
-  name: string,
-  format: OutputFormat,
-): Promise<string | Uint8Array> {
-  if (format === "json") return `${JSON.stringify(await client.output(id, name, "json"), null, 2)}\n`;
-  return format === "csv" ? client.output(id, name, "csv") : client.output(id, name, "arrow");
+/** An output exactly as served: JSON outputs then verify against the job's release receipt. */
+function fetchServed(client: AosClient, id: string, name: string, format: OutputFormat): Promise<Uint8Array> {
+  return client.outputBytes(id, name, format);
 }
 
 /** Follows a job's events until it settles (or is held), then answers its final state. */
@@ -244,11 +243,16 @@ async function reportJob(ctx: CommandContext, client: AosClient, job: Job, value
   else if (job.status === "released") {
     const dir = flag(values, "output-dir");
     const format = formatOf(values);
+    if (dir !== undefined && job.receipt) {
+      await mkdir(dir, { recursive: true });
+      await writeFile(join(dir, "receipt.json"), `${JSON.stringify(job.receipt)}\n`);
+      ctx.term.err(`wrote ${join(dir, "receipt.json")} (verify with: aos receipt verify)`);
+    }
     await deliverOutputs(
       ctx.term,
       Object.keys(job.outputs ?? {}),
       format,
-      (name) => fetchFormatted(client, job.id, name, format),
+      (name) => fetchServed(client, job.id, name, format),
       dir,
     );
   } else if (job.status === "held") {
@@ -385,7 +389,7 @@ const output: Command = {
       ctx.term,
       [name],
       format,
-      (n) => fetchFormatted(client, id, n, format),
+      (n) => fetchServed(client, id, n, format),
       flag(values, "output-dir"),
     );
     return EXIT.ok;
@@ -470,73 +474,60 @@ const budget: Command = {
   },
 };
 
-interface UsageTotals {
-  license: string;
-  jobs: number;
-  released: number;
-  queries: number;
-  cpuMs: number;
-  wallMs: number;
-  rowsIn: number;
-  outputCells: number;
-  epsilon: Record<string, number>;
-}
-
 const usage: Command = {
   name: "usage",
-  role: "operator",
-  summary: "Metered usage per license: jobs, queries, CPU, rows scanned, output cells, ε",
-  usage: "aos usage [--limit N]",
-  options: { limit: { type: "string" } },
+  role: "any",
+  summary: "Metered use per period, license and dataset, priced by tariff (an operator sees its own)",
+  usage: "aos usage [--from DATE] [--to DATE] [--group-by month|day] [--operator ID]",
+  options: {
+    from: { type: "string" },
+    to: { type: "string" },
+    "group-by": { type: "string" },
+    operator: { type: "string" },
+  },
   async run(ctx, values) {
-    const client = await ctx.client();
-    // Summed from the jobs the caller may see: exactly what was metered per job.
-    const list = await client.jobs({ limit: positiveInt(values, "limit", 1000, 1000) });
-    const byLicense = new Map<string, UsageTotals>();
-    for (const j of list) {
-      const t = byLicense.get(j.license) ?? {
-        license: j.license,
-        jobs: 0,
-        released: 0,
-        queries: 0,
-        cpuMs: 0,
-        wallMs: 0,
-        rowsIn: 0,
-        outputCells: 0,
-        epsilon: {},
-      };
-      t.jobs++;
-      if (j.status === "released") t.released++;
-      if (j.usage) {
-        t.queries += j.usage.queries;
-        t.cpuMs += j.usage.cpuMs;
-        t.wallMs += j.usage.wallMs;
-        t.rowsIn += j.usage.rowsIn;
-        t.outputCells += j.usage.outputCells;
-        for (const [d, e] of Object.entries(j.usage.epsilon)) t.epsilon[d] = (t.epsilon[d] ?? 0) + e;
-      }
-      byLicense.set(j.license, t);
+    const groupBy = flag(values, "group-by");
+    if (groupBy !== undefined && groupBy !== "month" && groupBy !== "day")
+      throw new UsageError("--group-by is month or day");
+    const report = await (await ctx.client()).usage({
+      ...(flag(values, "from") ? { from: flag(values, "from") } : {}),
+      ...(flag(values, "to") ? { to: flag(values, "to") } : {}),
+      ...(flag(values, "operator") ? { operator: flag(values, "operator") } : {}),
+      ...(groupBy ? { groupBy } : {}),
+    });
+    if (ctx.json) {
+      ctx.printJson(report);
+      return EXIT.ok;
     }
-    const totals = [...byLicense.values()];
-    if (ctx.json) ctx.printJson(totals);
-    else
-      ctx.term.out(
-        `${table([
-          ["LICENSE", "JOBS", "RELEASED", "QUERIES", "CPU MS", "ROWS IN", "CELLS OUT", "ε"],
-          ...totals.map((t) => [
-            t.license,
-            String(t.jobs),
-            String(t.released),
-            String(t.queries),
-            String(Math.round(t.cpuMs)),
-            String(t.rowsIn),
-            String(t.outputCells),
-            Object.entries(t.epsilon)
-              .map(([d, e]) => `${d}:${Number(e.toFixed(6))}`)
-              .join(" "),
-          ]),
-        ])}\n`,
-      );
+    const n = (x: number) => String(Number(x.toFixed(3)));
+    ctx.term.out(
+      `${table([
+        [
+          "PERIOD",
+          "LICENSE",
+          "DATASET",
+          "JOBS",
+          "QUERIES",
+          "CPU S",
+          "ROWS SCANNED",
+          "CELLS OUT",
+          "ε",
+          "CHARGE",
+        ],
+        ...report.lines.map((l) => [
+          l.period,
+          l.license,
+          l.dataset ?? "-",
+          String(l.jobs),
+          String(l.queries),
+          n(l.cpuSeconds),
+          String(l.rowsScanned),
+          String(l.outputCells),
+          n(l.epsilon),
+          n(l.charge),
+        ]),
+      ])}\n`,
+    );
     return EXIT.ok;
   },
 };

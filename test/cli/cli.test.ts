@@ -1,0 +1,284 @@
+import { copyFile, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { tableFromIPC } from "apache-arrow";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AosClient } from "../../client/index.ts";
+import { aos, type CliServer, startCliServer } from "./server.ts";
+
+let server: CliServer;
+let work: string;
+let operatorEnv: Record<string, string>;
+
+const AIR = `export default async function main(ctx) {
+  const rows = await ctx.sql("SELECT station, avg(pm25) AS pm25 FROM air_quality GROUP BY station ORDER BY station");
+  ctx.progress(1, "done");
+  return { by_station: rows };
+}`;
+
+/** One query of each kind the engine knows, plus one it refuses (caught by the script). */
+const MIXED = `export default async function main(ctx) {
+  const firms = await ctx.sql("SELECT industry, count(*) AS n, sum(employees) AS staff FROM enterprises GROUP BY industry ORDER BY industry");
+  const air = await ctx.sql("SELECT station, max(aqi) AS worst FROM air_quality GROUP BY station ORDER BY station");
+  try { await ctx.sql("SELECT name FROM population"); } catch { ctx.log("refused as expected"); }
+  const people = await ctx.sql("SELECT district, count(*) AS n FROM population GROUP BY district ORDER BY district");
+  return { firms, air, people };
+}`;
+
+beforeAll(async () => {
+  // The domain holds exactly the dummy data a local run generates, so verdicts can be compared.
+  server = await startCliServer({ dummyDomain: true });
+  work = await mkdtemp(join(tmpdir(), "aos-cli-work-"));
+  await writeFile(join(work, "air.js"), AIR);
+  await writeFile(join(work, "mixed.js"), MIXED);
+  await writeFile(
+    join(work, "broken.ts"),
+    "export default async function main(ctx: unknown) { throw new Error('boom'); }\n",
+  );
+  operatorEnv = {
+    AOS_URL: server.url,
+    AOS_KEY: server.credentials.operator.key,
+    AOS_LICENSE: server.credentials.operator.license,
+  };
+});
+
+afterAll(async () => {
+  await server?.close();
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+/** The lines a run prints about its queries and the release gate (what must match locally and remotely). */
+const verdictLines = (stderr: string) =>
+  stderr.split("\n").filter((line) => /^(query #| {2}enforced|release gate| {2}[a-z_]+ \()/.test(line));
+
+describe("aos CLI against a listening gateway", () => {
+  it("lists the catalog and explains a dataset's rules in plain words", async () => {
+    const list = await aos(["datasets"], operatorEnv);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/^NAME\s+GRADE/);
+    expect(list.stdout).toContain("population");
+    const one = await aos(["datasets", "population"], operatorEnv);
+    expect(one.stdout).toContain("grade 3: personal/sensitive");
+    expect(one.stdout).toContain("id_number VARCHAR [deny] never usable in a query");
+    const json = await aos(["datasets", "population", "--json"], operatorEnv);
+    expect(JSON.parse(json.stdout).manifest.name).toBe("population");
+  });
+
+  it("fetches dummy rows as CSV and JSON", async () => {
+    const csv = await aos(["dummy", "enterprises", "--rows", "5"], operatorEnv);
+    expect(csv.code).toBe(0);
+    expect(csv.stdout.trim().split(/\r?\n/)).toHaveLength(6);
+    const json = await aos(["dummy", "enterprises", "--rows", "3", "--json"], operatorEnv);
+    expect(JSON.parse(json.stdout)).toHaveLength(3);
+  });
+
+  it("submits, follows the verdicts on stderr, and downloads outputs as CSV, JSON and Arrow", async () => {
+    const dir = join(work, "out");
+    const run = await aos(["submit", join(work, "air.js"), "--wait", "--output-dir", dir], operatorEnv);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toMatch(/query #1 allowed: open on air_quality; 12 rows/);
+    expect(run.stderr).toContain("release gate: released");
+    const csv = await readFile(join(dir, "by_station.csv"), "utf8");
+    expect(csv.split("\r\n")[0]).toBe("station,pm25");
+    const id = /submitted (job_\S+)/.exec(run.stderr)![1]!;
+
+    const json = await aos(["output", id, "by_station", "--format", "json"], operatorEnv);
+    expect(JSON.parse(json.stdout)).toHaveLength(12);
+    const arrow = await aos(["output", id, "by_station", "--format", "arrow"], operatorEnv);
+    expect(arrow.code).toBe(0);
+    expect(tableFromIPC(new Uint8Array(arrow.stdoutBytes)).numRows).toBe(12);
+    const jobJson = await aos(["job", id, "--json"], operatorEnv);
+    expect(JSON.parse(jobJson.stdout)).toMatchObject({ id, status: "released" });
+  });
+
+  it("writes a release receipt that verifies offline against the downloaded JSON output, and not a changed one", async () => {
+    const dir = join(work, "receipt");
+    const run = await aos(
+      ["submit", join(work, "air.js"), "--wait", "--format", "json", "--output-dir", dir],
+      operatorEnv,
+    );
+    expect(run.code).toBe(0);
+    const key = join(work, "domain.pub.pem");
+    expect((await aos(["audit", "public-key", "--out", key], operatorEnv)).code).toBe(0);
+    const args = ["receipt", "verify", "--receipt", join(dir, "receipt.json"), "--public-key", key];
+    const ok = await aos(
+      [...args, "--output", join(dir, "by_station.json"), "--name", "by_station"],
+      operatorEnv,
+    );
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/^valid: job job_/);
+    await writeFile(join(work, "changed.json"), "[]");
+    const changed = await aos(
+      [...args, "--output", join(work, "changed.json"), "--name", "by_station"],
+      operatorEnv,
+    );
+    expect(changed.code).toBe(1);
+  });
+
+  it("gives the same verdicts locally on dummy data as the server gives on the same data", async () => {
+    const remote = await aos(
+      ["submit", join(work, "mixed.js"), "--wait", "--output-dir", join(work, "mixed")],
+      operatorEnv,
+    );
+    const local = await aos(
+      ["run", join(work, "mixed.js"), "--local", "--output-dir", join(work, "mixed-local")],
+      operatorEnv,
+    );
+    expect(remote.code).toBe(0);
+    expect(local.code).toBe(0);
+    const lines = verdictLines(remote.stderr);
+    expect(lines.join("\n")).toContain("query #3 refused POLICY_VIOLATION");
+    expect(lines.join("\n")).toContain("query #4 allowed: aggregate on population");
+    expect(verdictLines(local.stderr)).toEqual(lines);
+    // Grade 2 and open data carry no noise: the same data gives the same released figures.
+    for (const name of ["firms.csv", "air.csv"]) {
+      expect(await readFile(join(work, "mixed-local", name), "utf8")).toBe(
+        await readFile(join(work, "mixed", name), "utf8"),
+      );
+    }
+    // Locally nothing is charged: the license's budget shows only the remote run's ε.
+    const budget = await aos(["budget", "--json"], operatorEnv);
+    const population = (JSON.parse(budget.stdout) as { dataset: string; spent: number }[]).find(
+      (b) => b.dataset === "population",
+    );
+    expect(population?.spent).toBe(0.5);
+  });
+
+  it("runs locally offline on the demo manifests without a server", async () => {
+    const run = await aos(["run", join(work, "air.js"), "--local", "--offline", "--json"], {});
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout);
+    expect(result.status).toBe("released");
+    expect(result.outputs.by_station).toHaveLength(12);
+  });
+
+  it("lists jobs and usage", async () => {
+    const jobs = await aos(["jobs", "--json"], operatorEnv);
+    expect((JSON.parse(jobs.stdout) as unknown[]).length).toBeGreaterThan(0);
+    const usage = await aos(["usage", "--json"], operatorEnv);
+    expect(usage.code).toBe(0);
+    expect(JSON.parse(usage.stdout).totals.jobs).toBeGreaterThan(0);
+  });
+
+  it("exits 1 for a failed job, 2 for usage errors, 3 for a bad key, 4 for an unknown job, 5 when the server is unreachable", async () => {
+    const failed = await aos(["submit", join(work, "broken.ts"), "--wait"], operatorEnv);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain("finished: failed");
+    expect((await aos(["submit"], operatorEnv)).code).toBe(2);
+    expect((await aos(["submit", join(work, "air.js"), "--format", "xml"], operatorEnv)).code).toBe(2);
+    expect((await aos(["no-such-command"], operatorEnv)).code).toBe(2);
+    const badKey = await aos(["datasets"], { ...operatorEnv, AOS_KEY: "aos_000000000000_nope" });
+    expect(badKey.code).toBe(3);
+    expect(badKey.stderr).toContain("UNAUTHENTICATED");
+    const forbidden = await aos(["reviews"], operatorEnv);
+    expect(forbidden.code).toBe(3);
+    expect((await aos(["job", "job_missing"], operatorEnv)).code).toBe(4);
+    const down = await aos(["datasets"], { ...operatorEnv, AOS_URL: "http://127.0.0.1:9" });
+    expect(down.code).toBe(5);
+  });
+
+  it("takes flags over the environment and the environment over the config file", async () => {
+    const config = join(work, "config.json");
+    await writeFile(
+      config,
+      JSON.stringify({ url: "http://127.0.0.1:9", key: server.credentials.operator.key }),
+    );
+    expect((await aos(["datasets"], { AOS_CONFIG: config })).code).toBe(5);
+    expect((await aos(["datasets"], { AOS_CONFIG: config, AOS_URL: server.url })).code).toBe(0);
+    expect(
+      (await aos(["datasets", "--url", server.url], { AOS_CONFIG: config, AOS_URL: "http://127.0.0.1:9" }))
+        .code,
+    ).toBe(0);
+  });
+});
+
+describe("bureau and auditor commands", () => {
+  it("grants and suspends a license; the operator's submissions then fail with exit 3", async () => {
+    const bureau = { AOS_URL: server.url, AOS_KEY: server.credentials.bureau.key };
+    const client = new AosClient({ url: server.url, key: server.credentials.bureau.key });
+    const operatorId = (await client.license(server.credentials.operator.license)).license.operator;
+    const granted = await aos(
+      [
+        "licenses",
+        "grant",
+        "--operator",
+        operatorId,
+        "--purpose",
+        "urban-analytics",
+        "--dataset",
+        "air_quality",
+        "--days",
+        "30",
+      ],
+      bureau,
+    );
+    expect(granted.code).toBe(0);
+    const id = granted.stdout.trim();
+    expect((await aos(["licenses", "suspend", id], bureau)).code).toBe(2);
+    expect((await aos(["licenses", "suspend", id, "--reason", "audit pending"], bureau)).code).toBe(0);
+    const refused = await aos(["submit", join(work, "air.js"), "--license", id], operatorEnv);
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toContain("LICENSE_INVALID");
+  });
+
+  it("verifies the audit log offline, and finds a tampered copy invalid", async () => {
+    const auditor = { AOS_URL: server.url, AOS_KEY: server.credentials.auditor.key };
+    const key = join(work, "auditor.pub.pem");
+    await aos(["audit", "public-key", "--out", key], auditor);
+    const log = join(work, "audit.jsonl");
+    expect((await aos(["audit", "export", "--out", log], auditor)).code).toBe(0);
+    const ok = await aos(["audit", "verify", "--log", log, "--public-key", key], auditor);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/^valid: \d+ entries/);
+    const tampered = join(work, "tampered.jsonl");
+    await copyFile(log, tampered);
+    const text = await readFile(tampered, "utf8");
+    await writeFile(tampered, text.replace('"type":"job.submitted"', '"type":"job.submittet"'));
+    const bad = await aos(["audit", "verify", "--log", tampered, "--public-key", key, "--json"], auditor);
+    expect(bad.code).toBe(1);
+    expect(JSON.parse(bad.stdout).valid).toBe(false);
+    const online = await aos(["audit", "verify", "--server"], auditor);
+    expect(online.code).toBe(0);
+  });
+
+  it("imports a CSV into a stopped domain, and refuses the running gateway's domain", async () => {
+    const manifest = {
+      name: "parks",
+      title: "Parks",
+      description: "City parks and their area.",
+      holder: { department: "Parks Bureau" },
+      grade: 1,
+      updateFrequency: "yearly",
+      privacyUnit: null,
+      columns: [
+        { name: "park", type: "VARCHAR", meaning: "Park name.", rule: "plain" },
+        { name: "hectares", type: "DOUBLE", meaning: "Area.", rule: "plain", bounds: { min: 0, max: 10000 } },
+      ],
+    };
+    const stopped = await mkdtemp(join(tmpdir(), "aos-import-"));
+    try {
+      (await DuckDBInstance.create(join(stopped, "domain.duckdb"))).closeSync();
+      await writeFile(join(stopped, "parks.json"), JSON.stringify(manifest));
+      await writeFile(join(stopped, "parks.csv"), "park,hectares,extra\nQingcheng,12.5,x\nManduhai,40,y\n");
+      const args = [
+        "import",
+        "parks",
+        "--data",
+        join(stopped, "parks.csv"),
+        "--manifest",
+        join(stopped, "parks.json"),
+      ];
+      const ok = await aos([...args, "--data-dir", stopped, "--json"], {});
+      expect(ok.code).toBe(0);
+      expect(JSON.parse(ok.stdout)).toMatchObject({ table: "parks", rows: 2 });
+      expect((await aos([...args, "--data-dir", stopped], {})).code).toBe(1);
+      const running = await aos([...args, "--data-dir", server.dir], {});
+      expect(running.code).toBe(1);
+      expect(running.stderr).toContain("stop the gateway first");
+    } finally {
+      await rm(stopped, { recursive: true, force: true });
+    }
+  });
+});
