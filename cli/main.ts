@@ -97,5 +97,3 @@ export async function runCli(
     return EXIT.failed;
   }
 }
-
-process.exitCode = await runCli(process.argv.slice(2), process.env);

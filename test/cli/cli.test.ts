@@ -5,7 +5,7 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import { tableFromIPC } from "apache-arrow";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AosClient } from "../../client/index.ts";
-import { aos, type CliServer, startCliServer } from "./server.ts";
+import { aos, aosInProcess, type CliServer, startCliServer } from "./server.ts";
 
 let server: CliServer;
 let work: string;
@@ -54,22 +54,22 @@ const verdictLines = (stderr: string) =>
 
 describe("aos CLI against a listening gateway", () => {
   it("lists the catalog and explains a dataset's rules in plain words", async () => {
-    const list = await aos(["datasets"], operatorEnv);
+    const list = await aosInProcess(["datasets"], operatorEnv);
     expect(list.code).toBe(0);
     expect(list.stdout).toMatch(/^NAME\s+GRADE/);
     expect(list.stdout).toContain("population");
-    const one = await aos(["datasets", "population"], operatorEnv);
+    const one = await aosInProcess(["datasets", "population"], operatorEnv);
     expect(one.stdout).toContain("grade 3: personal/sensitive");
     expect(one.stdout).toContain("id_number VARCHAR [deny] never usable in a query");
-    const json = await aos(["datasets", "population", "--json"], operatorEnv);
+    const json = await aosInProcess(["datasets", "population", "--json"], operatorEnv);
     expect(JSON.parse(json.stdout).manifest.name).toBe("population");
   });
 
   it("fetches dummy rows as CSV and JSON", async () => {
-    const csv = await aos(["dummy", "enterprises", "--rows", "5"], operatorEnv);
+    const csv = await aosInProcess(["dummy", "enterprises", "--rows", "5"], operatorEnv);
     expect(csv.code).toBe(0);
     expect(csv.stdout.trim().split(/\r?\n/)).toHaveLength(6);
-    const json = await aos(["dummy", "enterprises", "--rows", "3", "--json"], operatorEnv);
+    const json = await aosInProcess(["dummy", "enterprises", "--rows", "3", "--json"], operatorEnv);
     expect(JSON.parse(json.stdout)).toHaveLength(3);
   });
 
@@ -84,12 +84,12 @@ describe("aos CLI against a listening gateway", () => {
     expect(csv.split("\r\n")[0]).toBe("station,pm25");
     const id = /submitted (job_\S+)/.exec(run.stderr)![1]!;
 
-    const json = await aos(["output", id, "by_station", "--format", "json"], operatorEnv);
+    const json = await aosInProcess(["output", id, "by_station", "--format", "json"], operatorEnv);
     expect(JSON.parse(json.stdout)).toHaveLength(12);
     const arrow = await aos(["output", id, "by_station", "--format", "arrow"], operatorEnv);
     expect(arrow.code).toBe(0);
     expect(tableFromIPC(new Uint8Array(arrow.stdoutBytes)).numRows).toBe(12);
-    const jobJson = await aos(["job", id, "--json"], operatorEnv);
+    const jobJson = await aosInProcess(["job", id, "--json"], operatorEnv);
     expect(JSON.parse(jobJson.stdout)).toMatchObject({ id, status: "released" });
   });
 
@@ -101,7 +101,7 @@ describe("aos CLI against a listening gateway", () => {
     );
     expect(run.code).toBe(0);
     const key = join(work, "domain.pub.pem");
-    expect((await aos(["audit", "public-key", "--out", key], operatorEnv)).code).toBe(0);
+    expect((await aosInProcess(["audit", "public-key", "--out", key], operatorEnv)).code).toBe(0);
     const args = ["receipt", "verify", "--receipt", join(dir, "receipt.json"), "--public-key", key];
     const ok = await aos(
       [...args, "--output", join(dir, "by_station.json"), "--name", "by_station"],
@@ -139,7 +139,7 @@ describe("aos CLI against a listening gateway", () => {
       );
     }
     // Locally nothing is charged: the license's budget shows only the remote run's ε.
-    const budget = await aos(["budget", "--json"], operatorEnv);
+    const budget = await aosInProcess(["budget", "--json"], operatorEnv);
     const population = (JSON.parse(budget.stdout) as { dataset: string; spent: number }[]).find(
       (b) => b.dataset === "population",
     );
@@ -155,9 +155,9 @@ describe("aos CLI against a listening gateway", () => {
   });
 
   it("lists jobs and usage", async () => {
-    const jobs = await aos(["jobs", "--json"], operatorEnv);
+    const jobs = await aosInProcess(["jobs", "--json"], operatorEnv);
     expect((JSON.parse(jobs.stdout) as unknown[]).length).toBeGreaterThan(0);
-    const usage = await aos(["usage", "--json"], operatorEnv);
+    const usage = await aosInProcess(["usage", "--json"], operatorEnv);
     expect(usage.code).toBe(0);
     expect(JSON.parse(usage.stdout).totals.jobs).toBeGreaterThan(0);
   });
@@ -166,16 +166,18 @@ describe("aos CLI against a listening gateway", () => {
     const failed = await aos(["submit", join(work, "broken.ts"), "--wait"], operatorEnv);
     expect(failed.code).toBe(1);
     expect(failed.stderr).toContain("finished: failed");
-    expect((await aos(["submit"], operatorEnv)).code).toBe(2);
-    expect((await aos(["submit", join(work, "air.js"), "--format", "xml"], operatorEnv)).code).toBe(2);
-    expect((await aos(["no-such-command"], operatorEnv)).code).toBe(2);
+    expect((await aosInProcess(["submit"], operatorEnv)).code).toBe(2);
+    expect((await aosInProcess(["submit", join(work, "air.js"), "--format", "xml"], operatorEnv)).code).toBe(
+      2,
+    );
+    expect((await aosInProcess(["no-such-command"], operatorEnv)).code).toBe(2);
     const badKey = await aos(["datasets"], { ...operatorEnv, AOS_KEY: "aos_000000000000_nope" });
     expect(badKey.code).toBe(3);
     expect(badKey.stderr).toContain("UNAUTHENTICATED");
-    const forbidden = await aos(["reviews"], operatorEnv);
+    const forbidden = await aosInProcess(["reviews"], operatorEnv);
     expect(forbidden.code).toBe(3);
-    expect((await aos(["job", "job_missing"], operatorEnv)).code).toBe(4);
-    const down = await aos(["datasets"], { ...operatorEnv, AOS_URL: "http://127.0.0.1:9" });
+    expect((await aosInProcess(["job", "job_missing"], operatorEnv)).code).toBe(4);
+    const down = await aosInProcess(["datasets"], { ...operatorEnv, AOS_URL: "http://127.0.0.1:9" });
     expect(down.code).toBe(5);
   });
 
@@ -185,11 +187,15 @@ describe("aos CLI against a listening gateway", () => {
       config,
       JSON.stringify({ url: "http://127.0.0.1:9", key: server.credentials.operator.key }),
     );
-    expect((await aos(["datasets"], { AOS_CONFIG: config })).code).toBe(5);
-    expect((await aos(["datasets"], { AOS_CONFIG: config, AOS_URL: server.url })).code).toBe(0);
+    expect((await aosInProcess(["datasets"], { AOS_CONFIG: config })).code).toBe(5);
+    expect((await aosInProcess(["datasets"], { AOS_CONFIG: config, AOS_URL: server.url })).code).toBe(0);
     expect(
-      (await aos(["datasets", "--url", server.url], { AOS_CONFIG: config, AOS_URL: "http://127.0.0.1:9" }))
-        .code,
+      (
+        await aosInProcess(["datasets", "--url", server.url], {
+          AOS_CONFIG: config,
+          AOS_URL: "http://127.0.0.1:9",
+        })
+      ).code,
     ).toBe(0);
   });
 });
@@ -199,7 +205,7 @@ describe("bureau and auditor commands", () => {
     const bureau = { AOS_URL: server.url, AOS_KEY: server.credentials.bureau.key };
     const client = new AosClient({ url: server.url, key: server.credentials.bureau.key });
     const operatorId = (await client.license(server.credentials.operator.license)).license.operator;
-    const granted = await aos(
+    const granted = await aosInProcess(
       [
         "licenses",
         "grant",
@@ -216,9 +222,11 @@ describe("bureau and auditor commands", () => {
     );
     expect(granted.code).toBe(0);
     const id = granted.stdout.trim();
-    expect((await aos(["licenses", "suspend", id], bureau)).code).toBe(2);
-    expect((await aos(["licenses", "suspend", id, "--reason", "audit pending"], bureau)).code).toBe(0);
-    const refused = await aos(["submit", join(work, "air.js"), "--license", id], operatorEnv);
+    expect((await aosInProcess(["licenses", "suspend", id], bureau)).code).toBe(2);
+    expect((await aosInProcess(["licenses", "suspend", id, "--reason", "audit pending"], bureau)).code).toBe(
+      0,
+    );
+    const refused = await aosInProcess(["submit", join(work, "air.js"), "--license", id], operatorEnv);
     expect(refused.code).toBe(3);
     expect(refused.stderr).toContain("LICENSE_INVALID");
   });
@@ -226,9 +234,9 @@ describe("bureau and auditor commands", () => {
   it("verifies the audit log offline, and finds a tampered copy invalid", async () => {
     const auditor = { AOS_URL: server.url, AOS_KEY: server.credentials.auditor.key };
     const key = join(work, "auditor.pub.pem");
-    await aos(["audit", "public-key", "--out", key], auditor);
+    await aosInProcess(["audit", "public-key", "--out", key], auditor);
     const log = join(work, "audit.jsonl");
-    expect((await aos(["audit", "export", "--out", log], auditor)).code).toBe(0);
+    expect((await aosInProcess(["audit", "export", "--out", log], auditor)).code).toBe(0);
     const ok = await aos(["audit", "verify", "--log", log, "--public-key", key], auditor);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/^valid: \d+ entries/);
@@ -239,7 +247,7 @@ describe("bureau and auditor commands", () => {
     const bad = await aos(["audit", "verify", "--log", tampered, "--public-key", key, "--json"], auditor);
     expect(bad.code).toBe(1);
     expect(JSON.parse(bad.stdout).valid).toBe(false);
-    const online = await aos(["audit", "verify", "--server"], auditor);
+    const online = await aosInProcess(["audit", "verify", "--server"], auditor);
     expect(online.code).toBe(0);
   });
 
@@ -270,10 +278,11 @@ describe("bureau and auditor commands", () => {
         "--manifest",
         join(stopped, "parks.json"),
       ];
-      const ok = await aos([...args, "--data-dir", stopped, "--json"], {});
+      const ok = await aosInProcess([...args, "--data-dir", stopped, "--json"], {});
       expect(ok.code).toBe(0);
       expect(JSON.parse(ok.stdout)).toMatchObject({ table: "parks", rows: 2 });
-      expect((await aos([...args, "--data-dir", stopped], {})).code).toBe(1);
+      expect((await aosInProcess([...args, "--data-dir", stopped], {})).code).toBe(1);
+      // A separate process, as in real use: DuckDB's file lock is per process.
       const running = await aos([...args, "--data-dir", server.dir], {});
       expect(running.code).toBe(1);
       expect(running.stderr).toContain("stop the gateway first");

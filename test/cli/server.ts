@@ -3,6 +3,8 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DuckDBInstance } from "@duckdb/node-api";
+import { runCli } from "../../cli/main.ts";
+import type { Terminal } from "../../cli/terminal.ts";
 import { dummyDomainStatements } from "../../control/dummy-data.ts";
 import type { DemoCredentials } from "../../control/provisioning.ts";
 import { loadConfig } from "../../gateway/config.ts";
@@ -105,4 +107,33 @@ export function aos(args: readonly string[], env: Record<string, string | undefi
       });
     });
   });
+}
+
+/**
+ * Runs the CLI in this process with a captured terminal: the same commands and exit codes as a
+ * child process, without paying a Node start per call. End-to-end flows spawn `aos` instead.
+ */
+export async function aosInProcess(
+  args: readonly string[],
+  env: Record<string, string | undefined> = {},
+): Promise<CliRun> {
+  const out: Buffer[] = [];
+  const err: string[] = [];
+  const same = (text: string) => text;
+  const term: Terminal = {
+    out: (text) => out.push(Buffer.from(text)),
+    err: (line) => err.push(line),
+    status: () => {},
+    stdoutIsTty: false,
+    color: false,
+    style: { ok: same, bad: same, warn: same, dim: same, bold: same },
+  };
+  const code = await runCli(args, { XDG_CONFIG_HOME: join(ROOT, "test/cli/no-config"), ...env }, term);
+  const stdoutBytes = Buffer.concat(out);
+  return {
+    code,
+    stdout: stdoutBytes.toString("utf8"),
+    stdoutBytes,
+    stderr: err.map((l) => `${l}\n`).join(""),
+  };
 }

@@ -2,7 +2,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { aos, type CliServer, startCliServer } from "../cli/server.ts";
+import { aos, aosInProcess, type CliServer, startCliServer } from "../cli/server.ts";
 
 const EXAMPLES = fileURLToPath(new URL("../../examples/", import.meta.url));
 
@@ -101,16 +101,16 @@ describe("examples run against the demo domain as their READMEs say", () => {
       // Held: the operator sees no output; a bureau reviewer does, and releases it.
       expect(job.outputs).toBeUndefined();
       const bureau = { AOS_URL: server.url, AOS_KEY: server.credentials.bureau.key };
-      const queue = await aos(["reviews", "--json"], bureau);
+      const queue = await aosInProcess(["reviews", "--json"], bureau);
       expect((JSON.parse(queue.stdout) as { job: { id: string } }[]).map((r) => r.job.id)).toContain(job.id);
-      const shown = JSON.parse((await aos(["review", job.id, "--json"], bureau)).stdout);
+      const shown = JSON.parse((await aosInProcess(["review", job.id, "--json"], bureau)).stdout);
       expect(Object.keys(shown.outputs).sort()).toEqual([...claim.outputs].sort());
-      const approved = await aos(
+      const approved = await aosInProcess(
         ["review", job.id, "--approve", "--comment", "open data; small counts are not personal"],
         bureau,
       );
       expect(approved.code).toBe(0);
-      const after = JSON.parse((await aos(["job", job.id, "--json"], operator)).stdout);
+      const after = JSON.parse((await aosInProcess(["job", job.id, "--json"], operator)).stdout);
       expect(after.status).toBe("released");
       expect(after.outputs[claim.outputs[0]!].length).toBeGreaterThan(0);
     });
