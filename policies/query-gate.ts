@@ -20,6 +20,7 @@ import type {
   QueryAnalysis,
   QueryKind,
 } from "./query-plan.ts";
+import { guardErrors } from "./rewrite.ts";
 import {
   canonical,
   child,
@@ -229,6 +230,8 @@ class Analyzer {
   private readonly datasets = new Set<string>();
   /** Nodes the engine added to the tree (exempt from the reserved-name check). */
   private readonly injected = new WeakSet<SqlNode>();
+  /** Row-level expressions over protected data that run inside TRY() (see `guardErrors`). */
+  private readonly guarded = new Set<SqlNode>();
 
   constructor(
     private readonly views: ReadonlyMap<string, LicensedView>,
@@ -255,6 +258,14 @@ class Analyzer {
   }
 
   result(statement: SqlNode, print: string): QueryAnalysis {
+    // After analysis, so no comparison of expressions ever sees a wrapper.
+    for (const node of this.guarded) {
+      const wrapped = guardErrors(node);
+      if (wrapped === node) continue;
+      const target = node as Record<string, unknown>;
+      for (const key of Object.keys(target)) delete target[key];
+      Object.assign(target, wrapped);
+    }
     const views = [...this.datasets].map((d) => this.views.get(d)!);
     const dp = this.kind === "aggregate" ? views.filter((v) => v.differentialPrivacy) : [];
     return {
@@ -385,6 +396,7 @@ class Analyzer {
         const ctx = top ? this.context("select") : this.context("projection");
         const lineage = this.analyzeExpr(item, scope, ctx, ctes);
         outputs.push({ name: outputName(item, outputs.length), lineage });
+        if (this.protectedQuery) this.guarded.add(item);
       }
       if (top) this.analyzeRowOrder(node, scope, ctes);
     }
@@ -446,6 +458,7 @@ class Analyzer {
             continue;
         }
         this.analyzeExpr(expr, scope, this.context("order"), ctes);
+        if (this.protectedQuery) this.guarded.add(expr);
       }
     }
   }
@@ -574,6 +587,7 @@ class Analyzer {
       }
     }
     this.analyzeExpr(expr, scope, { ...this.context(clause), predicate: true }, ctes);
+    if (this.protectedQuery) this.guarded.add(expr);
   }
 
   /** An equality between two columns used as a join: both must be bare join (or freer) columns. */
@@ -592,6 +606,10 @@ class Analyzer {
     }
     const l = left.bare!;
     const r = right.bare!;
+    // Keys of different types join through an implicit cast, which fails on some values (an oracle).
+    if (columnType(l) !== columnType(r)) {
+      throw violation(`join keys ${l.column} and ${r.column} have different types`, l, "join");
+    }
     if (isUnit(l) && isUnit(r)) this.union(l.instance, r.instance);
   }
 
@@ -1229,6 +1247,10 @@ function isProtected(source: Source): boolean {
 
 function isUnit(source: Source): boolean {
   return source.view.manifest.privacyUnit === source.column;
+}
+
+function columnType(source: Source): string | undefined {
+  return source.view.manifest.columns.find((c) => c.name === source.column)?.type;
 }
 
 function isJoinKey(lineage: Lineage): boolean {

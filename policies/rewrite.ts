@@ -76,6 +76,22 @@ function withAlias(node: SqlNode, alias: string): SqlNode {
 }
 
 /**
+ * `TRY(expr)`: NULL where evaluating `expr` on a row would raise an error. Over protected data an
+ * error that depends on a value (an overflow, `make_date(2000, 13, 1)`, a date part or an implicit
+ * cast taken from a column) is a yes/no oracle on one row, answered before any threshold or noise.
+ */
+export function guardErrors(node: SqlNode): SqlNode {
+  if (node.class === "COLUMN_REF" || node.class === "CONSTANT" || node.class === "PARAMETER") return node;
+  const { alias, ...rest } = node;
+  return {
+    class: "OPERATOR",
+    type: "OPERATOR_TRY",
+    alias: typeof alias === "string" ? alias : "",
+    children: [{ ...rest, alias: "" }],
+  };
+}
+
+/**
  * Rewrites an aggregate plan. `namedParams` is the original statement's parameter map, kept so
  * the rendered inner query binds the same `$n` parameters.
  */
@@ -84,10 +100,10 @@ export function rewriteAggregate(plan: AggregatePlan, namedParams: unknown): Rew
   const inputs = plan.measures.map((_, j) => `__m${j}`);
   const selectList: SqlNode[] = [withAlias(columnRefNode(plan.unitRef), "__pu")];
   plan.groupKeys.forEach((key, i) => {
-    selectList.push(withAlias(cloneNode(key), keys[i]!));
+    selectList.push(withAlias(guardErrors(cloneNode(key)), keys[i]!));
   });
   plan.measures.forEach((measure, j) => {
-    if (measure.kind !== "units") selectList.push(withAlias(measureInput(measure), inputs[j]!));
+    if (measure.kind !== "units") selectList.push(withAlias(guardErrors(measureInput(measure)), inputs[j]!));
   });
   const innerNode: SqlNode = {
     ...cloneNode(plan.node),
