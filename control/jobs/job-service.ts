@@ -484,6 +484,7 @@ export class JobService {
     let tainted = false;
     const connection = await this.deps.dataDomain.connect();
     let result: SandboxResult;
+    let inFlight: Promise<unknown> | undefined;
     try {
       const service = createQueryService({
         domain: connection,
@@ -504,7 +505,9 @@ export class JobService {
       const guarded = {
         execute: async (request: Parameters<typeof port.execute>[0]) => {
           if (entry.cancelled) throw new DomainError("TIMEOUT", "the job was cancelled");
-          return port.execute(request);
+          const answer = port.execute(request);
+          inFlight = answer;
+          return answer;
         },
       };
       const sandboxJob: SandboxJob = {
@@ -524,6 +527,10 @@ export class JobService {
         }
       });
     } finally {
+      // A query still running when the run ended (time limit, cancel, crash) is stopped: closing
+      // its connection alone leaves DuckDB computing it forever, on the threads every job shares.
+      connection.interrupt();
+      await inFlight?.catch(() => undefined);
       connection.closeSync();
     }
     for (const query of queries) {
