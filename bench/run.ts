@@ -60,13 +60,16 @@ const TARGETS = {
   columnarMBps: 1000,
 };
 
+// `tag` makes each job's query new to the policy engine (a predicate no row meets, so the work is
+// the same): a repeated DP query is answered from the budget ledger without running at all, and
+// aliases do not count (the engine's query key ignores them). Raw DuckDB runs the same text.
 const OVERHEAD_QUERIES = {
   population_group_by: (tag: string) =>
-    `SELECT district, count(*) AS n, avg(annual_income) AS mean_income${tag} FROM population GROUP BY district`,
+    `SELECT district, count(*) AS n, avg(annual_income) AS mean_income FROM population WHERE district <> '${tag}' GROUP BY district`,
   visits_join_population: (tag: string) =>
-    `SELECT p.district, count(*) AS visits, avg(m.cost) AS mean_cost${tag} FROM population p JOIN medical_visits m ON p.person_id = m.person_id GROUP BY p.district`,
+    `SELECT p.district, count(*) AS visits, avg(m.cost) AS mean_cost FROM population p JOIN medical_visits m ON p.person_id = m.person_id WHERE p.district <> '${tag}' GROUP BY p.district`,
   air_quality_daily_series: (tag: string) =>
-    `SELECT station, date_trunc('day', hour) AS day, avg(pm25) AS pm25${tag} FROM air_quality GROUP BY station, day ORDER BY station, day`,
+    `SELECT station, date_trunc('day', hour) AS day, avg(pm25) AS pm25 FROM air_quality WHERE station <> '${tag}' GROUP BY station, day ORDER BY station, day`,
 } as const;
 
 const TRIVIAL_SCRIPT = `export default async function main(ctx) {
@@ -276,19 +279,19 @@ async function measureOverhead(gateway: Gateway, domain: string) {
   try {
     const perQuery: Record<string, { rawMs: number[]; jobMs: number[] }> = {};
     let n = 0;
-    // A distinct output name per job: a repeated DP query would be answered from the budget
-    // ledger without running, which is not what this measures.
-    const tag = () => `_${n++}`;
+    const tag = () => `bench-${n++}`;
     for (const [name, sql] of Object.entries(OVERHEAD_QUERIES)) {
       perQuery[name] = { rawMs: [], jobMs: [] };
       // Warm both DuckDB instances' buffer pools (and the OS page cache) first.
-      await rawMs(sql(""));
+      await rawMs(sql(tag()));
       await jobMs(name, sql(tag()));
     }
+    await awaitVerifiedUnits(gateway);
     for (let run = 0; run < options.runs; run++) {
       for (const [name, sql] of Object.entries(OVERHEAD_QUERIES)) {
-        perQuery[name]!.rawMs.push(await rawMs(sql("")));
-        perQuery[name]!.jobMs.push(await jobMs(name, sql(tag())));
+        const text = sql(tag());
+        perQuery[name]!.rawMs.push(await rawMs(text));
+        perQuery[name]!.jobMs.push(await jobMs(name, text));
       }
     }
     return Object.fromEntries(
@@ -306,6 +309,29 @@ async function measureOverhead(gateway: Gateway, domain: string) {
     connection.closeSync();
     instance.closeSync();
   }
+}
+
+/**
+ * The engine verifies in the background, on first use, that population's unit is unique (which
+ * lets it skip the contribution-bounding window); the measured runs start once jobs use it, or
+ * after a minute without (then the figures are those of the general path).
+ */
+async function awaitVerifiedUnits(gateway: Gateway): Promise<void> {
+  const until = performance.now() + 60_000;
+  while (performance.now() < until) {
+    const sql = OVERHEAD_QUERIES.population_group_by(`warm-${Math.random()}`);
+    const script = `export default async function main(ctx) { return { result: await ctx.sql(${JSON.stringify(sql)}) }; }`;
+    const submitted = await call<JobAnswer>(gateway, "POST", "/v1/jobs", {
+      script,
+      license: gateway.license,
+    });
+    const response = await fetch(`${gateway.url}/v1/jobs/${submitted.body.id}/events`, {
+      headers: { authorization: `Bearer ${gateway.operatorKey}` },
+    });
+    if ((await response.text()).includes("unit_unique_per_row")) return;
+    await new Promise((done) => setTimeout(done, 1000));
+  }
+  log("population's unit was not verified unique within a minute: measuring the general path");
 }
 
 // ---- (2) trivial jobs: latency and throughput; (6) memory under load --------------------------
@@ -473,7 +499,7 @@ async function main(): Promise<void> {
   }
   const sandbox = summarise(sandboxRuns);
   log("(4) policy engine");
-  const policies = await measurePolicies(domain, quick ? 2 : 10);
+  const policies = await measurePolicies(domain, quick ? 2 : 3);
   log("(5) audit appends");
   const auditRuns = [];
   for (let run = 0; run < options.runs; run++) auditRuns.push(await measureAudit(quick ? 0.3 : 2));

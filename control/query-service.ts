@@ -2,13 +2,20 @@ import { createHash } from "node:crypto";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { type Cell, releaseAggregate } from "../policies/aggregation.ts";
 import { DomainError, isDomainError } from "../policies/errors.ts";
-import { budgetPeriodKey, DEFAULT_QUERY_EPSILON, type License, licensedViews } from "../policies/license.ts";
+import {
+  budgetPeriodKey,
+  DEFAULT_QUERY_EPSILON,
+  type License,
+  type LicensedView,
+  licensedViews,
+} from "../policies/license.ts";
 import type { DatasetManifest } from "../policies/manifest.ts";
 import type { UniformInt } from "../policies/noise.ts";
 import { analyzeQuery } from "../policies/query-gate.ts";
-import type { ColumnUse, QueryAnalysis, QueryKind } from "../policies/query-plan.ts";
+import type { AggregatePlan, ColumnUse, QueryAnalysis, QueryKind } from "../policies/query-plan.ts";
 import { type RewrittenQuery, rewriteAggregate } from "../policies/rewrite.ts";
 import type { SqlNode } from "../policies/sql-tree.ts";
+import { type DomainFacts, domainFactsOf } from "../storage/data-domain.ts";
 import type { BudgetCharge, PrivacyBudgetLedger } from "./privacy-budget.ts";
 
 /**
@@ -97,6 +104,8 @@ export interface QueryServiceDeps {
   readonly maxRows?: number;
   /** Random source for noise (tests only; production uses the CSPRNG). */
   readonly uniform?: UniformInt;
+  /** Verified facts about the domain's data; by default those of the domain `domain` belongs to. */
+  readonly facts?: Pick<DomainFacts, "uniqueColumn">;
 }
 
 /** The service the sandbox's query port adapts. */
@@ -125,6 +134,25 @@ async function renderSql(parser: SqlConnection, tree: SqlNode): Promise<string> 
   const sql = reader.getRowsJson()[0]?.[0];
   if (typeof sql !== "string") throw new DomainError("INTERNAL", "renderer returned no SQL");
   return sql;
+}
+
+/**
+ * True when every row the aggregate reads has a distinct privacy unit: it reads exactly one table
+ * (no join, subquery or CTE in FROM, which could repeat a unit) whose unit column the domain has
+ * verified unique. Anything else, or a fact not verified yet, keeps the general rewrite.
+ */
+function unitUniquePerRow(
+  plan: AggregatePlan,
+  views: ReadonlyMap<string, LicensedView>,
+  facts: Pick<DomainFacts, "uniqueColumn"> | undefined,
+): boolean {
+  const from = plan.node.from_table as SqlNode | undefined;
+  if (!facts || from?.type !== "BASE_TABLE" || typeof from.table_name !== "string") return false;
+  if (from.catalog_name || from.schema_name) return false;
+  const view = views.get(from.table_name.toLowerCase());
+  const unit = view?.manifest.privacyUnit;
+  if (!view || !unit || plan.unitRef.at(-1)?.toLowerCase() !== unit) return false;
+  return facts.uniqueColumn(view.manifest.name, unit);
 }
 
 function queryKey(analysis: QueryAnalysis, params: readonly QueryParam[]): string {
@@ -161,6 +189,7 @@ interface Prepared {
  */
 export function createQueryService(deps: QueryServiceDeps): QueryService {
   const partitionDelta = deps.partitionDelta ?? DEFAULT_PARTITION_DELTA;
+  const facts = deps.facts ?? domainFactsOf(deps.domain);
 
   async function prepare(request: QueryRequest): Promise<Prepared> {
     const views = licensedViews(request.license, request.manifests);
@@ -195,7 +224,9 @@ export function createQueryService(deps: QueryServiceDeps): QueryService {
     }
     if (analysis.aggregate) {
       const namedParams = (analysis.statement as { named_param_map?: unknown }).named_param_map;
-      const rewritten = rewriteAggregate(analysis.aggregate, namedParams);
+      const rewritten = rewriteAggregate(analysis.aggregate, namedParams, {
+        unitUniquePerRow: unitUniquePerRow(analysis.aggregate, views, facts),
+      });
       const inner = await renderSql(deps.parser, rewritten.inner);
       return { analysis, rewritten, sql: rewritten.wrap(inner), epsilon, charges };
     }

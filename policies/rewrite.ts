@@ -91,11 +91,28 @@ export function guardErrors(node: SqlNode): SqlNode {
   };
 }
 
+/** Facts about the data, verified by the caller, that let the rewrite drop work that cannot change the answer. */
+export interface RewriteFacts {
+  /**
+   * Every row the query reads has a distinct unit: the query reads one table whose privacy-unit
+   * column the caller has verified to be unique in the (read-only) data. Then no unit contributes
+   * more than one row, so bounding contributions needs no window, and distinct units are rows.
+   */
+  readonly unitUniquePerRow?: boolean;
+}
+
 /**
  * Rewrites an aggregate plan. `namedParams` is the original statement's parameter map, kept so
  * the rendered inner query binds the same `$n` parameters.
  */
-export function rewriteAggregate(plan: AggregatePlan, namedParams: unknown): RewrittenQuery {
+export function rewriteAggregate(
+  plan: AggregatePlan,
+  namedParams: unknown,
+  facts: RewriteFacts = {},
+): RewrittenQuery {
+  // A bound of at least one row per unit holds by itself when every unit has exactly one row.
+  const uniqueUnits = facts.unitUniquePerRow === true && plan.maxContributions >= 1;
+  const units = uniqueUnits ? "count(*)" : "count(DISTINCT __pu)";
   const keys = plan.groupKeys.map((_, i) => `__g${i}`);
   const inputs = plan.measures.map((_, j) => `__m${j}`);
   const selectList: SqlNode[] = [withAlias(columnRefNode(plan.unitRef), "__pu")];
@@ -133,7 +150,7 @@ export function rewriteAggregate(plan: AggregatePlan, namedParams: unknown): Rew
     const m = inputs[j]!;
     switch (measure.kind) {
       case "units":
-        aggregates.push(`count(DISTINCT __pu) AS __v${j}`, `count(DISTINCT __pu) AS __c${j}`);
+        aggregates.push(`${units} AS __v${j}`, `${units} AS __c${j}`);
         return;
       case "count":
         aggregates.push(`count(${m}) AS __v${j}`);
@@ -144,10 +161,10 @@ export function rewriteAggregate(plan: AggregatePlan, namedParams: unknown): Rew
       case "sum":
         aggregates.push(`sum(${clamp(j)}) AS __v${j}`);
         // A zero adds nothing: `sum(CASE WHEN cond THEN x ELSE 0 END)` is conditional too.
-        aggregates.push(`count(DISTINCT __pu) FILTER (WHERE ${clamp(j)} <> 0) AS __c${j}`);
+        aggregates.push(`${units} FILTER (WHERE ${clamp(j)} <> 0) AS __c${j}`);
         return;
     }
-    aggregates.push(`count(DISTINCT __pu) FILTER (WHERE ${m} IS NOT NULL) AS __c${j}`);
+    aggregates.push(`${units} FILTER (WHERE ${m} IS NOT NULL) AS __c${j}`);
   });
 
   const keyList = keys.join(", ");
@@ -172,9 +189,12 @@ export function rewriteAggregate(plan: AggregatePlan, namedParams: unknown): Rew
   }
 
   const wrap = (innerSql: string): string => {
+    const bounded = uniqueUnits
+      ? "__bounded AS (SELECT * FROM __rows WHERE __pu IS NOT NULL)"
+      : `__bounded AS (SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY __pu ORDER BY ${order}) AS __rn FROM __rows WHERE __pu IS NOT NULL) WHERE __rn <= ${plan.maxContributions})`;
     const ctes = [
       `__rows AS (${innerSql})`,
-      `__bounded AS (SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY __pu ORDER BY ${order}) AS __rn FROM __rows WHERE __pu IS NOT NULL) WHERE __rn <= ${plan.maxContributions})`,
+      bounded,
       `__agg AS (SELECT ${keySelect}${aggregates.join(", ")} FROM __bounded${groupBy})`,
     ];
     if (dominanceParts.length === 0) return `WITH ${ctes.join(", ")} SELECT * FROM __agg`;
@@ -191,6 +211,7 @@ export function rewriteAggregate(plan: AggregatePlan, namedParams: unknown): Rew
   const rewrites = [
     "count_distinct_units",
     `contribution_bound:${plan.maxContributions}`,
+    ...(uniqueUnits ? ["unit_unique_per_row"] : []),
     `threshold:${plan.minGroupSize}`,
     ...plan.measures.flatMap((m) => (m.bounds ? [`clamp:[${m.bounds.lo},${m.bounds.hi}]`] : [])),
     ...(plan.differentialPrivacy ? ["noise:discrete_laplace"] : []),
