@@ -604,7 +604,8 @@ export class JobService {
           status: "failed",
           reason: failure.code,
           actor: "system",
-          error: shown ? full : { ...full, message: null },
+          // The class is the thrown value's `name`, which a script can set to anything it read.
+          error: shown ? full : { ...full, class: builtInClass(full.class), message: null },
           products: { outputs: {}, logs: shown ? logs : [], error: full },
           usage,
           decision: { outcome: gate.outcome, reasons: [...gate.reasons], tainted, reviewsRequired: 0 },
@@ -758,6 +759,32 @@ function queryEvent(query: JobQuery, tainted: boolean): Record<string, unknown> 
     ...(v.suppressionDisclosable ? { suppressedGroups: v.suppressedGroups } : {}),
     ...(tainted ? {} : { rows: v.rowsReturned }),
   };
+}
+
+/** Error classes a withheld error may show: the sandbox's own and JavaScript's built-in ones. */
+const BUILT_IN_CLASSES = new Set([
+  "Error",
+  "TypeError",
+  "RangeError",
+  "ReferenceError",
+  "SyntaxError",
+  "EvalError",
+  "URIError",
+  "AggregateError",
+  "NonError",
+  "UnreadableError",
+  "QueryError",
+  "OutputError",
+  "ScriptError",
+  "Timeout",
+  "MemoryLimit",
+  "LimitExceeded",
+  "SandboxCrash",
+  "Cancelled",
+]);
+
+function builtInClass(name: string): string {
+  return BUILT_IN_CLASSES.has(name) ? name : "Error";
 }
 
 /** Sandbox limits a license sets through its quotas; everything else keeps the safe defaults. */
