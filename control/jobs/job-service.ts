@@ -378,7 +378,9 @@ export class JobService {
       decision: job.decision,
       ...(showOutputs && job.products ? { outputs: job.products.outputs, logs: job.products.logs } : {}),
       ...(error ? { error } : {}),
-      usage: job.usage,
+      // A tainted script decides every figure it is metered on (rows in, loops, queries): before
+      // release its usage is data, so only a reviewer sees it.
+      usage: job.decision?.tainted && !reviewer && job.status !== "released" ? null : job.usage,
       ...(job.status === "released" && job.receipt ? { receipt: job.receipt } : {}),
     };
   }
