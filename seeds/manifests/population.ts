@@ -1,5 +1,6 @@
 import { DatasetManifest } from "../../policies/manifest.ts";
 import { DISTRICTS } from "../reference/hohhot.ts";
+import { EDUCATION_LEVELS, EMPLOYMENT_STATUSES } from "../reference/labour.ts";
 
 export const population = DatasetManifest.parse({
   name: "population",
@@ -54,22 +55,14 @@ export const population = DatasetManifest.parse({
       type: "VARCHAR",
       meaning: "Highest attained (or current) level of education.",
       rule: "group",
-      values: [
-        "none",
-        "primary",
-        "junior_secondary",
-        "senior_secondary",
-        "college",
-        "bachelor",
-        "postgraduate",
-      ],
+      values: [...EDUCATION_LEVELS],
     },
     {
       name: "employment_status",
       type: "VARCHAR",
       meaning: "Labour-force status.",
       rule: "group",
-      values: ["employed", "unemployed", "student", "retired", "not_in_labour_force"],
+      values: [...EMPLOYMENT_STATUSES],
     },
     {
       name: "annual_income",
