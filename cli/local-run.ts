@@ -9,6 +9,7 @@ import { License } from "../policies/license.ts";
 import type { DatasetManifest } from "../policies/manifest.ts";
 import { decideRelease, type ReleaseReason } from "../policies/release-gate.ts";
 import { type SandboxLimitsInput, SandboxPool, type SandboxUsage } from "../sandbox/index.ts";
+import { openSqlParser } from "../storage/sql-parser.ts";
 
 /**
  * `aos run SCRIPT --local`: the script runs on this machine in the same sandbox (`SandboxPool`)
@@ -131,13 +132,7 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
 
   const domainInstance = await DuckDBInstance.create(":memory:", { threads: "1" });
   const domain = await domainInstance.connect();
-  const parserInstance = await DuckDBInstance.create(":memory:", {
-    enable_external_access: "false",
-    autoload_known_extensions: "false",
-    autoinstall_known_extensions: "false",
-    lock_configuration: "true",
-  });
-  const parser = await parserInstance.connect();
+  const parser = await openSqlParser();
   const pool = new SandboxPool({ size: 1, jobsPerWorker: 1 });
   try {
     const statements = dummyDomainStatements(manifests, {
@@ -157,7 +152,11 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
       data: { policyVersions: Object.fromEntries(manifests.map((m) => [m.name, "local"])) },
     });
     const port = createPolicyQueryPort({
-      service: createQueryService({ domain, parser, ledger: new InMemoryPrivacyBudgetLedger() }),
+      service: createQueryService({
+        domain,
+        parser: parser.connection,
+        ledger: new InMemoryPrivacyBudgetLedger(),
+      }),
       license,
       manifests,
       startedAt,
@@ -232,8 +231,7 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
     };
   } finally {
     await pool.close();
-    parser.closeSync();
-    parserInstance.closeSync();
+    parser.close();
     domain.closeSync();
     domainInstance.closeSync();
   }

@@ -1,6 +1,5 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { DuckDBInstance } from "@duckdb/node-api";
 import { serve } from "@hono/node-server";
 import { auditLogFile, openAuditLedger } from "../audit/ledger.ts";
 import { issueReceipt } from "../audit/receipt.ts";
@@ -17,6 +16,7 @@ import {
 } from "../control/provisioning.ts";
 import { SandboxPool } from "../sandbox/index.ts";
 import { openDataDomain } from "../storage/data-domain.ts";
+import { openSqlParser } from "../storage/sql-parser.ts";
 import { telemetry } from "../telemetry/instruments.ts";
 import { startTelemetry } from "../telemetry/otel.ts";
 import { newApp } from "./app.ts";
@@ -59,14 +59,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Runn
   if (ledger.recovery)
     logger.warn("audit log: removed a torn last entry left by a crash", { ...ledger.recovery });
   const audit = ledgerAuditSink(ledger);
-  // The policy engine parses and renders SQL on an empty, locked-down database: never on the data.
-  const parserInstance = await DuckDBInstance.create(":memory:", {
-    enable_external_access: "false",
-    autoload_known_extensions: "false",
-    autoinstall_known_extensions: "false",
-    lock_configuration: "true",
-  });
-  const parser = await parserInstance.connect();
+  const parser = await openSqlParser();
   const pool = new SandboxPool({ size: config.SANDBOX_WORKERS });
   const jobs = new JobService(
     {
@@ -74,7 +67,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Runn
       dataDomain,
       pool,
       ledger: new ControlPlaneBudgetLedger(controlPlane),
-      parser,
+      parser: parser.connection,
       audit,
       assertOperatorActive: (operatorId) => assertOperatorActive(controlPlane, operatorId),
       signReceipt: (claims) => issueReceipt(claims, signingKey.privateKey),
@@ -155,8 +148,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Runn
         await jobs.drain();
         await pool.close();
         await ledger.close();
-        parser.closeSync();
-        parserInstance.closeSync();
+        parser.close();
         dataDomain.close();
         controlPlane.close();
         await otel.shutdown();

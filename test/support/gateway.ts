@@ -21,6 +21,7 @@ import { organizationCodeCheckChar, usccCheckChar } from "../../policies/identif
 import { SandboxPool } from "../../sandbox/index.ts";
 import type { ControlPlane } from "../../storage/control-plane.ts";
 import { type DataDomain, openDataDomain } from "../../storage/data-domain.ts";
+import { openSqlParser } from "../../storage/sql-parser.ts";
 import { tempDir } from "./duckdb.ts";
 
 /**
@@ -146,8 +147,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     checkpointIntervalMs: 0,
   });
   const audit = new TestAuditSink(ledger);
-  const parserInstance = await DuckDBInstance.create(":memory:");
-  const parser = await parserInstance.connect();
+  const parser = await openSqlParser();
   const workers = options.sandboxWorkers ?? 1;
   // Workers start with the first job, so suites that run none spawn no sandbox processes.
   let pool: SandboxPool | undefined;
@@ -164,7 +164,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
         cancel: (jobId) => pool?.cancel(jobId) ?? false,
       },
       ledger: new ControlPlaneBudgetLedger(controlPlane),
-      parser,
+      parser: parser.connection,
       audit,
       assertOperatorActive: (operatorId) => assertOperatorActive(controlPlane, operatorId),
       signReceipt: (claims) => issueReceipt(claims, signingKey.privateKey),
@@ -252,8 +252,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     async close() {
       await jobs.drain();
       await pool?.close();
-      parser.closeSync();
-      parserInstance.closeSync();
+      parser.close();
       await ledger.close();
       dataDomain.close();
       controlPlane.close();
