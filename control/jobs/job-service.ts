@@ -103,6 +103,8 @@ export class JobService {
     { operatorId: string; cancelled: boolean; done: Promise<void> }
   >();
   private readonly settledWaiters = new Map<string, Set<() => void>>();
+  /** The last pending admission of each license (see `admissionTurn`). */
+  private readonly admissions = new Map<string, Promise<void>>();
   private accepting = true;
   private readonly now: () => Date;
 
@@ -183,57 +185,80 @@ export class JobService {
         `the script is larger than ${limits.scriptBytes ?? 256 * 1024} bytes`,
       );
     }
-    const perDay = record.license.quotas.jobsPerDay;
-    if (perDay !== undefined) {
-      const today = new Date(this.now().toISOString().slice(0, 10));
-      if ((await jobStore.countSince(this.deps.store, record.license.id, today)) >= perDay) {
-        throw new DomainError("QUOTA_EXCEEDED", `license ${record.license.id} allows ${perDay} jobs a day`);
-      }
-    }
-    if (this.queue.length >= this.options.queueCapacity) {
-      throw new DomainError("QUEUE_FULL", "the job queue is full; retry later", { retryAfterSeconds: 5 });
-    }
-
-    const job = {
-      id: `job_${randomUUID()}`,
-      operatorId: principal.id,
-      licenseId: record.license.id,
-      purpose: record.license.purpose,
-      language: submission.language,
-      script: submission.script,
-      scriptSha256,
-      idempotencyKey: idempotencyKey ?? null,
-      status: "queued" as const,
-      submittedAt: this.now().toISOString(),
-    };
-    // Audit first: nothing is accepted that the log does not show.
-    await this.deps.audit.append({
-      type: "job.submitted",
-      actor: principal.id,
-      subject: {
-        job: job.id,
-        operator: principal.id,
-        license: job.licenseId,
-        datasets: record.license.datasets.map((d) => d.name),
-      },
-      data: { scriptSha256, language: job.language, purpose: job.purpose, scriptBytes: job.script.length },
-    });
+    // One admission per license at a time: concurrent submissions each passed the daily quota
+    // check before any of them was inserted, so a burst ran past the quota.
+    const admitted = await this.admissionTurn(record.license.id);
     try {
-      await jobStore.insert(this.deps.store, job);
-    } catch (error) {
-      // Two submissions with one Idempotency-Key raced: the other one won.
-      if (idempotencyKey !== undefined) {
-        const winner = await jobStore.byIdempotencyKey(this.deps.store, principal.id, idempotencyKey);
-        if (winner) return { job: this.view(winner, principal), created: false };
+      const perDay = record.license.quotas.jobsPerDay;
+      if (perDay !== undefined) {
+        const today = new Date(this.now().toISOString().slice(0, 10));
+        if ((await jobStore.countSince(this.deps.store, record.license.id, today)) >= perDay) {
+          throw new DomainError("QUOTA_EXCEEDED", `license ${record.license.id} allows ${perDay} jobs a day`);
+        }
       }
-      throw error;
+      if (this.queue.length >= this.options.queueCapacity) {
+        throw new DomainError("QUEUE_FULL", "the job queue is full; retry later", { retryAfterSeconds: 5 });
+      }
+
+      const job = {
+        id: `job_${randomUUID()}`,
+        operatorId: principal.id,
+        licenseId: record.license.id,
+        purpose: record.license.purpose,
+        language: submission.language,
+        script: submission.script,
+        scriptSha256,
+        idempotencyKey: idempotencyKey ?? null,
+        status: "queued" as const,
+        submittedAt: this.now().toISOString(),
+      };
+      // Audit first: nothing is accepted that the log does not show.
+      await this.deps.audit.append({
+        type: "job.submitted",
+        actor: principal.id,
+        subject: {
+          job: job.id,
+          operator: principal.id,
+          license: job.licenseId,
+          datasets: record.license.datasets.map((d) => d.name),
+        },
+        data: { scriptSha256, language: job.language, purpose: job.purpose, scriptBytes: job.script.length },
+      });
+      try {
+        await jobStore.insert(this.deps.store, job);
+      } catch (error) {
+        // Two submissions with one Idempotency-Key raced: the other one won.
+        if (idempotencyKey !== undefined) {
+          const winner = await jobStore.byIdempotencyKey(this.deps.store, principal.id, idempotencyKey);
+          if (winner) return { job: this.view(winner, principal), created: false };
+        }
+        throw error;
+      }
+      this.queue.push(job.id);
+      this.operatorOfQueued.set(job.id, principal.id);
+      this.events.publish(job.id, "queued", { position: this.queue.length });
+      this.pump();
+      const stored = await jobStore.get(this.deps.store, job.id);
+      return { job: this.view(stored!, principal), created: true };
+    } finally {
+      admitted();
     }
-    this.queue.push(job.id);
-    this.operatorOfQueued.set(job.id, principal.id);
-    this.events.publish(job.id, "queued", { position: this.queue.length });
-    this.pump();
-    const stored = await jobStore.get(this.deps.store, job.id);
-    return { job: this.view(stored!, principal), created: true };
+  }
+
+  /** Waits for this license's previous admission to finish; call the returned function when done. */
+  private async admissionTurn(licenseId: string): Promise<() => void> {
+    const previous = this.admissions.get(licenseId) ?? Promise.resolve();
+    let done!: () => void;
+    const turn = new Promise<void>((resolve) => {
+      done = resolve;
+    });
+    const tail = previous.then(() => turn);
+    this.admissions.set(licenseId, tail);
+    await previous;
+    return () => {
+      done();
+      if (this.admissions.get(licenseId) === tail) this.admissions.delete(licenseId);
+    };
   }
 
   /** The job if `principal` may see it; another operator's job is NOT_FOUND, never FORBIDDEN. */
