@@ -33,16 +33,36 @@ export async function publishManifest(
   return version;
 }
 
+/**
+ * Parsed catalogs by the state of the version table: validating the manifests is most of the cost
+ * of a read, and the job service reads the catalog for every job. Versions are only ever inserted
+ * (each in a transaction stamped with its own start time), so the row count with the latest stamp
+ * and the version sum names one state of the table, also across transactions that roll back,
+ * which a counter bumped by `publishManifest` would not. A few entries are plenty.
+ */
+const parsedCatalogs = new Map<string, CatalogEntry[]>();
+const MAX_CACHED_CATALOGS = 8;
+
 /** The latest version of every dataset, by name. */
 export async function currentCatalog(store: Pick<ControlPlane, "query">): Promise<CatalogEntry[]> {
+  const [state] = await store.query<{ digest: string }>(
+    `SELECT count(*)::VARCHAR || '/' || coalesce(sum(version), 0)::VARCHAR || '/' || coalesce(max(effective_from)::VARCHAR, '')
+       AS digest FROM dataset_versions`,
+  );
+  const digest = state?.digest ?? "";
+  const cached = parsedCatalogs.get(digest);
+  if (cached) return cached.map((entry) => ({ ...entry, manifest: structuredClone(entry.manifest) }));
   const rows = await store.query<{ manifest: string; version: number; effective_from: string }>(
     `SELECT manifest, version, effective_from::VARCHAR AS effective_from FROM dataset_versions
      QUALIFY row_number() OVER (PARTITION BY dataset ORDER BY version DESC) = 1
      ORDER BY dataset`,
   );
-  return rows.map((row) => ({
+  const entries = rows.map((row) => ({
     manifest: DatasetManifest.parse(JSON.parse(row.manifest)),
     version: row.version,
     effectiveFrom: row.effective_from,
   }));
+  if (parsedCatalogs.size >= MAX_CACHED_CATALOGS) parsedCatalogs.clear();
+  parsedCatalogs.set(digest, entries);
+  return entries.map((entry) => ({ ...entry, manifest: structuredClone(entry.manifest) }));
 }
