@@ -117,23 +117,56 @@ export interface QueryService {
 const DEFAULT_PARTITION_DELTA = 1e-6;
 const DEFAULT_MAX_ROWS = 100_000;
 
+/**
+ * Memo of a pure text → text step of DuckDB (parsing, rendering): the same input always gives the
+ * same output, and each call is a round trip to DuckDB that small jobs, which repeat their queries,
+ * pay again and again. Bounded; oldest entries go first. Values are text, so no caller can alias
+ * another's objects.
+ */
+class TextMemo {
+  private readonly entries = new Map<string, string>();
+  constructor(
+    private readonly capacity: number,
+    private readonly maxKeyLength: number,
+  ) {}
+  async get(key: string, compute: () => Promise<string>): Promise<string> {
+    const hit = this.entries.get(key);
+    if (hit !== undefined) return hit;
+    const value = await compute();
+    if (key.length <= this.maxKeyLength) {
+      if (this.entries.size >= this.capacity) this.entries.delete(this.entries.keys().next().value!);
+      this.entries.set(key, value);
+    }
+    return value;
+  }
+}
+
+const parsedTrees = new TextMemo(512, 16_384);
+const renderedSql = new TextMemo(512, 65_536);
+
 /** Parses SQL with DuckDB's own parser; the text travels as a bound parameter, never spliced in. */
 export async function parseSql(parser: SqlConnection, sql: string): Promise<unknown> {
-  const reader = await parser.runAndReadAll("SELECT json_serialize_sql($1::VARCHAR) AS tree", [sql]);
-  const tree = reader.getRowsJson()[0]?.[0];
-  if (typeof tree !== "string") throw new DomainError("INTERNAL", "parser returned no tree");
+  const tree = await parsedTrees.get(sql, async () => {
+    const reader = await parser.runAndReadAll("SELECT json_serialize_sql($1::VARCHAR) AS tree", [sql]);
+    const text = reader.getRowsJson()[0]?.[0];
+    if (typeof text !== "string") throw new DomainError("INTERNAL", "parser returned no tree");
+    return text;
+  });
   // Source positions are not needed, and "no position" (2^64-1) does not survive a JS number.
   return JSON.parse(tree, (key, value) => (key === "query_location" ? undefined : value));
 }
 
 /** Renders a validated parse tree back to SQL with DuckDB's own printer. */
 async function renderSql(parser: SqlConnection, tree: SqlNode): Promise<string> {
-  const reader = await parser.runAndReadAll("SELECT json_deserialize_sql($1::VARCHAR::JSON) AS sql", [
-    JSON.stringify(tree),
-  ]);
-  const sql = reader.getRowsJson()[0]?.[0];
-  if (typeof sql !== "string") throw new DomainError("INTERNAL", "renderer returned no SQL");
-  return sql;
+  const json = JSON.stringify(tree);
+  return renderedSql.get(json, async () => {
+    const reader = await parser.runAndReadAll("SELECT json_deserialize_sql($1::VARCHAR::JSON) AS sql", [
+      json,
+    ]);
+    const sql = reader.getRowsJson()[0]?.[0];
+    if (typeof sql !== "string") throw new DomainError("INTERNAL", "renderer returned no SQL");
+    return sql;
+  });
 }
 
 /**
