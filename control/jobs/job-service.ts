@@ -103,6 +103,8 @@ export class JobService {
     { operatorId: string; cancelled: boolean; done: Promise<void> }
   >();
   private readonly settledWaiters = new Map<string, Set<() => void>>();
+  /** Queue slots held by admissions still writing their job (see `submit`). */
+  private reserved = 0;
   /** The last pending admission of each license (see `admissionTurn`). */
   private readonly admissions = new Map<string, Promise<void>>();
   private accepting = true;
@@ -196,50 +198,67 @@ export class JobService {
           throw new DomainError("QUOTA_EXCEEDED", `license ${record.license.id} allows ${perDay} jobs a day`);
         }
       }
-      if (this.queue.length >= this.options.queueCapacity) {
+      // The slot is reserved before the first await, so concurrent admissions of different
+      // licenses cannot together pass the bound.
+      if (this.queue.length + this.reserved >= this.options.queueCapacity) {
         throw new DomainError("QUEUE_FULL", "the job queue is full; retry later", { retryAfterSeconds: 5 });
       }
-
-      const job = {
-        id: `job_${randomUUID()}`,
-        operatorId: principal.id,
-        licenseId: record.license.id,
-        purpose: record.license.purpose,
-        language: submission.language,
-        script: submission.script,
-        scriptSha256,
-        idempotencyKey: idempotencyKey ?? null,
-        status: "queued" as const,
-        submittedAt: this.now().toISOString(),
+      this.reserved++;
+      let reservation = true;
+      const release = () => {
+        if (reservation) this.reserved--;
+        reservation = false;
       };
-      // Audit first: nothing is accepted that the log does not show.
-      await this.deps.audit.append({
-        type: "job.submitted",
-        actor: principal.id,
-        subject: {
-          job: job.id,
-          operator: principal.id,
-          license: job.licenseId,
-          datasets: record.license.datasets.map((d) => d.name),
-        },
-        data: { scriptSha256, language: job.language, purpose: job.purpose, scriptBytes: job.script.length },
-      });
       try {
-        await jobStore.insert(this.deps.store, job);
-      } catch (error) {
-        // Two submissions with one Idempotency-Key raced: the other one won.
-        if (idempotencyKey !== undefined) {
-          const winner = await jobStore.byIdempotencyKey(this.deps.store, principal.id, idempotencyKey);
-          if (winner) return { job: this.view(winner, principal), created: false };
+        const job = {
+          id: `job_${randomUUID()}`,
+          operatorId: principal.id,
+          licenseId: record.license.id,
+          purpose: record.license.purpose,
+          language: submission.language,
+          script: submission.script,
+          scriptSha256,
+          idempotencyKey: idempotencyKey ?? null,
+          status: "queued" as const,
+          submittedAt: this.now().toISOString(),
+        };
+        // Audit first: nothing is accepted that the log does not show.
+        await this.deps.audit.append({
+          type: "job.submitted",
+          actor: principal.id,
+          subject: {
+            job: job.id,
+            operator: principal.id,
+            license: job.licenseId,
+            datasets: record.license.datasets.map((d) => d.name),
+          },
+          data: {
+            scriptSha256,
+            language: job.language,
+            purpose: job.purpose,
+            scriptBytes: job.script.length,
+          },
+        });
+        try {
+          await jobStore.insert(this.deps.store, job);
+        } catch (error) {
+          // Two submissions with one Idempotency-Key raced: the other one won.
+          if (idempotencyKey !== undefined) {
+            const winner = await jobStore.byIdempotencyKey(this.deps.store, principal.id, idempotencyKey);
+            if (winner) return { job: this.view(winner, principal), created: false };
+          }
+          throw error;
         }
-        throw error;
+        release();
+        this.queue.push(job.id);
+        this.operatorOfQueued.set(job.id, principal.id);
+        this.events.publish(job.id, "queued", { position: this.queue.length });
+        this.pump();
+        const stored = await jobStore.get(this.deps.store, job.id);
+        return { job: this.view(stored!, principal), created: true };
+      } finally {
+        release();
       }
-      this.queue.push(job.id);
-      this.operatorOfQueued.set(job.id, principal.id);
-      this.events.publish(job.id, "queued", { position: this.queue.length });
-      this.pump();
-      const stored = await jobStore.get(this.deps.store, job.id);
-      return { job: this.view(stored!, principal), created: true };
     } finally {
       admitted();
     }

@@ -462,3 +462,27 @@ describe("jobs: license quotas", () => {
     expect(third.body).toMatchObject({ code: "QUOTA_EXCEEDED" });
   });
 });
+
+describe("jobs: the queue bound under concurrent submissions", () => {
+  it("never holds more accepted jobs than its capacity, whatever the interleaving", async () => {
+    const tight = await startTestGateway({ seedScale: 0.002, sandboxWorkers: 1, queueCapacity: 3 });
+    try {
+      const license = tight.credentials.operator.license;
+      const script = `export default async function main() {
+        const until = Date.now() + 400; while (Date.now() < until) {}
+        return { t: [{ x: 1 }] };
+      }`;
+      const answers = await Promise.all(
+        Array.from({ length: 20 }, () => tight.operator.post<Job>("/v1/jobs", { script, license })),
+      );
+      const accepted = answers.filter((a) => a.status === 202);
+      expect(answers.filter((a) => a.status === 429).length).toBe(20 - accepted.length);
+      // One may already be running; at most `capacity` wait behind it.
+      expect(accepted.length).toBeLessThanOrEqual(4);
+      expect(tight.jobs.queued).toBeLessThanOrEqual(3);
+      for (const a of accepted) expect((await settled(a.body.id, tight.operator)).status).toBe("released");
+    } finally {
+      await tight.close();
+    }
+  });
+});
