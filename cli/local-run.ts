@@ -1,6 +1,7 @@
 import { DuckDBInstance } from "@duckdb/node-api";
 import { dummyDomainStatements } from "../control/dummy-data.ts";
 import { createIdentifierLookup } from "../control/jobs/identifier-lookup.ts";
+import { limitsOf, normaliseOutputs, queryEvent } from "../control/jobs/job-service.ts";
 import { createPolicyQueryPort, type JobQuery } from "../control/jobs/policy-port.ts";
 import { InMemoryPrivacyBudgetLedger } from "../control/privacy-budget.ts";
 import { createQueryService } from "../control/query-service.ts";
@@ -81,42 +82,6 @@ export function localLicense(manifests: readonly DatasetManifest[], now = new Da
   });
 }
 
-/** Sandbox limits a license's quotas set (as the server applies them). */
-function limitsOf(license: License): SandboxLimitsInput {
-  return {
-    ...(license.quotas.queriesPerJob ? { maxQueries: license.quotas.queriesPerJob } : {}),
-    ...(license.quotas.outputCells ? { maxOutputCells: license.quotas.outputCells } : {}),
-  };
-}
-
-/** Outputs as tables, as the server stores them: a flat row becomes one row, a scalar a `value` cell. */
-function asTables(outputs: Readonly<Record<string, unknown>>): Record<string, Record<string, Cell>[]> {
-  const tables: Record<string, Record<string, Cell>[]> = {};
-  for (const [name, value] of Object.entries(outputs)) {
-    if (Array.isArray(value)) tables[name] = value as Record<string, Cell>[];
-    else if (value !== null && typeof value === "object") tables[name] = [value as Record<string, Cell>];
-    else tables[name] = [{ value: value as Cell }];
-  }
-  return tables;
-}
-
-function queryEvent(query: JobQuery): Record<string, unknown> {
-  if (query.error)
-    return { index: query.index, ok: false, code: query.error.code, detail: query.error.detail };
-  const v = query.verdict!;
-  return {
-    index: query.index,
-    ok: true,
-    kind: v.kind,
-    datasets: v.datasets,
-    rewrites: v.rewrites,
-    epsilonCharged: v.epsilonCharged,
-    cached: v.cached,
-    suppressedGroups: v.suppressedGroups,
-    rows: v.rowsReturned,
-  };
-}
-
 /**
  * Runs a script locally against dummy data.
  *
@@ -163,7 +128,7 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
       onQuery: (query) => {
         queries.push(query);
         tainted ||= query.verdict?.tainted === true;
-        emit({ type: "query", data: queryEvent(query) });
+        emit({ type: "query", data: queryEvent(query, false) });
       },
     });
     const result = await pool.run(
@@ -224,7 +189,7 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
     return {
       status: gate.outcome,
       decision,
-      outputs: gate.outcome === "rejected" ? {} : asTables(gate.outputs),
+      outputs: gate.outcome === "rejected" ? {} : normaliseOutputs(gate.outputs as Record<string, unknown>),
       logs,
       queries,
       usage: result.usage,

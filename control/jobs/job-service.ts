@@ -790,7 +790,7 @@ export class JobService {
 }
 
 /** What a query event tells the operator: the verdict's names and counts; nothing row-level once tainted. */
-function queryEvent(query: JobQuery, tainted: boolean): Record<string, unknown> {
+export function queryEvent(query: JobQuery, tainted: boolean): Record<string, unknown> {
   if (query.error)
     return { index: query.index, ok: false, code: query.error.code, detail: query.error.detail };
   const v = query.verdict!;
@@ -834,7 +834,7 @@ function builtInClass(name: string): string {
 }
 
 /** Sandbox limits a license sets through its quotas; everything else keeps the safe defaults. */
-function limitsOf(license: License): SandboxLimitsInput {
+export function limitsOf(license: License): SandboxLimitsInput {
   return {
     ...(license.quotas.queriesPerJob ? { maxQueries: license.quotas.queriesPerJob } : {}),
     ...(license.quotas.outputCells ? { maxOutputCells: license.quotas.outputCells } : {}),
@@ -879,7 +879,7 @@ function usageOf(
 }
 
 /** Outputs as tables: one flat row becomes a one-row table, a scalar a one-cell table named `value`. */
-function normaliseOutputs(outputs: Record<string, unknown>): Record<string, OutputTable> {
+export function normaliseOutputs(outputs: Record<string, unknown>): Record<string, OutputTable> {
   const tables: Record<string, OutputTable> = {};
   for (const [name, value] of Object.entries(outputs)) {
     if (Array.isArray(value)) tables[name] = value as OutputTable;
