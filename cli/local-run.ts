@@ -9,7 +9,7 @@ import type { ErrorCode } from "../policies/errors.ts";
 import { License } from "../policies/license.ts";
 import type { DatasetManifest } from "../policies/manifest.ts";
 import { decideRelease, type ReleaseReason } from "../policies/release-gate.ts";
-import { type SandboxLimitsInput, SandboxPool, type SandboxUsage } from "../sandbox/index.ts";
+import { SandboxPool, type SandboxUsage } from "../sandbox/index.ts";
 import { openSqlParser } from "../storage/sql-parser.ts";
 
 /**
