@@ -89,8 +89,10 @@ export async function usageReport(
        AND ($1::VARCHAR IS NULL OR operator_id = $1)
        AND ($2::VARCHAR IS NULL OR submitted_at >= $2::TIMESTAMPTZ)
        AND ($3::VARCHAR IS NULL OR submitted_at < $3::TIMESTAMPTZ)
+       AND NOT ($4 AND status = 'held')
      ORDER BY submitted_at`,
-    [operator, query.from ?? null, query.to ?? null],
+    // A held job's use (rows read, say) can say what it read: its operator sees it once it is decided.
+    [operator, query.from ?? null, query.to ?? null, scope.operatorId !== undefined],
   );
   const holders = new Map(
     (await currentCatalog(store)).map((e) => [e.manifest.name, e.manifest.holder.department]),

@@ -362,13 +362,18 @@ export class JobService {
 
   /** Settles a held job after review (the review verbs decide who may and when enough have). */
   async settleReviewed(job: JobRecord, approved: boolean, actor: string): Promise<void> {
-    const receipt = approved ? await this.release(job, job.products?.outputs ?? {}, actor, "review") : null;
+    // A held job that failed has nothing to release: approval shows the operator its error.
+    const failure = job.products?.error;
+    const status: JobStatus = approved ? (failure ? "failed" : "released") : "rejected";
+    const receipt =
+      status === "released" ? await this.release(job, job.products?.outputs ?? {}, actor, "review") : null;
     await jobStore.settle(this.deps.store, job.id, {
-      status: approved ? "released" : "rejected",
+      status,
       finishedAt: this.now(),
       receipt,
+      ...(status === "failed" && failure ? { error: failure } : {}),
     });
-    this.events.publish(job.id, "finished", { status: approved ? "released" : "rejected" });
+    this.events.publish(job.id, "finished", { status });
     this.notifySettled(job.id);
   }
 
@@ -407,7 +412,7 @@ export class JobService {
     const reviewer = principal.role === "bureau";
     const showOutputs =
       !options.summary && (job.status === "released" || (reviewer && job.status === "held"));
-    const error = job.error ? (reviewer && job.products?.error ? job.products.error : job.error) : undefined;
+    const error = reviewer && job.products?.error ? job.products.error : (job.error ?? undefined);
     return {
       id: job.id,
       status: job.status,
@@ -646,6 +651,24 @@ export class JobService {
           lookup,
         );
         const shown = !tainted && gate.outcome === "released";
+        if (tainted) {
+          // Whether a row-reading job failed, and how, is itself chosen by a script that saw rows:
+          // such a job is held like a successful one, and a reviewer decides what its failure shows.
+          await this.finish(job, {
+            status: "held",
+            reason: "tainted job failed",
+            actor: "system",
+            products: { outputs: {}, logs, error: full },
+            usage,
+            decision: {
+              outcome: "held",
+              reasons: [{ code: "tainted", detail: "the job read row-level data: its result is reviewed" }],
+              tainted,
+              reviewsRequired,
+            },
+          });
+          return;
+        }
         await this.finish(job, {
           status: "failed",
           reason: failure.code,

@@ -486,3 +486,50 @@ describe("jobs: the queue bound under concurrent submissions", () => {
     }
   });
 });
+
+describe("jobs: a row-reading job that fails", () => {
+  it("is held like any row-reading job; the operator sees neither its error nor its use until review", async () => {
+    const rowRule = await startTestGateway({ seedScale: 0.002 });
+    try {
+      // A grade 2 dataset whose license lets the operator read one column row by row.
+      const [manifest] = await rowRule.controlPlane.query<{ manifest: string }>(
+        "SELECT manifest FROM dataset_versions WHERE dataset = 'enterprises' ORDER BY version DESC LIMIT 1",
+      );
+      const enterprises = JSON.parse(manifest!.manifest);
+      enterprises.columns = enterprises.columns.map((c: { name: string }) =>
+        c.name === "industry" ? { ...c, rule: "row" } : c,
+      );
+      expect((await rowRule.bureau.put("/v1/datasets/enterprises/policy", enterprises)).status).toBe(201);
+      const script = `export default async function main(ctx) {
+        const rows = await ctx.sql("SELECT industry FROM enterprises");
+        const e = new Error("read " + rows.length); e.name = "Leak" + rows.length; throw e;
+      }`;
+      const job = await settled(
+        (
+          await rowRule.operator.post<Job>("/v1/jobs", {
+            script,
+            license: rowRule.credentials.operator.license,
+          })
+        ).body.id,
+        rowRule.operator,
+      );
+      expect(job.status).toBe("held");
+      expect(job.error).toBeUndefined();
+      expect(job.usage ?? null).toBeNull();
+      const usage = await rowRule.operator.get<{ totals: { jobs: number } }>("/v1/usage");
+      expect(usage.body.totals.jobs).toBe(0);
+      const reviewed = await rowRule.bureau.get<Job>(`/v1/jobs/${job.id}`);
+      expect(reviewed.body.error?.message).toMatch(/^read \d+$/);
+      const decided = await rowRule.bureau.post<{ job: Job }>(`/v1/reviews/${job.id}`, {
+        decision: "approve",
+        comment: "the count is public",
+      });
+      expect(decided.body.job.status).toBe("failed");
+      expect((await rowRule.operator.get<Job>(`/v1/jobs/${job.id}`)).body.error?.message).toMatch(
+        /^read \d+$/,
+      );
+    } finally {
+      await rowRule.close();
+    }
+  });
+});
