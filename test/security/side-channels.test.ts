@@ -14,9 +14,19 @@ function stableUsage(job: Job): Record<string, unknown> {
   return rest;
 }
 
+/** The event stream up to its `finished` event (a held job's stream stays open for the review). */
 async function sseText(url: string, key: string): Promise<string> {
   const res = await fetch(url, { headers: { authorization: `Bearer ${key}` } });
-  return res.text();
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  while (!/event: finished\n[^\n]*\n/.test(text)) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    text += decoder.decode(value, { stream: true });
+  }
+  await reader.cancel();
+  return text;
 }
 
 describe("side channels", () => {
