@@ -83,7 +83,12 @@ function percentile(values: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]!;
 }
-const median = (values: readonly number[]) => percentile(values, 50);
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  if (sorted.length === 0) return Number.NaN;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
 
 interface Spread {
   median: number;
@@ -276,7 +281,8 @@ async function measureOverhead(gateway: Gateway, domain: string) {
     const job = await runJob(gateway, script);
     if (job.status === "released") return job.ms;
     const reason = `${job.status}:${job.error?.code ?? "none"}`;
-    const counts = (failures[name] ??= {});
+    const counts = failures[name] ?? {};
+    failures[name] = counts;
     counts[reason] = (counts[reason] ?? 0) + 1;
     return null;
   };
