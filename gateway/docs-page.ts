@@ -21,7 +21,7 @@ interface OpenApiDocument {
 
 const METHODS = ["get", "post", "put", "patch", "delete"] as const;
 
-function escape(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }
 
@@ -36,19 +36,19 @@ export function renderDocsPage(doc: OpenApiDocument): string {
       const params = (op.parameters ?? [])
         .map(
           (p) =>
-            `<li><code>${escape(p.name)}</code> <small>(${escape(p.in)}${p.required ? ", required" : ""})</small>${p.description ? ` — ${escape(p.description)}` : ""}</li>`,
+            `<li><code>${escapeHtml(p.name)}</code> <small>(${escapeHtml(p.in)}${p.required ? ", required" : ""})</small>${p.description ? ` — ${escapeHtml(p.description)}` : ""}</li>`,
         )
         .join("");
       const body = op.requestBody?.content ? Object.keys(op.requestBody.content).map(escape).join(", ") : "";
       const responses = Object.entries(op.responses ?? {})
         .map(
           ([status, r]) =>
-            `<li><code>${escape(status)}</code> ${escape(r.description ?? "")}${r.content ? ` <small>${Object.keys(r.content).map(escape).join(", ")}</small>` : ""}</li>`,
+            `<li><code>${escapeHtml(status)}</code> ${escapeHtml(r.description ?? "")}${r.content ? ` <small>${Object.keys(r.content).map(escape).join(", ")}</small>` : ""}</li>`,
         )
         .join("");
-      const html = `<section id="${escape(`${method}-${path}`)}">
-  <h3><span class="m ${method}">${method.toUpperCase()}</span> <code>${escape(path)}</code></h3>
-  ${op.summary ? `<p>${escape(op.summary)}</p>` : ""}${op.description ? `<p class="d">${escape(op.description)}</p>` : ""}
+      const html = `<section id="${escapeHtml(`${method}-${path}`)}">
+  <h3><span class="m ${method}">${method.toUpperCase()}</span> <code>${escapeHtml(path)}</code></h3>
+  ${op.summary ? `<p>${escapeHtml(op.summary)}</p>` : ""}${op.description ? `<p class="d">${escapeHtml(op.description)}</p>` : ""}
   <p><small>${op.security?.length ? "Authorization: Bearer &lt;API key&gt;" : "No authentication"}</small></p>
   ${params ? `<h4>Parameters</h4><ul>${params}</ul>` : ""}${body ? `<h4>Body</h4><p><code>${body}</code></p>` : ""}
   <h4>Responses</h4><ul>${responses}</ul>
@@ -56,13 +56,15 @@ export function renderDocsPage(doc: OpenApiDocument): string {
       byTag.set(tag, [...(byTag.get(tag) ?? []), html]);
     }
   }
-  const toc = [...byTag.keys()].map((tag) => `<a href="#tag-${escape(tag)}">${escape(tag)}</a>`).join(" · ");
+  const toc = [...byTag.keys()]
+    .map((tag) => `<a href="#tag-${escapeHtml(tag)}">${escapeHtml(tag)}</a>`)
+    .join(" · ");
   const sections = [...byTag.entries()]
-    .map(([tag, ops]) => `<h2 id="tag-${escape(tag)}">${escape(tag)}</h2>${ops.join("\n")}`)
+    .map(([tag, ops]) => `<h2 id="tag-${escapeHtml(tag)}">${escapeHtml(tag)}</h2>${ops.join("\n")}`)
     .join("\n");
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escape(doc.info.title)} — API reference</title>
+<title>${escapeHtml(doc.info.title)} — API reference</title>
 <style>
 body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1d1d1f}
 code{font:13px ui-monospace,monospace;background:#f2f2f4;padding:.1rem .3rem;border-radius:3px}
@@ -70,8 +72,8 @@ section{border-top:1px solid #ddd;padding:.5rem 0}h3{margin:.5rem 0}.d{color:#55
 .m{font:bold 12px ui-monospace,monospace;padding:.15rem .4rem;border-radius:3px;color:#fff;background:#555}
 .get{background:#2e7d32}.post{background:#1565c0}.put{background:#6a1b9a}.delete{background:#c62828}.patch{background:#ef6c00}
 </style></head><body>
-<h1>${escape(doc.info.title)} <small>v${escape(doc.info.version)}</small></h1>
-${doc.info.description ? `<p>${escape(doc.info.description)}</p>` : ""}
+<h1>${escapeHtml(doc.info.title)} <small>v${escapeHtml(doc.info.version)}</small></h1>
+${doc.info.description ? `<p>${escapeHtml(doc.info.description)}</p>` : ""}
 <p>Machine-readable: <a href="/openapi.json">/openapi.json</a> (OpenAPI 3.1). Errors are <code>application/problem+json</code> with a stable <code>code</code>.</p>
 <nav>${toc}</nav>
 ${sections}

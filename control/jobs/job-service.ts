@@ -20,7 +20,7 @@ import { currentCatalog } from "../catalog.ts";
 import type { Principal } from "../identity.ts";
 import { assertLicenseUsable, findLicense } from "../licenses.ts";
 import type { PrivacyBudgetLedger } from "../privacy-budget.ts";
-import { createQueryService, type QueryVerdict, type SqlConnection } from "../query-service.ts";
+import { createQueryService, type SqlConnection } from "../query-service.ts";
 import { createIdentifierLookup } from "./identifier-lookup.ts";
 import { type JobEvent, JobEventHub } from "./job-events.ts";
 import { jobStore } from "./job-store.ts";
@@ -490,7 +490,7 @@ export class JobService {
 
   private async runJob(id: string, entry: { operatorId: string; cancelled: boolean }): Promise<void> {
     const job = await jobStore.get(this.deps.store, id);
-    if (!job || job.status !== "queued") return;
+    if (job?.status !== "queued") return;
     entry.operatorId = job.operatorId;
 
     // The license and operator are checked again: either may have changed while the job waited.

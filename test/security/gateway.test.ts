@@ -132,7 +132,7 @@ describe("gateway", () => {
         { "content-type": "application/json" },
       ],
       [`script=${SCRIPT}`, { "content-type": "application/x-www-form-urlencoded" }],
-      ['{"script":"' + "\\ud800".repeat(10) + '","license":"x"}', { "content-type": "application/json" }],
+      [`{"script":"${"\\ud800".repeat(10)}","license":"x"}`, { "content-type": "application/json" }],
     ];
     for (const [body, headers] of bodies) {
       const res = await gw.operator.request("POST", "/v1/jobs", { body, headers });
