@@ -28,8 +28,11 @@ export function createIdentifierLookup(
       .filter((column) => column.identifier && LOOKED_UP.has(column.identifier))
       .map((column) => ({ table: manifest.name, column: column.name })),
   );
+  // Values a manifest declares for a column (district names, stations, categories) are public in
+  // the catalog: releasing one discloses nothing, so they need no scan of the identifier columns.
+  const published = new Set(manifests.flatMap((m) => m.columns.flatMap((c) => c.values ?? [])));
   return async function lookupIdentifiers(candidates) {
-    const wanted = [...new Set(candidates.filter((c) => c.length >= MIN_LENGTH))];
+    const wanted = [...new Set(candidates.filter((c) => c.length >= MIN_LENGTH && !published.has(c)))];
     const found = new Set<string>();
     if (wanted.length === 0 || targets.length === 0) return found;
     const list = JSON.stringify(wanted);
