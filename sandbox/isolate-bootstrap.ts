@@ -9,12 +9,16 @@
  * script that patches `Object`, `Array.prototype` or `JSON` cannot change how its outputs and
  * errors are read. Whatever it returns is untrusted anyway: the host parses and validates it.
  *
+ * It knows nothing of the job it will serve, so a worker can run it before the job arrives; `run`
+ * gets the script's filename (for positions in stack traces) with the script.
+ *
  * Closure arguments: $0 hostQuery(id, sql, params, shape) → "" or a problem,
  * $1 hostLog(text) → void, $2 hostProgress(fraction, message) → "" or a problem,
- * $3 the script's filename (for positions in stack traces), $4 longest log entry.
+ * $3 longest log entry.
  */
 export const ISOLATE_BOOTSTRAP = String.raw`"use strict";
-const hostQuery = $0, hostLog = $1, hostProgress = $2, scriptFile = $3, maxLogChars = $4;
+const hostQuery = $0, hostLog = $1, hostProgress = $2, maxLogChars = $3;
+let scriptFile = "";
 const global = globalThis;
 const { defineProperty, getOwnPropertyDescriptor, getPrototypeOf, freeze, create } = Object;
 const { apply, ownKeys } = Reflect;
@@ -347,7 +351,8 @@ function describeThrown(thrown) {
   return jsonStringify({ ok: false, error });
 }
 
-async function run(namespace, limits) {
+async function run(namespace, limits, file) {
+  scriptFile = file;
   const exported = getOwnPropertyDescriptor(namespace, "default");
   const main = exported === undefined ? undefined : exported.value;
   if (typeof main !== "function") {

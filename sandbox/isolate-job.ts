@@ -1,6 +1,5 @@
 import ivm from "isolated-vm";
 import { batchBytes, type ColumnarBatch } from "./batch.ts";
-import { ISOLATE_BOOTSTRAP } from "./isolate-bootstrap.ts";
 import {
   MAX_LOG_ENTRY_CHARS,
   MAX_PROGRESS_MESSAGE_CHARS,
@@ -8,6 +7,7 @@ import {
   MAX_SQL_PARAMS,
   type SandboxLimits,
 } from "./limits.ts";
+import type { IsolateReserve } from "./prepared-isolate.ts";
 import type { DoneMessage, JobSpec, ParentMessage, WorkerMessage } from "./protocol.ts";
 import type { SqlParam } from "./query-port.ts";
 import type { SandboxFailure } from "./result.ts";
@@ -18,7 +18,10 @@ const CPU_CHECK_INTERVAL_MS = 5;
 /** Progress notices are coalesced to at most one per interval, so a loop of calls cannot flood the parent. */
 const PROGRESS_INTERVAL_MS = 100;
 
-type QueryResultMessage = Extract<ParentMessage, { t: "queryResult" }>;
+/** The parent's answer to one query, a result's batch rebuilt from its bulk-channel payload. */
+export type QueryAnswer =
+  | Extract<ParentMessage, { t: "queryResult"; ok: false }>
+  | { t: "queryResult"; jobId: string; qid: number; ok: true; batch: ColumnarBatch };
 
 /**
  * One job in one fresh isolate, inside a worker process. It owns the isolate from creation to
@@ -30,6 +33,8 @@ export class IsolateJob {
   private readonly limits: SandboxLimits;
   private readonly startedAt = performance.now();
   private isolate: ivm.Isolate | undefined;
+  /** The isolate's CPU time when the job got it (its preparation is not the job's). */
+  private cpuBaseline = 0n;
   private deliverRef: ivm.Reference | undefined;
   private stopFailure: SandboxFailure | undefined;
   /** isolated-vm disposed the isolate for its heap limit during some call (not necessarily `run`'s). */
@@ -50,7 +55,7 @@ export class IsolateJob {
   constructor(
     private readonly spec: JobSpec,
     private readonly send: (message: WorkerMessage) => void,
-    private readonly onCatastrophe: (message: string) => void,
+    private readonly isolates: Pick<IsolateReserve, "take">,
   ) {
     this.jobId = spec.jobId;
     this.limits = spec.limits;
@@ -67,15 +72,16 @@ export class IsolateJob {
   }
 
   private async runInIsolate(): Promise<DoneMessage> {
-    const prepared = prepareScript(this.spec.source, this.spec.language, this.limits.scriptBytes);
-    if (!prepared.ok) return this.done(null, prepared.failure);
-    const { code, filename } = prepared.script;
+    const source = prepareScript(this.spec.source, this.spec.language, this.limits.scriptBytes);
+    if (!source.ok) return this.done(null, source.failure);
+    const { code, filename } = source.script;
 
-    const isolate = new ivm.Isolate({
-      memoryLimit: this.limits.heapMb,
-      onCatastrophicError: (message) => this.onCatastrophe(message),
-    });
+    const fresh = await this.isolates.take(this.limits.heapMb);
+    fresh.bind({ query: this.hostQuery, log: this.hostLog, progress: this.hostProgress });
+    const { isolate, context } = fresh;
     this.isolate = isolate;
+    this.cpuBaseline = isolate.cpuTime;
+    this.deliverRef = fresh.deliver;
     const cpuCheck = setInterval(() => this.checkCpu(), CPU_CHECK_INTERVAL_MS);
     const wallCheck = setTimeout(
       () => this.stop("TIMEOUT", `the job exceeded its wall-clock limit of ${this.limits.wallMs} ms`),
@@ -84,22 +90,6 @@ export class IsolateJob {
     let scriptResult: string | null = null;
     let failure: SandboxFailure | undefined;
     try {
-      const context = await isolate.createContext();
-      const bridge = await context.evalClosure(
-        ISOLATE_BOOTSTRAP,
-        [
-          new ivm.Callback(this.hostQuery, { sync: true }),
-          new ivm.Callback(this.hostLog, { sync: true }),
-          new ivm.Callback(this.hostProgress, { sync: true }),
-          filename,
-          MAX_LOG_ENTRY_CHARS,
-        ],
-        { filename: "sandbox:bootstrap", result: { reference: true } },
-      );
-      this.deliverRef = await bridge.get(0, { reference: true });
-      const runRef = await bridge.get(1, { reference: true });
-      bridge.release();
-
       const module = await isolate.compileModule(code, { filename });
       if (module.dependencySpecifiers.length > 0) {
         failure = {
@@ -119,9 +109,9 @@ export class IsolateJob {
           cells: this.limits.maxOutputCells,
           bytes: this.limits.maxOutputBytes,
         });
-        const answer = await runRef.apply(
+        const answer = await fresh.run.apply(
           undefined,
-          [module.namespace.derefInto(), outputLimits.copyInto({ release: true })],
+          [module.namespace.derefInto(), outputLimits.copyInto({ release: true }), filename],
           { result: { promise: true } },
         );
         if (typeof answer === "string") scriptResult = answer;
@@ -141,7 +131,7 @@ export class IsolateJob {
   }
 
   /** Feeds the parent's answer to one query into the isolate. */
-  acceptQueryResult(message: QueryResultMessage): void {
+  acceptQueryResult(message: QueryAnswer): void {
     if (this.finished || this.stopFailure) return;
     if (!message.ok && message.terminal) {
       this.stop(message.code, message.message);
@@ -264,7 +254,7 @@ export class IsolateJob {
   private checkCpu(): void {
     const isolate = this.isolate;
     if (!isolate || isolate.isDisposed) return;
-    this.cpuMs = Number(isolate.cpuTime) / 1e6;
+    this.cpuMs = Number(isolate.cpuTime - this.cpuBaseline) / 1e6;
     if (this.cpuMs > this.limits.cpuMs) {
       this.stop("TIMEOUT", `the job exceeded its CPU time limit of ${this.limits.cpuMs} ms`);
     }

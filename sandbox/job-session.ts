@@ -166,7 +166,7 @@ export class JobSession {
         );
         return;
       }
-      this.worker.send({ t: "queryResult", jobId: this.spec.jobId, qid, ok: true, batch });
+      this.worker.sendQueryResult(this.spec.jobId, qid, batch);
       this.emitQuery(index, shape, true, batch.rowCount, bytes, started);
     } catch (error) {
       if (this.finished) return;

@@ -1,12 +1,13 @@
 import { z } from "zod";
 import { ErrorCode } from "../policies/errors.ts";
-import type { ColumnarBatch } from "./batch.ts";
+import type { WireBatch } from "./batch-wire.ts";
 import { SandboxLimits } from "./limits.ts";
 import { LogEntry } from "./result.ts";
 
 /**
  * Messages between the pool (parent) and a worker child process, sent over Node IPC with
- * `serialization: "advanced"` so typed arrays cross without per-row work.
+ * `serialization: "advanced"`. The typed arrays of a query result do not ride on IPC: their bytes
+ * follow on the worker's bulk channel (see `batch-wire.ts`).
  *
  * The parent treats a worker as possibly compromised (it runs untrusted code next to a native
  * addon): every message from a worker is parsed with the schemas below, and anything that does not
@@ -69,7 +70,7 @@ export type DoneMessage = Extract<WorkerMessage, { t: "done" }>;
 /** Parent → worker. The worker trusts its parent but still parses `run` (cheap, and catches drift). */
 export type ParentMessage =
   | { t: "run"; job: JobSpec }
-  | { t: "queryResult"; jobId: string; qid: number; ok: true; batch: ColumnarBatch }
+  | { t: "queryResult"; jobId: string; qid: number; ok: true; batch: WireBatch }
   | {
       t: "queryResult";
       jobId: string;

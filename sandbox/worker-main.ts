@@ -1,48 +1,89 @@
 /**
  * Entry of a sandbox worker child process. It holds no data access: no DuckDB, no data files, no
  * environment. It runs one job at a time in a fresh isolate and gets query results only from its
- * parent over IPC. Started by `SandboxPool` with `--no-node-snapshot` (isolated-vm needs it).
+ * parent, over IPC and the bulk channel (fd 0). Started by `SandboxPool` with `--no-node-snapshot`
+ * (isolated-vm needs it).
  */
 import { writeSync } from "node:fs";
-import ivm from "isolated-vm";
-import { IsolateJob } from "./isolate-job.ts";
+import { decodeBatch, payloadLengths } from "./batch-wire.ts";
+import { BulkReader } from "./bulk-reader.ts";
+import { IsolateJob, type QueryAnswer } from "./isolate-job.ts";
+import { SandboxLimits } from "./limits.ts";
+import { IsolateReserve } from "./prepared-isolate.ts";
 import { JobSpec, type ParentMessage, type WorkerMessage } from "./protocol.ts";
 import { prepareScript } from "./script-source.ts";
 
+const BULK_CHANNEL_FD = 0;
+
 let current: IsolateJob | undefined;
+const bulk = new BulkReader(BULK_CHANNEL_FD);
+const isolates = new IsolateReserve(onCatastrophe);
+/** Query results reach jobs in the order the parent sent them, payload or not. */
+let inbox: Promise<unknown> = Promise.resolve();
 
 function send(message: WorkerMessage): void {
   if (process.connected) process.send?.(message);
 }
 
 /**
- * V8 lost control of an isolate (typically a heap exhausted beyond what isolated-vm could stop):
- * this process cannot be trusted to continue. The note on stderr lets the parent classify the
- * death; SIGKILL because a normal exit can hang waiting on the broken isolate's thread.
+ * This process cannot be trusted to continue. The note on stderr lets the parent classify the
+ * death; SIGKILL because a normal exit can hang waiting on a broken isolate's thread.
  */
-function onCatastrophe(message: string): void {
-  const kind = /memory/i.test(message) ? "out-of-memory" : "fatal";
-  writeSync(2, `sandbox-worker: catastrophic isolate error (${kind})\n`);
+function die(note: string): void {
+  writeSync(2, `sandbox-worker: ${note}\n`);
   process.kill(process.pid, "SIGKILL");
+}
+
+/** V8 lost control of an isolate (typically a heap exhausted beyond what isolated-vm could stop). */
+function onCatastrophe(message: string): void {
+  die(`catastrophic isolate error (${/memory/i.test(message) ? "out-of-memory" : "fatal"})`);
+}
+
+/** A result's batch, rebuilt from its payload; read now, whichever job is current, to keep in step. */
+function readBatch(message: Extract<ParentMessage, { t: "queryResult"; ok: true }>): Promise<QueryAnswer> {
+  try {
+    const wire = message.batch;
+    return bulk
+      .read(payloadLengths(wire))
+      .then((buffers) => ({ ...message, batch: decodeBatch(wire, buffers) }));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+function receiveQueryResult(message: Extract<ParentMessage, { t: "queryResult" }>): void {
+  const answer = message.ok ? readBatch(message) : Promise.resolve(message);
+  // Its failure is handled in turn below; until then it must not count as unhandled.
+  answer.catch(() => {});
+  inbox = inbox
+    .then(() => answer)
+    .then((ready) => {
+      if (current?.jobId === ready.jobId) current.acceptQueryResult(ready);
+    })
+    // The channel closed or fell out of step with IPC: no later payload can be trusted to match.
+    .catch(() => die("bulk channel failed"));
 }
 
 process.on("message", (raw: ParentMessage) => {
   if (raw.t === "run") {
     if (current) return;
-    const job = new IsolateJob(JobSpec.parse(raw.job), send, onCatastrophe);
+    const spec = JobSpec.parse(raw.job);
+    const job = new IsolateJob(spec, send, isolates);
     current = job;
     void job.run().then((done) => {
       current = undefined;
       send(done);
+      // The next job most likely runs under the same license, so with the same heap limit.
+      isolates.prepare(spec.limits.heapMb);
     });
-  } else if (raw.t === "queryResult" && current?.jobId === raw.jobId) {
-    current.acceptQueryResult(raw);
+  } else if (raw.t === "queryResult") {
+    receiveQueryResult(raw);
   }
 });
 // The parent is gone: nobody can receive results, so there is nothing left to do.
 process.on("disconnect", () => process.exit(0));
 
-// Warm up what the first job would otherwise pay for: the TypeScript parser and a first isolate.
+// Warm up what the first job would otherwise pay for: the TypeScript parser and its isolate.
 prepareScript("const warm: number = 1;", "typescript", 1024);
-new ivm.Isolate({ memoryLimit: 8 }).dispose();
+isolates.prepare(SandboxLimits.parse({}).heapMb);
 send({ t: "ready" });

@@ -1,6 +1,9 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { createRequire } from "node:module";
+import type { Writable } from "node:stream";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import type { ColumnarBatch } from "./batch.ts";
+import { encodeBatch } from "./batch-wire.ts";
 import type { ParentMessage, WorkerMessage } from "./protocol.ts";
 import { WorkerMessage as WorkerMessageSchema } from "./protocol.ts";
 
@@ -21,9 +24,15 @@ export interface WorkerExit {
 /**
  * One sandbox worker child process, seen from the parent. It forwards parsed messages and reports
  * its exit once; a message that does not parse is treated as a compromised worker and kills it.
+ *
+ * Besides IPC it has a bulk channel, the child's stdin: a socket that carries the raw bytes of
+ * query results' typed arrays, one copy into the kernel and one out, where IPC serialization would
+ * copy them several times. It runs one way: the parent never reads it, so nothing the worker
+ * writes there is ever parsed or buffered here beyond the kernel's socket buffer.
  */
 export class WorkerProcess {
   private readonly child: ChildProcess;
+  private readonly bulk: Writable;
   private stderrTail = "";
   private exited = false;
   private isReadyFlag = false;
@@ -39,8 +48,12 @@ export class WorkerProcess {
       serialization: "advanced",
       // No environment: nothing the gateway knows (keys, paths, DSNs) is visible to the worker.
       env: {},
-      stdio: ["ignore", "ignore", "pipe", "ipc"],
+      stdio: ["pipe", "ignore", "pipe", "ipc"],
     });
+    if (!this.child.stdin) throw new Error("the sandbox worker has no bulk channel");
+    this.bulk = this.child.stdin;
+    // A write fails once the worker is gone (EPIPE); the exit handler ends its job.
+    this.bulk.on("error", () => this.kill());
     this.child.stderr?.setEncoding("utf8");
     this.child.stderr?.on("data", (chunk: string) => {
       this.stderrTail = (this.stderrTail + chunk).slice(-STDERR_TAIL_CHARS);
@@ -102,6 +115,20 @@ export class WorkerProcess {
     this.child.send(message, (error) => {
       if (error) this.kill();
     });
+  }
+
+  /**
+   * A query's result: the message over IPC, then the bytes of its typed arrays on the bulk channel,
+   * so the worker pairs them by order. The views are written as they are, without a copy; the
+   * socket holds them until the kernel took them, or until the worker is gone.
+   */
+  sendQueryResult(jobId: string, qid: number, batch: ColumnarBatch): void {
+    if (!this.alive || !this.child.connected) return;
+    const { wire, payload } = encodeBatch(batch);
+    this.send({ t: "queryResult", jobId, qid, ok: true, batch: wire });
+    this.bulk.cork();
+    for (const bytes of payload) if (bytes.byteLength > 0) this.bulk.write(bytes);
+    this.bulk.uncork();
   }
 
   /** SIGKILL: a worker being stopped may be running hostile code; it gets no chance to react. */
