@@ -25,6 +25,11 @@ export interface AuditPosition {
 }
 
 export interface AuditSink {
+  /**
+   * Resolves once the event is durable. The event takes its place in the log when `append` is
+   * called, not when it resolves: events appended without awaiting each other land in call order
+   * (and the ledger syncs them together), which the job service relies on.
+   */
   append(event: AuditEvent): Promise<AuditPosition>;
 }
 

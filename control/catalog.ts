@@ -1,5 +1,5 @@
 import { DatasetManifest } from "../policies/manifest.ts";
-import type { ControlPlane } from "../storage/control-plane.ts";
+import { type ControlPlane, memoised } from "../storage/control-plane.ts";
 
 /** A catalog entry: the manifest in force for a dataset and its policy version. */
 export interface CatalogEntry {
@@ -45,13 +45,19 @@ const MAX_CACHED_CATALOGS = 8;
 
 /** The latest version of every dataset, by name. */
 export async function currentCatalog(store: Pick<ControlPlane, "query">): Promise<CatalogEntry[]> {
+  // On the control plane itself, the parsed catalog is kept until the version table is written.
+  const entries = await memoised(store, "catalog", ["dataset_versions"], () => readCatalog(store));
+  return entries.map((entry) => ({ ...entry, manifest: structuredClone(entry.manifest) }));
+}
+
+async function readCatalog(store: Pick<ControlPlane, "query">): Promise<CatalogEntry[]> {
   const [state] = await store.query<{ digest: string }>(
     `SELECT count(*)::VARCHAR || '/' || coalesce(sum(version), 0)::VARCHAR || '/' || coalesce(max(effective_from)::VARCHAR, '')
        AS digest FROM dataset_versions`,
   );
   const digest = state?.digest ?? "";
   const cached = parsedCatalogs.get(digest);
-  if (cached) return cached.map((entry) => ({ ...entry, manifest: structuredClone(entry.manifest) }));
+  if (cached) return cached;
   const rows = await store.query<{ manifest: string; version: number; effective_from: string }>(
     `SELECT manifest, version, effective_from::VARCHAR AS effective_from FROM dataset_versions
      QUALIFY row_number() OVER (PARTITION BY dataset ORDER BY version DESC) = 1
@@ -64,5 +70,5 @@ export async function currentCatalog(store: Pick<ControlPlane, "query">): Promis
   }));
   if (parsedCatalogs.size >= MAX_CACHED_CATALOGS) parsedCatalogs.clear();
   parsedCatalogs.set(digest, entries);
-  return entries.map((entry) => ({ ...entry, manifest: structuredClone(entry.manifest) }));
+  return entries;
 }

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import { DomainError } from "../policies/errors.ts";
-import type { ControlPlane } from "../storage/control-plane.ts";
+import { type ControlPlane, memoised } from "../storage/control-plane.ts";
 import type { AuditSink } from "./audit-sink.ts";
 import { auditedChange } from "./audited-change.ts";
 
@@ -72,11 +72,15 @@ export async function authenticate(
 ): Promise<Principal | null> {
   const match = KEY_PATTERN.exec(presentedKey);
   if (!match) return null;
-  const rows = await store.query<{ key_hash: string } & Principal>(
-    `SELECT k.key_hash, p.id, p.role, p.name, p.organization, p.status
-     FROM api_keys k JOIN principals p ON p.id = k.principal_id
-     WHERE k.prefix = $1 AND k.revoked_at IS NULL`,
-    [match[1]!],
+  const prefix = match[1]!;
+  // Every request authenticates: the lookup is kept until a key or a principal changes.
+  const rows = await memoised(store, `auth:${prefix}`, ["api_keys", "principals"], () =>
+    store.query<{ key_hash: string } & Principal>(
+      `SELECT k.key_hash, p.id, p.role, p.name, p.organization, p.status
+       FROM api_keys k JOIN principals p ON p.id = k.principal_id
+       WHERE k.prefix = $1 AND k.revoked_at IS NULL`,
+      [prefix],
+    ),
   );
   const row = rows[0];
   if (!row) return null;

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { DomainError } from "../policies/errors.ts";
 import { isValidUscc } from "../policies/identifiers.ts";
-import type { ControlPlane } from "../storage/control-plane.ts";
+import { type ControlPlane, memoised } from "../storage/control-plane.ts";
 import type { AuditSink } from "./audit-sink.ts";
 import { auditedChange } from "./audited-change.ts";
 import { createPrincipal, issueApiKey, PrincipalStatus, setPrincipalStatus } from "./identity.ts";
@@ -124,9 +124,10 @@ export async function getOperator(store: Read, id: string): Promise<Operator> {
  * starts: an operator suspended while its job waits must not have the job run.
  */
 export async function assertOperatorActive(store: Read, operatorId: string): Promise<void> {
-  const rows = await store.query<{ status: string }>(
-    "SELECT status FROM principals WHERE role = 'operator' AND id = $1",
-    [operatorId],
+  const rows = await memoised(store, `operator-status:${operatorId}`, ["principals"], () =>
+    store.query<{ status: string }>("SELECT status FROM principals WHERE role = 'operator' AND id = $1", [
+      operatorId,
+    ]),
   );
   const status = rows[0]?.status;
   if (status === undefined) throw new DomainError("FORBIDDEN", `no operator ${operatorId}`);

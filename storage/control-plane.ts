@@ -15,6 +15,15 @@ export interface ControlPlane {
   run(sql: string, params?: readonly DuckDBValue[]): Promise<void>;
   /** Runs `work` inside one transaction; rolls back if it throws. */
   transaction<T>(work: (tx: Pick<ControlPlane, "query" | "run">) => Promise<T>): Promise<T>;
+  /**
+   * The result of `load`, kept in memory until a statement writes one of `tables`. For the reads
+   * every request makes (API keys, operator status, licenses, the catalog): this process is the
+   * only writer of the file, so it knows exactly when a cached read goes stale. Callers must not
+   * mutate the value.
+   */
+  memo<T>(key: string, tables: readonly string[], load: () => Promise<T>): Promise<T>;
+  /** Changes whenever a statement that may write one of `tables` is issued (see `memo`). */
+  writeStamp(tables: readonly string[]): string;
   schemaVersion(): Promise<number>;
   close(): void;
 }
@@ -36,11 +45,19 @@ export async function openControlPlane(
     tail = next.catch(() => undefined);
     return next;
   };
-  const direct = directOps(connection);
+  const writes = new WriteGenerations();
+  const direct = directOps(connection, writes);
+  const memos = new Map<string, { stamp: string; value: Promise<unknown> }>();
   const store: ControlPlane = {
     file,
-    query: (sql, params) => serialised(() => direct.query(sql, params)),
-    run: (sql, params) => serialised(() => direct.run(sql, params)),
+    query: (sql, params) => {
+      writes.noteStatement(sql, { readsAllowed: true });
+      return serialised(() => direct.query(sql, params));
+    },
+    run: (sql, params) => {
+      writes.noteStatement(sql);
+      return serialised(() => direct.run(sql, params));
+    },
     transaction: (work) =>
       serialised(async () => {
         await connection.run("BEGIN TRANSACTION");
@@ -51,8 +68,27 @@ export async function openControlPlane(
         } catch (error) {
           await connection.run("ROLLBACK");
           throw error;
+        } finally {
+          // Statements inside already marked their tables; marking again at the end keeps a
+          // read that was cached while the transaction ran from outliving it.
+          writes.bumpAll();
         }
       }),
+    writeStamp: (tables) => writes.stamp(tables),
+    memo<T>(key: string, tables: readonly string[], load: () => Promise<T>): Promise<T> {
+      // The stamp is taken before the read is queued: a write queued earlier has already
+      // marked its tables (so the read sees it), and one queued later changes the stamp.
+      const stamp = writes.stamp(tables);
+      const hit = memos.get(key);
+      if (hit && hit.stamp === stamp) return hit.value as Promise<T>;
+      if (memos.size >= MAX_MEMOS) memos.clear();
+      const value = load();
+      memos.set(key, { stamp, value });
+      value.catch(() => {
+        if (memos.get(key)?.value === value) memos.delete(key);
+      });
+      return value;
+    },
     async schemaVersion() {
       const rows = await store.query<{ version: number }>(
         "SELECT coalesce(max(version), 0)::INTEGER AS version FROM schema_migrations",
@@ -68,13 +104,50 @@ export async function openControlPlane(
   return store;
 }
 
-function directOps(connection: DuckDBConnection): Pick<ControlPlane, "query" | "run"> {
+/** Cached reads kept at most; more distinct keys than this (many keys, many licenses) start over. */
+const MAX_MEMOS = 10_000;
+
+/**
+ * A counter per table, bumped by every statement that may write it. Statements are our own SQL,
+ * never an operator's: `INSERT INTO t`, `UPDATE t` and `DELETE FROM t` name their table; anything
+ * else that is not a plain read (DDL, a migration, an unforeseen form) bumps every table.
+ */
+class WriteGenerations {
+  private readonly tables = new Map<string, number>();
+  private all = 0;
+
+  noteStatement(sql: string, options: { readsAllowed?: boolean } = {}): void {
+    if (options.readsAllowed && /^\s*SELECT\b/i.test(sql) && !/\b(INSERT|UPDATE|DELETE)\b/i.test(sql)) return;
+    const match = /^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?/i.exec(sql);
+    if (!match) {
+      this.bumpAll();
+      return;
+    }
+    const table = match[1]!.toLowerCase();
+    this.tables.set(table, (this.tables.get(table) ?? 0) + 1);
+  }
+
+  bumpAll(): void {
+    this.all++;
+  }
+
+  stamp(tables: readonly string[]): string {
+    return `${this.all}:${tables.map((t) => this.tables.get(t.toLowerCase()) ?? 0).join(",")}`;
+  }
+}
+
+function directOps(
+  connection: DuckDBConnection,
+  writes: WriteGenerations,
+): Pick<ControlPlane, "query" | "run"> {
   return {
     async query<T>(sql: string, params: readonly DuckDBValue[] = []) {
+      writes.noteStatement(sql, { readsAllowed: true });
       const reader = await connection.runAndReadAll(sql, params.length ? [...params] : undefined);
       return reader.getRowObjectsJson() as T[];
     },
     async run(sql, params = []) {
+      writes.noteStatement(sql);
       await connection.run(sql, params.length ? [...params] : undefined);
     },
   };
@@ -94,4 +167,18 @@ async function migrate(store: ControlPlane, migrations: readonly Migration[]): P
       ]);
     });
   }
+}
+
+/**
+ * `store.memo` when `store` is the control plane itself; a plain `load()` when it is a
+ * transaction's handle (whose reads must see its own uncommitted writes) or a stand-in.
+ */
+export function memoised<T>(
+  store: Pick<ControlPlane, "query">,
+  key: string,
+  tables: readonly string[],
+  load: () => Promise<T>,
+): Promise<T> {
+  const memo = (store as Partial<Pick<ControlPlane, "memo">>).memo;
+  return typeof memo === "function" ? (memo.call(store, key, tables, load) as Promise<T>) : load();
 }

@@ -98,10 +98,12 @@ export class JobService {
   private readonly queue: string[] = [];
   /** Operators of queued jobs, so the scheduler needs no database round trip to apply per-operator limits. */
   private readonly operatorOfQueued = new Map<string, string>();
-  private readonly running = new Map<
-    string,
-    { operatorId: string; cancelled: boolean; done: Promise<void> }
-  >();
+  /**
+   * Jobs started and not yet settled. A job holds one of the `concurrency` slots while it
+   * `runs` (checks, sandbox, queries); once its sandbox returns it only `settles` (gate, audit,
+   * store), which waits on disks, not on a worker, so the slot goes to the next job.
+   */
+  private readonly running = new Map<string, RunEntry>();
   private readonly settledWaiters = new Map<string, Set<() => void>>();
   /** Queue slots held by admissions still writing their job (see `submit`). */
   private reserved = 0;
@@ -239,8 +241,9 @@ export class JobService {
             scriptBytes: job.script.length,
           },
         });
+        let stored: JobRecord;
         try {
-          await jobStore.insert(this.deps.store, job);
+          stored = await jobStore.insert(this.deps.store, job);
         } catch (error) {
           // Two submissions with one Idempotency-Key raced: the other one won.
           if (idempotencyKey !== undefined) {
@@ -254,8 +257,7 @@ export class JobService {
         this.operatorOfQueued.set(job.id, principal.id);
         this.events.publish(job.id, "queued", { position: this.queue.length });
         this.pump();
-        const stored = await jobStore.get(this.deps.store, job.id);
-        return { job: this.view(stored!, principal), created: true };
+        return { job: this.view(stored, principal), created: true };
       } finally {
         release();
       }
@@ -400,6 +402,10 @@ export class JobService {
     return { queued: this.queue.length, running: this.running.size, slots: this.options.concurrency };
   }
 
+  private inSlots(): RunEntry[] {
+    return [...this.running.values()].filter((run) => run.phase === "runs");
+  }
+
   private async visible(principal: Principal, id: string): Promise<JobRecord> {
     const job = await jobStore.get(this.deps.store, id);
     if (!job || (principal.role === "operator" && job.operatorId !== principal.id)) {
@@ -436,9 +442,9 @@ export class JobService {
 
   /** Starts queued jobs while there are free slots, skipping operators at their concurrency limit. */
   private pump(): void {
-    while (this.accepting && this.running.size < this.options.concurrency) {
+    while (this.accepting && this.inSlots().length < this.options.concurrency) {
       const perOperator = new Map<string, number>();
-      for (const run of this.running.values()) {
+      for (const run of this.inSlots()) {
         perOperator.set(run.operatorId, (perOperator.get(run.operatorId) ?? 0) + 1);
       }
       const next = this.queue.findIndex((id) => {
@@ -454,9 +460,10 @@ export class JobService {
   }
 
   private start(id: string): void {
-    const entry = {
+    const entry: RunEntry = {
       operatorId: this.operatorOfQueued.get(id) ?? "",
       cancelled: false,
+      phase: "runs",
       done: Promise.resolve(),
     };
     this.running.set(id, entry);
@@ -484,11 +491,11 @@ export class JobService {
       });
   }
 
-  private run(id: string, entry: { operatorId: string; cancelled: boolean }): Promise<void> {
+  private run(id: string, entry: RunEntry): Promise<void> {
     return inSpan("job.run", { "job.id": id }, () => this.runJob(id, entry));
   }
 
-  private async runJob(id: string, entry: { operatorId: string; cancelled: boolean }): Promise<void> {
+  private async runJob(id: string, entry: RunEntry): Promise<void> {
     const job = await jobStore.get(this.deps.store, id);
     if (job?.status !== "queued") return;
     entry.operatorId = job.operatorId;
@@ -522,13 +529,16 @@ export class JobService {
       catalog.filter((e) => licensed.has(e.manifest.name)).map((e) => [e.manifest.name, e.version]),
     );
     const startedAt = this.now();
-    await this.deps.audit.append({
-      type: "job.started",
-      actor: "system",
-      subject: { job: id, operator: job.operatorId, license: job.licenseId, datasets: [...licensed] },
-      data: { policyVersions },
-    });
-    await jobStore.markRunning(this.deps.store, id, startedAt, policyVersions);
+    // Both are on disk before the script starts; neither depends on the other, so they sync at once.
+    await Promise.all([
+      this.deps.audit.append({
+        type: "job.started",
+        actor: "system",
+        subject: { job: id, operator: job.operatorId, license: job.licenseId, datasets: [...licensed] },
+        data: { policyVersions },
+      }),
+      jobStore.markRunning(this.deps.store, id, startedAt, policyVersions),
+    ]);
     this.events.publish(id, "running", { policyVersions });
 
     const queries: JobQuery[] = [];
@@ -583,25 +593,30 @@ export class JobService {
       connection.interrupt();
       await inFlight?.catch(() => undefined);
       connection.closeSync();
+      entry.phase = "settles";
+      this.pump();
     }
-    for (const query of queries) {
-      await this.deps.audit.append({
-        type: "query.checked",
-        actor: job.operatorId,
-        subject: {
-          job: id,
-          operator: job.operatorId,
-          license: job.licenseId,
-          datasets: query.verdict?.datasets ?? [],
-        },
-        data: {
-          index: query.index,
-          sql: query.sql,
-          verdict: query.verdict ?? null,
-          error: query.error ?? null,
-        },
-      });
-    }
+    // Appended together, in order: the ledger makes them durable in one write and one sync.
+    await Promise.all(
+      queries.map((query) =>
+        this.deps.audit.append({
+          type: "query.checked",
+          actor: job.operatorId,
+          subject: {
+            job: id,
+            operator: job.operatorId,
+            license: job.licenseId,
+            datasets: query.verdict?.datasets ?? [],
+          },
+          data: {
+            index: query.index,
+            sql: query.sql,
+            verdict: query.verdict ?? null,
+            error: query.error ?? null,
+          },
+        }),
+      ),
+    );
     const usage = usageOf(result, queries, manifests, await this.tableRows());
     if (entry.cancelled) {
       await this.finish(job, {
@@ -727,28 +742,32 @@ export class JobService {
     },
   ): Promise<void> {
     const subject = { job: job.id, operator: job.operatorId, license: job.licenseId };
-    if (outcome.decision) {
-      await this.deps.audit.append({
-        type: "job.gate",
-        actor: "system",
-        subject,
-        data: {
-          outcome: outcome.decision.outcome,
-          reasons: outcome.decision.reasons,
-          tainted: outcome.decision.tainted,
-        },
-      });
-    }
-    const receipt =
+    // The gate decision, the release and the end are appended in this order without waiting for
+    // each other (the ledger makes them durable together), and the job settles only once all
+    // three are on disk: nothing is served before its entries are.
+    const gated = outcome.decision
+      ? this.deps.audit.append({
+          type: "job.gate",
+          actor: "system",
+          subject,
+          data: {
+            outcome: outcome.decision.outcome,
+            reasons: outcome.decision.reasons,
+            tainted: outcome.decision.tainted,
+          },
+        })
+      : undefined;
+    const released =
       outcome.status === "released"
-        ? await this.release(job, outcome.products?.outputs ?? {}, "system", "gate")
-        : null;
-    await this.deps.audit.append({
+        ? this.release(job, outcome.products?.outputs ?? {}, "system", "gate")
+        : Promise.resolve(null);
+    const finished = this.deps.audit.append({
       type: "job.finished",
       actor: outcome.actor,
       subject,
       data: { status: outcome.status, reason: outcome.reason, usage: outcome.usage ?? null },
     });
+    const [, receipt] = await Promise.all([gated, released, finished]);
     await jobStore.settle(this.deps.store, job.id, {
       status: outcome.status,
       finishedAt: this.now(),
@@ -785,6 +804,7 @@ export class JobService {
   ): Promise<Receipt | null> {
     const hashes = Object.entries(outputs).map(([name, rows]) => ({ name, sha256: outputSha256(rows) }));
     const releasedAt = this.now().toISOString();
+    // Appended before this function first awaits: `finish` relies on the entry preceding job.finished.
     const { position } = await this.deps.audit.append({
       type: "output.released",
       actor,
@@ -810,6 +830,13 @@ export class JobService {
     for (const done of this.settledWaiters.get(id) ?? []) done();
     this.settledWaiters.delete(id);
   }
+}
+
+interface RunEntry {
+  operatorId: string;
+  cancelled: boolean;
+  phase: "runs" | "settles";
+  done: Promise<void>;
 }
 
 /** What a query event tells the operator: the verdict's names and counts; nothing row-level once tainted. */

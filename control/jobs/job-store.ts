@@ -1,3 +1,4 @@
+import type { DuckDBValue } from "@duckdb/node-api";
 import type { ControlPlane } from "../../storage/control-plane.ts";
 import type {
   GateDecision,
@@ -63,6 +64,67 @@ function toRecord(row: JobRow): JobRecord {
   };
 }
 
+/**
+ * Job records as last written, per control plane. The job service is the only writer of the jobs
+ * table and every write goes through `jobStore`, so a record here is exactly the row: reading a
+ * job (every poll, every step of a run) needs no round trip through the serialised connection.
+ * Unsettled jobs always stay; settled ones are dropped oldest first beyond the bound.
+ */
+const recordsOf = new WeakMap<object, { map: Map<string, JobRecord>; stamp: string | undefined }>();
+const MAX_SETTLED_RECORDS = 5_000;
+const UNSETTLED: ReadonlySet<JobStatus> = new Set(["queued", "running"]);
+const JOBS = ["jobs"];
+
+type Stamped = object;
+const stampOf = (store: Stamped) =>
+  (store as Partial<Pick<ControlPlane, "writeStamp">>).writeStamp?.(JOBS);
+
+function state(store: Stamped) {
+  let entry = recordsOf.get(store);
+  if (!entry) {
+    entry = { map: new Map(), stamp: undefined };
+    recordsOf.set(store, entry);
+  }
+  return entry;
+}
+
+/**
+ * The records, unless the jobs table was written by anything but `jobStore` since its last write
+ * (a migration, a repair, a test): then they are forgotten and read again. Without write stamps
+ * (a stand-in store), nothing is kept.
+ */
+function records(store: Stamped): Map<string, JobRecord> {
+  const entry = state(store);
+  const stamp = stampOf(store);
+  if (stamp === undefined || stamp !== entry.stamp) {
+    entry.map.clear();
+    entry.stamp = stamp;
+  }
+  return entry.map;
+}
+
+/** Issues one of `jobStore`'s own writes, noting the stamp it leaves so `records` knows it. */
+async function write(store: Store, sql: string, params: DuckDBValue[]): Promise<void> {
+  const map = records(store);
+  const written = store.run(sql, params);
+  const entry = state(store);
+  if (entry.map === map) entry.stamp = stampOf(store);
+  await written;
+}
+
+function remember(store: Stamped, record: JobRecord): JobRecord {
+  const map = records(store);
+  map.delete(record.id);
+  map.set(record.id, Object.freeze(record));
+  if (map.size > MAX_SETTLED_RECORDS) {
+    for (const [id, old] of map) {
+      if (map.size <= MAX_SETTLED_RECORDS) break;
+      if (!UNSETTLED.has(old.status)) map.delete(id);
+    }
+  }
+  return map.get(record.id)!;
+}
+
 /** Persistence of jobs in the control plane. Timestamps are stored in UTC and read back as ISO strings. */
 export const jobStore = {
   async insert(
@@ -72,7 +134,8 @@ export const jobStore = {
       "startedAt" | "finishedAt" | "policyVersions" | "decision" | "products" | "error" | "usage" | "receipt"
     >,
   ) {
-    await store.run(
+    await write(
+      store,
       `INSERT INTO jobs (id, operator_id, license_id, purpose, language, script, script_sha256, idempotency_key,
          status, submitted_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::TIMESTAMPTZ)`,
       [
@@ -88,11 +151,26 @@ export const jobStore = {
         job.submittedAt,
       ],
     );
+    // As the row reads back: timestamps at millisecond precision in UTC, as toISOString gives them.
+    return remember(store, {
+      ...job,
+      submittedAt: new Date(job.submittedAt).toISOString(),
+      startedAt: null,
+      finishedAt: null,
+      policyVersions: null,
+      decision: null,
+      products: null,
+      error: null,
+      usage: null,
+      receipt: null,
+    });
   },
 
   async get(store: Pick<ControlPlane, "query">, id: string): Promise<JobRecord | null> {
+    const known = records(store).get(id);
+    if (known) return known;
     const rows = await store.query<JobRow>(`SELECT ${COLUMNS} FROM jobs WHERE id = $1`, [id]);
-    return rows[0] ? toRecord(rows[0]) : null;
+    return rows[0] ? remember(store, toRecord(rows[0])) : null;
   },
 
   async byIdempotencyKey(store: Pick<ControlPlane, "query">, operatorId: string, key: string) {
@@ -134,10 +212,19 @@ export const jobStore = {
   },
 
   async markRunning(store: Store, id: string, startedAt: Date, policyVersions: Record<string, number>) {
-    await store.run(
+    await write(
+      store,
       "UPDATE jobs SET status = 'running', started_at = $2::TIMESTAMPTZ, policy_versions = $3 WHERE id = $1",
       [id, startedAt.toISOString(), JSON.stringify(policyVersions)],
     );
+    const known = records(store).get(id);
+    if (known)
+      remember(store, {
+        ...known,
+        status: "running",
+        startedAt: startedAt.toISOString(),
+        policyVersions: structuredClone(policyVersions),
+      });
   },
 
   /** Records how a run ended (or a review's decision): status and whatever is known of it. */
@@ -154,7 +241,16 @@ export const jobStore = {
       receipt?: Receipt | null;
     },
   ) {
-    await store.run(
+    const json = (value: unknown) => (value ? JSON.stringify(value) : null);
+    const columns = {
+      decision: json(outcome.decision),
+      products: json(outcome.products),
+      error: json(outcome.error),
+      usage: json(outcome.usage),
+      receipt: json(outcome.receipt),
+    };
+    await write(
+      store,
       `UPDATE jobs SET status = $2, finished_at = $3::TIMESTAMPTZ,
          decision = coalesce($4, decision), outputs = coalesce($5, outputs), error = coalesce($6, error),
          usage = coalesce($7, usage), receipt = coalesce($8, receipt)
@@ -163,12 +259,26 @@ export const jobStore = {
         id,
         outcome.status,
         outcome.finishedAt.toISOString(),
-        outcome.decision ? JSON.stringify(outcome.decision) : null,
-        outcome.products ? JSON.stringify(outcome.products) : null,
-        outcome.error ? JSON.stringify(outcome.error) : null,
-        outcome.usage ? JSON.stringify(outcome.usage) : null,
-        outcome.receipt ? JSON.stringify(outcome.receipt) : null,
+        columns.decision,
+        columns.products,
+        columns.error,
+        columns.usage,
+        columns.receipt,
       ],
     );
+    const known = records(store).get(id);
+    if (known) {
+      // The statement's coalesce, on values parsed back from what was stored, as a read would give.
+      remember(store, {
+        ...known,
+        status: outcome.status,
+        finishedAt: outcome.finishedAt.toISOString(),
+        decision: parse<GateDecision>(columns.decision) ?? known.decision,
+        products: parse<JobProducts>(columns.products) ?? known.products,
+        error: parse<JobError>(columns.error) ?? known.error,
+        usage: parse<JobUsage>(columns.usage) ?? known.usage,
+        receipt: parse<Receipt>(columns.receipt) ?? known.receipt,
+      });
+    }
   },
 };

@@ -387,14 +387,17 @@ describe("jobs: fairness and two-person review", () => {
       releaseMode: "auto",
     });
     const b = await other.client.post<Job>("/v1/jobs", { script: SLOW, license: "lic_other" });
-    type Timed = Job & { startedAt: string; finishedAt: string };
+    type Timed = Job & { startedAt: string; finishedAt: string; usage: { wallMs: number } };
     const [first, second] = [
       (await settled(a1.body.id, fair.operator)) as Timed,
       (await settled(a2.body.id, fair.operator)) as Timed,
     ];
     const theirs = (await settled(b.body.id, other.client)) as Timed;
-    // The second job of the same operator waited for the first to finish…
-    expect(Date.parse(second.startedAt)).toBeGreaterThanOrEqual(Date.parse(first.finishedAt));
+    // The second job of the same operator waited for the first's sandbox run to end (the slot is
+    // free once it has; the first may still be writing its audit entries)…
+    expect(Date.parse(second.startedAt)).toBeGreaterThanOrEqual(
+      Date.parse(first.startedAt) + first.usage.wallMs,
+    );
     // …while the other operator's job started before the first one finished.
     expect(Date.parse(theirs.startedAt)).toBeLessThan(Date.parse(first.finishedAt));
   });

@@ -55,3 +55,67 @@ describe("control-plane migrations", () => {
     store.close();
   });
 });
+
+describe("control-plane read cache", () => {
+  const principal = (id: string) =>
+    `INSERT INTO principals (id, role, name, organization, status, created_at) VALUES ('${id}', 'operator', 'n', 'o', 'active', now())`;
+
+  it("keeps a read until a statement writes one of its tables, and only then", async () => {
+    const store = await openControlPlane(join(folder.dir, "memo.duckdb"));
+    let loads = 0;
+    const read = () =>
+      store.memo("names", ["principals"], async () => {
+        loads++;
+        return (await store.query<{ id: string }>("SELECT id FROM principals ORDER BY id")).map((r) => r.id);
+      });
+    expect(await read()).toEqual([]);
+    expect(await read()).toEqual([]);
+    expect(loads).toBe(1);
+
+    // A write to another table leaves it.
+    await store.run("INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'probe', now())");
+    expect(await read()).toEqual([]);
+    expect(loads).toBe(1);
+    // A statement of a form it does not recognise as a write to named tables ends every read.
+    await store.run("CREATE TABLE probe (x INTEGER)");
+    expect(await read()).toEqual([]);
+    expect(loads).toBe(2);
+    // A write to its table, issued but not yet awaited, is seen by the next read.
+    const written = store.run(principal("p1"));
+    expect(await read()).toEqual(["p1"]);
+    await written;
+    expect(loads).toBe(3);
+    const before = loads;
+
+    // A transaction's writes, committed or rolled back, end every cached read.
+    await store.transaction(async (tx) => {
+      await tx.run("UPDATE principals SET status = 'suspended' WHERE id = 'p1'");
+    });
+    await read();
+    await expect(
+      store.transaction(async (tx) => {
+        await tx.run(principal("p2"));
+        throw new Error("boom");
+      }),
+    ).rejects.toThrow("boom");
+    expect(await read()).toEqual(["p1"]);
+    expect(loads).toBe(before + 2);
+    store.close();
+  });
+
+  it("does not keep a read that failed", async () => {
+    const store = await openControlPlane(join(folder.dir, "memo-fail.duckdb"));
+    let attempts = 0;
+    const read = () =>
+      store.memo("bad", ["principals"], async () => {
+        attempts++;
+        if (attempts === 1) throw new Error("transient");
+        return "ok";
+      });
+    await expect(read()).rejects.toThrow("transient");
+    expect(await read()).toBe("ok");
+    expect(await read()).toBe("ok");
+    expect(attempts).toBe(2);
+    store.close();
+  });
+});
