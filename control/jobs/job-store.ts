@@ -76,8 +76,7 @@ const UNSETTLED: ReadonlySet<JobStatus> = new Set(["queued", "running"]);
 const JOBS = ["jobs"];
 
 type Stamped = object;
-const stampOf = (store: Stamped) =>
-  (store as Partial<Pick<ControlPlane, "writeStamp">>).writeStamp?.(JOBS);
+const stampOf = (store: Stamped) => (store as Partial<Pick<ControlPlane, "writeStamp">>).writeStamp?.(JOBS);
 
 function state(store: Stamped) {
   let entry = recordsOf.get(store);
