@@ -72,6 +72,7 @@ interface WaitingJob {
 export class SandboxPool {
   private readonly size: number;
   private readonly jobsPerWorker: number;
+  /** In the order they get jobs: a slot moves to the end when its job ends. */
   private readonly slots = new Set<Slot>();
   private readonly waiting: WaitingJob[] = [];
   private startFailures = 0;
@@ -207,6 +208,8 @@ export class SandboxPool {
     slot.jobsRun++;
     session.result.then((result) => {
       if (slot.session === session) slot.session = undefined;
+      // The worker idle longest gets the next job: it has had the most time to prepare its isolate.
+      if (this.slots.delete(slot)) this.slots.add(slot);
       waiting.resolve(result);
       // A worker that served its share, or that did not end the job itself (the watchdog gave up on
       // it), is replaced rather than reused.
