@@ -1,12 +1,14 @@
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from "@duckdb/node-api";
 import { MIGRATIONS, type Migration } from "./migrations.ts";
+import { StatementQueue } from "./statement-queue.ts";
 
 /**
  * The control plane's own DuckDB file (operators, keys, licenses, policy versions, ...), kept
  * apart from the data domain: no connection a job's query runs on can reach it.
  *
- * One connection serves the process; statements are serialised through a queue so that a
- * transaction is never interleaved with another caller's statements.
+ * One connection serves the process; statements are serialised through a queue (see
+ * statement-queue.ts) so that a transaction is never interleaved with another caller's
+ * statements, and writes that queue up commit together.
  */
 export interface ControlPlane {
   readonly file: string;
@@ -39,14 +41,12 @@ export async function openControlPlane(
     autoload_known_extensions: "false",
   });
   const connection = await instance.connect();
-  let tail: Promise<unknown> = Promise.resolve();
-  const serialised = <T>(work: () => Promise<T>): Promise<T> => {
-    const next = tail.then(work, work);
-    tail = next.catch(() => undefined);
-    return next;
-  };
+  const statements = new StatementQueue(connection);
+  const serialised = <T>(work: () => Promise<T>): Promise<T> => statements.exclusive(work);
   const writes = new WriteGenerations();
-  const direct = directOps(connection, writes);
+  // Calls through `store` note their statement when issued (see `memo`); a transaction's, as they run.
+  const direct = directOps(connection);
+  const inTransaction = directOps(connection, writes);
   const memos = new Map<string, { stamp: string; value: Promise<unknown> }>();
   const store: ControlPlane = {
     file,
@@ -56,13 +56,13 @@ export async function openControlPlane(
     },
     run: (sql, params) => {
       writes.noteStatement(sql);
-      return serialised(() => direct.run(sql, params));
+      return statements.write(sql, params);
     },
     transaction: (work) =>
       serialised(async () => {
         await connection.run("BEGIN TRANSACTION");
         try {
-          const result = await work(direct);
+          const result = await work(inTransaction);
           await connection.run("COMMIT");
           return result;
         } catch (error) {
@@ -138,16 +138,16 @@ class WriteGenerations {
 
 function directOps(
   connection: DuckDBConnection,
-  writes: WriteGenerations,
+  writes?: WriteGenerations,
 ): Pick<ControlPlane, "query" | "run"> {
   return {
     async query<T>(sql: string, params: readonly DuckDBValue[] = []) {
-      writes.noteStatement(sql, { readsAllowed: true });
+      writes?.noteStatement(sql, { readsAllowed: true });
       const reader = await connection.runAndReadAll(sql, params.length ? [...params] : undefined);
       return reader.getRowObjectsJson() as T[];
     },
     async run(sql, params = []) {
-      writes.noteStatement(sql);
+      writes?.noteStatement(sql);
       await connection.run(sql, params.length ? [...params] : undefined);
     },
   };

@@ -9,6 +9,7 @@ import type {
   JobUsage,
   Receipt,
 } from "./model.ts";
+import { WriteBatcher } from "./write-batcher.ts";
 
 type Store = Pick<ControlPlane, "query" | "run">;
 
@@ -111,6 +112,60 @@ async function write(store: Store, sql: string, params: DuckDBValue[]): Promise<
   await written;
 }
 
+/**
+ * The three writes of a job's life, each batched across jobs (see write-batcher.ts). A job's own
+ * writes never race each other: each is awaited before the job moves on.
+ */
+const batchers = new WeakMap<object, ReturnType<typeof newBatchers>>();
+
+function batchersOf(store: Store) {
+  let found = batchers.get(store);
+  if (!found) {
+    found = newBatchers(store);
+    batchers.set(store, found);
+  }
+  return found;
+}
+
+/** `(…), (…)` with numbered parameters, each row's cast as given. */
+function valueRows(rows: number, casts: readonly string[]): string {
+  return Array.from(
+    { length: rows },
+    (_, r) => `(${casts.map((cast, c) => `$${r * casts.length + c + 1}::${cast}`).join(", ")})`,
+  ).join(", ");
+}
+
+function newBatchers(store: Store) {
+  const batched = (statement: (rows: number) => string) => {
+    const many = (items: readonly DuckDBValue[][]) => write(store, statement(items.length), items.flat());
+    return new WriteBatcher<DuckDBValue[]>(many, (item) => many([item]));
+  };
+  const insertCasts = [...Array(9).fill("VARCHAR"), "TIMESTAMPTZ"];
+  const settleCasts = ["VARCHAR", "VARCHAR", "TIMESTAMPTZ", "JSON", "JSON", "JSON", "JSON", "JSON"];
+  return {
+    insert: batched(
+      (rows) =>
+        `INSERT INTO jobs (id, operator_id, license_id, purpose, language, script, script_sha256, idempotency_key,
+           status, submitted_at) VALUES ${valueRows(rows, insertCasts)}`,
+    ),
+    running: batched(
+      (rows) =>
+        `UPDATE jobs SET status = 'running', started_at = v.started_at, policy_versions = v.policy_versions
+         FROM (VALUES ${valueRows(rows, ["VARCHAR", "TIMESTAMPTZ", "JSON"])}) AS v(id, started_at, policy_versions)
+         WHERE jobs.id = v.id`,
+    ),
+    settle: batched(
+      (rows) =>
+        `UPDATE jobs SET status = v.status, finished_at = v.finished_at,
+           decision = coalesce(v.decision, jobs.decision), outputs = coalesce(v.outputs, jobs.outputs),
+           error = coalesce(v.error, jobs.error), usage = coalesce(v.usage, jobs.usage),
+           receipt = coalesce(v.receipt, jobs.receipt)
+         FROM (VALUES ${valueRows(rows, settleCasts)}) AS v(id, status, finished_at, decision, outputs, error, usage, receipt)
+         WHERE jobs.id = v.id`,
+    ),
+  };
+}
+
 function remember(store: Stamped, record: JobRecord): JobRecord {
   const map = records(store);
   map.delete(record.id);
@@ -133,23 +188,18 @@ export const jobStore = {
       "startedAt" | "finishedAt" | "policyVersions" | "decision" | "products" | "error" | "usage" | "receipt"
     >,
   ) {
-    await write(
-      store,
-      `INSERT INTO jobs (id, operator_id, license_id, purpose, language, script, script_sha256, idempotency_key,
-         status, submitted_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::TIMESTAMPTZ)`,
-      [
-        job.id,
-        job.operatorId,
-        job.licenseId,
-        job.purpose,
-        job.language,
-        job.script,
-        job.scriptSha256,
-        job.idempotencyKey,
-        job.status,
-        job.submittedAt,
-      ],
-    );
+    await batchersOf(store).insert.write([
+      job.id,
+      job.operatorId,
+      job.licenseId,
+      job.purpose,
+      job.language,
+      job.script,
+      job.scriptSha256,
+      job.idempotencyKey,
+      job.status,
+      job.submittedAt,
+    ]);
     // As the row reads back: timestamps at millisecond precision in UTC, as toISOString gives them.
     return remember(store, {
       ...job,
@@ -211,11 +261,7 @@ export const jobStore = {
   },
 
   async markRunning(store: Store, id: string, startedAt: Date, policyVersions: Record<string, number>) {
-    await write(
-      store,
-      "UPDATE jobs SET status = 'running', started_at = $2::TIMESTAMPTZ, policy_versions = $3 WHERE id = $1",
-      [id, startedAt.toISOString(), JSON.stringify(policyVersions)],
-    );
+    await batchersOf(store).running.write([id, startedAt.toISOString(), JSON.stringify(policyVersions)]);
     const known = records(store).get(id);
     if (known)
       remember(store, {
@@ -248,23 +294,16 @@ export const jobStore = {
       usage: json(outcome.usage),
       receipt: json(outcome.receipt),
     };
-    await write(
-      store,
-      `UPDATE jobs SET status = $2, finished_at = $3::TIMESTAMPTZ,
-         decision = coalesce($4, decision), outputs = coalesce($5, outputs), error = coalesce($6, error),
-         usage = coalesce($7, usage), receipt = coalesce($8, receipt)
-       WHERE id = $1`,
-      [
-        id,
-        outcome.status,
-        outcome.finishedAt.toISOString(),
-        columns.decision,
-        columns.products,
-        columns.error,
-        columns.usage,
-        columns.receipt,
-      ],
-    );
+    await batchersOf(store).settle.write([
+      id,
+      outcome.status,
+      outcome.finishedAt.toISOString(),
+      columns.decision,
+      columns.products,
+      columns.error,
+      columns.usage,
+      columns.receipt,
+    ]);
     const known = records(store).get(id);
     if (known) {
       // The statement's coalesce, on values parsed back from what was stored, as a read would give.
