@@ -31,3 +31,14 @@ export function ledgerAuditSink(ledger: Pick<AuditLedger, "append">): AuditSink 
     },
   };
 }
+
+/** The job service's view of which jobs started (see `JobServiceDeps.startedSince`), read from the log. */
+export function startedJobsInLog(ledger: Pick<AuditLedger, "query">) {
+  return async (since: string): Promise<ReadonlySet<string>> => {
+    const started = new Set<string>();
+    for await (const entry of ledger.query({ type: "job.started", from: since })) {
+      if (entry.subjects.job) started.add(entry.subjects.job);
+    }
+    return started;
+  };
+}

@@ -6,7 +6,7 @@ import { issueReceipt } from "../audit/receipt.ts";
 import { loadDomainSigningKey } from "../audit/signing-key.ts";
 import { ControlPlaneBudgetLedger } from "../control/budget-ledger.ts";
 import { JobService } from "../control/jobs/job-service.ts";
-import { ledgerAuditSink } from "../control/ledger-sink.ts";
+import { ledgerAuditSink, startedJobsInLog } from "../control/ledger-sink.ts";
 import { assertOperatorActive } from "../control/operators.ts";
 import {
   type DataFolder,
@@ -71,6 +71,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Runn
       audit,
       assertOperatorActive: (operatorId) => assertOperatorActive(controlPlane, operatorId),
       signReceipt: (claims) => issueReceipt(claims, signingKey.privateKey),
+      startedSince: startedJobsInLog(ledger),
     },
     {
       queueCapacity: config.JOB_QUEUE_CAPACITY,

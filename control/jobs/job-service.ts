@@ -59,6 +59,12 @@ export interface JobServiceDeps {
   readonly audit: AuditSink;
   /** Signs a release receipt with the domain key (see audit/receipt.ts). */
   readonly signReceipt: (claims: ReceiptClaims) => Receipt;
+  /**
+   * Ids of the jobs whose `job.started` entry the audit log holds, logged at or after `since`
+   * (ISO time). The log, not the jobs table, says whether a job started: its entry is durable
+   * before the script runs, while the table's `running` mark is written alongside the run.
+   */
+  readonly startedSince: (since: string) => Promise<ReadonlySet<string>>;
   /** Operator admission check (active, not suspended or revoked). */
   readonly assertOperatorActive: (operatorId: string) => Promise<void>;
   readonly now?: () => Date;
@@ -105,6 +111,8 @@ export class JobService {
    */
   private readonly running = new Map<string, RunEntry>();
   private readonly settledWaiters = new Map<string, Set<() => void>>();
+  /** `running` marks being written, by job (see `runJob`). */
+  private readonly marking = new Map<string, Promise<void>>();
   /** Queue slots held by admissions still writing their job (see `submit`). */
   private reserved = 0;
   /** The last pending admission of each license (see `admissionTurn`). */
@@ -124,7 +132,16 @@ export class JobService {
    * process), jobs that were queued run. Call once before serving.
    */
   async recover(): Promise<{ requeued: number; failed: number }> {
-    const interrupted = await jobStore.withStatus(this.deps.store, "running");
+    const marked = await jobStore.withStatus(this.deps.store, "running");
+    const waiting = await jobStore.withStatus(this.deps.store, "queued");
+    // A queued job whose start is in the log was running too: its `running` mark had not landed.
+    const oldest = waiting.reduce<string | undefined>(
+      (min, job) => (min === undefined || job.submittedAt < min ? job.submittedAt : min),
+      undefined,
+    );
+    const started = oldest === undefined ? new Set<string>() : await this.deps.startedSince(oldest);
+    const interrupted = [...marked, ...waiting.filter((job) => started.has(job.id))];
+    const queued = waiting.filter((job) => !started.has(job.id));
     for (const job of interrupted) {
       const error: JobError = {
         code: "INTERNAL",
@@ -139,7 +156,6 @@ export class JobService {
       });
       await jobStore.settle(this.deps.store, job.id, { status: "failed", finishedAt: this.now(), error });
     }
-    const queued = await jobStore.withStatus(this.deps.store, "queued");
     for (const job of queued) {
       this.queue.push(job.id);
       this.operatorOfQueued.set(job.id, job.operatorId);
@@ -529,16 +545,17 @@ export class JobService {
       catalog.filter((e) => licensed.has(e.manifest.name)).map((e) => [e.manifest.name, e.version]),
     );
     const startedAt = this.now();
-    // Both are on disk before the script starts; neither depends on the other, so they sync at once.
-    await Promise.all([
-      this.deps.audit.append({
-        type: "job.started",
-        actor: "system",
-        subject: { job: id, operator: job.operatorId, license: job.licenseId, datasets: [...licensed] },
-        data: { policyVersions },
-      }),
-      jobStore.markRunning(this.deps.store, id, startedAt, policyVersions),
-    ]);
+    // The start is on disk before the script runs (recovery reads it from the log); the table's
+    // `running` mark is written alongside the run and lands before the job settles.
+    await this.deps.audit.append({
+      type: "job.started",
+      actor: "system",
+      subject: { job: id, operator: job.operatorId, license: job.licenseId, datasets: [...licensed] },
+      data: { policyVersions },
+    });
+    const marking = jobStore.markRunning(this.deps.store, id, startedAt, policyVersions);
+    this.marking.set(id, marking);
+    marking.catch(() => undefined);
     this.events.publish(id, "running", { policyVersions });
 
     const queries: JobQuery[] = [];
@@ -767,7 +784,7 @@ export class JobService {
       subject,
       data: { status: outcome.status, reason: outcome.reason, usage: outcome.usage ?? null },
     });
-    const [, receipt] = await Promise.all([gated, released, finished]);
+    const [, receipt] = await Promise.all([gated, released, finished, this.markedRunning(job.id)]);
     await jobStore.settle(this.deps.store, job.id, {
       status: outcome.status,
       finishedAt: this.now(),
@@ -824,6 +841,17 @@ export class JobService {
       releasedAt,
       logPosition: position,
     });
+  }
+
+  /** Waits for the job's `running` mark (if it has one in flight), so it cannot land after the end. */
+  private async markedRunning(id: string): Promise<void> {
+    const marking = this.marking.get(id);
+    if (!marking) return;
+    try {
+      await marking;
+    } finally {
+      this.marking.delete(id);
+    }
   }
 
   private notifySettled(id: string): void {

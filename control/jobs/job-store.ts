@@ -261,7 +261,12 @@ export const jobStore = {
   },
 
   async markRunning(store: Store, id: string, startedAt: Date, policyVersions: Record<string, number>) {
-    await batchersOf(store).running.write([id, startedAt.toISOString(), JSON.stringify(policyVersions)]);
+    // Readers see the job running from now on, as the run has begun; the row follows.
+    const written = batchersOf(store).running.write([
+      id,
+      startedAt.toISOString(),
+      JSON.stringify(policyVersions),
+    ]);
     const known = records(store).get(id);
     if (known)
       remember(store, {
@@ -270,6 +275,7 @@ export const jobStore = {
         startedAt: startedAt.toISOString(),
         policyVersions: structuredClone(policyVersions),
       });
+    await written;
   },
 
   /** Records how a run ended (or a review's decision): status and whatever is known of it. */

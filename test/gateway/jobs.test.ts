@@ -311,11 +311,21 @@ describe("jobs: lifecycle under load and failure", () => {
       );
     await insert("job_was_running", "running");
     await insert("job_was_queued", "queued");
+    // Started (the log says so) but stopped before its `running` mark reached the table.
+    await insert("job_was_starting", "queued");
+    await small.audit.append({
+      type: "job.started",
+      actor: "system",
+      subject: { job: "job_was_starting", operator: small.demoOperatorId, license },
+      data: { policyVersions: {} },
+    });
     const recovered = await small.jobs.recover();
-    expect(recovered).toEqual({ requeued: 1, failed: 1 });
-    const interrupted = await settled("job_was_running", small.operator);
-    expect(interrupted.status).toBe("failed");
-    expect(interrupted.error?.message).toMatch(/restarted/);
+    expect(recovered).toEqual({ requeued: 1, failed: 2 });
+    for (const id of ["job_was_running", "job_was_starting"]) {
+      const interrupted = await settled(id, small.operator);
+      expect(interrupted.status).toBe("failed");
+      expect(interrupted.error?.message).toMatch(/restarted/);
+    }
     expect((await settled("job_was_queued", small.operator)).status).toBe("released");
   });
 });

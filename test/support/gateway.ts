@@ -11,7 +11,7 @@ import {
 } from "../../control/audit-sink.ts";
 import { ControlPlaneBudgetLedger } from "../../control/budget-ledger.ts";
 import { JobService } from "../../control/jobs/job-service.ts";
-import { ledgerAuditSink } from "../../control/ledger-sink.ts";
+import { ledgerAuditSink, startedJobsInLog } from "../../control/ledger-sink.ts";
 import { assertOperatorActive } from "../../control/operators.ts";
 import { type DemoCredentials, provisionDataFolder } from "../../control/provisioning.ts";
 import { type GatewayServices, newApp } from "../../gateway/app.ts";
@@ -168,6 +168,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
       audit,
       assertOperatorActive: (operatorId) => assertOperatorActive(controlPlane, operatorId),
       signReceipt: (claims) => issueReceipt(claims, signingKey.privateKey),
+      startedSince: startedJobsInLog(ledger),
     },
     {
       queueCapacity: options.queueCapacity ?? 100,
