@@ -211,10 +211,12 @@ export class SandboxPool {
       // The worker idle longest gets the next job: it has had the most time to prepare its isolate.
       if (this.slots.delete(slot)) this.slots.add(slot);
       waiting.resolve(result);
-      // A worker that served its share, or that did not end the job itself (the watchdog gave up on
-      // it), is replaced rather than reused.
-      if (slot.jobsRun >= this.jobsPerWorker || !session.endedByWorker) slot.worker.kill();
-      else this.dispatch();
+      // A worker that served its share, that did not end the job itself (the watchdog gave up on
+      // it), or that left results unread on its bulk channel is replaced rather than reused: a
+      // worker that stopped reading would otherwise have the parent hold every result it is sent.
+      if (slot.jobsRun >= this.jobsPerWorker || !session.endedByWorker || slot.worker.bulkBacklog > 0) {
+        slot.worker.kill();
+      } else this.dispatch();
     });
   }
 }

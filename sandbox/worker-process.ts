@@ -35,6 +35,8 @@ export class WorkerProcess {
   private readonly bulk: Writable;
   private stderrTail = "";
   private exited = false;
+  /** Killed, perhaps not yet gone: it gets no more messages and no more jobs. */
+  private killed = false;
   private isReadyFlag = false;
   readonly ready: Promise<void>;
   /** Settles once the process is gone (after stderr is drained). */
@@ -106,7 +108,7 @@ export class WorkerProcess {
   }
 
   get alive(): boolean {
-    return !this.exited && this.child.exitCode === null && this.child.signalCode === null;
+    return !this.killed && !this.exited && this.child.exitCode === null && this.child.signalCode === null;
   }
 
   send(message: ParentMessage): void {
@@ -131,8 +133,19 @@ export class WorkerProcess {
     this.bulk.uncork();
   }
 
+  /**
+   * Result bytes written to the bulk channel that the worker has not taken yet, beyond what the
+   * kernel buffers. Zero when a job ends normally: results reach a script in order, so it has read
+   * them all unless it ended while one was still arriving.
+   */
+  get bulkBacklog(): number {
+    return this.bulk.writableLength;
+  }
+
   /** SIGKILL: a worker being stopped may be running hostile code; it gets no chance to react. */
   kill(): void {
-    if (this.alive) this.child.kill("SIGKILL");
+    if (!this.alive) return;
+    this.killed = true;
+    this.child.kill("SIGKILL");
   }
 }
