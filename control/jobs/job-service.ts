@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
+import type { DuckDBConnection } from "@duckdb/node-api";
 import { outputSha256 } from "../../audit/output-digest.ts";
 import type { ReceiptClaims } from "../../audit/receipt.ts";
 import { DomainError, isDomainError } from "../../policies/errors.ts";
@@ -661,9 +662,18 @@ export class JobService {
   ): Promise<void> {
     const verdicts = queries.flatMap((q) => (q.verdict ? [q.verdict] : []));
     const reviewsRequired = verdicts.some((v) => v.requiresReview) ? 2 : 1;
-    const lookupConnection = await this.deps.dataDomain.connect();
+    // Most outputs hold no string the catalog does not publish: the connection is opened on demand.
+    let lookupConnection: Promise<DuckDBConnection> | undefined;
     try {
-      const lookup = createIdentifierLookup(lookupConnection, manifests);
+      const lookup = createIdentifierLookup(
+        {
+          runAndReadAll: async (sql, values) => {
+            lookupConnection ??= this.deps.dataDomain.connect();
+            return (await lookupConnection).runAndReadAll(sql, values);
+          },
+        },
+        manifests,
+      );
       const logs = result.logs.map((entry) => entry.message);
       if (result.status === "failed") {
         const failure = result.error;
@@ -741,7 +751,10 @@ export class JobService {
         usage,
       });
     } finally {
-      lookupConnection.closeSync();
+      await lookupConnection?.then(
+        (connection) => connection.closeSync(),
+        () => undefined,
+      );
     }
   }
 
