@@ -123,6 +123,20 @@ describe("jobs: submit → run → release", () => {
     expect(job.error?.line).toBe(2);
   });
 
+  it("rejects an output holding a resident's real name, however the script came by it", async () => {
+    const connection = await gw.dataDomain.connect();
+    const [[name]] = (
+      await connection.runAndReadAll("SELECT name FROM population ORDER BY person_id LIMIT 1")
+    ).getRowsJson() as [[string]];
+    connection.closeSync();
+    const job = await settled(
+      (await submit(`export default async () => ({ t: [{ who: ${JSON.stringify(name)}, n: 12 }] })`)).body.id,
+    );
+    expect(job.status).toBe("rejected");
+    expect(job.decision?.reasons.map((r) => r.code)).toContain("identifier_in_domain");
+    expect(job.outputs).toBeUndefined();
+  });
+
   it("holds an output that looks like an identifier for review; the bureau approves; the operator downloads", async () => {
     const job = await settled(
       (await submit(`export default async () => ({ contact: [{ phone: "13912345678" }] })`)).body.id,
