@@ -210,7 +210,7 @@ async function main(): Promise<void> {
       raw: `${f(results.perJob.rawInProcessIsolateMs)} ms in-process isolate`,
     },
     [`columnar in (${COLUMN_ROWS} rows × ${COLUMNS} float64, ${f(mb)} MB)`]: {
-      sandbox: `${f(results.columnar.sandboxMBps)} MB/s (${f(columnTransferMs)} ms, parent → IPC → isolate)`,
+      sandbox: `${f(results.columnar.sandboxMBps)} MB/s (${f(columnTransferMs)} ms, parent → bulk channel → isolate)`,
       raw: `${f(results.columnar.rawCopyMBps)} MB/s memcpy; ${f(results.columnar.inProcessTransferMBps)} MB/s in-process transfer`,
     },
     [`row objects in (${ROW_OBJECT_ROWS} rows × ${COLUMNS})`]: {

@@ -1,4 +1,7 @@
-import { readv } from "node:fs";
+import { readv, readvSync } from "node:fs";
+
+/** Most bytes read in one synchronous stretch (tens of milliseconds) before the event loop gets a turn. */
+const SYNC_SLICE_BYTES = 16 * 1024 * 1024;
 
 /**
  * The worker's end of the bulk channel, a socket the parent only writes to: it reads the payload
@@ -6,8 +9,8 @@ import { readv } from "node:fs";
  * exactly the announced sizes. Those buffers are then transferred into the isolate, so in this
  * process the bytes are copied once, by the kernel.
  *
- * Reads run on libuv's thread pool (the descriptor is blocking), so the event loop stays free for
- * the job's limit checks while a large payload arrives.
+ * The descriptor is blocking: a payload's first bytes are awaited on libuv's thread pool, the rest
+ * is read synchronously in slices (see `takeFlowing`).
  */
 export class BulkReader {
   private tail: Promise<unknown> = Promise.resolve();
@@ -38,19 +41,45 @@ export class BulkReader {
           resolve(arrays);
           return;
         }
-        // One call may fill several small buffers; a large one takes as many calls as the socket needs.
+        // The first bytes are awaited on the thread pool, so the event loop is free while the
+        // parent is still answering. One call may fill several small buffers.
         readv(this.fd, pending, null, (error, bytesRead) => {
-          if (error) reject(error);
-          else if (bytesRead === 0) reject(new Error("the bulk channel closed in the middle of a payload"));
-          else {
-            pending = advance(pending, bytesRead);
-            next();
+          try {
+            if (error) throw error;
+            if (bytesRead === 0) throw closed();
+            pending = this.takeFlowing(advance(pending, bytesRead));
+          } catch (failure) {
+            reject(failure);
+            return;
           }
+          next();
         });
       };
       next();
     });
   }
+
+  /**
+   * Once bytes flow, the rest of the payload follows as fast as the parent can write it (it writes
+   * a payload in one go): reading on here, synchronously, spares a thread-pool round trip per
+   * socket buffer (about half the CPU a transfer costs). A slice at a time, so the job's limit
+   * checks still run during a large payload.
+   */
+  private takeFlowing(pending: Buffer[]): Buffer[] {
+    let taken = 0;
+    let rest = pending;
+    while (rest.length > 0 && taken < SYNC_SLICE_BYTES) {
+      const bytesRead = readvSync(this.fd, rest);
+      if (bytesRead === 0) throw closed();
+      taken += bytesRead;
+      rest = advance(rest, bytesRead);
+    }
+    return rest;
+  }
+}
+
+function closed(): Error {
+  return new Error("the bulk channel closed in the middle of a payload");
 }
 
 /**
