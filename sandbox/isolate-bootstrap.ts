@@ -3,16 +3,16 @@
  * bypass a limit, builds `ctx` on top of three host callbacks, and returns two functions the host
  * keeps references to (`deliver` answers queries, `run` calls the script's `main`).
  *
- * It is a closure evaluated with `context.evalClosure`, so the host callbacks (`$0`..`$2`) live only
- * in its scope: script code can call `ctx` methods but never reach a callback, an isolated-vm
- * object or a host object. Intrinsics used after the script started are captured first, so a
+ * It is the body of a function the host calls with the callbacks (see `prepared-isolate.ts`), so
+ * the host callbacks (`$0`..`$2`) live only in its scope: script code can call `ctx` methods but
+ * never reach a callback, an isolated-vm object or a host object. Intrinsics used after the script started are captured first, so a
  * script that patches `Object`, `Array.prototype` or `JSON` cannot change how its outputs and
  * errors are read. Whatever it returns is untrusted anyway: the host parses and validates it.
  *
  * It knows nothing of the job it will serve, so a worker can run it before the job arrives; `run`
  * gets the script's filename (for positions in stack traces) with the script.
  *
- * Closure arguments: $0 hostQuery(id, sql, params, shape) → "" or a problem,
+ * Arguments: $0 hostQuery(id, sql, params, shape) → "" or a problem,
  * $1 hostLog(text) → void, $2 hostProgress(fraction, message) → "" or a problem,
  * $3 longest log entry.
  */

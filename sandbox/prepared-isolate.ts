@@ -2,6 +2,44 @@ import ivm from "isolated-vm";
 import { ISOLATE_BOOTSTRAP } from "./isolate-bootstrap.ts";
 import { MAX_LOG_ENTRY_CHARS } from "./limits.ts";
 
+/**
+ * The bootstrap as a function expression: its arguments (the host callbacks) live only in its
+ * scope, as with `evalClosure`, and the script compiles once into V8's code cache.
+ */
+const BOOTSTRAP_FUNCTION = `(function bootstrap($0, $1, $2, $3) {\n${ISOLATE_BOOTSTRAP}\n})`;
+const BOOTSTRAP_FILENAME = "sandbox:bootstrap";
+/** Made by a worker's first isolate; later ones skip parsing the bootstrap (most of its cost). */
+let bootstrapCache: ivm.ExternalCopy<ArrayBuffer> | undefined;
+
+interface CachedDataOutcome {
+  cachedData?: ivm.ExternalCopy<ArrayBuffer>;
+  cachedDataRejected?: boolean;
+}
+
+async function runBootstrap(
+  isolate: ivm.Isolate,
+  context: ivm.Context,
+  args: [ivm.Callback, ivm.Callback, ivm.Callback, number],
+): Promise<ivm.Reference> {
+  const cachedData = bootstrapCache;
+  // isolated-vm sets the cache fields on the script; its typings leave them out.
+  const script: ivm.Script & CachedDataOutcome = await isolate.compileScript(
+    BOOTSTRAP_FUNCTION,
+    cachedData
+      ? { filename: BOOTSTRAP_FILENAME, cachedData }
+      : { filename: BOOTSTRAP_FILENAME, produceCachedData: true },
+  );
+  if (!cachedData) bootstrapCache = script.cachedData;
+  else if (script.cachedDataRejected) bootstrapCache = undefined;
+  const bootstrap: ivm.Reference = await script.run(context, { reference: true });
+  script.release();
+  try {
+    return await bootstrap.apply(undefined, args, { result: { reference: true } });
+  } finally {
+    bootstrap.release();
+  }
+}
+
 /** Where the bootstrap's host callbacks lead: the one job an isolate serves. */
 export interface IsolateHost {
   query(qid: unknown, sql: unknown, params: unknown, shape: unknown): string;
@@ -32,24 +70,20 @@ export class PreparedIsolate {
       const context = await isolate.createContext();
       const route: { host?: IsolateHost } = {};
       const notReady = "the job is not ready";
-      const bridge = await context.evalClosure(
-        ISOLATE_BOOTSTRAP,
-        [
-          new ivm.Callback(
-            (qid: unknown, sql: unknown, params: unknown, shape: unknown) =>
-              route.host ? route.host.query(qid, sql, params, shape) : notReady,
-            { sync: true },
-          ),
-          new ivm.Callback((text: unknown) => route.host?.log(text), { sync: true }),
-          new ivm.Callback(
-            (fraction: unknown, message: unknown) =>
-              route.host ? route.host.progress(fraction, message) : notReady,
-            { sync: true },
-          ),
-          MAX_LOG_ENTRY_CHARS,
-        ],
-        { filename: "sandbox:bootstrap", result: { reference: true } },
-      );
+      const bridge = await runBootstrap(isolate, context, [
+        new ivm.Callback(
+          (qid: unknown, sql: unknown, params: unknown, shape: unknown) =>
+            route.host ? route.host.query(qid, sql, params, shape) : notReady,
+          { sync: true },
+        ),
+        new ivm.Callback((text: unknown) => route.host?.log(text), { sync: true }),
+        new ivm.Callback(
+          (fraction: unknown, message: unknown) =>
+            route.host ? route.host.progress(fraction, message) : notReady,
+          { sync: true },
+        ),
+        MAX_LOG_ENTRY_CHARS,
+      ]);
       const deliver = await bridge.get(0, { reference: true });
       const run = await bridge.get(1, { reference: true });
       bridge.release();
