@@ -39,6 +39,11 @@ export interface GatewayServices {
   readonly domainPublicKeyPem: string;
   readonly logger: Logger;
   readonly maxBodyBytes: number;
+  /**
+   * Whether requests get spans: only when telemetry is exported. With no exporter the tracer is a
+   * no-op, yet the middleware still reads routes and headers and records metrics for nothing.
+   */
+  readonly traceRequests?: boolean;
   /** Failed-authentication limiter; one per process (tests pass their own). */
   readonly authLimiter?: AuthFailureLimiter;
 }
@@ -64,7 +69,8 @@ export function newApp(services: GatewayServices): OpenAPIHono<GatewayEnv> {
   app.use(requestId({ headerName: "x-request-id" }));
   // Spans named by route template (never the raw URL: ids and query strings stay out of names);
   // no request or response headers are captured, so keys never reach telemetry.
-  app.use(httpInstrumentationMiddleware({ spanNameFactory: (c) => `${c.req.method} ${c.req.routePath}` }));
+  if (services.traceRequests ?? true)
+    app.use(httpInstrumentationMiddleware({ spanNameFactory: (c) => `${c.req.method} ${c.req.routePath}` }));
   app.use(async function accessLog(c, next) {
     const started = performance.now();
     await next();

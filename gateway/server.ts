@@ -93,6 +93,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Runn
     jobs,
     logger,
     maxBodyBytes: config.MAX_BODY_BYTES,
+    traceRequests: otel.enabled,
     readiness: {
       async check() {
         const probe = async (work: () => Promise<unknown>) => {
