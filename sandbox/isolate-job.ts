@@ -61,12 +61,12 @@ export class IsolateJob {
     this.limits = spec.limits;
   }
 
-  /** Runs the job to its end; never rejects. */
+  /** Runs the job to its end; never rejects. Call `dispose` afterwards. */
   async run(): Promise<DoneMessage> {
     try {
       return await this.runInIsolate();
     } catch {
-      if (this.isolate && !this.isolate.isDisposed) this.isolate.dispose();
+      this.dispose();
       return this.done(null, sandboxCrash("the sandbox failed while running the job"));
     }
   }
@@ -125,7 +125,7 @@ export class IsolateJob {
       clearInterval(cpuCheck);
       clearTimeout(wallCheck);
     }
-    await this.measureAndDispose();
+    await this.measure();
     // A limit hit while the script was finishing still fails the job: its outputs may be incomplete.
     return this.done(scriptResult, this.stopFailure ?? failure);
   }
@@ -288,12 +288,17 @@ export class IsolateJob {
     );
   }
 
-  private async measureAndDispose(): Promise<void> {
-    const isolate = this.isolate;
-    if (!isolate) return;
+  private async measure(): Promise<void> {
     this.checkCpu();
     await this.sampleHeap();
-    if (!isolate.isDisposed) isolate.dispose();
+  }
+
+  /**
+   * Frees the isolate once the job's answer is built. The caller does it after sending the answer:
+   * nothing of the job runs any more (`run` has returned), and the parent need not wait for it.
+   */
+  dispose(): void {
+    if (this.isolate && !this.isolate.isDisposed) this.isolate.dispose();
     this.deliverRef = undefined;
   }
 

@@ -73,6 +73,7 @@ process.on("message", (raw: ParentMessage) => {
     void job.run().then((done) => {
       current = undefined;
       send(done);
+      job.dispose();
       // The next job most likely runs under the same license, so with the same heap limit.
       isolates.prepare(spec.limits.heapMb);
     });
