@@ -220,6 +220,33 @@ describe("query results on the bulk channel", () => {
     await expectNextJobReadsItsOwnData();
   });
 
+  it("delivers thousands of small columns, more buffers than one read call takes", async () => {
+    const batch: ColumnarBatch = {
+      rowCount: 2,
+      columns: Array.from({ length: 3000 }, (_, c) => ({
+        name: `c${c}`,
+        sqlType: "DOUBLE",
+        data: {
+          kind: "number" as const,
+          values: new Float64Array([c, c + 0.5]),
+          valid: new Uint8Array([1, c % 2]),
+        },
+      })),
+    };
+    const { result } = run(
+      `export default async (ctx) => {
+        const columns = await ctx.sqlColumns("q");
+        let sum = 0, nulls = 0;
+        for (const name of Object.keys(columns)) { sum += columns[name][0]; if (Number.isNaN(columns[name][1])) nulls++; }
+        return { r: [{ columns: Object.keys(columns).length, sum, nulls, last: columns.c2999[1] }] };
+      }`,
+      { execute: async () => batch },
+    );
+    const done = completed(await result);
+    expect(done.outputs.r).toEqual([{ columns: 3000, sum: (2999 * 3000) / 2, nulls: 1500, last: 2999.5 }]);
+    expect(done.usage.bytesIn).toBe(batchBytes(batch));
+  });
+
   it("gives a script only the bytes of each view, never the rest of the buffer the view sits on", async () => {
     const secret = 424242;
     const backing = new Float64Array(1000).fill(secret);
