@@ -13,7 +13,7 @@ import type { DatasetManifest } from "../policies/manifest.ts";
 import type { UniformInt } from "../policies/noise.ts";
 import { analyzeQuery } from "../policies/query-gate.ts";
 import type { AggregatePlan, ColumnUse, QueryAnalysis, QueryKind } from "../policies/query-plan.ts";
-import { type RewrittenQuery, rewriteAggregate } from "../policies/rewrite.ts";
+import { type RewriteFacts, type RewrittenQuery, rewriteAggregate } from "../policies/rewrite.ts";
 import type { SqlNode } from "../policies/sql-tree.ts";
 import { type DomainFacts, domainFactsOf } from "../storage/data-domain.ts";
 import type { BudgetCharge, PrivacyBudgetLedger } from "./privacy-budget.ts";
@@ -105,7 +105,7 @@ export interface QueryServiceDeps {
   /** Random source for noise (tests only; production uses the CSPRNG). */
   readonly uniform?: UniformInt;
   /** Verified facts about the domain's data; by default those of the domain `domain` belongs to. */
-  readonly facts?: Pick<DomainFacts, "uniqueColumn">;
+  readonly facts?: Pick<DomainFacts, "uniqueColumn" | "columnProfile">;
 }
 
 /** The service the sandbox's query port adapts. */
@@ -170,22 +170,65 @@ async function renderSql(parser: SqlConnection, tree: SqlNode): Promise<string> 
 }
 
 /**
- * True when every row the aggregate reads has a distinct privacy unit: it reads exactly one table
- * (no join, subquery or CTE in FROM, which could repeat a unit) whose unit column the domain has
- * verified unique. Anything else, or a fact not verified yet, keeps the general rewrite.
+ * The table of an aggregate that reads exactly one table (no join, subquery or CTE in FROM, which
+ * could repeat a unit), with its privacy unit; null for anything else.
  */
-function unitUniquePerRow(
+function singleTable(
   plan: AggregatePlan,
   views: ReadonlyMap<string, LicensedView>,
-  facts: Pick<DomainFacts, "uniqueColumn"> | undefined,
-): boolean {
+): { readonly table: string; readonly unit: string } | null {
   const from = plan.node.from_table as SqlNode | undefined;
-  if (!facts || from?.type !== "BASE_TABLE" || typeof from.table_name !== "string") return false;
-  if (from.catalog_name || from.schema_name) return false;
+  if (from?.type !== "BASE_TABLE" || typeof from.table_name !== "string") return null;
+  if (from.catalog_name || from.schema_name) return null;
   const view = views.get(from.table_name.toLowerCase());
   const unit = view?.manifest.privacyUnit;
-  if (!view || !unit || plan.unitRef.at(-1)?.toLowerCase() !== unit) return false;
-  return facts.uniqueColumn(view.manifest.name, unit);
+  if (!view || !unit || plan.unitRef.at(-1)?.toLowerCase() !== unit) return null;
+  return { table: view.manifest.name, unit };
+}
+
+/**
+ * The facts the rewrite may rely on, each as verified on the data so far (a fact not verified yet
+ * counts as unknown: the general path). Rows have distinct units when the one table read has its
+ * unit column verified unique; measures reading a column unchanged get that column's profile.
+ */
+function rewriteFacts(
+  plan: AggregatePlan,
+  views: ReadonlyMap<string, LicensedView>,
+  facts: Pick<DomainFacts, "uniqueColumn" | "columnProfile"> | undefined,
+): RewriteFacts {
+  if (!facts) return {};
+  const table = singleTable(plan, views);
+  const unique = table !== null && facts.uniqueColumn(table.table, table.unit);
+  return {
+    unitUniquePerRow: unique,
+    unitNeverNull: unique && facts.columnProfile(table.table, table.unit)?.hasNulls === false,
+    measureValues: plan.measures.map((m) =>
+      m.column ? facts.columnProfile(m.column.dataset, m.column.column) : undefined,
+    ),
+  };
+}
+
+/**
+ * Verifies now every fact the engine may ask about the datasets of `manifests`: that each privacy
+ * unit is unique and NULL-free, and the profile of each column with declared bounds. Without it
+ * the first query to ask starts a check in the background and takes the general path meanwhile;
+ * with it (e.g. at start), the first jobs already get the faster plans.
+ *
+ * @example
+ * await verifyDomainFacts(dataDomain.facts, manifests);
+ */
+export async function verifyDomainFacts(
+  facts: Pick<DomainFacts, "verifyUniqueColumn" | "verifyColumnProfile">,
+  manifests: readonly DatasetManifest[],
+): Promise<void> {
+  await Promise.all(
+    manifests.flatMap((m) => [
+      ...(m.privacyUnit
+        ? [facts.verifyUniqueColumn(m.name, m.privacyUnit), facts.verifyColumnProfile(m.name, m.privacyUnit)]
+        : []),
+      ...m.columns.filter((c) => c.bounds).map((c) => facts.verifyColumnProfile(m.name, c.name)),
+    ]),
+  );
 }
 
 function queryKey(analysis: QueryAnalysis, params: readonly QueryParam[]): string {
@@ -257,9 +300,11 @@ export function createQueryService(deps: QueryServiceDeps): QueryService {
     }
     if (analysis.aggregate) {
       const namedParams = (analysis.statement as { named_param_map?: unknown }).named_param_map;
-      const rewritten = rewriteAggregate(analysis.aggregate, namedParams, {
-        unitUniquePerRow: unitUniquePerRow(analysis.aggregate, views, facts),
-      });
+      const rewritten = rewriteAggregate(
+        analysis.aggregate,
+        namedParams,
+        rewriteFacts(analysis.aggregate, views, facts),
+      );
       const inner = await renderSql(deps.parser, rewritten.inner);
       return { analysis, rewritten, sql: rewritten.wrap(inner), epsilon, charges };
     }

@@ -62,6 +62,15 @@ export function isConditional(measure: Measure): boolean {
   return measure.value !== null && measure.value.class !== "COLUMN_REF" && measure.value.class !== "CONSTANT";
 }
 
+/**
+ * Whether releasing a measure reads its contributor count (units with a value for it). A DP
+ * release of an unconditional measure uses the noisy unit count instead, so the rewrite need not
+ * compute it.
+ */
+export function readsContributors(plan: AggregatePlan, measure: Measure): boolean {
+  return !plan.differentialPrivacy || isConditional(measure);
+}
+
 /** Sensitivity of one measure's per-group value (L1 across groups). */
 function sensitivity(measure: Measure, maxContributions: number): number {
   if (measure.kind !== "sum") return maxContributions;
@@ -193,11 +202,11 @@ export function releaseAggregate(
         );
       // Conditional aggregates are released only when enough units actually contribute.
       const contributors = numeric(raw[columns.contributors[j]!]);
-      const counted = dp
-        ? isConditional(measure)
+      const counted = !readsContributors(plan, measure)
+        ? noisyUnits
+        : dp
           ? noisyCount(contributors, c, epsilonEach, options.uniform)
-          : noisyUnits
-        : contributors;
+          : contributors;
       if (counted < k) {
         suppressedCells++;
         return null;

@@ -587,7 +587,36 @@ class Analyzer {
       }
     }
     this.analyzeExpr(expr, scope, { ...this.context(clause), predicate: true }, ctes);
-    if (this.protectedQuery) this.guarded.add(expr);
+    if (this.protectedQuery && !this.cannotRaise(expr, scope)) this.guarded.add(expr);
+  }
+
+  /**
+   * A predicate that raises no error on any row needs no TRY(): text compared with text, NULL
+   * tests, and AND/OR/NOT of those. TRY() costs the scan its filter pushdown, so the common
+   * `district <> 'x'` is worth recognising; anything else (numbers, casts, functions) keeps it.
+   */
+  private cannotRaise(expr: SqlNode, scope: Scope): boolean {
+    const text = (operand: SqlNode): boolean => {
+      if (operand.class === "CONSTANT") return constantType(operand) === "VARCHAR";
+      if (operand.class !== "COLUMN_REF") return false;
+      const bare = this.resolve(operand, scope).lineage.bare;
+      return bare !== null && columnType(bare) === "VARCHAR";
+    };
+    const type = optStr(expr, "type");
+    switch (expr.class) {
+      case "CONJUNCTION":
+        return nodes(expr, "children").every((c) => this.cannotRaise(c, scope));
+      case "OPERATOR":
+        if (type === "OPERATOR_NOT") return nodes(expr, "children").every((c) => this.cannotRaise(c, scope));
+        if (type === "OPERATOR_IS_NULL" || type === "OPERATOR_IS_NOT_NULL")
+          return nodes(expr, "children").every((c) => c.class === "COLUMN_REF" || this.cannotRaise(c, scope));
+        if (type === "COMPARE_IN" || type === "COMPARE_NOT_IN") return nodes(expr, "children").every(text);
+        return false;
+      case "COMPARISON":
+        return Object.hasOwn(COMPARISON_OPS, type) && text(need(expr, "left")) && text(need(expr, "right"));
+      default:
+        return false;
+    }
   }
 
   /** An equality between two columns used as a join: both must be bare join (or freer) columns. */
@@ -714,7 +743,7 @@ class Analyzer {
   private buildPlan(node: SqlNode, scope: Scope, groupKeys: SqlNode[], selectList: SqlNode[]): AggregatePlan {
     const views = this.protectedInstances.map((s) => s.view);
     const unitRef = this.unitReference(scope);
-    const measures: Measure[] = [{ kind: "units", value: null, filter: null, bounds: null }];
+    const measures: Measure[] = [{ kind: "units", value: null, filter: null, bounds: null, column: null }];
     const maxContributions = Math.max(...views.map((v) => v.maxContributionsPerUnit));
     const measureIndex = (measure: Measure): number => {
       const same = measures.findIndex(
@@ -788,25 +817,26 @@ class Analyzer {
       return {
         name,
         kind: "count",
-        measure: measureIndex({ kind: "count", value: null, filter, bounds: null }),
+        measure: measureIndex({ kind: "count", value: null, filter, bounds: null, column: null }),
       };
     }
     if (args.length !== 1) throw notAllowed(`${fn}() takes exactly one argument here`);
     const arg = args[0]!;
+    const bare = arg.class === "COLUMN_REF" ? this.resolve(arg, scope).lineage.bare : null;
+    const column = bare ? { dataset: bare.dataset, column: bare.column } : null;
     if (fn === "count") {
       if (distinct) {
-        const lineage = arg.class === "COLUMN_REF" ? this.resolve(arg, scope).lineage : null;
-        if (lineage?.bare && isUnit(lineage.bare) && !filter) return { name, kind: "count", measure: 0 };
+        if (bare && isUnit(bare) && !filter) return { name, kind: "count", measure: 0 };
         return {
           name,
           kind: "count",
-          measure: measureIndex({ kind: "count_distinct", value: arg, filter, bounds: null }),
+          measure: measureIndex({ kind: "count_distinct", value: arg, filter, bounds: null, column }),
         };
       }
       return {
         name,
         kind: "count",
-        measure: measureIndex({ kind: "count", value: arg, filter, bounds: null }),
+        measure: measureIndex({ kind: "count", value: arg, filter, bounds: null, column }),
       };
     }
     if (distinct) throw notAllowed(`${fn}(DISTINCT ...) is not allowed over protected datasets`);
@@ -816,9 +846,9 @@ class Analyzer {
         `cannot bound the argument of ${fn}(): use numeric columns with declared bounds, constants, CASE and + - * /`,
       );
     }
-    const sum = measureIndex({ kind: "sum", value: arg, filter, bounds });
+    const sum = measureIndex({ kind: "sum", value: arg, filter, bounds, column });
     if (fn === "sum") return { name, kind: "sum", measure: sum };
-    const count = measureIndex({ kind: "count", value: arg, filter, bounds: null });
+    const count = measureIndex({ kind: "count", value: arg, filter, bounds: null, column });
     return { name, kind: "mean", sum, count };
   }
 
@@ -1247,6 +1277,13 @@ function isProtected(source: Source): boolean {
 
 function isUnit(source: Source): boolean {
   return source.view.manifest.privacyUnit === source.column;
+}
+
+/** The type of a literal as DuckDB's parser typed it (VARCHAR for a quoted string). */
+function constantType(node: SqlNode): string {
+  const value = child(node, "value");
+  const type = value ? child(value, "type") : null;
+  return type && value?.is_null !== true ? optStr(type, "id") : "";
 }
 
 function columnType(source: Source): string | undefined {

@@ -35,6 +35,11 @@ export interface Measure {
   readonly filter: SqlNode | null;
   /** Clamping bounds of a sum's argument. */
   readonly bounds: { readonly lo: number; readonly hi: number } | null;
+  /**
+   * The dataset column `value` reads unchanged (a bare column reference), if it does: facts
+   * verified about that column's values hold for the measure's inputs too.
+   */
+  readonly column: { readonly dataset: string; readonly column: string } | null;
 }
 
 /** One output column of an aggregate query: a group key, or a statistic derived from measures. */

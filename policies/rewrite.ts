@@ -1,3 +1,5 @@
+import { readsContributors } from "./aggregation.ts";
+import { clampExpression, type ValueFacts } from "./clamp.ts";
 import type { AggregatePlan, Measure } from "./query-plan.ts";
 import { cloneNode, columnRefNode, type SqlNode } from "./sql-tree.ts";
 
@@ -35,12 +37,6 @@ export interface RewrittenQuery {
   readonly columns: RawAggregateColumns;
   /** Human-readable list of what was enforced, for the verdict and explain. */
   readonly rewrites: readonly string[];
-}
-
-/** A number as a SQL literal; refuses anything that is not finite. */
-export function sqlNumber(value: number): string {
-  if (!Number.isFinite(value)) throw new RangeError("non-finite number in generated SQL");
-  return `CAST(${String(value)} AS DOUBLE)`;
 }
 
 function caseWhen(condition: SqlNode, then: SqlNode): SqlNode {
@@ -99,6 +95,13 @@ export interface RewriteFacts {
    * more than one row, so bounding contributions needs no window, and distinct units are rows.
    */
   readonly unitUniquePerRow?: boolean;
+  /** With `unitUniquePerRow`: that unit column holds no NULL, so no row needs dropping for it. */
+  readonly unitNeverNull?: boolean;
+  /**
+   * Per measure (the plan's indices): facts about the column a measure reads unchanged
+   * (`Measure.column`), for measures that read one.
+   */
+  readonly measureValues?: readonly (ValueFacts | undefined)[];
 }
 
 /**
@@ -137,34 +140,55 @@ export function rewriteAggregate(
     statements: [{ node: innerNode, named_param_map: namedParams ?? [] }],
   };
 
-  const clamp = (j: number): string => {
-    const b = plan.measures[j]!.bounds!;
-    return `least(greatest(TRY_CAST(${inputs[j]} AS DOUBLE), ${sqlNumber(b.lo)}), ${sqlNumber(b.hi)})`;
+  // Facts count only for a measure that reads one column unchanged.
+  const valueFacts = (j: number): ValueFacts | undefined =>
+    plan.measures[j]!.column ? facts.measureValues?.[j] : undefined;
+  const clamp = (j: number): string => clampExpression(inputs[j]!, plan.measures[j]!.bounds!, valueFacts(j));
+  // count(*) counts an input that is never NULL: no unfiltered count(*), or a verified NULL-free column.
+  const neverNull = (measure: Measure, j: number): boolean =>
+    measure.filter === null && (measure.value === null || valueFacts(j)?.hasNulls === false);
+
+  // One aggregate per distinct SQL text: a statistic equal to another (a unit count standing in
+  // for contributors, count(*) twice) is computed once and named twice.
+  const computed = new Map<string, string>();
+  const aggregates: string[] = [];
+  const aggregate = (name: string, sql: string): string => {
+    const existing = computed.get(sql);
+    if (existing) return existing;
+    computed.set(sql, name);
+    aggregates.push(`${sql} AS ${name}`);
+    return name;
   };
+  const unitColumn = aggregate("__v0", units);
   const values: string[] = [];
   const contributors: string[] = [];
-  const aggregates: string[] = [];
   plan.measures.forEach((measure, j) => {
-    values.push(`__v${j}`);
-    contributors.push(`__c${j}`);
     const m = inputs[j]!;
+    const every = neverNull(measure, j);
+    let value: string;
+    let contributing: string;
     switch (measure.kind) {
       case "units":
-        aggregates.push(`${units} AS __v${j}`, `${units} AS __c${j}`);
-        return;
+        value = unitColumn;
+        contributing = units;
+        break;
       case "count":
-        aggregates.push(`count(${m}) AS __v${j}`);
+        value = aggregate(`__v${j}`, every ? "count(*)" : `count(${m})`);
+        contributing = every ? units : `${units} FILTER (WHERE ${m} IS NOT NULL)`;
         break;
       case "count_distinct":
-        aggregates.push(`count(DISTINCT ${m}) AS __v${j}`);
+        value = aggregate(`__v${j}`, `count(DISTINCT ${m})`);
+        contributing = every ? units : `${units} FILTER (WHERE ${m} IS NOT NULL)`;
         break;
       case "sum":
-        aggregates.push(`sum(${clamp(j)}) AS __v${j}`);
+        value = aggregate(`__v${j}`, `sum(${clamp(j)})`);
         // A zero adds nothing: `sum(CASE WHEN cond THEN x ELSE 0 END)` is conditional too.
-        aggregates.push(`${units} FILTER (WHERE ${clamp(j)} <> 0) AS __c${j}`);
-        return;
+        contributing = `${units} FILTER (WHERE ${clamp(j)} <> 0)`;
+        break;
     }
-    aggregates.push(`${units} FILTER (WHERE ${m} IS NOT NULL) AS __c${j}`);
+    values.push(value);
+    // Contributors the post-processor never reads are not computed (see `readsContributors`).
+    contributors.push(readsContributors(plan, measure) ? aggregate(`__c${j}`, contributing) : unitColumn);
   });
 
   const keyList = keys.join(", ");
@@ -188,13 +212,23 @@ export function rewriteAggregate(
     });
   }
 
+  const cap = plan.maxContributions;
   const wrap = (innerSql: string): string => {
-    const bounded = uniqueUnits
-      ? "__bounded AS (SELECT * FROM __rows WHERE __pu IS NOT NULL)"
-      : `__bounded AS (SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY __pu ORDER BY ${order}) AS __rn FROM __rows WHERE __pu IS NOT NULL) WHERE __rn <= ${plan.maxContributions})`;
+    const bounding = uniqueUnits
+      ? [
+          `__bounded AS (SELECT * FROM __rows${facts.unitNeverNull === true ? "" : " WHERE __pu IS NOT NULL"})`,
+        ]
+      : // Only a unit with more than `cap` rows needs its rows ranked, and ranking (a sort within
+        // each unit) costs several times counting: count every unit's rows, keep all rows of the
+        // units within the cap, and rank only the rest. The rows kept are those the ranking of
+        // every unit would keep.
+        [
+          `__counted AS MATERIALIZED (SELECT *, count(*) OVER (PARTITION BY __pu) AS __n FROM __rows WHERE __pu IS NOT NULL)`,
+          `__bounded AS (SELECT * EXCLUDE (__n) FROM __counted WHERE __n <= ${cap} UNION ALL SELECT * EXCLUDE (__n, __rn) FROM (SELECT *, row_number() OVER (PARTITION BY __pu ORDER BY ${order}) AS __rn FROM __counted WHERE __n > ${cap}) WHERE __rn <= ${cap})`,
+        ];
     const ctes = [
       `__rows AS (${innerSql})`,
-      bounded,
+      ...bounding,
       `__agg AS (SELECT ${keySelect}${aggregates.join(", ")} FROM __bounded${groupBy})`,
     ];
     if (dominanceParts.length === 0) return `WITH ${ctes.join(", ")} SELECT * FROM __agg`;

@@ -24,19 +24,40 @@ export interface DataDomainOptions {
 }
 
 /**
+ * What the domain verified about one column's values. Facts of the data only, never of a
+ * manifest: whoever compares them with declared bounds does so at each use, so a policy change
+ * (bounds moved) can never reuse a stale conclusion.
+ */
+export interface ColumnProfile {
+  /** The column's DuckDB type as the catalog spells it, e.g. INTEGER or DECIMAL(10,2). */
+  readonly type: string;
+  /** Some row holds NULL. */
+  readonly hasNulls: boolean;
+  /**
+   * Integers enclosing every non-null value: the floor of the least and the ceiling of the
+   * greatest. Null for non-numeric columns, for columns without values, and when a value is not
+   * finite (NaN, ±inf): nothing is then known about the range.
+   */
+  readonly range: { readonly min: bigint; readonly max: bigint } | null;
+}
+
+/**
  * Facts about the domain's data that the policy engine may rely on to skip work, each verified
  * by a query on the data itself (never assumed from a manifest). The domain is read-only, so a
  * fact verified once holds for the life of the instance.
+ *
+ * Each fact has two accessors. The plain one never waits: while a fact is not known yet it
+ * answers "unknown" (false, undefined) and starts the check in the background, so no query waits
+ * for it (the caller takes the general path until the answer is in). `verify...` runs the check
+ * now (e.g. at start, for the columns the catalog's policies name).
  */
 export interface DomainFacts {
-  /**
-   * True when the column's non-null values are all distinct; false when they are not, or when
-   * that is not known yet: the first ask starts the check in the background, so no query waits
-   * for it (the caller takes the general path until the answer is in).
-   */
+  /** True when the column's non-null values are all distinct; false when not, or not known yet. */
   uniqueColumn(table: string, column: string): boolean;
-  /** Runs the uniqueness check now (e.g. at start, for the privacy-unit columns of the catalog). */
   verifyUniqueColumn(table: string, column: string): Promise<boolean>;
+  /** The column's profile; undefined when the check failed or has not finished yet. */
+  columnProfile(table: string, column: string): ColumnProfile | undefined;
+  verifyColumnProfile(table: string, column: string): Promise<ColumnProfile | undefined>;
 }
 
 /** The data domain: the DuckDB file holding the bureau's datasets, opened read-only and locked down. */
@@ -110,36 +131,96 @@ const factsOfConnection = new WeakMap<object, DomainFacts>();
 /** Lower snake case, as manifests name tables and columns; anything else is never checked. */
 const PLAIN_NAME = /^[a-z_][a-z0-9_]*$/;
 
-function domainFacts(instance: DuckDBInstance): DomainFacts {
-  const unique = new Map<string, Promise<boolean>>();
-  const known = new Map<string, boolean>();
-  const verifyUniqueColumn = (table: string, column: string): Promise<boolean> => {
-    const key = `${table}.${column}`;
-    let check = unique.get(key);
-    if (!check) {
-      check = (async () => {
-        if (!PLAIN_NAME.test(table) || !PLAIN_NAME.test(column)) return false;
-        const connection = await instance.connect();
-        try {
-          const reader = await connection.runAndReadAll(
-            `SELECT count(DISTINCT "${column}") = count("${column}") AS is_unique FROM "${table}"`,
-          );
-          return reader.getRowsJson()[0]?.[0] === true;
-        } finally {
-          connection.closeSync();
-        }
-      })().catch(() => false);
-      check.then((answer) => known.set(key, answer));
-      unique.set(key, check);
+/**
+ * A fact per key, checked at most once: `known` never waits (undefined until the check is done,
+ * and the first ask starts it), `verify` waits. A failing check is an unknown fact, never a yes.
+ */
+function verifiedOnce<T>(check: (key: string) => Promise<T | undefined>) {
+  const checks = new Map<string, Promise<T | undefined>>();
+  const answers = new Map<string, T | undefined>();
+  const verify = (key: string): Promise<T | undefined> => {
+    let pending = checks.get(key);
+    if (!pending) {
+      pending = check(key).catch(() => undefined);
+      void pending.then((answer) => answers.set(key, answer));
+      checks.set(key, pending);
     }
-    return check;
+    return pending;
   };
   return {
-    uniqueColumn(table, column) {
-      const answer = known.get(`${table}.${column}`);
-      if (answer === undefined) void verifyUniqueColumn(table, column);
-      return answer === true;
+    verify,
+    known(key: string): T | undefined {
+      if (!answers.has(key)) void verify(key);
+      return answers.get(key);
     },
-    verifyUniqueColumn,
+  };
+}
+
+/** Integer text from DuckDB (a HUGEINT rendered as VARCHAR); anything else is unknown. */
+function integerOf(value: unknown): bigint | null {
+  return typeof value === "string" && /^-?\d+$/.test(value) ? BigInt(value) : null;
+}
+
+const NUMERIC_TYPE =
+  /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL\(\d+,\d+\))$/;
+
+function domainFacts(instance: DuckDBInstance): DomainFacts {
+  const query = async <T>(sql: string, params: string[], read: (row: unknown[]) => T): Promise<T> => {
+    const connection = await instance.connect();
+    try {
+      const reader = await connection.runAndReadAll(sql, params);
+      return read(reader.getRowsJson()[0] ?? []);
+    } finally {
+      connection.closeSync();
+    }
+  };
+  const split = (key: string): [string, string] | null => {
+    const [table, column, extra] = key.split(".");
+    if (extra !== undefined || !table || !column) return null;
+    return PLAIN_NAME.test(table) && PLAIN_NAME.test(column) ? [table, column] : null;
+  };
+  const unique = verifiedOnce<boolean>(async (key) => {
+    const names = split(key);
+    if (!names) return false;
+    const [table, column] = names;
+    return query(
+      `SELECT count(DISTINCT "${column}") = count("${column}") AS is_unique FROM "${table}"`,
+      [],
+      (row) => row[0] === true,
+    );
+  });
+  const profile = verifiedOnce<ColumnProfile>(async (key) => {
+    const names = split(key);
+    if (!names) return undefined;
+    const [table, column] = names;
+    const type = await query(
+      "SELECT data_type FROM duckdb_columns() WHERE schema_name = 'main' AND table_name = $1 AND column_name = $2",
+      [table, column],
+      (row) => row[0],
+    );
+    if (typeof type !== "string") return undefined;
+    // TRY_CAST: a NaN or infinite bound has no integer envelope, and leaves the range unknown.
+    const envelope = NUMERIC_TYPE.test(type)
+      ? `CAST(TRY_CAST(floor(min("${column}")) AS HUGEINT) AS VARCHAR), CAST(TRY_CAST(ceil(max("${column}")) AS HUGEINT) AS VARCHAR)`
+      : "NULL, NULL";
+    return query(
+      `SELECT count(*) > count("${column}"), ${envelope} FROM "${table}"`,
+      [],
+      (row): ColumnProfile => {
+        const min = integerOf(row[1]);
+        const max = integerOf(row[2]);
+        return {
+          type,
+          hasNulls: row[0] !== false,
+          range: min !== null && max !== null ? { min, max } : null,
+        };
+      },
+    );
+  });
+  return {
+    uniqueColumn: (table, column) => unique.known(`${table}.${column}`) === true,
+    verifyUniqueColumn: async (table, column) => (await unique.verify(`${table}.${column}`)) === true,
+    columnProfile: (table, column) => profile.known(`${table}.${column}`),
+    verifyColumnProfile: (table, column) => profile.verify(`${table}.${column}`),
   };
 }

@@ -93,7 +93,7 @@ describe("contribution bounding over a unit verified unique", () => {
           domain: connection,
           parser,
           ledger: new InMemoryPrivacyBudgetLedger(),
-          facts: { uniqueColumn: () => unique },
+          facts: { uniqueColumn: () => unique, columnProfile: () => undefined },
         }).explain({ sql: GROUP_BY, license: demoLicense(), manifests: DEMO_MANIFESTS, at: new Date() })
       ).executedSql!;
     const rows = async (sql: string) =>
