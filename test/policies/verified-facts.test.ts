@@ -1,0 +1,233 @@
+import { copyFile } from "node:fs/promises";
+import { join } from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { InMemoryPrivacyBudgetLedger } from "../../control/privacy-budget.ts";
+import { createQueryService, verifyDomainFacts } from "../../control/query-service.ts";
+import { DatasetManifest } from "../../policies/manifest.ts";
+import { generateDemoDomain } from "../../seeds/generate.ts";
+import { type DataDomain, openDataDomain } from "../../storage/data-domain.ts";
+import { tempDir } from "../support/duckdb.ts";
+import { DEMO_MANIFESTS, demoLicense, parserConnection } from "./fixtures.ts";
+
+// Each shortcut the rewrite takes on verified facts, held against data built to break it: the
+// hostile domain has an income far above its bound, a resident with more visits than the cap, a
+// row without a unit and an income left NULL. The rewritten SQL is run as is and its per-group
+// statistics (before noise, so nothing here depends on a draw) are compared with the same
+// statistics computed independently, by the general rule.
+
+let folder: Awaited<ReturnType<typeof tempDir>>;
+let clean: DataDomain;
+let hostile: DataDomain;
+/** The resident given 45 visits (cap 20), and the one whose income is 50M (bound 2M). */
+let heavy: { person: number; district: string };
+let rich: { person: number; district: string };
+
+beforeAll(async () => {
+  folder = await tempDir("aos-facts-");
+  const file = join(folder.dir, "clean.duckdb");
+  await generateDemoDomain({ file, scale: 0.002 });
+  const dirty = join(folder.dir, "hostile.duckdb");
+  await copyFile(file, dirty);
+  const instance = await DuckDBInstance.create(dirty);
+  const connection = await instance.connect();
+  const one = async (sql: string) => (await connection.runAndReadAll(sql)).getRowsJson()[0]!;
+  const [richId, richDistrict] = await one(
+    "SELECT person_id, district FROM population ORDER BY person_id LIMIT 1",
+  );
+  rich = { person: Number(richId), district: String(richDistrict) };
+  await connection.run(`UPDATE population SET annual_income = 50000000 WHERE person_id = ${rich.person}`);
+  await connection.run(
+    "UPDATE population SET annual_income = NULL WHERE person_id = (SELECT max(person_id) FROM population)",
+  );
+  await connection.run(
+    "INSERT INTO population BY NAME SELECT * REPLACE (CAST(NULL AS BIGINT) AS person_id) FROM population WHERE person_id = (SELECT min(person_id) + 1 FROM population)",
+  );
+  const [heavyId, heavyDistrict] = await one(
+    "SELECT p.person_id, p.district FROM population p JOIN medical_visits m USING (person_id) ORDER BY p.person_id DESC LIMIT 1",
+  );
+  heavy = { person: Number(heavyId), district: String(heavyDistrict) };
+  await connection.run(`INSERT INTO medical_visits BY NAME
+    SELECT v.* REPLACE (v.visit_id * 1000 + g.i AS visit_id, CAST(1000 * g.i AS DECIMAL(10,2)) AS cost)
+    FROM (SELECT * FROM medical_visits WHERE person_id = ${heavy.person} LIMIT 1) AS v, range(45) AS g(i)`);
+  connection.closeSync();
+  instance.closeSync();
+  clean = await openDataDomain(file, { threads: 1 });
+  hostile = await openDataDomain(dirty, { threads: 1 });
+  await verifyDomainFacts(clean.facts, DEMO_MANIFESTS);
+  await verifyDomainFacts(hostile.facts, DEMO_MANIFESTS);
+});
+
+afterAll(async () => {
+  clean?.close();
+  hostile?.close();
+  await folder?.remove();
+});
+
+/** The demo manifests with population's income bounds replaced. */
+function incomeBounds(min: number, max: number): DatasetManifest[] {
+  return DEMO_MANIFESTS.map((m) =>
+    m.name !== "population"
+      ? m
+      : DatasetManifest.parse({
+          ...m,
+          columns: m.columns.map((c) => (c.name === "annual_income" ? { ...c, bounds: { min, max } } : c)),
+        }),
+  );
+}
+
+/** The SQL the engine would run, and its raw per-group rows keyed by the first group key. */
+async function rewritten(domain: DataDomain, sql: string, manifests = DEMO_MANIFESTS) {
+  const connection = await domain.connect();
+  const explained = await createQueryService({
+    domain: connection,
+    parser: await parserConnection(),
+    ledger: new InMemoryPrivacyBudgetLedger(),
+  }).explain({ sql, license: demoLicense({}, manifests), manifests, at: new Date() });
+  const executed = explained.executedSql!;
+  const rows = (await connection.runAndReadAll(executed)).getRowObjectsJson();
+  return {
+    sql: executed,
+    rewrites: explained.rewrites,
+    byGroup: new Map(rows.map((r) => [String(r.__g0), r])),
+  };
+}
+
+async function reference(domain: DataDomain, sql: string) {
+  const connection = await domain.connect();
+  const rows = (await connection.runAndReadAll(sql)).getRowObjectsJson();
+  return new Map(rows.map((r) => [String(r.g), r]));
+}
+
+const INCOME =
+  "SELECT district, count(*) AS n, avg(annual_income) AS mean_income FROM population GROUP BY district";
+
+describe("clamping on verified ranges", () => {
+  it("leaves out the clamp where every income lies within the bounds, and the sums agree", async () => {
+    const { sql, byGroup } = await rewritten(clean, INCOME, incomeBounds(0, 1_000_000_000));
+    expect(sql).not.toMatch(/CASE WHEN __m1|TRY_CAST\(__m1/);
+    const truth = await reference(
+      clean,
+      "SELECT district AS g, count(*) AS units, sum(annual_income) AS s FROM population GROUP BY district",
+    );
+    for (const [district, row] of byGroup) {
+      expect(Number(row.__v0)).toBe(Number(truth.get(district)!.units));
+      expect(Number(row.__v1)).toBe(Number(truth.get(district)!.s));
+    }
+  });
+
+  it("clamps in a domain where one income exceeds the bound, with the same policy", async () => {
+    const { sql, byGroup } = await rewritten(hostile, INCOME, incomeBounds(0, 1_000_000_000));
+    // 50M is within [0, 1e9]: no clamp needed even here. A 2M bound is crossed, so it clamps.
+    expect(sql).not.toMatch(/CASE WHEN __m1/);
+    const clamped = await rewritten(hostile, INCOME);
+    expect(clamped.sql).toContain("WHEN __m1 > CAST(2000000 AS INTEGER) THEN CAST(2000000 AS INTEGER)");
+    const truth = await reference(
+      hostile,
+      "SELECT district AS g, sum(least(annual_income, 2000000)) AS s FROM population WHERE person_id IS NOT NULL GROUP BY district",
+    );
+    expect(Number(clamped.byGroup.get(rich.district)!.__v1)).toBe(Number(truth.get(rich.district)!.s));
+    expect(Number(byGroup.get(rich.district)!.__v1)).toBeGreaterThan(Number(truth.get(rich.district)!.s));
+  });
+
+  it("clamps again in the same process once a policy moves the bounds inside the data", async () => {
+    // The facts stay those of the data; the bounds are compared afresh for every query.
+    const loose = await rewritten(clean, INCOME, incomeBounds(0, 1_000_000_000));
+    const tight = await rewritten(clean, INCOME, incomeBounds(1000, 50_000));
+    expect(loose.sql).not.toMatch(/CASE WHEN __m1/);
+    expect(tight.sql).toContain("WHEN __m1 > CAST(50000 AS INTEGER)");
+    expect(tight.sql).toContain("WHEN __m1 < CAST(1000 AS INTEGER)");
+    const truth = await reference(
+      clean,
+      "SELECT district AS g, sum(greatest(least(annual_income, 50000), 1000)) AS s FROM population GROUP BY district",
+    );
+    for (const [district, row] of tight.byGroup)
+      expect(Number(row.__v1)).toBe(Number(truth.get(district)!.s));
+  });
+
+  it("adds nothing for a row outside a conditional sum, whatever the lower bound", async () => {
+    const { byGroup } = await rewritten(
+      clean,
+      "SELECT district, sum(annual_income) FILTER (WHERE gender = 'male') AS men FROM population GROUP BY district",
+      incomeBounds(1000, 50_000),
+    );
+    const truth = await reference(
+      clean,
+      "SELECT district AS g, sum(greatest(least(annual_income, 50000), 1000)) FILTER (WHERE gender = 'male') AS s FROM population GROUP BY district",
+    );
+    for (const [district, row] of byGroup) expect(Number(row.__v1)).toBe(Number(truth.get(district)!.s));
+  });
+});
+
+describe("counts and units on verified facts", () => {
+  it("drops no row for a unit only where the unit column is verified free of NULLs", async () => {
+    const fast = await rewritten(clean, INCOME);
+    expect(fast.rewrites).toContain("unit_unique_per_row");
+    expect(fast.sql).not.toContain("__pu IS NOT NULL");
+    const guarded = await rewritten(hostile, INCOME);
+    expect(guarded.rewrites).toContain("unit_unique_per_row");
+    expect(guarded.sql).toContain("__pu IS NOT NULL");
+    const truth = await reference(
+      hostile,
+      "SELECT district AS g, count(person_id) AS units, count(annual_income) FILTER (WHERE person_id IS NOT NULL) AS incomes FROM population GROUP BY district",
+    );
+    for (const [district, row] of guarded.byGroup) {
+      expect(Number(row.__v0)).toBe(Number(truth.get(district)!.units));
+    }
+    // An income left NULL is not counted in the mean's denominator.
+    for (const [district, row] of guarded.byGroup) {
+      expect(Number(row.__v2)).toBe(Number(truth.get(district)!.incomes));
+    }
+    expect([...guarded.byGroup.values()].some((row) => Number(row.__v2) < Number(row.__v0))).toBe(true);
+  });
+
+  it("keeps TRY() around predicates that could raise, and only drops it around text comparisons", async () => {
+    const text = await rewritten(
+      clean,
+      "SELECT district, count(*) AS n FROM population WHERE district <> 'x' AND gender IN ('male', 'female') AND education IS NOT NULL GROUP BY district",
+    );
+    expect(text.sql).not.toContain("TRY(");
+    const dated = await rewritten(
+      clean,
+      "SELECT district, count(*) AS n FROM population WHERE birth_date < DATE '1990-01-01' AND district <> 'x' GROUP BY district",
+    );
+    expect(dated.sql).toContain("TRY(");
+  });
+});
+
+describe("contribution bounding of a join", () => {
+  const JOIN =
+    "SELECT p.district, count(*) AS visits, avg(m.cost) AS mean_cost FROM population p JOIN medical_visits m ON p.person_id = m.person_id GROUP BY p.district";
+
+  it("caps a resident with more visits than the cap, keeping the rows the ranking of every unit keeps", async () => {
+    const { sql, byGroup } = await rewritten(hostile, JOIN);
+    expect(sql).toContain("row_number() OVER (PARTITION BY __pu ORDER BY");
+    // Every unit ranked by the same hash, as the general rule does, the first 20 kept.
+    const truth = await reference(
+      hostile,
+      `WITH r AS (SELECT p.person_id AS pu, p.district AS g, m.cost AS c FROM population p JOIN medical_visits m ON p.person_id = m.person_id WHERE p.person_id IS NOT NULL),
+       kept AS (SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY pu ORDER BY hash(pu, g, 1, c, c)) AS rn FROM r) WHERE rn <= 20)
+       SELECT g, count(DISTINCT pu) AS units, count(*) AS n, sum(least(c, 200000)) AS s FROM kept GROUP BY g`,
+    );
+    expect(byGroup.size).toBe(truth.size);
+    for (const [district, row] of byGroup) {
+      const expected = truth.get(district)!;
+      expect([Number(row.__v0), Number(row.__v1), Number(row.__v2)]).toEqual([
+        Number(expected.units),
+        Number(expected.n),
+        Number(expected.s),
+      ]);
+    }
+    // The resident given 45 more visits counts 20 rows: the group's row count is the capped sum.
+    const capped = await reference(
+      hostile,
+      `SELECT p.district AS g, sum(least(n, 20)) AS n FROM population p JOIN (SELECT person_id, count(*) AS n FROM medical_visits GROUP BY person_id) v ON p.person_id = v.person_id WHERE p.district = '${heavy.district}' GROUP BY p.district`,
+    );
+    expect(Number(byGroup.get(heavy.district)!.__v1)).toBe(Number(capped.get(heavy.district)!.n));
+    const visits = await reference(
+      hostile,
+      `SELECT 'all' AS g, count(*) AS n FROM medical_visits WHERE person_id = ${heavy.person}`,
+    );
+    expect(Number(visits.get("all")!.n)).toBeGreaterThan(20);
+  });
+});

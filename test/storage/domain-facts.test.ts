@@ -1,0 +1,81 @@
+import { join } from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type DataDomain, openDataDomain } from "../../storage/data-domain.ts";
+import { tempDir } from "../support/duckdb.ts";
+
+// Facts the policy engine may skip work on are verified on the data itself, and an unknown or
+// failed check is never a yes.
+
+let folder: Awaited<ReturnType<typeof tempDir>>;
+let domain: DataDomain;
+
+beforeAll(async () => {
+  folder = await tempDir("aos-facts-");
+  const file = join(folder.dir, "facts.duckdb");
+  const instance = await DuckDBInstance.create(file);
+  const connection = await instance.connect();
+  await connection.run(`CREATE TABLE t AS SELECT * FROM (VALUES
+    (1, 10, CAST(5.82 AS DECIMAL(10,2)), CAST(1.5 AS DOUBLE), 'a', 7),
+    (2, NULL, CAST(199999.99 AS DECIMAL(10,2)), CAST('nan' AS DOUBLE), 'b', 7),
+    (3, -4, CAST(-0.5 AS DECIMAL(10,2)), CAST(2.5 AS DOUBLE), NULL, NULL)
+  ) AS v(id, n, amount, ratio, label, repeated)`);
+  await connection.run("CREATE TABLE empty_table (x INTEGER)");
+  connection.closeSync();
+  instance.closeSync();
+  domain = await openDataDomain(file, { threads: 1 });
+});
+
+afterAll(async () => {
+  domain?.close();
+  await folder?.remove();
+});
+
+describe("verified column profiles", () => {
+  it("records type, NULLs and an integer envelope of the values", async () => {
+    expect(await domain.facts.verifyColumnProfile("t", "id")).toEqual({
+      type: "INTEGER",
+      hasNulls: false,
+      range: { min: 1n, max: 3n },
+    });
+    expect(await domain.facts.verifyColumnProfile("t", "n")).toEqual({
+      type: "INTEGER",
+      hasNulls: true,
+      range: { min: -4n, max: 10n },
+    });
+    // floor of the least, ceiling of the greatest: the envelope contains every value.
+    expect(await domain.facts.verifyColumnProfile("t", "amount")).toEqual({
+      type: "DECIMAL(10,2)",
+      hasNulls: false,
+      range: { min: -1n, max: 200000n },
+    });
+  });
+
+  it("knows no range where a value is not finite, or the column is not a number or empty", async () => {
+    expect((await domain.facts.verifyColumnProfile("t", "ratio"))?.range).toBeNull();
+    expect(await domain.facts.verifyColumnProfile("t", "label")).toEqual({
+      type: "VARCHAR",
+      hasNulls: true,
+      range: null,
+    });
+    expect((await domain.facts.verifyColumnProfile("empty_table", "x"))?.range).toBeNull();
+  });
+
+  it("answers unknown for missing and malformed names, never a profile", async () => {
+    expect(await domain.facts.verifyColumnProfile("t", "missing")).toBeUndefined();
+    expect(await domain.facts.verifyColumnProfile("missing", "id")).toBeUndefined();
+    expect(await domain.facts.verifyColumnProfile("t", 'id" FROM t; --')).toBeUndefined();
+    expect(await domain.facts.verifyColumnProfile("t.x", "id")).toBeUndefined();
+    expect(await domain.facts.verifyUniqueColumn("t", 'id" OR 1=1 --')).toBe(false);
+  });
+
+  it("does not wait: unknown at first ask, known once the check has run", async () => {
+    expect(domain.facts.columnProfile("t", "repeated")).toBeUndefined();
+    expect(domain.facts.uniqueColumn("t", "repeated")).toBe(false);
+    await domain.facts.verifyColumnProfile("t", "repeated");
+    expect(domain.facts.columnProfile("t", "repeated")).toMatchObject({ hasNulls: true });
+    expect(await domain.facts.verifyUniqueColumn("t", "repeated")).toBe(false);
+    expect(await domain.facts.verifyUniqueColumn("t", "id")).toBe(true);
+    expect(domain.facts.uniqueColumn("t", "id")).toBe(true);
+  });
+});
