@@ -105,7 +105,7 @@ export interface QueryServiceDeps {
   /** Random source for noise (tests only; production uses the CSPRNG). */
   readonly uniform?: UniformInt;
   /** Verified facts about the domain's data; by default those of the domain `domain` belongs to. */
-  readonly facts?: Pick<DomainFacts, "uniqueColumn" | "columnProfile">;
+  readonly facts?: Pick<DomainFacts, "uniqueColumn" | "maxRowsPerValue" | "columnProfile">;
 }
 
 /** The service the sandbox's query port adapts. */
@@ -187,6 +187,28 @@ function singleTable(
 }
 
 /**
+ * A bound on the rows any one unit has among the rows the aggregate reads: the product of the
+ * verified most rows per unit of every table instance read (see `AggregatePlan.tables`); null when
+ * a table has no privacy unit (its rows are not tied to one) or a fact is not verified yet.
+ */
+function rowsPerUnit(
+  plan: AggregatePlan,
+  views: ReadonlyMap<string, LicensedView>,
+  facts: Pick<DomainFacts, "maxRowsPerValue">,
+): number | null {
+  if (plan.tables.length === 0) return null;
+  let bound = 1;
+  for (const dataset of plan.tables) {
+    const unit = views.get(dataset)?.manifest.privacyUnit;
+    const most = unit ? facts.maxRowsPerValue(dataset, unit) : undefined;
+    if (most === undefined) return null;
+    // An outer join pairs a unit's row with one NULL row where the other side has none.
+    bound *= Math.max(1, most);
+  }
+  return bound;
+}
+
+/**
  * The facts the rewrite may rely on, each as verified on the data so far (a fact not verified yet
  * counts as unknown: the general path). Rows have distinct units when the one table read has its
  * unit column verified unique; measures reading a column unchanged get that column's profile.
@@ -194,13 +216,15 @@ function singleTable(
 function rewriteFacts(
   plan: AggregatePlan,
   views: ReadonlyMap<string, LicensedView>,
-  facts: Pick<DomainFacts, "uniqueColumn" | "columnProfile"> | undefined,
+  facts: Pick<DomainFacts, "uniqueColumn" | "maxRowsPerValue" | "columnProfile"> | undefined,
 ): RewriteFacts {
   if (!facts) return {};
   const table = singleTable(plan, views);
   const unique = table !== null && facts.uniqueColumn(table.table, table.unit);
+  const rows = rowsPerUnit(plan, views, facts);
   return {
     unitUniquePerRow: unique,
+    unitRowsWithinCap: rows !== null && rows <= plan.maxContributions,
     unitNeverNull: unique && facts.columnProfile(table.table, table.unit)?.hasNulls === false,
     measureValues: plan.measures.map((m) =>
       m.column ? facts.columnProfile(m.column.dataset, m.column.column) : undefined,
@@ -218,13 +242,17 @@ function rewriteFacts(
  * await verifyDomainFacts(dataDomain.facts, manifests);
  */
 export async function verifyDomainFacts(
-  facts: Pick<DomainFacts, "verifyUniqueColumn" | "verifyColumnProfile">,
+  facts: Pick<DomainFacts, "verifyUniqueColumn" | "verifyMaxRowsPerValue" | "verifyColumnProfile">,
   manifests: readonly DatasetManifest[],
 ): Promise<void> {
   await Promise.all(
     manifests.flatMap((m) => [
       ...(m.privacyUnit
-        ? [facts.verifyUniqueColumn(m.name, m.privacyUnit), facts.verifyColumnProfile(m.name, m.privacyUnit)]
+        ? [
+            facts.verifyUniqueColumn(m.name, m.privacyUnit),
+            facts.verifyMaxRowsPerValue(m.name, m.privacyUnit),
+            facts.verifyColumnProfile(m.name, m.privacyUnit),
+          ]
         : []),
       ...m.columns.filter((c) => c.bounds).map((c) => facts.verifyColumnProfile(m.name, c.name)),
     ]),

@@ -225,6 +225,8 @@ class Analyzer {
   private readonly uses = new Map<string, ColumnUse>();
   private readonly unitParent = new Map<number, number>();
   private readonly protectedInstances: Source[] = [];
+  /** Dataset of every table instance read, in order (a table read twice is there twice). */
+  private readonly tableInstances: string[] = [];
   private nextInstance = 0;
   private plan: AggregatePlan | null = null;
   private readonly datasets = new Set<string>();
@@ -523,6 +525,7 @@ class Analyzer {
     const view = this.views.get(name);
     if (!view) throw notAllowed(`table ${name} is not a dataset of this license`);
     this.datasets.add(name);
+    this.tableInstances.push(name);
     const instance = this.nextInstance++;
     const columns: Binding[] = view.manifest.columns.map((column) => {
       const source: Source = {
@@ -779,6 +782,7 @@ class Analyzer {
     return {
       node,
       unitRef,
+      tables: [...this.tableInstances],
       groupKeys,
       publicPartitions: this.publicPartitions(groupKeys, scope),
       measures,

@@ -68,6 +68,14 @@ export interface AggregatePlan {
   readonly node: SqlNode;
   /** Column path, in the outer scope, of the privacy unit the rows are attributed to. */
   readonly unitRef: readonly string[];
+  /**
+   * Dataset of every table instance the query reads (a table read twice is listed twice). When
+   * each has a privacy unit (all joined on it, as the gate requires of protected tables), a row
+   * holds at most one row of each, all of the same unit or NULL: a unit's rows number at most the
+   * product, over these, of the most rows a unit has in each. Nothing else the gate admits in
+   * FROM (subqueries and CTEs filter, no table functions or VALUES) adds rows.
+   */
+  readonly tables: readonly string[];
   readonly groupKeys: readonly SqlNode[];
   /** Declared value domains of the group keys when every key is a bare column with `values`. */
   readonly publicPartitions: readonly (readonly string[])[] | null;

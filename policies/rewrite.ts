@@ -95,6 +95,11 @@ export interface RewriteFacts {
    * more than one row, so bounding contributions needs no window, and distinct units are rows.
    */
   readonly unitUniquePerRow?: boolean;
+  /**
+   * No unit has more rows than the contribution bound: the caller bounded the rows per unit from
+   * verified facts about every table read. Then bounding keeps every row and needs no window.
+   */
+  readonly unitRowsWithinCap?: boolean;
   /** With `unitUniquePerRow`: that unit column holds no NULL, so no row needs dropping for it. */
   readonly unitNeverNull?: boolean;
   /**
@@ -218,14 +223,16 @@ export function rewriteAggregate(
       ? [
           `__bounded AS (SELECT * FROM __rows${facts.unitNeverNull === true ? "" : " WHERE __pu IS NOT NULL"})`,
         ]
-      : // Only a unit with more than `cap` rows needs its rows ranked, and ranking (a sort within
-        // each unit) costs several times counting: count every unit's rows, keep all rows of the
-        // units within the cap, and rank only the rest. The rows kept are those the ranking of
-        // every unit would keep.
-        [
-          `__counted AS MATERIALIZED (SELECT *, count(*) OVER (PARTITION BY __pu) AS __n FROM __rows WHERE __pu IS NOT NULL)`,
-          `__bounded AS (SELECT * EXCLUDE (__n) FROM __counted WHERE __n <= ${cap} UNION ALL SELECT * EXCLUDE (__n, __rn) FROM (SELECT *, row_number() OVER (PARTITION BY __pu ORDER BY ${order}) AS __rn FROM __counted WHERE __n > ${cap}) WHERE __rn <= ${cap})`,
-        ];
+      : facts.unitRowsWithinCap === true
+        ? ["__bounded AS (SELECT * FROM __rows WHERE __pu IS NOT NULL)"]
+        : // Only a unit with more than `cap` rows needs its rows ranked, and ranking (a sort within
+          // each unit) costs several times counting: count every unit's rows, keep all rows of the
+          // units within the cap, and rank only the rest. The rows kept are those the ranking of
+          // every unit would keep.
+          [
+            `__counted AS MATERIALIZED (SELECT *, count(*) OVER (PARTITION BY __pu) AS __n FROM __rows WHERE __pu IS NOT NULL)`,
+            `__bounded AS (SELECT * EXCLUDE (__n) FROM __counted WHERE __n <= ${cap} UNION ALL SELECT * EXCLUDE (__n, __rn) FROM (SELECT *, row_number() OVER (PARTITION BY __pu ORDER BY ${order}) AS __rn FROM __counted WHERE __n > ${cap}) WHERE __rn <= ${cap})`,
+          ];
     const ctes = [
       `__rows AS (${innerSql})`,
       ...bounding,
@@ -245,7 +252,11 @@ export function rewriteAggregate(
   const rewrites = [
     "count_distinct_units",
     `contribution_bound:${plan.maxContributions}`,
-    ...(uniqueUnits ? ["unit_unique_per_row"] : []),
+    ...(uniqueUnits
+      ? ["unit_unique_per_row"]
+      : facts.unitRowsWithinCap === true
+        ? ["unit_rows_within_bound"]
+        : []),
     `threshold:${plan.minGroupSize}`,
     ...plan.measures.flatMap((m) => (m.bounds ? [`clamp:[${m.bounds.lo},${m.bounds.hi}]`] : [])),
     ...(plan.differentialPrivacy ? ["noise:discrete_laplace"] : []),

@@ -55,6 +55,12 @@ export interface DomainFacts {
   /** True when the column's non-null values are all distinct; false when not, or not known yet. */
   uniqueColumn(table: string, column: string): boolean;
   verifyUniqueColumn(table: string, column: string): Promise<boolean>;
+  /**
+   * The greatest number of rows sharing one non-null value of the column (0 when it has none);
+   * undefined when not known yet. For a privacy-unit column: the most rows any unit has.
+   */
+  maxRowsPerValue(table: string, column: string): number | undefined;
+  verifyMaxRowsPerValue(table: string, column: string): Promise<number | undefined>;
   /** The column's profile; undefined when the check failed or has not finished yet. */
   columnProfile(table: string, column: string): ColumnProfile | undefined;
   verifyColumnProfile(table: string, column: string): Promise<ColumnProfile | undefined>;
@@ -189,6 +195,16 @@ function domainFacts(instance: DuckDBInstance): DomainFacts {
       (row) => row[0] === true,
     );
   });
+  const maxRows = verifiedOnce<number>(async (key) => {
+    const names = split(key);
+    if (!names) return undefined;
+    const [table, column] = names;
+    return query(
+      `SELECT CAST(coalesce(max(n), 0) AS DOUBLE) FROM (SELECT count(*) AS n FROM "${table}" WHERE "${column}" IS NOT NULL GROUP BY "${column}")`,
+      [],
+      (row) => (typeof row[0] === "number" ? row[0] : undefined),
+    );
+  });
   const profile = verifiedOnce<ColumnProfile>(async (key) => {
     const names = split(key);
     if (!names) return undefined;
@@ -220,6 +236,8 @@ function domainFacts(instance: DuckDBInstance): DomainFacts {
   return {
     uniqueColumn: (table, column) => unique.known(`${table}.${column}`) === true,
     verifyUniqueColumn: async (table, column) => (await unique.verify(`${table}.${column}`)) === true,
+    maxRowsPerValue: (table, column) => maxRows.known(`${table}.${column}`),
+    verifyMaxRowsPerValue: (table, column) => maxRows.verify(`${table}.${column}`),
     columnProfile: (table, column) => profile.known(`${table}.${column}`),
     verifyColumnProfile: (table, column) => profile.verify(`${table}.${column}`),
   };

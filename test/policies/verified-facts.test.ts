@@ -195,9 +195,58 @@ describe("counts and units on verified facts", () => {
   });
 });
 
+/** The demo manifests with medical_visits' contribution bound replaced. */
+function visitsCap(cap: number): DatasetManifest[] {
+  return DEMO_MANIFESTS.map((m) =>
+    m.name === "medical_visits" ? DatasetManifest.parse({ ...m, maxContributionsPerUnit: cap }) : m,
+  );
+}
+
 describe("contribution bounding of a join", () => {
   const JOIN =
     "SELECT p.district, count(*) AS visits, avg(m.cost) AS mean_cost FROM population p JOIN medical_visits m ON p.person_id = m.person_id GROUP BY p.district";
+
+  it("needs no window where every unit's rows are verified within the cap, and keeps it where one is not", async () => {
+    const most = await clean.facts.verifyMaxRowsPerValue("medical_visits", "person_id");
+    const within = await rewritten(clean, JOIN, visitsCap(most!));
+    expect(within.rewrites).toContain("unit_rows_within_bound");
+    expect(within.sql).not.toContain("row_number");
+    const truth = await reference(
+      clean,
+      "SELECT p.district AS g, count(DISTINCT p.person_id) AS units, count(*) AS n FROM population p JOIN medical_visits m ON p.person_id = m.person_id GROUP BY p.district",
+    );
+    for (const [district, row] of within.byGroup) {
+      expect([Number(row.__v0), Number(row.__v1)]).toEqual([
+        Number(truth.get(district)!.units),
+        Number(truth.get(district)!.n),
+      ]);
+    }
+    // One row per unit fewer than the most any unit has: the same data needs the window.
+    const below = await rewritten(clean, JOIN, visitsCap(most! - 1));
+    expect(below.rewrites).not.toContain("unit_rows_within_bound");
+    expect(below.sql).toContain("row_number() OVER (PARTITION BY __pu ORDER BY");
+    // The hostile domain's resident with 45 more visits exceeds a cap the clean data stays within.
+    const hostileMost = await hostile.facts.verifyMaxRowsPerValue("medical_visits", "person_id");
+    expect(hostileMost).toBeGreaterThan(most!);
+    expect((await rewritten(hostile, JOIN, visitsCap(most!))).sql).toContain("row_number()");
+  });
+
+  it("counts a table read twice twice: a self-join multiplies a unit's rows", async () => {
+    const most = await clean.facts.verifyMaxRowsPerValue("medical_visits", "person_id");
+    expect(most).toBeGreaterThan(1);
+    const selfJoin = await rewritten(
+      clean,
+      "SELECT a.hospital, count(*) AS pairs FROM medical_visits a JOIN medical_visits b ON a.person_id = b.person_id GROUP BY a.hospital",
+      visitsCap(most!),
+    );
+    expect(selfJoin.sql).toContain("row_number()");
+    const squared = await rewritten(
+      clean,
+      "SELECT a.hospital, count(*) AS pairs FROM medical_visits a JOIN medical_visits b ON a.person_id = b.person_id GROUP BY a.hospital",
+      visitsCap(most! * most!),
+    );
+    expect(squared.rewrites).toContain("unit_rows_within_bound");
+  });
 
   it("caps a resident with more visits than the cap, keeping the rows the ranking of every unit keeps", async () => {
     const { sql, byGroup } = await rewritten(hostile, JOIN);

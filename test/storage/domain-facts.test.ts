@@ -31,6 +31,15 @@ afterAll(async () => {
   await folder?.remove();
 });
 
+describe("verified rows per value", () => {
+  it("counts the most rows sharing one value, NULLs aside", async () => {
+    expect(await domain.facts.verifyMaxRowsPerValue("t", "repeated")).toBe(2);
+    expect(await domain.facts.verifyMaxRowsPerValue("t", "id")).toBe(1);
+    expect(await domain.facts.verifyMaxRowsPerValue("empty_table", "x")).toBe(0);
+    expect(await domain.facts.verifyMaxRowsPerValue("t", 'id" FROM t; --')).toBeUndefined();
+  });
+});
+
 describe("verified column profiles", () => {
   it("records type, NULLs and an integer envelope of the values", async () => {
     expect(await domain.facts.verifyColumnProfile("t", "id")).toEqual({
