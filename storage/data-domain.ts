@@ -185,16 +185,6 @@ function domainFacts(instance: DuckDBInstance): DomainFacts {
     if (extra !== undefined || !table || !column) return null;
     return PLAIN_NAME.test(table) && PLAIN_NAME.test(column) ? [table, column] : null;
   };
-  const unique = verifiedOnce<boolean>(async (key) => {
-    const names = split(key);
-    if (!names) return false;
-    const [table, column] = names;
-    return query(
-      `SELECT count(DISTINCT "${column}") = count("${column}") AS is_unique FROM "${table}"`,
-      [],
-      (row) => row[0] === true,
-    );
-  });
   const maxRows = verifiedOnce<number>(async (key) => {
     const names = split(key);
     if (!names) return undefined;
@@ -204,6 +194,11 @@ function domainFacts(instance: DuckDBInstance): DomainFacts {
       [],
       (row) => (typeof row[0] === "number" ? row[0] : undefined),
     );
+  });
+  // Unique is at most one row per value: one scan answers both.
+  const unique = verifiedOnce<boolean>(async (key) => {
+    const most = await maxRows.verify(key);
+    return most !== undefined && most <= 1;
   });
   const profile = verifiedOnce<ColumnProfile>(async (key) => {
     const names = split(key);
@@ -215,7 +210,7 @@ function domainFacts(instance: DuckDBInstance): DomainFacts {
       (row) => row[0],
     );
     if (typeof type !== "string") return undefined;
-    // TRY_CAST: a NaN or infinite bound has no integer envelope, and leaves the range unknown.
+    // TRY_CAST: a NaN or infinite value has no integer envelope, and leaves the range unknown.
     const envelope = NUMERIC_TYPE.test(type)
       ? `CAST(TRY_CAST(floor(min("${column}")) AS HUGEINT) AS VARCHAR), CAST(TRY_CAST(ceil(max("${column}")) AS HUGEINT) AS VARCHAR)`
       : "NULL, NULL";
