@@ -211,7 +211,9 @@ function rowsPerUnit(
 /**
  * The facts the rewrite may rely on, each as verified on the data so far (a fact not verified yet
  * counts as unknown: the general path). Rows have distinct units when the one table read has its
- * unit column verified unique; measures reading a column unchanged get that column's profile.
+ * unit column verified unique; no unit exceeds the cap when the bound of `rowsPerUnit` is within
+ * it; measures reading a column unchanged get that column's profile. The rewrite compares those
+ * profiles with the plan's bounds itself, so a policy's bounds are always the current ones.
  */
 function rewriteFacts(
   plan: AggregatePlan,
@@ -233,8 +235,9 @@ function rewriteFacts(
 }
 
 /**
- * Verifies now every fact the engine may ask about the datasets of `manifests`: that each privacy
- * unit is unique and NULL-free, and the profile of each column with declared bounds. Without it
+ * Verifies now every fact the engine may ask about the datasets of `manifests`: the most rows any
+ * privacy unit has (and so whether it is unique), whether it is NULL-free, and the profile of each
+ * column with declared bounds. Without it
  * the first query to ask starts a check in the background and takes the general path meanwhile;
  * with it (e.g. at start), the first jobs already get the faster plans.
  *
