@@ -208,11 +208,12 @@ export function rewriteAggregate(
     plan.measures.forEach((measure, j) => {
       if (measure.kind !== "sum") return;
       dominance.set(j, { topN: `__dn${j}`, top1: `__d1_${j}`, top2: `__d2_${j}` });
-      const sorted = `list(__s${j} ORDER BY __s${j} DESC NULLS LAST)`;
+      // max(x, n): the n largest unit totals (NULLs aside) by a bounded heap, not a sorted list
+      // of every unit in the group.
       dominanceParts.push(
-        `list_sum(list_slice(${sorted}, 1, ${plan.dominance!.n})) AS __dn${j}`,
-        `coalesce(${sorted}[1], 0) AS __d1_${j}`,
-        `coalesce(${sorted}[2], 0) AS __d2_${j}`,
+        `list_sum(max(__s${j}, ${plan.dominance!.n})) AS __dn${j}`,
+        `coalesce(max(__s${j}), 0) AS __d1_${j}`,
+        `coalesce(max(__s${j}, 2)[2], 0) AS __d2_${j}`,
       );
     });
   }

@@ -280,3 +280,28 @@ describe("contribution bounding of a join", () => {
     expect(Number(visits.get("all")!.n)).toBeGreaterThan(20);
   });
 });
+
+describe("dominance figures", () => {
+  it("are the largest unit totals of each group: top n summed, first and second", async () => {
+    // electricity_usage declares dominance (n=1, k=50, p=10): the p% rule needs the second largest.
+    const { byGroup } = await rewritten(
+      clean,
+      "SELECT month, sum(kwh) AS kwh FROM electricity_usage GROUP BY month",
+    );
+    const truth = await reference(
+      clean,
+      `WITH t AS (SELECT month AS g, uscc, sum(least(kwh, 200000000)) AS s FROM electricity_usage GROUP BY 1, 2),
+       ranked AS (SELECT *, row_number() OVER (PARTITION BY g ORDER BY s DESC) AS r FROM t)
+       SELECT g, sum(s) FILTER (WHERE r = 1) AS top1, coalesce(sum(s) FILTER (WHERE r = 2), 0) AS top2 FROM ranked GROUP BY g`,
+    );
+    expect(byGroup.size).toBe(truth.size);
+    for (const [month, row] of byGroup) {
+      const expected = truth.get(month)!;
+      expect([Number(row.__dn1), Number(row.__d1_1), Number(row.__d2_1)]).toEqual([
+        Number(expected.top1),
+        Number(expected.top1),
+        Number(expected.top2),
+      ]);
+    }
+  });
+});
