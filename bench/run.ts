@@ -165,6 +165,7 @@ interface Gateway {
   readonly pid: number;
   readonly operatorKey: string;
   readonly bureauKey: string;
+  readonly auditorKey: string;
   readonly license: string;
   close(): Promise<void>;
 }
@@ -200,7 +201,11 @@ async function startGatewayProcess(domain: string, queueCapacity: number): Promi
   });
   const listening = await new Promise<{
     url: string;
-    credentials: { bureau: { key: string }; operator: { key: string; license: string } };
+    credentials: {
+      bureau: { key: string };
+      auditor: { key: string };
+      operator: { key: string; license: string };
+    };
   }>((resolveStart, reject) => {
     child.once("message", (message) => resolveStart(message as never));
     child.once("exit", (code) => reject(new Error(`the gateway exited during start (${code})`)));
@@ -210,6 +215,7 @@ async function startGatewayProcess(domain: string, queueCapacity: number): Promi
     pid: child.pid!,
     operatorKey: listening.credentials.operator.key,
     bureauKey: listening.credentials.bureau.key,
+    auditorKey: listening.credentials.auditor.key,
     license: listening.credentials.operator.license,
     async close() {
       const gone = new Promise((done) => child.once("exit", done));
@@ -340,10 +346,16 @@ async function awaitVerifiedUnits(gateway: Gateway): Promise<void> {
       script,
       license: gateway.license,
     });
-    const response = await fetch(`${gateway.url}/v1/jobs/${submitted.body.id}/events`, {
-      headers: { authorization: `Bearer ${gateway.operatorKey}` },
-    });
-    if ((await response.text()).includes("unit_unique_per_row")) return;
+    await settle(gateway, submitted.body.id);
+    // The shortcut is named in the query's audit entry (operators are not shown it).
+    const { body } = await call<{ entries: { data: { verdict?: { rewrites?: string[] } } }[] }>(
+      gateway,
+      "GET",
+      `/v1/audit?job=${submitted.body.id}&type=query.checked`,
+      undefined,
+      gateway.auditorKey,
+    );
+    if (body.entries.some((e) => e.data.verdict?.rewrites?.includes("unit_unique_per_row"))) return;
     await new Promise((done) => setTimeout(done, 1000));
   }
   log("population's unit was not verified unique within a minute: measuring the general path");

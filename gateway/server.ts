@@ -5,6 +5,7 @@ import { auditLogFile, openAuditLedger } from "../audit/ledger.ts";
 import { issueReceipt } from "../audit/receipt.ts";
 import { loadDomainSigningKey } from "../audit/signing-key.ts";
 import { ControlPlaneBudgetLedger } from "../control/budget-ledger.ts";
+import { currentCatalog } from "../control/catalog.ts";
 import { JobService } from "../control/jobs/job-service.ts";
 import { ledgerAuditSink, startedJobsInLog } from "../control/ledger-sink.ts";
 import { assertOperatorActive } from "../control/operators.ts";
@@ -14,6 +15,7 @@ import {
   type ProvisionEvent,
   provisionDataFolder,
 } from "../control/provisioning.ts";
+import { verifyDomainFacts } from "../control/query-service.ts";
 import { SandboxPool } from "../sandbox/index.ts";
 import { openDataDomain } from "../storage/data-domain.ts";
 import { openSqlParser } from "../storage/sql-parser.ts";
@@ -54,6 +56,21 @@ export async function startGateway(config: Config, logger: Logger): Promise<Runn
   });
   const { controlPlane, folder } = provisioned;
   const dataDomain = await openDataDomain(folder.domainFile);
+  // The domain is read-only: facts about it (unique units, value ranges) are verified once, in
+  // the background, so that queries can take the shorter plans they allow from the first jobs on.
+  // Until they are, and if the check fails, queries take the general path.
+  void currentCatalog(controlPlane)
+    .then((catalog) =>
+      verifyDomainFacts(
+        dataDomain.facts,
+        catalog.map((entry) => entry.manifest),
+      ),
+    )
+    .catch((error: unknown) =>
+      logger.warn("domain facts not verified; queries take the general path", {
+        error: error instanceof Error ? error.name : "error",
+      }),
+    );
   const signingKey = await loadDomainSigningKey(folder);
   const ledger = await openAuditLedger({ file: auditLogFile(folder.dir), privateKey: signingKey.privateKey });
   if (ledger.recovery)

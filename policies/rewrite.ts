@@ -15,6 +15,15 @@ import { cloneNode, columnRefNode, type SqlNode } from "./sql-tree.ts";
  */
 
 /** Column names of the raw aggregate the rewritten SQL returns, for the post-processor. */
+
+/**
+ * Rewrite entries that name a shortcut taken because of a fact verified on the data (a unit
+ * with one row each, rows per unit within the cap), not a rule enforced. The audit log keeps
+ * them; operators are not shown them: they describe the real data, and the same rules give the
+ * same verdict with or without them (on dummy data, or before the facts are verified).
+ */
+export const PLAN_NOTES: ReadonlySet<string> = new Set(["unit_unique_per_row", "unit_rows_within_bound"]);
+
 export interface RawAggregateColumns {
   /** Group key values: `__g{i}`. */
   readonly keys: readonly string[];
@@ -251,6 +260,7 @@ export function rewriteAggregate(
   };
 
   const rewrites = [
+    // PLAN_NOTES entries say how, not what: for the audit log, not for the operator.
     "count_distinct_units",
     `contribution_bound:${plan.maxContributions}`,
     ...(uniqueUnits

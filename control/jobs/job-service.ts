@@ -6,6 +6,7 @@ import { DomainError, isDomainError } from "../../policies/errors.ts";
 import type { License } from "../../policies/license.ts";
 import type { DatasetManifest } from "../../policies/manifest.ts";
 import { decideRelease } from "../../policies/release-gate.ts";
+import { PLAN_NOTES } from "../../policies/rewrite.ts";
 import type {
   SandboxEvent,
   SandboxJob,
@@ -890,7 +891,7 @@ export function queryEvent(query: JobQuery, tainted: boolean): Record<string, un
     ok: true,
     kind: v.kind,
     datasets: v.datasets,
-    rewrites: v.rewrites,
+    rewrites: v.rewrites.filter((r) => !PLAN_NOTES.has(r)),
     epsilonCharged: v.epsilonCharged,
     cached: v.cached,
     ...(v.suppressionDisclosable ? { suppressedGroups: v.suppressedGroups } : {}),
