@@ -89,7 +89,8 @@ export async function openDataDomain(file: string, options: DataDomainOptions = 
   if (options.threads !== undefined) settings.threads = String(options.threads);
   if (options.memoryLimit !== undefined) settings.memory_limit = options.memoryLimit;
   const instance = await DuckDBInstance.create(file, settings);
-  const connections: DuckDBConnection[] = [];
+  /** Connections not yet closed, so `close` can end them; a closed one is dropped from the set. */
+  const connections = new Set<DuckDBConnection>();
   let closed = false;
   const facts = domainFacts(instance);
   return {
@@ -98,7 +99,14 @@ export async function openDataDomain(file: string, options: DataDomainOptions = 
     async connect() {
       if (closed) throw new Error("data domain is closed");
       const connection = await instance.connect();
-      connections.push(connection);
+      connections.add(connection);
+      // Every job opens its own connection: without this, each one closed would stay referenced
+      // here for the life of the process.
+      const closeSync = connection.closeSync.bind(connection);
+      connection.closeSync = () => {
+        connections.delete(connection);
+        closeSync();
+      };
       factsOfConnection.set(connection, facts);
       return connection;
     },
