@@ -419,8 +419,9 @@ describe("jobs: fairness and two-person review", () => {
     const theirs = (await settled(b.body.id, other.client)) as Timed;
     // The second job of the same operator waited for the first's sandbox run to end (the slot is
     // free once it has; the first may still be writing its audit entries)…
+    // (less 1 ms: the stored times are whole milliseconds, the wall time is not)
     expect(Date.parse(second.startedAt)).toBeGreaterThanOrEqual(
-      Date.parse(first.startedAt) + first.usage.wallMs,
+      Date.parse(first.startedAt) + first.usage.wallMs - 1,
     );
     // …while the other operator's job started before the first one finished.
     expect(Date.parse(theirs.startedAt)).toBeLessThan(Date.parse(first.finishedAt));
