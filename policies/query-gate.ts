@@ -165,13 +165,16 @@ function checkIdentifier(name: string, what: string): void {
  * const tree = JSON.parse(await parseWithDuckDb(sql));
  * const analysis = analyzeQuery(tree, licensedViews(license, manifests));
  */
+/** The `error_type` json_serialize_sql reports for a statement that is not a SELECT. */
+const DUCKDB_NON_SELECT_ERROR = "not implemented";
+
 export function analyzeQuery(parsed: unknown, views: ReadonlyMap<string, LicensedView>): QueryAnalysis {
   if (!isNode(parsed)) throw notAllowed("unexpected parse tree shape (root)");
   if (parsed.error === true) {
     // DuckDB only serializes SELECT statements: any other statement kind lands here.
     const type = optStr(parsed, "error_type");
     throw notAllowed(
-      type === "not implemented"
+      type === DUCKDB_NON_SELECT_ERROR
         ? "only a single SELECT statement is allowed (DDL, DML, PRAGMA, SET, CALL, COPY, ATTACH, EXPORT, INSTALL, LOAD, EXPLAIN are not)"
         : `the query does not parse (${type || "error"})`,
     );

@@ -71,7 +71,6 @@ function toRecord(row: JobRow): JobRecord {
  * job (every poll, every step of a run) needs no round trip through the serialised connection.
  * Unsettled jobs always stay; settled ones are dropped oldest first beyond the bound.
  */
-const recordsOf = new WeakMap<object, { map: Map<string, JobRecord>; stamp: string | undefined }>();
 const MAX_SETTLED_RECORDS = 5_000;
 const UNSETTLED: ReadonlySet<JobStatus> = new Set(["queued", "running"]);
 const JOBS = ["jobs"];
@@ -79,11 +78,19 @@ const JOBS = ["jobs"];
 type Stamped = object;
 const stampOf = (store: Stamped) => (store as Partial<Pick<ControlPlane, "writeStamp">>).writeStamp?.(JOBS);
 
-function state(store: Stamped) {
-  let entry = recordsOf.get(store);
+/** Per control plane: the records, the write stamp they are valid for, and the write batchers. */
+interface StoreState {
+  readonly map: Map<string, JobRecord>;
+  stamp: string | undefined;
+  batchers?: ReturnType<typeof newBatchers>;
+}
+const states = new WeakMap<object, StoreState>();
+
+function state(store: Stamped): StoreState {
+  let entry = states.get(store);
   if (!entry) {
     entry = { map: new Map(), stamp: undefined };
-    recordsOf.set(store, entry);
+    states.set(store, entry);
   }
   return entry;
 }
@@ -105,10 +112,9 @@ function records(store: Stamped): Map<string, JobRecord> {
 
 /** Issues one of `jobStore`'s own writes, noting the stamp it leaves so `records` knows it. */
 async function write(store: Store, sql: string, params: DuckDBValue[]): Promise<void> {
-  const map = records(store);
+  records(store); // forgets the records first if anything else wrote the table since
   const written = store.run(sql, params);
-  const entry = state(store);
-  if (entry.map === map) entry.stamp = stampOf(store);
+  state(store).stamp = stampOf(store);
   await written;
 }
 
@@ -116,15 +122,10 @@ async function write(store: Store, sql: string, params: DuckDBValue[]): Promise<
  * The three writes of a job's life, each batched across jobs (see write-batcher.ts). A job's own
  * writes never race each other: each is awaited before the job moves on.
  */
-const batchers = new WeakMap<object, ReturnType<typeof newBatchers>>();
-
 function batchersOf(store: Store) {
-  let found = batchers.get(store);
-  if (!found) {
-    found = newBatchers(store);
-    batchers.set(store, found);
-  }
-  return found;
+  const entry = state(store);
+  entry.batchers ??= newBatchers(store);
+  return entry.batchers;
 }
 
 /** `(…), (…)` with numbered parameters, each row's cast as given. */
