@@ -46,7 +46,6 @@ export async function openControlPlane(
   const writes = new WriteGenerations();
   // Calls through `store` note their statement when issued (see `memo`); a transaction's, as they run.
   const direct = directOps(connection);
-  const inTransaction = directOps(connection, writes);
   const memos = new Map<string, { stamp: string; value: Promise<unknown> }>();
   const store: ControlPlane = {
     file,
@@ -61,17 +60,19 @@ export async function openControlPlane(
     transaction: (work) =>
       serialised(async () => {
         await connection.run("BEGIN TRANSACTION");
+        const written = new Set<string>();
         try {
-          const result = await work(inTransaction);
+          const result = await work(directOps(connection, writes, written));
           await connection.run("COMMIT");
           return result;
         } catch (error) {
           await connection.run("ROLLBACK");
           throw error;
         } finally {
-          // Statements inside already marked their tables; marking again at the end keeps a
-          // read that was cached while the transaction ran from outliving it.
-          writes.bumpAll();
+          // Statements inside already marked their tables; marking them again at the end keeps a
+          // read that was cached while the transaction ran from outliving it. Only those tables:
+          // a budget charge must not drop the cached keys, licenses and job records.
+          writes.bump(written);
         }
       }),
     writeStamp: (tables) => writes.stamp(tables),
@@ -116,7 +117,8 @@ class WriteGenerations {
   private readonly tables = new Map<string, number>();
   private all = 0;
 
-  noteStatement(sql: string, options: { readsAllowed?: boolean } = {}): void {
+  /** Marks what `sql` may write; the tables it names are added to `written` when given. */
+  noteStatement(sql: string, options: { readsAllowed?: boolean; written?: Set<string> } = {}): void {
     if (options.readsAllowed && /^\s*SELECT\b/i.test(sql) && !/\b(INSERT|UPDATE|DELETE)\b/i.test(sql)) return;
     const match = /^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?/i.exec(sql);
     if (!match) {
@@ -124,7 +126,12 @@ class WriteGenerations {
       return;
     }
     const table = match[1]!.toLowerCase();
-    this.tables.set(table, (this.tables.get(table) ?? 0) + 1);
+    options.written?.add(table);
+    this.bump([table]);
+  }
+
+  bump(tables: Iterable<string>): void {
+    for (const table of tables) this.tables.set(table, (this.tables.get(table) ?? 0) + 1);
   }
 
   bumpAll(): void {
@@ -139,15 +146,16 @@ class WriteGenerations {
 function directOps(
   connection: DuckDBConnection,
   writes?: WriteGenerations,
+  written?: Set<string>,
 ): Pick<ControlPlane, "query" | "run"> {
   return {
     async query<T>(sql: string, params: readonly DuckDBValue[] = []) {
-      writes?.noteStatement(sql, { readsAllowed: true });
+      writes?.noteStatement(sql, { readsAllowed: true, ...(written ? { written } : {}) });
       const reader = await connection.runAndReadAll(sql, params.length ? [...params] : undefined);
       return reader.getRowObjectsJson() as T[];
     },
     async run(sql, params = []) {
-      writes?.noteStatement(sql);
+      writes?.noteStatement(sql, written ? { written } : {});
       await connection.run(sql, params.length ? [...params] : undefined);
     },
   };

@@ -87,9 +87,15 @@ describe("control-plane read cache", () => {
     expect(loads).toBe(3);
     const before = loads;
 
-    // A transaction's writes, committed or rolled back, end every cached read.
+    // A transaction's writes, committed or rolled back, end the reads of the tables they name.
     await store.transaction(async (tx) => {
       await tx.run("UPDATE principals SET status = 'suspended' WHERE id = 'p1'");
+    });
+    await read();
+    // A transaction that writes only other tables leaves the read.
+    await store.transaction(async (tx) => {
+      await tx.query("SELECT count(*) FROM principals");
+      await tx.run("INSERT INTO schema_migrations (version, name, applied_at) VALUES (998, 'probe', now())");
     });
     await read();
     await expect(
@@ -100,6 +106,12 @@ describe("control-plane read cache", () => {
     ).rejects.toThrow("boom");
     expect(await read()).toEqual(["p1"]);
     expect(loads).toBe(before + 2);
+    // One that runs a statement it does not recognise ends every read.
+    await store.transaction(async (tx) => {
+      await tx.run("CREATE TABLE probe_in_transaction (x INTEGER)");
+    });
+    await read();
+    expect(loads).toBe(before + 3);
     store.close();
   });
 
