@@ -207,11 +207,13 @@ export class JobService {
         `the script is larger than ${limits.scriptBytes ?? 256 * 1024} bytes`,
       );
     }
-    // One admission per license at a time: concurrent submissions each passed the daily quota
-    // check before any of them was inserted, so a burst ran past the quota.
-    const admitted = await this.admissionTurn(record.license.id);
+    // One admission per license at a time when it has a daily quota: concurrent submissions each
+    // passed the quota check before any of them was inserted, so a burst ran past the quota.
+    // Without one, nothing is counted, and submissions go on together (their audit entries and
+    // inserts then share syncs and commits).
+    const perDay = record.license.quotas.jobsPerDay;
+    const admitted = perDay === undefined ? () => undefined : await this.admissionTurn(record.license.id);
     try {
-      const perDay = record.license.quotas.jobsPerDay;
       if (perDay !== undefined) {
         const today = new Date(this.now().toISOString().slice(0, 10));
         if ((await jobStore.countSince(this.deps.store, record.license.id, today)) >= perDay) {

@@ -489,6 +489,28 @@ describe("jobs: license quotas", () => {
     expect(third.status).toBe(429);
     expect(third.body).toMatchObject({ code: "QUOTA_EXCEEDED" });
   });
+
+  it("admit no more jobs a day than the quota when they arrive all at once", async () => {
+    await grantLicense(gw.controlPlane, {
+      id: "lic_quota_burst",
+      operator: gw.demoOperatorId,
+      purpose: "urban-analytics",
+      validFrom: new Date(Date.now() - 1000).toISOString(),
+      validTo: new Date(Date.now() + 86_400_000).toISOString(),
+      datasets: [{ name: "air_quality" }],
+      quotas: { jobsPerDay: 3 },
+      releaseMode: "auto",
+    });
+    const answers = await Promise.all(Array.from({ length: 10 }, () => submit(AIR, "lic_quota_burst")));
+    expect(answers.filter((a) => a.status === 202)).toHaveLength(3);
+    for (const refused of answers.filter((a) => a.status !== 202)) {
+      expect(refused.status).toBe(429);
+      expect(refused.body).toMatchObject({ code: "QUOTA_EXCEEDED" });
+    }
+    for (const a of answers.filter((a) => a.status === 202)) {
+      expect((await settled((a.body as Job).id)).status).toBe("released");
+    }
+  });
 });
 
 describe("jobs: the queue bound under concurrent submissions", () => {
