@@ -1,8 +1,8 @@
 import type { ColumnarBatch, ColumnData } from "./batch.ts";
 
 /**
- * A `ColumnarBatch` split for the trip to a worker: names, types and strings travel as a small IPC
- * message (`WireBatch`), the typed arrays as raw bytes on the worker's bulk channel (see
+ * A `ColumnarBatch` split for the trip to a worker: names, types and strings travel as a small
+ * message (`WireBatch`) on the message channel, the typed arrays as raw bytes on the worker's bulk channel (see
  * `worker-process.ts`), in the order `payloadLengths` gives. Every byte length follows from
  * `rowCount` and the column kinds, so the byte stream carries no lengths of its own.
  */

@@ -8,7 +8,13 @@ import {
   type SandboxLimits,
 } from "./limits.ts";
 import type { IsolateReserve } from "./prepared-isolate.ts";
-import type { DoneMessage, JobSpec, ParentMessage, WorkerMessage } from "./protocol.ts";
+import {
+  type DoneMessage,
+  type JobSpec,
+  maxAnswerChars,
+  type ParentMessage,
+  type WorkerMessage,
+} from "./protocol.ts";
 import type { SqlParam } from "./query-port.ts";
 import type { SandboxFailure } from "./result.ts";
 import { firstImportPosition, prepareScript } from "./script-source.ts";
@@ -114,8 +120,18 @@ export class IsolateJob {
           [module.namespace.derefInto(), outputLimits.copyInto({ release: true }), filename],
           { result: { promise: true } },
         );
-        if (typeof answer === "string") scriptResult = answer;
-        else failure = sandboxCrash("the isolate answered with something other than text");
+        if (typeof answer !== "string") {
+          failure = sandboxCrash("the isolate answered with something other than text");
+        } else if (answer.length > maxAnswerChars(this.limits)) {
+          // The isolate checks the size after each row only (many empty tables slip past); an
+          // answer this long cannot be within the limit, and the parent would refuse the message.
+          failure = {
+            code: "LIMIT_EXCEEDED",
+            class: "LimitExceeded",
+            message: `outputs exceed ${this.limits.maxOutputBytes} bytes`,
+            source: "script",
+          };
+        } else scriptResult = answer;
       }
     } catch (error) {
       this.noteIsolateError(error);
@@ -360,7 +376,7 @@ function transferableBatch(batch: ColumnarBatch): ivm.ExternalCopy {
 }
 
 /**
- * A view that is alone on its buffer. Views deserialized from IPC can sit in Node's shared buffer
+ * A view that is alone on its buffer. Views deserialized from a message can sit in Node's shared buffer
  * pool; transferring such a buffer would detach memory the process still uses, so those are copied.
  */
 function viewAloneOnItsBuffer<T extends Float64Array | Uint8Array | Uint32Array>(view: T): T {

@@ -59,7 +59,7 @@ export class JobSession {
       );
       worker.kill();
     }, spec.limits.wallMs + WATCHDOG_GRACE_MS);
-    worker.send({ t: "run", job: spec });
+    worker.run(spec);
   }
 
   get limits(): SandboxLimits {
@@ -110,17 +110,24 @@ export class JobSession {
     if (this.finished) return;
     const failure =
       this.parentFailure ??
-      (exit.outOfMemory
+      // First: what the parent saw itself; the worker's last words on stderr are its own to choose.
+      (exit.brokeProtocol
         ? sandboxFailure(
-            "MEMORY_LIMIT",
-            "MemoryLimit",
-            `the job exhausted its heap (limit ${this.limits.heapMb} MB) and its worker was stopped`,
-          )
-        : sandboxFailure(
             "SANDBOX_CRASH",
             "SandboxCrash",
-            "the sandbox worker running the job stopped unexpectedly",
-          ));
+            "the sandbox worker running the job sent an oversized or malformed message and was stopped",
+          )
+        : exit.outOfMemory
+          ? sandboxFailure(
+              "MEMORY_LIMIT",
+              "MemoryLimit",
+              `the job exhausted its heap (limit ${this.limits.heapMb} MB) and its worker was stopped`,
+            )
+          : sandboxFailure(
+              "SANDBOX_CRASH",
+              "SandboxCrash",
+              "the sandbox worker running the job stopped unexpectedly",
+            ));
     this.finish({ status: "failed", error: failure, logs: this.logs, usage: this.usage(0, 0) });
   }
 

@@ -20,6 +20,8 @@ export interface SandboxPoolOptions {
   size?: number;
   /** A worker is replaced after this many jobs, so nothing a long-lived process accumulates lasts. Default 200. */
   jobsPerWorker?: number;
+  /** The worker program, a module path. Default: `worker-main.ts`; tests start hostile workers. */
+  workerEntry?: string;
 }
 
 const EMPTY_USAGE = {
@@ -72,6 +74,7 @@ interface WaitingJob {
 export class SandboxPool {
   private readonly size: number;
   private readonly jobsPerWorker: number;
+  private readonly workerEntry: string | undefined;
   /** In the order they get jobs: a slot moves to the end when its job ends. */
   private readonly slots = new Set<Slot>();
   private readonly waiting: WaitingJob[] = [];
@@ -81,6 +84,7 @@ export class SandboxPool {
   constructor(options: SandboxPoolOptions = {}) {
     this.size = Math.max(1, Math.floor(options.size ?? 2));
     this.jobsPerWorker = Math.max(1, Math.floor(options.jobsPerWorker ?? 200));
+    this.workerEntry = options.workerEntry;
     for (let i = 0; i < this.size; i++) this.startWorker();
   }
 
@@ -150,6 +154,7 @@ export class SandboxPool {
       worker: new WorkerProcess(
         (message) => this.onMessage(slot, message),
         (exit) => this.onExit(slot, exit),
+        this.workerEntry,
       ),
       session: undefined,
       jobsRun: 0,

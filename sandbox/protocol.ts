@@ -1,17 +1,18 @@
+import { constants } from "node:buffer";
 import { z } from "zod";
 import { ErrorCode } from "../policies/errors.ts";
 import type { WireBatch } from "./batch-wire.ts";
-import { SandboxLimits } from "./limits.ts";
+import { MAX_SQL_BYTES, MAX_SQL_PARAMS, SandboxLimits } from "./limits.ts";
 import { LogEntry } from "./result.ts";
 
 /**
- * Messages between the pool (parent) and a worker child process, sent over Node IPC with
- * `serialization: "advanced"`. The typed arrays of a query result do not ride on IPC: their bytes
- * follow on the worker's bulk channel (see `batch-wire.ts`).
+ * Messages between the pool (parent) and a worker child process, sent as frames on the worker's
+ * message channel (see `frame-channel.ts`). The typed arrays of a query result do not ride on it:
+ * their bytes follow on the worker's bulk channel (see `batch-wire.ts`).
  *
  * The parent treats a worker as possibly compromised (it runs untrusted code next to a native
- * addon): every message from a worker is parsed with the schemas below, and anything that does not
- * parse ends the worker.
+ * addon): it reads no worker message larger than `maxWorkerMessageBytes` allows, parses every one
+ * with the schemas below, and anything over the cap or that does not parse ends the worker.
  */
 
 export const ScriptLanguage = z.enum(["javascript", "typescript"]);
@@ -81,3 +82,38 @@ export type ParentMessage =
       /** The job must end with this error (a limit the parent enforces), not just the query. */
       terminal: boolean;
     };
+
+/**
+ * Room in the isolate's answer beyond the outputs' JSON: its `{"ok":true,"outputs":…}` wrapping,
+ * or a failure instead (an error message is cut at 8 Ki characters; JSON escaping at most sextuples it).
+ */
+const ANSWER_SLACK_CHARS = 64 * 1024;
+/**
+ * Room in a message besides its one large string: keys, a job id (≤ 200 characters), numbers, a
+ * failure (≤ 16 Ki characters), the serializer's tags and lengths. Far more than they ever take.
+ */
+const MESSAGE_ENVELOPE_BYTES = 64 * 1024;
+
+/**
+ * Longest answer, in UTF-16 units, a worker sends in `done`. A UTF-8 byte count is never below the
+ * UTF-16 length, so a longer answer certainly holds outputs over `maxOutputBytes`: the worker ends
+ * such a job with LIMIT_EXCEEDED itself instead of sending what the parent's cap would refuse.
+ */
+export function maxAnswerChars(limits: SandboxLimits): number {
+  return limits.maxOutputBytes + ANSWER_SLACK_CHARS;
+}
+
+/**
+ * The parent's cap on one worker message for a job under these limits: the largest message an
+ * honest worker sends, plus room for its envelope. `v8.serialize` writes a string in one byte a
+ * character (Latin-1) or two (UTF-16), so a string of n UTF-16 units takes at most 2n bytes. The two
+ * largest messages are:
+ * - `done`, carrying the answer (at most `maxAnswerChars`, and never beyond V8's longest string);
+ * - `query`, carrying SQL of at most MAX_SQL_BYTES and MAX_SQL_PARAMS strings of as many characters.
+ * With the default limits both come to about 32 MiB, so the cap is 32 MiB + 192 KiB.
+ */
+export function maxWorkerMessageBytes(limits: SandboxLimits): number {
+  const done = 2 * Math.min(maxAnswerChars(limits), constants.MAX_STRING_LENGTH);
+  const query = 2 * MAX_SQL_BYTES * (1 + MAX_SQL_PARAMS);
+  return Math.max(done, query) + MESSAGE_ENVELOPE_BYTES;
+}

@@ -1,12 +1,20 @@
 /**
  * Entry of a sandbox worker child process. It holds no data access: no DuckDB, no data files, no
  * environment. It runs one job at a time in a fresh isolate and gets query results only from its
- * parent, over IPC and the bulk channel (fd 0). Started by `SandboxPool` with `--no-node-snapshot`
- * (isolated-vm needs it).
+ * parent, over the message channel (fd 3, framed messages both ways) and the bulk channel (fd 0).
+ * Started by `SandboxPool` with `--no-node-snapshot` (isolated-vm needs it).
  */
 import { writeSync } from "node:fs";
+import { Socket } from "node:net";
 import { decodeBatch, payloadLengths } from "./batch-wire.ts";
 import { BulkReader } from "./bulk-reader.ts";
+import {
+  decodeFrame,
+  FrameReader,
+  MAX_FRAME_BYTES,
+  MESSAGE_CHANNEL_FD,
+  writeFrame,
+} from "./frame-channel.ts";
 import { IsolateJob, type QueryAnswer } from "./isolate-job.ts";
 import { SandboxLimits } from "./limits.ts";
 import { IsolateReserve } from "./prepared-isolate.ts";
@@ -15,14 +23,19 @@ import { prepareScript } from "./script-source.ts";
 
 const BULK_CHANNEL_FD = 0;
 
+const parent = new Socket({ fd: MESSAGE_CHANNEL_FD });
+/** The parent is trusted: its messages are as large as a frame can be. */
+const fromParent = new FrameReader(MAX_FRAME_BYTES);
+
 let current: IsolateJob | undefined;
 const bulk = new BulkReader(BULK_CHANNEL_FD);
 const isolates = new IsolateReserve(onCatastrophe);
 /** Query results reach jobs in the order the parent sent them, payload or not. */
 let inbox: Promise<unknown> = Promise.resolve();
 
+/** Queued on the socket in order; the parent reads as fast as it can, so a large answer drains. */
 function send(message: WorkerMessage): void {
-  if (process.connected) process.send?.(message);
+  if (parent.writable) writeFrame(parent, message);
 }
 
 /**
@@ -60,11 +73,11 @@ function receiveQueryResult(message: Extract<ParentMessage, { t: "queryResult" }
     .then((ready) => {
       if (current?.jobId === ready.jobId) current.acceptQueryResult(ready);
     })
-    // The channel closed or fell out of step with IPC: no later payload can be trusted to match.
+    // The channel closed or fell out of step with the messages: no later payload can be trusted to match.
     .catch(() => die("bulk channel failed"));
 }
 
-process.on("message", (raw: ParentMessage) => {
+function receive(raw: ParentMessage): void {
   if (raw.t === "run") {
     if (current) return;
     const spec = JobSpec.parse(raw.job);
@@ -80,9 +93,22 @@ process.on("message", (raw: ParentMessage) => {
   } else if (raw.t === "queryResult") {
     receiveQueryResult(raw);
   }
+}
+
+parent.on("data", (chunk: Buffer) => {
+  let messages: ParentMessage[];
+  try {
+    messages = fromParent.push(chunk).map((frame) => decodeFrame(frame) as ParentMessage);
+  } catch {
+    die("message channel out of step");
+    return;
+  }
+  for (const message of messages) receive(message);
 });
-// The parent is gone: nobody can receive results, so there is nothing left to do.
-process.on("disconnect", () => process.exit(0));
+// The parent is gone: nobody can receive results, so there is nothing left to do. (An error is
+// followed by "close".)
+parent.on("error", () => {});
+parent.on("close", () => process.exit(0));
 
 // Warm up what the first job would otherwise pay for: the TypeScript parser and its isolate.
 prepareScript("const warm: number = 1;", "typescript", 1024);
