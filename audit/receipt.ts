@@ -67,13 +67,24 @@ export function issueReceipt(claims: ReceiptClaims, privateKey: KeyObject): Rece
     ...ReceiptClaims.parse(claims),
     type: "aos.release-receipt",
     version: 1,
-    key: keyFingerprint(ed25519PublicKey(privateKey)),
+    key: fingerprintOf(privateKey),
   };
   const bytes = Buffer.from(canonicalJson(payload), "utf8");
   return {
     payload: bytes.toString("base64url"),
     signature: sign(null, bytes, privateKey).toString("base64url"),
   };
+}
+
+/** Fingerprints of the keys receipts are signed with: deriving and encoding the public key per receipt cost more than signing. */
+const fingerprints = new WeakMap<KeyObject, string>();
+function fingerprintOf(privateKey: KeyObject): string {
+  let fingerprint = fingerprints.get(privateKey);
+  if (fingerprint === undefined) {
+    fingerprint = keyFingerprint(ed25519PublicKey(privateKey));
+    fingerprints.set(privateKey, fingerprint);
+  }
+  return fingerprint;
 }
 
 /** An output file to check against a receipt: its bytes, and optionally the name it was released under. */

@@ -1,5 +1,5 @@
 import { DatasetManifest } from "../policies/manifest.ts";
-import { type ControlPlane, memoised } from "../storage/control-plane.ts";
+import { type ControlPlane, deepFreeze, memoised } from "../storage/control-plane.ts";
 
 /** A catalog entry: the manifest in force for a dataset and its policy version. */
 export interface CatalogEntry {
@@ -46,8 +46,7 @@ const MAX_CACHED_CATALOGS = 8;
 /** The latest version of every dataset, by name. */
 export async function currentCatalog(store: Pick<ControlPlane, "query">): Promise<CatalogEntry[]> {
   // On the control plane itself, the parsed catalog is kept until the version table is written.
-  const entries = await memoised(store, "catalog", ["dataset_versions"], () => readCatalog(store));
-  return entries.map((entry) => ({ ...entry, manifest: structuredClone(entry.manifest) }));
+  return memoised(store, "catalog", ["dataset_versions"], () => readCatalog(store));
 }
 
 async function readCatalog(store: Pick<ControlPlane, "query">): Promise<CatalogEntry[]> {
@@ -69,6 +68,6 @@ async function readCatalog(store: Pick<ControlPlane, "query">): Promise<CatalogE
     effectiveFrom: row.effective_from,
   }));
   if (parsedCatalogs.size >= MAX_CACHED_CATALOGS) parsedCatalogs.clear();
-  parsedCatalogs.set(digest, entries);
+  parsedCatalogs.set(digest, deepFreeze(entries));
   return entries;
 }

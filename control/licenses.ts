@@ -1,6 +1,6 @@
 import { DomainError } from "../policies/errors.ts";
 import { budgetPeriodKey, License } from "../policies/license.ts";
-import { type ControlPlane, memoised } from "../storage/control-plane.ts";
+import { type ControlPlane, deepFreeze, memoised } from "../storage/control-plane.ts";
 import type { AuditSink } from "./audit-sink.ts";
 import { auditedChange } from "./audited-change.ts";
 import { currentCatalog } from "./catalog.ts";
@@ -42,17 +42,16 @@ export async function findLicense(
   store: Pick<ControlPlane, "query">,
   id: string,
 ): Promise<LicenseRecord | null> {
-  // Parsed once per state of the table (every submission and every job start reads it); each
-  // caller gets its own copy of the document.
-  const record = await memoised(store, `license:${id}`, ["licenses"], async () => {
+  // Parsed once per state of the table (every submission and every job start reads it) and
+  // shared by every caller, frozen.
+  return memoised(store, `license:${id}`, ["licenses"], async () => {
     const rows = await store.query<{ document: string; status: LicenseStatus }>(
       "SELECT document, status FROM licenses WHERE id = $1",
       [id],
     );
     const row = rows[0];
-    return row ? { license: License.parse(JSON.parse(row.document)), status: row.status } : null;
+    return row ? deepFreeze({ license: License.parse(JSON.parse(row.document)), status: row.status }) : null;
   });
-  return record ? { license: structuredClone(record.license), status: record.status } : null;
 }
 
 /**

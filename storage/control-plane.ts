@@ -190,3 +190,16 @@ export function memoised<T>(
   const memo = (store as Partial<Pick<ControlPlane, "memo">>).memo;
   return typeof memo === "function" ? (memo.call(store, key, tables, load) as Promise<T>) : load();
 }
+
+/**
+ * `value` frozen to the bottom, for a cached read handed to every caller: a caller that tried to
+ * change it would change it for all of them, so that throws instead (modules are strict). Cheaper
+ * than a copy per caller, which the job path paid on every license and catalog read.
+ */
+export function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+  }
+  return value;
+}
