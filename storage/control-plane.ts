@@ -1,5 +1,6 @@
-import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from "@duckdb/node-api";
+import { DuckDBInstance, type DuckDBValue } from "@duckdb/node-api";
 import { MIGRATIONS, type Migration } from "./migrations.ts";
+import { PreparedStatements } from "./prepared-statements.ts";
 import { StatementQueue } from "./statement-queue.ts";
 
 /**
@@ -41,11 +42,12 @@ export async function openControlPlane(
     autoload_known_extensions: "false",
   });
   const connection = await instance.connect();
-  const statements = new StatementQueue(connection);
+  const prepared = new PreparedStatements(connection);
+  const statements = new StatementQueue(connection, prepared);
   const serialised = <T>(work: () => Promise<T>): Promise<T> => statements.exclusive(work);
   const writes = new WriteGenerations();
   // Calls through `store` note their statement when issued (see `memo`); a transaction's, as they run.
-  const direct = directOps(connection);
+  const direct = directOps(prepared);
   const memos = new Map<string, { stamp: string; value: Promise<unknown> }>();
   const store: ControlPlane = {
     file,
@@ -62,7 +64,7 @@ export async function openControlPlane(
         await connection.run("BEGIN TRANSACTION");
         const written = new Set<string>();
         try {
-          const result = await work(directOps(connection, writes, written));
+          const result = await work(directOps(prepared, writes, written));
           await connection.run("COMMIT");
           return result;
         } catch (error) {
@@ -97,6 +99,7 @@ export async function openControlPlane(
       return rows[0]?.version ?? 0;
     },
     close() {
+      prepared.clear();
       connection.closeSync();
       instance.closeSync();
     },
@@ -144,19 +147,19 @@ class WriteGenerations {
 }
 
 function directOps(
-  connection: DuckDBConnection,
+  statements: PreparedStatements,
   writes?: WriteGenerations,
   written?: Set<string>,
 ): Pick<ControlPlane, "query" | "run"> {
   return {
     async query<T>(sql: string, params: readonly DuckDBValue[] = []) {
       writes?.noteStatement(sql, { readsAllowed: true, ...(written ? { written } : {}) });
-      const reader = await connection.runAndReadAll(sql, params.length ? [...params] : undefined);
+      const reader = await statements.read(sql, params);
       return reader.getRowObjectsJson() as T[];
     },
     async run(sql, params = []) {
       writes?.noteStatement(sql, written ? { written } : {});
-      await connection.run(sql, params.length ? [...params] : undefined);
+      await statements.run(sql, params);
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { DuckDBConnection, DuckDBValue } from "@duckdb/node-api";
+import { PreparedStatements } from "./prepared-statements.ts";
 
 type Work = {
   readonly kind: "work";
@@ -33,7 +34,10 @@ export class StatementQueue {
   /** Groups of more than one write committed so far, and the writes in them (for tests and metrics). */
   readonly grouped = { commits: 0, writes: 0 };
 
-  constructor(private readonly connection: DuckDBConnection) {}
+  constructor(
+    private readonly connection: DuckDBConnection,
+    private readonly prepared: PreparedStatements = new PreparedStatements(connection),
+  ) {}
 
   /** Runs `work` alone on the connection (a read, or a whole transaction). */
   exclusive<T>(work: () => Promise<T>): Promise<T> {
@@ -88,7 +92,7 @@ export class StatementQueue {
   }
 
   private async statement(write: Write): Promise<void> {
-    await this.connection.run(write.sql, write.params.length ? [...write.params] : undefined);
+    await this.prepared.run(write.sql, write.params);
   }
 }
 
