@@ -115,4 +115,13 @@ export const MIGRATIONS: readonly Migration[] = [
     name: "release receipts of jobs",
     statements: ["ALTER TABLE jobs ADD COLUMN receipt JSON"],
   },
+  {
+    version: 4,
+    name: "no index on job status",
+    // DuckDB turns an update of an indexed column into a delete and an insert of the whole row
+    // (script included) with every index maintained: each job's two status changes cost twice
+    // what they do without it. The column has a handful of values, so the index never beat a
+    // scan of it anyway (recovery and job lists filter on it).
+    statements: ["DROP INDEX jobs_status"],
+  },
 ];

@@ -149,15 +149,24 @@ function newBatchers(store: Store) {
         `INSERT INTO jobs (id, operator_id, license_id, purpose, language, script, script_sha256, idempotency_key,
            status, submitted_at) VALUES ${valueRows(rows, insertCasts)}`,
     ),
-    running: batched(
-      (rows) =>
-        `UPDATE jobs SET status = 'running', started_at = v.started_at, policy_versions = v.policy_versions
+    // One row alone is updated by its key: DuckDB plans that in about half the time of the join
+    // with a VALUES list that several rows need.
+    running: batched((rows) =>
+      rows === 1
+        ? `UPDATE jobs SET status = 'running', started_at = $2::TIMESTAMPTZ, policy_versions = $3::JSON
+           WHERE id = $1::VARCHAR`
+        : `UPDATE jobs SET status = 'running', started_at = v.started_at, policy_versions = v.policy_versions
          FROM (VALUES ${valueRows(rows, ["VARCHAR", "TIMESTAMPTZ", "JSON"])}) AS v(id, started_at, policy_versions)
          WHERE jobs.id = v.id`,
     ),
-    settle: batched(
-      (rows) =>
-        `UPDATE jobs SET status = v.status, finished_at = v.finished_at,
+    settle: batched((rows) =>
+      rows === 1
+        ? `UPDATE jobs SET status = $2::VARCHAR, finished_at = $3::TIMESTAMPTZ,
+             decision = coalesce($4::JSON, decision), outputs = coalesce($5::JSON, outputs),
+             error = coalesce($6::JSON, error), usage = coalesce($7::JSON, usage),
+             receipt = coalesce($8::JSON, receipt)
+           WHERE id = $1::VARCHAR`
+        : `UPDATE jobs SET status = v.status, finished_at = v.finished_at,
            decision = coalesce(v.decision, jobs.decision), outputs = coalesce(v.outputs, jobs.outputs),
            error = coalesce(v.error, jobs.error), usage = coalesce(v.usage, jobs.usage),
            receipt = coalesce(v.receipt, jobs.receipt)
