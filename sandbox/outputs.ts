@@ -54,16 +54,14 @@ export function validateOutputs(
   } catch {
     return { ok: false, failure: outputError("outputs are not valid JSON") };
   }
-  const result = SandboxOutputsSchema.safeParse(parsed);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const where = issue ? issue.path.map(String).join(".") : "";
+  const mismatch = schemaMismatch(parsed);
+  if (mismatch !== undefined) {
     return {
       ok: false,
-      failure: outputError(`outputs do not match the output schema at ${where || "the top level"}`),
+      failure: outputError(`outputs do not match the output schema at ${mismatch || "the top level"}`),
     };
   }
-  const outputs = result.data;
+  const outputs = parsed as SandboxOutputs;
   let rows = 0;
   let cells = 0;
   for (const [name, table] of Object.entries(outputs)) {
@@ -109,4 +107,44 @@ export function validateOutputs(
     };
   }
   return { ok: true, outputs, stats: { rows, cells, bytes } };
+}
+
+const OUTPUT_NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/;
+
+/**
+ * Where `value` (parsed from JSON) departs from `SandboxOutputsSchema`, as a dotted path ("" for
+ * the top level); undefined when it conforms. The same rules as the schema, checked by hand:
+ * zod took 15–50 ms of the gateway's main thread for a 4,000-row output, this takes about one.
+ * `__proto__` is refused as an output name as well as a column name.
+ */
+function schemaMismatch(value: unknown): string | undefined {
+  if (!isPlainRecord(value)) return "";
+  for (const name of Object.keys(value)) {
+    if (!OUTPUT_NAME.test(name) || name === "__proto__") return name;
+    const table = value[name];
+    if (!Array.isArray(table)) return name;
+    for (let index = 0; index < table.length; index++) {
+      const row: unknown = table[index];
+      if (!isPlainRecord(row)) return `${name}.${index}`;
+      for (const column of Object.keys(row)) {
+        if (column.length < 1 || column.length > 256 || column === "__proto__")
+          return `${name}.${index}.${column}`;
+        const cell = row[column];
+        if (
+          cell !== null &&
+          typeof cell !== "string" &&
+          typeof cell !== "boolean" &&
+          typeof cell !== "number"
+        ) {
+          return `${name}.${index}.${column}`;
+        }
+        if (typeof cell === "number" && !Number.isFinite(cell)) return `${name}.${index}.${column}`;
+      }
+    }
+  }
+  return undefined;
+}
+
+function isPlainRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
