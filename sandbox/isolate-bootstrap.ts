@@ -237,15 +237,21 @@ function isPlainObject(value) {
   return prototype === ObjectPrototype || prototype === null;
 }
 
-function encodeScalar(value, where) {
+// Where a bad cell is, built only when one is found rather than for every cell: a fresh isolate
+// runs this code cold, so each string built per cell shows in the job's time.
+function cellPlace(label, r, column) {
+  return label + " row " + r + " column " + jsonStringify(column);
+}
+
+function encodeScalar(value, label, r, column) {
   if (value === null || value === undefined) return "null";
   if (typeof value === "string" || typeof value === "boolean") return jsonStringify(value);
   if (typeof value === "number") {
-    if (!numberIsFinite(value)) throw new OutputProblem("OutputError", where + " is not a finite number");
+    if (!numberIsFinite(value)) throw new OutputProblem("OutputError", cellPlace(label, r, column) + " is not a finite number");
     return jsonStringify(value);
   }
-  if (typeof value === "bigint") throw new OutputProblem("OutputError", where + " is a BigInt; convert it with Number() or String()");
-  throw new OutputProblem("OutputError", where + " is not a string, number, boolean or null");
+  if (typeof value === "bigint") throw new OutputProblem("OutputError", cellPlace(label, r, column) + " is a BigInt; convert it with Number() or String()");
+  throw new OutputProblem("OutputError", cellPlace(label, r, column) + " is not a string, number, boolean or null");
 }
 
 function encodeOutputs(value, limits) {
@@ -266,6 +272,8 @@ function encodeOutputs(value, limits) {
     const length = ownData(table, "length").value;
     text += (firstTable ? "" : ",") + jsonStringify(name) + ":[";
     firstTable = false;
+    // Column names as JSON keys, encoded once per table rather than once per cell.
+    const keys = create(null);
     for (let r = 0; r < length; r++) {
       if (++rows > limits.rows) throw new OutputProblem("LimitExceeded", "outputs exceed " + limits.rows + " rows");
       const rowDescriptor = ownData(table, r);
@@ -278,8 +286,12 @@ function encodeOutputs(value, limits) {
         const cell = ownData(row, column);
         if (!cell.enumerable) continue;
         if (++cells > limits.cells) throw new OutputProblem("LimitExceeded", "outputs exceed " + limits.cells + " cells");
-        text += (firstCell ? "" : ",") + jsonStringify(column) + ":" +
-          encodeScalar(cell.value, label + " row " + r + " column " + jsonStringify(column));
+        let key = keys[column];
+        if (key === undefined) {
+          key = jsonStringify(column) + ":";
+          keys[column] = key;
+        }
+        text += (firstCell ? "" : ",") + key + encodeScalar(cell.value, label, r, column);
         firstCell = false;
       }
       text += "}";
