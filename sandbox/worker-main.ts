@@ -106,9 +106,10 @@ parent.on("data", (chunk: Buffer) => {
   for (const message of messages) receive(message);
 });
 // The parent is gone: nobody can receive results, so there is nothing left to do. (An error is
-// followed by "close".)
+// followed by "close".) SIGKILL, not exit: an exit waits for the isolate's thread, where a script
+// may spin on forever, its limits being checked by timers that no longer run.
 parent.on("error", () => {});
-parent.on("close", () => process.exit(0));
+parent.on("close", () => process.kill(process.pid, "SIGKILL"));
 
 // Warm up what the first job would otherwise pay for: the TypeScript parser and its isolate.
 prepareScript("const warm: number = 1;", "typescript", 1024);

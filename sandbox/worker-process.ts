@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createRequire } from "node:module";
-import { Duplex, type Writable } from "node:stream";
+import { Duplex, type Readable, type Writable } from "node:stream";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { ColumnarBatch } from "./batch.ts";
 import { encodeBatch } from "./batch-wire.ts";
@@ -14,6 +14,19 @@ const WORKER_ENTRY = fileURLToPath(new URL("./worker-main.ts", import.meta.url))
 const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 /** Enough of the worker's stderr to recognise how it died; the rest is dropped. */
 const STDERR_TAIL_CHARS = 4096;
+/**
+ * How long the worker's stderr may stay open once the worker has exited. An honest worker's ends
+ * with it; only a process it started and that escaped its process group can hold it longer.
+ */
+const STDERR_GRACE_MS = 250;
+
+/** Workers whose process may still run: should this process exit first, they are killed with their groups. */
+const running = new Set<WorkerProcess>();
+// Synchronous, so it runs on process.exit() and on an uncaught exception too; a worker leaves by
+// itself when its message channel closes, but what a compromised one started would not.
+process.on("exit", () => {
+  for (const worker of running) worker.kill();
+});
 
 /** How a worker process ended. */
 export interface WorkerExit {
@@ -40,6 +53,10 @@ export interface WorkerExit {
  * typed arrays, one copy into the kernel and one out, where serialization would copy them several
  * times. It runs one way: the parent never reads it, so nothing the worker writes there is ever
  * parsed or buffered here beyond the kernel's socket buffer.
+ *
+ * A compromised worker can start processes of its own and hand them its pipes. So the worker is
+ * the leader of a process group, and it is killed with its whole group; and its end is its exit,
+ * not its pipes closing, which a process it left behind could put off forever.
  */
 export class WorkerProcess {
   private readonly child: ChildProcess;
@@ -54,7 +71,7 @@ export class WorkerProcess {
   private brokeProtocol = false;
   private isReadyFlag = false;
   readonly ready: Promise<void>;
-  /** Settles once the process is gone (after stderr is drained). */
+  /** Settles once the process is gone and its stderr ended (or its grace ran out), after `onExit`. */
   readonly gone: Promise<void>;
   private markGone: () => void = () => {};
 
@@ -68,12 +85,16 @@ export class WorkerProcess {
       // No environment: nothing the gateway knows (keys, paths, DSNs) is visible to the worker.
       env: {},
       stdio: ["pipe", "ignore", "pipe", "pipe"],
+      // Its own process group (and session), so that one kill reaches whatever it started as well.
+      // Still a child the gateway waits on: not unref'd.
+      detached: true,
     });
     const channel = this.child.stdio[MESSAGE_CHANNEL_FD];
     if (!this.child.stdin || !(channel instanceof Duplex))
       throw new Error("the sandbox worker has no channels");
     this.channel = channel;
     this.bulk = this.child.stdin;
+    running.add(this);
     // A write fails once the worker is gone (EPIPE); the exit handler ends its job.
     this.bulk.on("error", () => this.kill());
     this.child.stderr?.setEncoding("utf8");
@@ -125,19 +146,29 @@ export class WorkerProcess {
     // A write fails once the worker is gone (EPIPE); the exit handler ends its job.
     this.channel.on("error", () => this.kill());
     this.child.on("error", () => this.kill());
-    // "close" comes after stderr is drained, so the tail holds the worker's last words.
-    this.child.on("close", (code, signal) => {
+    const ended = (code: number | null, signal: NodeJS.Signals | null) => {
       if (this.exited) return;
       this.exited = true;
+      running.delete(this);
+      // What it started may live on in its group, holding its pipes open. A worker the parent killed
+      // had its group killed then, while it still held the group's id.
+      if (!this.killed) this.killGroup();
+      this.channel.destroy();
       markFailed(new Error("sandbox worker exited before it was ready"));
-      onExit({
-        code,
-        signal,
-        outOfMemory: /out.of.memory|heap limit|Allocation failed/i.test(this.stderrTail),
-        brokeProtocol: this.brokeProtocol,
+      // Its last words on stderr tell how it died: they are read up to its end, or for a grace.
+      afterEnd(this.child.stderr, STDERR_GRACE_MS, () => {
+        onExit({
+          code,
+          signal,
+          outOfMemory: /out.of.memory|heap limit|Allocation failed/i.test(this.stderrTail),
+          brokeProtocol: this.brokeProtocol,
+        });
+        this.markGone();
       });
-      this.markGone();
-    });
+    };
+    this.child.on("exit", ended);
+    // A spawn that failed has no "exit", only "error" then "close".
+    this.child.on("close", ended);
   }
 
   get pid(): number | undefined {
@@ -187,17 +218,58 @@ export class WorkerProcess {
     return this.bulk.writableLength;
   }
 
-  /** SIGKILL: a worker being stopped may be running hostile code; it gets no chance to react. */
+  /**
+   * SIGKILL to the worker and its process group: a worker being stopped may be running hostile
+   * code; neither it nor what it started gets a chance to react.
+   */
   kill(): void {
     if (!this.alive) return;
     this.killed = true;
-    this.child.kill("SIGKILL");
+    this.killGroup();
     // Nothing more it sent is read, nor held: its channel is closed from this side at once.
     this.channel.destroy();
+  }
+
+  /**
+   * The worker leads its group and, as a session leader, cannot leave it; what it started stays in
+   * it unless it left on purpose (setsid), which this cannot reach.
+   */
+  private killGroup(): void {
+    const pid = this.child.pid;
+    if (pid === undefined) return;
+    try {
+      process.kill(-pid, "SIGKILL");
+    } catch {
+      // ESRCH: nothing is left in the group. EPERM: all that is left gained privileges (a setuid
+      // program) and is beyond the gateway's signals.
+    }
   }
 
   private killForBrokenProtocol(): void {
     this.brokeProtocol = true;
     this.kill();
+  }
+}
+
+/**
+ * Calls `then` once `stream` has ended, or after `graceMs`, and destroys it. A worker's pipe may
+ * be held open by a process it started: the gateway lets go of it rather than wait.
+ */
+function afterEnd(stream: Readable | null, graceMs: number, then: () => void): void {
+  let done = false;
+  const finish = () => {
+    if (done) return;
+    done = true;
+    clearTimeout(timer);
+    stream?.destroy();
+    then();
+  };
+  // Past the grace, one more turn of the event loop: a loop that was busy runs due timers before
+  // it reads the pipes, and the stream may have ended meanwhile.
+  const timer = setTimeout(() => setImmediate(finish), graceMs);
+  if (!stream || stream.readableEnded || stream.destroyed) finish();
+  else {
+    stream.once("end", finish);
+    stream.once("close", finish);
   }
 }
