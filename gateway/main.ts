@@ -44,6 +44,9 @@ async function main(): Promise<void> {
   };
   process.once("SIGINT", () => stop("SIGINT"));
   process.once("SIGTERM", () => stop("SIGTERM"));
+  // A closed terminal: stop as for SIGTERM (the default would end the process without stopping
+  // its sandbox workers, which no longer share its terminal's process group).
+  process.once("SIGHUP", () => stop("SIGHUP"));
 }
 
 main().catch((error: unknown) => {
