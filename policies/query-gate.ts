@@ -156,6 +156,9 @@ function checkIdentifier(name: string, what: string): void {
   if (name.startsWith("__")) throw notAllowed(`${what} names starting with "__" are reserved`);
 }
 
+/** The `error_type` json_serialize_sql reports for a statement that is not a SELECT. */
+const DUCKDB_NON_SELECT_ERROR = "not implemented";
+
 /**
  * Analyses one parsed query (the JSON returned by DuckDB's `json_serialize_sql`) against the
  * datasets a license grants. Throws `SQL_NOT_ALLOWED` for constructs outside the allow-lists and
@@ -165,9 +168,6 @@ function checkIdentifier(name: string, what: string): void {
  * const tree = JSON.parse(await parseWithDuckDb(sql));
  * const analysis = analyzeQuery(tree, licensedViews(license, manifests));
  */
-/** The `error_type` json_serialize_sql reports for a statement that is not a SELECT. */
-const DUCKDB_NON_SELECT_ERROR = "not implemented";
-
 export function analyzeQuery(parsed: unknown, views: ReadonlyMap<string, LicensedView>): QueryAnalysis {
   if (!isNode(parsed)) throw notAllowed("unexpected parse tree shape (root)");
   if (parsed.error === true) {

@@ -14,8 +14,6 @@ import { cloneNode, columnRefNode, type SqlNode } from "./sql-tree.ts";
  * only ever names identifiers we generate (`__g0`, `__m1`, ...) and numbers we format.
  */
 
-/** Column names of the raw aggregate the rewritten SQL returns, for the post-processor. */
-
 /**
  * Rewrite entries that name a shortcut taken because of a fact verified on the data (a unit
  * with one row each, rows per unit within the cap), not a rule enforced. The audit log keeps
@@ -24,6 +22,7 @@ import { cloneNode, columnRefNode, type SqlNode } from "./sql-tree.ts";
  */
 export const PLAN_NOTES: ReadonlySet<string> = new Set(["unit_unique_per_row", "unit_rows_within_bound"]);
 
+/** Column names of the raw aggregate the rewritten SQL returns, for the post-processor. */
 export interface RawAggregateColumns {
   /** Group key values: `__g{i}`. */
   readonly keys: readonly string[];
