@@ -3,6 +3,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    // A real PostgreSQL for the control plane's second adapter (TEST_DATABASE_URL, or one started here).
+    globalSetup: ["test/support/postgres-server.ts"],
     // isolated-vm refuses to run in a Node started with its startup snapshot.
     execArgv: ["--no-node-snapshot"],
     pool: "forks",

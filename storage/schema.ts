@@ -1,0 +1,210 @@
+import type { SqlDialect, SqlExecutor } from "./sql-store.ts";
+
+/**
+ * The control plane's schema, as numbered migrations in the SQL both engines accept. A migration
+ * is never edited once released: a change is a new entry. All pending ones run in one transaction
+ * with their version records; on PostgreSQL an advisory lock makes nodes that start together
+ * take turns, so a schema is migrated once.
+ *
+ * Conventions: times are RFC 3339 UTC text (`2026-12-04T15:39:20.574Z`, which sorts as it
+ * reads); documents are JSON text; ids are text; ε is kept in integer micro-ε.
+ */
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly statements: (dialect: SqlDialect) => readonly string[];
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: "principals, keys, licenses, policy versions, jobs, reviews, tariffs, budget, audit log",
+    statements: () => [
+      `CREATE TABLE principals (
+        id TEXT PRIMARY KEY,
+        role TEXT NOT NULL CHECK (role IN ('operator', 'bureau', 'auditor')),
+        name TEXT NOT NULL,
+        organization TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('active', 'suspended', 'revoked')),
+        qualification TEXT,
+        status_reason TEXT,
+        status_changed_at TEXT,
+        created_at TEXT NOT NULL
+      )`,
+      // Only a SHA-256 of each key is kept: keys are 256-bit random, so a fast hash is enough and
+      // a leaked table reveals no usable key. The prefix names a key in logs and listings.
+      `CREATE TABLE api_keys (
+        prefix TEXT PRIMARY KEY,
+        principal_id TEXT NOT NULL REFERENCES principals (id),
+        key_hash TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        revoked_at TEXT
+      )`,
+      "CREATE INDEX api_keys_principal ON api_keys (principal_id)",
+      `CREATE TABLE licenses (
+        id TEXT PRIMARY KEY,
+        operator_id TEXT NOT NULL REFERENCES principals (id),
+        status TEXT NOT NULL CHECK (status IN ('active', 'suspended', 'expired', 'revoked')),
+        document TEXT NOT NULL,
+        status_reason TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT
+      )`,
+      "CREATE INDEX licenses_operator ON licenses (operator_id)",
+      `CREATE TABLE dataset_versions (
+        dataset TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        manifest TEXT NOT NULL,
+        effective_from TEXT NOT NULL,
+        author TEXT NOT NULL,
+        note TEXT,
+        PRIMARY KEY (dataset, version)
+      )`,
+      // A job's whole life is this row: its status, lease and products change in the same
+      // transaction as the audit entries that record the change.
+      `CREATE TABLE jobs (
+        id TEXT PRIMARY KEY,
+        operator_id TEXT NOT NULL,
+        license_id TEXT NOT NULL,
+        purpose TEXT NOT NULL,
+        language TEXT NOT NULL,
+        script TEXT NOT NULL,
+        script_sha256 TEXT NOT NULL,
+        idempotency_key TEXT,
+        status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'released', 'held', 'rejected', 'failed', 'cancelled')),
+        submitted_at TEXT NOT NULL,
+        started_at TEXT,
+        finished_at TEXT,
+        policy_versions TEXT,
+        decision TEXT,
+        outputs TEXT,
+        error TEXT,
+        usage TEXT,
+        receipt TEXT,
+        runner TEXT,
+        lease_until TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0
+      )`,
+      // One job per operator and Idempotency-Key, however many submissions race (NULLs differ).
+      "CREATE UNIQUE INDEX jobs_idempotency ON jobs (operator_id, idempotency_key)",
+      "CREATE INDEX jobs_operator ON jobs (operator_id, submitted_at)",
+      "CREATE INDEX jobs_license ON jobs (license_id, submitted_at)",
+      "CREATE INDEX jobs_status ON jobs (status, submitted_at)",
+      `CREATE TABLE reviews (
+        job_id TEXT NOT NULL,
+        reviewer_id TEXT NOT NULL,
+        decision TEXT NOT NULL CHECK (decision IN ('approve', 'reject')),
+        comment TEXT NOT NULL,
+        decided_at TEXT NOT NULL,
+        PRIMARY KEY (job_id, reviewer_id)
+      )`,
+      `CREATE TABLE tariffs (
+        version INTEGER PRIMARY KEY,
+        tariff TEXT NOT NULL,
+        effective_from TEXT NOT NULL,
+        author TEXT NOT NULL
+      )`,
+      // Each query's charge, once per license, query and dataset (the key refuses a second).
+      `CREATE TABLE budget_charges (
+        license_id TEXT NOT NULL,
+        query_key TEXT NOT NULL,
+        dataset TEXT NOT NULL,
+        period TEXT NOT NULL,
+        micro_epsilon BIGINT NOT NULL,
+        charged_at TEXT NOT NULL,
+        PRIMARY KEY (license_id, query_key, dataset)
+      )`,
+      // What is spent per license, dataset and period: a charge is a conditional update of this
+      // row, so no two writers, in one process or on two nodes, can together pass the limit.
+      `CREATE TABLE budget_spent (
+        license_id TEXT NOT NULL,
+        dataset TEXT NOT NULL,
+        period TEXT NOT NULL,
+        micro_epsilon BIGINT NOT NULL CHECK (micro_epsilon >= 0),
+        PRIMARY KEY (license_id, dataset, period)
+      )`,
+      `CREATE TABLE budget_answers (
+        license_id TEXT NOT NULL,
+        query_key TEXT NOT NULL,
+        answer TEXT NOT NULL,
+        PRIMARY KEY (license_id, query_key)
+      )`,
+      // The hash-chained audit log. `line` is the entry's canonical JSON exactly as an export
+      // writes it, so the offline verifier checks what the store holds; the other columns are
+      // copies for auditors' filters.
+      `CREATE TABLE audit_entries (
+        position BIGINT PRIMARY KEY,
+        time TEXT NOT NULL,
+        type TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        job TEXT,
+        operator TEXT,
+        license TEXT,
+        datasets TEXT,
+        line TEXT NOT NULL
+      )`,
+      "CREATE INDEX audit_entries_job ON audit_entries (job, position)",
+      "CREATE INDEX audit_entries_operator ON audit_entries (operator, position)",
+      "CREATE INDEX audit_entries_license ON audit_entries (license, position)",
+      "CREATE INDEX audit_entries_type ON audit_entries (type, position)",
+      "CREATE INDEX audit_entries_time ON audit_entries (time)",
+      // The chain's head: the next position, the last hash and time. Every append locks and moves
+      // it in the appending transaction, which makes the chain one history across nodes.
+      `CREATE TABLE audit_head (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        next_position BIGINT NOT NULL,
+        hash TEXT NOT NULL,
+        time TEXT NOT NULL,
+        last_checkpoint BIGINT NOT NULL
+      )`,
+      `INSERT INTO audit_head (id, next_position, hash, time, last_checkpoint)
+       VALUES (1, 0, '${"0".repeat(64)}', '1970-01-01T00:00:00.000Z', -1)`,
+    ],
+  },
+];
+
+/** The newest schema version this code writes. */
+export const SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));
+
+interface Migratable {
+  readonly dialect: SqlDialect;
+  readonly location: string;
+  transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+}
+
+/** Brings the store's schema to `SCHEMA_VERSION`; refuses a store written by newer code. */
+export async function applyMigrations(store: Migratable, migrations = MIGRATIONS): Promise<void> {
+  await store.transaction(async (tx) => {
+    // A lock number of our own: nodes starting together migrate one after the other.
+    if (tx.dialect === "postgres") await tx.query("SELECT pg_advisory_xact_lock(7420051)");
+    await tx.run(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);
+    const rows = await tx.query<{ version: number | null }>(
+      "SELECT max(version) AS version FROM schema_migrations",
+    );
+    const current = rows[0]?.version ?? 0;
+    const newest = Math.max(...migrations.map((m) => m.version));
+    if (current > newest) {
+      throw new Error(
+        `the control plane at ${store.location} has schema version ${current}, newer than this release's ${newest}: run the newer release`,
+      );
+    }
+    for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
+      if (migration.version <= current) continue;
+      for (const statement of migration.statements(tx.dialect)) await tx.run(statement);
+      await tx.run("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)", [
+        migration.version,
+        migration.name,
+        new Date().toISOString(),
+      ]);
+    }
+  });
+}
+
+/** The schema version a store is at. */
+export async function schemaVersion(store: Pick<SqlExecutor, "query">): Promise<number> {
+  const rows = await store.query<{ version: number | null }>(
+    "SELECT max(version) AS version FROM schema_migrations",
+  );
+  return rows[0]?.version ?? 0;
+}
