@@ -5,9 +5,9 @@ import { type AuditEntry, AuditEvent, ENTRY_VERSION, LEDGER_EVENT_TYPES, sealEnt
 import type { LogLine } from "./log-lines.ts";
 import {
   type AuditFilter,
+  AuditFilter as Filter,
   matchesAuditFilter,
   type ValidAuditFilter,
-  AuditFilter as Filter,
 } from "./query.ts";
 import { type AuditVerification, type TrustedCheckpoint, verifyAuditLines } from "./verify.ts";
 

@@ -1,7 +1,9 @@
+import type { SqlExecutor } from "../storage/sql-store.ts";
+
 /**
- * The narrow port through which control-plane verbs record what they change. The audit ledger
- * implements it; a verb appends before its change takes effect (fail-closed: if the append
- * fails, the change is rolled back and the caller gets an error).
+ * The narrow port through which control-plane verbs record what they change. The store-backed
+ * audit ledger implements it: a verb appends its events inside the transaction that makes the
+ * change, so the change and its record commit together or not at all (fail-closed).
  */
 export interface AuditEvent {
   /** Dotted event type, e.g. `license.suspended`, `operator.registered`, `job.submitted`. */
@@ -26,16 +28,23 @@ export interface AuditPosition {
 
 export interface AuditSink {
   /**
-   * Resolves once the event is durable. The event takes its place in the log when `append` is
-   * called, not when it resolves: events appended without awaiting each other land in call order
-   * (and the ledger syncs them together), which the job service relies on.
+   * Appends `events`, in order, inside `tx`: durable when `tx` commits, gone if it rolls back.
+   * Throws for an event the log does not accept, which rolls the change back.
    */
+  appendIn(tx: SqlExecutor, events: readonly AuditEvent[]): Promise<AuditPosition[]>;
+  /** Appends one event in a transaction of its own (an audited read, a refused sign-in); resolves once durable. */
   append(event: AuditEvent): Promise<AuditPosition>;
 }
 
 /** An in-memory sink for tests that are about something else (and want to see what was recorded). */
 export class RecordingAuditSink implements AuditSink {
   readonly events: AuditEvent[] = [];
+  async appendIn(_tx: SqlExecutor, events: readonly AuditEvent[]): Promise<AuditPosition[]> {
+    return events.map((event) => {
+      this.events.push(event);
+      return { position: this.events.length - 1 };
+    });
+  }
   async append(event: AuditEvent): Promise<AuditPosition> {
     this.events.push(event);
     return { position: this.events.length - 1 };

@@ -1,7 +1,5 @@
-import type { ControlPlane } from "../storage/control-plane.ts";
+import type { SqlExecutor, SqlStore } from "../storage/sql-store.ts";
 import type { AuditEvent, AuditSink } from "./audit-sink.ts";
-
-type Tx = Pick<ControlPlane, "query" | "run">;
 
 /** What a change did: its result for the caller and the event the audit log records. */
 export interface AuditedOutcome<T> {
@@ -10,10 +8,9 @@ export interface AuditedOutcome<T> {
 }
 
 /**
- * Runs a control-plane change in one transaction and appends its audit event before the commit.
- * Fail-closed: if the append fails the change is rolled back, so nothing changes unrecorded. The
- * sink's error is not passed on as is (a sink's own `DomainError` would read as the caller's
- * fault); the caller gets an internal error and the cause goes to the server log.
+ * Runs a control-plane change and appends its audit event in the same transaction: both commit or
+ * neither does. A sink that refuses the event (a bug in the caller) rolls the change back; the
+ * caller gets an internal error and the cause goes to the server log.
  *
  * @example
  * await auditedChange(store, audit, async (tx) => {
@@ -22,14 +19,14 @@ export interface AuditedOutcome<T> {
  * });
  */
 export function auditedChange<T>(
-  store: Pick<ControlPlane, "transaction">,
+  store: Pick<SqlStore, "transaction">,
   audit: AuditSink,
-  work: (tx: Tx) => Promise<AuditedOutcome<T>>,
+  work: (tx: SqlExecutor) => Promise<AuditedOutcome<T>>,
 ): Promise<T> {
   return store.transaction(async (tx) => {
     const { result, event } = await work(tx);
     try {
-      await audit.append(event);
+      await audit.appendIn(tx, [event]);
     } catch (cause) {
       throw new Error(`audit append of ${event.type} failed; change rolled back`, { cause });
     }
