@@ -1,8 +1,10 @@
 import { DuckDBInstance } from "@duckdb/node-api";
 import { dummyDomainStatements } from "../control/dummy-data.ts";
+import { limitsOf } from "../control/jobs/execution.ts";
 import { createIdentifierLookup } from "../control/jobs/identifier-lookup.ts";
-import { limitsOf, normaliseOutputs, queryEvent } from "../control/jobs/job-service.ts";
 import { createPolicyQueryPort, type JobQuery } from "../control/jobs/policy-port.ts";
+import { queryEvent } from "../control/jobs/query-event.ts";
+import { normaliseOutputs } from "../control/jobs/release.ts";
 import { InMemoryPrivacyBudgetLedger } from "../control/privacy-budget.ts";
 import { createQueryService } from "../control/query-service.ts";
 import type { ErrorCode } from "../policies/errors.ts";

@@ -1,5 +1,6 @@
+import { DomainError } from "../policies/errors.ts";
 import { DatasetManifest } from "../policies/manifest.ts";
-import { type ControlPlane, deepFreeze, memoised } from "../storage/control-plane.ts";
+import { isUniqueViolation, type SqlExecutor } from "../storage/sql-store.ts";
 
 /** A catalog entry: the manifest in force for a dataset and its policy version. */
 export interface CatalogEntry {
@@ -8,66 +9,78 @@ export interface CatalogEntry {
   readonly effectiveFrom: string;
 }
 
-type Store = Pick<ControlPlane, "query" | "run">;
-
 /**
  * Records a new policy version of a dataset (version 1 on first registration). Old versions stay:
  * a job runs under the versions in force when it started, and auditors can diff them.
  */
 export async function publishManifest(
-  store: Store,
+  store: Pick<SqlExecutor, "query" | "run">,
   manifest: DatasetManifest,
   author: string,
   note?: string,
-) {
+): Promise<number> {
   const valid = DatasetManifest.parse(manifest);
-  const rows = await store.query<{ next: number }>(
-    "SELECT (coalesce(max(version), 0) + 1)::INTEGER AS next FROM dataset_versions WHERE dataset = $1",
+  const rows = await store.query<{ latest: number | null }>(
+    "SELECT max(version) AS latest FROM dataset_versions WHERE dataset = $1",
     [valid.name],
   );
-  const version = rows[0]?.next ?? 1;
-  await store.run(
-    "INSERT INTO dataset_versions (dataset, version, manifest, effective_from, author, note) VALUES ($1, $2, $3, now(), $4, $5)",
-    [valid.name, version, JSON.stringify(valid), author, note ?? null],
-  );
+  const version = (rows[0]?.latest ?? 0) + 1;
+  try {
+    await store.run(
+      `INSERT INTO dataset_versions (dataset, version, manifest, effective_from, author, note)
+       VALUES ($1, $2, $3, $4, $5, $6)`,
+      [valid.name, version, JSON.stringify(valid), new Date().toISOString(), author, note ?? null],
+    );
+  } catch (error) {
+    // Another node published this version number first; the caller decides anew from what is current.
+    if (isUniqueViolation(error)) {
+      throw new DomainError("CONFLICT", `version ${version} of ${valid.name} was published meanwhile`);
+    }
+    throw error;
+  }
   return version;
 }
 
 /**
- * Parsed catalogs by the state of the version table: validating the manifests is most of the cost
- * of a read, and the job service reads the catalog for every job. Versions are only ever inserted
- * (each in a transaction stamped with its own start time), so the row count with the latest stamp
- * and the version sum names one state of the table, also across transactions that roll back,
- * which a counter bumped by `publishManifest` would not. A few entries are plenty.
+ * Manifests parsed by their stored text. Validating a manifest is most of the cost of a catalog
+ * read, and the job service reads the catalog for every job; the text names the result exactly,
+ * so an entry can never go stale, whoever writes the table. Bounded: the oldest goes first.
  */
-const parsedCatalogs = new Map<string, CatalogEntry[]>();
-const MAX_CACHED_CATALOGS = 8;
+const parsedManifests = new Map<string, DatasetManifest>();
+const MAX_PARSED_MANIFESTS = 256;
 
-/** The latest version of every dataset, by name. */
-export async function currentCatalog(store: Pick<ControlPlane, "query">): Promise<CatalogEntry[]> {
-  // On the control plane itself, the parsed catalog is kept until the version table is written.
-  return memoised(store, "catalog", ["dataset_versions"], () => readCatalog(store));
+function parseManifest(text: string): DatasetManifest {
+  const cached = parsedManifests.get(text);
+  if (cached) return cached;
+  const parsed = DatasetManifest.parse(JSON.parse(text));
+  if (parsedManifests.size >= MAX_PARSED_MANIFESTS) {
+    parsedManifests.delete(parsedManifests.keys().next().value as string);
+  }
+  parsedManifests.set(text, parsed);
+  return parsed;
 }
 
-async function readCatalog(store: Pick<ControlPlane, "query">): Promise<CatalogEntry[]> {
-  const [state] = await store.query<{ digest: string }>(
-    `SELECT count(*)::VARCHAR || '/' || coalesce(sum(version), 0)::VARCHAR || '/' || coalesce(max(effective_from)::VARCHAR, '')
-       AS digest FROM dataset_versions`,
+/**
+ * The latest version of every dataset, by name. Manifests are shared between callers (see
+ * `parsedManifests`): treat them as read-only.
+ */
+export async function currentCatalog(store: Pick<SqlExecutor, "query">): Promise<CatalogEntry[]> {
+  const rows = await store.query<{
+    dataset: string;
+    manifest: string;
+    version: number;
+    effective_from: string;
+  }>(
+    `SELECT d.dataset, d.manifest, d.version, d.effective_from
+     FROM dataset_versions d
+     JOIN (SELECT dataset, max(version) AS version FROM dataset_versions GROUP BY dataset) latest
+       ON latest.dataset = d.dataset AND latest.version = d.version`,
   );
-  const digest = state?.digest ?? "";
-  const cached = parsedCatalogs.get(digest);
-  if (cached) return cached;
-  const rows = await store.query<{ manifest: string; version: number; effective_from: string }>(
-    `SELECT manifest, version, effective_from::VARCHAR AS effective_from FROM dataset_versions
-     QUALIFY row_number() OVER (PARTITION BY dataset ORDER BY version DESC) = 1
-     ORDER BY dataset`,
-  );
-  const entries = rows.map((row) => ({
-    manifest: DatasetManifest.parse(JSON.parse(row.manifest)),
+  // Ordered here, not by the database: PostgreSQL's text collation may order names differently.
+  rows.sort((a, b) => (a.dataset < b.dataset ? -1 : a.dataset > b.dataset ? 1 : 0));
+  return rows.map((row) => ({
+    manifest: parseManifest(row.manifest),
     version: row.version,
     effectiveFrom: row.effective_from,
   }));
-  if (parsedCatalogs.size >= MAX_CACHED_CATALOGS) parsedCatalogs.clear();
-  parsedCatalogs.set(digest, deepFreeze(entries));
-  return entries;
 }

@@ -1,7 +1,8 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import { DomainError } from "../policies/errors.ts";
-import { type ControlPlane, memoised } from "../storage/control-plane.ts";
+import { sqlDialect } from "../storage/sql-dialect.ts";
+import type { SqlExecutor, SqlStore } from "../storage/sql-store.ts";
 import type { AuditSink } from "./audit-sink.ts";
 import { auditedChange } from "./audited-change.ts";
 
@@ -19,11 +20,11 @@ export const Principal = z.object({
 });
 export type Principal = z.infer<typeof Principal>;
 
-type Store = Pick<ControlPlane, "query" | "run">;
+type Read = Pick<SqlExecutor, "query">;
 
 /** Registers a principal (an operator organisation's account, a bureau officer, an auditor). */
 export async function createPrincipal(
-  store: Store,
+  store: Pick<SqlExecutor, "run">,
   input: { role: Role; name: string; organization: string },
 ): Promise<Principal> {
   const principal: Principal = {
@@ -32,8 +33,15 @@ export async function createPrincipal(
     ...input,
   };
   await store.run(
-    "INSERT INTO principals (id, role, name, organization, status, created_at) VALUES ($1, $2, $3, $4, $5, now())",
-    [principal.id, principal.role, principal.name, principal.organization, principal.status],
+    "INSERT INTO principals (id, role, name, organization, status, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+    [
+      principal.id,
+      principal.role,
+      principal.name,
+      principal.organization,
+      principal.status,
+      new Date().toISOString(),
+    ],
   );
   return principal;
 }
@@ -50,14 +58,14 @@ function hashKey(key: string): string {
  * in listings and logs without revealing it.
  */
 export async function issueApiKey(
-  store: Store,
+  store: Pick<SqlExecutor, "run">,
   principalId: string,
 ): Promise<{ key: string; prefix: string }> {
   const prefix = randomBytes(6).toString("hex");
   const key = `aos_${prefix}_${randomBytes(32).toString("base64url")}`;
   await store.run(
-    "INSERT INTO api_keys (prefix, principal_id, key_hash, created_at) VALUES ($1, $2, $3, now())",
-    [prefix, principalId, hashKey(key)],
+    "INSERT INTO api_keys (prefix, principal_id, key_hash, created_at) VALUES ($1, $2, $3, $4)",
+    [prefix, principalId, hashKey(key), new Date().toISOString()],
   );
   return { key, prefix };
 }
@@ -66,21 +74,17 @@ export async function issueApiKey(
  * The active principal holding `presentedKey`, or null. Malformed, unknown, revoked keys and
  * inactive principals all answer null, so a caller cannot tell which of them it hit.
  */
-export async function authenticate(
-  store: Pick<ControlPlane, "query">,
-  presentedKey: string,
-): Promise<Principal | null> {
+export async function authenticate(store: Read, presentedKey: string): Promise<Principal | null> {
   const match = KEY_PATTERN.exec(presentedKey);
   if (!match) return null;
   const prefix = match[1]!;
-  // Every request authenticates: the lookup is kept until a key or a principal changes.
-  const rows = await memoised(store, `auth:${prefix}`, ["api_keys", "principals"], () =>
-    store.query<{ key_hash: string } & Principal>(
-      `SELECT k.key_hash, p.id, p.role, p.name, p.organization, p.status
-       FROM api_keys k JOIN principals p ON p.id = k.principal_id
-       WHERE k.prefix = $1 AND k.revoked_at IS NULL`,
-      [prefix],
-    ),
+  // Read on every request, never cached: a revocation or suspension takes effect with its commit,
+  // on every node.
+  const rows = await store.query<{ key_hash: string } & Principal>(
+    `SELECT k.key_hash, p.id, p.role, p.name, p.organization, p.status
+     FROM api_keys k JOIN principals p ON p.id = k.principal_id
+     WHERE k.prefix = $1 AND k.revoked_at IS NULL`,
+    [prefix],
   );
   const row = rows[0];
   if (!row) return null;
@@ -102,8 +106,7 @@ export const ApiKeyInfo = z.object({
 export type ApiKeyInfo = z.infer<typeof ApiKeyInfo>;
 
 type KeyRow = { prefix: string; principal_id: string; created_at: string; revoked_at: string | null };
-const KEY_COLUMNS =
-  "prefix, principal_id, created_at::VARCHAR AS created_at, revoked_at::VARCHAR AS revoked_at";
+const KEY_COLUMNS = "prefix, principal_id, created_at, revoked_at";
 const toKeyInfo = (row: KeyRow): ApiKeyInfo => ({
   prefix: row.prefix,
   principal: row.principal_id,
@@ -112,10 +115,7 @@ const toKeyInfo = (row: KeyRow): ApiKeyInfo => ({
 });
 
 /** The keys of a principal (active and revoked), oldest first. Never the keys or their hashes. */
-export async function listApiKeys(
-  store: Pick<ControlPlane, "query">,
-  principalId: string,
-): Promise<ApiKeyInfo[]> {
+export async function listApiKeys(store: Read, principalId: string): Promise<ApiKeyInfo[]> {
   const rows = await store.query<KeyRow>(
     `SELECT ${KEY_COLUMNS} FROM api_keys WHERE principal_id = $1 ORDER BY created_at, prefix`,
     [principalId],
@@ -124,19 +124,13 @@ export async function listApiKeys(
 }
 
 /** One key by prefix, or null. */
-export async function findApiKey(
-  store: Pick<ControlPlane, "query">,
-  prefix: string,
-): Promise<ApiKeyInfo | null> {
+export async function findApiKey(store: Read, prefix: string): Promise<ApiKeyInfo | null> {
   const rows = await store.query<KeyRow>(`SELECT ${KEY_COLUMNS} FROM api_keys WHERE prefix = $1`, [prefix]);
   return rows[0] ? toKeyInfo(rows[0]) : null;
 }
 
 /** One principal by id, or null. */
-export async function findPrincipal(
-  store: Pick<ControlPlane, "query">,
-  id: string,
-): Promise<Principal | null> {
+export async function findPrincipal(store: Read, id: string): Promise<Principal | null> {
   const rows = await store.query<Principal>(
     "SELECT id, role, name, organization, status FROM principals WHERE id = $1",
     [id],
@@ -146,14 +140,14 @@ export async function findPrincipal(
 
 /** Sets a principal's status with the reason; keys of a non-active principal stop authenticating at once. */
 export async function setPrincipalStatus(
-  store: Store,
+  store: Pick<SqlExecutor, "run">,
   id: string,
   status: z.infer<typeof PrincipalStatus>,
   reason: string,
 ): Promise<void> {
   await store.run(
-    "UPDATE principals SET status = $2, status_reason = $3, status_changed_at = now() WHERE id = $1",
-    [id, status, reason],
+    "UPDATE principals SET status = $2, status_reason = $3, status_changed_at = $4 WHERE id = $1",
+    [id, status, reason, new Date().toISOString()],
   );
 }
 
@@ -162,13 +156,18 @@ export async function setPrincipalStatus(
  * in the result once and nowhere else.
  */
 export async function issueAuditedApiKey(
-  store: Pick<ControlPlane, "transaction">,
+  store: Pick<SqlStore, "transaction">,
   audit: AuditSink,
   actor: string,
   principalId: string,
 ): Promise<{ key: string; prefix: string }> {
   return auditedChange(store, audit, async (tx) => {
-    const principal = await findPrincipal(tx, principalId);
+    // Locked, so that a suspension or exit committing meanwhile waits for this key or sees it.
+    const rows = await tx.query<Principal>(
+      `SELECT id, role, name, organization, status FROM principals WHERE id = $1${sqlDialect.forUpdate(tx.dialect)}`,
+      [principalId],
+    );
+    const principal = rows[0] ? Principal.parse(rows[0]) : null;
     if (!principal) throw new DomainError("NOT_FOUND", `no principal ${principalId}`);
     if (principal.status !== "active") {
       throw new DomainError(
@@ -194,7 +193,7 @@ export async function issueAuditedApiKey(
  * principal's keys the caller may touch: any other key answers NOT_FOUND, as if absent.
  */
 export async function revokeApiKey(
-  store: Pick<ControlPlane, "transaction">,
+  store: Pick<SqlStore, "transaction">,
   audit: AuditSink,
   actor: string,
   prefix: string,
@@ -205,8 +204,12 @@ export async function revokeApiKey(
     if (!key || (visibleTo !== undefined && key.principal !== visibleTo)) {
       throw new DomainError("NOT_FOUND", `no key with prefix ${prefix}`);
     }
-    if (key.revokedAt !== null) throw new DomainError("CONFLICT", `key ${prefix} is already revoked`);
-    await tx.run("UPDATE api_keys SET revoked_at = now() WHERE prefix = $1", [prefix]);
+    // Conditional, so that of two revocations racing on two nodes exactly one changes the key.
+    const changed = await tx.run(
+      "UPDATE api_keys SET revoked_at = $2 WHERE prefix = $1 AND revoked_at IS NULL",
+      [prefix, new Date().toISOString()],
+    );
+    if (changed === 0) throw new DomainError("CONFLICT", `key ${prefix} is already revoked`);
     const revoked = await findApiKey(tx, prefix);
     const principal = await findPrincipal(tx, key.principal);
     return {
@@ -231,7 +234,7 @@ export type StaffPrincipalInput = z.infer<typeof StaffPrincipalInput>;
 
 /** Creates a bureau or auditor principal and its first key. Operators are registered with their qualification instead. */
 export async function createStaffPrincipal(
-  store: Pick<ControlPlane, "transaction">,
+  store: Pick<SqlStore, "transaction">,
   audit: AuditSink,
   actor: string,
   input: StaffPrincipalInput,

@@ -1,6 +1,7 @@
 import { DomainError } from "../policies/errors.ts";
 import { budgetPeriodKey, License } from "../policies/license.ts";
-import { type ControlPlane, deepFreeze, memoised } from "../storage/control-plane.ts";
+import { sqlDialect } from "../storage/sql-dialect.ts";
+import { isUniqueViolation, type SqlExecutor, type SqlStore, type SqlValue } from "../storage/sql-store.ts";
 import type { AuditSink } from "./audit-sink.ts";
 import { auditedChange } from "./audited-change.ts";
 import { currentCatalog } from "./catalog.ts";
@@ -13,45 +14,50 @@ export interface LicenseRecord {
   readonly status: LicenseStatus;
 }
 
-type Store = Pick<ControlPlane, "query" | "run">;
+type Read = Pick<SqlExecutor, "query">;
 
 /** Grants a license; the document is validated against the License schema before it is stored. */
-export async function grantLicense(store: Store, document: License): Promise<LicenseRecord> {
+export async function grantLicense(
+  store: Pick<SqlExecutor, "run">,
+  document: License,
+): Promise<LicenseRecord> {
   const license = License.parse(document);
+  const now = new Date().toISOString();
   await store.run(
-    "INSERT INTO licenses (id, operator_id, status, document, created_at, updated_at) VALUES ($1, $2, 'active', $3, now(), now())",
-    [license.id, license.operator, JSON.stringify(license)],
+    "INSERT INTO licenses (id, operator_id, status, document, created_at, updated_at) VALUES ($1, $2, 'active', $3, $4, $4)",
+    [license.id, license.operator, JSON.stringify(license), now],
   );
   return { license, status: "active" };
 }
 
 /** The licenses an operator holds, newest first. */
-export async function licensesOfOperator(
-  store: Pick<ControlPlane, "query">,
-  operatorId: string,
-): Promise<LicenseRecord[]> {
-  const rows = await store.query<{ document: string; status: LicenseStatus }>(
-    "SELECT document, status FROM licenses WHERE operator_id = $1 ORDER BY created_at DESC, id",
+export async function licensesOfOperator(store: Read, operatorId: string): Promise<LicenseRecord[]> {
+  const rows = await store.query<{ id: string; document: string; status: LicenseStatus; created_at: string }>(
+    "SELECT id, document, status, created_at FROM licenses WHERE operator_id = $1",
     [operatorId],
   );
-  return rows.map((row) => ({ license: License.parse(JSON.parse(row.document)), status: row.status }));
+  return rows
+    .sort(newestFirst)
+    .map((row) => ({ license: License.parse(JSON.parse(row.document)), status: row.status }));
+}
+
+/**
+ * Newest first, then by id. Ordered here, not by the database: PostgreSQL's text collation may
+ * order ids differently from SQLite's, and both adapters must answer alike.
+ */
+function newestFirst(a: { created_at: string; id: string }, b: { created_at: string; id: string }): number {
+  if (a.created_at !== b.created_at) return a.created_at < b.created_at ? 1 : -1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
 /** One license by id, or null. */
-export async function findLicense(
-  store: Pick<ControlPlane, "query">,
-  id: string,
-): Promise<LicenseRecord | null> {
-  // Parsed once per state of the table (every submission and every job start reads it) and
-  // shared by every caller, frozen.
-  return memoised(store, `license:${id}`, ["licenses"], async () => {
-    const rows = await store.query<{ document: string; status: LicenseStatus }>(
-      "SELECT document, status FROM licenses WHERE id = $1",
-      [id],
-    );
-    const row = rows[0];
-    return row ? deepFreeze({ license: License.parse(JSON.parse(row.document)), status: row.status }) : null;
-  });
+export async function findLicense(store: Read, id: string): Promise<LicenseRecord | null> {
+  const rows = await store.query<{ document: string; status: LicenseStatus }>(
+    "SELECT document, status FROM licenses WHERE id = $1",
+    [id],
+  );
+  const row = rows[0];
+  return row ? { license: License.parse(JSON.parse(row.document)), status: row.status } : null;
 }
 
 /**
@@ -93,14 +99,14 @@ export interface LicenseDetail extends LicenseRecord {
 }
 
 type DetailRow = {
+  id: string;
   document: string;
   status: LicenseStatus;
   status_reason: string | null;
   created_at: string;
   updated_at: string | null;
 };
-const DETAIL_COLUMNS =
-  "document, status, status_reason, created_at::VARCHAR AS created_at, updated_at::VARCHAR AS updated_at";
+const DETAIL_COLUMNS = "id, document, status, status_reason, created_at, updated_at";
 const toDetail = (row: DetailRow): LicenseDetail => ({
   license: License.parse(JSON.parse(row.document)),
   status: row.status,
@@ -111,24 +117,26 @@ const toDetail = (row: DetailRow): LicenseDetail => ({
 
 /** Licenses with their status details, newest first; all of them, or one operator's. */
 export async function listLicenses(
-  store: Pick<ControlPlane, "query">,
+  store: Read,
   filter: { operatorId?: string; status?: LicenseStatus } = {},
 ): Promise<LicenseDetail[]> {
-  const rows = await store.query<DetailRow>(
-    `SELECT ${DETAIL_COLUMNS} FROM licenses
-     WHERE ($1::VARCHAR IS NULL OR operator_id = $1) AND ($2::VARCHAR IS NULL OR status = $2)
-     ORDER BY created_at DESC, id`,
-    [filter.operatorId ?? null, filter.status ?? null],
-  );
-  return rows.map(toDetail);
+  const params: SqlValue[] = [];
+  const conditions: string[] = [];
+  if (filter.operatorId !== undefined) {
+    params.push(filter.operatorId);
+    conditions.push(`operator_id = $${params.length}`);
+  }
+  if (filter.status !== undefined) {
+    params.push(filter.status);
+    conditions.push(`status = $${params.length}`);
+  }
+  const where = conditions.length > 0 ? ` WHERE ${conditions.join(" AND ")}` : "";
+  const rows = await store.query<DetailRow>(`SELECT ${DETAIL_COLUMNS} FROM licenses${where}`, params);
+  return rows.sort(newestFirst).map(toDetail);
 }
 
 /** One license with its status details; NOT_FOUND if absent or (with `visibleTo`) another operator's. */
-export async function getLicenseDetail(
-  store: Pick<ControlPlane, "query">,
-  id: string,
-  visibleTo?: string,
-): Promise<LicenseDetail> {
+export async function getLicenseDetail(store: Read, id: string, visibleTo?: string): Promise<LicenseDetail> {
   const rows = await store.query<DetailRow>(`SELECT ${DETAIL_COLUMNS} FROM licenses WHERE id = $1`, [id]);
   const detail = rows[0] ? toDetail(rows[0]) : null;
   // Another operator's license answers exactly like a missing one.
@@ -136,6 +144,19 @@ export async function getLicenseDetail(
     throw new DomainError("NOT_FOUND", `no license ${id}`);
   }
   return detail;
+}
+
+/**
+ * A license read for a change in the same transaction, its row locked: of two changes racing on
+ * two nodes, the second starts from the state the first left.
+ */
+async function lockedLicense(tx: SqlExecutor, id: string): Promise<LicenseDetail> {
+  const rows = await tx.query<DetailRow>(
+    `SELECT ${DETAIL_COLUMNS} FROM licenses WHERE id = $1${sqlDialect.forUpdate(tx.dialect)}`,
+    [id],
+  );
+  if (!rows[0]) throw new DomainError("NOT_FOUND", `no license ${id}`);
+  return toDetail(rows[0]);
 }
 
 /** ε spent and left on one dataset of a license in the period containing `now`. */
@@ -149,23 +170,19 @@ export interface DatasetBudget {
 
 /**
  * The privacy budget of each ε-budgeted dataset of a license in its current period, from the
- * charges in `budget_charges` (micro-ε, so sums are exact).
+ * spent totals the budget ledger moves with each charge (`budget_spent`, micro-ε, so exact).
  */
-export async function licenseBudgets(
-  store: Pick<ControlPlane, "query">,
-  license: License,
-  now: Date,
-): Promise<DatasetBudget[]> {
+export async function licenseBudgets(store: Read, license: License, now: Date): Promise<DatasetBudget[]> {
   const budgets: DatasetBudget[] = [];
   for (const grant of license.datasets) {
     if (!grant.epsilon) continue;
     const period = budgetPeriodKey(grant.epsilon.period, now);
-    const rows = await store.query<{ micro: string }>(
-      `SELECT coalesce(sum(micro_epsilon), 0)::VARCHAR AS micro FROM budget_charges
+    const rows = await store.query<{ micro: number | null }>(
+      `SELECT micro_epsilon AS micro FROM budget_spent
        WHERE license_id = $1 AND dataset = $2 AND period = $3`,
       [license.id, grant.name, period],
     );
-    const spent = Number(rows[0]?.micro ?? "0") / 1e6;
+    const spent = Number(rows[0]?.micro ?? 0) / 1e6;
     const total = grant.epsilon.total;
     budgets.push({ dataset: grant.name, period, total, spent, left: Math.max(0, round6(total - spent)) });
   }
@@ -180,9 +197,11 @@ const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
  * its columns, and grade 3/4 datasets carry an ε budget. The schema itself already keeps every
  * rule at least as strict as the manifest's.
  */
-async function assertGrantable(store: Pick<ControlPlane, "query">, license: License): Promise<void> {
-  const operators = await store.query<{ role: string; status: string; qualification: string | null }>(
-    "SELECT role, status, qualification FROM principals WHERE id = $1",
+async function assertGrantable(tx: SqlExecutor, license: License): Promise<void> {
+  // The operator's row is locked: an exit committing meanwhile (which revokes every license in
+  // force) waits for this grant, or this grant sees the operator revoked.
+  const operators = await tx.query<{ role: string; status: string; qualification: string | null }>(
+    `SELECT role, status, qualification FROM principals WHERE id = $1${sqlDialect.forUpdate(tx.dialect)}`,
     [license.operator],
   );
   const operator = operators[0];
@@ -201,7 +220,7 @@ async function assertGrantable(store: Pick<ControlPlane, "query">, license: Lice
       `purpose '${license.purpose}' is not among operator ${license.operator}'s approved purposes`,
     );
   }
-  const catalog = new Map((await currentCatalog(store)).map((e) => [e.manifest.name, e.manifest]));
+  const catalog = new Map((await currentCatalog(tx)).map((e) => [e.manifest.name, e.manifest]));
   for (const grant of license.datasets) {
     const manifest = catalog.get(grant.name);
     if (!manifest) throw new DomainError("BAD_REQUEST", `no dataset ${grant.name} in the catalog`);
@@ -231,7 +250,7 @@ function parseLicense(document: unknown): License {
 
 /** Grants a license after checking it against the operator and the catalog, recorded in the audit log. */
 export async function grantCheckedLicense(
-  store: Pick<ControlPlane, "transaction">,
+  store: Pick<SqlStore, "transaction">,
   audit: AuditSink,
   actor: string,
   document: License,
@@ -239,8 +258,12 @@ export async function grantCheckedLicense(
   const license = parseLicense(document);
   return auditedChange(store, audit, async (tx) => {
     await assertGrantable(tx, license);
-    if (await findLicense(tx, license.id)) throw new DomainError("CONFLICT", `license ${license.id} exists`);
-    await grantLicense(tx, license);
+    const exists = new DomainError("CONFLICT", `license ${license.id} exists`);
+    if (await findLicense(tx, license.id)) throw exists;
+    // A grant of the same id committing meanwhile on another node meets the primary key instead.
+    await grantLicense(tx, license).catch((error: unknown) => {
+      throw isUniqueViolation(error) ? exists : error;
+    });
     const after = await getLicenseDetail(tx, license.id);
     return {
       result: after,
@@ -263,7 +286,7 @@ export async function grantCheckedLicense(
  * before and after documents go to the audit log. Revoked and expired licenses are not amended.
  */
 export async function amendLicense(
-  store: Pick<ControlPlane, "transaction">,
+  store: Pick<SqlStore, "transaction">,
   audit: AuditSink,
   actor: string,
   id: string,
@@ -272,7 +295,7 @@ export async function amendLicense(
   const license = parseLicense(document);
   if (license.id !== id) throw new DomainError("BAD_REQUEST", "the document's id must equal the license id");
   return auditedChange(store, audit, async (tx) => {
-    const before = await getLicenseDetail(tx, id);
+    const before = await lockedLicense(tx, id);
     if (before.status === "revoked" || before.status === "expired") {
       throw new DomainError("CONFLICT", `license ${id} is ${before.status}: grant a new one`);
     }
@@ -280,9 +303,10 @@ export async function amendLicense(
       throw new DomainError("BAD_REQUEST", "a license cannot move to another operator");
     }
     await assertGrantable(tx, license);
-    await tx.run("UPDATE licenses SET document = $2, updated_at = now() WHERE id = $1", [
+    await tx.run("UPDATE licenses SET document = $2, updated_at = $3 WHERE id = $1", [
       id,
       JSON.stringify(license),
+      new Date().toISOString(),
     ]);
     const after = await getLicenseDetail(tx, id);
     const datasets = [...new Set([...before.license.datasets, ...license.datasets].map((d) => d.name))];
@@ -314,7 +338,7 @@ const LICENSE_TRANSITIONS: Readonly<
 
 /** Suspends, reinstates, revokes or expires a license with the bureau's reason. */
 export async function changeLicenseStatus(
-  store: Pick<ControlPlane, "transaction">,
+  store: Pick<SqlStore, "transaction">,
   audit: AuditSink,
   actor: string,
   id: string,
@@ -323,14 +347,15 @@ export async function changeLicenseStatus(
 ): Promise<LicenseDetail> {
   const transition = LICENSE_TRANSITIONS[action];
   return auditedChange(store, audit, async (tx) => {
-    const before = await getLicenseDetail(tx, id);
+    const before = await lockedLicense(tx, id);
     if (!transition.from.includes(before.status)) {
       throw new DomainError("CONFLICT", `license ${id} is ${before.status}: cannot ${action}`);
     }
-    await tx.run("UPDATE licenses SET status = $2, status_reason = $3, updated_at = now() WHERE id = $1", [
+    await tx.run("UPDATE licenses SET status = $2, status_reason = $3, updated_at = $4 WHERE id = $1", [
       id,
       transition.to,
       reason,
+      new Date().toISOString(),
     ]);
     const after = await getLicenseDetail(tx, id);
     return {

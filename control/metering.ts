@@ -1,8 +1,8 @@
 import { z } from "zod";
-import type { ControlPlane } from "../storage/control-plane.ts";
+import type { SqlExecutor, SqlValue } from "../storage/sql-store.ts";
 import { currentCatalog } from "./catalog.ts";
 import type { JobUsage } from "./jobs/model.ts";
-import { priceOf, tariffAt } from "./tariffs.ts";
+import { listTariffs, priceOf, type TariffVersion } from "./tariffs.ts";
 
 const Instant = z.union([z.iso.datetime({ offset: true }), z.iso.date()]);
 
@@ -65,6 +65,16 @@ function add(a: Metered, b: Metered): Metered {
 
 const round = (value: number, digits = 6) => Math.round(value * 10 ** digits) / 10 ** digits;
 
+const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** An instant as the store writes times: RFC 3339 UTC with milliseconds. */
+const instant = (text: string) => new Date(text).toISOString();
+
+/** The tariff in force at `at` among `versions` (newest first), as `tariffAt` answers it. */
+function tariffIn(versions: readonly TariffVersion[], at: string): TariffVersion | null {
+  return versions.find((v) => instant(v.effectiveFrom) <= at) ?? null;
+}
+
 /**
  * Metering: every finished job's usage, priced under the tariff in force at its submission, and
  * attributed to the datasets it read — the holder departments whose data was used, the basis for
@@ -72,36 +82,46 @@ const round = (value: number, digits = 6) => Math.round(value * 10 ** digits) / 
  * charge evenly between them; ε is attributed exactly, per dataset charged.
  */
 export async function usageReport(
-  store: Pick<ControlPlane, "query">,
+  store: Pick<SqlExecutor, "query">,
   query: UsageQuery,
   scope: { readonly operatorId?: string } = {},
 ): Promise<UsageReport> {
-  const operator = scope.operatorId ?? query.operator ?? null;
+  const operator = scope.operatorId ?? query.operator;
+  const params: SqlValue[] = [];
+  const conditions = ["usage IS NOT NULL"];
+  const where = (condition: (n: number) => string, value: SqlValue) => {
+    params.push(value);
+    conditions.push(condition(params.length));
+  };
+  if (operator !== undefined) where((n) => `operator_id = $${n}`, operator);
+  // Times are stored as RFC 3339 UTC text, which compares as the instants it names; the bounds
+  // are brought to the same form (a bare date is midnight UTC).
+  if (query.from !== undefined) where((n) => `submitted_at >= $${n}`, instant(query.from));
+  if (query.to !== undefined) where((n) => `submitted_at < $${n}`, instant(query.to));
+  // A held job's use (rows read, say) can say what it read: its operator sees it once it is decided.
+  if (scope.operatorId !== undefined) conditions.push("status <> 'held'");
   const rows = await store.query<{
+    id: string;
     operator_id: string;
     license_id: string;
     submitted_at: string;
     usage: string;
   }>(
-    `SELECT operator_id, license_id, strftime(submitted_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS submitted_at, usage
-     FROM jobs
-     WHERE usage IS NOT NULL
-       AND ($1::VARCHAR IS NULL OR operator_id = $1)
-       AND ($2::VARCHAR IS NULL OR submitted_at >= $2::TIMESTAMPTZ)
-       AND ($3::VARCHAR IS NULL OR submitted_at < $3::TIMESTAMPTZ)
-       AND NOT ($4 AND status = 'held')
-     ORDER BY submitted_at`,
-    // A held job's use (rows read, say) can say what it read: its operator sees it once it is decided.
-    [operator, query.from ?? null, query.to ?? null, scope.operatorId !== undefined],
+    `SELECT id, operator_id, license_id, submitted_at, usage FROM jobs WHERE ${conditions.join(" AND ")}`,
+    params,
   );
+  rows.sort((a, b) => compareText(a.submitted_at, b.submitted_at) || compareText(a.id, b.id));
   const holders = new Map(
     (await currentCatalog(store)).map((e) => [e.manifest.name, e.manifest.holder.department]),
   );
+  // Every version, newest first: few enough to price each job in memory.
+  const tariffs = await listTariffs(store);
   const lines = new Map<string, UsageLine>();
   let totals = ZERO;
   for (const row of rows) {
     const usage = JSON.parse(row.usage) as JobUsage;
-    const tariff = await tariffAt(store, new Date(row.submitted_at));
+    const submittedAt = instant(row.submitted_at);
+    const tariff = tariffIn(tariffs, submittedAt);
     const epsilonTotal = Object.values(usage.epsilon).reduce((a, b) => a + b, 0);
     const charge = tariff
       ? priceOf(
@@ -129,7 +149,7 @@ export async function usageReport(
       charge,
     };
     totals = add(totals, job);
-    const period = query.groupBy === "day" ? row.submitted_at.slice(0, 10) : row.submitted_at.slice(0, 7);
+    const period = query.groupBy === "day" ? submittedAt.slice(0, 10) : submittedAt.slice(0, 7);
     const datasets: (string | null)[] = usage.datasets?.length ? usage.datasets : [null];
     for (const dataset of datasets) {
       const share = 1 / datasets.length;

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { DomainError } from "../policies/errors.ts";
 import { isValidUscc } from "../policies/identifiers.ts";
-import { type ControlPlane, memoised } from "../storage/control-plane.ts";
+import { sqlDialect } from "../storage/sql-dialect.ts";
+import { isUniqueViolation, type SqlExecutor, type SqlStore, type SqlValue } from "../storage/sql-store.ts";
 import type { AuditSink } from "./audit-sink.ts";
 import { auditedChange } from "./audited-change.ts";
 import { createPrincipal, issueApiKey, PrincipalStatus, setPrincipalStatus } from "./identity.ts";
@@ -72,7 +73,7 @@ const RESULT: Readonly<Record<OperatorAction, Operator["status"]>> = {
   revoke: "revoked",
 };
 
-type Read = Pick<ControlPlane, "query">;
+type Read = Pick<SqlExecutor, "query">;
 type Row = {
   id: string;
   name: string;
@@ -83,8 +84,7 @@ type Row = {
   created_at: string;
   qualification: string | null;
 };
-const COLUMNS = `id, name, organization, status, status_reason, status_changed_at::VARCHAR AS status_changed_at,
-  created_at::VARCHAR AS created_at, qualification`;
+const COLUMNS = "id, name, organization, status, status_reason, status_changed_at, created_at, qualification";
 
 function toOperator(row: Row): Operator {
   return {
@@ -101,13 +101,20 @@ function toOperator(row: Row): Operator {
 
 /** Every operator, oldest first, optionally of one status. */
 export async function listOperators(store: Read, filter: { status?: Operator["status"] } = {}) {
-  const rows = await store.query<Row>(
-    `SELECT ${COLUMNS} FROM principals WHERE role = 'operator' AND ($1::VARCHAR IS NULL OR status = $1)
-     ORDER BY created_at, id`,
-    [filter.status ?? null],
-  );
-  return rows.map(toOperator);
+  const params: SqlValue[] = [];
+  let where = "role = 'operator'";
+  if (filter.status !== undefined) {
+    params.push(filter.status);
+    where += ` AND status = $${params.length}`;
+  }
+  const rows = await store.query<Row>(`SELECT ${COLUMNS} FROM principals WHERE ${where}`, params);
+  // Ordered here, not by the database: PostgreSQL's text collation may order ids differently from SQLite's.
+  return rows
+    .sort((a, b) => compareText(a.created_at, b.created_at) || compareText(a.id, b.id))
+    .map(toOperator);
 }
+
+const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** One operator; NOT_FOUND if there is none with that id. */
 export async function getOperator(store: Read, id: string): Promise<Operator> {
@@ -124,10 +131,9 @@ export async function getOperator(store: Read, id: string): Promise<Operator> {
  * starts: an operator suspended while its job waits must not have the job run.
  */
 export async function assertOperatorActive(store: Read, operatorId: string): Promise<void> {
-  const rows = await memoised(store, `operator-status:${operatorId}`, ["principals"], () =>
-    store.query<{ status: string }>("SELECT status FROM principals WHERE role = 'operator' AND id = $1", [
-      operatorId,
-    ]),
+  const rows = await store.query<{ status: string }>(
+    "SELECT status FROM principals WHERE role = 'operator' AND id = $1",
+    [operatorId],
   );
   const status = rows[0]?.status;
   if (status === undefined) throw new DomainError("FORBIDDEN", `no operator ${operatorId}`);
@@ -139,33 +145,40 @@ export async function assertOperatorActive(store: Read, operatorId: string): Pro
  * its first API key (in the result once, stored hashed). One live admission per credit code.
  */
 export async function registerOperator(
-  store: Pick<ControlPlane, "transaction">,
+  store: Pick<SqlStore, "transaction">,
   audit: AuditSink,
   actor: string,
   input: RegisterOperator,
 ): Promise<{ operator: Operator; key: { key: string; prefix: string } }> {
   const { name, qualification } = RegisterOperator.parse(input);
+  const duplicate = (id: string) =>
+    new DomainError(
+      "CONFLICT",
+      `an operator with this credit code is already admitted (${id}); suspend or revoke it first`,
+    );
   return auditedChange(store, audit, async (tx) => {
     const twins = await tx.query<{ id: string }>(
       `SELECT id FROM principals WHERE role = 'operator' AND status <> 'revoked'
-       AND json_extract_string(qualification, '$.uscc') = $1`,
+       AND ${sqlDialect.jsonText(tx.dialect, "qualification", "uscc")} = $1`,
       [qualification.uscc],
     );
-    if (twins[0]) {
-      throw new DomainError(
-        "CONFLICT",
-        `an operator with this credit code is already admitted (${twins[0].id}); suspend or revoke it first`,
-      );
-    }
+    if (twins[0]) throw duplicate(twins[0].id);
     const principal = await createPrincipal(tx, {
       role: "operator",
       name,
       organization: qualification.organization,
     });
-    await tx.run("UPDATE principals SET qualification = $2, status_changed_at = now() WHERE id = $1", [
-      principal.id,
-      JSON.stringify(qualification),
-    ]);
+    // The unique index on live credit codes refuses the second of two registrations that raced
+    // past the check above (PostgreSQL has no row to lock for an operator not yet admitted).
+    await tx
+      .run("UPDATE principals SET qualification = $2, status_changed_at = $3 WHERE id = $1", [
+        principal.id,
+        JSON.stringify(qualification),
+        new Date().toISOString(),
+      ])
+      .catch((error: unknown) => {
+        throw isUniqueViolation(error) ? duplicate("registered at the same moment") : error;
+      });
     const key = await issueApiKey(tx, principal.id);
     const operator = await getOperator(tx, principal.id);
     return {
@@ -187,7 +200,7 @@ export async function registerOperator(
  * licenses still in force.
  */
 export async function changeOperatorStatus(
-  store: Pick<ControlPlane, "transaction">,
+  store: Pick<SqlStore, "transaction">,
   audit: AuditSink,
   actor: string,
   id: string,
@@ -195,7 +208,13 @@ export async function changeOperatorStatus(
   reason: string,
 ): Promise<Operator> {
   return auditedChange(store, audit, async (tx) => {
-    const before = await getOperator(tx, id);
+    // Locked: two status changes racing on two nodes take turns, each from the state the other left.
+    const locked = await tx.query<Row>(
+      `SELECT ${COLUMNS} FROM principals WHERE role = 'operator' AND id = $1${sqlDialect.forUpdate(tx.dialect)}`,
+      [id],
+    );
+    if (!locked[0]) throw new DomainError("NOT_FOUND", `no operator ${id}`);
+    const before = toOperator(locked[0]);
     if (!ALLOWED_FROM[action].includes(before.status)) {
       throw new DomainError("CONFLICT", `operator ${id} is ${before.status}: cannot ${action}`);
     }
@@ -203,26 +222,18 @@ export async function changeOperatorStatus(
     let revokedKeys: string[] = [];
     let revokedLicenses: string[] = [];
     if (action === "revoke") {
-      revokedKeys = (
-        await tx.query<{ prefix: string }>(
-          "SELECT prefix FROM api_keys WHERE principal_id = $1 AND revoked_at IS NULL ORDER BY prefix",
-          [id],
-        )
-      ).map((r) => r.prefix);
-      await tx.run("UPDATE api_keys SET revoked_at = now() WHERE principal_id = $1 AND revoked_at IS NULL", [
-        id,
-      ]);
-      revokedLicenses = (
-        await tx.query<{ id: string }>(
-          "SELECT id FROM licenses WHERE operator_id = $1 AND status IN ('active', 'suspended') ORDER BY id",
-          [id],
-        )
-      ).map((r) => r.id);
-      await tx.run(
-        `UPDATE licenses SET status = 'revoked', status_reason = $2, updated_at = now()
-         WHERE operator_id = $1 AND status IN ('active', 'suspended')`,
-        [id, `operator revoked: ${reason}`],
+      const now = new Date().toISOString();
+      const keys = await tx.query<{ prefix: string }>(
+        "UPDATE api_keys SET revoked_at = $2 WHERE principal_id = $1 AND revoked_at IS NULL RETURNING prefix",
+        [id, now],
       );
+      const licenses = await tx.query<{ id: string }>(
+        `UPDATE licenses SET status = 'revoked', status_reason = $2, updated_at = $3
+         WHERE operator_id = $1 AND status IN ('active', 'suspended') RETURNING id`,
+        [id, `operator revoked: ${reason}`, now],
+      );
+      revokedKeys = keys.map((r) => r.prefix).sort(compareText);
+      revokedLicenses = licenses.map((r) => r.id).sort(compareText);
     }
     const after = await getOperator(tx, id);
     return {

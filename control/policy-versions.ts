@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { DomainError } from "../policies/errors.ts";
 import { DatasetManifest } from "../policies/manifest.ts";
-import type { ControlPlane } from "../storage/control-plane.ts";
 import type { DataDomain } from "../storage/data-domain.ts";
+import type { SqlExecutor, SqlStore } from "../storage/sql-store.ts";
 import type { AuditSink } from "./audit-sink.ts";
 import { auditedChange } from "./audited-change.ts";
 import { publishManifest } from "./catalog.ts";
@@ -34,9 +34,9 @@ export const PolicyChange = z.object({
 });
 export type PolicyChange = z.infer<typeof PolicyChange>;
 
-type Read = Pick<ControlPlane, "query">;
+type Read = Pick<SqlExecutor, "query">;
 type Row = { dataset: string; version: number; effective_from: string; author: string; note: string | null };
-const COLUMNS = "dataset, version, effective_from::VARCHAR AS effective_from, author, note";
+const COLUMNS = "dataset, version, effective_from, author, note";
 const toInfo = (row: Row): PolicyVersionInfo => ({
   dataset: row.dataset,
   version: row.version,
@@ -73,7 +73,7 @@ export async function getPolicyVersion(
 /** The latest version of a dataset, or null if it was never registered. */
 async function latestVersion(store: Read, dataset: string): Promise<PolicyVersionDetail | null> {
   const rows = await store.query<{ version: number }>(
-    "SELECT max(version)::INTEGER AS version FROM dataset_versions WHERE dataset = $1",
+    "SELECT max(version) AS version FROM dataset_versions WHERE dataset = $1",
     [dataset],
   );
   const version = rows[0]?.version;
@@ -185,7 +185,7 @@ async function assertDescribesTable(
  * a job keeps the versions it started under; a manifest identical to the current one is refused.
  */
 export async function publishPolicy(
-  store: Pick<ControlPlane, "transaction">,
+  store: Pick<SqlStore, "transaction">,
   domain: Pick<DataDomain, "connect">,
   audit: AuditSink,
   actor: string,

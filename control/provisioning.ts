@@ -5,7 +5,8 @@ import type { License } from "../policies/license.ts";
 import type { DatasetManifest } from "../policies/manifest.ts";
 import { type GenerationStep, generateDemoDomain } from "../seeds/generate.ts";
 import { DEMO_MANIFESTS } from "../seeds/manifests/index.ts";
-import { type ControlPlane, openControlPlane } from "../storage/control-plane.ts";
+import { controlStoreFile, openControlStore } from "../storage/open-store.ts";
+import type { SqlExecutor, SqlStore } from "../storage/sql-store.ts";
 import { currentCatalog, publishManifest } from "./catalog.ts";
 import { ensureDomainKey } from "./domain-key.ts";
 import { createPrincipal, issueApiKey } from "./identity.ts";
@@ -15,7 +16,12 @@ import { grantLicense } from "./licenses.ts";
 export interface DataFolder {
   readonly dir: string;
   readonly domainFile: string;
+  /** The embedded control plane (SQLite); unused when the node is given a PostgreSQL URL. */
   readonly controlFile: string;
+  /** The control plane of releases before the transactional store, migrated on first start (see upgrade.ts). */
+  readonly legacyControlFile: string;
+  /** The audit log file of those releases, migrated with it. */
+  readonly legacyAuditFile: string;
   readonly privateKeyFile: string;
   readonly publicKeyFile: string;
   readonly credentialsFile: string;
@@ -26,7 +32,9 @@ export function dataFolder(dir: string): DataFolder {
   return {
     dir: root,
     domainFile: join(root, "domain.duckdb"),
-    controlFile: join(root, "control.duckdb"),
+    controlFile: controlStoreFile(root),
+    legacyControlFile: join(root, "control.duckdb"),
+    legacyAuditFile: join(root, "audit.log"),
     privateKeyFile: join(root, "domain-key.pem"),
     publicKeyFile: join(root, "domain-key.pub.pem"),
     credentialsFile: join(root, "demo-credentials.json"),
@@ -44,6 +52,8 @@ export interface ProvisionOptions {
   readonly dir: string;
   readonly seedScale: number;
   readonly seed?: number;
+  /** A PostgreSQL control plane shared by several nodes; unset: the SQLite file in the folder. */
+  readonly databaseUrl?: string | undefined;
   readonly onProgress?: (event: ProvisionEvent) => void;
 }
 
@@ -55,7 +65,7 @@ export type ProvisionEvent =
 
 export interface ProvisionedFolder {
   readonly folder: DataFolder;
-  readonly controlPlane: ControlPlane;
+  readonly controlPlane: SqlStore;
   /** Set only on the start that created the demo principals: their keys exist nowhere else. */
   readonly newCredentials?: DemoCredentials;
   readonly generated: boolean;
@@ -84,35 +94,37 @@ export async function provisionDataFolder(options: ProvisionOptions): Promise<Pr
   }
   if (await ensureDomainKey(folder)) options.onProgress?.({ kind: "key-created" });
 
-  const controlPlane = await openControlPlane(folder.controlFile);
+  const controlPlane = await openControlStore({ dataDir: folder.dir, databaseUrl: options.databaseUrl });
   try {
-    if ((await currentCatalog(controlPlane)).length === 0) {
-      await controlPlane.transaction(async (tx) => {
+    await controlPlane.transaction(async (tx) => {
+      await provisioningTurn(tx);
+      if ((await currentCatalog(tx)).length === 0) {
         for (const manifest of DEMO_MANIFESTS) await publishManifest(tx, manifest, "seed", "demo domain");
-      });
-    }
+      }
+    });
     const newCredentials = await createDemoPrincipals(controlPlane, folder);
     if (newCredentials) options.onProgress?.({ kind: "principals-created" });
     return { folder, controlPlane, generated, ...(newCredentials ? { newCredentials } : {}) };
   } catch (error) {
-    controlPlane.close();
+    await controlPlane.close();
     throw error;
   }
 }
 
+/** Nodes that start together on one PostgreSQL provision one after the other (SQLite: one node). */
+async function provisioningTurn(tx: SqlExecutor): Promise<void> {
+  if (tx.dialect === "postgres") await tx.query("SELECT pg_advisory_xact_lock(7420052)");
+}
+
 async function createDemoPrincipals(
-  store: ControlPlane,
+  store: SqlStore,
   folder: DataFolder,
 ): Promise<DemoCredentials | undefined> {
   const partial = `${folder.credentialsFile}.partial`;
-  const existing = await store.query<{ n: number }>("SELECT count(*)::INTEGER AS n FROM principals");
-  if ((existing[0]?.n ?? 0) > 0) {
-    // A start that died between committing the principals and renaming the file left the keys here.
-    if (existsSync(partial) && !existsSync(folder.credentialsFile))
-      await rename(partial, folder.credentialsFile);
-    return undefined;
-  }
   const credentials = await store.transaction(async (tx) => {
+    await provisioningTurn(tx);
+    const existing = await tx.query<{ n: number }>("SELECT count(*) AS n FROM principals");
+    if ((existing[0]?.n ?? 0) > 0) return undefined;
     const bureau = await createPrincipal(tx, {
       role: "bureau",
       name: "Demo bureau officer",
@@ -139,6 +151,12 @@ async function createDemoPrincipals(
     await writeFile(partial, `${JSON.stringify(result, null, 2)}\n`, { mode: 0o600 });
     return result;
   });
+  if (!credentials) {
+    // A start that died between committing the principals and renaming the file left the keys here.
+    if (existsSync(partial) && !existsSync(folder.credentialsFile))
+      await rename(partial, folder.credentialsFile);
+    return undefined;
+  }
   await rename(partial, folder.credentialsFile);
   return credentials;
 }

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { DomainError } from "../policies/errors.ts";
-import type { ControlPlane } from "../storage/control-plane.ts";
+import { isUniqueViolation, type SqlExecutor, type SqlStore } from "../storage/sql-store.ts";
 import type { AuditSink } from "./audit-sink.ts";
 import { auditedChange } from "./audited-change.ts";
 
@@ -93,7 +93,7 @@ export const TariffVersion = z.object({
 export type TariffVersion = z.infer<typeof TariffVersion>;
 
 type Row = { version: number; tariff: string; effective_from: string; author: string };
-const COLUMNS = "version, tariff, effective_from::VARCHAR AS effective_from, author";
+const COLUMNS = "version, tariff, effective_from, author";
 const toVersion = (row: Row): TariffVersion => ({
   version: row.version,
   tariff: Tariff.parse(JSON.parse(row.tariff)),
@@ -102,7 +102,7 @@ const toVersion = (row: Row): TariffVersion => ({
 });
 
 /** Every tariff version, newest first. */
-export async function listTariffs(store: Pick<ControlPlane, "query">): Promise<TariffVersion[]> {
+export async function listTariffs(store: Pick<SqlExecutor, "query">): Promise<TariffVersion[]> {
   return (await store.query<Row>(`SELECT ${COLUMNS} FROM tariffs ORDER BY version DESC`)).map(toVersion);
 }
 
@@ -110,9 +110,10 @@ export async function listTariffs(store: Pick<ControlPlane, "query">): Promise<T
  * The tariff in force at `at` (the latest version effective by then), or null if none was set yet.
  * Metering prices a job under the tariff in force when it was submitted.
  */
-export async function tariffAt(store: Pick<ControlPlane, "query">, at: Date): Promise<TariffVersion | null> {
+export async function tariffAt(store: Pick<SqlExecutor, "query">, at: Date): Promise<TariffVersion | null> {
+  // RFC 3339 UTC text in one format sorts as the instants it names.
   const rows = await store.query<Row>(
-    `SELECT ${COLUMNS} FROM tariffs WHERE effective_from <= $1::TIMESTAMPTZ ORDER BY version DESC LIMIT 1`,
+    `SELECT ${COLUMNS} FROM tariffs WHERE effective_from <= $1 ORDER BY version DESC LIMIT 1`,
     [at.toISOString()],
   );
   return rows[0] ? toVersion(rows[0]) : null;
@@ -120,7 +121,7 @@ export async function tariffAt(store: Pick<ControlPlane, "query">, at: Date): Pr
 
 /** Sets a new tariff version, in force from now; the previous versions stay for pricing past jobs. */
 export async function setTariff(
-  store: Pick<ControlPlane, "transaction">,
+  store: Pick<SqlStore, "transaction">,
   audit: AuditSink,
   actor: string,
   input: TariffInput,
@@ -134,11 +135,19 @@ export async function setTariff(
   return auditedChange(store, audit, async (tx) => {
     const previous = (await tx.query<Row>(`SELECT ${COLUMNS} FROM tariffs ORDER BY version DESC LIMIT 1`))[0];
     const version = (previous?.version ?? 0) + 1;
-    await tx.run("INSERT INTO tariffs (version, tariff, effective_from, author) VALUES ($1, $2, now(), $3)", [
-      version,
-      JSON.stringify(tariff),
-      actor,
-    ]);
+    try {
+      await tx.run("INSERT INTO tariffs (version, tariff, effective_from, author) VALUES ($1, $2, $3, $4)", [
+        version,
+        JSON.stringify(tariff),
+        new Date().toISOString(),
+        actor,
+      ]);
+    } catch (error) {
+      // Another node set this version first: the bureau sees the new tariff and decides again.
+      if (isUniqueViolation(error))
+        throw new DomainError("CONFLICT", `tariff version ${version} was set meanwhile`);
+      throw error;
+    }
     const after = toVersion(
       (await tx.query<Row>(`SELECT ${COLUMNS} FROM tariffs WHERE version = $1`, [version]))[0]!,
     );

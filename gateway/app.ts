@@ -3,12 +3,12 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
-import type { AuditLedger } from "../audit/ledger.ts";
+import type { StoreAuditLedger } from "../audit/store-ledger.ts";
 import type { AuditSink } from "../control/audit-sink.ts";
 import type { JobService } from "../control/jobs/job-service.ts";
 import { isDomainError } from "../policies/errors.ts";
-import type { ControlPlane } from "../storage/control-plane.ts";
 import type { DataDomain } from "../storage/data-domain.ts";
+import type { SqlStore } from "../storage/sql-store.ts";
 import { AuthFailureLimiter, authenticateRequests, type GatewayEnv } from "./auth.ts";
 import { renderDocsPage } from "./docs-page.ts";
 import type { Logger } from "./log.ts";
@@ -27,14 +27,14 @@ import { registerTariffRoutes } from "./routes/tariffs.ts";
 import { registerUsageRoutes } from "./routes/usage.ts";
 
 export interface GatewayServices {
-  readonly controlPlane: ControlPlane;
+  readonly controlPlane: SqlStore;
   readonly dataDomain: DataDomain;
   readonly readiness: ReadinessProbe;
   /** Where every change and every use is recorded before it takes effect. */
   readonly audit: AuditSink;
   readonly jobs: JobService;
   /** The ledger behind `audit`, for auditors' queries, verification and checkpoints. */
-  readonly auditLedger: Pick<AuditLedger, "query" | "verify" | "checkpoint">;
+  readonly auditLedger: Pick<StoreAuditLedger, "query" | "verify" | "checkpoint">;
   /** The domain's Ed25519 public key (PEM), published to whoever verifies receipts. */
   readonly domainPublicKeyPem: string;
   readonly logger: Logger;

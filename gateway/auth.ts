@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import type { AuditSink } from "../control/audit-sink.ts";
 import { authenticate, type Principal, type Role } from "../control/identity.ts";
-import type { ControlPlane } from "../storage/control-plane.ts";
+import type { SqlStore } from "../storage/sql-store.ts";
 import { problem } from "./problem.ts";
 
 export type GatewayEnv = {
@@ -64,7 +64,7 @@ function clientAddress(c: Context): string {
  * cannot be guessed at speed.
  */
 export function authenticateRequests(deps: {
-  readonly store: Pick<ControlPlane, "query">;
+  readonly store: Pick<SqlStore, "query">;
   readonly audit: AuditSink;
   readonly limiter: AuthFailureLimiter;
 }): MiddlewareHandler<GatewayEnv> {
@@ -107,7 +107,7 @@ export function authenticateRequests(deps: {
  * is no route without one. It authenticates the request itself when no earlier middleware has.
  */
 export function requireRole(
-  store: Pick<ControlPlane, "query">,
+  store: Pick<SqlStore, "query">,
   ...roles: readonly Role[]
 ): MiddlewareHandler<GatewayEnv> {
   return async function requireRoleMiddleware(c, next) {

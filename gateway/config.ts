@@ -6,6 +6,27 @@ export const Config = z.object({
   /** Loopback by default: the embedded default is not meant to face a network without a proxy in front. */
   HOST: z.string().min(1).default("127.0.0.1"),
   DATA_DIR: z.string().min(1).default("./data"),
+  /**
+   * The control plane shared by several nodes (`postgres://user:password@host:5432/db`). Unset: the
+   * embedded SQLite file in DATA_DIR, for one node.
+   */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+    .optional(),
+  /**
+   * What this process does: `all` (the default: HTTP and job runs), `gateway` (HTTP only,
+   * stateless), or `runner` (the sandbox pool: claims and runs jobs, no HTTP). Split roles need
+   * DATABASE_URL, since they share the control plane.
+   */
+  ROLE: z.enum(["all", "gateway", "runner"]).default("all"),
+  /** This runner's name in job leases (default: host name and process id); unique among live runners. */
+  RUNNER_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,100}$/, "letters, digits and . _ : - only, at most 100")
+    .optional(),
+  /** How long a running job's lease lasts without renewal; a runner that dies loses its jobs after this. */
+  JOB_LEASE_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
   /** Size of the demo domain generated on first start: 1 ≈ 1M residents; 0.1 starts in seconds. */
   SEED_SCALE: z.coerce.number().positive().max(100).default(0.1),
   SEED: z.coerce.number().int().safe().default(20251),
@@ -40,7 +61,14 @@ export class ConfigError extends Error {
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
   const known = Object.fromEntries(Object.keys(Config.shape).map((key) => [key, env[key] || undefined]));
   const parsed = Config.safeParse(known);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) {
+    if (parsed.data.ROLE !== "all" && !parsed.data.DATABASE_URL) {
+      throw new ConfigError(
+        `invalid configuration:\n  ROLE: ${parsed.data.ROLE} shares the control plane with other nodes: set DATABASE_URL too`,
+      );
+    }
+    return parsed.data;
+  }
   const lines = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
   throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
 }

@@ -1,14 +1,16 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { hostname } from "node:os";
 import { serve } from "@hono/node-server";
-import { auditLogFile, openAuditLedger } from "../audit/ledger.ts";
+import { acquireWriterLock, type WriterLock } from "../audit/lock.ts";
 import { issueReceipt } from "../audit/receipt.ts";
 import { loadDomainSigningKey } from "../audit/signing-key.ts";
+import { openStoreAuditLedger } from "../audit/store-ledger.ts";
 import { ControlPlaneBudgetLedger } from "../control/budget-ledger.ts";
 import { currentCatalog } from "../control/catalog.ts";
+import type { JobEvent } from "../control/jobs/job-events.ts";
 import { JobService } from "../control/jobs/job-service.ts";
-import { ledgerAuditSink, startedJobsInLog } from "../control/ledger-sink.ts";
-import { assertOperatorActive } from "../control/operators.ts";
+import { ledgerAuditSink } from "../control/ledger-sink.ts";
 import {
   type DataFolder,
   type DemoCredentials,
@@ -16,8 +18,11 @@ import {
   provisionDataFolder,
 } from "../control/provisioning.ts";
 import { verifyDomainFacts } from "../control/query-service.ts";
+import { upgradeLegacyFolder } from "../control/upgrade.ts";
 import { SandboxPool } from "../sandbox/index.ts";
 import { openDataDomain } from "../storage/data-domain.ts";
+import { localNotifier, type Notifier, postgresNotifier } from "../storage/notifications.ts";
+import { schemaVersion } from "../storage/schema.ts";
 import { openSqlParser } from "../storage/sql-parser.ts";
 import { telemetry } from "../telemetry/instruments.ts";
 import { startTelemetry } from "../telemetry/otel.ts";
@@ -26,8 +31,10 @@ import type { Config } from "./config.ts";
 import type { Logger } from "./log.ts";
 
 export interface RunningGateway {
+  /** Where HTTP is served; empty for a `runner`, which serves none. */
   readonly url: string;
   readonly folder: DataFolder;
+  readonly role: Config["ROLE"];
   /** The demo keys, when this start created them. */
   readonly newCredentials?: DemoCredentials;
   /** Exports buffered telemetry now (no-op when telemetry is off). */
@@ -36,9 +43,15 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
+/** Channels between nodes sharing a PostgreSQL control plane. */
+const JOBS_CHANNEL = "aos_jobs";
+const EVENTS_CHANNEL = "aos_job_events";
+
 /**
- * Provisions the data folder (first start: demo domain, key, principals), opens both stores and
- * listens. Used by `npm start` and by tests that need a real listening server.
+ * Starts a node: provisions the data folder (first start: demo domain, key, principals), opens the
+ * control plane (SQLite in the folder, or PostgreSQL at DATABASE_URL) and the data domain, and
+ * does what its role says — serve HTTP (`gateway`), run jobs (`runner`), or both (`all`, the
+ * embedded default). Used by `npm start` and by tests that need a real listening server.
  */
 export async function startGateway(config: Config, logger: Logger): Promise<RunningGateway> {
   const otel = startTelemetry({
@@ -48,132 +61,198 @@ export async function startGateway(config: Config, logger: Logger): Promise<Runn
   });
   if (otel.enabled)
     logger.info("telemetry: exporting OTLP", { endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
+  const serves = config.ROLE !== "runner";
+  const runs = config.ROLE !== "gateway";
+  // One node holds an embedded data folder: its control plane has no other writer, so at start
+  // every job marked running is an orphan of this node's previous life.
+  let nodeLock: WriterLock | undefined;
+  if (!config.DATABASE_URL)
+    nodeLock = await acquireWriterLock(`${config.DATA_DIR}/node.lock`).catch(lockRefused(config));
   const provisioned = await provisionDataFolder({
     dir: config.DATA_DIR,
     seedScale: config.SEED_SCALE,
     seed: config.SEED,
+    databaseUrl: config.DATABASE_URL,
     onProgress: (event: ProvisionEvent) => logger.info(`provision: ${event.kind}`, { ...event }),
   });
   const { controlPlane, folder } = provisioned;
+  const signingKey = await loadDomainSigningKey(folder);
+  const upgraded = await upgradeLegacyFolder(folder, controlPlane, signingKey.publicKey);
+  if (upgraded)
+    logger.info("upgrade: control plane and audit log moved into the transactional store", { ...upgraded });
   const dataDomain = await openDataDomain(folder.domainFile);
   // The domain is read-only: facts about it (unique units, value ranges) are verified once, in
   // the background, so that queries can take the shorter plans they allow from the first jobs on.
   // Until they are, and if the check fails, queries take the general path.
-  void currentCatalog(controlPlane)
-    .then((catalog) =>
-      verifyDomainFacts(
-        dataDomain.facts,
-        catalog.map((entry) => entry.manifest),
-      ),
-    )
-    .catch((error: unknown) =>
-      logger.warn("domain facts not verified; queries take the general path", {
-        error: error instanceof Error ? error.name : "error",
-      }),
-    );
-  const signingKey = await loadDomainSigningKey(folder);
-  const ledger = await openAuditLedger({ file: auditLogFile(folder.dir), privateKey: signingKey.privateKey });
-  if (ledger.recovery)
-    logger.warn("audit log: removed a torn last entry left by a crash", { ...ledger.recovery });
+  if (runs) {
+    void currentCatalog(controlPlane)
+      .then((catalog) =>
+        verifyDomainFacts(
+          dataDomain.facts,
+          catalog.map((entry) => entry.manifest),
+        ),
+      )
+      .catch((error: unknown) =>
+        logger.warn("domain facts not verified; queries take the general path", {
+          error: error instanceof Error ? error.name : "error",
+        }),
+      );
+  }
+  const ledger = openStoreAuditLedger(controlPlane, { privateKey: signingKey.privateKey });
   const audit = ledgerAuditSink(ledger);
+  const notifier: Notifier = config.DATABASE_URL ? postgresNotifier(config.DATABASE_URL) : localNotifier;
+  const nodeId = config.RUNNER_ID ?? `${hostname()}:${process.pid}`;
   const parser = await openSqlParser();
-  const pool = new SandboxPool({ size: config.SANDBOX_WORKERS });
+  const pool = runs ? new SandboxPool({ size: config.SANDBOX_WORKERS }) : undefined;
   const jobs = new JobService(
     {
       store: controlPlane,
       dataDomain,
-      pool,
+      pool: pool ?? noPool,
       ledger: new ControlPlaneBudgetLedger(controlPlane),
       parser: parser.connection,
       audit,
-      assertOperatorActive: (operatorId) => assertOperatorActive(controlPlane, operatorId),
       signReceipt: (claims) => issueReceipt(claims, signingKey.privateKey),
-      startedSince: startedJobsInLog(ledger),
+      onQueued: (jobId) => void notifier.notify(JOBS_CHANNEL, jobId).catch(() => undefined),
     },
     {
       queueCapacity: config.JOB_QUEUE_CAPACITY,
       perOperatorConcurrency: config.OPERATOR_CONCURRENCY,
       concurrency: config.SANDBOX_WORKERS,
+      runsJobs: runs,
+      runnerId: nodeId,
+      soleRunner: !config.DATABASE_URL,
+      leaseMs: config.JOB_LEASE_MS,
     },
   );
+  if (config.DATABASE_URL) {
+    // Runners wake when any gateway accepts a job; every node passes its job events on, so a
+    // subscriber on any gateway sees a job that runs on any runner.
+    if (runs) await notifier.listen(JOBS_CHANNEL, () => jobs.wake());
+    jobs.events.onPublish = (jobId, type, data) =>
+      void notifier
+        .notify(EVENTS_CHANNEL, JSON.stringify({ node: nodeId, jobId, type, data }))
+        .catch(() => undefined);
+    await notifier.listen(EVENTS_CHANNEL, (payload) => {
+      const event = JSON.parse(payload) as {
+        node: string;
+        jobId: string;
+        type: JobEvent["type"];
+        data: Record<string, unknown>;
+      };
+      if (event.node !== nodeId) jobs.relayed(event.jobId, event.type, event.data);
+    });
+  }
   telemetry.observeJobs(() => jobs.stats());
   const recovered = await jobs.recover();
-  if (recovered.requeued + recovered.failed > 0)
-    logger.info("jobs recovered after restart", { ...recovered });
+  if (recovered.failed > 0) logger.info("jobs a stopped runner left running were failed", { ...recovered });
   let draining = false;
-  const app = newApp({
-    controlPlane,
-    dataDomain,
-    audit,
-    auditLedger: ledger,
-    domainPublicKeyPem: signingKey.publicKey.export({ type: "spki", format: "pem" }).toString(),
-    jobs,
-    logger,
-    maxBodyBytes: config.MAX_BODY_BYTES,
-    traceRequests: otel.enabled,
-    readiness: {
-      async check() {
-        const probe = async (work: () => Promise<unknown>) => {
-          try {
-            await work();
-            return "ok" as const;
-          } catch {
-            return "failing" as const;
-          }
-        };
-        const checks = {
-          controlPlane: await probe(() => controlPlane.schemaVersion()),
-          dataDomain: await probe(() => dataDomain.tableRowCounts()),
-          accepting: draining ? ("failing" as const) : ("ok" as const),
-        };
-        return { ready: Object.values(checks).every((v) => v === "ok"), checks };
-      },
-    },
-  });
 
-  // serve() gives an HTTP/1 server unless asked for HTTP/2, which the embedded default never is.
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () =>
-      resolve(s as Server),
-    );
-    s.once("error", reject);
+  let server: Server | undefined;
+  let url = "";
+  if (serves) {
+    const app = newApp({
+      controlPlane,
+      dataDomain,
+      audit,
+      auditLedger: ledger,
+      domainPublicKeyPem: signingKey.publicKey.export({ type: "spki", format: "pem" }).toString(),
+      jobs,
+      logger,
+      maxBodyBytes: config.MAX_BODY_BYTES,
+      traceRequests: otel.enabled,
+      readiness: {
+        async check() {
+          const probe = async (work: () => Promise<unknown>) => {
+            try {
+              await work();
+              return "ok" as const;
+            } catch {
+              return "failing" as const;
+            }
+          };
+          const checks = {
+            controlPlane: await probe(() => schemaVersion(controlPlane)),
+            dataDomain: await probe(() => dataDomain.tableRowCounts()),
+            accepting: draining ? ("failing" as const) : ("ok" as const),
+          };
+          return { ready: Object.values(checks).every((v) => v === "ok"), checks };
+        },
+      },
+    });
+    // serve() gives an HTTP/1 server unless asked for HTTP/2, which the embedded default never is.
+    server = await new Promise<Server>((resolve, reject) => {
+      const s = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () =>
+        resolve(s as Server),
+      );
+      s.once("error", reject);
+    });
+    const address = server.address() as AddressInfo;
+    url = `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`;
+  }
+  logger.info(serves ? "listening" : "running jobs", {
+    role: config.ROLE,
+    ...(url ? { url } : {}),
+    dataDir: folder.dir,
+    controlPlane: controlPlane.location,
   });
-  const address = server.address() as AddressInfo;
-  const url = `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`;
-  logger.info("listening", { url, dataDir: folder.dir });
 
   let closing: Promise<void> | undefined;
   return {
     url,
     folder,
+    role: config.ROLE,
     ...(provisioned.newCredentials ? { newCredentials: provisioned.newCredentials } : {}),
     flushTelemetry: () => otel.flush(),
     close() {
       closing ??= (async () => {
         draining = true;
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(() => {
-            server.closeAllConnections();
-            resolve();
-          }, config.SHUTDOWN_GRACE_MS);
-          timer.unref();
-          server.close(() => {
-            clearTimeout(timer);
-            resolve();
+        if (server) {
+          const s = server;
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(() => {
+              s.closeAllConnections();
+              resolve();
+            }, config.SHUTDOWN_GRACE_MS);
+            timer.unref();
+            s.close(() => {
+              clearTimeout(timer);
+              resolve();
+            });
+            s.closeIdleConnections();
           });
-          server.closeIdleConnections();
-        });
-        // Running jobs finish (their outputs are gated and logged); queued ones wait for the next start.
+        }
+        // Running jobs finish (their outputs are gated and logged); queued ones wait for a runner.
         await jobs.drain();
-        await pool.close();
+        await pool?.close();
         await ledger.close();
+        await notifier.close();
         parser.close();
         dataDomain.close();
-        controlPlane.close();
+        await controlPlane.close();
+        await nodeLock?.release();
         await otel.shutdown();
         logger.info("stopped");
       })();
       return closing;
     },
+  };
+}
+
+/** A gateway-only node runs no jobs: nothing may reach a sandbox through it. */
+const noPool: Pick<SandboxPool, "run" | "cancel"> = {
+  run() {
+    return Promise.reject(new Error("this node runs no jobs (ROLE=gateway)"));
+  },
+  cancel() {
+    return false;
+  },
+};
+
+function lockRefused(config: Config) {
+  return (error: unknown): never => {
+    throw new Error(
+      `the data folder ${config.DATA_DIR} is in use by another node (${error instanceof Error ? error.message : String(error)}); stop it first, or share a PostgreSQL control plane (DATABASE_URL) between nodes`,
+    );
   };
 }

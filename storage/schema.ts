@@ -19,7 +19,7 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     name: "principals, keys, licenses, policy versions, jobs, reviews, tariffs, budget, audit log",
-    statements: () => [
+    statements: (dialect) => [
       `CREATE TABLE principals (
         id TEXT PRIMARY KEY,
         role TEXT NOT NULL CHECK (role IN ('operator', 'bureau', 'auditor')),
@@ -31,6 +31,10 @@ export const MIGRATIONS: readonly Migration[] = [
         status_changed_at TEXT,
         created_at TEXT NOT NULL
       )`,
+      // One live operator per unified social credit code, however many registrations race.
+      `CREATE UNIQUE INDEX principals_live_uscc ON principals (${
+        dialect === "postgres" ? "(qualification::jsonb ->> 'uscc')" : "json_extract(qualification, '$.uscc')"
+      }) WHERE role = 'operator' AND status <> 'revoked'`,
       // Only a SHA-256 of each key is kept: keys are 256-bit random, so a fast hash is enough and
       // a leaked table reveals no usable key. The prefix names a key in logs and listings.
       `CREATE TABLE api_keys (
@@ -83,7 +87,8 @@ export const MIGRATIONS: readonly Migration[] = [
         receipt TEXT,
         runner TEXT,
         lease_until TEXT,
-        attempts INTEGER NOT NULL DEFAULT 0
+        attempts INTEGER NOT NULL DEFAULT 0,
+        cancel_requested_at TEXT
       )`,
       // One job per operator and Idempotency-Key, however many submissions race (NULLs differ).
       "CREATE UNIQUE INDEX jobs_idempotency ON jobs (operator_id, idempotency_key)",

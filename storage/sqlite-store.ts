@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import Database, { type Database as SqliteDatabase, type Statement } from "better-sqlite3";
 import { applyMigrations } from "./schema.ts";
 import type { SqlExecutor, SqlStore, SqlValue } from "./sql-store.ts";
@@ -13,8 +14,8 @@ export interface SqliteStoreOptions {
  *
  * better-sqlite3 is synchronous, and a transaction's work is async (it may sign, hash, await other
  * ports), so transactions take turns through an in-process queue and run `BEGIN IMMEDIATE` on the
- * one writing connection: SQLite's write lock then also serialises them against other processes
- * (a backup, the CLI). Reads outside a transaction go to a second connection, which sees only
+ * one writing connection (in the order of every store this process has on the file): SQLite's write
+ * lock then also serialises them against other processes (a backup, the CLI). Reads outside a transaction go to a second connection, which sees only
  * committed data — never the half of a transaction that is waiting on an await.
  */
 export function openSqliteStore(file: string, options: SqliteStoreOptions = {}): Promise<SqlStore> {
@@ -25,12 +26,12 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
   writer.pragma(`busy_timeout = ${busy}`);
   writer.pragma("foreign_keys = ON");
   const writes = statements(writer);
-  let turn: Promise<unknown> = Promise.resolve();
+  const turns = turnsOf(file);
   let closed = false;
 
   const exclusive = <T>(work: () => Promise<T>): Promise<T> => {
-    const mine = turn.then(work);
-    turn = mine.catch(() => undefined);
+    const mine = turns.last.then(work);
+    turns.last = mine.catch(() => undefined);
     return mine;
   };
 
@@ -91,6 +92,23 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
     writer.close();
     throw error;
   });
+}
+
+/**
+ * Write turns per database file, shared by every store this process opens on it. A connection
+ * waiting for SQLite's write lock blocks the thread (better-sqlite3 is synchronous), so two stores
+ * of one process on one file must never wait for each other there: the holder could not go on.
+ */
+const writeTurns = new Map<string, { last: Promise<unknown> }>();
+
+function turnsOf(file: string): { last: Promise<unknown> } {
+  const key = resolve(file);
+  let turns = writeTurns.get(key);
+  if (!turns) {
+    turns = { last: Promise.resolve() };
+    writeTurns.set(key, turns);
+  }
+  return turns;
 }
 
 /** Prepared statements of one connection, by text; `$n` parameters bound as `@pn`. */

@@ -20,8 +20,19 @@ const JOBS_KEPT = 5_000;
 export class JobEventHub {
   private readonly history = new Map<string, JobEvent[]>();
   private readonly listeners = new Map<string, Set<Listener>>();
+  /**
+   * Told of each event published here (not of relayed ones): a node sharing its control plane
+   * passes them on to the other nodes, whose subscribers may be watching the same job.
+   */
+  onPublish: ((jobId: string, type: JobEvent["type"], data: Record<string, unknown>) => void) | undefined;
 
-  publish(jobId: string, type: JobEvent["type"], data: Record<string, unknown> = {}): void {
+  publish(
+    jobId: string,
+    type: JobEvent["type"],
+    data: Record<string, unknown> = {},
+    options: { relayed?: boolean } = {},
+  ): void {
+    if (!options.relayed) this.onPublish?.(jobId, type, data);
     const events = this.history.get(jobId) ?? [];
     const event: JobEvent = { seq: (events.at(-1)?.seq ?? 0) + 1, type, at: new Date().toISOString(), data };
     events.push(event);

@@ -1,10 +1,11 @@
 import { z } from "zod";
 import { DomainError } from "../../policies/errors.ts";
-import type { ControlPlane } from "../../storage/control-plane.ts";
+import type { SqlExecutor, SqlStore } from "../../storage/sql-store.ts";
 import type { AuditSink } from "../audit-sink.ts";
 import type { Principal } from "../identity.ts";
+import { jobRepository } from "./job-repository.ts";
 import type { JobService, JobView } from "./job-service.ts";
-import { jobStore } from "./job-store.ts";
+import { JobMovedOn } from "./release.ts";
 
 export const ReviewDecision = z
   .object({
@@ -30,20 +31,20 @@ export interface PendingReview {
 }
 
 interface Deps {
-  readonly store: ControlPlane;
+  readonly store: Pick<SqlStore, "query" | "transaction">;
   readonly audit: AuditSink;
-  readonly jobs: Pick<JobService, "get" | "settleReviewed">;
+  readonly jobs: Pick<JobService, "get" | "settleReviewedIn" | "reviewed">;
 }
 
-async function reviewsOf(store: Pick<ControlPlane, "query">, jobId: string): Promise<ReviewRecord[]> {
+async function reviewsOf(store: Pick<SqlExecutor, "query">, jobId: string): Promise<ReviewRecord[]> {
   return store.query<ReviewRecord>(
-    `SELECT reviewer_id AS reviewer, decision, comment, strftime(decided_at, '%Y-%m-%dT%H:%M:%S.%gZ') AS "decidedAt"
-     FROM reviews WHERE job_id = $1 ORDER BY decided_at`,
+    `SELECT reviewer_id AS reviewer, decision, comment, decided_at AS "decidedAt"
+     FROM reviews WHERE job_id = $1 ORDER BY decided_at, reviewer_id`,
     [jobId],
   );
 }
 
-async function organizationOf(store: Pick<ControlPlane, "query">, principalId: string): Promise<string> {
+async function organizationOf(store: Pick<SqlExecutor, "query">, principalId: string): Promise<string> {
   const rows = await store.query<{ organization: string }>(
     "SELECT organization FROM principals WHERE id = $1",
     [principalId],
@@ -53,7 +54,7 @@ async function organizationOf(store: Pick<ControlPlane, "query">, principalId: s
 
 /** The review queue: held jobs, oldest first, with the reviews they already have. */
 export async function pendingReviews(deps: Deps, reviewer: Principal): Promise<PendingReview[]> {
-  const held = await jobStore.withStatus(deps.store, "held");
+  const held = await jobRepository.withStatus(deps.store, "held");
   return Promise.all(
     held.map(async (job) => ({
       job: await deps.jobs.get(reviewer, job.id),
@@ -75,7 +76,7 @@ export async function decideReview(
   jobId: string,
   body: ReviewDecision,
 ): Promise<{ job: JobView; reviews: ReviewRecord[] }> {
-  const job = await jobStore.get(deps.store, jobId);
+  const job = await jobRepository.get(deps.store, jobId);
   if (!job) throw new DomainError("NOT_FOUND", `no job ${jobId}`);
   if (job.status !== "held")
     throw new DomainError("CONFLICT", `job ${jobId} is ${job.status}, not held for review`);
@@ -83,27 +84,43 @@ export async function decideReview(
   if (reviewer.organization === submitterOrganization) {
     throw new DomainError("FORBIDDEN", "a reviewer may not review a job of their own organisation");
   }
-  const previous = await reviewsOf(deps.store, jobId);
-  if (previous.some((r) => r.reviewer === reviewer.id)) {
-    throw new DomainError(
-      "CONFLICT",
-      "you have already reviewed this job; a second approval needs another reviewer",
-    );
+  // The review, its entry and (when it decides the job) the job's end commit together; a second
+  // reviewer deciding at the same moment finds the job settled and changes nothing.
+  let settled: Awaited<ReturnType<Deps["jobs"]["settleReviewedIn"]>> | undefined;
+  try {
+    settled = await deps.store.transaction(async (tx) => {
+      const previous = await reviewsOf(tx, jobId);
+      if (previous.some((r) => r.reviewer === reviewer.id)) {
+        throw new DomainError(
+          "CONFLICT",
+          "you have already reviewed this job; a second approval needs another reviewer",
+        );
+      }
+      await tx.run(
+        "INSERT INTO reviews (job_id, reviewer_id, decision, comment, decided_at) VALUES ($1, $2, $3, $4, $5)",
+        [jobId, reviewer.id, body.decision, body.comment, new Date().toISOString()],
+      );
+      await deps.audit.appendIn(tx, [
+        {
+          type: "review.decided",
+          actor: reviewer.id,
+          subject: { job: jobId, operator: job.operatorId, license: job.licenseId },
+          data: { decision: body.decision, comment: body.comment, reviewsBefore: previous.length },
+        },
+      ]);
+      const approvals =
+        previous.filter((r) => r.decision === "approve").length + (body.decision === "approve" ? 1 : 0);
+      if (body.decision === "reject") return deps.jobs.settleReviewedIn(tx, job, false, reviewer.id);
+      if (approvals >= (job.decision?.reviewsRequired ?? 1))
+        return deps.jobs.settleReviewedIn(tx, job, true, reviewer.id);
+      return undefined;
+    });
+  } catch (error) {
+    if (error instanceof JobMovedOn) {
+      throw new DomainError("CONFLICT", `job ${jobId} was decided by another review meanwhile`);
+    }
+    throw error;
   }
-  await deps.audit.append({
-    type: "review.decided",
-    actor: reviewer.id,
-    subject: { job: jobId, operator: job.operatorId, license: job.licenseId },
-    data: { decision: body.decision, comment: body.comment, reviewsBefore: previous.length },
-  });
-  await deps.store.run(
-    "INSERT INTO reviews (job_id, reviewer_id, decision, comment, decided_at) VALUES ($1, $2, $3, $4, now())",
-    [jobId, reviewer.id, body.decision, body.comment],
-  );
-  const approvals =
-    previous.filter((r) => r.decision === "approve").length + (body.decision === "approve" ? 1 : 0);
-  if (body.decision === "reject") await deps.jobs.settleReviewed(job, false, reviewer.id);
-  else if (approvals >= (job.decision?.reviewsRequired ?? 1))
-    await deps.jobs.settleReviewed(job, true, reviewer.id);
+  if (settled) deps.jobs.reviewed(jobId, settled);
   return { job: await deps.jobs.get(reviewer, jobId), reviews: await reviewsOf(deps.store, jobId) };
 }

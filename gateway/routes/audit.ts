@@ -2,12 +2,12 @@ import { createPublicKey } from "node:crypto";
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { stream } from "hono/streaming";
 import { auditCsv, auditJsonLines } from "../../audit/export.ts";
-import type { AuditLedger } from "../../audit/ledger.ts";
 import { AuditFilter } from "../../audit/query.ts";
 import { keyFingerprint } from "../../audit/signing-key.ts";
+import type { StoreAuditLedger } from "../../audit/store-ledger.ts";
 import type { AuditSink } from "../../control/audit-sink.ts";
 import { DomainError } from "../../policies/errors.ts";
-import type { ControlPlane } from "../../storage/control-plane.ts";
+import type { SqlStore } from "../../storage/sql-store.ts";
 import { type GatewayEnv, requireRole } from "../auth.ts";
 import { COMMON_ERRORS } from "../problem.ts";
 
@@ -162,9 +162,9 @@ const exportAudit = createRoute({
 });
 
 export interface AuditRouteDeps {
-  readonly controlPlane: Pick<ControlPlane, "query">;
+  readonly controlPlane: Pick<SqlStore, "query">;
   readonly audit: AuditSink;
-  readonly auditLedger: Pick<AuditLedger, "query" | "verify" | "checkpoint">;
+  readonly auditLedger: Pick<StoreAuditLedger, "query" | "verify" | "checkpoint">;
   readonly domainPublicKeyPem: string;
 }
 

@@ -1,8 +1,8 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { currentCatalog } from "../../control/catalog.ts";
 import { DatasetManifest, Grade, UpdateFrequency } from "../../policies/manifest.ts";
-import type { ControlPlane } from "../../storage/control-plane.ts";
 import type { DataDomain } from "../../storage/data-domain.ts";
+import type { SqlStore } from "../../storage/sql-store.ts";
 import { type GatewayEnv, requireRole } from "../auth.ts";
 import { COMMON_ERRORS, NOT_FOUND_ERROR, problem } from "../problem.ts";
 
@@ -67,7 +67,7 @@ const getDataset = createRoute({
 });
 
 export interface CatalogDeps {
-  readonly controlPlane: Pick<ControlPlane, "query">;
+  readonly controlPlane: Pick<SqlStore, "query">;
   readonly dataDomain: Pick<DataDomain, "tableRowCounts">;
 }
 

@@ -1,7 +1,7 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { currentCatalog } from "../../control/catalog.ts";
 import { dummyRows, MAX_DUMMY_ROWS } from "../../control/dummy-data.ts";
-import type { ControlPlane } from "../../storage/control-plane.ts";
+import type { SqlStore } from "../../storage/sql-store.ts";
 import { type GatewayEnv, requireRole } from "../auth.ts";
 import { negotiateFormat, toCsv } from "../output-formats.ts";
 import { COMMON_ERRORS, NOT_FOUND_ERROR, problem } from "../problem.ts";
@@ -48,7 +48,7 @@ const getDummy = createRoute({
 });
 
 export interface DummyRouteDeps {
-  readonly controlPlane: Pick<ControlPlane, "query">;
+  readonly controlPlane: Pick<SqlStore, "query">;
 }
 
 /** Dummy data: open to every role, since it is made from the manifest alone. */

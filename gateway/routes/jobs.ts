@@ -10,7 +10,7 @@ import {
   JobUsage,
   Receipt,
 } from "../../control/jobs/model.ts";
-import type { ControlPlane } from "../../storage/control-plane.ts";
+import type { SqlStore } from "../../storage/sql-store.ts";
 import { type GatewayEnv, requireRole } from "../auth.ts";
 import { ARROW_STREAM, negotiateFormat, toArrowStream, toCsv } from "../output-formats.ts";
 import { COMMON_ERRORS, NOT_FOUND_ERROR, Problem } from "../problem.ts";
@@ -167,7 +167,7 @@ const jobEvents = createRoute({
 });
 
 export interface JobRouteDeps {
-  readonly controlPlane: Pick<ControlPlane, "query">;
+  readonly controlPlane: Pick<SqlStore, "query">;
   readonly jobs: JobService;
 }
 

@@ -11,7 +11,7 @@ import {
   StaffPrincipalInput,
 } from "../../control/identity.ts";
 import { DomainError } from "../../policies/errors.ts";
-import type { ControlPlane } from "../../storage/control-plane.ts";
+import type { SqlStore } from "../../storage/sql-store.ts";
 import { type GatewayEnv, requireRole } from "../auth.ts";
 import { COMMON_ERRORS, NOT_FOUND_ERROR } from "../problem.ts";
 import { CONFLICT_ERROR, IssuedKey } from "./operators.ts";
@@ -105,7 +105,7 @@ const revokeKey = createRoute({
 });
 
 export interface KeyRouteDeps {
-  readonly controlPlane: Pick<ControlPlane, "query" | "transaction">;
+  readonly controlPlane: Pick<SqlStore, "query" | "transaction">;
   readonly audit: AuditSink;
 }
 

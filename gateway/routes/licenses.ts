@@ -12,7 +12,7 @@ import {
   listLicenses,
 } from "../../control/licenses.ts";
 import { License } from "../../policies/license.ts";
-import type { ControlPlane } from "../../storage/control-plane.ts";
+import type { SqlStore } from "../../storage/sql-store.ts";
 import { type GatewayEnv, requireRole } from "../auth.ts";
 import { COMMON_ERRORS, NOT_FOUND_ERROR } from "../problem.ts";
 import { CONFLICT_ERROR, StatusChange } from "./operators.ts";
@@ -136,7 +136,7 @@ const statusRoute = createRoute({
 });
 
 export interface LicenseRouteDeps {
-  readonly controlPlane: Pick<ControlPlane, "query" | "transaction">;
+  readonly controlPlane: Pick<SqlStore, "query" | "transaction">;
   readonly audit: AuditSink;
 }
 

@@ -10,7 +10,7 @@ import {
   OperatorAction,
   RegisterOperator,
 } from "../../control/operators.ts";
-import type { ControlPlane } from "../../storage/control-plane.ts";
+import type { SqlStore } from "../../storage/sql-store.ts";
 import { type GatewayEnv, requireRole } from "../auth.ts";
 import { COMMON_ERRORS, NOT_FOUND_ERROR } from "../problem.ts";
 
@@ -119,7 +119,7 @@ const changeStatus = createRoute({
 });
 
 export interface OperatorRouteDeps {
-  readonly controlPlane: Pick<ControlPlane, "query" | "transaction">;
+  readonly controlPlane: Pick<SqlStore, "query" | "transaction">;
   readonly audit: AuditSink;
 }
 

@@ -10,8 +10,8 @@ import {
   publishPolicy,
 } from "../../control/policy-versions.ts";
 import { DatasetManifest } from "../../policies/manifest.ts";
-import type { ControlPlane } from "../../storage/control-plane.ts";
 import type { DataDomain } from "../../storage/data-domain.ts";
+import type { SqlStore } from "../../storage/sql-store.ts";
 import { type GatewayEnv, requireRole } from "../auth.ts";
 import { COMMON_ERRORS, NOT_FOUND_ERROR } from "../problem.ts";
 import { CONFLICT_ERROR } from "./operators.ts";
@@ -113,7 +113,7 @@ const diffRoute = createRoute({
 });
 
 export interface PolicyRouteDeps {
-  readonly controlPlane: Pick<ControlPlane, "query" | "transaction">;
+  readonly controlPlane: Pick<SqlStore, "query" | "transaction">;
   readonly dataDomain: Pick<DataDomain, "connect">;
   readonly audit: AuditSink;
 }

@@ -2,7 +2,7 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AuditSink } from "../../control/audit-sink.ts";
 import type { JobService } from "../../control/jobs/job-service.ts";
 import { decideReview, pendingReviews, ReviewDecision } from "../../control/jobs/reviews.ts";
-import type { ControlPlane } from "../../storage/control-plane.ts";
+import type { SqlStore } from "../../storage/sql-store.ts";
 import { type GatewayEnv, requireRole } from "../auth.ts";
 import { COMMON_ERRORS, NOT_FOUND_ERROR, Problem } from "../problem.ts";
 import { JobViewSchema } from "./jobs.ts";
@@ -66,7 +66,7 @@ const decide = createRoute({
 });
 
 export interface ReviewRouteDeps {
-  readonly controlPlane: ControlPlane;
+  readonly controlPlane: SqlStore;
   readonly audit: AuditSink;
   readonly jobs: JobService;
 }

@@ -1,7 +1,7 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AuditSink } from "../../control/audit-sink.ts";
 import { listTariffs, setTariff, Tariff, TariffVersion } from "../../control/tariffs.ts";
-import type { ControlPlane } from "../../storage/control-plane.ts";
+import type { SqlStore } from "../../storage/sql-store.ts";
 import { type GatewayEnv, requireRole } from "../auth.ts";
 import { COMMON_ERRORS } from "../problem.ts";
 
@@ -46,7 +46,7 @@ const putRoute = createRoute({
 });
 
 export interface TariffRouteDeps {
-  readonly controlPlane: Pick<ControlPlane, "query" | "transaction">;
+  readonly controlPlane: Pick<SqlStore, "query" | "transaction">;
   readonly audit: AuditSink;
 }
 

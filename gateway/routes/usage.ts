@@ -1,6 +1,6 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { UsageQuery, usageReport } from "../../control/metering.ts";
-import type { ControlPlane } from "../../storage/control-plane.ts";
+import type { SqlStore } from "../../storage/sql-store.ts";
 import { type GatewayEnv, requireRole } from "../auth.ts";
 import { negotiateFormat, toCsv } from "../output-formats.ts";
 import { COMMON_ERRORS } from "../problem.ts";
@@ -50,7 +50,7 @@ const getUsage = createRoute({
 
 export function registerUsageRoutes(
   app: OpenAPIHono<GatewayEnv>,
-  deps: { controlPlane: Pick<ControlPlane, "query"> },
+  deps: { controlPlane: Pick<SqlStore, "query"> },
 ) {
   app.use("/v1/usage", requireRole(deps.controlPlane, "operator", "bureau", "auditor"));
   app.openapi(getUsage, async (c) => {

@@ -5,7 +5,16 @@ import { describe, expect, it } from "vitest";
 import { runAuditCli } from "../../audit/cli.ts";
 import { outputBytes, outputSha256 } from "../../audit/output-digest.ts";
 import { issueReceipt } from "../../audit/receipt.ts";
-import { jobEvent, newKey, openLedger, readLines, type TestKey, tempDir, writeLines } from "./fixtures.ts";
+import {
+  exportLog,
+  jobEvent,
+  newKey,
+  openLedger,
+  readLines,
+  type TestKey,
+  tempDir,
+  writeLines,
+} from "./fixtures.ts";
 
 const CLI = join(import.meta.dirname, "../../audit/cli.ts");
 
@@ -31,6 +40,7 @@ function spawnCli(args: string[]): Promise<Outcome> {
   });
 }
 
+/** A store ledger's export (7 entries, a checkpoint after every 3, one on close) and the public key. */
 async function setup(): Promise<{ dir: string; key: TestKey; log: string; pub: string }> {
   const dir = await tempDir();
   const key = newKey();
@@ -39,7 +49,7 @@ async function setup(): Promise<{ dir: string; key: TestKey; log: string; pub: s
   await ledger.close();
   const pub = join(dir, "domain-key.pub.pem");
   await writeFile(pub, key.publicKeyPem);
-  return { dir, key, log: join(dir, "audit.log"), pub };
+  return { dir, key, log: await exportLog(ledger, join(dir, "audit.log")), pub };
 }
 
 describe("audit CLI", () => {

@@ -4,16 +4,28 @@ import { canonicalJson } from "../../audit/canonical-json.ts";
 import { signCheckpoint } from "../../audit/checkpoint.ts";
 import { AuditEntry, GENESIS_HASH, sealEntry } from "../../audit/entry.ts";
 import { verifyAuditLog } from "../../audit/verify.ts";
-import { jobEvent, newKey, openLedger, readLines, type TestKey, tempDir, writeLines } from "./fixtures.ts";
+import {
+  exportLog,
+  jobEvent,
+  newKey,
+  openLedger,
+  readLines,
+  type TestKey,
+  tempDir,
+  writeLines,
+} from "./fixtures.ts";
 
-/** A log of 12 job entries with a checkpoint after every 4: positions 4, 9 and 14 are checkpoints. */
+/**
+ * The export of a log of 12 job entries with a checkpoint after every 4: positions 4, 9 and 14 are
+ * checkpoints.
+ */
 async function sampleLog(): Promise<{ file: string; key: TestKey; lines: string[] }> {
   const dir = await tempDir();
   const key = newKey();
   const ledger = await openLedger(dir, key, { checkpointEvery: 4 });
   for (let i = 0; i < 12; i++) await ledger.append(jobEvent(i));
   await ledger.close();
-  const file = join(dir, "audit.log");
+  const file = await exportLog(ledger, join(dir, "audit.log"));
   return { file, key, lines: await readLines(file) };
 }
 
@@ -42,7 +54,7 @@ async function verifyLines(file: string, key: TestKey, lines: readonly string[],
   });
 }
 
-describe("audit log verification", () => {
+describe("audit log verification (of an export)", () => {
   it("accepts an untouched log and reports its last checkpoint", async () => {
     const { file, key } = await sampleLog();
     const result = await verifyAuditLog(file, { publicKey: key.publicKeyPem });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { queryEvent } from "../../control/jobs/job-service.ts";
 import type { JobQuery } from "../../control/jobs/policy-port.ts";
+import { queryEvent } from "../../control/jobs/query-event.ts";
 
 describe("query events shown to the operator", () => {
   it("name the rules enforced, not the shortcuts facts about the real data allowed", () => {

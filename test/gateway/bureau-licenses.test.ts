@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ControlPlaneBudgetLedger } from "../../control/budget-ledger.ts";
 import { assertLicenseUsable, findLicense } from "../../control/licenses.ts";
 import { budgetPeriodKey } from "../../policies/license.ts";
 import { type AdmittedOperator, startTestGateway, type TestGateway } from "../support/gateway.ts";
@@ -98,12 +99,16 @@ describe("GET /v1/licenses", () => {
   it("shows an operator its own licenses only, with ε spent and left this period", async () => {
     const mine = (await gw.bureau.post<View>("/v1/licenses", licenseFor(op.id))).body.license.id;
     const period = budgetPeriodKey("month", new Date());
-    await gw.controlPlane.run(
-      `INSERT INTO budget_charges (license_id, query_key, dataset, period, micro_epsilon, charged_at)
-       VALUES ($1, 'q1', 'population', $2, 500000, now()), ($1, 'q2', 'population', $2, 1250000, now()),
-              ($1, 'q0', 'population', 'month:2000-01', 9000000, now())`,
-      [mine, period],
-    );
+    const ledger = new ControlPlaneBudgetLedger(gw.controlPlane);
+    const spend = (queryKey: string, period: string, epsilon: number) =>
+      ledger.charge({
+        licenseId: mine,
+        queryKey,
+        charges: [{ dataset: "population", period, epsilon, limit: 100 }],
+      });
+    await spend("q1", period, 0.5);
+    await spend("q2", period, 1.25);
+    await spend("q0", "month:2000-01", 9);
     const list = await op.client.get<{ licenses: View[] }>(`/v1/licenses?operator=${gw.demoOperatorId}`);
     expect(list.status).toBe(200);
     expect(list.body.licenses.every((l) => l.license.operator === op.id)).toBe(true);

@@ -99,7 +99,26 @@ describe("crash recovery", () => {
         await fetch(`${second.url}/v1/audit?job=${id}&type=output.released`, { headers: auditor })
       ).json()) as { entries: unknown[] };
       expect(entries.entries.length, `${id} ${status}`).toBe(status === "released" ? 1 : 0);
+      // Each job ended exactly once: a release that was durable before the kill is not ended again.
+      const ends = (await (
+        await fetch(`${second.url}/v1/audit?job=${id}&type=job.finished`, { headers: auditor })
+      ).json()) as { entries: { data: { status: string } }[] };
+      expect(
+        ends.entries.map((e) => e.data.status),
+        id,
+      ).toEqual([status]);
+      if (status === "released") {
+        const output = await fetch(`${second.url}/v1/jobs/${id}/outputs/t`, {
+          headers: headers(credentials.operator.key),
+        });
+        expect(output.status, `${id} output`).toBe(200);
+      }
     }
+    // No submission entry names a job that does not exist.
+    const submitted = (await (
+      await fetch(`${second.url}/v1/audit?type=job.submitted`, { headers: auditor })
+    ).json()) as { entries: { subjects: { job: string } }[] };
+    expect(submitted.entries.map((e) => e.subjects.job).sort()).toEqual([...accepted].sort());
     second.child.kill("SIGTERM");
     await new Promise((resolve) => second.child.once("exit", resolve));
     running = undefined;

@@ -315,32 +315,35 @@ describe("jobs: lifecycle under load and failure", () => {
     expect((await settled(running.body.id, small.operator)).status).toBe("released");
   });
 
-  it("after a restart, fails the jobs that were running and runs the ones that were queued", async () => {
+  it("after a restart, fails the jobs that were running once, with the reason, and runs the queued ones", async () => {
     const license = small.credentials.operator.license;
     const insert = (id: string, status: string) =>
       small.controlPlane.run(
-        `INSERT INTO jobs (id, operator_id, license_id, purpose, language, script, script_sha256, status, submitted_at)
-         VALUES ($1, $2, $3, 'urban-analytics', 'javascript', $4, 'x', $5, now())`,
-        [id, small.demoOperatorId, license, "export default async () => ({ t: [{ ok: 1 }] })", status],
+        `INSERT INTO jobs (id, operator_id, license_id, purpose, language, script, script_sha256, status, submitted_at, runner, lease_until)
+         VALUES ($1, $2, $3, 'urban-analytics', 'javascript', $4, 'x', $5, $6, $7, $8)`,
+        [
+          id,
+          small.demoOperatorId,
+          license,
+          "export default async () => ({ t: [{ ok: 1 }] })",
+          status,
+          new Date().toISOString(),
+          status === "running" ? "runner_of_a_previous_life" : null,
+          status === "running" ? new Date(Date.now() + 3_600_000).toISOString() : null,
+        ],
       );
     await insert("job_was_running", "running");
     await insert("job_was_queued", "queued");
-    // Started (the log says so) but stopped before its `running` mark reached the table.
-    await insert("job_was_starting", "queued");
-    await small.audit.append({
-      type: "job.started",
-      actor: "system",
-      subject: { job: "job_was_starting", operator: small.demoOperatorId, license },
-      data: { policyVersions: {} },
-    });
-    const recovered = await small.jobs.recover();
-    expect(recovered).toEqual({ requeued: 1, failed: 2 });
-    for (const id of ["job_was_running", "job_was_starting"]) {
-      const interrupted = await settled(id, small.operator);
-      expect(interrupted.status).toBe("failed");
-      expect(interrupted.error?.message).toMatch(/restarted/);
-    }
+    const recovered = await small.restartRunner();
+    expect(recovered.failed).toBe(1);
+    const interrupted = await settled("job_was_running", small.operator);
+    expect(interrupted.status).toBe("failed");
+    expect(interrupted.error?.message).toMatch(/stopped while it was running/);
     expect((await settled("job_was_queued", small.operator)).status).toBe("released");
+    const ends = [];
+    for await (const entry of small.ledger.query({ job: "job_was_running", type: "job.finished" }))
+      ends.push(entry);
+    expect(ends).toHaveLength(1);
   });
 });
 
@@ -440,7 +443,7 @@ describe("jobs: fairness and two-person review", () => {
     expect(held.status).toBe("held");
     // As the gate records for a job that read grade 4 data.
     await fair.controlPlane.run(
-      "UPDATE jobs SET decision = json_merge_patch(decision, '{\"reviewsRequired\": 2}') WHERE id = $1",
+      "UPDATE jobs SET decision = replace(decision, '\"reviewsRequired\":1', '\"reviewsRequired\":2') WHERE id = $1",
       [held.id],
     );
     const one = await fair.bureau.post<{ job: Job }>(`/v1/reviews/${held.id}`, {
@@ -529,7 +532,10 @@ describe("jobs: the queue bound under concurrent submissions", () => {
       expect(answers.filter((a) => a.status === 429).length).toBe(20 - accepted.length);
       // One may already be running; at most `capacity` wait behind it.
       expect(accepted.length).toBeLessThanOrEqual(4);
-      expect(tight.jobs.queued).toBeLessThanOrEqual(3);
+      const [waiting] = await tight.controlPlane.query<{ n: number }>(
+        "SELECT count(*) AS n FROM jobs WHERE status = 'queued'",
+      );
+      expect(waiting!.n).toBeLessThanOrEqual(3);
       for (const a of accepted) expect((await settled(a.body.id, tight.operator)).status).toBe("released");
     } finally {
       await tight.close();

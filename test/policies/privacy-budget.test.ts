@@ -1,9 +1,7 @@
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { ControlPlaneBudgetLedger } from "../../control/budget-ledger.ts";
 import { InMemoryPrivacyBudgetLedger, type PrivacyBudgetLedger } from "../../control/privacy-budget.ts";
-import { type ControlPlane, openControlPlane } from "../../storage/control-plane.ts";
-import { tempDir } from "../support/duckdb.ts";
+import { openTestStore, type TestStore } from "../support/stores.ts";
 
 const charge = (queryKey: string, epsilon = 0.1, limit = 1) => ({
   licenseId: "lic",
@@ -11,28 +9,22 @@ const charge = (queryKey: string, epsilon = 0.1, limit = 1) => ({
   charges: [{ dataset: "population", period: "total", epsilon, limit }],
 });
 
-let folder: Awaited<ReturnType<typeof tempDir>>;
-const stores: ControlPlane[] = [];
-beforeAll(async () => {
-  folder = await tempDir();
-});
+const opened: TestStore[] = [];
 afterAll(async () => {
-  for (const store of stores) store.close();
-  await folder?.remove();
+  for (const store of opened) await store.dispose();
 });
 
-// The gateway's ledger (control-plane tables, a real DuckDB file) and the in-memory one keep the
-// same contract.
+async function storeOf(kind: "sqlite" | "postgres"): Promise<TestStore> {
+  const store = await openTestStore(kind);
+  opened.push(store);
+  return store;
+}
+
+// The gateway's ledger (control-plane tables on both stores) and the in-memory one keep the same contract.
 const LEDGERS: [string, () => Promise<PrivacyBudgetLedger>][] = [
   ["in memory", async () => new InMemoryPrivacyBudgetLedger()],
-  [
-    "in the control plane",
-    async () => {
-      const store = await openControlPlane(join(folder.dir, `budget-${stores.length}.duckdb`));
-      stores.push(store);
-      return new ControlPlaneBudgetLedger(store);
-    },
-  ],
+  ["on SQLite", async () => new ControlPlaneBudgetLedger((await storeOf("sqlite")).store)],
+  ["on PostgreSQL", async () => new ControlPlaneBudgetLedger((await storeOf("postgres")).store)],
 ];
 
 describe.each(LEDGERS)("privacy budget ledger %s", (_, openLedger) => {
@@ -58,65 +50,43 @@ describe.each(LEDGERS)("privacy budget ledger %s", (_, openLedger) => {
     const waiting = ledger.recallAnswer("lic", "same");
     await ledger.recordAnswer("lic", "same", { rows: [[42]] });
     expect(await waiting).toEqual({ rows: [[42]] });
-    expect(await ledger.spent("lic", "population", "total")).toBeCloseTo(0.1, 12);
-  });
-
-  it("charges all datasets of a query or none", async () => {
-    const ledger = await openLedger();
-    await ledger.charge({
-      licenseId: "lic",
-      queryKey: "a",
-      charges: [{ dataset: "m", period: "total", epsilon: 0.9, limit: 1 }],
-    });
-    await expect(
-      ledger.charge({
-        licenseId: "lic",
-        queryKey: "b",
-        charges: [
-          { dataset: "p", period: "total", epsilon: 0.5, limit: 1 },
-          { dataset: "m", period: "total", epsilon: 0.5, limit: 1 },
-        ],
-      }),
-    ).rejects.toMatchObject({ code: "BUDGET_EXHAUSTED", extra: { dataset: "m", period: "total" } });
-    expect(await ledger.spent("lic", "p", "total")).toBe(0);
-    expect(await ledger.spent("lic", "m", "total")).toBeCloseTo(0.9, 12);
-  });
-
-  it("keeps budgets apart per license and period", async () => {
-    const ledger = await openLedger();
-    await ledger.charge(charge("x", 1, 1));
-    await expect(ledger.charge(charge("y", 0.1, 1))).rejects.toMatchObject({ code: "BUDGET_EXHAUSTED" });
-    await ledger.charge({ ...charge("y", 0.1, 1), licenseId: "other" });
-    await ledger.charge({
-      licenseId: "lic",
-      queryKey: "z",
-      charges: [{ dataset: "population", period: "month:2026-02", epsilon: 0.1, limit: 1 }],
-    });
-    expect(await ledger.spent("other", "population", "total")).toBe(0.1);
+    expect(await ledger.spent("lic", "population", "total")).toBe(0.1);
   });
 });
 
-describe("privacy budget ledger in the control plane", () => {
-  it("sees charges written by anything else, and by an earlier process", async () => {
-    const file = join(folder.dir, "budget-shared.duckdb");
-    const store = await openControlPlane(file);
-    const ledger = new ControlPlaneBudgetLedger(store);
-    await ledger.charge(charge("a", 0.5));
-    // A write the ledger did not make (an operator's tool, a migration) must not be missed.
-    await store.run(
-      `INSERT INTO budget_charges (license_id, query_key, dataset, period, micro_epsilon, charged_at)
-       VALUES ('lic', 'outside', 'population', 'total', 400000, now())`,
+describe.each(["sqlite", "postgres"] as const)("privacy budget ledger shared by two nodes on %s", (kind) => {
+  it("two ledgers on two connections charging one license at once never overspend it", async () => {
+    const t = await storeOf(kind);
+    const nodes = [new ControlPlaneBudgetLedger(t.store), new ControlPlaneBudgetLedger(await t.reopen())];
+    const results = await Promise.allSettled(
+      Array.from({ length: 60 }, (_, i) => nodes[i % 2]!.charge(charge(`q${i}`, 0.05))),
     );
-    await expect(ledger.charge(charge("b", 0.2))).rejects.toMatchObject({ code: "BUDGET_EXHAUSTED" });
-    await ledger.charge(charge("c", 0.1));
-    store.close();
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(20);
+    const [row] = await t.store.query<{ spent: number; charges: number }>(
+      "SELECT (SELECT micro_epsilon FROM budget_spent) AS spent, (SELECT count(*) FROM budget_charges) AS charges",
+    );
+    expect(row).toEqual({ spent: 1_000_000, charges: 20 });
+  });
 
-    const reopened = await openControlPlane(file);
-    stores.push(reopened);
-    const again = new ControlPlaneBudgetLedger(reopened);
+  it("answers a query charged on one node from the answer the other recorded, without a second charge", async () => {
+    const t = await storeOf(kind);
+    const [a, b] = [new ControlPlaneBudgetLedger(t.store), new ControlPlaneBudgetLedger(await t.reopen())];
+    expect(await a.charge(charge("shared"))).toEqual({ charged: true });
+    expect(await b.charge(charge("shared"))).toEqual({ charged: false });
+    const waiting = b.recallAnswer("lic", "shared");
+    await a.recordAnswer("lic", "shared", { rows: [[7]] });
+    expect(await waiting).toEqual({ rows: [[7]] });
+    expect(await b.spent("lic", "population", "total")).toBe(0.1);
+  });
+
+  it("keeps spent ε across a reopen, and still answers a charged query once the budget is spent", async () => {
+    const t = await storeOf(kind);
+    const ledger = new ControlPlaneBudgetLedger(t.store);
+    await ledger.charge(charge("a", 0.5));
+    await ledger.charge(charge("c", 0.5));
+    const again = new ControlPlaneBudgetLedger(await t.reopen());
     expect(await again.spent("lic", "population", "total")).toBeCloseTo(1, 12);
     await expect(again.charge(charge("d", 0.000001))).rejects.toMatchObject({ code: "BUDGET_EXHAUSTED" });
-    // A query charged before is still answered from its record once the budget is spent.
     expect(await again.charge(charge("a", 0.5))).toEqual({ charged: false });
   });
 });

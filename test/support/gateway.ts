@@ -1,8 +1,8 @@
 import { DuckDBInstance } from "@duckdb/node-api";
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import { type AuditLedger, auditLogFile, openAuditLedger } from "../../audit/ledger.ts";
 import { issueReceipt } from "../../audit/receipt.ts";
 import { loadDomainSigningKey } from "../../audit/signing-key.ts";
+import { openStoreAuditLedger, type StoreAuditLedger } from "../../audit/store-ledger.ts";
 import {
   type AuditEvent,
   type AuditPosition,
@@ -11,18 +11,18 @@ import {
 } from "../../control/audit-sink.ts";
 import { ControlPlaneBudgetLedger } from "../../control/budget-ledger.ts";
 import { JobService } from "../../control/jobs/job-service.ts";
-import { ledgerAuditSink, startedJobsInLog } from "../../control/ledger-sink.ts";
-import { assertOperatorActive } from "../../control/operators.ts";
+import { ledgerAuditSink } from "../../control/ledger-sink.ts";
 import { type DemoCredentials, provisionDataFolder } from "../../control/provisioning.ts";
 import { type GatewayServices, newApp } from "../../gateway/app.ts";
 import { type AuthFailureLimit, AuthFailureLimiter, type GatewayEnv } from "../../gateway/auth.ts";
 import { silentLogger } from "../../gateway/log.ts";
 import { organizationCodeCheckChar, usccCheckChar } from "../../policies/identifiers.ts";
 import { SandboxPool } from "../../sandbox/index.ts";
-import type { ControlPlane } from "../../storage/control-plane.ts";
 import { type DataDomain, openDataDomain } from "../../storage/data-domain.ts";
 import { openSqlParser } from "../../storage/sql-parser.ts";
+import type { SqlExecutor, SqlStore } from "../../storage/sql-store.ts";
 import { tempDir } from "./duckdb.ts";
+import { newPostgresDatabase, type StoreKind } from "./stores.ts";
 
 /**
  * The real audit ledger (hash-chained, fsync'd) behind a sink that also keeps the events in memory
@@ -31,9 +31,15 @@ import { tempDir } from "./duckdb.ts";
 export class TestAuditSink extends RecordingAuditSink {
   failing = false;
   private readonly ledgerSink: AuditSink;
-  constructor(readonly ledger: AuditLedger) {
+  constructor(readonly ledger: StoreAuditLedger) {
     super();
     this.ledgerSink = ledgerAuditSink(ledger);
+  }
+  override async appendIn(tx: SqlExecutor, events: readonly AuditEvent[]): Promise<AuditPosition[]> {
+    if (this.failing) throw new Error("audit sink unavailable");
+    const positions = await this.ledgerSink.appendIn(tx, events);
+    await super.appendIn(tx, events);
+    return positions;
   }
   override async append(event: AuditEvent): Promise<AuditPosition> {
     if (this.failing) throw new Error("audit sink unavailable");
@@ -83,7 +89,9 @@ export interface TestGateway {
   readonly dir: string;
   readonly app: OpenAPIHono<GatewayEnv>;
   readonly services: GatewayServices;
-  readonly controlPlane: ControlPlane;
+  readonly controlPlane: SqlStore;
+  /** The hash-chained audit log in the control plane. */
+  readonly ledger: StoreAuditLedger;
   readonly dataDomain: DataDomain;
   readonly audit: TestAuditSink;
   readonly jobs: JobService;
@@ -92,6 +100,12 @@ export interface TestGateway {
   readonly demoOperatorId: string;
   readonly bureau: Client;
   readonly auditor: Client;
+  /**
+   * Stops this gateway's runner and starts a new one on the same stores, as a restarted node
+   * would (HTTP keeps answering; submissions are refused, as while draining). Returns what its
+   * recovery did.
+   */
+  restartRunner(): Promise<{ requeued: number; failed: number }>;
   readonly operator: Client;
   readonly anonymous: Client;
   as(key: string | undefined): Client;
@@ -113,6 +127,8 @@ export interface TestGatewayOptions {
   /** Job queue bound; default 100. */
   readonly queueCapacity?: number;
   readonly perOperatorConcurrency?: number;
+  /** Which control-plane store: the embedded SQLite file (default) or a fresh PostgreSQL database. */
+  readonly store?: StoreKind;
 }
 
 /**
@@ -125,7 +141,12 @@ export interface TestGatewayOptions {
  */
 export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
   const folder = await tempDir("aos-gateway-");
-  const provisioned = await provisionDataFolder({ dir: folder.dir, seedScale: options.seedScale ?? 0.002 });
+  const database = options.store === "postgres" ? await newPostgresDatabase() : undefined;
+  const provisioned = await provisionDataFolder({
+    dir: folder.dir,
+    seedScale: options.seedScale ?? 0.002,
+    databaseUrl: database?.url,
+  });
   const { controlPlane } = provisioned;
   const credentials = provisioned.newCredentials;
   if (!credentials) throw new Error("a fresh data folder must create demo credentials");
@@ -141,8 +162,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   }
   const dataDomain = await openDataDomain(provisioned.folder.domainFile, { threads: 1 });
   const signingKey = await loadDomainSigningKey(provisioned.folder);
-  const ledger = await openAuditLedger({
-    file: auditLogFile(provisioned.folder.dir),
+  const ledger = openStoreAuditLedger(controlPlane, {
     privateKey: signingKey.privateKey,
     checkpointIntervalMs: 0,
   });
@@ -155,27 +175,26 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     pool ??= new SandboxPool({ size: workers });
     return pool;
   };
-  const jobs = new JobService(
-    {
-      store: controlPlane,
-      dataDomain,
-      pool: {
-        run: (...args) => startedPool().run(...args),
-        cancel: (jobId) => pool?.cancel(jobId) ?? false,
-      },
-      ledger: new ControlPlaneBudgetLedger(controlPlane),
-      parser: parser.connection,
-      audit,
-      assertOperatorActive: (operatorId) => assertOperatorActive(controlPlane, operatorId),
-      signReceipt: (claims) => issueReceipt(claims, signingKey.privateKey),
-      startedSince: startedJobsInLog(ledger),
+  const jobDeps: ConstructorParameters<typeof JobService>[0] = {
+    store: controlPlane,
+    dataDomain,
+    pool: {
+      run: (...args) => startedPool().run(...args),
+      cancel: (jobId) => pool?.cancel(jobId) ?? false,
     },
-    {
-      queueCapacity: options.queueCapacity ?? 100,
-      perOperatorConcurrency: options.perOperatorConcurrency ?? 2,
-      concurrency: workers,
-    },
-  );
+    ledger: new ControlPlaneBudgetLedger(controlPlane),
+    parser: parser.connection,
+    audit,
+    signReceipt: (claims) => issueReceipt(claims, signingKey.privateKey),
+  };
+  const jobOptions: ConstructorParameters<typeof JobService>[1] = {
+    queueCapacity: options.queueCapacity ?? 100,
+    perOperatorConcurrency: options.perOperatorConcurrency ?? 2,
+    concurrency: workers,
+    soleRunner: true,
+  };
+  const jobs = new JobService(jobDeps, jobOptions);
+  const restarted: JobService[] = [];
   await jobs.recover();
   const services: GatewayServices = {
     controlPlane,
@@ -229,6 +248,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     app,
     services,
     controlPlane,
+    ledger,
     dataDomain,
     audit,
     jobs,
@@ -250,13 +270,22 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
       const { operator, apiKey } = res.body;
       return { id: operator.id, key: apiKey.key, prefix: apiKey.prefix, client: as(apiKey.key) };
     },
+    async restartRunner() {
+      await jobs.drain();
+      for (const earlier of restarted) await earlier.drain();
+      const next = new JobService(jobDeps, jobOptions);
+      restarted.push(next);
+      return next.recover();
+    },
     async close() {
       await jobs.drain();
+      for (const later of restarted) await later.drain();
       await pool?.close();
       parser.close();
       await ledger.close();
       dataDomain.close();
-      controlPlane.close();
+      await controlPlane.close();
+      await database?.drop();
       await folder.remove();
     },
   };

@@ -1,0 +1,128 @@
+import { createHash, randomUUID } from "node:crypto";
+import { DomainError } from "../../policies/errors.ts";
+import { sqlDialect } from "../../storage/sql-dialect.ts";
+import type { SqlStore } from "../../storage/sql-store.ts";
+import { isUniqueViolation } from "../../storage/sql-store.ts";
+import type { AuditSink } from "../audit-sink.ts";
+import type { Principal } from "../identity.ts";
+import { assertLicenseUsable, findLicense } from "../licenses.ts";
+import { assertOperatorActive } from "../operators.ts";
+import { limitsOf } from "./execution.ts";
+import { jobRepository, type StoredJob } from "./job-repository.ts";
+import { JobSubmission } from "./model.ts";
+
+export interface AdmissionDeps {
+  readonly store: Pick<SqlStore, "query" | "transaction">;
+  readonly audit: AuditSink;
+  readonly now: () => Date;
+  /** Accepted jobs waiting to run, domain-wide; beyond it submissions answer QUEUE_FULL. */
+  readonly queueCapacity: number;
+}
+
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+
+/**
+ * Accepts a job, or says why not. The job row and its `job.submitted` entry commit together, so
+ * no accepted job lacks its entry and no entry names a job that was not accepted. Returns the
+ * stored job and whether this call created it (false: an Idempotency-Key replay).
+ */
+export async function admitJob(
+  deps: AdmissionDeps,
+  principal: Principal,
+  body: unknown,
+  idempotencyKey?: string,
+): Promise<{ job: StoredJob; created: boolean }> {
+  const parsed = JobSubmission.safeParse(body);
+  if (!parsed.success) {
+    const fields = [...new Set(parsed.error.issues.map((i) => i.path.join(".") || "(body)"))];
+    throw new DomainError("BAD_REQUEST", `invalid job: ${fields.join(", ")}`);
+  }
+  const submission = parsed.data;
+  const scriptSha256 = sha256(submission.script);
+  const replay = async (): Promise<{ job: StoredJob; created: boolean } | undefined> => {
+    if (idempotencyKey === undefined) return undefined;
+    const existing = await jobRepository.byIdempotencyKey(deps.store, principal.id, idempotencyKey);
+    if (!existing) return undefined;
+    const same =
+      existing.scriptSha256 === scriptSha256 &&
+      existing.licenseId === submission.license &&
+      existing.language === submission.language &&
+      (submission.purpose === undefined || submission.purpose === existing.purpose);
+    if (!same) throw new DomainError("CONFLICT", "this Idempotency-Key was used for a different job");
+    return { job: existing, created: false };
+  };
+  const earlier = await replay();
+  if (earlier) return earlier;
+
+  await assertOperatorActive(deps.store, principal.id);
+  const record = assertLicenseUsable(await findLicense(deps.store, submission.license), {
+    operatorId: principal.id,
+    ...(submission.purpose === undefined ? {} : { purpose: submission.purpose }),
+    now: deps.now(),
+  });
+  const limit = limitsOf(record.license).scriptBytes ?? 256 * 1024;
+  if (Buffer.byteLength(submission.script, "utf8") > limit) {
+    throw new DomainError("LIMIT_EXCEEDED", `the script is larger than ${limit} bytes`);
+  }
+  const perDay = record.license.quotas.jobsPerDay;
+  const now = deps.now();
+  const job = {
+    id: `job_${randomUUID()}`,
+    operatorId: principal.id,
+    licenseId: record.license.id,
+    purpose: record.license.purpose,
+    language: submission.language,
+    script: submission.script,
+    scriptSha256,
+    idempotencyKey: idempotencyKey ?? null,
+    status: "queued" as const,
+    submittedAt: now.toISOString(),
+  };
+  try {
+    await deps.store.transaction(async (tx) => {
+      if (perDay !== undefined) {
+        // The license's row is locked while its day is counted, so concurrent admissions on any
+        // node count one after another (SQLite's write lock already orders them).
+        await tx.query(`SELECT id FROM licenses WHERE id = $1${sqlDialect.forUpdate(tx.dialect)}`, [
+          record.license.id,
+        ]);
+        const today = `${now.toISOString().slice(0, 10)}T00:00:00.000Z`;
+        if ((await jobRepository.countSince(tx, record.license.id, today)) >= perDay) {
+          throw new DomainError("QUOTA_EXCEEDED", `license ${record.license.id} allows ${perDay} jobs a day`);
+        }
+      }
+      if ((await jobRepository.countWithStatus(tx, "queued")) >= deps.queueCapacity) {
+        throw new DomainError("QUEUE_FULL", "the job queue is full; retry later", { retryAfterSeconds: 5 });
+      }
+      await jobRepository.insert(tx, job);
+      await deps.audit.appendIn(tx, [
+        {
+          type: "job.submitted",
+          actor: principal.id,
+          subject: {
+            job: job.id,
+            operator: principal.id,
+            license: job.licenseId,
+            datasets: record.license.datasets.map((d) => d.name),
+          },
+          data: {
+            scriptSha256,
+            language: job.language,
+            purpose: job.purpose,
+            scriptBytes: job.script.length,
+          },
+        },
+      ]);
+    });
+  } catch (error) {
+    // Two submissions with one Idempotency-Key raced: the other one's job is the answer.
+    if (isUniqueViolation(error)) {
+      const winner = await replay();
+      if (winner) return winner;
+    }
+    throw error;
+  }
+  const stored = await jobRepository.get(deps.store, job.id);
+  if (!stored) throw new DomainError("INTERNAL", `job ${job.id} was accepted but cannot be read back`);
+  return { job: stored, created: true };
+}

@@ -1,0 +1,361 @@
+import { isDomainError } from "../../policies/errors.ts";
+import type { License } from "../../policies/license.ts";
+import type { DatasetManifest } from "../../policies/manifest.ts";
+import type { SqlStore } from "../../storage/sql-store.ts";
+import { inSpan, telemetry } from "../../telemetry/instruments.ts";
+import type { AuditSink } from "../audit-sink.ts";
+import { currentCatalog } from "../catalog.ts";
+import { assertLicenseUsable, findLicense } from "../licenses.ts";
+import { assertOperatorActive } from "../operators.ts";
+import { type CancelFlag, type ClaimedJob, type ExecutionDeps, executeJob } from "./execution.ts";
+import { jobRepository, type StoredJob } from "./job-repository.ts";
+import type { JobError, JobStatus } from "./model.ts";
+import {
+  finishJob,
+  finishJobIn,
+  gateExecution,
+  JobMovedOn,
+  type ReleaseDeps,
+  type Settlement,
+} from "./release.ts";
+
+export interface JobRunnerDeps extends ExecutionDeps, ReleaseDeps {
+  readonly store: SqlStore;
+  readonly audit: AuditSink;
+  /** Told when a job this runner moved has settled (after its transaction committed). */
+  readonly onSettled: (jobId: string, status: JobStatus, settlement: Settlement) => void;
+}
+
+export interface JobRunnerOptions {
+  /** This runner's name in job leases; unique among live runners. */
+  readonly runnerId: string;
+  /** Jobs running at once here (the sandbox pool's size). */
+  readonly concurrency: number;
+  /** Jobs of one operator running at once, domain-wide, so one tenant cannot hold every worker. */
+  readonly perOperatorConcurrency: number;
+  /** How long a claimed job stays leased without a renewal, ms (renewed every third of it). */
+  readonly leaseMs?: number;
+  /** How often the queue is looked at when nothing woke the runner, ms. */
+  readonly pollMs?: number;
+  /**
+   * At start, running jobs of every runner are orphans (true for the one-node SQLite store, whose
+   * data folder a single node holds); otherwise only jobs whose lease ran out are.
+   */
+  readonly soleRunner?: boolean;
+}
+
+interface RunEntry extends CancelFlag {
+  readonly operatorId: string;
+  phase: "runs" | "settles";
+  done: Promise<void>;
+}
+
+/**
+ * Schedules and runs jobs on this node: claims queued jobs from the store while it has free slots
+ * (each claim one transaction that marks the job running under this runner's lease and records
+ * `job.started`), runs them, and settles them through the release step. Leases are renewed while
+ * jobs run; a job whose runner stopped renewing is failed once, with its reason, by any runner.
+ */
+export class JobRunner {
+  private readonly running = new Map<string, RunEntry>();
+  private readonly leaseMs: number;
+  private claiming: Promise<void> | undefined;
+  private wakeAgain = false;
+  private accepting = true;
+  private timers: NodeJS.Timeout[] = [];
+  private tableRowsCache: Promise<ReadonlyMap<string, number>> | undefined;
+  /** Jobs waiting domain-wide, as of the last poll (for the queue-depth gauge). */
+  private queuedSeen = 0;
+
+  constructor(
+    private readonly deps: JobRunnerDeps,
+    private readonly options: JobRunnerOptions,
+  ) {
+    this.leaseMs = options.leaseMs ?? 30_000;
+  }
+
+  /** Fails the jobs a stopped runner left running, then starts claiming. Returns how many were failed. */
+  async start(): Promise<number> {
+    const failed = await this.reap(this.options.soleRunner ? "all" : "expired");
+    const every = (ms: number, work: () => Promise<unknown>) => {
+      const timer = setInterval(() => void work().catch(() => undefined), ms);
+      timer.unref();
+      this.timers.push(timer);
+    };
+    every(Math.max(50, Math.floor(this.leaseMs / 3)), () => this.heartbeat());
+    every(Math.max(100, Math.floor(this.leaseMs / 2)), () => this.reap("expired"));
+    every(this.options.pollMs ?? 1000, async () => {
+      this.wake();
+      this.queuedSeen = await jobRepository.countWithStatus(this.deps.store, "queued");
+    });
+    this.wake();
+    return failed;
+  }
+
+  /** Looks for queued jobs now (after a submission, a notification, a finished run). */
+  wake(): void {
+    if (!this.accepting) return;
+    if (this.claiming) {
+      this.wakeAgain = true;
+      return;
+    }
+    this.claiming = this.claimWhileFree().finally(() => {
+      this.claiming = undefined;
+      if (this.wakeAgain) {
+        this.wakeAgain = false;
+        this.wake();
+      }
+    });
+  }
+
+  /** Stops a job running here at once; false when it does not run here. */
+  cancelHere(jobId: string): boolean {
+    const run = this.running.get(jobId);
+    if (!run) return false;
+    run.cancelled = true;
+    this.deps.pool.cancel(jobId);
+    return true;
+  }
+
+  /** Stops claiming and waits for the jobs running here to settle; queued ones stay queued. */
+  async drain(): Promise<void> {
+    this.accepting = false;
+    for (const timer of this.timers) clearInterval(timer);
+    this.timers = [];
+    await this.claiming;
+    await Promise.allSettled([...this.running.values()].map((run) => run.done));
+  }
+
+  stats(): { queued: number; running: number; slots: number } {
+    return { queued: this.queuedSeen, running: this.running.size, slots: this.options.concurrency };
+  }
+
+  private inSlots(): number {
+    let n = 0;
+    for (const run of this.running.values()) if (run.phase === "runs") n++;
+    return n;
+  }
+
+  private async claimWhileFree(): Promise<void> {
+    while (this.accepting && this.inSlots() < this.options.concurrency) {
+      let claimed: ClaimedJob | null;
+      try {
+        claimed = await this.claim();
+      } catch {
+        // The store is unavailable: the next poll tries again.
+        return;
+      }
+      if (!claimed) return;
+      this.launch(claimed);
+    }
+  }
+
+  /**
+   * One transaction: take the next job, check its operator and license again (either may have
+   * changed while it waited), fix the policy versions it runs under, and record its start — or,
+   * when it may no longer run, fail it with the reason. Returns null when there was nothing to run.
+   */
+  private async claim(): Promise<ClaimedJob | null> {
+    for (;;) {
+      const now = this.deps.now();
+      const outcome = await this.deps.store.transaction(async (tx) => {
+        const job = await jobRepository.claimNext(tx, {
+          runner: this.options.runnerId,
+          leaseUntil: new Date(now.getTime() + this.leaseMs).toISOString(),
+          startedAt: now.toISOString(),
+          perOperator: this.options.perOperatorConcurrency,
+        });
+        if (!job) return null;
+        let license: License;
+        try {
+          await assertOperatorActive(tx, job.operatorId);
+          license = assertLicenseUsable(await findLicense(tx, job.licenseId), {
+            operatorId: job.operatorId,
+            now,
+          }).license;
+        } catch (error) {
+          if (!isDomainError(error)) throw error;
+          const settlement: Settlement = {
+            status: "failed",
+            reason: "license or operator no longer valid",
+            actor: "system",
+            error: { code: error.code, class: "LicenseError", message: error.detail },
+          };
+          await finishJobIn(this.deps, tx, job, settlement, {
+            from: ["running"],
+            runner: this.options.runnerId,
+          });
+          return { failed: job, settlement, claimed: undefined };
+        }
+        // The policy in force now applies to the whole run: later changes never reach a running job.
+        const catalog = await currentCatalog(tx);
+        const licensed = new Set(license.datasets.map((d) => d.name));
+        const entries = catalog.filter((e) => licensed.has(e.manifest.name));
+        const manifests: DatasetManifest[] = entries.map((e) => e.manifest);
+        const policyVersions = Object.fromEntries(entries.map((e) => [e.manifest.name, e.version]));
+        await jobRepository.setPolicyVersions(tx, job.id, policyVersions);
+        await this.deps.audit.appendIn(tx, [
+          {
+            type: "job.started",
+            actor: "system",
+            subject: {
+              job: job.id,
+              operator: job.operatorId,
+              license: job.licenseId,
+              datasets: [...licensed],
+            },
+            data: { policyVersions },
+          },
+        ]);
+        const claimed: ClaimedJob = { job: { ...job, policyVersions }, license, manifests, startedAt: now };
+        return { claimed, failed: undefined, settlement: undefined };
+      });
+      if (outcome === null) return null;
+      if (outcome.claimed) {
+        this.deps.events.publish(outcome.claimed.job.id, "running", {
+          policyVersions: outcome.claimed.job.policyVersions,
+        });
+        return outcome.claimed;
+      }
+      if (outcome.failed && outcome.settlement) this.settled(outcome.failed, outcome.settlement);
+    }
+  }
+
+  private launch(claimed: ClaimedJob): void {
+    const id = claimed.job.id;
+    const entry: RunEntry = {
+      operatorId: claimed.job.operatorId,
+      cancelled: false,
+      phase: "runs",
+      done: Promise.resolve(),
+    };
+    this.running.set(id, entry);
+    entry.done = inSpan("job.run", { "job.id": id }, () => this.run(claimed, entry))
+      .catch(async (error: unknown) => {
+        if (error instanceof JobMovedOn) return;
+        // A failure of the machinery, not of the script: the job fails with no detail shown.
+        const settlement: Settlement = {
+          status: "failed",
+          reason: "internal error",
+          actor: "system",
+          error: {
+            code: isDomainError(error) ? error.code : "INTERNAL",
+            class: "InternalError",
+            message: isDomainError(error) ? error.detail : "internal error",
+          },
+        };
+        await finishJob(this.deps, claimed.job, settlement, {
+          from: ["running"],
+          runner: this.options.runnerId,
+        })
+          .then(() => this.settled(claimed.job, settlement))
+          .catch(() => undefined);
+      })
+      .finally(() => {
+        this.running.delete(id);
+        this.wake();
+      });
+  }
+
+  private async run(claimed: ClaimedJob, entry: RunEntry): Promise<void> {
+    const { job } = claimed;
+    let execution: Awaited<ReturnType<typeof executeJob>>;
+    try {
+      execution = await executeJob(this.deps, claimed, entry, () => this.tableRows());
+    } finally {
+      // Once the sandbox returned, the job only settles (gate, audit, store): its slot goes on.
+      entry.phase = "settles";
+      this.wake();
+    }
+    const settlement: Settlement = entry.cancelled
+      ? {
+          status: "cancelled",
+          reason: "cancelled while running",
+          actor: job.operatorId,
+          usage: execution.usage,
+        }
+      : await inSpan("release.gate", { "job.id": job.id, tainted: execution.tainted }, () =>
+          gateExecution(this.deps.dataDomain, claimed, execution),
+        );
+    if (!entry.cancelled) {
+      for (const [dataset, epsilon] of Object.entries(execution.usage.epsilon))
+        telemetry.epsilonSpent(dataset, epsilon);
+    }
+    await finishJob(this.deps, job, settlement, {
+      from: ["running"],
+      runner: this.options.runnerId,
+      queries: execution.queries,
+    });
+    this.settled(job, settlement);
+  }
+
+  private settled(job: StoredJob | ClaimedJob["job"], settlement: Settlement): void {
+    if (settlement.decision) {
+      this.deps.events.publish(job.id, "gate", {
+        outcome: settlement.decision.outcome,
+        reasons: settlement.decision.reasons,
+      });
+    }
+    const started = job.startedAt ? Date.parse(job.startedAt) : undefined;
+    telemetry.jobFinished(
+      settlement.status,
+      started === undefined ? undefined : this.deps.now().getTime() - started,
+    );
+    this.deps.events.publish(job.id, "finished", {
+      status: settlement.status,
+      ...(settlement.error ? { code: settlement.error.code } : {}),
+    });
+    this.deps.onSettled(job.id, settlement.status, settlement);
+  }
+
+  /** Renews the leases of the jobs running here and stops those whose cancellation was asked for elsewhere. */
+  private async heartbeat(): Promise<void> {
+    const ids = [...this.running.keys()];
+    if (ids.length === 0) return;
+    const until = new Date(this.deps.now().getTime() + this.leaseMs).toISOString();
+    await this.deps.store.transaction((tx) =>
+      jobRepository.renewLeases(tx, this.options.runnerId, ids, until),
+    );
+    for (const id of await jobRepository.cancelRequested(this.deps.store, ids)) this.cancelHere(id);
+  }
+
+  /**
+   * Fails, once each, the jobs whose runner stopped: their lease ran out (or, for the sole runner
+   * at its start, any job still marked running). The failure and its `job.finished` entry commit
+   * together, and only while the job is still orphaned: a job settled meanwhile stays as it is.
+   */
+  private async reap(which: "all" | "expired"): Promise<number> {
+    const now = this.deps.now().toISOString();
+    const candidates =
+      which === "all"
+        ? await jobRepository.withStatus(this.deps.store, "running")
+        : await jobRepository.orphaned(this.deps.store, now);
+    let failed = 0;
+    for (const job of candidates) {
+      if (this.running.has(job.id)) continue;
+      const error: JobError = {
+        code: "INTERNAL",
+        class: "Interrupted",
+        message: "the runner of this job stopped while it was running; submit it again",
+      };
+      const settlement: Settlement = { status: "failed", reason: "runner stopped", actor: "system", error };
+      try {
+        await finishJob(this.deps, job, settlement, {
+          from: ["running"],
+          ...(which === "all" ? {} : { leaseExpiredBefore: now }),
+        });
+        failed++;
+        this.settled(job, settlement);
+      } catch (cause) {
+        if (!(cause instanceof JobMovedOn)) throw cause;
+      }
+    }
+    return failed;
+  }
+
+  /** Row counts of the domain's tables; the domain is read-only, so they are read once. */
+  private tableRows(): Promise<ReadonlyMap<string, number>> {
+    this.tableRowsCache ??= this.deps.dataDomain.tableRowCounts();
+    return this.tableRowsCache;
+  }
+}
