@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { chmod, mkdir, rename, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import { loadDomainSigningKey } from "../audit/signing-key.ts";
 import type { License } from "../policies/license.ts";
 import type { DatasetManifest } from "../policies/manifest.ts";
 import { type GenerationStep, generateDemoDomain } from "../seeds/generate.ts";
@@ -11,6 +12,7 @@ import { currentCatalog, publishManifest } from "./catalog.ts";
 import { ensureDomainKey } from "./domain-key.ts";
 import { createPrincipal, issueApiKey } from "./identity.ts";
 import { grantLicense } from "./licenses.ts";
+import { type UpgradeReport, upgradeLegacyFolder } from "./upgrade.ts";
 
 /** Where the embedded default keeps everything, inside one data folder. */
 export interface DataFolder {
@@ -61,7 +63,8 @@ export type ProvisionEvent =
   | { readonly kind: "generating"; readonly scale: number }
   | { readonly kind: "generated"; readonly step: GenerationStep }
   | { readonly kind: "key-created" }
-  | { readonly kind: "principals-created" };
+  | { readonly kind: "principals-created" }
+  | { readonly kind: "upgraded"; readonly report: UpgradeReport };
 
 export interface ProvisionedFolder {
   readonly folder: DataFolder;
@@ -69,6 +72,8 @@ export interface ProvisionedFolder {
   /** Set only on the start that created the demo principals: their keys exist nowhere else. */
   readonly newCredentials?: DemoCredentials;
   readonly generated: boolean;
+  /** Set on the start that moved an older release's folder into the store. */
+  readonly upgraded?: UpgradeReport;
 }
 
 /**
@@ -96,6 +101,9 @@ export async function provisionDataFolder(options: ProvisionOptions): Promise<Pr
 
   const controlPlane = await openControlStore({ dataDir: folder.dir, databaseUrl: options.databaseUrl });
   try {
+    // A folder of an older release moves into the store before anything is provisioned in it.
+    const upgraded = await upgradeLegacyFolder(folder, controlPlane, (await loadDomainSigningKey(folder)).publicKey);
+    if (upgraded) options.onProgress?.({ kind: "upgraded", report: upgraded });
     await controlPlane.transaction(async (tx) => {
       await provisioningTurn(tx);
       if ((await currentCatalog(tx)).length === 0) {
@@ -104,7 +112,13 @@ export async function provisionDataFolder(options: ProvisionOptions): Promise<Pr
     });
     const newCredentials = await createDemoPrincipals(controlPlane, folder);
     if (newCredentials) options.onProgress?.({ kind: "principals-created" });
-    return { folder, controlPlane, generated, ...(newCredentials ? { newCredentials } : {}) };
+    return {
+      folder,
+      controlPlane,
+      generated,
+      ...(newCredentials ? { newCredentials } : {}),
+      ...(upgraded ? { upgraded } : {}),
+    };
   } catch (error) {
     await controlPlane.close();
     throw error;

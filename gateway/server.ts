@@ -18,7 +18,6 @@ import {
   provisionDataFolder,
 } from "../control/provisioning.ts";
 import { verifyDomainFacts } from "../control/query-service.ts";
-import { upgradeLegacyFolder } from "../control/upgrade.ts";
 import { SandboxPool } from "../sandbox/index.ts";
 import { openDataDomain } from "../storage/data-domain.ts";
 import { localNotifier, type Notifier, postgresNotifier } from "../storage/notifications.ts";
@@ -73,13 +72,15 @@ export async function startGateway(config: Config, logger: Logger): Promise<Runn
     seedScale: config.SEED_SCALE,
     seed: config.SEED,
     databaseUrl: config.DATABASE_URL,
-    onProgress: (event: ProvisionEvent) => logger.info(`provision: ${event.kind}`, { ...event }),
+    onProgress: (event: ProvisionEvent) =>
+      event.kind === "upgraded"
+        ? logger.info("upgrade: an older release's control plane and audit log moved into the transactional store", {
+            ...event.report,
+          })
+        : logger.info(`provision: ${event.kind}`, { ...event }),
   });
   const { controlPlane, folder } = provisioned;
   const signingKey = await loadDomainSigningKey(folder);
-  const upgraded = await upgradeLegacyFolder(folder, controlPlane, signingKey.publicKey);
-  if (upgraded)
-    logger.info("upgrade: control plane and audit log moved into the transactional store", { ...upgraded });
   const dataDomain = await openDataDomain(folder.domainFile);
   // The domain is read-only: facts about it (unique units, value ranges) are verified once, in
   // the background, so that queries can take the shorter plans they allow from the first jobs on.
