@@ -24,6 +24,7 @@ export const AUDIT_EVENT_TYPES = [
   "policy.published",
   "manifest.published",
   "tariff.set",
+  "domain.recorded",
   "job.submitted",
   "job.started",
   "query.checked",

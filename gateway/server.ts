@@ -8,6 +8,7 @@ import { loadDomainSigningKey } from "../audit/signing-key.ts";
 import { openStoreAuditLedger } from "../audit/store-ledger.ts";
 import { ControlPlaneBudgetLedger } from "../control/budget-ledger.ts";
 import { currentCatalog } from "../control/catalog.ts";
+import { checkDomainVersion } from "../control/domain-version.ts";
 import type { JobEvent } from "../control/jobs/job-events.ts";
 import { JobService } from "../control/jobs/job-service.ts";
 import { ledgerAuditSink } from "../control/ledger-sink.ts";
@@ -74,9 +75,12 @@ export async function startGateway(config: Config, logger: Logger): Promise<Runn
     databaseUrl: config.DATABASE_URL,
     onProgress: (event: ProvisionEvent) =>
       event.kind === "upgraded"
-        ? logger.info("upgrade: an older release's control plane and audit log moved into the transactional store", {
-            ...event.report,
-          })
+        ? logger.info(
+            "upgrade: an older release's control plane and audit log moved into the transactional store",
+            {
+              ...event.report,
+            },
+          )
         : logger.info(`provision: ${event.kind}`, { ...event }),
   });
   const { controlPlane, folder } = provisioned;
@@ -144,6 +148,10 @@ export async function startGateway(config: Config, logger: Logger): Promise<Runn
       if (event.node !== nodeId) jobs.relayed(event.jobId, event.type, event.data);
     });
   }
+  // A runner answers only from the domain content the control plane names.
+  const domainVersion = runs
+    ? await checkDomainVersion(controlPlane, audit, folder.domainFile, nodeId)
+    : undefined;
   telemetry.observeJobs(() => jobs.stats());
   const recovered = await jobs.recover();
   if (recovered.failed > 0) logger.info("jobs a stopped runner left running were failed", { ...recovered });
@@ -196,6 +204,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Runn
     ...(url ? { url } : {}),
     dataDir: folder.dir,
     controlPlane: controlPlane.location,
+    ...(domainVersion ? { domainVersion: domainVersion.version, domainSha256: domainVersion.sha256 } : {}),
   });
 
   let closing: Promise<void> | undefined;

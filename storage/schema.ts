@@ -134,6 +134,15 @@ export const MIGRATIONS: readonly Migration[] = [
         answer TEXT NOT NULL,
         PRIMARY KEY (license_id, query_key)
       )`,
+      // The data domain's content, by version: every runner checks that its read-only copy is
+      // the current one before it claims work, so nodes never answer from different data.
+      `CREATE TABLE domain_versions (
+        version INTEGER PRIMARY KEY,
+        sha256 TEXT NOT NULL,
+        bytes BIGINT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        recorded_by TEXT NOT NULL
+      )`,
       // The hash-chained audit log. `line` is the entry's canonical JSON exactly as an export
       // writes it, so the offline verifier checks what the store holds; the other columns are
       // copies for auditors' filters.
