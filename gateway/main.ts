@@ -2,7 +2,10 @@ import { ConfigError, loadConfig } from "./config.ts";
 import { createLogger } from "./log.ts";
 import { startGateway } from "./server.ts";
 
-/** `npm start`: the embedded default — one process, one data folder, on 127.0.0.1. */
+/**
+ * `npm start`: the embedded default — one process, one data folder, on 127.0.0.1. With
+ * DATABASE_URL and ROLE, the same program is one node of several (see docs/several-machines.md).
+ */
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
   try {
@@ -18,9 +21,15 @@ async function main(): Promise<void> {
   const gateway = await startGateway(config, logger);
 
   const out = process.stdout;
-  out.write(`\nAuthorized-operation sandbox listening on ${gateway.url}\n`);
-  out.write(`  data folder:  ${gateway.folder.dir}\n`);
-  out.write(`  API docs:     ${gateway.url}/openapi.json\n`);
+  if (gateway.role === "runner") {
+    out.write(`\nAuthorized-operation sandbox runner running jobs\n`);
+    out.write(`  data folder:  ${gateway.folder.dir}\n`);
+  } else {
+    out.write(`\nAuthorized-operation sandbox listening on ${gateway.url}\n`);
+    out.write(`  role:         ${gateway.role}\n`);
+    out.write(`  data folder:  ${gateway.folder.dir}\n`);
+    out.write(`  API docs:     ${gateway.url}/openapi.json\n`);
+  }
   if (gateway.newCredentials) {
     const { bureau, auditor, operator } = gateway.newCredentials;
     out.write("\nDemo credentials (shown once; also in demo-credentials.json, mode 0600):\n");
@@ -30,7 +39,8 @@ async function main(): Promise<void> {
   } else {
     out.write(`  demo keys:    ${gateway.folder.credentialsFile}\n`);
   }
-  out.write(`\nTry: curl -H "Authorization: Bearer <operator key>" ${gateway.url}/v1/datasets\n\n`);
+  if (gateway.url)
+    out.write(`\nTry: curl -H "Authorization: Bearer <operator key>" ${gateway.url}/v1/datasets\n\n`);
 
   const stop = (signal: string) => {
     logger.info("shutting down", { signal });
