@@ -111,7 +111,10 @@ export interface StoreAuditLedger {
    */
   verify(trustedCheckpoint?: TrustedCheckpoint): Promise<AuditVerification>;
   stats(): AuditLedgerStats;
-  /** Stops the checkpoint timer and writes a final checkpoint. The store stays open. */
+  /**
+   * Stops the checkpoint timer and writes a final checkpoint; later appends are refused with
+   * `DomainError("NOT_READY")`. The store stays open.
+   */
   close(): Promise<void>;
 }
 

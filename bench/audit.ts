@@ -1,17 +1,21 @@
 /**
- * Audit-ledger benchmark: durable appends per second (write + fdatasync, group commit) with 1, 8
- * and 64 concurrent writers, the raw cost of one fdatasync for comparison, and verification speed.
- * Usage: node --import tsx bench/audit.ts [--seconds 3] [--dir DIR]
- * Prints a table and writes bench/results/audit.json.
+ * Audit-ledger benchmark on the SQLite control-plane store: committed appends per second with 1, 8
+ * and 64 concurrent writers (each append its own durable transaction), the cost of `appendIn`
+ * inside a transaction that also changes a row, bare durable transactions per second for
+ * comparison, and verification speed.
+ * Usage: node --import tsx bench/audit.ts [--seconds 3]
+ * Prints tables and writes bench/results/audit.json.
  */
 import { generateKeyPairSync } from "node:crypto";
-import { mkdir, mkdtemp, open, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { openAuditLedger } from "../audit/ledger.ts";
-import { verifyAuditLog } from "../audit/verify.ts";
+import type { AuditEvent } from "../audit/entry.ts";
+import { openStoreAuditLedger } from "../audit/store-ledger.ts";
+import type { SqlExecutor } from "../storage/sql-store.ts";
+import { openSqliteStore } from "../storage/sqlite-store.ts";
 
 const WRITERS = [1, 8, 64];
 
@@ -19,128 +23,129 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? Number.NaN;
 }
 
-/** One write + fdatasync per line, no batching: the ceiling durability alone would impose. */
-async function rawSyncsPerSecond(dir: string): Promise<number> {
-  const handle = await open(join(dir, "raw.log"), "a");
-  const line = Buffer.from(`${"x".repeat(400)}\n`);
-  let count = 0;
-  const until = performance.now() + 1000;
-  while (performance.now() < until) {
-    await handle.write(line);
-    await handle.datasync();
-    count += 1;
-  }
-  await handle.close();
-  return count;
-}
+const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
 
-interface Row {
-  writers: number;
-  appends: number;
-  appendsPerSecond: number;
-  syncs: number;
-  appendsPerSync: number;
-  latencyP50Ms: number;
-  latencyP99Ms: number;
-  verifyEntriesPerSecond: number;
-}
-
-async function run(dir: string, writers: number, seconds: number): Promise<Row> {
-  const { privateKey, publicKey } = generateKeyPairSync("ed25519");
-  const file = join(dir, `audit-${writers}.log`);
-  const ledger = await openAuditLedger({ file, privateKey, checkpointIntervalMs: 1000 });
-  const latencies: number[] = [];
-  let sequence = 0;
-  const started = performance.now();
-  const until = started + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: writers }, async (_, w) => {
-      while (performance.now() < until) {
-        const n = sequence++;
-        const t = performance.now();
-        await ledger.append({
-          type: "query.checked",
-          actor: "system",
-          subjects: {
-            job: `job_${w}_${n}`,
-            operator: `op_${w}`,
-            license: `lic_${w}`,
-            datasets: ["population"],
-          },
-          data: {
-            sql: "SELECT district, count(*) AS n, avg(annual_income) AS mean_income FROM population GROUP BY district",
-            verdict: "rewritten",
-            rowsScanned: 100_000 + n,
-            epsilon: 0.1,
-          },
-        });
-        latencies.push(performance.now() - t);
-      }
-    }),
-  );
-  const elapsed = (performance.now() - started) / 1000;
-  const stats = ledger.stats();
-  await ledger.close();
-  const verifyStart = performance.now();
-  const verification = await verifyAuditLog(file, { publicKey });
-  const verifySeconds = (performance.now() - verifyStart) / 1000;
-  if (!verification.valid)
-    throw new Error(`benchmark log does not verify: ${JSON.stringify(verification.firstBad)}`);
-  latencies.sort((a, b) => a - b);
+function event(n: number): AuditEvent {
   return {
-    writers,
-    appends: stats.appends,
-    appendsPerSecond: Math.round(stats.appends / elapsed),
-    syncs: stats.syncs,
-    appendsPerSync: Math.round((stats.appends / stats.syncs) * 10) / 10,
-    latencyP50Ms: Math.round(percentile(latencies, 50) * 100) / 100,
-    latencyP99Ms: Math.round(percentile(latencies, 99) * 100) / 100,
-    verifyEntriesPerSecond: Math.round(verification.entries / verifySeconds),
+    type: "query.checked",
+    actor: "system",
+    subjects: { job: `job_${n}`, operator: `op_${n % 8}`, license: `lic_${n % 8}`, datasets: ["population"] },
+    data: {
+      sql: "SELECT district, count(*) AS n, avg(annual_income) AS mean_income FROM population GROUP BY district",
+      verdict: "rewritten",
+      rowsScanned: 100_000 + n,
+      epsilon: 0.1,
+    },
   };
 }
 
-/** Durable appends per second at 1, 8 and 64 writers, `seconds` each, in a temp folder. */
+/** The state change a verb commits with its entry: one row written. */
+const change = (tx: SqlExecutor, n: number) =>
+  tx.run("INSERT INTO budget_answers (license_id, query_key, answer) VALUES ('lic', $1, '{}')", [`q${n}`]);
+
+async function measureIn(dir: string, seconds: number, writers: readonly number[]) {
+  const { privateKey } = generateKeyPairSync("ed25519");
+  const store = await openSqliteStore(join(dir, "control.sqlite"));
+  const ledger = openStoreAuditLedger(store, { privateKey, checkpointIntervalMs: 1000 });
+  let sequence = 0;
+  const timed = async (ms: number, work: () => Promise<unknown>) => {
+    let count = 0;
+    const until = performance.now() + ms;
+    while (performance.now() < until) {
+      await work();
+      count += 1;
+    }
+    return count;
+  };
+  try {
+    // A durable transaction that writes one row and nothing else: the ceiling the store imposes.
+    const bare = await timed(1000, () => store.transaction((tx) => change(tx, sequence++)));
+    const rows = [];
+    for (const count of writers) {
+      const latencies: number[] = [];
+      const started = performance.now();
+      const appends = (
+        await Promise.all(
+          Array.from({ length: count }, () =>
+            timed(seconds * 1000, async () => {
+              const t = performance.now();
+              await ledger.append(event(sequence++));
+              latencies.push(performance.now() - t);
+            }),
+          ),
+        )
+      ).reduce((a, b) => a + b, 0);
+      latencies.sort((a, b) => a - b);
+      rows.push({
+        writers: count,
+        appends,
+        appendsPerSecond: Math.round(appends / ((performance.now() - started) / 1000)),
+        latencyP50Ms: round(percentile(latencies, 50)),
+        latencyP99Ms: round(percentile(latencies, 99)),
+      });
+    }
+    // appendIn's share of a verb's transaction: the same change with and without its entry.
+    let appendInMs = 0;
+    const withEntry = await timed(1000, () =>
+      store.transaction(async (tx) => {
+        await change(tx, sequence);
+        const t = performance.now();
+        await ledger.appendIn(tx, [event(sequence++)]);
+        appendInMs += performance.now() - t;
+      }),
+    );
+    const appendIn = {
+      bareTransactionMs: round(1000 / bare, 3),
+      withEntryTransactionMs: round(1000 / withEntry, 3),
+      appendInMs: round(appendInMs / withEntry, 3),
+    };
+    await ledger.close();
+    const verifyStart = performance.now();
+    const verification = await ledger.verify();
+    if (!verification.valid)
+      throw new Error(`benchmark log does not verify: ${JSON.stringify(verification.firstBad)}`);
+    const verifyEntriesPerSecond = Math.round(
+      verification.entries / ((performance.now() - verifyStart) / 1000),
+    );
+    return { rawSyncsPerSecond: bare, rows, appendIn, verifyEntriesPerSecond };
+  } finally {
+    await store.close();
+  }
+}
+
+/**
+ * Committed appends per second at 1, 8 and 64 writers, `seconds` each, in a temp folder.
+ * `rawSyncsPerSecond` is bare durable transactions per second (one WAL sync each).
+ */
 export async function measureAudit(seconds: number, writers: readonly number[] = WRITERS) {
   const dir = await mkdtemp(join(tmpdir(), "bench-audit-"));
   try {
-    const rawSyncs = await rawSyncsPerSecond(dir);
-    const rows: Row[] = [];
-    for (const w of writers) rows.push(await run(dir, w, seconds));
-    return { rawSyncsPerSecond: rawSyncs, rows };
+    return await measureIn(dir, seconds, writers);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: { seconds: { type: "string", default: "3" }, dir: { type: "string" } },
-  });
+  const { values } = parseArgs({ options: { seconds: { type: "string", default: "3" } } });
   const seconds = Number(values.seconds);
-  const dir = values.dir ?? (await mkdtemp(join(tmpdir(), "bench-audit-")));
-  try {
-    const rawSyncs = await rawSyncsPerSecond(dir);
-    console.log(
-      `one line + fdatasync, unbatched: ${rawSyncs} per second (${(1000 / rawSyncs).toFixed(2)} ms each)`,
-    );
-    const rows: Row[] = [];
-    for (const writers of WRITERS) rows.push(await run(dir, writers, seconds));
-    console.table(rows);
-    const result = {
-      benchmark: "audit-append",
-      date: new Date().toISOString(),
-      node: process.version,
-      cpus: cpus().length,
-      seconds,
-      rawSyncsPerSecond: rawSyncs,
-      rows,
-    };
-    await mkdir("bench/results", { recursive: true });
-    await writeFile("bench/results/audit.json", `${JSON.stringify(result, null, 2)}\n`);
-    console.log("wrote bench/results/audit.json");
-  } finally {
-    if (values.dir === undefined) await rm(dir, { recursive: true, force: true });
-  }
+  const measured = await measureAudit(seconds);
+  console.log(`bare durable transactions (one row each): ${measured.rawSyncsPerSecond} per second`);
+  console.table(measured.rows);
+  console.table([measured.appendIn]);
+  console.log(`verify: ${measured.verifyEntriesPerSecond} entries per second`);
+  const result = {
+    benchmark: "audit-append",
+    store: "sqlite",
+    date: new Date().toISOString(),
+    node: process.version,
+    cpus: cpus().length,
+    seconds,
+    ...measured,
+  };
+  await mkdir("bench/results", { recursive: true });
+  await writeFile("bench/results/audit.json", `${JSON.stringify(result, null, 2)}\n`);
+  console.log("wrote bench/results/audit.json");
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) await main();
