@@ -3,7 +3,8 @@
  * In one run on one machine: (1) aggregate queries as jobs through the gateway over HTTP against
  * the same queries run directly in DuckDB; (2) trivial-job latency and throughput with durable
  * audit; (3) the sandbox (bench/sandbox.ts); (4) the policy engine (bench/policies.ts); (5) audit
- * appends (bench/audit.ts); (6) gateway and worker memory; (7) a burst of submissions.
+ * appends (bench/audit.ts); (6) gateway and worker memory; (7) a burst of submissions; (8) the same
+ * trivial jobs on two gateways and two runners sharing a PostgreSQL control plane.
  * Figures are medians over `--runs` repeats, with min and max as the spread.
  *
  * Usage: npm run bench -- [--scale 10] [--seconds 5] [--clients 16] [--runs 3] [--burst 3000]
@@ -19,7 +20,9 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { DuckDBInstance } from "@duckdb/node-api";
+import pg from "pg";
 import { generateDemoDomain } from "../seeds/generate.ts";
+import { startEmbeddedPostgres } from "../test/support/embedded-postgres.ts";
 import { measureAudit } from "./audit.ts";
 import { measurePolicies } from "./policies.ts";
 import { measureSandbox } from "./sandbox.ts";
@@ -58,6 +61,8 @@ const TARGETS = {
   trivialJobsPerSecond: 300,
   trivialP50Ms: 10,
   columnarMBps: 1000,
+  trivialP99Ms: 40,
+  gatewayRoleIdleRssMB: 150,
 };
 
 // `tag` makes each job's query new to the policy engine (a predicate no row meets, so the work is
@@ -161,8 +166,14 @@ function rssSampler(pid: number): { stop(): number } {
 // ---- the gateway under test -------------------------------------------------------------------
 
 interface Gateway {
+  /** Where it serves HTTP; empty for a runner. */
   readonly url: string;
   readonly pid: number;
+  readonly credentials: {
+    bureau: { key: string };
+    auditor: { key: string };
+    operator: { key: string; license: string };
+  };
   readonly operatorKey: string;
   readonly bureauKey: string;
   readonly auditorKey: string;
@@ -181,11 +192,20 @@ async function domainFile(): Promise<string> {
   return file;
 }
 
-async function startGatewayProcess(domain: string, queueCapacity: number): Promise<Gateway> {
-  // Next to the cached domain, so a hard link can give the data folder its domain without a copy
-  // (DuckDB's lockdown refuses a symlinked file: it resolves the link and the WAL path moves).
+/** A data folder next to the cached domain, holding it by a hard link (no copy). */
+async function dataFolderFor(domain: string): Promise<string> {
+  // DuckDB's lockdown refuses a symlinked file: it resolves the link and the WAL path moves.
   const dir = await mkdtemp(join(dirname(domain), "bench-gateway-"));
   await link(domain, join(dir, "domain.duckdb")).catch(() => copyFile(domain, join(dir, "domain.duckdb")));
+  return dir;
+}
+
+async function startGatewayProcess(
+  domain: string,
+  queueCapacity: number,
+  node: { dir?: string; env?: Record<string, string>; credentials?: Gateway["credentials"] } = {},
+): Promise<Gateway> {
+  const dir = node.dir ?? (await dataFolderFor(domain));
   const child: ChildProcess = fork(join(here, "gateway-process.ts"), [], {
     execArgv: ["--no-node-snapshot", "--import", "tsx"],
     env: {
@@ -196,35 +216,35 @@ async function startGatewayProcess(domain: string, queueCapacity: number): Promi
       SANDBOX_WORKERS: String(options.workers),
       OPERATOR_CONCURRENCY: String(options.workers),
       JOB_QUEUE_CAPACITY: String(queueCapacity),
+      ...node.env,
     },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
-  const listening = await new Promise<{
-    url: string;
-    credentials: {
-      bureau: { key: string };
-      auditor: { key: string };
-      operator: { key: string; license: string };
-    };
-  }>((resolveStart, reject) => {
-    child.once("message", (message) => resolveStart(message as never));
-    child.once("exit", (code) => reject(new Error(`the gateway exited during start (${code})`)));
-  });
+  const listening = await new Promise<{ url: string; credentials: Gateway["credentials"] | null }>(
+    (resolveStart, reject) => {
+      child.once("message", (message) => resolveStart(message as never));
+      child.once("exit", (code) => reject(new Error(`the gateway exited during start (${code})`)));
+    },
+  );
+  // A node joining a domain others provisioned creates no demo keys: it is given them.
+  const credentials = listening.credentials ?? node.credentials;
+  if (!credentials) throw new Error("the first node of a domain must create its demo credentials");
   const gateway: Gateway = {
     url: listening.url,
     pid: child.pid!,
-    operatorKey: listening.credentials.operator.key,
-    bureauKey: listening.credentials.bureau.key,
-    auditorKey: listening.credentials.auditor.key,
-    license: listening.credentials.operator.license,
+    credentials,
+    operatorKey: credentials.operator.key,
+    bureauKey: credentials.bureau.key,
+    auditorKey: credentials.auditor.key,
+    license: credentials.operator.license,
     async close() {
       const gone = new Promise((done) => child.once("exit", done));
       child.send("close");
       await gone;
-      await rm(dir, { recursive: true, force: true });
+      if (!node.dir) await rm(dir, { recursive: true, force: true });
     },
   };
-  await waitForWorkers(gateway);
+  if (gateway.url && !node.env?.ROLE) await waitForWorkers(gateway);
   return gateway;
 }
 
@@ -392,7 +412,8 @@ async function measureLatencyAlone(gateway: Gateway, jobs: number) {
   return { jobs, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
 }
 
-async function measureThroughput(gateway: Gateway) {
+async function measureThroughput(gateway: Gateway, others: readonly Gateway[] = []) {
+  const entries = [gateway, ...others];
   const latencies: number[] = [];
   const statuses: Record<string, number> = {};
   const sampler = rssSampler(gateway.pid);
@@ -404,9 +425,9 @@ async function measureThroughput(gateway: Gateway) {
   const started = performance.now();
   const until = started + options.seconds * 1000;
   await Promise.all(
-    Array.from({ length: options.clients }, async () => {
+    Array.from({ length: options.clients }, async (_, client) => {
       while (performance.now() < until) {
-        const job = await runJob(gateway, TRIVIAL_SCRIPT);
+        const job = await runJob(entries[client % entries.length]!, TRIVIAL_SCRIPT);
         latencies.push(job.ms);
         statuses[job.status] = (statuses[job.status] ?? 0) + 1;
       }
@@ -427,6 +448,80 @@ async function measureThroughput(gateway: Gateway) {
     gatewayPeakRssMB: sampler.stop() / MB,
     workerPeakRssMB: Math.max(0, ...workerPeak.values()) / MB,
   };
+}
+
+// ---- (8) several nodes on PostgreSQL ------------------------------------------------------------
+
+/**
+ * Two stateless gateways and two runners sharing one PostgreSQL control plane and one data folder
+ * (BENCH_DATABASE_URL names a server; otherwise one is started from embedded-postgres). The same
+ * number of sandbox workers as the one-node phases, split between the runners.
+ */
+async function measureCluster(domain: string) {
+  const server = process.env.BENCH_DATABASE_URL ? undefined : await startEmbeddedPostgres();
+  const admin = process.env.BENCH_DATABASE_URL ?? server!.url;
+  const name = `aos_bench_${process.pid}_${Date.now()}`;
+  const sql = async (statement: string) => {
+    const client = new pg.Client({ connectionString: admin });
+    await client.connect();
+    try {
+      await client.query(statement);
+    } finally {
+      await client.end();
+    }
+  };
+  await sql(`CREATE DATABASE ${name}`);
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  const dir = await dataFolderFor(domain);
+  const perRunner = Math.max(1, Math.floor(options.workers / 2));
+  const env = (role: "gateway" | "runner", id: string) => ({
+    DATABASE_URL: url.toString(),
+    ROLE: role,
+    RUNNER_ID: id,
+    SANDBOX_WORKERS: String(perRunner),
+    OPERATOR_CONCURRENCY: String(perRunner * 2),
+  });
+  const nodes: Gateway[] = [];
+  try {
+    const first = await startGatewayProcess(domain, options.queueCapacity, {
+      dir,
+      env: env("gateway", "gateway-a"),
+    });
+    nodes.push(first);
+    const joined = { dir, credentials: first.credentials };
+    const rest = await Promise.all([
+      startGatewayProcess(domain, options.queueCapacity, { ...joined, env: env("gateway", "gateway-b") }),
+      startGatewayProcess(domain, options.queueCapacity, { ...joined, env: env("runner", "runner-a") }),
+      startGatewayProcess(domain, options.queueCapacity, { ...joined, env: env("runner", "runner-b") }),
+    ]);
+    nodes.push(...rest);
+    const second = rest[0]!;
+    const runners = rest.slice(1);
+    for (let i = 0; i < (quick ? 4 : 20); i++) await runJob(i % 2 === 0 ? first : second, TRIVIAL_SCRIPT);
+    await new Promise((done) => setTimeout(done, 1000));
+    const gatewayIdleRssMB = [first, second].map((g) => rssBytes(g.pid) / MB);
+    const runnerIdleRssMB = runners.map((r) => rssBytes(r.pid) / MB);
+    const alone = [];
+    for (let run = 0; run < options.runs; run++)
+      alone.push(await measureLatencyAlone(first, quick ? 10 : 200));
+    const loaded = [];
+    for (let run = 0; run < options.runs; run++) loaded.push(await measureThroughput(first, [second]));
+    return {
+      gateways: 2,
+      runners: 2,
+      workersPerRunner: perRunner,
+      gatewayIdleRssMB,
+      runnerIdleRssMB,
+      latency: summarise(alone),
+      throughput: summarise(loaded),
+    };
+  } finally {
+    for (const node of nodes.reverse()) await node.close().catch(() => undefined);
+    await rm(dir, { recursive: true, force: true });
+    await sql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
+    await server?.stop();
+  }
 }
 
 // ---- (7) burst --------------------------------------------------------------------------------
@@ -556,6 +651,9 @@ async function main(): Promise<void> {
     await burstGateway.close();
   }
 
+  log("(8) two gateways and two runners on PostgreSQL");
+  const cluster = await measureCluster(domain);
+
   log("(3) sandbox");
   const sandboxRuns = [];
   for (let run = 0; run < options.runs; run++) {
@@ -593,6 +691,16 @@ async function main(): Promise<void> {
       measured: lat.p50Ms!.median,
       met: lat.p50Ms!.median <= TARGETS.trivialP50Ms,
     },
+    trivialP99Ms: {
+      target: `≤ ${TARGETS.trivialP99Ms}`,
+      measured: lat.p99Ms!.median,
+      met: lat.p99Ms!.median <= TARGETS.trivialP99Ms,
+    },
+    gatewayRoleIdleRssMB: {
+      target: `≤ ${TARGETS.gatewayRoleIdleRssMB}`,
+      measured: Math.max(...cluster.gatewayIdleRssMB),
+      met: Math.max(...cluster.gatewayIdleRssMB) <= TARGETS.gatewayRoleIdleRssMB,
+    },
     columnarMBps: {
       target: `≥ ${TARGETS.columnarMBps}`,
       measured: columnar.sandboxMBps!.median,
@@ -613,6 +721,7 @@ async function main(): Promise<void> {
     audit,
     memory,
     burst,
+    cluster,
   };
   await mkdir(dirname(outFile), { recursive: true });
   await writeFile(outFile, `${JSON.stringify(result, null, 2)}\n`);
@@ -677,6 +786,23 @@ async function main(): Promise<void> {
     value: `${memory.workersIdleRssMB.map(f).join(", ")} / ${s(memory.workerUnderLoadPeakRssMB as Spread)} MB`,
     raw: "",
     target: "",
+  };
+  const clusterLatency = cluster.latency as Record<string, Spread>;
+  const clusterThroughput = cluster.throughput as Record<string, Spread>;
+  table["2 gateways + 2 runners (PostgreSQL): trivial p50 / p99, one client"] = {
+    value: `${s(clusterLatency.p50Ms!)} / ${s(clusterLatency.p99Ms!)} ms`,
+    raw: "",
+    target: "",
+  };
+  table[`2 gateways + 2 runners (PostgreSQL): trivial jobs/s, ${options.clients} clients`] = {
+    value: `${s(clusterThroughput.jobsPerSecond!)} (p50 ${f(clusterThroughput.p50Ms!.median)} ms, p99 ${f(clusterThroughput.p99Ms!.median)} ms)`,
+    raw: "",
+    target: "",
+  };
+  table["gateway-role RSS idle (each) / runner RSS idle"] = {
+    value: `${cluster.gatewayIdleRssMB.map(f).join(", ")} / ${cluster.runnerIdleRssMB.map(f).join(", ")} MB`,
+    raw: "",
+    target: `gateway ≤ ${TARGETS.gatewayRoleIdleRssMB} MB`,
   };
   table[`burst of ${burst.submissions}`] = {
     value: `${burst.accepted} accepted, ${burst.rejected429} × 429, ${burst.lost} lost, max queued ${burst.maxQueuedObserved}/${burst.queueCapacity}, bound ${burst.queueBoundRespected ? "kept" : "EXCEEDED"}`,

@@ -13,10 +13,17 @@ export interface SqliteStoreOptions {
  * is on disk (the WAL is fsync'd) before the transaction resolves.
  *
  * better-sqlite3 is synchronous, and a transaction's work is async (it may sign, hash, await other
- * ports), so transactions take turns through an in-process queue and run `BEGIN IMMEDIATE` on the
- * one writing connection (in the order of every store this process has on the file): SQLite's write
- * lock then also serialises them against other processes (a backup, the CLI). Reads outside a transaction go to a second connection, which sees only
- * committed data — never the half of a transaction that is waiting on an await.
+ * ports), so transactions take turns through an in-process queue (shared by every store this
+ * process has on the file) on the one writing connection; `BEGIN IMMEDIATE` takes SQLite's write
+ * lock, which also serialises them against other processes (a backup, the CLI). Reads outside a
+ * transaction go to a second connection, which sees only committed data.
+ *
+ * Group commit: each transaction runs inside a savepoint of a batch. A transaction that throws is
+ * rolled back to its savepoint alone; one that succeeds waits for the batch's COMMIT, which comes
+ * when no other transaction is waiting for its turn (or the batch is large). Concurrent writers
+ * thus share one fsync, and each still resolves only once its writes are durable. The outcome is
+ * that of running the transactions one after another; if the COMMIT fails, every transaction of
+ * the batch fails and none of it is on disk.
  */
 export function openSqliteStore(file: string, options: SqliteStoreOptions = {}): Promise<SqlStore> {
   const busy = options.busyTimeoutMs ?? 5_000;
@@ -30,15 +37,27 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
   let closed = false;
 
   const exclusive = <T>(work: () => Promise<T>): Promise<T> => {
-    const mine = turns.last.then(work);
+    turns.waiting++;
+    const mine = turns.last.then(() => {
+      turns.waiting--;
+      return work();
+    });
     turns.last = mine.catch(() => undefined);
     return mine;
   };
 
-  const transaction = <T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> =>
-    exclusive(async () => {
+  const transaction = async <T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> => {
+    const { durable, result } = await exclusive(async (): Promise<{ durable: Promise<void>; result: T }> => {
       if (closed) throw new Error("the control-plane store is closed");
-      writer.exec("BEGIN IMMEDIATE");
+      // A batch of another connection on this file is committed first: its lock would block ours.
+      if (turns.batch && turns.batch.db !== writer) commitBatch(turns);
+      if (!turns.batch) {
+        writer.exec("BEGIN IMMEDIATE");
+        turns.batch = { db: writer, size: 0, waiters: [] };
+      }
+      const batch = turns.batch;
+      const savepoint = `t${batch.size}`;
+      writer.exec(`SAVEPOINT ${savepoint}`);
       let open = true;
       const tx: SqlExecutor = {
         dialect: "sqlite",
@@ -51,17 +70,29 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
           return writes.run(sql, params);
         },
       };
+      let result: T;
       try {
-        const result = await work(tx);
-        writer.exec("COMMIT");
-        return result;
+        result = await work(tx);
+        writer.exec(`RELEASE ${savepoint}`);
       } catch (error) {
-        if (writer.inTransaction) writer.exec("ROLLBACK");
+        if (writer.inTransaction) {
+          writer.exec(`ROLLBACK TO ${savepoint}`);
+          writer.exec(`RELEASE ${savepoint}`);
+        }
+        if (turns.waiting === 0) commitBatch(turns);
         throw error;
       } finally {
         open = false;
       }
+      batch.size++;
+      const durable = new Promise<void>((resolve, reject) => batch.waiters.push({ resolve, reject }));
+      if (turns.waiting === 0 || batch.size >= MAX_BATCH) commitBatch(turns);
+      // The turn ends here (the next transaction may join the batch); the caller hears of it once durable.
+      return { durable, result };
     });
+    await durable;
+    return result;
+  };
 
   return (async () => {
     await applyMigrations({ dialect: "sqlite", transaction, location: file });
@@ -81,6 +112,7 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
       async close() {
         if (closed) return;
         await exclusive(async () => {
+          commitBatch(turns);
           closed = true;
           reader.close();
           writer.close();
@@ -94,18 +126,50 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
   });
 }
 
+/** Transactions of one batch at most: a steady stream of writers still gets durable regularly. */
+const MAX_BATCH = 256;
+
+interface Batch {
+  readonly db: SqliteDatabase;
+  size: number;
+  readonly waiters: { resolve: () => void; reject: (error: unknown) => void }[];
+}
+
+interface FileTurns {
+  last: Promise<unknown>;
+  /** Transactions queued for their turn. */
+  waiting: number;
+  /** The batch open on the file, if any. */
+  batch: Batch | undefined;
+}
+
+/** Commits the open batch and tells its transactions; on failure none of it is on disk. */
+function commitBatch(turns: FileTurns): void {
+  const batch = turns.batch;
+  if (!batch) return;
+  turns.batch = undefined;
+  try {
+    batch.db.exec("COMMIT");
+  } catch (error) {
+    if (batch.db.inTransaction) batch.db.exec("ROLLBACK");
+    for (const waiter of batch.waiters) waiter.reject(error);
+    return;
+  }
+  for (const waiter of batch.waiters) waiter.resolve();
+}
+
 /**
  * Write turns per database file, shared by every store this process opens on it. A connection
  * waiting for SQLite's write lock blocks the thread (better-sqlite3 is synchronous), so two stores
  * of one process on one file must never wait for each other there: the holder could not go on.
  */
-const writeTurns = new Map<string, { last: Promise<unknown> }>();
+const writeTurns = new Map<string, FileTurns>();
 
-function turnsOf(file: string): { last: Promise<unknown> } {
+function turnsOf(file: string): FileTurns {
   const key = resolve(file);
   let turns = writeTurns.get(key);
   if (!turns) {
-    turns = { last: Promise.resolve() };
+    turns = { last: Promise.resolve(), waiting: 0, batch: undefined };
     writeTurns.set(key, turns);
   }
   return turns;

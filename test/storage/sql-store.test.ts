@@ -55,6 +55,36 @@ describe.each(STORE_KINDS)("control-plane store on %s", (kind) => {
     expect(isUniqueViolation(error)).toBe(true);
   });
 
+  it("commits concurrent transactions that succeed and none of one that throws, each visible once it resolves", async () => {
+    t = await openTestStore(kind);
+    const { store } = t;
+    const insert = "INSERT INTO tariffs (version, tariff, effective_from, author) VALUES ($1, $2, $3, $4)";
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 60 }, (_, i) =>
+        store
+          .transaction(async (tx) => {
+            await tx.run(insert, [i * 2, "{}", "2026-01-01T00:00:00.000Z", "a"]);
+            await tx.run(insert, [i * 2 + 1, "{}", "2026-01-01T00:00:00.000Z", "a"]);
+            if (i % 7 === 3) throw new Error(`transaction ${i} gives up`);
+            // What resolves is already readable by a reader outside any transaction.
+            return i;
+          })
+          .then(async (i) => {
+            const seen = await store.query("SELECT version FROM tariffs WHERE version = $1", [i * 2 + 1]);
+            expect(seen).toHaveLength(1);
+            return i;
+          }),
+      ),
+    );
+    const failed = outcomes.flatMap((o, i) => (o.status === "rejected" ? [i] : []));
+    expect(failed).toEqual(Array.from({ length: 60 }, (_, i) => i).filter((i) => i % 7 === 3));
+    const rows = await store.query<{ version: number }>("SELECT version FROM tariffs ORDER BY version");
+    const expected = Array.from({ length: 60 }, (_, i) => i)
+      .filter((i) => i % 7 !== 3)
+      .flatMap((i) => [i * 2, i * 2 + 1]);
+    expect(rows.map((r) => r.version)).toEqual(expected);
+  });
+
   it("reopens at the same schema without migrating twice", async () => {
     t = await openTestStore(kind);
     const again = await t.reopen();
