@@ -12,7 +12,7 @@
  * The demo domain of a scale is generated once into DIR (default bench/results/) and reused.
  * `--quick` is a smoke test: a tiny domain, short phases, one run.
  */
-import { type ChildProcess, fork } from "node:child_process";
+import { type ChildProcess, execFileSync, fork } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { copyFile, link, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { cpus, totalmem } from "node:os";
@@ -206,8 +206,9 @@ async function startGatewayProcess(
   node: { dir?: string; env?: Record<string, string>; credentials?: Gateway["credentials"] } = {},
 ): Promise<Gateway> {
   const dir = node.dir ?? (await dataFolderFor(domain));
-  const child: ChildProcess = fork(join(here, "gateway-process.ts"), [], {
-    execArgv: ["--no-node-snapshot", "--import", "tsx"],
+  // The production form `npm start` runs: compiled JavaScript, no TypeScript loader (see main()).
+  const child: ChildProcess = fork(join(here, "..", "dist", "bench", "gateway-process.js"), [], {
+    execArgv: ["--no-node-snapshot"],
     env: {
       PATH: process.env.PATH ?? "",
       PORT: "0",
@@ -603,6 +604,18 @@ function log(message: string): void {
 
 async function main(): Promise<void> {
   const startedAt = new Date();
+  log("building the compiled gateway (npm run build)");
+  execFileSync(
+    process.execPath,
+    [
+      join(here, "..", "node_modules", "typescript", "bin", "tsc"),
+      "-p",
+      join(here, "..", "tsconfig.build.json"),
+    ],
+    {
+      stdio: "inherit",
+    },
+  );
   const domain = await domainFile();
   log(`domain ${domain}; runs ${options.runs}, ${options.clients} clients × ${options.seconds} s`);
 

@@ -1,3 +1,4 @@
+import { mkdir } from "node:fs/promises";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { hostname } from "node:os";
@@ -66,6 +67,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Runn
   // One node holds an embedded data folder: its control plane has no other writer, so at start
   // every job marked running is an orphan of this node's previous life.
   let nodeLock: WriterLock | undefined;
+  await mkdir(config.DATA_DIR, { recursive: true, mode: 0o700 });
   if (!config.DATABASE_URL)
     nodeLock = await acquireWriterLock(`${config.DATA_DIR}/node.lock`).catch(lockRefused(config));
   const provisioned = await provisionDataFolder({

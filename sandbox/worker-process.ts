@@ -9,9 +9,15 @@ import { SandboxLimits } from "./limits.ts";
 import type { JobSpec, ParentMessage, WorkerMessage } from "./protocol.ts";
 import { maxWorkerMessageBytes, WorkerMessage as WorkerMessageSchema } from "./protocol.ts";
 
-const WORKER_ENTRY = fileURLToPath(new URL("./worker-main.ts", import.meta.url));
+/** This module's own form: `.js` when the sandbox runs compiled (`npm run build`), `.ts` otherwise. */
+const COMPILED = import.meta.url.endsWith(".js");
+const WORKER_ENTRY = fileURLToPath(
+  new URL(COMPILED ? "./worker-main.js" : "./worker-main.ts", import.meta.url),
+);
 /** Resolved from this package, so workers start the same way under vitest, `npm start` or any cwd. */
 const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+/** A TypeScript worker program runs through the loader; a compiled one as plain JavaScript (less memory). */
+const loaderFor = (entry: string) => (entry.endsWith(".ts") ? ["--import", TSX_LOADER] : []);
 /** Enough of the worker's stderr to recognise how it died; the rest is dropped. */
 const STDERR_TAIL_CHARS = 4096;
 /**
@@ -81,7 +87,7 @@ export class WorkerProcess {
     onExit: (exit: WorkerExit) => void,
     entry: string = WORKER_ENTRY,
   ) {
-    this.child = spawn(process.execPath, ["--no-node-snapshot", "--import", TSX_LOADER, entry], {
+    this.child = spawn(process.execPath, ["--no-node-snapshot", ...loaderFor(entry), entry], {
       // No environment: nothing the gateway knows (keys, paths, DSNs) is visible to the worker.
       env: {},
       stdio: ["pipe", "ignore", "pipe", "pipe"],

@@ -1,4 +1,5 @@
 import { readFile, stat } from "node:fs/promises";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DemoCredentials } from "../../control/provisioning.ts";
 import { ConfigError, loadConfig } from "../../gateway/config.ts";
@@ -34,7 +35,8 @@ describe("embedded default start-up", () => {
   let credentials: DemoCredentials;
 
   it("creates the data folder on first start: domain, control plane, key and demo credentials", async () => {
-    gateway = await startGateway(config(folder.dir), silentLogger);
+    // As `npm start` finds it on a fresh clone: the data folder does not exist yet.
+    gateway = await startGateway(config(join(folder.dir, "data")), silentLogger);
     expect(gateway.newCredentials).toBeDefined();
     credentials = JSON.parse(await readFile(gateway.folder.credentialsFile, "utf8"));
     expect(credentials).toEqual(gateway.newCredentials);
@@ -115,7 +117,7 @@ describe("embedded default start-up", () => {
     await gateway!.close();
     expect((await fetch(`${gateway!.url}/healthz`).catch(() => null))?.status).toBeUndefined();
 
-    gateway = await startGateway(config(folder.dir), silentLogger);
+    gateway = await startGateway(config(join(folder.dir, "data")), silentLogger);
     expect(gateway.newCredentials).toBeUndefined();
     expect((await stat(gateway.folder.domainFile)).mtimeMs).toBe(before.domain);
     expect(await readFile(gateway.folder.privateKeyFile, "utf8")).toBe(before.key);
