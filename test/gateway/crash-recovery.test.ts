@@ -4,9 +4,14 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DemoCredentials } from "../../control/provisioning.ts";
 import { tempDir } from "../support/duckdb.ts";
+import { newPostgresDatabase } from "../support/stores.ts";
 
-/** The gateway as `npm start` runs it: a real process on a real data folder, killable with SIGKILL. */
-function startProcess(dir: string): Promise<{ child: ChildProcess; url: string }> {
+/**
+ * The gateway as `npm start` runs it: a real process on a real data folder, killable with SIGKILL;
+ * on the embedded SQLite control plane, or on PostgreSQL (`databaseUrl`), where the restarted
+ * node finds the killed one's jobs still leased and fails them once their lease runs out.
+ */
+function startProcess(dir: string, databaseUrl?: string): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, ["--no-node-snapshot", "--import", "tsx", "gateway/main.ts"], {
     env: {
       ...process.env,
@@ -15,6 +20,8 @@ function startProcess(dir: string): Promise<{ child: ChildProcess; url: string }
       SEED_SCALE: "0.002",
       SANDBOX_WORKERS: "1",
       LOG_LEVEL: "error",
+      JOB_LEASE_MS: "2000",
+      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -29,21 +36,29 @@ function startProcess(dir: string): Promise<{ child: ChildProcess; url: string }
   });
 }
 
-let folder: Awaited<ReturnType<typeof tempDir>>;
 let running: ChildProcess | undefined;
-
-beforeAll(async () => {
-  folder = await tempDir();
-});
+const cleanups: (() => Promise<void>)[] = [];
 
 afterAll(async () => {
   running?.kill("SIGKILL");
-  await folder?.remove();
+  for (const cleanup of cleanups) await cleanup();
 });
 
-describe("crash recovery", () => {
-  it("after SIGKILL mid-burst, the log verifies, every released job has its release entry, and no job hangs", async () => {
-    const first = await startProcess(folder.dir);
+describe.each(["sqlite", "postgres"] as const)("crash recovery on %s", (kind) => {
+  let folder: Awaited<ReturnType<typeof tempDir>>;
+  let databaseUrl: string | undefined;
+  beforeAll(async () => {
+    folder = await tempDir();
+    cleanups.push(() => folder.remove());
+    if (kind === "postgres") {
+      const database = await newPostgresDatabase();
+      databaseUrl = database.url;
+      cleanups.push(() => database.drop());
+    }
+  });
+
+  it("after SIGKILL mid-burst, the log verifies, every job ends exactly once, releases keep their outputs, and no job hangs", async () => {
+    const first = await startProcess(folder.dir, databaseUrl);
     running = first.child;
     const credentials = JSON.parse(
       await readFile(join(folder.dir, "demo-credentials.json"), "utf8"),
@@ -68,7 +83,7 @@ describe("crash recovery", () => {
     first.child.kill("SIGKILL");
     await new Promise((resolve) => first.child.once("exit", resolve));
 
-    const second = await startProcess(folder.dir);
+    const second = await startProcess(folder.dir, databaseUrl);
     running = second.child;
     const statuses = new Map<string, string>();
     for (const id of accepted) {
