@@ -3,12 +3,18 @@ import { ApiError } from "../client/index.ts";
 import { type Command, commandContext, type Env, GLOBAL_OPTIONS, type Values } from "./command.ts";
 import { AUDITOR_COMMANDS } from "./commands/auditor.ts";
 import { BUREAU_COMMANDS } from "./commands/bureau.ts";
+import { DATA_FOLDER_COMMANDS } from "./commands/data-folder.ts";
 import { OPERATOR_COMMANDS } from "./commands/operator.ts";
 import { CliFailure, EXIT, exitCodeOf, UsageError } from "./exit-codes.ts";
 import { processTerminal, type Terminal } from "./terminal.ts";
 
 /** Every command, by its words. */
-export const COMMANDS: readonly Command[] = [...OPERATOR_COMMANDS, ...BUREAU_COMMANDS, ...AUDITOR_COMMANDS];
+export const COMMANDS: readonly Command[] = [
+  ...OPERATOR_COMMANDS,
+  ...BUREAU_COMMANDS,
+  ...DATA_FOLDER_COMMANDS,
+  ...AUDITOR_COMMANDS,
+];
 
 function overview(): string {
   const section = (role: Command["role"], title: string) =>

@@ -1,7 +1,5 @@
-import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
-import { stat } from "node:fs/promises";
 import { DomainError } from "../policies/errors.ts";
+import { fileDigest } from "../storage/file-digest.ts";
 import type { SqlStore } from "../storage/sql-store.ts";
 import type { AuditSink } from "./audit-sink.ts";
 
@@ -12,13 +10,6 @@ export interface DomainVersion {
   readonly bytes: number;
   readonly recordedAt: string;
   readonly recordedBy: string;
-}
-
-/** SHA-256 of a file, streamed (a domain file can be gigabytes). */
-export async function fileSha256(file: string): Promise<string> {
-  const hash = createHash("sha256");
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest("hex");
 }
 
 /**
@@ -34,7 +25,7 @@ export async function checkDomainVersion(
   file: string,
   node: string,
 ): Promise<DomainVersion> {
-  const [sha256, { size }] = await Promise.all([fileSha256(file), stat(file)]);
+  const { sha256, bytes: size } = await fileDigest(file);
   return store.transaction(async (tx) => {
     if (tx.dialect === "postgres") await tx.query("SELECT pg_advisory_xact_lock(7420053)");
     const rows = await tx.query<{

@@ -3,7 +3,6 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { hostname } from "node:os";
 import { serve } from "@hono/node-server";
-import { acquireWriterLock, type WriterLock } from "../audit/lock.ts";
 import { issueReceipt } from "../audit/receipt.ts";
 import { loadDomainSigningKey } from "../audit/signing-key.ts";
 import { openStoreAuditLedger } from "../audit/store-ledger.ts";
@@ -19,9 +18,10 @@ import {
   type ProvisionEvent,
   provisionDataFolder,
 } from "../control/provisioning.ts";
-import { verifyDomainFacts } from "../control/query-service.ts";
+import { type SqlConnection, verifyDomainFacts } from "../control/query-service.ts";
 import { SandboxPool } from "../sandbox/index.ts";
 import { openDataDomain } from "../storage/data-domain.ts";
+import { acquireWriterLock, type WriterLock } from "../storage/node-lock.ts";
 import { localNotifier, type Notifier, postgresNotifier } from "../storage/notifications.ts";
 import { schemaVersion } from "../storage/schema.ts";
 import { openSqlParser } from "../storage/sql-parser.ts";
@@ -109,7 +109,8 @@ export async function startGateway(config: Config, logger: Logger): Promise<Runn
   const audit = ledgerAuditSink(ledger);
   const notifier: Notifier = config.DATABASE_URL ? postgresNotifier(config.DATABASE_URL) : localNotifier;
   const nodeId = config.RUNNER_ID ?? `${hostname()}:${process.pid}`;
-  const parser = await openSqlParser();
+  // The policy engine's parser serves runs only: a gateway-only node holds no second DuckDB.
+  const parser = runs ? await openSqlParser() : undefined;
   const pool = runs ? new SandboxPool({ size: config.SANDBOX_WORKERS }) : undefined;
   const jobs = new JobService(
     {
@@ -117,7 +118,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Runn
       dataDomain,
       pool: pool ?? noPool,
       ledger: new ControlPlaneBudgetLedger(controlPlane),
-      parser: parser.connection,
+      parser: parser?.connection ?? noParser,
       audit,
       signReceipt: (claims) => issueReceipt(claims, signingKey.privateKey),
       onQueued: (jobId) => void notifier.notify(JOBS_CHANNEL, jobId).catch(() => undefined),
@@ -239,7 +240,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Runn
         await pool?.close();
         await ledger.close();
         await notifier.close();
-        parser.close();
+        parser?.close();
         dataDomain.close();
         await controlPlane.close();
         await nodeLock?.release();
@@ -258,6 +259,13 @@ const noPool: Pick<SandboxPool, "run" | "cancel"> = {
   },
   cancel() {
     return false;
+  },
+};
+
+/** What a gateway-only node has for a parser: it never checks a query (runners do). */
+const noParser: SqlConnection = {
+  runAndReadAll() {
+    return Promise.reject(new Error("this node runs no jobs (ROLE=gateway)"));
   },
 };
 

@@ -9,7 +9,7 @@ export interface PostgresStoreOptions {
 
 // Counts and sums (BIGINT, NUMERIC) come back as numbers, as SQLite gives them: every figure the
 // control plane keeps (micro-ε, positions, counts) is far below 2^53.
-const types = {
+export const POSTGRES_TYPES = {
   getTypeParser(oid: number, format?: "text" | "binary") {
     if (oid === 20 || oid === 1700) return (text: string) => Number(text);
     return pg.types.getTypeParser(oid, format);
@@ -23,7 +23,11 @@ const types = {
  * nodes never interleave where it matters.
  */
 export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<SqlStore> {
-  const pool = new pg.Pool({ connectionString: url, max: options.maxConnections ?? 10, types });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.maxConnections ?? 10,
+    types: POSTGRES_TYPES,
+  });
   // An idle connection the server closed must not take the process down.
   pool.on("error", () => undefined);
   const location = redact(url);
@@ -69,8 +73,8 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   };
 }
 
-/** The URL without its password, for logs. */
-function redact(url: string): string {
+/** The URL without its password, for logs and messages. */
+export function redact(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = "***";
