@@ -18,6 +18,9 @@ export interface DomainVersion {
  * a node whose copy differs is refused, with what to do — it would otherwise answer operators
  * from other data than the rest of the domain, and its receipts would name policies that were
  * never applied to that data.
+ *
+ * Call it before the process opens the domain with DuckDB: reading the file closes a descriptor
+ * of it, which drops every POSIX lock the process holds on it — DuckDB's included.
  */
 export async function checkDomainVersion(
   store: Pick<SqlStore, "transaction">,

@@ -87,6 +87,15 @@ export async function startGateway(config: Config, logger: Logger): Promise<Runn
   });
   const { controlPlane, folder } = provisioned;
   const signingKey = await loadDomainSigningKey(folder);
+  const ledger = openStoreAuditLedger(controlPlane, { privateKey: signingKey.privateKey });
+  const audit = ledgerAuditSink(ledger);
+  const nodeId = config.RUNNER_ID ?? `${hostname()}:${process.pid}`;
+  // A runner answers only from the domain content the control plane names. Hashed before DuckDB
+  // opens the file: closing any descriptor of a file drops the process's POSIX locks on it, and
+  // DuckDB's lock is what keeps a writer (`aos import`) off the domain while the node runs.
+  const domainVersion = runs
+    ? await checkDomainVersion(controlPlane, audit, folder.domainFile, nodeId)
+    : undefined;
   const dataDomain = await openDataDomain(folder.domainFile);
   // The domain is read-only: facts about it (unique units, value ranges) are verified once, in
   // the background, so that queries can take the shorter plans they allow from the first jobs on.
@@ -105,10 +114,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Runn
         }),
       );
   }
-  const ledger = openStoreAuditLedger(controlPlane, { privateKey: signingKey.privateKey });
-  const audit = ledgerAuditSink(ledger);
   const notifier: Notifier = config.DATABASE_URL ? postgresNotifier(config.DATABASE_URL) : localNotifier;
-  const nodeId = config.RUNNER_ID ?? `${hostname()}:${process.pid}`;
   // The policy engine's parser serves runs only: a gateway-only node holds no second DuckDB.
   const parser = runs ? await openSqlParser() : undefined;
   const pool = runs ? new SandboxPool({ size: config.SANDBOX_WORKERS }) : undefined;
@@ -151,10 +157,6 @@ export async function startGateway(config: Config, logger: Logger): Promise<Runn
       if (event.node !== nodeId) jobs.relayed(event.jobId, event.type, event.data);
     });
   }
-  // A runner answers only from the domain content the control plane names.
-  const domainVersion = runs
-    ? await checkDomainVersion(controlPlane, audit, folder.domainFile, nodeId)
-    : undefined;
   telemetry.observeJobs(() => jobs.stats());
   const recovered = await jobs.recover();
   if (recovered.failed > 0) logger.info("jobs a stopped runner left running were failed", { ...recovered });

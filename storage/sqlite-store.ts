@@ -79,8 +79,18 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
           writer.exec(`ROLLBACK TO ${savepoint}`);
           writer.exec(`RELEASE ${savepoint}`);
         }
+        // Its error is told once the batch is settled: it may come from a write of an earlier
+        // transaction of the batch, which the caller must be able to read when it hears of it.
+        const settled = new Promise<void>((resolve) =>
+          batch.waiters.push({ resolve, reject: () => resolve() }),
+        );
         if (turns.waiting === 0) commitBatch(turns);
-        throw error;
+        return {
+          durable: settled.then(() => {
+            throw error;
+          }),
+          result: undefined as T,
+        };
       } finally {
         open = false;
       }

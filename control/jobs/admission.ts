@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
-import { DomainError } from "../../policies/errors.ts";
+import { DomainError, isDomainError } from "../../policies/errors.ts";
 import { sqlDialect } from "../../storage/sql-dialect.ts";
-import type { SqlStore } from "../../storage/sql-store.ts";
+import type { SqlExecutor, SqlStore } from "../../storage/sql-store.ts";
 import { isUniqueViolation } from "../../storage/sql-store.ts";
 import type { AuditSink } from "../audit-sink.ts";
 import type { Principal } from "../identity.ts";
@@ -39,9 +39,11 @@ export async function admitJob(
   }
   const submission = parsed.data;
   const scriptSha256 = sha256(submission.script);
-  const replay = async (): Promise<{ job: StoredJob; created: boolean } | undefined> => {
+  const replay = async (
+    store: Pick<SqlExecutor, "query">,
+  ): Promise<{ job: StoredJob; created: boolean } | undefined> => {
     if (idempotencyKey === undefined) return undefined;
-    const existing = await jobRepository.byIdempotencyKey(deps.store, principal.id, idempotencyKey);
+    const existing = await jobRepository.byIdempotencyKey(store, principal.id, idempotencyKey);
     if (!existing) return undefined;
     const same =
       existing.scriptSha256 === scriptSha256 &&
@@ -51,7 +53,7 @@ export async function admitJob(
     if (!same) throw new DomainError("CONFLICT", "this Idempotency-Key was used for a different job");
     return { job: existing, created: false };
   };
-  const earlier = await replay();
+  const earlier = await replay(deps.store);
   if (earlier) return earlier;
 
   await assertOperatorActive(deps.store, principal.id);
@@ -91,6 +93,7 @@ export async function admitJob(
           throw new DomainError("QUOTA_EXCEEDED", `license ${record.license.id} allows ${perDay} jobs a day`);
         }
       }
+      await jobRepository.serialise(tx, "admission");
       if ((await jobRepository.countWithStatus(tx, "queued")) >= deps.queueCapacity) {
         throw new DomainError("QUEUE_FULL", "the job queue is full; retry later", { retryAfterSeconds: 5 });
       }
@@ -115,9 +118,13 @@ export async function admitJob(
       ]);
     });
   } catch (error) {
-    // Two submissions with one Idempotency-Key raced: the other one's job is the answer.
-    if (isUniqueViolation(error)) {
-      const winner = await replay();
+    // Two submissions with one Idempotency-Key raced: the other one's job is the answer, whether
+    // this one met it at the key's unique index or found the quota or the queue filled by it.
+    const filled = isDomainError(error) && (error.code === "QUOTA_EXCEEDED" || error.code === "QUEUE_FULL");
+    if (isUniqueViolation(error) || filled) {
+      // Read in a transaction: the other job may be committing in the same group commit as this
+      // attempt (SQLite), and a transaction sees it and resolves only once it is durable.
+      const winner = await deps.store.transaction((tx) => replay(tx));
       if (winner) return winner;
     }
     throw error;

@@ -171,6 +171,18 @@ export const jobRepository = {
     return rows[0]?.n ?? 0;
   },
 
+  /**
+   * Makes the transactions that count jobs before adding or starting one take turns, across
+   * nodes, until they commit: `admission` (the queue's bound), `claim` (operators' running
+   * jobs). At READ COMMITTED two PostgreSQL transactions would otherwise both count the rows
+   * committed before either, and both pass a bound only one may. SQLite's write lock already
+   * orders them.
+   */
+  async serialise(tx: Write, turn: "admission" | "claim"): Promise<void> {
+    if (tx.dialect !== "postgres") return;
+    await tx.query(`SELECT pg_advisory_xact_lock(${turn === "admission" ? 7420061 : 7420062})`);
+  },
+
   async countWithStatus(store: Read, status: JobStatus): Promise<number> {
     const rows = await store.query<{ n: number }>("SELECT count(*) AS n FROM jobs WHERE status = $1", [
       status,
@@ -180,13 +192,15 @@ export const jobRepository = {
 
   /**
    * Takes the oldest queued job whose operator has fewer than `perOperator` jobs running anywhere,
-   * marks it running under `runner`'s lease and returns it; null when none is waiting. On
-   * PostgreSQL the row is taken with SKIP LOCKED, so runners claiming at once each get another job.
+   * marks it running under `runner`'s lease and returns it; null when none is waiting. Claims take
+   * turns until their transactions commit: each must count the running jobs the one before it
+   * started, or two runners could each start an operator's last allowed job.
    */
   async claimNext(
     tx: Write,
     claim: { runner: string; leaseUntil: string; startedAt: string; perOperator: number },
   ): Promise<StoredJob | null> {
+    await jobRepository.serialise(tx, "claim");
     const lock = tx.dialect === "postgres" ? " FOR UPDATE SKIP LOCKED" : "";
     const rows = await tx.query<JobRow>(
       `UPDATE jobs SET status = 'running', runner = $1, lease_until = $2, started_at = $3, attempts = attempts + 1
@@ -204,14 +218,16 @@ export const jobRepository = {
     await tx.run("UPDATE jobs SET policy_versions = $2 WHERE id = $1", [id, JSON.stringify(versions)]);
   },
 
-  /** Extends the leases `runner` holds on `ids`; returns how many it still holds. */
-  async renewLeases(tx: Write, runner: string, ids: readonly string[], until: string): Promise<number> {
-    if (ids.length === 0) return 0;
+  /** Extends the leases `runner` holds on `ids`; returns the ids whose lease it still holds. */
+  async renewLeases(tx: Write, runner: string, ids: readonly string[], until: string): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
     const marks = ids.map((_, i) => `$${i + 3}`).join(", ");
-    return tx.run(
-      `UPDATE jobs SET lease_until = $2 WHERE runner = $1 AND status = 'running' AND id IN (${marks})`,
+    const rows = await tx.query<{ id: string }>(
+      `UPDATE jobs SET lease_until = $2 WHERE runner = $1 AND status = 'running' AND id IN (${marks})
+       RETURNING id`,
       [runner, until, ...ids],
     );
+    return new Set(rows.map((row) => row.id));
   },
 
   /** Running jobs whose lease ran out before `now` (their runner stopped renewing it), or that never had one. */

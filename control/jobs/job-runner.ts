@@ -308,14 +308,19 @@ export class JobRunner {
     this.deps.onSettled(job.id, settlement.status, settlement);
   }
 
-  /** Renews the leases of the jobs running here and stops those whose cancellation was asked for elsewhere. */
+  /**
+   * Renews the leases of the jobs running here and stops those whose cancellation was asked for
+   * elsewhere, and those whose lease is gone (another node settled the job): their result could
+   * no longer be recorded, and their queries would go on spending the license's budget.
+   */
   private async heartbeat(): Promise<void> {
     const ids = [...this.running.keys()];
     if (ids.length === 0) return;
     const until = new Date(this.deps.now().getTime() + this.leaseMs).toISOString();
-    await this.deps.store.transaction((tx) =>
+    const held = await this.deps.store.transaction((tx) =>
       jobRepository.renewLeases(tx, this.options.runnerId, ids, until),
     );
+    for (const id of ids) if (!held.has(id)) this.cancelHere(id);
     for (const id of await jobRepository.cancelRequested(this.deps.store, ids)) this.cancelHere(id);
   }
 

@@ -219,7 +219,8 @@ export async function finishJobIn(
   }
   let receipt: Receipt | null = null;
   if (settlement.status === "released") {
-    const outputs = settlement.products?.outputs ?? {};
+    // A settlement without products (a review's approval) releases what the gate held.
+    const outputs = settlement.products?.outputs ?? job.products?.outputs ?? {};
     receipt = await release(deps, tx, job, outputs, settlement.actor, expect.via ?? "gate", events);
     events.length = 0;
   }

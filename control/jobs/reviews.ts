@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { DomainError } from "../../policies/errors.ts";
+import { sqlDialect } from "../../storage/sql-dialect.ts";
 import type { SqlExecutor, SqlStore } from "../../storage/sql-store.ts";
 import type { AuditSink } from "../audit-sink.ts";
 import type { Principal } from "../identity.ts";
@@ -89,6 +90,14 @@ export async function decideReview(
   let settled: Awaited<ReturnType<Deps["jobs"]["settleReviewedIn"]>> | undefined;
   try {
     settled = await deps.store.transaction(async (tx) => {
+      // The job's row is locked first, so reviews of one job take turns and each counts the
+      // approvals committed before it: at READ COMMITTED two approvals racing on PostgreSQL would
+      // otherwise each count only itself, and a job needing two would stay held with both.
+      const locked = await tx.query<{ status: string }>(
+        `SELECT status FROM jobs WHERE id = $1${sqlDialect.forUpdate(tx.dialect)}`,
+        [jobId],
+      );
+      if (locked[0]?.status !== "held") throw new JobMovedOn(jobId);
       const previous = await reviewsOf(tx, jobId);
       if (previous.some((r) => r.reviewer === reviewer.id)) {
         throw new DomainError(
