@@ -102,7 +102,11 @@ export async function provisionDataFolder(options: ProvisionOptions): Promise<Pr
   const controlPlane = await openControlStore({ dataDir: folder.dir, databaseUrl: options.databaseUrl });
   try {
     // A folder of an older release moves into the store before anything is provisioned in it.
-    const upgraded = await upgradeLegacyFolder(folder, controlPlane, (await loadDomainSigningKey(folder)).publicKey);
+    const upgraded = await upgradeLegacyFolder(
+      folder,
+      controlPlane,
+      (await loadDomainSigningKey(folder)).publicKey,
+    );
     if (upgraded) options.onProgress?.({ kind: "upgraded", report: upgraded });
     await controlPlane.transaction(async (tx) => {
       await provisioningTurn(tx);

@@ -128,7 +128,7 @@ export async function upgradeLegacyFolder(
       `${folder.legacyControlFile} (an older release's control plane) is still in the data folder, but the control plane at ${store.location} already holds principals: move one of them aside before starting`,
     );
   }
-  const rows = await readLegacyTables(folder.legacyControlFile, folder.legacyControlFile + ".wal");
+  const rows = await readLegacyTables(folder.legacyControlFile, `${folder.legacyControlFile}.wal`);
   let torn: { offset: number; bytes: number } | undefined;
   // A last line cut short by a crash was never acknowledged (the old release truncated it on
   // open): it is left out, and the report names it.

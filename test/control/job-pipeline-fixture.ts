@@ -17,14 +17,14 @@ import type { GateDecision, JobStatus, JobUsage } from "../../control/jobs/model
 import { finishJob, type ReleaseDeps, type Settlement } from "../../control/jobs/release.ts";
 import { ledgerAuditSink } from "../../control/ledger-sink.ts";
 import { grantCheckedLicense } from "../../control/licenses.ts";
-import { type RegisterOperator, registerOperator } from "../../control/operators.ts";
+import { registerOperator } from "../../control/operators.ts";
 import type { SqlConnection } from "../../control/query-service.ts";
-import { organizationCodeCheckChar, usccCheckChar } from "../../policies/identifiers.ts";
 import type { License } from "../../policies/license.ts";
 import type { DatasetManifest } from "../../policies/manifest.ts";
 import type { SandboxJob, SandboxResult, SandboxUsage } from "../../sandbox/index.ts";
 import { DEMO_MANIFESTS } from "../../seeds/manifests/index.ts";
 import type { SqlStore } from "../../storage/sql-store.ts";
+import { operatorRegistration } from "../support/operators.ts";
 import { openTestStore, type StoreKind, type TestStore } from "../support/stores.ts";
 
 /**
@@ -259,25 +259,6 @@ export class PipelineNode {
   }
 }
 
-function validUscc(n: number): string {
-  const org8 = String(10_000_000 + n).slice(-8);
-  const first17 = `91150100${org8}${organizationCodeCheckChar(org8)}`;
-  return `${first17}${usccCheckChar(first17)}`;
-}
-
-function registration(n: number): RegisterOperator {
-  return {
-    name: `Analytics team ${n}`,
-    qualification: {
-      organization: `Test Data Technology Co. ${n}`,
-      uscc: validUscc(n),
-      contact: { name: "Wang Li", email: `ops${n}@example.cn` },
-      certificate: `DSA-2025-${String(n).padStart(4, "0")}`,
-      approvedPurposes: ["urban-analytics", "public-health-research"],
-    },
-  };
-}
-
 const demo = (name: string): DatasetManifest => structuredClone(DEMO_MANIFESTS.find((m) => m.name === name)!);
 
 export interface Pipeline {
@@ -331,7 +312,7 @@ export async function openPipeline(kind: StoreKind): Promise<Pipeline> {
     async operator(quotas = {}) {
       operators += 1;
       const n = operators;
-      const { operator } = await registerOperator(main.store, main.audit, bureau.id, registration(n));
+      const { operator } = await registerOperator(main.store, main.audit, bureau.id, operatorRegistration(n));
       const license: License = {
         id: `lic_test_${n}`,
         operator: operator.id,

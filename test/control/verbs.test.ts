@@ -33,7 +33,6 @@ import {
   changeOperatorStatus,
   getOperator,
   listOperators,
-  type RegisterOperator,
   registerOperator,
 } from "../../control/operators.ts";
 import {
@@ -43,13 +42,13 @@ import {
   publishPolicy,
 } from "../../control/policy-versions.ts";
 import { listTariffs, setTariff, type TariffInput, tariffAt } from "../../control/tariffs.ts";
-import { organizationCodeCheckChar, usccCheckChar } from "../../policies/identifiers.ts";
 import type { License } from "../../policies/license.ts";
 import { budgetPeriodKey } from "../../policies/license.ts";
 import type { DatasetManifest } from "../../policies/manifest.ts";
 import { DEMO_MANIFESTS } from "../../seeds/manifests/index.ts";
 import type { DataDomain } from "../../storage/data-domain.ts";
 import type { SqlStore } from "../../storage/sql-store.ts";
+import { operatorRegistration, validUscc } from "../support/operators.ts";
 import { openTestStore, STORE_KINDS, type TestStore } from "../support/stores.ts";
 
 /** Times as the store writes them. */
@@ -65,25 +64,6 @@ const failingAudit: AuditSink = {
     throw new Error("audit log unavailable");
   },
 };
-
-function validUscc(n: number): string {
-  const org8 = String(10_000_000 + n).slice(-8);
-  const first17 = `91150100${org8}${organizationCodeCheckChar(org8)}`;
-  return `${first17}${usccCheckChar(first17)}`;
-}
-
-function registration(n: number): RegisterOperator {
-  return {
-    name: `Analytics team ${n}`,
-    qualification: {
-      organization: `Test Data Technology Co. ${n}`,
-      uscc: validUscc(n),
-      contact: { name: "Wang Li", email: `ops${n}@example.cn` },
-      certificate: `DSA-2025-${String(n).padStart(4, "0")}`,
-      approvedPurposes: ["urban-analytics", "public-health-research"],
-    },
-  };
-}
 
 const demo = (name: string): DatasetManifest => structuredClone(DEMO_MANIFESTS.find((m) => m.name === name)!);
 
@@ -278,10 +258,10 @@ describe.each(STORE_KINDS)("control-plane verbs on %s", (kind) => {
 
   describe("operators: admission and exit", () => {
     it("admits an operator with its qualification and a working key; one live admission per credit code", async () => {
-      const { operator, key } = await registerOperator(store, audit, bureauId, registration(1));
+      const { operator, key } = await registerOperator(store, audit, bureauId, operatorRegistration(1));
       expect(operator).toMatchObject({
         name: "Analytics team 1",
-        organization: "Test Data Technology Co. 1",
+        organization: "测试数据科技有限公司 1 (Test Data Technology Co. 1)",
         status: "active",
         statusReason: null,
         qualification: { uscc: validUscc(1) },
@@ -294,7 +274,7 @@ describe.each(STORE_KINDS)("control-plane verbs on %s", (kind) => {
         subjects: { operator: operator.id },
         data: { role: "operator", keyPrefix: key.prefix, after: { id: operator.id } },
       });
-      await expect(registerOperator(store, audit, bureauId, registration(1))).rejects.toMatchObject({
+      await expect(registerOperator(store, audit, bureauId, operatorRegistration(1))).rejects.toMatchObject({
         code: "CONFLICT",
       });
       await expect(getOperator(store, operator.id)).resolves.toEqual(operator);
@@ -302,8 +282,8 @@ describe.each(STORE_KINDS)("control-plane verbs on %s", (kind) => {
     });
 
     it("lists operators oldest first, filtered by status", async () => {
-      const a = (await registerOperator(store, audit, bureauId, registration(2))).operator;
-      const b = (await registerOperator(store, audit, bureauId, registration(3))).operator;
+      const a = (await registerOperator(store, audit, bureauId, operatorRegistration(2))).operator;
+      const b = (await registerOperator(store, audit, bureauId, operatorRegistration(3))).operator;
       await changeOperatorStatus(store, audit, bureauId, b.id, "suspend", "review");
       expect((await listOperators(store)).map((o) => o.id)).toEqual([a.id, b.id]);
       expect((await listOperators(store, { status: "suspended" })).map((o) => o.id)).toEqual([b.id]);
@@ -312,7 +292,7 @@ describe.each(STORE_KINDS)("control-plane verbs on %s", (kind) => {
     });
 
     it("suspends (keys and work stop) and reinstates, each from the state it allows", async () => {
-      const { operator, key } = await registerOperator(store, audit, bureauId, registration(4));
+      const { operator, key } = await registerOperator(store, audit, bureauId, operatorRegistration(4));
       const suspended = await changeOperatorStatus(
         store,
         audit,
@@ -347,7 +327,7 @@ describe.each(STORE_KINDS)("control-plane verbs on %s", (kind) => {
 
     it("exit revokes the operator's keys and licenses, finally", async () => {
       await seedCatalog();
-      const { operator, key } = await registerOperator(store, audit, bureauId, registration(5));
+      const { operator, key } = await registerOperator(store, audit, bureauId, operatorRegistration(5));
       const second = await issueAuditedApiKey(store, audit, bureauId, operator.id);
       const license = licenseFor(operator.id);
       await grantCheckedLicense(store, audit, bureauId, license);
@@ -375,17 +355,17 @@ describe.each(STORE_KINDS)("control-plane verbs on %s", (kind) => {
         code: "CONFLICT",
       });
       // The credit code is free again once its operator has left.
-      await expect(registerOperator(store, audit, bureauId, registration(5))).resolves.toBeTruthy();
+      await expect(registerOperator(store, audit, bureauId, operatorRegistration(5))).resolves.toBeTruthy();
     });
 
     it("leaves the operator as it was when the audit log cannot record the change", async () => {
-      const { operator, key } = await registerOperator(store, audit, bureauId, registration(6));
+      const { operator, key } = await registerOperator(store, audit, bureauId, operatorRegistration(6));
       await expect(
         changeOperatorStatus(store, failingAudit, bureauId, operator.id, "revoke", "x"),
       ).rejects.toThrow(/rolled back/);
       expect(await getOperator(store, operator.id)).toEqual(operator);
       expect(await authenticate(store, key.key)).not.toBeNull();
-      await expect(registerOperator(store, failingAudit, bureauId, registration(7))).rejects.toThrow(
+      await expect(registerOperator(store, failingAudit, bureauId, operatorRegistration(7))).rejects.toThrow(
         /rolled back/,
       );
       expect((await listOperators(store)).map((o) => o.id)).toEqual([operator.id]);
@@ -396,7 +376,7 @@ describe.each(STORE_KINDS)("control-plane verbs on %s", (kind) => {
     let operatorId: string;
     beforeEach(async () => {
       await seedCatalog();
-      operatorId = (await registerOperator(store, audit, bureauId, registration(10))).operator.id;
+      operatorId = (await registerOperator(store, audit, bureauId, operatorRegistration(10))).operator.id;
     });
 
     it("grants a checked license with its budget left; a job may use it", async () => {
@@ -451,14 +431,14 @@ describe.each(STORE_KINDS)("control-plane verbs on %s", (kind) => {
       const first = licenseFor(operatorId);
       await grantCheckedLicense(store, audit, bureauId, first);
       await refused(first, "CONFLICT");
-      const other = (await registerOperator(store, audit, bureauId, registration(11))).operator.id;
+      const other = (await registerOperator(store, audit, bureauId, operatorRegistration(11))).operator.id;
       await changeOperatorStatus(store, audit, bureauId, other, "suspend", "review");
       await refused(licenseFor(other), "CONFLICT");
       expect(await logged("license.granted")).toHaveLength(1);
     });
 
     it("lists licenses newest first, by operator and status; another operator's answers NOT_FOUND", async () => {
-      const other = (await registerOperator(store, audit, bureauId, registration(12))).operator.id;
+      const other = (await registerOperator(store, audit, bureauId, operatorRegistration(12))).operator.id;
       const a = licenseFor(operatorId);
       const b = licenseFor(operatorId);
       const c = licenseFor(other);
@@ -504,7 +484,7 @@ describe.each(STORE_KINDS)("control-plane verbs on %s", (kind) => {
           after: { datasets: [{ name: "air_quality" }], quotas: { jobsPerDay: 5 } },
         },
       });
-      const other = (await registerOperator(store, audit, bureauId, registration(13))).operator.id;
+      const other = (await registerOperator(store, audit, bureauId, operatorRegistration(13))).operator.id;
       await expect(
         amendLicense(store, audit, bureauId, granted.id, { ...granted, id: "lic_other" }),
       ).rejects.toMatchObject({ code: "BAD_REQUEST" });
