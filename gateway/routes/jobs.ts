@@ -278,7 +278,15 @@ export function registerJobRoutes(app: OpenAPIHono<GatewayEnv>, deps: JobRouteDe
             timer.unref();
           });
           wake = undefined;
-          if (queue.length === 0) await stream.writeSSE({ event: "ping", data: "{}" });
+          if (queue.length === 0) {
+            // The job may have ended on another node whose notification never arrived: its row says.
+            const now = await deps.jobs.get(principal, id);
+            if (["released", "rejected", "failed", "cancelled"].includes(now.status)) {
+              await stream.writeSSE({ event: "finished", data: JSON.stringify({ status: now.status }) });
+              return;
+            }
+            await stream.writeSSE({ event: "ping", data: "{}" });
+          }
         }
       } finally {
         unsubscribe();
