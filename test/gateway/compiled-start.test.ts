@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DemoCredentials } from "../../control/provisioning.ts";
@@ -21,11 +21,19 @@ afterAll(async () => {
   await folder?.remove();
 });
 
+/** Command lines of a process's children, from /proc. */
 function childCommandLines(parent: number): string[] {
   const lines: string[] = [];
-  for (const line of execFileSync("ps", ["-o", "pid=,ppid=,args=", "-e"], { encoding: "utf8" }).split("\n")) {
-    const match = /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line);
-    if (match && Number(match[2]) === parent) lines.push(match[3]!);
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      // Field 4 (ppid) follows the command name, which is in parentheses and may hold spaces.
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (ppid === parent) lines.push(readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0").join(" "));
+    } catch {
+      // the process ended while we looked
+    }
   }
   return lines;
 }
