@@ -1,6 +1,11 @@
 import { createHash, createPrivateKey, createPublicKey, type KeyObject } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import type { DomainKeyFiles } from "../control/domain-key.ts";
+
+/** Where a domain's key pair lives (the data folder's `domain-key.pem` and `domain-key.pub.pem`). */
+export interface DomainKeyFiles {
+  readonly privateKeyFile: string;
+  readonly publicKeyFile: string;
+}
 
 /** The domain's Ed25519 key pair as node:crypto key objects. */
 export interface DomainSigningKey {

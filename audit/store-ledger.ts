@@ -266,12 +266,17 @@ export function openStoreAuditLedger(store: AuditStore, options: StoreAuditLedge
     return entries;
   };
 
-  async function* rows(from: number, columns: string): AsyncGenerator<EntryRow> {
+  /** Rows after position `from - 1`, oldest first, a page at a time, narrowed by `where` when given. */
+  async function* rows(
+    from: number,
+    columns: string,
+    narrow: { where: string; params: (string | number)[] } = { where: "", params: [] },
+  ): AsyncGenerator<EntryRow> {
     let after = from - 1;
     for (;;) {
       const page = await store.query<EntryRow>(
-        `SELECT ${columns} FROM audit_entries WHERE position > $1 ORDER BY position LIMIT ${PAGE}`,
-        [after],
+        `SELECT ${columns} FROM audit_entries WHERE position > $1${narrow.where} ORDER BY position LIMIT ${PAGE}`,
+        [after, ...narrow.params],
       );
       for (const row of page) {
         yield row;
@@ -292,24 +297,18 @@ export function openStoreAuditLedger(store: AuditStore, options: StoreAuditLedge
 
   async function* query(filter: AuditFilter = {}): AsyncGenerator<AuditEntry> {
     const valid = Filter.parse(filter);
-    const { where, params } = filterSql(valid, store.dialect);
-    let after = valid.after ?? -1;
     let found = 0;
-    for (;;) {
-      const page = await store.query<{ position: number; line: string }>(
-        `SELECT position, line FROM audit_entries WHERE position > $1${where} ORDER BY position LIMIT ${PAGE}`,
-        [after, ...params],
-      );
-      for (const row of page) {
-        after = row.position;
-        const entry = parseLine(row);
-        // The SQL narrows; the filter's own definition decides.
-        if (!matchesAuditFilter(entry, valid)) continue;
-        yield entry;
-        found += 1;
-        if (valid.limit !== undefined && found >= valid.limit) return;
-      }
-      if (page.length < PAGE) return;
+    for await (const row of rows(
+      (valid.after ?? -1) + 1,
+      "position, line",
+      filterSql(valid, store.dialect),
+    )) {
+      const entry = parseLine(row);
+      // The SQL narrows; the filter's own definition decides.
+      if (!matchesAuditFilter(entry, valid)) continue;
+      yield entry;
+      found += 1;
+      if (valid.limit !== undefined && found >= valid.limit) return;
     }
   }
 

@@ -4,7 +4,7 @@ import { chmod, mkdir, mkdtemp, open, readdir, readFile, rename, rm, stat, unlin
 import { basename, dirname, join, resolve, sep } from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import Database, { type Database as SqliteDatabase } from "better-sqlite3";
+import Database from "better-sqlite3";
 import pg from "pg";
 import { z } from "zod";
 import { loadDomainSigningKey } from "../audit/signing-key.ts";
@@ -15,6 +15,7 @@ import { acquireWriterLock, type WriterLock } from "../storage/node-lock.ts";
 import { POSTGRES_TYPES, redact } from "../storage/postgres-store.ts";
 import { MIGRATIONS, schemaVersion } from "../storage/schema.ts";
 import type { SqlValue } from "../storage/sql-store.ts";
+import { openSqliteReader } from "../storage/sqlite-store.ts";
 import { type DataFolder, dataFolder } from "./provisioning.ts";
 
 /**
@@ -558,30 +559,14 @@ type ControlSource = AuditStore & { readonly location: string; close(): Promise<
 
 /**
  * A SQLite control-plane file opened read-only, as a store that answers reads and refuses writes
- * (the ledger's verification and export read only). `$n` parameters, as the store's own adapter.
+ * (the ledger's verification and export read only).
  */
 function readOnlyStore(file: string): ControlSource {
-  const db: SqliteDatabase = new Database(file, { readonly: true, fileMustExist: true });
-  const query = async <T>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> => {
-    const named: Record<string, SqlValue> = {};
-    params.forEach((value, i) => {
-      named[`p${i + 1}`] = value;
-    });
-    return db.prepare(sql.replace(/\$(\d+)/g, "@p$1")).all(named) as T[];
-  };
+  const reader = openSqliteReader(file);
   const refuse = async (): Promise<never> => {
     throw new Error("a backup's control plane is read-only");
   };
-  return {
-    dialect: "sqlite",
-    location: file,
-    query,
-    run: refuse,
-    transaction: refuse,
-    async close() {
-      db.close();
-    },
-  };
+  return { ...reader, location: file, run: refuse, transaction: refuse, close: async () => reader.close() };
 }
 
 /**
@@ -686,8 +671,6 @@ async function checkAuditExport(
         : undefined;
   if (why) throw new BackupError("INVALID_BACKUP", `backup file ${name} ${why}`, name);
 }
-
-/** SHA-256 and size of a file, streamed (a domain file can be gigabytes). */
 
 /** Copies a file to a new file of mode 0600, fsync'd, and answers the digest of the bytes written. */
 async function copyHashed(from: string, to: string, flags: "wx" | "w" = "wx"): Promise<FileDigest> {

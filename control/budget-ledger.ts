@@ -1,4 +1,5 @@
 import { DomainError } from "../policies/errors.ts";
+import { compareText } from "../storage/sql-dialect.ts";
 import { isUniqueViolation, type SqlStore } from "../storage/sql-store.ts";
 import {
   type ChargeOutcome,
@@ -45,9 +46,7 @@ export class ControlPlaneBudgetLedger implements PrivacyBudgetLedger {
 
   async charge(request: ChargeRequest): Promise<ChargeOutcome> {
     // Datasets in one order, so two charges over the same pair lock their rows in the same order.
-    const charges = [...request.charges].sort((a, b) =>
-      a.dataset < b.dataset ? -1 : a.dataset > b.dataset ? 1 : 0,
-    );
+    const charges = [...request.charges].sort((a, b) => compareText(a.dataset, b.dataset));
     const at = this.now().toISOString();
     try {
       await this.store.transaction(async (tx) => {

@@ -1,5 +1,6 @@
 import { DomainError } from "../policies/errors.ts";
 import { DatasetManifest } from "../policies/manifest.ts";
+import { compareText } from "../storage/sql-dialect.ts";
 import { isUniqueViolation, type SqlExecutor } from "../storage/sql-store.ts";
 
 /** A catalog entry: the manifest in force for a dataset and its policy version. */
@@ -77,7 +78,7 @@ export async function currentCatalog(store: Pick<SqlExecutor, "query">): Promise
        ON latest.dataset = d.dataset AND latest.version = d.version`,
   );
   // Ordered here, not by the database: PostgreSQL's text collation may order names differently.
-  rows.sort((a, b) => (a.dataset < b.dataset ? -1 : a.dataset > b.dataset ? 1 : 0));
+  rows.sort((a, b) => compareText(a.dataset, b.dataset));
   return rows.map((row) => ({
     manifest: parseManifest(row.manifest),
     version: row.version,

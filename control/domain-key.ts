@@ -1,15 +1,12 @@
 import { generateKeyPairSync } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
+import type { DomainKeyFiles } from "../audit/signing-key.ts";
 
 /**
  * The domain's Ed25519 signing key: receipts and audit checkpoints are signed with it, and
  * auditors verify them with the public half. Generated once, on first start; never replaced
  * by a later start (a new key would orphan every receipt already issued).
  */
-export interface DomainKeyFiles {
-  readonly privateKeyFile: string;
-  readonly publicKeyFile: string;
-}
 
 /** Creates the key pair unless the private key exists; returns true when it created one. */
 export async function ensureDomainKey(files: DomainKeyFiles): Promise<boolean> {

@@ -1,5 +1,6 @@
 import { DomainError } from "../policies/errors.ts";
 import { fileDigest } from "../storage/file-digest.ts";
+import { sqlDialect } from "../storage/sql-dialect.ts";
 import type { SqlStore } from "../storage/sql-store.ts";
 import type { AuditSink } from "./audit-sink.ts";
 
@@ -30,7 +31,7 @@ export async function checkDomainVersion(
 ): Promise<DomainVersion> {
   const { sha256, bytes: size } = await fileDigest(file);
   return store.transaction(async (tx) => {
-    if (tx.dialect === "postgres") await tx.query("SELECT pg_advisory_xact_lock(7420053)");
+    await sqlDialect.turn(tx, "domainVersion");
     const rows = await tx.query<{
       version: number;
       sha256: string;

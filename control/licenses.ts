@@ -1,6 +1,6 @@
 import { DomainError } from "../policies/errors.ts";
 import { budgetPeriodKey, License } from "../policies/license.ts";
-import { sqlDialect } from "../storage/sql-dialect.ts";
+import { compareText, sqlDialect } from "../storage/sql-dialect.ts";
 import { isUniqueViolation, type SqlExecutor, type SqlStore, type SqlValue } from "../storage/sql-store.ts";
 import type { AuditSink } from "./audit-sink.ts";
 import { auditedChange } from "./audited-change.ts";
@@ -47,7 +47,7 @@ export async function licensesOfOperator(store: Read, operatorId: string): Promi
  */
 function newestFirst(a: { created_at: string; id: string }, b: { created_at: string; id: string }): number {
   if (a.created_at !== b.created_at) return a.created_at < b.created_at ? 1 : -1;
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+  return compareText(a.id, b.id);
 }
 
 /** One license by id, or null. */

@@ -1,8 +1,9 @@
 import { z } from "zod";
+import { compareText } from "../storage/sql-dialect.ts";
 import type { SqlExecutor, SqlValue } from "../storage/sql-store.ts";
 import { currentCatalog } from "./catalog.ts";
 import type { JobUsage } from "./jobs/model.ts";
-import { listTariffs, priceOf, type TariffVersion } from "./tariffs.ts";
+import { listTariffs, priceOf, tariffInForce } from "./tariffs.ts";
 
 const Instant = z.union([z.iso.datetime({ offset: true }), z.iso.date()]);
 
@@ -65,15 +66,8 @@ function add(a: Metered, b: Metered): Metered {
 
 const round = (value: number, digits = 6) => Math.round(value * 10 ** digits) / 10 ** digits;
 
-const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-
 /** An instant as the store writes times: RFC 3339 UTC with milliseconds. */
 const instant = (text: string) => new Date(text).toISOString();
-
-/** The tariff in force at `at` among `versions` (newest first), as `tariffAt` answers it. */
-function tariffIn(versions: readonly TariffVersion[], at: string): TariffVersion | null {
-  return versions.find((v) => instant(v.effectiveFrom) <= at) ?? null;
-}
 
 /**
  * Metering: every finished job's usage, priced under the tariff in force at its submission, and
@@ -121,7 +115,7 @@ export async function usageReport(
   for (const row of rows) {
     const usage = JSON.parse(row.usage) as JobUsage;
     const submittedAt = instant(row.submitted_at);
-    const tariff = tariffIn(tariffs, submittedAt);
+    const tariff = tariffInForce(tariffs, submittedAt);
     const epsilonTotal = Object.values(usage.epsilon).reduce((a, b) => a + b, 0);
     const charge = tariff
       ? priceOf(

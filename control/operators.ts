@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { DomainError } from "../policies/errors.ts";
 import { isValidUscc } from "../policies/identifiers.ts";
-import { sqlDialect } from "../storage/sql-dialect.ts";
+import { compareText, sqlDialect } from "../storage/sql-dialect.ts";
 import { isUniqueViolation, type SqlExecutor, type SqlStore, type SqlValue } from "../storage/sql-store.ts";
 import type { AuditSink } from "./audit-sink.ts";
 import { auditedChange } from "./audited-change.ts";
@@ -113,8 +113,6 @@ export async function listOperators(store: Read, filter: { status?: Operator["st
     .sort((a, b) => compareText(a.created_at, b.created_at) || compareText(a.id, b.id))
     .map(toOperator);
 }
-
-const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** One operator; NOT_FOUND if there is none with that id. */
 export async function getOperator(store: Read, id: string): Promise<Operator> {

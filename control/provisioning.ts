@@ -7,6 +7,7 @@ import type { DatasetManifest } from "../policies/manifest.ts";
 import { type GenerationStep, generateDemoDomain } from "../seeds/generate.ts";
 import { DEMO_MANIFESTS } from "../seeds/manifests/index.ts";
 import { controlStoreFile, openControlStore } from "../storage/open-store.ts";
+import { sqlDialect } from "../storage/sql-dialect.ts";
 import type { SqlExecutor, SqlStore } from "../storage/sql-store.ts";
 import { currentCatalog, publishManifest } from "./catalog.ts";
 import { ensureDomainKey } from "./domain-key.ts";
@@ -131,7 +132,7 @@ export async function provisionDataFolder(options: ProvisionOptions): Promise<Pr
 
 /** Nodes that start together on one PostgreSQL provision one after the other (SQLite: one node). */
 async function provisioningTurn(tx: SqlExecutor): Promise<void> {
-  if (tx.dialect === "postgres") await tx.query("SELECT pg_advisory_xact_lock(7420052)");
+  await sqlDialect.turn(tx, "provisioning");
 }
 
 async function createDemoPrincipals(

@@ -111,12 +111,13 @@ export async function listTariffs(store: Pick<SqlExecutor, "query">): Promise<Ta
  * Metering prices a job under the tariff in force when it was submitted.
  */
 export async function tariffAt(store: Pick<SqlExecutor, "query">, at: Date): Promise<TariffVersion | null> {
-  // RFC 3339 UTC text in one format sorts as the instants it names.
-  const rows = await store.query<Row>(
-    `SELECT ${COLUMNS} FROM tariffs WHERE effective_from <= $1 ORDER BY version DESC LIMIT 1`,
-    [at.toISOString()],
-  );
-  return rows[0] ? toVersion(rows[0]) : null;
+  return tariffInForce(await listTariffs(store), at.toISOString());
+}
+
+/** Of `versions` (newest first, as `listTariffs` gives them), the one in force at `at` (RFC 3339). */
+export function tariffInForce(versions: readonly TariffVersion[], at: string): TariffVersion | null {
+  // RFC 3339 UTC text in one format compares as the instants it names.
+  return versions.find((v) => new Date(v.effectiveFrom).toISOString() <= new Date(at).toISOString()) ?? null;
 }
 
 /** Sets a new tariff version, in force from now; the previous versions stay for pricing past jobs. */

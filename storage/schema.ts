@@ -1,3 +1,4 @@
+import { sqlDialect } from "./sql-dialect.ts";
 import type { SqlDialect, SqlExecutor } from "./sql-store.ts";
 
 /**
@@ -190,7 +191,7 @@ interface Migratable {
 export async function applyMigrations(store: Migratable, migrations = MIGRATIONS): Promise<void> {
   await store.transaction(async (tx) => {
     // A lock number of our own: nodes starting together migrate one after the other.
-    if (tx.dialect === "postgres") await tx.query("SELECT pg_advisory_xact_lock(7420051)");
+    await sqlDialect.turn(tx, "migration");
     await tx.run(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);
     const rows = await tx.query<{ version: number | null }>(

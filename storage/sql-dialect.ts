@@ -1,4 +1,25 @@
-import type { SqlDialect } from "./sql-store.ts";
+import type { SqlDialect, SqlExecutor } from "./sql-store.ts";
+
+/**
+ * Text ordered by code point, the same on both engines: rows whose order matters are sorted with
+ * it in code, since PostgreSQL's collation may order text differently from SQLite's.
+ */
+export function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Transaction-scoped turns on PostgreSQL, by what they guard: transactions that count rows before
+ * adding one (or that set a domain up) take the same turn until they commit, on every node.
+ * SQLite's write lock (BEGIN IMMEDIATE) already orders all writers.
+ */
+const TURNS = {
+  migration: 7420051,
+  provisioning: 7420052,
+  domainVersion: 7420053,
+  admission: 7420061,
+  claim: 7420062,
+} as const;
 
 /**
  * The few places where SQLite and PostgreSQL spell a statement differently. Everything else the
@@ -17,5 +38,9 @@ export const sqlDialect = {
   forUpdate(dialect: SqlDialect, options: { skipLocked?: boolean } = {}): string {
     if (dialect === "sqlite") return "";
     return options.skipLocked ? " FOR UPDATE SKIP LOCKED" : " FOR UPDATE";
+  },
+  /** Waits for `turn` until this transaction ends (PostgreSQL; nothing to do on SQLite). */
+  async turn(tx: Pick<SqlExecutor, "dialect" | "query">, turn: keyof typeof TURNS): Promise<void> {
+    if (tx.dialect === "postgres") await tx.query(`SELECT pg_advisory_xact_lock(${TURNS[turn]})`);
   },
 };

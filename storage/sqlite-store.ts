@@ -136,6 +136,22 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
   });
 }
 
+/**
+ * A control-plane file opened read-only on a connection of its own (a backup's snapshot, a tool):
+ * the store's statements, with the same `$n` parameters, and no writes.
+ */
+export function openSqliteReader(file: string): Pick<SqlExecutor, "dialect" | "query"> & { close(): void } {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  const reads = statements(db);
+  return {
+    dialect: "sqlite",
+    async query<R>(sql: string, params: readonly SqlValue[] = []) {
+      return reads.all(sql, params) as R[];
+    },
+    close: () => db.close(),
+  };
+}
+
 /** Transactions of one batch at most: a steady stream of writers still gets durable regularly. */
 const MAX_BATCH = 256;
 

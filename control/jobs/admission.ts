@@ -82,18 +82,15 @@ export async function admitJob(
   };
   try {
     await deps.store.transaction(async (tx) => {
+      // Admissions take turns until they commit, on every node, so concurrent ones count each
+      // other's jobs and cannot all pass the daily quota or the queue's bound.
+      await sqlDialect.turn(tx, "admission");
       if (perDay !== undefined) {
-        // The license's row is locked while its day is counted, so concurrent admissions on any
-        // node count one after another (SQLite's write lock already orders them).
-        await tx.query(`SELECT id FROM licenses WHERE id = $1${sqlDialect.forUpdate(tx.dialect)}`, [
-          record.license.id,
-        ]);
         const today = `${now.toISOString().slice(0, 10)}T00:00:00.000Z`;
         if ((await jobRepository.countSince(tx, record.license.id, today)) >= perDay) {
           throw new DomainError("QUOTA_EXCEEDED", `license ${record.license.id} allows ${perDay} jobs a day`);
         }
       }
-      await jobRepository.serialise(tx, "admission");
       if ((await jobRepository.countWithStatus(tx, "queued")) >= deps.queueCapacity) {
         throw new DomainError("QUEUE_FULL", "the job queue is full; retry later", { retryAfterSeconds: 5 });
       }

@@ -1,3 +1,4 @@
+import { sqlDialect } from "../../storage/sql-dialect.ts";
 import type { SqlExecutor, SqlValue } from "../../storage/sql-store.ts";
 import type {
   GateDecision,
@@ -171,18 +172,6 @@ export const jobRepository = {
     return rows[0]?.n ?? 0;
   },
 
-  /**
-   * Makes the transactions that count jobs before adding or starting one take turns, across
-   * nodes, until they commit: `admission` (the queue's bound), `claim` (operators' running
-   * jobs). At READ COMMITTED two PostgreSQL transactions would otherwise both count the rows
-   * committed before either, and both pass a bound only one may. SQLite's write lock already
-   * orders them.
-   */
-  async serialise(tx: Write, turn: "admission" | "claim"): Promise<void> {
-    if (tx.dialect !== "postgres") return;
-    await tx.query(`SELECT pg_advisory_xact_lock(${turn === "admission" ? 7420061 : 7420062})`);
-  },
-
   async countWithStatus(store: Read, status: JobStatus): Promise<number> {
     const rows = await store.query<{ n: number }>("SELECT count(*) AS n FROM jobs WHERE status = $1", [
       status,
@@ -200,8 +189,10 @@ export const jobRepository = {
     tx: Write,
     claim: { runner: string; leaseUntil: string; startedAt: string; perOperator: number },
   ): Promise<StoredJob | null> {
-    await jobRepository.serialise(tx, "claim");
-    const lock = tx.dialect === "postgres" ? " FOR UPDATE SKIP LOCKED" : "";
+    // Claims take turns until they commit: at READ COMMITTED two claims would each count the
+    // running jobs committed before either, and could both start an operator's last allowed job.
+    await sqlDialect.turn(tx, "claim");
+    const lock = sqlDialect.forUpdate(tx.dialect, { skipLocked: true });
     const rows = await tx.query<JobRow>(
       `UPDATE jobs SET status = 'running', runner = $1, lease_until = $2, started_at = $3, attempts = attempts + 1
        WHERE status = 'queued' AND id = (
