@@ -5,8 +5,10 @@ import { sqlDialect } from "../storage/sql-dialect.ts";
 import type { SqlExecutor, SqlStore } from "../storage/sql-store.ts";
 import type { AuditSink } from "./audit-sink.ts";
 import { auditedChange } from "./audited-change.ts";
+import { holderDepartments } from "./holders.ts";
 
-export const Role = z.enum(["operator", "bureau", "auditor"]);
+/** Who a principal is: an operator, a bureau officer, an auditor, or a member of a holder department. */
+export const Role = z.enum(["operator", "bureau", "auditor", "holder"]);
 export type Role = z.infer<typeof Role>;
 
 export const PrincipalStatus = z.enum(["active", "suspended", "revoked"]);
@@ -224,15 +226,19 @@ export async function revokeApiKey(
   });
 }
 
-/** A bureau officer's or auditor's account: created by the bureau, with its first key (returned once). */
+/**
+ * A bureau officer's, auditor's or holder department member's account: created by the bureau,
+ * with its first key (returned once). A holder's `organization` is the department exactly as the
+ * datasets' policies name it as holder.
+ */
 export const StaffPrincipalInput = z.object({
-  role: z.enum(["bureau", "auditor"]),
+  role: z.enum(["bureau", "auditor", "holder"]),
   name: z.string().trim().min(1).max(200),
   organization: z.string().trim().min(1).max(300),
 });
 export type StaffPrincipalInput = z.infer<typeof StaffPrincipalInput>;
 
-/** Creates a bureau or auditor principal and its first key. Operators are registered with their qualification instead. */
+/** Creates a bureau, auditor or holder principal and its first key. Operators are registered with their qualification instead. */
 export async function createStaffPrincipal(
   store: Pick<SqlStore, "transaction">,
   audit: AuditSink,
@@ -241,6 +247,15 @@ export async function createStaffPrincipal(
 ): Promise<{ principal: Principal; key: { key: string; prefix: string } }> {
   const valid = StaffPrincipalInput.parse(input);
   return auditedChange(store, audit, async (tx) => {
+    if (valid.role === "holder") {
+      const departments = await holderDepartments(tx);
+      if (!departments.includes(valid.organization)) {
+        throw new DomainError(
+          "BAD_REQUEST",
+          `no dataset names '${valid.organization}' as its holder department; a holder's organization must be one of: ${departments.join("; ")}`,
+        );
+      }
+    }
     const principal = await createPrincipal(tx, valid);
     const key = await issueApiKey(tx, principal.id);
     return {

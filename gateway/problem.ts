@@ -40,6 +40,8 @@ export const STATUS_OF: Readonly<Record<ErrorCode, ContentfulStatusCode>> = {
   SANDBOX_CRASH: 500,
   CANCELLED: 409,
   QUEUE_FULL: 429,
+  // 423 Locked: the thing exists and the request was fine; an emergency stop holds it.
+  FROZEN: 423,
   NOT_READY: 503,
   INTERNAL: 500,
 };

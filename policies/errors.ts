@@ -27,6 +27,7 @@ export const ErrorCode = z.enum([
   "SANDBOX_CRASH",
   "CANCELLED",
   "QUEUE_FULL",
+  "FROZEN",
   "NOT_READY",
   "INTERNAL",
 ]);

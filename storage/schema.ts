@@ -176,6 +176,188 @@ export const MIGRATIONS: readonly Migration[] = [
        VALUES (1, 0, '${"0".repeat(64)}', '1970-01-01T00:00:00.000Z', -1)`,
     ],
   },
+  {
+    version: 2,
+    name: "governance: holder role, dataset data versions, applications, proposals, freezes, inbox, webhooks, alerts",
+    statements: (dialect) => {
+      const serial = dialect === "postgres" ? "BIGSERIAL PRIMARY KEY" : "INTEGER PRIMARY KEY AUTOINCREMENT";
+      const roles = "CHECK (role IN ('operator', 'bureau', 'auditor', 'holder'))";
+      return [
+        // Holder departments are principals too. SQLite cannot alter a CHECK constraint: the table is
+        // rebuilt (its store runs migrations with foreign-key enforcement off, so the keys and
+        // licenses that reference it stay as they are).
+        ...(dialect === "postgres"
+          ? [
+              "ALTER TABLE principals DROP CONSTRAINT principals_role_check",
+              `ALTER TABLE principals ADD CONSTRAINT principals_role_check ${roles}`,
+            ]
+          : [
+              `CREATE TABLE principals_v2 (
+                id TEXT PRIMARY KEY,
+                role TEXT NOT NULL ${roles},
+                name TEXT NOT NULL,
+                organization TEXT NOT NULL,
+                status TEXT NOT NULL CHECK (status IN ('active', 'suspended', 'revoked')),
+                qualification TEXT,
+                status_reason TEXT,
+                status_changed_at TEXT,
+                created_at TEXT NOT NULL
+              )`,
+              "INSERT INTO principals_v2 SELECT id, role, name, organization, status, qualification, status_reason, status_changed_at, created_at FROM principals",
+              "DROP TABLE principals",
+              "ALTER TABLE principals_v2 RENAME TO principals",
+              `CREATE UNIQUE INDEX principals_live_uscc ON principals (json_extract(qualification, '$.uscc'))
+               WHERE role = 'operator' AND status <> 'revoked'`,
+            ]),
+        "CREATE INDEX principals_role ON principals (role, organization)",
+        // Each supplied version of a dataset's data: what was supplied (format, SHA-256 of the bytes
+        // as uploaded), what the domain stores (its file and that file's SHA-256, which every node
+        // checks before it serves the version), and who supplied it.
+        `CREATE TABLE data_versions (
+          dataset TEXT NOT NULL,
+          version INTEGER NOT NULL,
+          format TEXT NOT NULL,
+          sha256 TEXT NOT NULL,
+          file TEXT NOT NULL,
+          file_sha256 TEXT NOT NULL,
+          rows BIGINT NOT NULL,
+          bytes BIGINT NOT NULL,
+          supplied_by TEXT NOT NULL,
+          supplied_at TEXT NOT NULL,
+          note TEXT,
+          PRIMARY KEY (dataset, version)
+        )`,
+        // Which data version of each dataset new jobs read: one row per dataset, switched in the
+        // transaction that records the switch.
+        `CREATE TABLE data_current (
+          dataset TEXT PRIMARY KEY,
+          version INTEGER NOT NULL,
+          switched_at TEXT NOT NULL,
+          switched_by TEXT NOT NULL
+        )`,
+        // A license application and its life. `document` is what was applied for; the license
+        // granted is built from it alone. `policy_versions` names the dataset policies it was
+        // judged under.
+        `CREATE TABLE applications (
+          id TEXT PRIMARY KEY,
+          operator_id TEXT NOT NULL REFERENCES principals (id),
+          status TEXT NOT NULL CHECK (status IN ('awaiting_consent', 'awaiting_approval', 'approved', 'refused', 'withdrawn', 'expired', 'superseded')),
+          document TEXT NOT NULL,
+          policy_versions TEXT NOT NULL,
+          amends TEXT REFERENCES applications (id),
+          license_id TEXT,
+          status_reason TEXT,
+          submitted_at TEXT NOT NULL,
+          expires_at TEXT NOT NULL,
+          updated_at TEXT NOT NULL
+        )`,
+        "CREATE INDEX applications_operator ON applications (operator_id, submitted_at)",
+        "CREATE INDEX applications_status ON applications (status, expires_at)",
+        // Each party's word on an application: a holder's consent or refusal per dataset, a bureau
+        // officer's approval or refusal. The key lets an officer decide once per step and dataset.
+        `CREATE TABLE application_decisions (
+          application_id TEXT NOT NULL REFERENCES applications (id),
+          step TEXT NOT NULL CHECK (step IN ('consent', 'approval')),
+          dataset TEXT NOT NULL,
+          decider_id TEXT NOT NULL,
+          decision TEXT NOT NULL CHECK (decision IN ('consent', 'approve', 'refuse')),
+          reason TEXT,
+          policy_versions TEXT NOT NULL,
+          decided_at TEXT NOT NULL,
+          PRIMARY KEY (application_id, step, dataset, decider_id)
+        )`,
+        // A loosening change waiting for a second officer: the change itself, its readable diff,
+        // and when it takes effect once approved.
+        `CREATE TABLE proposals (
+          id TEXT PRIMARY KEY,
+          kind TEXT NOT NULL,
+          subject TEXT NOT NULL,
+          document TEXT NOT NULL,
+          diff TEXT NOT NULL,
+          base_version INTEGER,
+          status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'refused', 'withdrawn', 'superseded')),
+          proposer_id TEXT NOT NULL,
+          decider_id TEXT,
+          reason TEXT NOT NULL,
+          decision_reason TEXT,
+          effective_at TEXT NOT NULL,
+          created_at TEXT NOT NULL,
+          decided_at TEXT
+        )`,
+        "CREATE INDEX proposals_status ON proposals (status, created_at)",
+        // Emergency stops. A freeze is live from frozen_at until lifted_at (set by an approved
+        // lifting proposal, possibly in the future).
+        `CREATE TABLE freezes (
+          id TEXT PRIMARY KEY,
+          scope TEXT NOT NULL CHECK (scope IN ('domain', 'dataset', 'operator', 'license')),
+          target TEXT NOT NULL,
+          reason TEXT NOT NULL,
+          frozen_by TEXT NOT NULL,
+          frozen_at TEXT NOT NULL,
+          lifted_at TEXT,
+          lifted_by TEXT
+        )`,
+        "CREATE INDEX freezes_target ON freezes (scope, target)",
+        // Each principal's inbox: what waits on them or concerns them. Rows are fanned out to every
+        // recipient when the event commits, so a reader needs no knowledge of who was meant.
+        `CREATE TABLE notifications (
+          id ${serial},
+          recipient_id TEXT NOT NULL,
+          kind TEXT NOT NULL,
+          subject TEXT NOT NULL,
+          message TEXT NOT NULL,
+          created_at TEXT NOT NULL,
+          read_at TEXT
+        )`,
+        "CREATE INDEX notifications_recipient ON notifications (recipient_id, id)",
+        `CREATE TABLE webhooks (
+          id TEXT PRIMARY KEY,
+          principal_id TEXT NOT NULL REFERENCES principals (id),
+          url TEXT NOT NULL,
+          secret TEXT NOT NULL,
+          kinds TEXT NOT NULL,
+          created_at TEXT NOT NULL,
+          removed_at TEXT
+        )`,
+        `CREATE TABLE webhook_deliveries (
+          id ${serial},
+          webhook_id TEXT NOT NULL REFERENCES webhooks (id),
+          notification_id BIGINT NOT NULL,
+          status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+          attempts INTEGER NOT NULL DEFAULT 0,
+          next_attempt_at TEXT NOT NULL,
+          last_status INTEGER,
+          last_error TEXT,
+          created_at TEXT NOT NULL,
+          delivered_at TEXT
+        )`,
+        "CREATE INDEX webhook_deliveries_due ON webhook_deliveries (status, next_attempt_at)",
+        // Risk alerts raised by rules over the log. `key` deduplicates: one open alert per rule and
+        // subject at a time. `entries` lists the audit positions behind it.
+        `CREATE TABLE alerts (
+          id TEXT PRIMARY KEY,
+          rule TEXT NOT NULL,
+          key TEXT NOT NULL,
+          operator_id TEXT,
+          summary TEXT NOT NULL,
+          entries TEXT NOT NULL,
+          status TEXT NOT NULL CHECK (status IN ('open', 'closed')),
+          raised_at TEXT NOT NULL,
+          closed_at TEXT,
+          closed_by TEXT,
+          resolution TEXT
+        )`,
+        "CREATE INDEX alerts_status ON alerts (status, raised_at)",
+        "CREATE UNIQUE INDEX alerts_open_key ON alerts (rule, key) WHERE status = 'open'",
+        // How far each rule over the log has read, so that every entry is judged once.
+        `CREATE TABLE alert_cursor (
+          id INTEGER PRIMARY KEY CHECK (id = 1),
+          position BIGINT NOT NULL
+        )`,
+        "INSERT INTO alert_cursor (id, position) VALUES (1, -1)",
+      ];
+    },
+  },
 ];
 
 /** The newest schema version this code writes. */

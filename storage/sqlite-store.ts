@@ -105,7 +105,11 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
   };
 
   return (async () => {
+    // Migrations may rebuild a table that others reference (SQLite cannot alter constraints):
+    // enforcement is off while they run, which SQLite allows only outside a transaction.
+    writer.pragma("foreign_keys = OFF");
     await applyMigrations({ dialect: "sqlite", transaction, location: file });
+    writer.pragma("foreign_keys = ON");
     // Opened after the migrations, so that it never sees a schema older than the writer's.
     const reader = new Database(file, { readonly: true, fileMustExist: true });
     reader.pragma(`busy_timeout = ${busy}`);
