@@ -47,8 +47,12 @@ export function dataFolder(dir: string): DataFolder {
 /** The demo principals' keys, written to demo-credentials.json (mode 0600) on first start. */
 export interface DemoCredentials {
   readonly bureau: { readonly key: string };
+  /** A second bureau officer: loosening a policy, lifting a freeze and grade-4 grants need two. */
+  readonly bureau2?: { readonly key: string };
   readonly auditor: { readonly key: string };
   readonly operator: { readonly key: string; readonly license: string };
+  /** A member of each demo dataset's holder department, by dataset name. */
+  readonly holders?: Readonly<Record<string, { readonly key: string; readonly department: string }>>;
 }
 
 export interface ProvisionOptions {
@@ -159,9 +163,28 @@ async function createDemoPrincipals(
       name: "Demo operator",
       organization: "青城数据科技有限公司 (Qingcheng Data Technology Co., Ltd.)",
     });
+    const secondOfficer = await createPrincipal(tx, {
+      role: "bureau",
+      name: "Demo second bureau officer",
+      organization: "呼和浩特市数据局 (Hohhot Data Bureau)",
+    });
+    const holders: Record<string, { key: string; department: string }> = {};
+    for (const manifest of DEMO_MANIFESTS) {
+      const member = await createPrincipal(tx, {
+        role: "holder",
+        name: `Demo data officer for ${manifest.name}`,
+        organization: manifest.holder.department,
+      });
+      holders[manifest.name] = {
+        key: (await issueApiKey(tx, member.id)).key,
+        department: manifest.holder.department,
+      };
+    }
     const license = await grantLicense(tx, demoLicense(operator.id, DEMO_MANIFESTS));
     const result: DemoCredentials = {
       bureau: { key: (await issueApiKey(tx, bureau.id)).key },
+      bureau2: { key: (await issueApiKey(tx, secondOfficer.id)).key },
+      holders,
       auditor: { key: (await issueApiKey(tx, auditor.id)).key },
       operator: { key: (await issueApiKey(tx, operator.id)).key, license: license.license.id },
     };

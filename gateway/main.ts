@@ -31,11 +31,14 @@ async function main(): Promise<void> {
     out.write(`  API docs:     ${gateway.url}/openapi.json\n`);
   }
   if (gateway.newCredentials) {
-    const { bureau, auditor, operator } = gateway.newCredentials;
+    const { bureau, bureau2, auditor, operator, holders } = gateway.newCredentials;
     out.write("\nDemo credentials (shown once; also in demo-credentials.json, mode 0600):\n");
     out.write(`  bureau:    ${bureau.key}\n`);
+    if (bureau2) out.write(`  bureau 2:  ${bureau2.key}   (the second officer of the two-person rule)\n`);
     out.write(`  auditor:   ${auditor.key}\n`);
     out.write(`  operator:  ${operator.key}   license: ${operator.license}\n`);
+    for (const [dataset, holder] of Object.entries(holders ?? {}))
+      out.write(`  holder of ${dataset}: ${holder.key}\n`);
   } else {
     out.write(`  demo keys:    ${gateway.folder.credentialsFile}\n`);
   }

@@ -99,6 +99,10 @@ export interface TestGateway {
   /** The demo operator's principal id (holder of `credentials.operator.license`). */
   readonly demoOperatorId: string;
   readonly bureau: Client;
+  /** A second bureau officer, for the two-person rule. */
+  readonly bureau2: Client;
+  /** A member of each demo dataset's holder department, by dataset name. */
+  readonly holders: Readonly<Record<string, Client>>;
   readonly auditor: Client;
   /**
    * Stops this gateway's runner and starts a new one on the same stores, as a restarted node
@@ -255,6 +259,10 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     credentials,
     demoOperatorId: demoOperator[0]!.id,
     bureau,
+    bureau2: as(credentials.bureau2?.key),
+    holders: Object.fromEntries(
+      Object.entries(credentials.holders ?? {}).map(([dataset, holder]) => [dataset, as(holder.key)]),
+    ),
     auditor: as(credentials.auditor.key),
     operator: as(credentials.operator.key),
     anonymous: as(undefined),
