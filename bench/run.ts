@@ -192,7 +192,11 @@ async function domainFile(): Promise<string> {
   return file;
 }
 
-/** A data folder next to the cached domain, holding it by a hard link (no copy). */
+/**
+ * A data folder next to the cached domain, holding it by a hard link (no copy). The gateway's first
+ * start splits the one-file domain into data versions (the upgrade path): a copy of each table
+ * into its version file, before the node listens, so no measurement includes it.
+ */
 async function dataFolderFor(domain: string): Promise<string> {
   // DuckDB's lockdown refuses a symlinked file: it resolves the link and the WAL path moves.
   const dir = await mkdtemp(join(dirname(domain), "bench-gateway-"));

@@ -23,7 +23,7 @@ export interface CommandContext {
 /** One CLI command: its words (`licenses grant`), flags, and what it does. Answers the exit code. */
 export interface Command {
   readonly name: string;
-  readonly role: "operator" | "bureau" | "auditor" | "any";
+  readonly role: "operator" | "bureau" | "auditor" | "holder" | "any";
   readonly summary: string;
   readonly usage: string;
   readonly options: ParseArgsOptionsConfig;

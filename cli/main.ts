@@ -1,9 +1,13 @@
 import { parseArgs } from "node:util";
 import { ApiError } from "../client/index.ts";
 import { type Command, commandContext, type Env, GLOBAL_OPTIONS, type Values } from "./command.ts";
+import { APPLICATION_COMMANDS } from "./commands/applications.ts";
 import { AUDITOR_COMMANDS } from "./commands/auditor.ts";
 import { BUREAU_COMMANDS } from "./commands/bureau.ts";
 import { DATA_FOLDER_COMMANDS } from "./commands/data-folder.ts";
+import { DATASET_COMMANDS } from "./commands/datasets.ts";
+import { GOVERNANCE_COMMANDS } from "./commands/governance.ts";
+import { NOTIFICATION_COMMANDS } from "./commands/notifications.ts";
 import { OPERATOR_COMMANDS } from "./commands/operator.ts";
 import { CliFailure, EXIT, exitCodeOf, UsageError } from "./exit-codes.ts";
 import { processTerminal, type Terminal } from "./terminal.ts";
@@ -12,8 +16,12 @@ import { processTerminal, type Terminal } from "./terminal.ts";
 export const COMMANDS: readonly Command[] = [
   ...OPERATOR_COMMANDS,
   ...BUREAU_COMMANDS,
+  ...GOVERNANCE_COMMANDS,
   ...DATA_FOLDER_COMMANDS,
   ...AUDITOR_COMMANDS,
+  ...NOTIFICATION_COMMANDS,
+  ...APPLICATION_COMMANDS,
+  ...DATASET_COMMANDS,
 ];
 
 function overview(): string {
@@ -31,6 +39,7 @@ function overview(): string {
     section("operator", "operators"),
     section("bureau", "bureau"),
     section("auditor", "auditors"),
+    section("holder", "holder departments"),
     "",
     "settings: flags, then AOS_URL / AOS_KEY / AOS_LICENSE, then ~/.config/aos/config.json (or AOS_CONFIG)",
     "exit codes: 0 ok, 1 job rejected/failed or verification failed, 2 usage, 3 auth, 4 not found, 5 server/network",

@@ -1,11 +1,24 @@
 import type {
+  Alert,
+  AlertDetail,
+  AlertQuery,
+  ApplicationRequest,
+  ApplicationStatus,
+  ApplicationView,
   AuditEntry,
   AuditQuery,
   AuditVerification,
   DatasetDetail,
   DatasetManifest,
   DatasetSummary,
+  DataUploadFormat,
+  DataVersion,
+  DataVersionList,
   ErrorCode,
+  Freeze,
+  FreezeRequest,
+  InboxPage,
+  InboxQuery,
   Job,
   JobEvent,
   JobStatus,
@@ -14,6 +27,7 @@ import type {
   LicenseAction,
   LicenseStatus,
   LicenseView,
+  Notification,
   OperatorAction,
   OperatorDoc,
   OperatorRegistration,
@@ -23,9 +37,17 @@ import type {
   PendingReview,
   PolicyVersionDoc,
   ProblemDocument,
+  Proposal,
+  ProposalKind,
+  ProposalRequest,
+  ProposalStatus,
   ReviewRecord,
+  Tariff,
+  TariffVersion,
   UsageQuery,
   UsageReport,
+  Webhook,
+  WebhookDelivery,
 } from "./types.ts";
 
 export type * from "./types.ts";
@@ -95,7 +117,14 @@ export class AosClient {
   async request(
     method: string,
     path: string,
-    init: { query?: Query; body?: unknown; headers?: Record<string, string>; signal?: AbortSignal } = {},
+    init: {
+      query?: Query;
+      body?: unknown;
+      /** A body sent as it is (a file upload, streamed), with its media type. */
+      raw?: { readonly data: NonNullable<RequestInit["body"]>; readonly type: string };
+      headers?: Record<string, string>;
+      signal?: AbortSignal;
+    } = {},
   ): Promise<Response> {
     const url = new URL(`${this.base}${path}`);
     for (const [name, value] of Object.entries(init.query ?? {})) {
@@ -104,12 +133,15 @@ export class AosClient {
     const headers: Record<string, string> = { ...init.headers };
     if (this.options.key) headers.authorization = `Bearer ${this.options.key}`;
     if (init.body !== undefined) headers["content-type"] = "application/json";
+    if (init.raw) headers["content-type"] = init.raw.type;
     let res: Response;
     try {
       res = await this.fetchImpl(url, {
         method,
         headers,
         ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+        // A stream is sent as it is read (Node's fetch needs half duplex for a streamed body).
+        ...(init.raw ? { body: init.raw.data, duplex: "half" } : {}),
         ...(init.signal ? { signal: init.signal } : {}),
       });
     } catch (error) {
@@ -169,12 +201,50 @@ export class AosClient {
     return options.format === "csv" ? res.text() : ((await res.json()) as OutputRows);
   }
 
-  /** Publishes a manifest as the dataset's new policy version (bureau). */
-  publishPolicy(name: string, manifest: DatasetManifest, note?: string): Promise<PolicyVersionDoc> {
+  /**
+   * Publishes a manifest (bureau): a change that only tightens is the new version, in force now; a
+   * loosening (or a registration) answers the proposal a second officer must approve (its `kind`).
+   */
+  async publishPolicy(
+    name: string,
+    manifest: DatasetManifest,
+    note?: string,
+  ): Promise<PolicyVersionDoc | Proposal> {
     return this.json("PUT", `/v1/datasets/${encodeURIComponent(name)}/policy`, {
       body: manifest,
       query: { note },
     });
+  }
+
+  /**
+   * Supplies a new data version of a dataset (bureau, or the dataset's holder): `data` is the file,
+   * Parquet or CSV with a header row, streamed as it is read. Answers the version, now current.
+   */
+  supplyDataVersion(
+    name: string,
+    data: NonNullable<RequestInit["body"]>,
+    format: DataUploadFormat,
+    note?: string,
+  ): Promise<DataVersion> {
+    const type = format === "parquet" ? "application/vnd.apache.parquet" : "text/csv";
+    return this.json("POST", `/v1/datasets/${encodeURIComponent(name)}/versions`, {
+      raw: { data, type },
+      query: { note },
+    });
+  }
+
+  /** Every data version of a dataset and which is current (bureau, auditors, the dataset's holders). */
+  dataVersions(name: string): Promise<DataVersionList> {
+    return this.json("GET", `/v1/datasets/${encodeURIComponent(name)}/versions`);
+  }
+
+  /** Makes an earlier data version of a dataset current again (bureau, or the dataset's holder). */
+  restoreDataVersion(name: string, version: number, note?: string): Promise<DataVersion> {
+    return this.json(
+      "POST",
+      `/v1/datasets/${encodeURIComponent(name)}/versions/${version}/restore`,
+      note === undefined ? {} : { body: { note } },
+    );
   }
 
   // ── licenses and operators ─────────────────────────────────────────────
@@ -217,6 +287,18 @@ export class AosClient {
     registration: OperatorRegistration,
   ): Promise<{ operator: OperatorDoc; apiKey: { key: string; prefix: string } }> {
     return this.json("POST", "/v1/operators", { body: registration });
+  }
+
+  /** Creates a bureau officer's, auditor's or holder department member's account; its key is in the answer once. */
+  createPrincipal(input: {
+    role: "bureau" | "auditor" | "holder";
+    name: string;
+    organization: string;
+  }): Promise<{
+    principal: { id: string; role: string; name: string; organization: string; status: string };
+    apiKey: { key: string; prefix: string };
+  }> {
+    return this.json("POST", "/v1/principals", { body: input });
   }
 
   changeOperator(id: string, action: OperatorAction, reason: string): Promise<OperatorDoc> {
@@ -349,6 +431,66 @@ export class AosClient {
     return this.json("POST", `/v1/reviews/${encodeURIComponent(jobId)}`, { body: decision });
   }
 
+  // ── governance: the two-person rule and freezes ─────────────────────────
+
+  /** The tariff in force and every version. */
+  tariffs(): Promise<{ current: TariffVersion | null; versions: TariffVersion[] }> {
+    return this.json("GET", "/v1/tariffs");
+  }
+
+  /** Sets a tariff (bureau): a raise is in force now; a cut answers the proposal a second officer approves. */
+  setTariff(tariff: Tariff): Promise<TariffVersion | Proposal> {
+    return this.json("PUT", "/v1/tariffs", { body: tariff });
+  }
+
+  /** Proposes a change for a second officer (bureau). */
+  propose(request: ProposalRequest): Promise<Proposal> {
+    return this.json("POST", "/v1/proposals", { body: request });
+  }
+
+  /** Proposals, newest first (bureau, auditors). */
+  async proposals(filter: { status?: ProposalStatus; kind?: ProposalKind } = {}): Promise<Proposal[]> {
+    return (await this.json<{ proposals: Proposal[] }>("GET", "/v1/proposals", { query: filter })).proposals;
+  }
+
+  proposal(id: string): Promise<Proposal> {
+    return this.json("GET", `/v1/proposals/${encodeURIComponent(id)}`);
+  }
+
+  /** Approves or refuses a proposal (bureau; not its proposer for an approval; a refusal needs a reason). */
+  decideProposal(id: string, decision: "approve" | "refuse", reason?: string): Promise<Proposal> {
+    return this.json("POST", `/v1/proposals/${encodeURIComponent(id)}/decision`, {
+      body: { decision, ...(reason === undefined ? {} : { reason }) },
+    });
+  }
+
+  /** Withdraws one's own pending proposal (bureau). */
+  withdrawProposal(id: string, reason?: string): Promise<Proposal> {
+    return this.json("POST", `/v1/proposals/${encodeURIComponent(id)}/withdraw`, {
+      body: reason === undefined ? {} : { reason },
+    });
+  }
+
+  /** Freezes the domain, a dataset, an operator or a license at once (bureau). */
+  freeze(
+    request: FreezeRequest,
+  ): Promise<{ freeze: Freeze; stopped: { cancelled: string[]; running: string[] } }> {
+    return this.json("POST", "/v1/freezes", { body: request });
+  }
+
+  /** Freezes that concern the caller (all of them for the bureau and auditors). */
+  async freezes(filter: { live?: boolean } = {}): Promise<Freeze[]> {
+    const query = filter.live === undefined ? {} : { live: String(filter.live) };
+    return (await this.json<{ freezes: Freeze[] }>("GET", "/v1/freezes", { query })).freezes;
+  }
+
+  /** Asks for a freeze to be lifted: answers the unfreeze proposal a second officer approves (bureau). */
+  liftFreeze(id: string, reason: string, effectiveAt?: string): Promise<Proposal> {
+    return this.json("POST", `/v1/freezes/${encodeURIComponent(id)}/lift`, {
+      body: { reason, ...(effectiveAt === undefined ? {} : { effectiveAt }) },
+    });
+  }
+
   // ── audit ───────────────────────────────────────────────────────────────
 
   /** Audit entries matching the query, oldest first, one page (auditor, bureau); `next` pages on. */
@@ -376,6 +518,145 @@ export class AosClient {
   /** The domain's public key (PEM) and fingerprint: receipts and checkpoints verify against it. */
   publicKey(): Promise<{ publicKey: string; fingerprint: string }> {
     return this.json("GET", "/v1/audit/public-key");
+  }
+
+  // ── license applications ────────────────────────────────────────────────
+
+  /** Applies for a license (operator). */
+  apply(application: ApplicationRequest): Promise<ApplicationView> {
+    return this.json("POST", "/v1/applications", { body: application });
+  }
+
+  /** Applications: an operator's own, those touching a holder's datasets, or all for the bureau and auditors. */
+  async applications(
+    filter: { status?: ApplicationStatus; dataset?: string; operator?: string } = {},
+  ): Promise<ApplicationView[]> {
+    return (
+      await this.json<{ applications: ApplicationView[] }>("GET", "/v1/applications", { query: filter })
+    ).applications;
+  }
+
+  /** One application with its decisions timeline. */
+  application(id: string): Promise<ApplicationView> {
+    return this.json("GET", `/v1/applications/${encodeURIComponent(id)}`);
+  }
+
+  /** Withdraws a pending application (operator). */
+  withdrawApplication(id: string, reason?: string): Promise<ApplicationView> {
+    return this.json("POST", `/v1/applications/${encodeURIComponent(id)}/withdraw`, {
+      body: reason === undefined ? {} : { reason },
+    });
+  }
+
+  /** Amends an application: a new one linked to the old (operator). */
+  amendApplication(id: string, application: ApplicationRequest): Promise<ApplicationView> {
+    return this.json("POST", `/v1/applications/${encodeURIComponent(id)}/amend`, { body: application });
+  }
+
+  /** Consents to, or refuses with a reason, one dataset of an application (holder). */
+  consent(
+    id: string,
+    decision: { dataset: string; decision: "consent" | "refuse"; reason?: string },
+  ): Promise<ApplicationView> {
+    return this.json("POST", `/v1/applications/${encodeURIComponent(id)}/consent`, { body: decision });
+  }
+
+  /** Approves, or refuses with a reason, an application (bureau). */
+  decideApplication(
+    id: string,
+    decision: { decision: "approve" | "refuse"; reason?: string },
+  ): Promise<ApplicationView> {
+    return this.json("POST", `/v1/applications/${encodeURIComponent(id)}/approval`, { body: decision });
+  }
+
+  // ── inbox, webhooks, alerts ─────────────────────────────────────────────
+
+  /** The caller's notifications, newest first (`before` pages back, `after` catches up). */
+  inbox(query: InboxQuery = {}): Promise<InboxPage> {
+    return this.json("GET", "/v1/inbox", { query: { ...query, unread: query.unread ? "true" : undefined } });
+  }
+
+  /** Marks one of the caller's notifications read. */
+  markRead(id: number): Promise<Notification> {
+    return this.json("POST", `/v1/inbox/${id}/read`);
+  }
+
+  /** Marks the caller's unread notifications read: all, or those up to an id. */
+  markAllRead(upTo?: number): Promise<{ marked: number }> {
+    return this.json("POST", "/v1/inbox/read", { body: upTo === undefined ? {} : { upTo } });
+  }
+
+  /**
+   * The caller's new notifications as they arrive (server-sent events), until `signal` aborts.
+   *
+   * @example
+   * for await (const n of aos.inboxEvents()) console.log(n.kind, n.message);
+   */
+  async *inboxEvents(
+    options: { signal?: AbortSignal; lastEventId?: number } = {},
+  ): AsyncGenerator<Notification> {
+    const res = await this.request("GET", "/v1/inbox/events", {
+      headers: {
+        accept: "text/event-stream",
+        ...(options.lastEventId === undefined ? {} : { "last-event-id": String(options.lastEventId) }),
+      },
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    if (!res.body) return;
+    const decoder = new TextDecoder();
+    let buffer = "";
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      buffer += decoder.decode(chunk, { stream: true });
+      for (;;) {
+        const end = buffer.search(/\r?\n\r?\n/);
+        if (end < 0) break;
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end).replace(/^\r?\n\r?\n/, "");
+        const event = parseSseBlock(block);
+        if ((event?.type as string | undefined) === "notification")
+          yield event!.data as unknown as Notification;
+      }
+    }
+  }
+
+  /** The caller's webhooks. */
+  async webhooks(): Promise<Webhook[]> {
+    return (await this.json<{ webhooks: Webhook[] }>("GET", "/v1/webhooks")).webhooks;
+  }
+
+  /** Registers a webhook; the signing secret is answered only now. */
+  addWebhook(url: string, kinds?: readonly string[]): Promise<{ webhook: Webhook; secret: string }> {
+    return this.json("POST", "/v1/webhooks", { body: kinds && kinds.length > 0 ? { url, kinds } : { url } });
+  }
+
+  /** Removes one of the caller's webhooks. */
+  removeWebhook(id: string): Promise<Webhook> {
+    return this.json("DELETE", `/v1/webhooks/${encodeURIComponent(id)}`);
+  }
+
+  /** The delivery log of one of the caller's webhooks, newest first. */
+  async webhookDeliveries(id: string): Promise<WebhookDelivery[]> {
+    return (
+      await this.json<{ deliveries: WebhookDelivery[] }>(
+        "GET",
+        `/v1/webhooks/${encodeURIComponent(id)}/deliveries`,
+      )
+    ).deliveries;
+  }
+
+  /** Risk alerts, newest first (bureau, auditors). */
+  async alerts(query: AlertQuery = {}): Promise<Alert[]> {
+    return (await this.json<{ alerts: Alert[] }>("GET", "/v1/alerts", { query: { ...query } })).alerts;
+  }
+
+  /** One alert with the audit entries behind it (bureau, auditors). */
+  alert(id: string): Promise<AlertDetail> {
+    return this.json("GET", `/v1/alerts/${encodeURIComponent(id)}`);
+  }
+
+  /** Closes an open alert with its resolution (bureau). */
+  closeAlert(id: string, resolution: string): Promise<Alert> {
+    return this.json("POST", `/v1/alerts/${encodeURIComponent(id)}/close`, { body: { resolution } });
   }
 
   /** Metered use per period, operator, license and dataset, priced by tariff (an operator sees its own). */

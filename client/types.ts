@@ -5,12 +5,36 @@
 import type { z } from "zod";
 import type { AuditEntry } from "../audit/entry.ts";
 import type { Receipt } from "../audit/receipt.ts";
+import type { AlertQuery as AlertQueryShape, AlertView as AlertViewShape } from "../control/alerts.ts";
+import type {
+  ApplicationDetail,
+  ApplicationDocument as ApplicationDocumentShape,
+  ApplicationStatus,
+} from "../control/applications.ts";
+import type { DataVersionInfo } from "../control/data-versions.ts";
+import type {
+  FreezeRequest as FreezeRequestShape,
+  FreezeScope as FreezeScopeShape,
+  Freeze as FreezeShape,
+} from "../control/freezes.ts";
 import type { PrincipalStatus } from "../control/identity.ts";
+import type { InboxPage, NotificationView as NotificationViewShape } from "../control/inbox.ts";
 import type { GateDecision, JobError, JobStatus, JobUsage } from "../control/jobs/model.ts";
 import type { LicenseAction, LicenseStatus } from "../control/licenses.ts";
 import type { UsageQuery as UsageQueryShape, UsageReport } from "../control/metering.ts";
 import type { Operator, RegisterOperator } from "../control/operators.ts";
 import type { PolicyVersionDetail } from "../control/policy-versions.ts";
+import type {
+  ProposalKind as ProposalKindShape,
+  ProposalRequest as ProposalRequestShape,
+  Proposal as ProposalShape,
+  ProposalStatus as ProposalStatusShape,
+} from "../control/proposals.ts";
+import type { TariffInput, TariffVersion as TariffVersionShape } from "../control/tariffs.ts";
+import type {
+  DeliveryView as DeliveryViewShape,
+  WebhookView as WebhookViewShape,
+} from "../control/webhooks.ts";
 import type { JobViewSchema } from "../gateway/routes/jobs.ts";
 import type { ErrorCode } from "../policies/errors.ts";
 import type { License } from "../policies/license.ts";
@@ -101,6 +125,19 @@ export interface ReviewRecord {
 /** A policy version as `PUT /v1/datasets/{name}/policy` answers it. */
 export type PolicyVersionDoc = PolicyVersionDetail;
 
+/** A data version of a dataset: what was supplied, by whom, its rows and SHA-256, whether it is current. */
+export type DataVersion = DataVersionInfo;
+
+/** `GET /v1/datasets/{name}/versions`. */
+export interface DataVersionList {
+  readonly dataset: string;
+  readonly current: number | null;
+  readonly versions: readonly DataVersion[];
+}
+
+/** The formats a data version may be supplied in. */
+export type DataUploadFormat = "parquet" | "csv";
+
 /** What a job submission carries. */
 export interface JobSubmission {
   readonly script: string;
@@ -154,3 +191,45 @@ export interface AuditVerification {
 
 /** Output formats the gateway serves. */
 export type OutputFormat = "json" | "csv" | "arrow";
+
+/** A license application with its decisions timeline (`GET /v1/applications/{id}`). */
+export type ApplicationView = ApplicationDetail;
+/** What an operator applies for (`POST /v1/applications`). */
+export type ApplicationRequest = z.input<typeof ApplicationDocumentShape>;
+export type { ApplicationStatus };
+
+/** One notification in the caller's inbox (`GET /v1/inbox`, `GET /v1/inbox/events`). */
+export type Notification = NotificationViewShape;
+/** A page of the inbox with its cursors. */
+export type { InboxPage };
+/** What `GET /v1/inbox` filters and pages by. */
+export interface InboxQuery {
+  readonly after?: number;
+  readonly before?: number;
+  readonly limit?: number;
+  readonly unread?: boolean;
+}
+/** A registered webhook (its secret is answered only when registered). */
+export type Webhook = WebhookViewShape;
+/** One delivery of a webhook's log. */
+export type WebhookDelivery = DeliveryViewShape;
+/** A risk alert (`GET /v1/alerts`); `GET /v1/alerts/{id}` adds the entries behind it as `log`. */
+export type Alert = AlertViewShape;
+export type AlertDetail = AlertViewShape & { readonly log: AuditEntry[] };
+/** What `GET /v1/alerts` filters by. */
+export type AlertQuery = Omit<AlertQueryShape, "limit"> & { readonly limit?: number };
+
+// ── governance: the two-person rule and freezes (docs/two-person-rule.md) ──
+/** A proposed change awaiting (or past) a second officer's decision, with its readable diff. */
+export type Proposal = ProposalShape;
+export type ProposalKind = ProposalKindShape;
+export type ProposalStatus = ProposalStatusShape;
+/** What `POST /v1/proposals` takes: a manifest (`policy`), a tariff (`tariff`) or a freeze to lift (`unfreeze`). */
+export type ProposalRequest = ProposalRequestShape;
+/** An emergency stop of the domain, a dataset, an operator or a license. */
+export type Freeze = FreezeShape;
+export type FreezeScope = FreezeScopeShape;
+export type FreezeRequest = FreezeRequestShape;
+/** A tariff as the bureau sets it, and a version as listed. */
+export type Tariff = TariffInput;
+export type TariffVersion = TariffVersionShape;

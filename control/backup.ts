@@ -20,15 +20,18 @@ import { type DataFolder, dataFolder } from "./provisioning.ts";
 
 /**
  * Backup and restore of a node's data folder: the control plane (which holds the audit log), the
- * data domain, the key pair and the demo credentials, with a manifest (`backup.json`) that names
- * each file's SHA-256, the schema version, the audit log's head and the data-domain version.
+ * data versions of every dataset, the key pair and the demo credentials, with a manifest
+ * (`backup.json`) that names each file's SHA-256, the schema version, the audit log's head and
+ * every data version with its current one.
  *
  * A backup is taken while the node runs. The SQLite control plane is copied with `VACUUM INTO`
  * from a connection of its own: one read transaction, so the copy is the database as of one commit
  * (state changes and their audit entries together), never a half-checkpointed WAL as a file copy
- * would give. The data domain is read-only while a node runs, so a plain copy is consistent; the
- * copy must be the domain version the control plane names. With PostgreSQL the database is backed
- * up with its own tools (`pg_dump`); the folder parts and an export of the audit log are taken here.
+ * would give. Data version files are written once and never changed, so plain copies are
+ * consistent; every version the copied control plane records is copied (a restore may switch back
+ * to any of them), each checked against its recorded SHA-256. With PostgreSQL the database is
+ * backed up with its own tools (`pg_dump`); the folder parts and an export of the audit log are
+ * taken here.
  */
 
 /** The backup's manifest file. */
@@ -38,17 +41,32 @@ export const AUDIT_EXPORT = "audit.jsonl";
 /** Where the documented `pg_dump` writes the PostgreSQL control plane, beside the folder parts. */
 export const POSTGRES_DUMP = "control.dump";
 
-const FORMAT = "aos-backup/1";
+const FORMAT = "aos-backup/2";
+/** Backups of the release before data versions: one domain file, which a start splits into versions. */
+const FORMAT_V1 = "aos-backup/1";
 
-/** The files a backup may hold: a data folder's own, and the audit export. Nothing else is ever restored. */
-const BackupFile = z.enum([
-  "control.sqlite",
-  "domain.duckdb",
-  "domain.duckdb.wal",
-  "domain-key.pem",
-  "domain-key.pub.pem",
-  "demo-credentials.json",
-  AUDIT_EXPORT,
+/** A data version's file, as the control plane names it relative to the datasets folder. */
+const VERSION_FILE = /^[a-z][a-z0-9_]{0,62}\/v\d+-[0-9a-f]{8}\.duckdb$/;
+/** Where data version files sit in a backup (and in a data folder by default). */
+const DATASETS = "datasets";
+
+/**
+ * The files a backup may hold: a data folder's own, the data version files, and the audit export.
+ * Nothing else is ever restored (the names are checked, so none can point outside the folder).
+ */
+const BackupFile = z.union([
+  z.enum([
+    "control.sqlite",
+    "domain.duckdb",
+    "domain.duckdb.wal",
+    "domain-key.pem",
+    "domain-key.pub.pem",
+    "demo-credentials.json",
+    AUDIT_EXPORT,
+  ]),
+  z
+    .string()
+    .refine((name) => name.startsWith(`${DATASETS}/`) && VERSION_FILE.test(name.slice(DATASETS.length + 1))),
 ]);
 type BackupFile = z.infer<typeof BackupFile>;
 
@@ -84,16 +102,33 @@ export const BackupManifest = z.object({
     /** The last of them: position and hash. Absent for an empty log. */
     head: z.object({ position: z.number().int().nonnegative(), hash: Sha256 }).optional(),
   }),
+  /** Every data version the control plane records, and which is current; their files are in `datasets/`. */
+  dataVersions: z.object({
+    versions: z.array(
+      z.object({
+        dataset: z.string(),
+        version: z.number().int().positive(),
+        file: z.string().regex(VERSION_FILE),
+        fileSha256: Sha256,
+      }),
+    ),
+    current: z.record(z.string(), z.number().int().positive()),
+  }),
+  files: z.record(BackupFile, FileDigest),
+});
+export type BackupManifest = z.infer<typeof BackupManifest>;
+
+/** The manifest of a backup of the release before data versions (verified and restored as it is). */
+const BackupManifestV1 = BackupManifest.omit({ format: true, dataVersions: true }).extend({
+  format: z.literal(FORMAT_V1),
   domain: z.object({
     file: z.literal("domain.duckdb"),
     sha256: Sha256,
     bytes: z.number().int().nonnegative(),
-    /** The data-domain version the control plane names (absent until a runner has recorded one). */
     version: z.number().int().positive().optional(),
   }),
-  files: z.partialRecord(BackupFile, FileDigest),
 });
-export type BackupManifest = z.infer<typeof BackupManifest>;
+export type AnyBackupManifest = BackupManifest | z.infer<typeof BackupManifestV1>;
 
 /** Why a backup or a restore was refused; the message names the file or folder and what to do. */
 export class BackupError extends Error {
@@ -128,6 +163,8 @@ export type BackupProgress =
 export interface BackupOptions {
   /** The node's PostgreSQL control plane (DATABASE_URL); unset: the SQLite file in the folder. */
   readonly databaseUrl?: string | undefined;
+  /** The node's datasets folder when it is not DIR/datasets (DATASETS_DIR). */
+  readonly datasetsDir?: string | undefined;
   readonly onProgress?: (event: BackupProgress) => void;
 }
 
@@ -147,14 +184,14 @@ export interface BackupReport {
  *
  * @example
  * const { manifest } = await backupDataFolder("./data", "/backups/aos-2026-12-04");
- * console.log(`${manifest.audit.entries} audit entries, domain version ${manifest.domain.version}`);
+ * console.log(`${manifest.audit.entries} audit entries, ${manifest.dataVersions.versions.length} data versions`);
  */
 export async function backupDataFolder(
   dataDir: string,
   target: string,
   options: BackupOptions = {},
 ): Promise<BackupReport> {
-  const folder = dataFolder(dataDir);
+  const folder = dataFolder(dataDir, options.datasetsDir);
   const out = resolve(target);
   const progress = options.onProgress ?? (() => undefined);
   await assertBackupSource(folder, options.databaseUrl);
@@ -166,7 +203,7 @@ export async function backupDataFolder(
   await mkdir(dirname(out), { recursive: true, mode: 0o700 });
   const work = await mkdtemp(join(dirname(out), `.${basename(out)}.partial-`));
   try {
-    const files: Partial<Record<BackupFile, FileDigest>> = {};
+    const files: Record<BackupFile, FileDigest> = {};
     let control: ControlSource;
     if (options.databaseUrl) {
       control = await readOnlyPostgres(options.databaseUrl);
@@ -204,25 +241,27 @@ export async function backupDataFolder(
     await checkAuditExport(join(work, AUDIT_EXPORT), signingKey.publicKey, state.audit, AUDIT_EXPORT);
     progress({ kind: "verified", what: "audit-log", entries: state.audit.entries });
 
-    const before = await stat(folder.domainFile);
-    files["domain.duckdb"] = await copyHashed(folder.domainFile, join(work, "domain.duckdb"));
-    const after = await stat(folder.domainFile);
-    if (after.size !== before.size || after.mtimeMs !== before.mtimeMs) {
-      throw new BackupError(
-        "SOURCE_CHANGED",
-        `${folder.domainFile} changed while it was copied (the domain is written only offline: is an import running?); take the backup again`,
-      );
-    }
-    progress({ kind: "copied", file: "domain.duckdb", bytes: files["domain.duckdb"].bytes });
-    if (state.domain && state.domain.sha256 !== files["domain.duckdb"].sha256) {
-      throw new BackupError(
-        "SOURCE_INCONSISTENT",
-        `${folder.domainFile} is not data-domain version ${state.domain.version} that the control plane names (SHA-256 ${state.domain.sha256.slice(0, 16)}…): the folder holds another domain than its nodes answer from`,
-      );
+    // Every data version the snapshot records: written once, so a copy taken now is that version.
+    for (const version of state.dataVersions.versions) {
+      const name: BackupFile = `${DATASETS}/${version.file}`;
+      const source = resolve(folder.datasetsDir, version.file);
+      if (!existsSync(source))
+        throw new BackupError(
+          "SOURCE_INCONSISTENT",
+          `${source} (data version ${version.version} of ${version.dataset}) is missing: the folder lacks data its control plane records`,
+        );
+      await mkdir(dirname(join(work, name)), { recursive: true, mode: 0o700 });
+      files[name] = await copyHashed(source, join(work, name));
+      if (files[name].sha256 !== version.fileSha256) {
+        throw new BackupError(
+          "SOURCE_INCONSISTENT",
+          `${source} is not data version ${version.version} of ${version.dataset} that the control plane records (SHA-256 ${version.fileSha256.slice(0, 16)}…): the folder holds other data than its nodes answer from`,
+        );
+      }
+      progress({ kind: "copied", file: name, bytes: files[name].bytes });
     }
     // The keys are there (checked above); the others only when the folder has them.
     const rest: [BackupFile, string][] = [
-      ["domain.duckdb.wal", `${folder.domainFile}.wal`],
       ["domain-key.pem", folder.privateKeyFile],
       ["domain-key.pub.pem", folder.publicKeyFile],
       ["demo-credentials.json", folder.credentialsFile],
@@ -246,12 +285,7 @@ export async function backupDataFolder(
           }
         : { kind: "sqlite", file: "control.sqlite", schemaVersion: state.schemaVersion },
       audit: { export: AUDIT_EXPORT, ...state.audit },
-      domain: {
-        file: "domain.duckdb",
-        sha256: files["domain.duckdb"].sha256,
-        bytes: files["domain.duckdb"].bytes,
-        ...(state.domain ? { version: state.domain.version } : {}),
-      },
+      dataVersions: state.dataVersions,
       files,
     };
     await writeNewFile(join(work, BACKUP_MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
@@ -281,12 +315,13 @@ export async function backupDataFolder(
  * @example
  * const manifest = await verifyBackup("/backups/aos-2026-12-04");
  */
-export async function verifyBackup(backupDir: string): Promise<BackupManifest> {
+export async function verifyBackup(backupDir: string): Promise<AnyBackupManifest> {
   const dir = resolve(backupDir);
   const manifestFile = join(dir, BACKUP_MANIFEST);
-  let manifest: BackupManifest;
+  let manifest: AnyBackupManifest;
   try {
-    manifest = BackupManifest.parse(JSON.parse(await readFile(manifestFile, "utf8")));
+    const text = JSON.parse(await readFile(manifestFile, "utf8")) as { format?: unknown };
+    manifest = text.format === FORMAT_V1 ? BackupManifestV1.parse(text) : BackupManifest.parse(text);
   } catch (error) {
     throw new BackupError(
       "INVALID_BACKUP",
@@ -296,7 +331,9 @@ export async function verifyBackup(backupDir: string): Promise<BackupManifest> {
   }
   const invalid = (file: string, why: string) =>
     new BackupError("INVALID_BACKUP", `backup file ${file} ${why}`, file);
-  const required: BackupFile[] = ["domain.duckdb", "domain-key.pem", "domain-key.pub.pem", AUDIT_EXPORT];
+  const required: BackupFile[] = ["domain-key.pem", "domain-key.pub.pem", AUDIT_EXPORT];
+  if (manifest.format === FORMAT_V1) required.push("domain.duckdb");
+  else for (const version of manifest.dataVersions.versions) required.push(`${DATASETS}/${version.file}`);
   if (manifest.controlPlane.kind === "sqlite") required.push("control.sqlite");
   for (const name of required) {
     if (!manifest.files[name]) throw invalid(name, `is not listed in ${BACKUP_MANIFEST}`);
@@ -312,8 +349,19 @@ export async function verifyBackup(backupDir: string): Promise<BackupManifest> {
       );
     }
   }
-  if (manifest.files["domain.duckdb"]?.sha256 !== manifest.domain.sha256)
-    throw invalid("domain.duckdb", `is not the domain version ${BACKUP_MANIFEST} names`);
+  if (manifest.format === FORMAT_V1) {
+    if (manifest.files["domain.duckdb"]?.sha256 !== manifest.domain.sha256)
+      throw invalid("domain.duckdb", `is not the domain version ${BACKUP_MANIFEST} names`);
+  } else {
+    for (const version of manifest.dataVersions.versions) {
+      const name = `${DATASETS}/${version.file}`;
+      if (manifest.files[name]?.sha256 !== version.fileSha256)
+        throw invalid(
+          name,
+          `is not data version ${version.version} of ${version.dataset} that ${BACKUP_MANIFEST} names`,
+        );
+    }
+  }
   let key: Awaited<ReturnType<typeof loadDomainSigningKey>>;
   try {
     key = await loadDomainSigningKey({
@@ -348,11 +396,11 @@ export async function verifyBackup(backupDir: string): Promise<BackupManifest> {
         state.audit.head?.hash !== manifest.audit.head?.hash
       )
         throw invalid("control.sqlite", `holds another audit head than ${BACKUP_MANIFEST} names`);
-      if (state.domain && state.domain.sha256 !== manifest.domain.sha256)
-        throw invalid(
-          "domain.duckdb",
-          `is not data-domain version ${state.domain.version} that the control plane names`,
-        );
+      if (
+        manifest.format === FORMAT &&
+        JSON.stringify(state.dataVersions) !== JSON.stringify(manifest.dataVersions)
+      )
+        throw invalid("control.sqlite", `records other data versions than ${BACKUP_MANIFEST} names`);
       // Verification only reads; the private key would only sign checkpoints.
       const ledger = openStoreAuditLedger(store, { privateKey: key.privateKey, checkpointIntervalMs: 0 });
       const verified = await ledger.verify();
@@ -380,7 +428,7 @@ export interface RestoreOptions {
 export interface RestoreReport {
   /** The restored data folder (absolute). */
   readonly dataDir: string;
-  readonly manifest: BackupManifest;
+  readonly manifest: AnyBackupManifest;
   /** Where the folder that was at the target went (with `force`). */
   readonly keptAs?: string;
   /** With a PostgreSQL backup: the command that restores the database from the dump, to run next. */
@@ -447,6 +495,7 @@ export async function restoreDataFolder(
     lock ??= await lockFolder(folder.dir);
     writing = true;
     for (const name of names) {
+      await mkdir(dirname(partial(name)), { recursive: true, mode: 0o700 });
       const copied = await copyHashed(join(from, name), partial(name), "w");
       const expected = manifest.files[name]!;
       if (copied.sha256 !== expected.sha256 || copied.bytes !== expected.bytes) {
@@ -459,7 +508,7 @@ export async function restoreDataFolder(
       progress({ kind: "copied", file: name, bytes: copied.bytes });
     }
     for (const name of names) await rename(partial(name), join(folder.dir, name));
-    await syncDir(folder.dir);
+    for (const dir of new Set(names.map((name) => dirname(join(folder.dir, name))))) await syncDir(dir);
   } catch (error) {
     // Only this restore's own temporary files go; nothing that was in the folder before.
     if (writing) for (const name of names) await rm(partial(name), { force: true });
@@ -490,7 +539,8 @@ function occupants(folder: DataFolder): string[] {
     folder.controlFile,
     folder.legacyControlFile,
     folder.legacyAuditFile,
-    folder.domainFile,
+    folder.legacyDomainFile,
+    folder.datasetsDir,
     folder.privateKeyFile,
   ];
 }
@@ -509,7 +559,7 @@ async function lockFolder(dir: string): Promise<WriterLock> {
 }
 
 async function assertBackupSource(folder: DataFolder, databaseUrl: string | undefined): Promise<void> {
-  const missing = [folder.domainFile, folder.privateKeyFile, folder.publicKeyFile];
+  const missing = [folder.privateKeyFile, folder.publicKeyFile];
   if (!databaseUrl) missing.push(folder.controlFile);
   const absent = missing.filter((file) => !existsSync(file));
   if (absent.length > 0) {
@@ -518,6 +568,12 @@ async function assertBackupSource(folder: DataFolder, databaseUrl: string | unde
       `${folder.dir} is not a node's data folder: ${absent.map((f) => basename(f)).join(", ")} missing${
         databaseUrl ? "" : " (with a PostgreSQL control plane, set DATABASE_URL)"
       }`,
+    );
+  }
+  if (existsSync(folder.legacyDomainFile)) {
+    throw new BackupError(
+      "NOT_A_DATA_FOLDER",
+      `${folder.legacyDomainFile} is an older release's data domain, not yet split into data versions: start the node once (it splits the file), then back it up`,
     );
   }
   if (existsSync(folder.legacyControlFile)) {
@@ -610,7 +666,7 @@ async function readOnlyPostgres(url: string): Promise<ControlSource> {
 interface ControlState {
   readonly schemaVersion: number;
   readonly audit: { readonly entries: number; readonly head?: { position: number; hash: string } };
-  readonly domain?: { readonly version: number; readonly sha256: string };
+  readonly dataVersions: BackupManifest["dataVersions"];
 }
 
 /** What the manifest records of a control plane: read from the snapshot itself, so they agree. */
@@ -619,14 +675,35 @@ async function readControlState(store: Pick<AuditStore, "query">): Promise<Contr
     "SELECT next_position, hash FROM audit_head WHERE id = 1",
   );
   if (!head) throw new BackupError("SOURCE_INCONSISTENT", "the control plane has no audit head record");
-  const [domain] = await store.query<{ version: number; sha256: string }>(
-    "SELECT version, sha256 FROM domain_versions ORDER BY version DESC LIMIT 1",
-  );
+  const version = await schemaVersion(store);
+  // Data versions came with schema version 2; a store of the release before has none.
+  const versions =
+    version >= 2
+      ? await store.query<{ dataset: string; version: number; file: string; file_sha256: string }>(
+          "SELECT dataset, version, file, file_sha256 FROM data_versions",
+        )
+      : [];
+  const current =
+    version >= 2
+      ? await store.query<{ dataset: string; version: number }>("SELECT dataset, version FROM data_current")
+      : [];
+  const byName = (a: { dataset: string }, b: { dataset: string }) =>
+    a.dataset < b.dataset ? -1 : a.dataset > b.dataset ? 1 : 0;
   const entries = Number(head.next_position);
   return {
-    schemaVersion: await schemaVersion(store),
+    schemaVersion: version,
     audit: { entries, ...(entries > 0 ? { head: { position: entries - 1, hash: head.hash } } : {}) },
-    ...(domain ? { domain: { version: Number(domain.version), sha256: domain.sha256 } } : {}),
+    dataVersions: {
+      versions: versions
+        .map((v) => ({
+          dataset: v.dataset,
+          version: Number(v.version),
+          file: v.file,
+          fileSha256: v.file_sha256,
+        }))
+        .sort((a, b) => byName(a, b) || a.version - b.version),
+      current: Object.fromEntries(current.sort(byName).map((c) => [c.dataset, Number(c.version)])),
+    },
   };
 }
 

@@ -11,14 +11,16 @@ export interface CatalogEntry {
 }
 
 /**
- * Records a new policy version of a dataset (version 1 on first registration). Old versions stay:
- * a job runs under the versions in force when it started, and auditors can diff them.
+ * Records a new policy version of a dataset (version 1 on first registration), in force from
+ * `effectiveFrom` (RFC 3339 UTC; now by default). Old versions stay: a job runs under the versions
+ * in force when it started, and auditors can diff them.
  */
 export async function publishManifest(
   store: Pick<SqlExecutor, "query" | "run">,
   manifest: DatasetManifest,
   author: string,
   note?: string,
+  effectiveFrom: string = new Date().toISOString(),
 ): Promise<number> {
   const valid = DatasetManifest.parse(manifest);
   const rows = await store.query<{ latest: number | null }>(
@@ -30,7 +32,7 @@ export async function publishManifest(
     await store.run(
       `INSERT INTO dataset_versions (dataset, version, manifest, effective_from, author, note)
        VALUES ($1, $2, $3, $4, $5, $6)`,
-      [valid.name, version, JSON.stringify(valid), new Date().toISOString(), author, note ?? null],
+      [valid.name, version, JSON.stringify(valid), effectiveFrom, author, note ?? null],
     );
   } catch (error) {
     // Another node published this version number first; the caller decides anew from what is current.
@@ -62,10 +64,15 @@ function parseManifest(text: string): DatasetManifest {
 }
 
 /**
- * The latest version of every dataset, by name. Manifests are shared between callers (see
- * `parsedManifests`): treat them as read-only.
+ * The policy in force of every dataset at `now`, by name: its highest version already effective.
+ * A version approved for a later time (see control/proposals.ts) is not served before then, and a
+ * dataset whose first version is not yet effective is not in the catalog. Manifests are shared
+ * between callers (see `parsedManifests`): treat them as read-only.
  */
-export async function currentCatalog(store: Pick<SqlExecutor, "query">): Promise<CatalogEntry[]> {
+export async function currentCatalog(
+  store: Pick<SqlExecutor, "query">,
+  now: Date = new Date(),
+): Promise<CatalogEntry[]> {
   const rows = await store.query<{
     dataset: string;
     manifest: string;
@@ -74,8 +81,11 @@ export async function currentCatalog(store: Pick<SqlExecutor, "query">): Promise
   }>(
     `SELECT d.dataset, d.manifest, d.version, d.effective_from
      FROM dataset_versions d
-     JOIN (SELECT dataset, max(version) AS version FROM dataset_versions GROUP BY dataset) latest
+     JOIN (SELECT dataset, max(version) AS version FROM dataset_versions
+           WHERE effective_from <= $1 GROUP BY dataset) latest
        ON latest.dataset = d.dataset AND latest.version = d.version`,
+    // RFC 3339 UTC text in one format compares as the instants it names.
+    [now.toISOString()],
   );
   // Ordered here, not by the database: PostgreSQL's text collation may order names differently.
   rows.sort((a, b) => compareText(a.dataset, b.dataset));

@@ -1,5 +1,6 @@
 import { DomainError } from "../policies/errors.ts";
-import { budgetPeriodKey, License } from "../policies/license.ts";
+import { budgetPeriodKey, License, LicenseQuotas, licensedViews } from "../policies/license.ts";
+import { type DatasetManifest, ruleTightens } from "../policies/manifest.ts";
 import { compareText, sqlDialect } from "../storage/sql-dialect.ts";
 import { isUniqueViolation, type SqlExecutor, type SqlStore, type SqlValue } from "../storage/sql-store.ts";
 import type { AuditSink } from "./audit-sink.ts";
@@ -197,7 +198,7 @@ const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
  * its columns, and grade 3/4 datasets carry an ε budget. The schema itself already keeps every
  * rule at least as strict as the manifest's.
  */
-async function assertGrantable(tx: SqlExecutor, license: License): Promise<void> {
+export async function assertLicenseGrantable(tx: SqlExecutor, license: License): Promise<void> {
   // The operator's row is locked: an exit committing meanwhile (which revokes every license in
   // force) waits for this grant, or this grant sees the operator revoked.
   const operators = await tx.query<{ role: string; status: string; qualification: string | null }>(
@@ -225,9 +226,17 @@ async function assertGrantable(tx: SqlExecutor, license: License): Promise<void>
     const manifest = catalog.get(grant.name);
     if (!manifest) throw new DomainError("BAD_REQUEST", `no dataset ${grant.name} in the catalog`);
     const known = new Set(manifest.columns.map((c) => c.name));
-    for (const column of Object.keys(grant.columns ?? {})) {
+    const rules = new Map(manifest.columns.map((c) => [c.name, c.rule]));
+    for (const [column, rule] of Object.entries(grant.columns ?? {})) {
       if (!known.has(column)) {
         throw new DomainError("BAD_REQUEST", `dataset ${grant.name} has no column ${column}`);
+      }
+      const base = rules.get(column)!;
+      if (!ruleTightens(base, rule)) {
+        throw new DomainError(
+          "BAD_REQUEST",
+          `column ${grant.name}.${column} has rule '${base}': a license may only narrow it (to a rule admitting a subset of its uses, e.g. 'deny'), not set '${rule}'`,
+        );
       }
     }
     if (manifest.grade >= 3 && !grant.epsilon) {
@@ -248,6 +257,34 @@ function parseLicense(document: unknown): License {
   return parsed.data;
 }
 
+/**
+ * Checks a license against the operator and the catalog and stores it, in the caller's
+ * transaction, with no audit entry of its own: the caller records why it may grant (a direct grant
+ * of grade 1–2 data, or an approved application) with the `license.granted` entry.
+ */
+export async function insertCheckedLicense(tx: SqlExecutor, license: License): Promise<LicenseDetail> {
+  await assertLicenseGrantable(tx, license);
+  const exists = new DomainError("CONFLICT", `license ${license.id} exists`);
+  if (await findLicense(tx, license.id)) throw exists;
+  // A grant of the same id committing meanwhile on another node meets the primary key instead.
+  await grantLicense(tx, license).catch((error: unknown) => {
+    throw isUniqueViolation(error) ? exists : error;
+  });
+  return getLicenseDetail(tx, license.id);
+}
+
+/** Each dataset a license names, with its grade under the current policy (absent ones left out). */
+async function datasetGrades(tx: Read, license: License): Promise<{ name: string; grade: number }[]> {
+  const grades = new Map((await currentCatalog(tx)).map((e) => [e.manifest.name, e.manifest.grade]));
+  return license.datasets.flatMap((d) => {
+    const grade = grades.get(d.name);
+    return grade === undefined ? [] : [{ name: d.name, grade }];
+  });
+}
+
+const describeGrades = (datasets: readonly { name: string; grade: number }[]) =>
+  datasets.map((d) => `dataset ${d.name} is grade ${d.grade}`).join("; ");
+
 /** Grants a license after checking it against the operator and the catalog, recorded in the audit log. */
 export async function grantCheckedLicense(
   store: Pick<SqlStore, "transaction">,
@@ -257,14 +294,17 @@ export async function grantCheckedLicense(
 ): Promise<LicenseDetail> {
   const license = parseLicense(document);
   return auditedChange(store, audit, async (tx) => {
-    await assertGrantable(tx, license);
-    const exists = new DomainError("CONFLICT", `license ${license.id} exists`);
-    if (await findLicense(tx, license.id)) throw exists;
-    // A grant of the same id committing meanwhile on another node meets the primary key instead.
-    await grantLicense(tx, license).catch((error: unknown) => {
-      throw isUniqueViolation(error) ? exists : error;
-    });
-    const after = await getLicenseDetail(tx, license.id);
+    await assertLicenseGrantable(tx, license);
+    const guarded = (await datasetGrades(tx, license)).filter((d) => d.grade >= 3);
+    if (guarded.length > 0) {
+      // Separation of duties: personal and core data are licensed only after the holder's consent
+      // and the bureau's approval (two officers for grade 4), never by one officer alone.
+      throw new DomainError(
+        "FORBIDDEN",
+        `${describeGrades(guarded)}: a license on grade 3 or 4 data is granted only through an application (the operator applies with POST /v1/applications, the holder consents, the bureau approves); direct grants cover grades 1 and 2 only`,
+      );
+    }
+    const after = await insertCheckedLicense(tx, license);
     return {
       result: after,
       event: {
@@ -295,20 +335,19 @@ export async function amendLicense(
   const license = parseLicense(document);
   if (license.id !== id) throw new DomainError("BAD_REQUEST", "the document's id must equal the license id");
   return auditedChange(store, audit, async (tx) => {
-    const before = await lockedLicense(tx, id);
-    if (before.status === "revoked" || before.status === "expired") {
-      throw new DomainError("CONFLICT", `license ${id} is ${before.status}: grant a new one`);
-    }
-    if (license.operator !== before.license.operator) {
-      throw new DomainError("BAD_REQUEST", "a license cannot move to another operator");
-    }
-    await assertGrantable(tx, license);
-    await tx.run("UPDATE licenses SET document = $2, updated_at = $3 WHERE id = $1", [
-      id,
-      JSON.stringify(license),
-      new Date().toISOString(),
-    ]);
-    const after = await getLicenseDetail(tx, id);
+    const { before, after } = await amendCheckedLicense(tx, id, license, async (current) => {
+      const loosened = loosenings(
+        current.license,
+        license,
+        (await currentCatalog(tx)).map((e) => e.manifest),
+      );
+      if (loosened.length > 0) {
+        throw new DomainError(
+          "FORBIDDEN",
+          `this amendment loosens a license on grade 3 or 4 data (${loosened.join("; ")}): the operator amends its application instead (POST /v1/applications/{id}/amend), which the holder and the bureau decide; tightening applies directly`,
+        );
+      }
+    });
     const datasets = [...new Set([...before.license.datasets, ...license.datasets].map((d) => d.name))];
     return {
       result: after,
@@ -320,6 +359,80 @@ export async function amendLicense(
       },
     };
   });
+}
+
+/**
+ * Replaces a license's document in the caller's transaction, its row locked, after the checks a
+ * grant makes and `guard` (the caller's own rule on what may change); no audit entry of its own.
+ */
+export async function amendCheckedLicense(
+  tx: SqlExecutor,
+  id: string,
+  license: License,
+  guard: (before: LicenseDetail) => Promise<void> = async () => undefined,
+): Promise<{ before: LicenseDetail; after: LicenseDetail }> {
+  const before = await lockedLicense(tx, id);
+  if (before.status === "revoked" || before.status === "expired") {
+    throw new DomainError("CONFLICT", `license ${id} is ${before.status}: grant a new one`);
+  }
+  if (license.operator !== before.license.operator) {
+    throw new DomainError("BAD_REQUEST", "a license cannot move to another operator");
+  }
+  await assertLicenseGrantable(tx, license);
+  await guard(before);
+  await tx.run("UPDATE licenses SET document = $2, updated_at = $3 WHERE id = $1", [
+    id,
+    JSON.stringify(license),
+    new Date().toISOString(),
+  ]);
+  return { before, after: await getLicenseDetail(tx, id) };
+}
+
+/**
+ * What an amendment from `before` to `after` loosens on grade 3 and 4 data, in words (empty when it
+ * only tightens or touches grade 1–2 data alone). Loosening: a grade 3/4 dataset added; a column
+ * rule, group size, contribution bound or ε budget less strict; and, while the license names grade
+ * 3/4 data, a later end, an earlier start, another purpose, a larger or dropped quota, or release
+ * without review.
+ */
+export function loosenings(before: License, after: License, manifests: readonly DatasetManifest[]): string[] {
+  const guarded = new Set(manifests.filter((m) => m.grade >= 3).map((m) => m.name));
+  const was = licensedViews(before, manifests);
+  const now = licensedViews(after, manifests);
+  const found: string[] = [];
+  for (const [name, view] of now) {
+    if (!guarded.has(name)) continue;
+    const old = was.get(name);
+    if (!old) {
+      found.push(`adds dataset ${name}`);
+      continue;
+    }
+    for (const [column, rule] of view.rules) {
+      const oldRule = old.rules.get(column);
+      if (oldRule !== undefined && !ruleTightens(oldRule, rule)) {
+        found.push(`loosens column ${name}.${column}`);
+      }
+    }
+    if (view.minGroupSize < old.minGroupSize) found.push(`lowers the minimum group size of ${name}`);
+    if (view.maxContributionsPerUnit > old.maxContributionsPerUnit) {
+      found.push(`raises the contribution bound of ${name}`);
+    }
+    const [e0, e1] = [old.epsilon, view.epsilon];
+    if (e0 && (!e1 || e1.total > e0.total || e1.perQuery > e0.perQuery || e1.period !== e0.period)) {
+      found.push(`raises or renews the privacy budget of ${name}`);
+    }
+  }
+  if (![...now.keys()].some((name) => guarded.has(name))) return found;
+  if (after.purpose !== before.purpose) found.push("changes the purpose");
+  if (Date.parse(after.validFrom) < Date.parse(before.validFrom)) found.push("starts earlier");
+  if (Date.parse(after.validTo) > Date.parse(before.validTo)) found.push("ends later");
+  for (const key of Object.keys(LicenseQuotas.shape) as (keyof LicenseQuotas)[]) {
+    const [q0, q1] = [before.quotas[key], after.quotas[key]];
+    if (q0 !== undefined && (q1 === undefined || q1 > q0)) found.push(`raises quota ${key}`);
+  }
+  if (before.releaseMode === "review" && after.releaseMode === "auto")
+    found.push("drops the review of outputs");
+  return found;
 }
 
 /** What the bureau can do to a license in force; revoked and expired are final. */

@@ -78,7 +78,11 @@ const instant = (text: string) => new Date(text).toISOString();
 export async function usageReport(
   store: Pick<SqlExecutor, "query">,
   query: UsageQuery,
-  scope: { readonly operatorId?: string } = {},
+  scope: {
+    readonly operatorId?: string;
+    /** A holder department's view: only the lines of the datasets it holds, totals over those. */
+    readonly holderDepartment?: string;
+  } = {},
 ): Promise<UsageReport> {
   const operator = scope.operatorId ?? query.operator;
   const params: SqlValue[] = [];
@@ -112,6 +116,7 @@ export async function usageReport(
   const tariffs = await listTariffs(store);
   const lines = new Map<string, UsageLine>();
   let totals = ZERO;
+  const holderView = scope.holderDepartment !== undefined;
   for (const row of rows) {
     const usage = JSON.parse(row.usage) as JobUsage;
     const submittedAt = instant(row.submitted_at);
@@ -142,10 +147,13 @@ export async function usageReport(
       epsilon: epsilonTotal,
       charge,
     };
-    totals = add(totals, job);
+    if (!holderView) totals = add(totals, job);
     const period = query.groupBy === "day" ? submittedAt.slice(0, 10) : submittedAt.slice(0, 7);
     const datasets: (string | null)[] = usage.datasets?.length ? usage.datasets : [null];
     for (const dataset of datasets) {
+      const holder = dataset === null ? null : (holders.get(dataset) ?? null);
+      // A department sees the use of its own datasets only, not what else its users' jobs read.
+      if (holderView && holder !== scope.holderDepartment) continue;
       const share = 1 / datasets.length;
       const part: Metered = {
         jobs: share,
@@ -159,6 +167,7 @@ export async function usageReport(
         epsilon: dataset === null ? 0 : (usage.epsilon[dataset] ?? 0),
         charge: job.charge * share,
       };
+      if (holderView) totals = add(totals, part);
       const key = JSON.stringify([period, row.operator_id, row.license_id, dataset]);
       const before = lines.get(key);
       const sum = add(before ?? ZERO, part);
@@ -167,7 +176,7 @@ export async function usageReport(
         operator: row.operator_id,
         license: row.license_id,
         dataset,
-        holder: dataset === null ? null : (holders.get(dataset) ?? null),
+        holder,
         ...sum,
       });
     }

@@ -1,11 +1,16 @@
 import { z } from "zod";
 import { DomainError } from "../policies/errors.ts";
 import { DatasetManifest } from "../policies/manifest.ts";
+import { type ChangeClassification, classifyManifestChange, diffManifests } from "../policies/policy-diff.ts";
 import type { DataDomain } from "../storage/data-domain.ts";
 import type { SqlExecutor, SqlStore } from "../storage/sql-store.ts";
-import type { AuditSink } from "./audit-sink.ts";
-import { auditedChange } from "./audited-change.ts";
+import type { AuditEvent, AuditSink } from "./audit-sink.ts";
+import { type Actor, requireActor } from "./authority.ts";
 import { publishManifest } from "./catalog.ts";
+import { notify } from "./inbox.ts";
+import { insertProposal, type Proposal } from "./proposal-store.ts";
+
+export { diffManifests, PolicyChange } from "../policies/policy-diff.ts";
 
 /** One version of a dataset's policy as listings show it (the manifest itself is fetched by version). */
 export const PolicyVersionInfo = z.object({
@@ -19,20 +24,6 @@ export type PolicyVersionInfo = z.infer<typeof PolicyVersionInfo>;
 
 export const PolicyVersionDetail = PolicyVersionInfo.extend({ manifest: DatasetManifest });
 export type PolicyVersionDetail = z.infer<typeof PolicyVersionDetail>;
-
-/**
- * One difference between two manifests. `path` names the field (`grade`, `holder.department`,
- * `columns.annual_income.rule`); `column` is set when the change is about one column, which is
- * keyed by name so that reordering columns is no change.
- */
-export const PolicyChange = z.object({
-  kind: z.enum(["added", "removed", "changed"]),
-  path: z.string(),
-  column: z.string().optional(),
-  before: z.unknown().optional(),
-  after: z.unknown().optional(),
-});
-export type PolicyChange = z.infer<typeof PolicyChange>;
 
 type Read = Pick<SqlExecutor, "query">;
 type Row = { dataset: string; version: number; effective_from: string; author: string; note: string | null };
@@ -70,65 +61,31 @@ export async function getPolicyVersion(
   return { ...toInfo(row), manifest: DatasetManifest.parse(JSON.parse(row.manifest)) };
 }
 
-/** The latest version of a dataset, or null if it was never registered. */
-async function latestVersion(store: Read, dataset: string): Promise<PolicyVersionDetail | null> {
-  const rows = await store.query<{ version: number }>(
+/**
+ * The highest version of a dataset, or null if it was never registered. It may not be in force
+ * yet (an approved change scheduled for later): new changes are made against it.
+ */
+export async function latestPolicyVersion(store: Read, dataset: string): Promise<PolicyVersionDetail | null> {
+  const rows = await store.query<{ version: number | null }>(
     "SELECT max(version) AS version FROM dataset_versions WHERE dataset = $1",
     [dataset],
   );
   const version = rows[0]?.version;
-  return version == null ? null : getPolicyVersion(store, dataset, version);
+  return version == null ? null : getPolicyVersion(store, dataset, Number(version));
 }
 
-/**
- * The structured differences from manifest `from` to manifest `to`, in a stable order: dataset
- * fields first, then columns in `to`'s order, then removed columns.
- */
-export function diffManifests(from: DatasetManifest, to: DatasetManifest): PolicyChange[] {
-  const changes: PolicyChange[] = [];
-  const { columns: fromColumns, ...fromRest } = from;
-  const { columns: toColumns, ...toRest } = to;
-  diffValues(fromRest, toRest, [], undefined, changes);
-  const before = new Map(fromColumns.map((c) => [c.name, c]));
-  const after = new Set(toColumns.map((c) => c.name));
-  for (const column of toColumns) {
-    const old = before.get(column.name);
-    if (!old)
-      changes.push({ kind: "added", path: `columns.${column.name}`, column: column.name, after: column });
-    else diffValues(old, column, ["columns", column.name], column.name, changes);
-  }
-  for (const column of fromColumns) {
-    if (!after.has(column.name)) {
-      changes.push({ kind: "removed", path: `columns.${column.name}`, column: column.name, before: column });
-    }
-  }
-  return changes;
-}
-
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
-
-function diffValues(
-  a: unknown,
-  b: unknown,
-  path: readonly string[],
-  column: string | undefined,
-  out: PolicyChange[],
-): void {
-  const at = (kind: PolicyChange["kind"], p: readonly string[], extra: Partial<PolicyChange>) =>
-    out.push({ kind, path: p.join("."), ...(column === undefined ? {} : { column }), ...extra });
-  if (isRecord(a) && isRecord(b)) {
-    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
-    for (const key of keys) {
-      const [x, y] = [a[key], b[key]];
-      if (x === undefined && y !== undefined) at("added", [...path, key], { after: y });
-      else if (x !== undefined && y === undefined) at("removed", [...path, key], { before: x });
-      else diffValues(x, y, [...path, key], column, out);
-    }
-    return;
-  }
-  // Arrays (value domains) and scalars compare as whole values.
-  if (JSON.stringify(a) !== JSON.stringify(b)) at("changed", path, { before: a, after: b });
+/** The version of a dataset in force at `now` (its highest version effective by then), or null. */
+export async function policyInForce(
+  store: Read,
+  dataset: string,
+  now: Date = new Date(),
+): Promise<PolicyVersionDetail | null> {
+  const rows = await store.query<{ version: number | null }>(
+    "SELECT max(version) AS version FROM dataset_versions WHERE dataset = $1 AND effective_from <= $2",
+    [dataset, now.toISOString()],
+  );
+  const version = rows[0]?.version;
+  return version == null ? null : getPolicyVersion(store, dataset, Number(version));
 }
 
 /** The columns of a table in the data domain with their DuckDB types, or null if there is no such table. */
@@ -179,53 +136,151 @@ async function assertDescribesTable(
 }
 
 /**
- * Publishes a dataset's policy as a new version: validated by the manifest schema (which holds the
- * grade floor), checked against the table in the data domain, recorded in the audit log with the
- * structured diff. Registering a new dataset is its version 1. Old versions are never changed, so
- * a job keeps the versions it started under; a manifest identical to the current one is refused.
+ * A manifest proposed for `dataset`, validated: the schema (which holds the grade floor), the name,
+ * and the table in the data domain it must describe exactly. Answers the parsed manifest.
+ */
+export async function checkManifest(
+  domain: Pick<DataDomain, "connect">,
+  dataset: string,
+  manifest: unknown,
+): Promise<DatasetManifest> {
+  const parsed = DatasetManifest.safeParse(manifest);
+  if (!parsed.success) {
+    const fields = parsed.error.issues.map((i) => i.path.join(".") || "(manifest)");
+    throw new DomainError("BAD_REQUEST", `invalid manifest: ${[...new Set(fields)].join(", ")}`);
+  }
+  if (parsed.data.name !== dataset) {
+    throw new DomainError(
+      "BAD_REQUEST",
+      `manifest name ${parsed.data.name} does not match dataset ${dataset}`,
+    );
+  }
+  await assertDescribesTable(domain, parsed.data);
+  return parsed.data;
+}
+
+/**
+ * Inserts `manifest` as the next version of its dataset in `tx`, in force from `effectiveFrom`,
+ * tells the dataset's holders, and answers the version with the audit event recording it
+ * (`manifest.published` for a registration, else `policy.published` with the structured diff).
+ */
+export async function applyPolicyVersion(
+  tx: SqlExecutor,
+  input: {
+    manifest: DatasetManifest;
+    author: string;
+    note?: string;
+    effectiveFrom: string;
+    previous: PolicyVersionDetail | null;
+    /** Set when a second officer's approval applies the change. */
+    approval?: { proposal: string; approvedBy: string };
+  },
+): Promise<{ version: PolicyVersionDetail; event: AuditEvent }> {
+  const { manifest, previous } = input;
+  const number = await publishManifest(tx, manifest, input.author, input.note, input.effectiveFrom);
+  const version = await getPolicyVersion(tx, manifest.name, number);
+  await notify(
+    tx,
+    { holdersOf: [manifest.name] },
+    {
+      kind: "policy.changed",
+      subject: { dataset: manifest.name },
+      message: `policy version ${number} of ${manifest.name} is in force from ${input.effectiveFrom}`,
+    },
+  );
+  const changes = previous ? classifyManifestChange(previous.manifest, manifest).changes : [];
+  return {
+    version,
+    event: {
+      type: previous ? "policy.published" : "manifest.published",
+      actor: input.approval?.approvedBy ?? input.author,
+      subject: { datasets: [manifest.name] },
+      data: {
+        dataset: manifest.name,
+        version: number,
+        effectiveFrom: input.effectiveFrom,
+        ...(input.note === undefined ? {} : { note: input.note }),
+        ...(input.approval ? { proposal: input.approval.proposal, proposedBy: input.author } : {}),
+        ...(previous ? { previousVersion: previous.version, before: previous.manifest, changes } : {}),
+        after: manifest,
+      },
+    },
+  };
+}
+
+/** What publishing did: the version now in force, or (for a loosening) the proposal awaiting a second officer. */
+export type PolicyPublication =
+  | { readonly status: "published"; readonly version: PolicyVersionDetail }
+  | { readonly status: "proposed"; readonly proposal: Proposal };
+
+/**
+ * Publishes a dataset's policy. A change that only tightens (see `classifyManifestChange`) is in
+ * force at once, by one officer, as a new version recorded in the audit log with its diff. Any
+ * other change — a loosening, or a registration — is not applied: it becomes a proposal (two-
+ * person rule, control/proposals.ts) against the dataset's latest version, which a second officer
+ * approves. Old versions are never changed, so a job keeps the versions it started under; a
+ * manifest identical to the latest version is refused.
  */
 export async function publishPolicy(
   store: Pick<SqlStore, "transaction">,
   domain: Pick<DataDomain, "connect">,
   audit: AuditSink,
-  actor: string,
-  input: { dataset: string; manifest: DatasetManifest; note?: string },
-): Promise<PolicyVersionDetail> {
-  const parsed = DatasetManifest.safeParse(input.manifest);
-  if (!parsed.success) {
-    const fields = parsed.error.issues.map((i) => i.path.join(".") || "(manifest)");
-    throw new DomainError("BAD_REQUEST", `invalid manifest: ${[...new Set(fields)].join(", ")}`);
-  }
-  const manifest = parsed.data;
-  if (manifest.name !== input.dataset) {
-    throw new DomainError(
-      "BAD_REQUEST",
-      `manifest name ${manifest.name} does not match dataset ${input.dataset}`,
-    );
-  }
-  await assertDescribesTable(domain, manifest);
-  return auditedChange(store, audit, async (tx) => {
-    const current = await latestVersion(tx, manifest.name);
-    const changes = current ? diffManifests(current.manifest, manifest) : [];
-    if (current && changes.length === 0) {
-      throw new DomainError("CONFLICT", `identical to version ${current.version} of ${manifest.name}`);
+  actor: Actor,
+  input: { dataset: string; manifest: DatasetManifest; note?: string; now?: Date },
+): Promise<PolicyPublication> {
+  requireActor(actor, ["bureau"], "publish a dataset's policy");
+  const manifest = await checkManifest(domain, input.dataset, input.manifest);
+  const now = input.now ?? new Date();
+  return store.transaction(async (tx) => {
+    const latest = await latestPolicyVersion(tx, manifest.name);
+    if (latest && diffManifests(latest.manifest, manifest).length === 0) {
+      throw new DomainError("CONFLICT", `identical to version ${latest.version} of ${manifest.name}`);
     }
-    const version = await publishManifest(tx, manifest, actor, input.note);
-    const published = await getPolicyVersion(tx, manifest.name, version);
-    return {
-      result: published,
-      event: {
-        type: current ? "policy.published" : "manifest.published",
+    const diff = classifyManifestChange(latest?.manifest ?? null, manifest);
+    // With a version scheduled for later, the change must tighten what is in force now as well:
+    // otherwise it would bring the scheduled loosening forward.
+    const inForce = latest ? await policyInForce(tx, manifest.name, now) : null;
+    const loosensInForce =
+      inForce !== null && inForce.version !== latest?.version
+        ? classifyManifestChange(inForce.manifest, manifest).loosens
+        : false;
+    let outcome: { result: PolicyPublication; event: AuditEvent };
+    if (!diff.loosens && !loosensInForce) {
+      const applied = await applyPolicyVersion(tx, {
+        manifest,
+        author: actor.id,
+        ...(input.note === undefined ? {} : { note: input.note }),
+        effectiveFrom: now.toISOString(),
+        previous: latest,
+      });
+      outcome = { result: { status: "published", version: applied.version }, event: applied.event };
+    } else {
+      const created = await insertProposal(
+        tx,
         actor,
-        subject: { datasets: [manifest.name] },
-        data: {
-          dataset: manifest.name,
-          version,
-          ...(input.note === undefined ? {} : { note: input.note }),
-          ...(current ? { previousVersion: current.version, before: current.manifest, changes } : {}),
-          after: manifest,
+        {
+          kind: "policy",
+          subject: manifest.name,
+          document: manifest,
+          diff: proposalDiff(diff, loosensInForce),
+          baseVersion: latest?.version ?? null,
+          reason: input.note ?? `policy of ${manifest.name} published without a note`,
+          auditSubject: { datasets: [manifest.name] },
         },
-      },
-    };
+        now,
+      );
+      outcome = { result: { status: "proposed", proposal: created.proposal }, event: created.event };
+    }
+    try {
+      await audit.appendIn(tx, [outcome.event]);
+    } catch (cause) {
+      throw new Error(`audit append of ${outcome.event.type} failed; change rolled back`, { cause });
+    }
+    return outcome.result;
   });
+}
+
+/** The diff a policy proposal shows; marked loosening when it loosens what is in force now. */
+export function proposalDiff(diff: ChangeClassification, loosensInForce: boolean): ChangeClassification {
+  return loosensInForce && !diff.loosens ? { ...diff, loosens: true } : diff;
 }

@@ -1,24 +1,40 @@
 import { existsSync } from "node:fs";
-import { chmod, mkdir, rename, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { loadDomainSigningKey } from "../audit/signing-key.ts";
+import { openStoreAuditLedger } from "../audit/store-ledger.ts";
 import type { License } from "../policies/license.ts";
 import type { DatasetManifest } from "../policies/manifest.ts";
-import { type GenerationStep, generateDemoDomain } from "../seeds/generate.ts";
+import { type GenerationStep, generateDemoDatasets } from "../seeds/generate.ts";
 import { DEMO_MANIFESTS } from "../seeds/manifests/index.ts";
+import { fileDigest } from "../storage/file-digest.ts";
 import { controlStoreFile, openControlStore } from "../storage/open-store.ts";
 import { sqlDialect } from "../storage/sql-dialect.ts";
 import type { SqlExecutor, SqlStore } from "../storage/sql-store.ts";
+import type { AuditSink } from "./audit-sink.ts";
 import { currentCatalog, publishManifest } from "./catalog.ts";
+import { storeDataVersion } from "./data-supply.ts";
 import { ensureDomainKey } from "./domain-key.ts";
 import { createPrincipal, issueApiKey } from "./identity.ts";
+import { ledgerAuditSink } from "./ledger-sink.ts";
 import { grantLicense } from "./licenses.ts";
-import { type UpgradeReport, upgradeLegacyFolder } from "./upgrade.ts";
+import {
+  type DataSplitReport,
+  splitLegacyDomain,
+  type UpgradeReport,
+  upgradeLegacyFolder,
+} from "./upgrade.ts";
 
 /** Where the embedded default keeps everything, inside one data folder. */
 export interface DataFolder {
   readonly dir: string;
-  readonly domainFile: string;
+  /**
+   * The data versions of every dataset, one DuckDB file each (`<dataset>/v<N>-<id>.duckdb`), and
+   * the empty anchor file each generation of the domain opens. Nodes may share it (DATASETS_DIR).
+   */
+  readonly datasetsDir: string;
+  /** The one-file data domain of releases before data versions, split into versions on first start. */
+  readonly legacyDomainFile: string;
   /** The embedded control plane (SQLite); unused when the node is given a PostgreSQL URL. */
   readonly controlFile: string;
   /** The control plane of releases before the transactional store, migrated on first start (see upgrade.ts). */
@@ -30,11 +46,12 @@ export interface DataFolder {
   readonly credentialsFile: string;
 }
 
-export function dataFolder(dir: string): DataFolder {
+export function dataFolder(dir: string, datasetsDir?: string): DataFolder {
   const root = resolve(dir);
   return {
     dir: root,
-    domainFile: join(root, "domain.duckdb"),
+    datasetsDir: datasetsDir ? resolve(datasetsDir) : join(root, "datasets"),
+    legacyDomainFile: join(root, "domain.duckdb"),
     controlFile: controlStoreFile(root),
     legacyControlFile: join(root, "control.duckdb"),
     legacyAuditFile: join(root, "audit.log"),
@@ -61,12 +78,16 @@ export interface ProvisionOptions {
   readonly seed?: number;
   /** A PostgreSQL control plane shared by several nodes; unset: the SQLite file in the folder. */
   readonly databaseUrl?: string | undefined;
+  /** Where the data versions live (default DIR/datasets). */
+  readonly datasetsDir?: string | undefined;
   readonly onProgress?: (event: ProvisionEvent) => void;
 }
 
 export type ProvisionEvent =
   | { readonly kind: "generating"; readonly scale: number }
   | { readonly kind: "generated"; readonly step: GenerationStep }
+  | { readonly kind: "supplied"; readonly dataset: string; readonly version: number; readonly rows: number }
+  | { readonly kind: "split"; readonly report: DataSplitReport }
   | { readonly kind: "key-created" }
   | { readonly kind: "principals-created" }
   | { readonly kind: "upgraded"; readonly report: UpgradeReport };
@@ -79,39 +100,28 @@ export interface ProvisionedFolder {
   readonly generated: boolean;
   /** Set on the start that moved an older release's folder into the store. */
   readonly upgraded?: UpgradeReport;
+  /** Set on the start that split an older release's one-file data domain into data versions. */
+  readonly split?: DataSplitReport;
 }
 
 /**
- * Makes a data folder ready: generates the demo domain if it has none, creates the signing key,
- * migrates the control plane, publishes the demo manifests and creates the demo principals. Each
- * step is skipped when already done, so a second start reuses everything and re-keys nothing.
+ * Makes a data folder ready: creates the signing key, migrates the control plane (moving an older
+ * release's folder into it), publishes the demo manifests, gives every dataset its first data
+ * version — the demo data, generated and supplied through the same verb as any upload (actor
+ * `seed`), or an older release's domain file split into versions (actor `upgrade`) — and creates
+ * the demo principals. Each step is skipped when already done, so a second start reuses
+ * everything and re-keys nothing.
  */
 export async function provisionDataFolder(options: ProvisionOptions): Promise<ProvisionedFolder> {
-  const folder = dataFolder(options.dir);
+  const folder = dataFolder(options.dir, options.datasetsDir);
   await mkdir(folder.dir, { recursive: true, mode: 0o700 });
-
-  let generated = false;
-  if (!existsSync(folder.domainFile)) {
-    options.onProgress?.({ kind: "generating", scale: options.seedScale });
-    await generateDemoDomain({
-      file: folder.domainFile,
-      scale: options.seedScale,
-      ...(options.seed === undefined ? {} : { seed: options.seed }),
-      onProgress: (step) => options.onProgress?.({ kind: "generated", step }),
-    });
-    await chmod(folder.domainFile, 0o600);
-    generated = true;
-  }
   if (await ensureDomainKey(folder)) options.onProgress?.({ kind: "key-created" });
 
   const controlPlane = await openControlStore({ dataDir: folder.dir, databaseUrl: options.databaseUrl });
   try {
+    const signingKey = await loadDomainSigningKey(folder);
     // A folder of an older release moves into the store before anything is provisioned in it.
-    const upgraded = await upgradeLegacyFolder(
-      folder,
-      controlPlane,
-      (await loadDomainSigningKey(folder)).publicKey,
-    );
+    const upgraded = await upgradeLegacyFolder(folder, controlPlane, signingKey.publicKey);
     if (upgraded) options.onProgress?.({ kind: "upgraded", report: upgraded });
     await controlPlane.transaction(async (tx) => {
       await provisioningTurn(tx);
@@ -119,6 +129,20 @@ export async function provisionDataFolder(options: ProvisionOptions): Promise<Pr
         for (const manifest of DEMO_MANIFESTS) await publishManifest(tx, manifest, "seed", "demo domain");
       }
     });
+    const ledger = openStoreAuditLedger(controlPlane, {
+      privateKey: signingKey.privateKey,
+      checkpointIntervalMs: 0,
+    });
+    let generated = false;
+    let split: DataSplitReport | undefined;
+    try {
+      const audit = ledgerAuditSink(ledger);
+      split = await splitLegacyDomain(folder, controlPlane, audit);
+      if (split) options.onProgress?.({ kind: "split", report: split });
+      else generated = await supplyDemoData(folder, controlPlane, audit, options);
+    } finally {
+      await ledger.close();
+    }
     const newCredentials = await createDemoPrincipals(controlPlane, folder);
     if (newCredentials) options.onProgress?.({ kind: "principals-created" });
     return {
@@ -127,11 +151,74 @@ export async function provisionDataFolder(options: ProvisionOptions): Promise<Pr
       generated,
       ...(newCredentials ? { newCredentials } : {}),
       ...(upgraded ? { upgraded } : {}),
+      ...(split ? { split } : {}),
     };
   } catch (error) {
     await controlPlane.close();
     throw error;
   }
+}
+
+/**
+ * A domain without any data version gets the demo data: each demo dataset generated as Parquet and
+ * supplied as its version 1 by `seed`, through the path every upload takes (schema check, version
+ * file, SHA-256, audit entry). Returns whether it did.
+ */
+async function supplyDemoData(
+  folder: DataFolder,
+  store: SqlStore,
+  audit: AuditSink,
+  options: ProvisionOptions,
+): Promise<boolean> {
+  const supplied = new Set(
+    (await store.query<{ dataset: string }>("SELECT DISTINCT dataset FROM data_versions")).map(
+      (r) => r.dataset,
+    ),
+  );
+  const catalog = new Map(
+    (await currentCatalog(store)).map((entry) => [entry.manifest.name, entry.manifest]),
+  );
+  // A start that stopped half-way supplied some: only the others are supplied now.
+  const missing = DEMO_MANIFESTS.filter((m) => catalog.has(m.name) && !supplied.has(m.name));
+  if (missing.length === 0) return false;
+  options.onProgress?.({ kind: "generating", scale: options.seedScale });
+  await mkdir(folder.datasetsDir, { recursive: true, mode: 0o700 });
+  const work = await mkdtemp(join(folder.datasetsDir, ".demo-"));
+  try {
+    const datasets = await generateDemoDatasets({
+      dir: work,
+      scale: options.seedScale,
+      ...(options.seed === undefined ? {} : { seed: options.seed }),
+      onProgress: (step) => options.onProgress?.({ kind: "generated", step }),
+    });
+    for (const generated of datasets) {
+      const manifest = catalog.get(generated.dataset);
+      if (!manifest || supplied.has(generated.dataset)) continue;
+      const { sha256, bytes } = await fileDigest(generated.file);
+      const version = await storeDataVersion(
+        { store, audit, datasetsDir: folder.datasetsDir },
+        {
+          dataset: manifest.name,
+          manifest,
+          source: { format: "parquet", path: generated.file },
+          sha256,
+          bytes,
+          actor: "seed",
+          note: `demo data (scale ${options.seedScale}, seed ${options.seed ?? "default"})`,
+          onlyFirst: true,
+        },
+      );
+      options.onProgress?.({
+        kind: "supplied",
+        dataset: version.dataset,
+        version: version.version,
+        rows: version.rows,
+      });
+    }
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+  return true;
 }
 
 /** Nodes that start together on one PostgreSQL provision one after the other (SQLite: one node). */

@@ -1,8 +1,17 @@
 import { z } from "zod";
 import { DomainError } from "../policies/errors.ts";
+import {
+  type ChangeClassification,
+  type ChangeEffect,
+  classified,
+  diffValues,
+  type PolicyChange,
+  summarise,
+} from "../policies/policy-diff.ts";
 import { isUniqueViolation, type SqlExecutor, type SqlStore } from "../storage/sql-store.ts";
-import type { AuditSink } from "./audit-sink.ts";
-import { auditedChange } from "./audited-change.ts";
+import type { AuditEvent, AuditSink } from "./audit-sink.ts";
+import { type Actor, requireActor } from "./authority.ts";
+import { insertProposal, type Proposal } from "./proposal-store.ts";
 
 const price = z.number().nonnegative().max(1_000_000);
 
@@ -120,50 +129,173 @@ export function tariffInForce(versions: readonly TariffVersion[], at: string): T
   return versions.find((v) => new Date(v.effectiveFrom).toISOString() <= new Date(at).toISOString()) ?? null;
 }
 
-/** Sets a new tariff version, in force from now; the previous versions stay for pricing past jobs. */
-export async function setTariff(
-  store: Pick<SqlStore, "transaction">,
-  audit: AuditSink,
-  actor: string,
-  input: TariffInput,
-): Promise<TariffVersion> {
+/** The highest tariff version (possibly scheduled for later), or null before the first. */
+export async function latestTariff(store: Pick<SqlExecutor, "query">): Promise<TariffVersion | null> {
+  const rows = await store.query<Row>(`SELECT ${COLUMNS} FROM tariffs ORDER BY version DESC LIMIT 1`);
+  return rows[0] ? toVersion(rows[0]) : null;
+}
+
+const PRICES = [
+  "perJob",
+  "perCpuSecond",
+  "perQuery",
+  "perEpsilon",
+  "perOutputCell",
+  "perThousandRowsScanned",
+] as const;
+
+/**
+ * What changes from tariff `from` (null: none set yet, so nothing was charged) to `to`, each change
+ * classified. Lowering a price or a dataset multiplier loosens (use is metered to control it, and a
+ * cut can favour an operator or forgo a holder's earnings); raising only tightens; the note is
+ * neutral.
+ *
+ * @example
+ * classifyTariffChange(current, { ...current, perQuery: 0 }).loosens; // true
+ */
+export function classifyTariffChange(from: Tariff | null, to: Tariff): ChangeClassification {
+  const zero = Object.fromEntries(PRICES.map((p) => [p, 0]));
+  const base = from ?? ({ currency: "CNY", ...zero, datasetMultipliers: {} } as Tariff);
+  const changes: PolicyChange[] = [];
+  diffValues(base, to, [], undefined, changes);
+  const multiplier = (v: unknown) => Math.max(1, typeof v === "number" ? v : 1);
+  return summarise(
+    changes.map((change) => {
+      let effect: ChangeEffect = "loosens";
+      if (change.path === "note") effect = "neutral";
+      else if ((PRICES as readonly string[]).includes(change.path)) {
+        effect = Number(change.after) >= Number(change.before) ? "tightens" : "loosens";
+      } else if (change.path.startsWith("datasetMultipliers.")) {
+        effect = multiplier(change.after) >= multiplier(change.before) ? "tightens" : "loosens";
+      }
+      return classified(change, effect);
+    }),
+  );
+}
+
+/**
+ * Inserts `tariff` as the next version in `tx`, in force from `effectiveFrom`, and answers it with
+ * its `tariff.set` event.
+ */
+export async function applyTariffVersion(
+  tx: SqlExecutor,
+  input: {
+    tariff: Tariff;
+    author: string;
+    effectiveFrom: string;
+    previous: TariffVersion | null;
+    approval?: { proposal: string; approvedBy: string };
+  },
+): Promise<{ version: TariffVersion; event: AuditEvent }> {
+  const { tariff, previous } = input;
+  const version = (previous?.version ?? 0) + 1;
+  try {
+    await tx.run("INSERT INTO tariffs (version, tariff, effective_from, author) VALUES ($1, $2, $3, $4)", [
+      version,
+      JSON.stringify(tariff),
+      input.effectiveFrom,
+      input.author,
+    ]);
+  } catch (error) {
+    // Another node set this version first: the bureau sees the new tariff and decides again.
+    if (isUniqueViolation(error))
+      throw new DomainError("CONFLICT", `tariff version ${version} was set meanwhile`);
+    throw error;
+  }
+  const after = toVersion(
+    (await tx.query<Row>(`SELECT ${COLUMNS} FROM tariffs WHERE version = $1`, [version]))[0]!,
+  );
+  return {
+    version: after,
+    event: {
+      type: "tariff.set",
+      actor: input.approval?.approvedBy ?? input.author,
+      subject: {},
+      data: {
+        version,
+        effectiveFrom: input.effectiveFrom,
+        ...(input.approval ? { proposal: input.approval.proposal, proposedBy: input.author } : {}),
+        ...(previous ? { before: previous.tariff, previousVersion: previous.version } : {}),
+        after: tariff,
+        changes: classifyTariffChange(previous?.tariff ?? null, tariff).changes,
+      },
+    },
+  };
+}
+
+/** A tariff validated by its schema; BAD_REQUEST names the fields that are wrong. */
+export function parseTariff(input: unknown): Tariff {
   const parsed = Tariff.safeParse(input);
   if (!parsed.success) {
     const fields = parsed.error.issues.map((i) => i.path.join(".") || "(tariff)");
     throw new DomainError("BAD_REQUEST", `invalid tariff: ${[...new Set(fields)].join(", ")}`);
   }
-  const tariff = parsed.data;
-  return auditedChange(store, audit, async (tx) => {
-    const previous = (await tx.query<Row>(`SELECT ${COLUMNS} FROM tariffs ORDER BY version DESC LIMIT 1`))[0];
-    const version = (previous?.version ?? 0) + 1;
-    try {
-      await tx.run("INSERT INTO tariffs (version, tariff, effective_from, author) VALUES ($1, $2, $3, $4)", [
-        version,
-        JSON.stringify(tariff),
-        new Date().toISOString(),
-        actor,
-      ]);
-    } catch (error) {
-      // Another node set this version first: the bureau sees the new tariff and decides again.
-      if (isUniqueViolation(error))
-        throw new DomainError("CONFLICT", `tariff version ${version} was set meanwhile`);
-      throw error;
+  return parsed.data;
+}
+
+/** What setting a tariff did: the version in force from now, or the proposal awaiting a second officer. */
+export type TariffPublication =
+  | { readonly status: "set"; readonly version: TariffVersion }
+  | { readonly status: "proposed"; readonly proposal: Proposal };
+
+/**
+ * Sets a new tariff. One that only raises prices (see `classifyTariffChange`) is in force from now;
+ * one that lowers any price or multiplier becomes a proposal a second officer approves
+ * (control/proposals.ts). Earlier versions stay, for pricing past jobs.
+ */
+export async function setTariff(
+  store: Pick<SqlStore, "transaction">,
+  audit: AuditSink,
+  actor: Actor,
+  input: TariffInput,
+  options: { reason?: string; now?: Date } = {},
+): Promise<TariffPublication> {
+  requireActor(actor, ["bureau"], "set the tariff");
+  const tariff = parseTariff(input);
+  const now = options.now ?? new Date();
+  return store.transaction(async (tx) => {
+    const latest = await latestTariff(tx);
+    const inForce = tariffInForce(await listTariffs(tx), now.toISOString());
+    const diff = classifyTariffChange(latest?.tariff ?? null, tariff);
+    if (latest && diff.changes.length === 0) {
+      throw new DomainError("CONFLICT", `identical to tariff version ${latest.version}`);
     }
-    const after = toVersion(
-      (await tx.query<Row>(`SELECT ${COLUMNS} FROM tariffs WHERE version = $1`, [version]))[0]!,
-    );
-    return {
-      result: after,
-      event: {
-        type: "tariff.set",
+    // A change must also tighten what is in force now, or it would bring a scheduled cut forward.
+    const loosensInForce =
+      inForce !== null && inForce.version !== latest?.version
+        ? classifyTariffChange(inForce.tariff, tariff).loosens
+        : false;
+    let outcome: { result: TariffPublication; event: AuditEvent };
+    if (!diff.loosens && !loosensInForce) {
+      const applied = await applyTariffVersion(tx, {
+        tariff,
+        author: actor.id,
+        effectiveFrom: now.toISOString(),
+        previous: latest,
+      });
+      outcome = { result: { status: "set", version: applied.version }, event: applied.event };
+    } else {
+      const created = await insertProposal(
+        tx,
         actor,
-        subject: {},
-        data: {
-          version,
-          ...(previous ? { before: toVersion(previous).tariff, previousVersion: previous.version } : {}),
-          after: tariff,
+        {
+          kind: "tariff",
+          subject: "tariff",
+          document: tariff,
+          diff: loosensInForce ? { ...diff, loosens: true } : diff,
+          baseVersion: latest?.version ?? null,
+          reason: options.reason ?? tariff.note ?? "tariff set without a reason",
+          auditSubject: {},
         },
-      },
-    };
+        now,
+      );
+      outcome = { result: { status: "proposed", proposal: created.proposal }, event: created.event };
+    }
+    try {
+      await audit.appendIn(tx, [outcome.event]);
+    } catch (cause) {
+      throw new Error(`audit append of ${outcome.event.type} failed; change rolled back`, { cause });
+    }
+    return outcome.result;
   });
 }

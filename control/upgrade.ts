@@ -7,7 +7,11 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import type { AuditEntry } from "../audit/entry.ts";
 import { readLogLines } from "../audit/log-lines.ts";
 import { importAuditLines } from "../audit/store-ledger.ts";
+import { fileDigest } from "../storage/file-digest.ts";
 import type { SqlStore, SqlValue } from "../storage/sql-store.ts";
+import type { AuditSink } from "./audit-sink.ts";
+import { currentCatalog } from "./catalog.ts";
+import { storeDataVersion } from "./data-supply.ts";
 import type { DataFolder } from "./provisioning.ts";
 
 /** What the upgrade moved, for the start's log line and for tests. */
@@ -256,4 +260,83 @@ function toSql(value: unknown): SqlValue {
   if (typeof value === "bigint") return Number(value);
   if (typeof value === "boolean") return value ? 1 : 0;
   return JSON.stringify(value);
+}
+
+/** What the split of an older release's one-file data domain into data versions did. */
+export interface DataSplitReport {
+  /** Each dataset's version 1, taken from the table of the same name. */
+  readonly datasets: readonly { readonly dataset: string; readonly version: number; readonly rows: number }[];
+  /** SHA-256 of the old domain file, which each version records as what was supplied. */
+  readonly sha256: string;
+  /** Where the old file was moved (kept, never deleted): remove it once the new start is checked. */
+  readonly keptAs: string;
+}
+
+/**
+ * Splits the one-file data domain of releases before data versions (`domain.duckdb`) into a
+ * version-1 file of each dataset of the catalog, supplied by `upgrade` through the path every
+ * supply takes (schema check against the manifest, version file, SHA-256, audit entry). The old
+ * file must be the domain the control plane recorded (`domain_versions`), if it recorded one. It
+ * is renamed, not deleted, once every dataset has its version. Returns undefined when there is no
+ * old file.
+ */
+export async function splitLegacyDomain(
+  folder: DataFolder,
+  store: SqlStore,
+  audit: AuditSink,
+): Promise<DataSplitReport | undefined> {
+  const file = folder.legacyDomainFile;
+  if (!existsSync(file)) return undefined;
+  const { sha256, bytes } = await fileDigest(file);
+  const [recorded] = await store.query<{ version: number; sha256: string }>(
+    "SELECT version, sha256 FROM domain_versions ORDER BY version DESC LIMIT 1",
+  );
+  if (recorded && recorded.sha256 !== sha256) {
+    throw new Error(
+      `${file} (SHA-256 ${sha256.slice(0, 16)}…) is not data-domain version ${recorded.version} that the control plane recorded (${recorded.sha256.slice(0, 16)}…): put that file back before starting this release, which splits it into data versions`,
+    );
+  }
+  const work = await mkdtemp(join(tmpdir(), "aos-split-"));
+  try {
+    // A write-ahead log beside the old file is replayed on a copy: the folder's file stays as it was.
+    let source = file;
+    if (existsSync(`${file}.wal`)) {
+      source = join(work, "domain.duckdb");
+      await copyFile(file, source);
+      await copyFile(`${file}.wal`, `${source}.wal`);
+    }
+    const datasets: { dataset: string; version: number; rows: number }[] = [];
+    for (const { manifest } of await currentCatalog(store)) {
+      const version = await storeDataVersion(
+        { store, audit, datasetsDir: folder.datasetsDir },
+        {
+          dataset: manifest.name,
+          manifest,
+          source: { format: "duckdb", path: source, table: manifest.name },
+          sha256,
+          bytes,
+          actor: "upgrade",
+          note: "the data domain of the release before data versions",
+          onlyFirst: true,
+          refusal: async (_code, reason) => {
+            throw new Error(
+              `cannot split ${file} into data versions: table ${manifest.name} does not fit its manifest (${reason}); start the previous release, fix the table or the policy, and start this release again`,
+            );
+          },
+        },
+      );
+      datasets.push({ dataset: version.dataset, version: version.version, rows: version.rows });
+    }
+    const keptAs = `${file}.before-data-versions-${new Date().toISOString().replace(/[:.]/g, "-")}`;
+    for (const [from, to] of [
+      [file, keptAs],
+      [`${file}.wal`, `${keptAs}.wal`],
+    ] as const) {
+      // Another node starting on the same folder may have moved it already.
+      if (existsSync(from)) await rename(from, to).catch(() => undefined);
+    }
+    return { datasets, sha256, keptAs };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
 }

@@ -5,7 +5,9 @@ import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import type { StoreAuditLedger } from "../audit/store-ledger.ts";
 import type { AuditSink } from "../control/audit-sink.ts";
+import { liveFreezes } from "../control/freezes.ts";
 import type { JobService } from "../control/jobs/job-service.ts";
+import type { NotificationSettings } from "../control/notification-services.ts";
 import { isDomainError } from "../policies/errors.ts";
 import type { DataDomain } from "../storage/data-domain.ts";
 import type { SqlStore } from "../storage/sql-store.ts";
@@ -13,18 +15,25 @@ import { AuthFailureLimiter, authenticateRequests, type GatewayEnv } from "./aut
 import { renderDocsPage } from "./docs-page.ts";
 import type { Logger } from "./log.ts";
 import { problem } from "./problem.ts";
+import { registerAlertRoutes } from "./routes/alerts.ts";
+import { registerApplicationRoutes } from "./routes/applications.ts";
 import { registerAuditRoutes } from "./routes/audit.ts";
+import { DATA_UPLOAD_PATH, registerDataVersionRoutes } from "./routes/data-versions.ts";
 import { registerDatasetRoutes } from "./routes/datasets.ts";
 import { registerDummyRoutes } from "./routes/dummy.ts";
+import { registerFreezeRoutes } from "./routes/freezes.ts";
 import { type ReadinessProbe, registerHealthRoutes } from "./routes/health.ts";
+import { registerInboxRoutes } from "./routes/inbox.ts";
 import { registerJobRoutes } from "./routes/jobs.ts";
 import { registerKeyRoutes } from "./routes/keys.ts";
 import { registerLicenseRoutes } from "./routes/licenses.ts";
 import { registerOperatorRoutes } from "./routes/operators.ts";
 import { registerPolicyRoutes } from "./routes/policies.ts";
+import { registerProposalRoutes } from "./routes/proposals.ts";
 import { registerReviewRoutes } from "./routes/reviews.ts";
 import { registerTariffRoutes } from "./routes/tariffs.ts";
 import { registerUsageRoutes } from "./routes/usage.ts";
+import { registerWebhookRoutes } from "./routes/webhooks.ts";
 
 export interface GatewayServices {
   readonly controlPlane: SqlStore;
@@ -44,8 +53,14 @@ export interface GatewayServices {
    * no-op, yet the middleware still reads routes and headers and records metrics for nothing.
    */
   readonly traceRequests?: boolean;
+  /** Hours a license application may wait unacted on before it expires (APPLICATION_TTL_HOURS). */
+  readonly applicationTtlHours?: number;
+  /** Where data versions are stored and the largest upload (DATA_UPLOAD_MAX_BYTES); unset: this node takes none. */
+  readonly dataSupply?: { readonly datasetsDir: string; readonly maxUploadBytes: number };
   /** Failed-authentication limiter; one per process (tests pass their own). */
   readonly authLimiter?: AuthFailureLimiter;
+  /** Inbox streams and webhook address rules (defaults: 5 s polls, no loopback or private receivers). */
+  readonly notifications?: NotificationSettings;
 }
 
 /**
@@ -83,13 +98,15 @@ export function newApp(services: GatewayServices): OpenAPIHono<GatewayEnv> {
       principal: c.get("principal")?.id,
     });
   });
-  app.use(
-    bodyLimit({
-      maxSize: services.maxBodyBytes,
-      onError: (c) =>
-        problem(c, "PAYLOAD_TOO_LARGE", `request bodies are limited to ${services.maxBodyBytes} bytes`),
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: services.maxBodyBytes,
+    onError: (c) =>
+      problem(c, "PAYLOAD_TOO_LARGE", `request bodies are limited to ${services.maxBodyBytes} bytes`),
+  });
+  // A data version upload is streamed to disk under its own limit (DATA_UPLOAD_MAX_BYTES).
+  app.use(function limitBodies(c, next) {
+    return c.req.method === "POST" && DATA_UPLOAD_PATH.test(c.req.path) ? next() : limitBody(c, next);
+  });
 
   app.use(
     "/v1/*",
@@ -105,18 +122,25 @@ export function newApp(services: GatewayServices): OpenAPIHono<GatewayEnv> {
     scheme: "bearer",
     description: "An API key issued by the bureau: `aos_<prefix>_<secret>`.",
   });
-  registerHealthRoutes(app, services.readiness);
+  registerHealthRoutes(app, services.readiness, () => liveFreezes(services.controlPlane));
   registerDatasetRoutes(app, services);
+  registerDataVersionRoutes(app, services);
   registerDummyRoutes(app, services);
   registerJobRoutes(app, services);
   registerReviewRoutes(app, services);
   registerOperatorRoutes(app, services);
   registerKeyRoutes(app, services);
   registerLicenseRoutes(app, services);
+  registerApplicationRoutes(app, services);
   registerPolicyRoutes(app, services);
   registerTariffRoutes(app, services);
+  registerProposalRoutes(app, services);
+  registerFreezeRoutes(app, services);
   registerAuditRoutes(app, services);
   registerUsageRoutes(app, services);
+  registerInboxRoutes(app, services);
+  registerWebhookRoutes(app, services);
+  registerAlertRoutes(app, services);
 
   const openApiConfig = {
     openapi: "3.1.0",

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { NotificationSettings } from "../control/notification-services.ts";
 
 /** The process's whole configuration, parsed once at start from the environment. Nothing else reads process.env. */
 export const Config = z.object({
@@ -43,6 +44,20 @@ export const Config = z.object({
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
   OTEL_SERVICE_NAME: z.string().min(1).default("aos-gateway"),
   OTEL_METRIC_EXPORT_INTERVAL: z.coerce.number().int().min(1000).default(60_000),
+  /** Hours a license application may wait with nobody acting on it before it expires (default 14 days). */
+  APPLICATION_TTL_HOURS: z.coerce.number().positive().max(8760).default(336),
+  /**
+   * Where the data versions of the datasets live (default DATA_DIR/datasets). Nodes on several
+   * machines point it at one shared folder: gateways write new versions there, runners read them.
+   */
+  DATASETS_DIR: z.string().min(1).optional(),
+  /** Largest data version upload accepted, in bytes (streamed to disk, never held in memory). */
+  DATA_UPLOAD_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(1024 ** 4)
+    .default(1024 ** 3),
   /** Largest request body accepted, in bytes (scripts are the largest bodies). */
   MAX_BODY_BYTES: z.coerce
     .number()
@@ -50,6 +65,7 @@ export const Config = z.object({
     .min(1024)
     .max(64 * 1024 * 1024)
     .default(1024 * 1024),
+  ...notificationConfig(),
 });
 export type Config = z.infer<typeof Config>;
 
@@ -71,4 +87,75 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   }
   const lines = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
   throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
+}
+
+/** Inboxes, webhooks, risk alerts and license-expiry notices (docs/notifications.md). */
+function notificationConfig() {
+  const ms = (fallback: number) => z.coerce.number().int().min(1).max(86_400_000).default(fallback);
+  const count = (fallback: number) => z.coerce.number().int().min(2).max(1_000_000).default(fallback);
+  const percent = (fallback: number) => z.coerce.number().positive().max(100).default(fallback);
+  return {
+    /** How often an inbox stream reads the store when no wake-up came (the safety net). */
+    INBOX_POLL_MS: ms(5_000),
+    /** Keep-alive interval of inbox streams. */
+    INBOX_KEEPALIVE_MS: ms(15_000),
+    /** Webhooks to receivers on this host (127.0.0.0/8, ::1); off by default (SSRF). Tests turn it on. */
+    WEBHOOK_ALLOW_LOOPBACK: z.stringbool().default(false),
+    /** Webhooks to private-network receivers (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7); off by default. */
+    WEBHOOK_ALLOW_PRIVATE: z.stringbool().default(false),
+    WEBHOOK_TIMEOUT_MS: ms(10_000),
+    /** Attempts before a delivery is marked failed. */
+    WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(30).default(8),
+    /** First retry delay; doubled per attempt (with jitter) up to WEBHOOK_RETRY_MAX_MS. */
+    WEBHOOK_RETRY_BASE_MS: ms(10_000),
+    WEBHOOK_RETRY_MAX_MS: ms(3_600_000),
+    /** How often the risk-alert rules read new audit entries. */
+    ALERT_INTERVAL_MS: ms(30_000),
+    /** Refused queries from one operator within ALERT_REFUSAL_WINDOW_MS that raise an alert. */
+    ALERT_REFUSALS: count(10),
+    ALERT_REFUSAL_WINDOW_MS: ms(600_000),
+    /** A budget alert: more than this % of a period's ε spent … */
+    ALERT_BUDGET_SPENT_PCT: percent(50),
+    /** … within less than this % of the period. */
+    ALERT_BUDGET_ELAPSED_PCT: percent(10),
+    /** Queries of one shape differing in one literal, within ALERT_DIFFERENCING_WINDOW_MS. */
+    ALERT_DIFFERENCING_QUERIES: count(8),
+    ALERT_DIFFERENCING_WINDOW_MS: ms(3_600_000),
+    ALERT_AUTH_FAILURES_PER_ADDRESS: count(20),
+    ALERT_AUTH_FAILURES_PER_KEY: count(5),
+    ALERT_AUTH_WINDOW_MS: ms(300_000),
+    /** Days before a license ends that its operator and the bureau are told. */
+    LICENSE_EXPIRY_NOTICE_DAYS: z.coerce.number().positive().max(365).default(7),
+    LICENSE_SWEEP_MS: ms(3_600_000),
+  };
+}
+
+/** The notification settings of a configuration. */
+export function notificationSettings(config: Config): NotificationSettings {
+  return {
+    inboxPollMs: config.INBOX_POLL_MS,
+    keepAliveMs: config.INBOX_KEEPALIVE_MS,
+    delivery: {
+      policy: { allowLoopback: config.WEBHOOK_ALLOW_LOOPBACK, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE },
+      timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+      maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
+      baseDelayMs: config.WEBHOOK_RETRY_BASE_MS,
+      maxDelayMs: config.WEBHOOK_RETRY_MAX_MS,
+      pollMs: config.INBOX_POLL_MS,
+    },
+    alerts: {
+      refusals: config.ALERT_REFUSALS,
+      refusalWindowMs: config.ALERT_REFUSAL_WINDOW_MS,
+      budgetSpentShare: config.ALERT_BUDGET_SPENT_PCT / 100,
+      budgetElapsedShare: config.ALERT_BUDGET_ELAPSED_PCT / 100,
+      differencingQueries: config.ALERT_DIFFERENCING_QUERIES,
+      differencingWindowMs: config.ALERT_DIFFERENCING_WINDOW_MS,
+      authFailuresPerAddress: config.ALERT_AUTH_FAILURES_PER_ADDRESS,
+      authFailuresPerKey: config.ALERT_AUTH_FAILURES_PER_KEY,
+      authWindowMs: config.ALERT_AUTH_WINDOW_MS,
+    },
+    alertIntervalMs: config.ALERT_INTERVAL_MS,
+    licenseNoticeMs: config.LICENSE_EXPIRY_NOTICE_DAYS * 86_400_000,
+    licenseSweepMs: config.LICENSE_SWEEP_MS,
+  };
 }

@@ -6,12 +6,14 @@ import { serve } from "@hono/node-server";
 import { issueReceipt } from "../audit/receipt.ts";
 import { loadDomainSigningKey } from "../audit/signing-key.ts";
 import { openStoreAuditLedger } from "../audit/store-ledger.ts";
+import { expireApplications } from "../control/applications.ts";
 import { ControlPlaneBudgetLedger } from "../control/budget-ledger.ts";
 import { currentCatalog } from "../control/catalog.ts";
-import { checkDomainVersion } from "../control/domain-version.ts";
+import { storeDataVersionSource } from "../control/data-versions.ts";
 import type { JobEvent } from "../control/jobs/job-events.ts";
 import { JobService } from "../control/jobs/job-service.ts";
 import { ledgerAuditSink } from "../control/ledger-sink.ts";
+import { startNotificationServices } from "../control/notification-services.ts";
 import {
   type DataFolder,
   type DemoCredentials,
@@ -20,7 +22,7 @@ import {
 } from "../control/provisioning.ts";
 import { type SqlConnection, verifyDomainFacts } from "../control/query-service.ts";
 import { SandboxPool } from "../sandbox/index.ts";
-import { openDataDomain } from "../storage/data-domain.ts";
+import { type DomainReadiness, openVersionedDataDomain } from "../storage/data-domain.ts";
 import { acquireWriterLock, type WriterLock } from "../storage/node-lock.ts";
 import { localNotifier, type Notifier, postgresNotifier } from "../storage/notifications.ts";
 import { schemaVersion } from "../storage/schema.ts";
@@ -28,7 +30,7 @@ import { openSqlParser } from "../storage/sql-parser.ts";
 import { telemetry } from "../telemetry/instruments.ts";
 import { startTelemetry } from "../telemetry/otel.ts";
 import { newApp } from "./app.ts";
-import type { Config } from "./config.ts";
+import { type Config, notificationSettings } from "./config.ts";
 import type { Logger } from "./log.ts";
 
 export interface RunningGateway {
@@ -43,6 +45,9 @@ export interface RunningGateway {
   /** Stops accepting connections, waits for in-flight requests (up to the grace period), closes the stores. */
   close(): Promise<void>;
 }
+
+/** How often a node expires applications past their time. */
+const APPLICATION_SWEEP_MS = 10 * 60_000;
 
 /** Channels between nodes sharing a PostgreSQL control plane. */
 const JOBS_CHANNEL = "aos_jobs";
@@ -75,6 +80,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Runn
     seedScale: config.SEED_SCALE,
     seed: config.SEED,
     databaseUrl: config.DATABASE_URL,
+    datasetsDir: config.DATASETS_DIR,
     onProgress: (event: ProvisionEvent) =>
       event.kind === "upgraded"
         ? logger.info(
@@ -90,13 +96,18 @@ export async function startGateway(config: Config, logger: Logger): Promise<Runn
   const ledger = openStoreAuditLedger(controlPlane, { privateKey: signingKey.privateKey });
   const audit = ledgerAuditSink(ledger);
   const nodeId = config.RUNNER_ID ?? `${hostname()}:${process.pid}`;
-  // A runner answers only from the domain content the control plane names. Hashed before DuckDB
-  // opens the file: closing any descriptor of a file drops the process's POSIX locks on it, and
-  // DuckDB's lock is what keeps a writer (`aos import`) off the domain while the node runs.
-  const domainVersion = runs
-    ? await checkDomainVersion(controlPlane, audit, folder.domainFile, nodeId)
-    : undefined;
-  const dataDomain = await openDataDomain(folder.domainFile);
+  // The data domain serves the data versions the control plane names: each version file's SHA-256
+  // is checked before it is first served, and a new generation opens when a version switches. A
+  // node lacking a file claims no jobs (and says so in /readyz) rather than answer from other data.
+  const dataDomain = await openVersionedDataDomain({
+    datasetsDir: folder.datasetsDir,
+    source: storeDataVersionSource(controlPlane),
+  });
+  const dataReadiness = await dataDomain.readiness();
+  if (!dataReadiness.servable)
+    logger.warn("data domain not servable: no jobs are claimed here until it is", {
+      problem: dataReadiness.problem,
+    });
   // The domain is read-only: facts about it (unique units, value ranges) are verified once, in
   // the background, so that queries can take the shorter plans they allow from the first jobs on.
   // Until they are, and if the check fails, queries take the general path.
@@ -159,8 +170,29 @@ export async function startGateway(config: Config, logger: Logger): Promise<Runn
   }
   telemetry.observeJobs(() => jobs.stats());
   const recovered = await jobs.recover();
+  // Inbox wake-ups on every node; webhook deliveries, alert rules and expiry notices where jobs run.
+  const notifications = notificationSettings(config);
+  const notificationServices = await startNotificationServices({
+    store: controlPlane,
+    audit,
+    notifier,
+    logger,
+    settings: notifications,
+    runsWork: runs,
+  });
   if (recovered.failed > 0) logger.info("jobs a stopped runner left running were failed", { ...recovered });
   let draining = false;
+  // Applications nobody acted on in time expire even when nobody reads them (reads expire them too).
+  const applicationSweep = setInterval(
+    () =>
+      void expireApplications(controlPlane, audit).catch((error: unknown) =>
+        logger.warn("application expiry sweep failed", {
+          error: error instanceof Error ? error.name : "error",
+        }),
+      ),
+    APPLICATION_SWEEP_MS,
+  );
+  applicationSweep.unref();
 
   let server: Server | undefined;
   let url = "";
@@ -174,6 +206,9 @@ export async function startGateway(config: Config, logger: Logger): Promise<Runn
       jobs,
       logger,
       maxBodyBytes: config.MAX_BODY_BYTES,
+      dataSupply: { datasetsDir: folder.datasetsDir, maxUploadBytes: config.DATA_UPLOAD_MAX_BYTES },
+      notifications,
+      applicationTtlHours: config.APPLICATION_TTL_HOURS,
       traceRequests: otel.enabled,
       readiness: {
         async check() {
@@ -185,12 +220,24 @@ export async function startGateway(config: Config, logger: Logger): Promise<Runn
               return "failing" as const;
             }
           };
+          const data = await dataDomain.readiness().catch(
+            (): DomainReadiness => ({
+              servable: false,
+              problem: "the data versions cannot be read",
+              summary: "the data versions cannot be read",
+            }),
+          );
           const checks = {
             controlPlane: await probe(() => schemaVersion(controlPlane)),
-            dataDomain: await probe(() => dataDomain.tableRowCounts()),
+            dataDomain: data.servable ? ("ok" as const) : ("failing" as const),
             accepting: draining ? ("failing" as const) : ("ok" as const),
           };
-          return { ready: Object.values(checks).every((v) => v === "ok"), checks };
+          return {
+            ready: Object.values(checks).every((v) => v === "ok"),
+            checks,
+            // Which data version is missing or damaged here (no path: /readyz needs no key).
+            ...(data.servable ? {} : { problems: [data.summary] }),
+          };
         },
       },
     });
@@ -209,7 +256,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Runn
     ...(url ? { url } : {}),
     dataDir: folder.dir,
     controlPlane: controlPlane.location,
-    ...(domainVersion ? { domainVersion: domainVersion.version, domainSha256: domainVersion.sha256 } : {}),
+    ...(dataReadiness.servable ? { dataVersions: dataReadiness.versions } : {}),
   });
 
   let closing: Promise<void> | undefined;
@@ -222,6 +269,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Runn
     close() {
       closing ??= (async () => {
         draining = true;
+        clearInterval(applicationSweep);
         if (server) {
           const s = server;
           await new Promise<void>((resolve) => {
@@ -237,6 +285,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Runn
             s.closeIdleConnections();
           });
         }
+        await notificationServices.stop();
         // Running jobs finish (their outputs are gated and logged); queued ones wait for a runner.
         await jobs.drain();
         await pool?.close();

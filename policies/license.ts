@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ColumnRule, DatasetManifest, type Grade } from "./manifest.ts";
+import { ColumnRule, commonRule, DatasetManifest, type Grade } from "./manifest.ts";
 
 /** How a job's outputs leave: automatically after the release gate, or always through a reviewer. */
 export const ReleaseMode = z.enum(["auto", "review"]);
@@ -105,13 +105,6 @@ export type PolicyVersion = z.infer<typeof PolicyVersion>;
 /** Minimum distinct units in a released group when the manifest does not say, by grade. */
 export const DEFAULT_MIN_GROUP_SIZE: Readonly<Record<Grade, number>> = { 1: 1, 2: 10, 3: 10, 4: 10 };
 
-const RULE_ORDER = ColumnRule.options;
-
-/** The stricter of two column rules, in the manifest's order from most to least restrictive. */
-export function stricterRule(a: ColumnRule, b: ColumnRule): ColumnRule {
-  return RULE_ORDER.indexOf(a) <= RULE_ORDER.indexOf(b) ? a : b;
-}
-
 /** A dataset as one license sees it: the manifest with the license's tightening applied. */
 export interface LicensedView {
   readonly manifest: DatasetManifest;
@@ -141,7 +134,9 @@ export function licensedViews(
     const rules = new Map<string, ColumnRule>();
     for (const column of manifest.columns) {
       const narrowed = grant.columns?.[column.name];
-      rules.set(column.name, narrowed ? stricterRule(column.rule, narrowed) : column.rule);
+      // What both admit: a license naming a rule that is no narrowing (say `filter` for an
+      // `aggregate` column) must not open predicates the manifest forbids.
+      rules.set(column.name, narrowed ? commonRule(column.rule, narrowed) : column.rule);
     }
     const floor = manifest.minGroupSize ?? DEFAULT_MIN_GROUP_SIZE[manifest.grade];
     // Open data has no privacy unit and so no bound; one row per unit is the safe reading.

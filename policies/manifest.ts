@@ -94,6 +94,43 @@ export const ColumnManifest = z
   });
 export type ColumnManifest = z.infer<typeof ColumnManifest>;
 
+/**
+ * What each column rule admits, as the query gate enforces it (policies/query-gate.ts). The rules
+ * are listed from most to least restrictive, but they are not a chain: `join` admits join keys
+ * that `group` does not, `aggregate` admits sums that `group` does not, `filter` admits predicates
+ * that `aggregate` does not. A move tightens only when the new rule admits a subset of the old.
+ */
+export const RULE_ADMITS: Readonly<Record<ColumnRule, readonly string[]>> = {
+  deny: [],
+  join: ["join key", "count"],
+  filter: ["predicate"],
+  aggregate: ["count", "sum"],
+  group: ["predicate", "count", "dimension"],
+  row: ["join key", "count", "predicate", "sum", "dimension", "reviewed rows"],
+  plain: ["join key", "count", "predicate", "sum", "dimension", "reviewed rows", "unreviewed rows"],
+};
+
+/** Whether rule `to` admits no use that rule `from` did not. */
+export function ruleTightens(from: ColumnRule, to: ColumnRule): boolean {
+  return RULE_ADMITS[to].every((use) => RULE_ADMITS[from].includes(use));
+}
+
+/**
+ * The rule admitting only what both `a` and `b` admit: the most permissive rule inside both (at
+ * worst `deny`). Where one narrows the other it is that one; otherwise nothing either forbids
+ * slips through (e.g. `aggregate` with `filter` is `deny`, not `filter`).
+ */
+export function commonRule(a: ColumnRule, b: ColumnRule): ColumnRule {
+  if (ruleTightens(a, b)) return b;
+  if (ruleTightens(b, a)) return a;
+  let best: ColumnRule = "deny";
+  for (const rule of ColumnRule.options) {
+    if (ruleTightens(a, rule) && ruleTightens(b, rule) && RULE_ADMITS[rule].length > RULE_ADMITS[best].length)
+      best = rule;
+  }
+  return best;
+}
+
 /** Rules a grade admits at all; a manifest or license may be stricter, never looser. */
 export const RULES_ALLOWED_BY_GRADE: Readonly<Record<Grade, readonly ColumnRule[]>> = {
   1: ["deny", "join", "filter", "aggregate", "group", "row", "plain"],

@@ -1,4 +1,5 @@
 import { rename, rm } from "node:fs/promises";
+import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { randomMacros } from "./sql.ts";
 import { generateAirQuality } from "./tables/air-quality.ts";
@@ -94,4 +95,42 @@ export async function generateDemoDomain(options: GenerateOptions): Promise<Gene
   }
   await rename(partial, options.file);
   return steps;
+}
+
+/** One demo dataset written as a Parquet file, ready to be supplied as a data version. */
+export interface GeneratedDataset {
+  readonly dataset: DemoTable;
+  readonly file: string;
+  readonly rows: number;
+}
+
+/**
+ * Generates the demo domain and writes each dataset as a Parquet file in `dir`
+ * (`<dataset>.parquet`): what a holder department would upload. Provisioning supplies each as its
+ * dataset's first data version, through the same verb as any upload.
+ *
+ * @example
+ * const datasets = await generateDemoDatasets({ dir: "/tmp/demo", scale: 0.01 });
+ */
+export async function generateDemoDatasets(
+  options: Omit<GenerateOptions, "file"> & { readonly dir: string },
+): Promise<GeneratedDataset[]> {
+  const file = join(options.dir, "demo-domain.duckdb");
+  const steps = await generateDemoDomain({ ...options, file });
+  const instance = await DuckDBInstance.create(file, { access_mode: "READ_ONLY" });
+  const connection = await instance.connect();
+  try {
+    const written: GeneratedDataset[] = [];
+    for (const step of steps) {
+      const dataset = step.table as DemoTable;
+      const parquet = join(options.dir, `${dataset}.parquet`);
+      await connection.run(`COPY ${dataset} TO '${parquet.replaceAll("'", "''")}' (FORMAT parquet)`);
+      written.push({ dataset, file: parquet, rows: step.rows });
+    }
+    return written;
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+    await rm(file, { force: true });
+  }
 }

@@ -1,10 +1,14 @@
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import { DomainError } from "../policies/errors.ts";
+import { fileDigest } from "./file-digest.ts";
 
 /**
- * Settings under which the data domain is opened for everything after generation. Read-only, no
- * file or network access, no extension loading, and the configuration locked so no statement can
- * undo any of it. These are the second line of defence: untrusted SQL is allow-listed by the
- * policy engine before DuckDB ever sees it (DuckDB's own lockdown alone is not enough).
+ * Settings under which data is opened for queries. Read-only, no file or network access, no
+ * extension loading, and the configuration locked so no statement can undo any of it. These are
+ * the second line of defence: untrusted SQL is allow-listed by the policy engine before DuckDB
+ * ever sees it (DuckDB's own lockdown alone is not enough).
  */
 const LOCKED_DOWN: Readonly<Record<string, string>> = {
   access_mode: "READ_ONLY",
@@ -43,8 +47,9 @@ export interface ColumnProfile {
 
 /**
  * Facts about the domain's data that the policy engine may rely on to skip work, each verified
- * by a query on the data itself (never assumed from a manifest). The domain is read-only, so a
- * fact verified once holds for the life of the instance.
+ * by a query on the data itself (never assumed from a manifest). A generation of the domain is
+ * read-only, so a fact verified once holds for the life of that generation; a new data version
+ * makes a new generation with facts of its own.
  *
  * Each fact has two accessors. The plain one never waits: while a fact is not known yet it
  * answers "unknown" (false, undefined) and starts the check in the background, so no query waits
@@ -66,54 +71,130 @@ export interface DomainFacts {
   verifyColumnProfile(table: string, column: string): Promise<ColumnProfile | undefined>;
 }
 
-/** The data domain: the DuckDB file holding the bureau's datasets, opened read-only and locked down. */
-export interface DataDomain {
+/** The data version of each dataset a generation serves, by dataset name. */
+export type DataVersionStamp = Readonly<Record<string, number>>;
+
+/** One dataset's data version as the control plane records it: its file and that file's SHA-256. */
+export interface DataVersionFile {
+  readonly dataset: string;
+  readonly version: number;
+  /** The version's DuckDB file, relative to the datasets folder. */
   readonly file: string;
+  readonly sha256: string;
+}
+
+/** Where a versioned domain learns which data versions to serve (the control plane). */
+export interface DataVersionSource {
+  /** The current version of every dataset that has data. */
+  current(): Promise<readonly DataVersionFile[]>;
+  /** The files of the versions named (a job keeps the versions it started on). */
+  resolve(versions: DataVersionStamp): Promise<readonly DataVersionFile[]>;
+}
+
+/** Whether this node can serve the data versions the control plane names, and if not, why. */
+export type DomainReadiness =
+  | { readonly servable: true; readonly versions: DataVersionStamp }
+  | {
+      readonly servable: false;
+      /** What is wrong and what to do, with the file's path (for the node's log and its operators). */
+      readonly problem: string;
+      /** The same without paths, for unauthenticated readiness probes. */
+      readonly summary: string;
+    };
+
+/**
+ * The data domain: the bureau's datasets, opened read-only and locked down. A versioned domain is
+ * generational: each generation is one DuckDB instance over one data version of every dataset;
+ * when the control plane names another version the next connection comes from a new generation,
+ * while connections already handed out keep theirs (a running job reads one version throughout).
+ */
+export interface DataDomain {
+  /** Facts of the current generation's data. */
   readonly facts: DomainFacts;
-  /** A new connection; each job gets its own so no job sees another's temporary state. */
-  connect(): Promise<DuckDBConnection>;
-  /** Row counts of the domain's tables, for readiness and the catalog. */
-  tableRowCounts(): Promise<Map<string, number>>;
+  /**
+   * A new connection; each job gets its own so no job sees another's temporary state. With
+   * `versions`, a connection to exactly those data versions (what a job recorded when it started);
+   * without, to the versions the control plane names now.
+   */
+  connect(versions?: DataVersionStamp): Promise<DuckDBConnection>;
+  /** Row counts of the tables of the generation of `versions` (default: current), for usage and the catalog. */
+  tableRowCounts(versions?: DataVersionStamp): Promise<Map<string, number>>;
+  /** Looks at the control plane, switches generation if it names other versions, and says whether they can be served here. */
+  readiness(): Promise<DomainReadiness>;
   close(): void;
 }
 
-/**
- * Opens the data-domain file read-only and locked down.
- *
- * @example
- * const domain = await openDataDomain("data/domain.duckdb");
- * const connection = await domain.connect();
- */
-export async function openDataDomain(file: string, options: DataDomainOptions = {}): Promise<DataDomain> {
-  const settings: Record<string, string> = { ...LOCKED_DOWN };
-  if (options.threads !== undefined) settings.threads = String(options.threads);
-  if (options.memoryLimit !== undefined) settings.memory_limit = options.memoryLimit;
-  const instance = await DuckDBInstance.create(file, settings);
-  /** Connections not yet closed, so `close` can end them; a closed one is dropped from the set. */
-  const connections = new Set<DuckDBConnection>();
-  let closed = false;
-  const facts = domainFacts(instance);
-  return {
-    file,
-    facts,
-    async connect() {
-      if (closed) throw new Error("data domain is closed");
-      const connection = await instance.connect();
-      connections.add(connection);
-      // Every job opens its own connection: without this, each one closed would stay referenced
-      // here for the life of the process.
-      const closeSync = connection.closeSync.bind(connection);
-      connection.closeSync = () => {
-        connections.delete(connection);
-        closeSync();
-      };
-      factsOfConnection.set(connection, facts);
-      return connection;
-    },
-    async tableRowCounts() {
-      const connection = await instance.connect();
+/** The datasets folder cannot serve a data version: missing, or not the bytes the control plane names. */
+export class DataUnavailableError extends DomainError {
+  constructor(
+    detail: string,
+    /** The detail without paths. */
+    readonly summary: string = detail,
+  ) {
+    super("NOT_READY", detail);
+  }
+}
+
+/** Lower snake case, as manifests name tables and columns; anything else is never checked. */
+const PLAIN_NAME = /^[a-z_][a-z0-9_]*$/;
+
+function sqlText(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
+}
+
+/** One read-only DuckDB instance over fixed data, with the connections it handed out. */
+class Generation {
+  readonly facts: DomainFacts;
+  private open = 0;
+  private retired = false;
+  private closed = false;
+  private rowCounts: Promise<Map<string, number>> | undefined;
+  /** How to close each connection still open, so that `shut` ends them before the instance. */
+  private readonly handedOut = new Set<() => void>();
+
+  constructor(
+    readonly key: string,
+    private readonly instance: DuckDBInstance,
+    /** Set per connection: the attached datasets are found by name (search_path is per session). */
+    private readonly searchPath: string | undefined,
+    private readonly onClosed: (generation: Generation) => void,
+  ) {
+    this.facts = domainFacts(() => this.connect());
+  }
+
+  async connect(): Promise<DuckDBConnection> {
+    if (this.closed) throw new Error("data domain generation is closed");
+    this.open++;
+    let connection: DuckDBConnection;
+    try {
+      connection = await this.instance.connect();
+      if (this.searchPath) await connection.run(`SET search_path = ${sqlText(this.searchPath)}`);
+    } catch (error) {
+      this.release();
+      throw error;
+    }
+    let released = false;
+    const closeSync = connection.closeSync.bind(connection);
+    const close = () => {
+      if (released) return;
+      released = true;
+      this.handedOut.delete(close);
+      closeSync();
+      this.release();
+    };
+    this.handedOut.add(close);
+    connection.closeSync = close;
+    connection.disconnectSync = close;
+    factsOfConnection.set(connection, this.facts);
+    return connection;
+  }
+
+  tableRowCounts(): Promise<Map<string, number>> {
+    // estimated_size is exact for tables written once and checkpointed, as the domain's are; and
+    // a generation's data never changes, so the counts are read once.
+    this.rowCounts ??= (async () => {
+      const connection = await this.connect();
       try {
-        // estimated_size is exact for tables written once and checkpointed, as the domain's are.
         const reader = await connection.runAndReadAll(
           "SELECT table_name, estimated_size FROM duckdb_tables() WHERE schema_name = 'main' ORDER BY table_name",
         );
@@ -121,19 +202,276 @@ export async function openDataDomain(file: string, options: DataDomainOptions = 
       } finally {
         connection.closeSync();
       }
+    })();
+    this.rowCounts.catch(() => {
+      this.rowCounts = undefined;
+    });
+    return this.rowCounts;
+  }
+
+  /** No new connections will be asked of it: it closes when its last one closes. */
+  retire(): void {
+    this.retired = true;
+    if (this.open === 0) this.shut();
+  }
+
+  /** Closes the instance now (the domain is closing): connections still open end with it. */
+  shut(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const close of [...this.handedOut]) close();
+    this.instance.closeSync();
+    this.onClosed(this);
+  }
+
+  private release(): void {
+    this.open--;
+    if (this.retired && this.open === 0) this.shut();
+  }
+}
+
+/**
+ * Opens one DuckDB file holding every table of the domain, read-only and locked down: a domain of
+ * one generation that never switches (dummy domains of local runs, benchmarks, policy tests).
+ *
+ * @example
+ * const domain = await openDataDomain("/tmp/dummy.duckdb");
+ * const connection = await domain.connect();
+ */
+export async function openDataDomain(file: string, options: DataDomainOptions = {}): Promise<DataDomain> {
+  const instance = await DuckDBInstance.create(file, { ...LOCKED_DOWN, ...tuning(options) });
+  const generation = new Generation(file, instance, undefined, () => undefined);
+  return {
+    facts: generation.facts,
+    connect: () => generation.connect(),
+    tableRowCounts: () => generation.tableRowCounts(),
+    readiness: async () => ({ servable: true, versions: {} }),
+    close: () => generation.shut(),
+  };
+}
+
+export interface VersionedDataDomainOptions extends DataDomainOptions {
+  /** The datasets folder: each version's file is named relative to it. */
+  readonly datasetsDir: string;
+  readonly source: DataVersionSource;
+}
+
+/** The empty DuckDB file each generation opens read-only as its main database; data is attached. */
+export const ANCHOR_FILE = "anchor.duckdb";
+
+/**
+ * Opens the data domain of a datasets folder: one generation per set of data versions, each an
+ * instance of the (empty) anchor file opened read-only with every version file ATTACHed read-only,
+ * then external access disabled and the configuration locked. Each dataset's table is found by
+ * its plain name through the connection's search path, so the query gate and the policy engine
+ * see the same tables as in a one-file domain. Before a version file is first served, its SHA-256
+ * is checked against the one the control plane recorded: a node never answers from other data.
+ *
+ * @example
+ * const domain = await openVersionedDataDomain({ datasetsDir: "data/datasets", source });
+ * const readiness = await domain.readiness();
+ */
+export async function openVersionedDataDomain(options: VersionedDataDomainOptions): Promise<DataDomain> {
+  const dir = resolve(options.datasetsDir);
+  const anchor = join(dir, ANCHOR_FILE);
+  if (!existsSync(anchor)) await createAnchor(dir);
+  /** Files whose bytes were checked here: a version file is written once, never changed. */
+  const verified = new Map<string, string>();
+  /** Generations still open, by key: the current one and those whose jobs still run. */
+  const live = new Map<string, Generation>();
+  const building = new Map<string, Promise<Generation>>();
+  let current: Generation | undefined;
+  let closed = false;
+
+  const keyOf = (files: readonly DataVersionFile[]) =>
+    files
+      .map((f) => `${f.dataset}@${f.version}`)
+      .sort()
+      .join(",");
+  const stampKey = (versions: DataVersionStamp) =>
+    Object.entries(versions)
+      .map(([dataset, version]) => `${dataset}@${version}`)
+      .sort()
+      .join(",");
+
+  const verify = async (file: DataVersionFile): Promise<string> => {
+    if (!PLAIN_NAME.test(file.dataset)) throw new DataUnavailableError(`not a dataset name: ${file.dataset}`);
+    const path = resolve(dir, file.file);
+    if (!path.startsWith(`${dir}/`))
+      throw new DataUnavailableError(
+        `data version ${file.version} of ${file.dataset} names a file outside ${dir}`,
+      );
+    if (verified.get(path) === file.sha256) return path;
+    if (!existsSync(path)) {
+      throw new DataUnavailableError(
+        `data version ${file.version} of ${file.dataset} is not on this node (${path} is missing): copy the datasets folder to this node, or mount the shared one`,
+        `data version ${file.version} of ${file.dataset} is not on this node`,
+      );
+    }
+    const { sha256 } = await fileDigest(path);
+    if (sha256 !== file.sha256) {
+      throw new DataUnavailableError(
+        `data version ${file.version} of ${file.dataset} at ${path} is not the file the control plane recorded (SHA-256 ${sha256.slice(0, 16)}…, recorded ${file.sha256.slice(0, 16)}…): copy the datasets folder to this node again`,
+        `data version ${file.version} of ${file.dataset} on this node is not the file the control plane recorded`,
+      );
+    }
+    verified.set(path, sha256);
+    return path;
+  };
+
+  const build = (files: readonly DataVersionFile[]): Promise<Generation> => {
+    const key = keyOf(files);
+    const existing = live.get(key);
+    if (existing) return Promise.resolve(existing);
+    let pending = building.get(key);
+    if (!pending) {
+      pending = (async () => {
+        const paths = [];
+        for (const file of files) paths.push({ file, path: await verify(file) });
+        const instance = await DuckDBInstance.create(anchor, {
+          ...LOCKED_DOWN,
+          // Lifted only while the version files are attached, then disabled and locked below.
+          enable_external_access: "true",
+          lock_configuration: "false",
+          ...tuning(options),
+        });
+        try {
+          const setup = await instance.connect();
+          try {
+            for (const { file, path } of paths)
+              await setup.run(`ATTACH ${sqlText(path)} AS "d_${file.dataset}" (READ_ONLY)`);
+            await setup.run("SET enable_external_access = false");
+            await setup.run("SET lock_configuration = true");
+          } finally {
+            setup.closeSync();
+          }
+        } catch (error) {
+          instance.closeSync();
+          throw error;
+        }
+        const searchPath = paths.map(({ file }) => `d_${file.dataset}.main`).join(",");
+        const generation = new Generation(key, instance, searchPath || undefined, (g) => {
+          if (live.get(g.key) === g) live.delete(g.key);
+        });
+        live.set(key, generation);
+        return generation;
+      })().finally(() => building.delete(key));
+      building.set(key, pending);
+    }
+    return pending;
+  };
+
+  /** Refreshes in the order they read the store: a slow one never puts back what a later one replaced. */
+  let reads = 0;
+  let applied = 0;
+  const refresh = async (): Promise<Generation> => {
+    if (closed) throw new Error("data domain is closed");
+    const read = ++reads;
+    const files = await options.source.current();
+    const key = keyOf(files);
+    if (current?.key === key) return current;
+    const next = await build(files);
+    // A later read already switched: it is the current one (this one stays for whoever asked for it).
+    if (read < applied && current) return current;
+    applied = read;
+    if (current !== next) {
+      const previous = current;
+      current = next;
+      // Its running jobs keep it until their connections close.
+      previous?.retire();
+    }
+    return next;
+  };
+
+  const generationOf = async (versions: DataVersionStamp | undefined): Promise<Generation> => {
+    if (!versions) return refresh();
+    const key = stampKey(versions);
+    const known = current?.key === key ? current : live.get(key);
+    if (known) return known;
+    const now = await refresh();
+    if (now.key === key) return now;
+    // Versions that are no longer (or not yet) current: a generation of their own, closed with
+    // its last connection (see `whileUsed`).
+    return build(await options.source.resolve(versions));
+  };
+
+  /** Runs `use` on a generation; one that is not current is closed once nothing uses it. */
+  const whileUsed = async <T>(generation: Generation, use: (g: Generation) => Promise<T>): Promise<T> => {
+    try {
+      return await use(generation);
+    } finally {
+      if (generation !== current) generation.retire();
+    }
+  };
+
+  const facts: DomainFacts = {
+    uniqueColumn: (table, column) => current?.facts.uniqueColumn(table, column) ?? false,
+    verifyUniqueColumn: async (table, column) => (await refresh()).facts.verifyUniqueColumn(table, column),
+    maxRowsPerValue: (table, column) => current?.facts.maxRowsPerValue(table, column),
+    verifyMaxRowsPerValue: async (table, column) =>
+      (await refresh()).facts.verifyMaxRowsPerValue(table, column),
+    columnProfile: (table, column) => current?.facts.columnProfile(table, column),
+    verifyColumnProfile: async (table, column) => (await refresh()).facts.verifyColumnProfile(table, column),
+  };
+
+  return {
+    facts,
+    async connect(versions) {
+      return whileUsed(await generationOf(versions), (g) => g.connect());
+    },
+    async tableRowCounts(versions) {
+      return whileUsed(await generationOf(versions), (g) => g.tableRowCounts());
+    },
+    async readiness() {
+      try {
+        const generation = await refresh();
+        return { servable: true, versions: stampOf(generation.key) };
+      } catch (error) {
+        if (error instanceof DataUnavailableError)
+          return { servable: false, problem: error.detail, summary: error.summary };
+        throw error;
+      }
     },
     close() {
       if (closed) return;
       closed = true;
-      for (const connection of connections) connection.closeSync();
-      instance.closeSync();
+      for (const generation of [...live.values()]) generation.shut();
+      current = undefined;
     },
   };
 }
 
+function stampOf(key: string): DataVersionStamp {
+  if (!key) return {};
+  return Object.fromEntries(
+    key.split(",").map((part) => {
+      const [dataset, version] = part.split("@");
+      return [dataset!, Number(version)];
+    }),
+  );
+}
+
+function tuning(options: DataDomainOptions): Record<string, string> {
+  const settings: Record<string, string> = {};
+  if (options.threads !== undefined) settings.threads = String(options.threads);
+  if (options.memoryLimit !== undefined) settings.memory_limit = options.memoryLimit;
+  return settings;
+}
+
+/** Writes the empty anchor file (once per datasets folder); written beside and renamed, so it appears whole. */
+async function createAnchor(dir: string): Promise<void> {
+  const { mkdir, rename, rm } = await import("node:fs/promises");
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const partial = join(dir, `.${ANCHOR_FILE}.${process.pid}.partial`);
+  await rm(partial, { force: true });
+  const instance = await DuckDBInstance.create(partial);
+  instance.closeSync();
+  await rename(partial, join(dir, ANCHOR_FILE));
+}
+
 /**
  * The facts of the domain a connection belongs to. The job service builds a query service per job
- * from a bare connection; this lets that service find the facts of its domain. Undefined for a
+ * from a bare connection; this lets that service find the facts of its generation. Undefined for a
  * connection this module did not open: the engine then takes the general path.
  */
 export function domainFactsOf(connection: object): DomainFacts | undefined {
@@ -141,9 +479,6 @@ export function domainFactsOf(connection: object): DomainFacts | undefined {
 }
 
 const factsOfConnection = new WeakMap<object, DomainFacts>();
-
-/** Lower snake case, as manifests name tables and columns; anything else is never checked. */
-const PLAIN_NAME = /^[a-z_][a-z0-9_]*$/;
 
 /**
  * A fact per key, checked at most once: `known` never waits (undefined until the check is done,
@@ -178,9 +513,9 @@ function integerOf(value: unknown): bigint | null {
 const NUMERIC_TYPE =
   /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL\(\d+,\d+\))$/;
 
-function domainFacts(instance: DuckDBInstance): DomainFacts {
+function domainFacts(connect: () => Promise<DuckDBConnection>): DomainFacts {
   const query = async <T>(sql: string, params: string[], read: (row: unknown[]) => T): Promise<T> => {
-    const connection = await instance.connect();
+    const connection = await connect();
     try {
       const reader = await connection.runAndReadAll(sql, params);
       return read(reader.getRowsJson()[0] ?? []);

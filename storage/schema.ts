@@ -267,10 +267,12 @@ export const MIGRATIONS: readonly Migration[] = [
           PRIMARY KEY (application_id, step, dataset, decider_id)
         )`,
         // A loosening change waiting for a second officer: the change itself, its readable diff,
-        // and when it takes effect once approved.
+        // the version it was proposed against, and when it takes effect once approved (NULL: at
+        // approval; set to the actual time when approved). `applied_version` names the policy or
+        // tariff version an approval created.
         `CREATE TABLE proposals (
           id TEXT PRIMARY KEY,
-          kind TEXT NOT NULL,
+          kind TEXT NOT NULL CHECK (kind IN ('policy', 'tariff', 'unfreeze')),
           subject TEXT NOT NULL,
           document TEXT NOT NULL,
           diff TEXT NOT NULL,
@@ -280,9 +282,10 @@ export const MIGRATIONS: readonly Migration[] = [
           decider_id TEXT,
           reason TEXT NOT NULL,
           decision_reason TEXT,
-          effective_at TEXT NOT NULL,
+          effective_at TEXT,
           created_at TEXT NOT NULL,
-          decided_at TEXT
+          decided_at TEXT,
+          applied_version INTEGER
         )`,
         "CREATE INDEX proposals_status ON proposals (status, created_at)",
         // Emergency stops. A freeze is live from frozen_at until lifted_at (set by an approved
@@ -295,7 +298,8 @@ export const MIGRATIONS: readonly Migration[] = [
           frozen_by TEXT NOT NULL,
           frozen_at TEXT NOT NULL,
           lifted_at TEXT,
-          lifted_by TEXT
+          lifted_by TEXT,
+          lift_proposal TEXT
         )`,
         "CREATE INDEX freezes_target ON freezes (scope, target)",
         // Each principal's inbox: what waits on them or concerns them. Rows are fanned out to every
@@ -319,6 +323,7 @@ export const MIGRATIONS: readonly Migration[] = [
           created_at TEXT NOT NULL,
           removed_at TEXT
         )`,
+        "CREATE INDEX webhooks_principal ON webhooks (principal_id)",
         `CREATE TABLE webhook_deliveries (
           id ${serial},
           webhook_id TEXT NOT NULL REFERENCES webhooks (id),
@@ -332,6 +337,7 @@ export const MIGRATIONS: readonly Migration[] = [
           delivered_at TEXT
         )`,
         "CREATE INDEX webhook_deliveries_due ON webhook_deliveries (status, next_attempt_at)",
+        "CREATE INDEX webhook_deliveries_webhook ON webhook_deliveries (webhook_id, id)",
         // Risk alerts raised by rules over the log. `key` deduplicates: one open alert per rule and
         // subject at a time. `entries` lists the audit positions behind it.
         `CREATE TABLE alerts (
@@ -339,6 +345,7 @@ export const MIGRATIONS: readonly Migration[] = [
           rule TEXT NOT NULL,
           key TEXT NOT NULL,
           operator_id TEXT,
+          subject TEXT NOT NULL,
           summary TEXT NOT NULL,
           entries TEXT NOT NULL,
           status TEXT NOT NULL CHECK (status IN ('open', 'closed')),

@@ -19,6 +19,8 @@ const TURNS = {
   domainVersion: 7420053,
   admission: 7420061,
   claim: 7420062,
+  // Freezes take it alone, releases together: a release either commits before a freeze or sees it.
+  freeze: 7420063,
 } as const;
 
 /**
@@ -39,8 +41,17 @@ export const sqlDialect = {
     if (dialect === "sqlite") return "";
     return options.skipLocked ? " FOR UPDATE SKIP LOCKED" : " FOR UPDATE";
   },
-  /** Waits for `turn` until this transaction ends (PostgreSQL; nothing to do on SQLite). */
-  async turn(tx: Pick<SqlExecutor, "dialect" | "query">, turn: keyof typeof TURNS): Promise<void> {
-    if (tx.dialect === "postgres") await tx.query(`SELECT pg_advisory_xact_lock(${TURNS[turn]})`);
+  /**
+   * Waits for `turn` until this transaction ends (PostgreSQL; nothing to do on SQLite). A shared
+   * turn is held by many transactions at once and excludes only the exclusive takers.
+   */
+  async turn(
+    tx: Pick<SqlExecutor, "dialect" | "query">,
+    turn: keyof typeof TURNS,
+    options: { shared?: boolean } = {},
+  ): Promise<void> {
+    if (tx.dialect !== "postgres") return;
+    const lock = options.shared ? "pg_advisory_xact_lock_shared" : "pg_advisory_xact_lock";
+    await tx.query(`SELECT ${lock}(${TURNS[turn]})`);
   },
 };

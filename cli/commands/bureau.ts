@@ -6,6 +6,7 @@ import { type Command, flag, type Values } from "../command.ts";
 import { EXIT, UsageError } from "../exit-codes.ts";
 import { printEvent } from "../job-report.ts";
 import { table } from "../terminal.ts";
+import { printProposal } from "./governance.ts";
 
 async function readJson(path: string | undefined, what: string): Promise<unknown> {
   if (!path) throw new UsageError(`${what} is required`);
@@ -39,38 +40,6 @@ function reasonOf(values: Values): string {
   return reason;
 }
 
-const importCommand: Command = {
-  name: "import",
-  role: "bureau",
-  summary: "Load a CSV or Parquet file into a STOPPED domain's DuckDB file as a dataset's table (offline)",
-  usage: "aos import NAME --data FILE.csv|FILE.parquet --manifest MANIFEST.json --data-dir DIR [--replace]",
-  options: {
-    data: { type: "string" },
-    manifest: { type: "string" },
-    "data-dir": { type: "string" },
-    replace: { type: "boolean", default: false },
-  },
-  async run(ctx, values, [name]) {
-    if (!name) throw new UsageError("name the dataset");
-    const manifest = await readManifest(flag(values, "manifest"));
-    if (manifest.name !== name) throw new UsageError(`the manifest describes ${manifest.name}, not ${name}`);
-    const dataDir = flag(values, "data-dir") ?? ctx.env.DATA_DIR;
-    if (!dataDir) throw new UsageError("--data-dir (or DATA_DIR) names the stopped gateway's data folder");
-    const source = flag(values, "data");
-    if (!source) throw new UsageError("--data names the CSV or Parquet file");
-    const { importDataset } = await import("../import-dataset.ts");
-    const result = await importDataset({ dataDir, manifest, source, replace: values.replace === true });
-    if (ctx.json) ctx.printJson(result);
-    else {
-      ctx.term.err(`loaded ${result.rows} rows into ${result.table} in ${result.file}`);
-      ctx.term.err(
-        `next: start the gateway and publish the manifest: aos policy publish ${name} --manifest ${flag(values, "manifest")}`,
-      );
-    }
-    return EXIT.ok;
-  },
-};
-
 const policyPublish: Command = {
   name: "policy publish",
   role: "bureau",
@@ -80,9 +49,14 @@ const policyPublish: Command = {
   async run(ctx, values, [name]) {
     if (!name) throw new UsageError("name the dataset");
     const manifest = await readManifest(flag(values, "manifest"));
-    const version = await (await ctx.client()).publishPolicy(name, manifest, flag(values, "note"));
-    if (ctx.json) ctx.printJson(version);
-    else ctx.term.err(`${name}: policy version ${version.version} in force from ${version.effectiveFrom}`);
+    const published = await (await ctx.client()).publishPolicy(name, manifest, flag(values, "note"));
+    if (ctx.json) ctx.printJson(published);
+    else if ("kind" in published) {
+      // A loosening is not applied: it waits for a second officer (docs/two-person-rule.md).
+      ctx.term.err(`${name}: the change loosens the policy; it is proposed, not applied`);
+      printProposal(ctx, published);
+    } else
+      ctx.term.err(`${name}: policy version ${published.version} in force from ${published.effectiveFrom}`);
     return EXIT.ok;
   },
 };
@@ -205,6 +179,34 @@ const operatorAdmit: Command = {
   },
 };
 
+const principalAdd: Command = {
+  name: "principals add",
+  role: "bureau",
+  summary: "Create a bureau officer's, auditor's or holder department member's account; prints its key once",
+  usage: 'aos principals add --role bureau|auditor|holder --name NAME --organization "DEPARTMENT"',
+  options: { role: { type: "string" }, name: { type: "string" }, organization: { type: "string" } },
+  async run(ctx, values) {
+    const role = flag(values, "role");
+    if (role !== "bureau" && role !== "auditor" && role !== "holder")
+      throw new UsageError(
+        "--role is bureau, auditor or holder (operators are admitted with `aos operators admit`)",
+      );
+    const name = flag(values, "name");
+    const organization = flag(values, "organization");
+    if (!name || !organization)
+      throw new UsageError(
+        "give --name and --organization (for a holder: the department exactly as the datasets' policies name it; `aos datasets` lists them)",
+      );
+    const created = await (await ctx.client()).createPrincipal({ role, name, organization });
+    if (ctx.json) ctx.printJson(created);
+    else {
+      ctx.term.err(`created ${created.principal.role} ${created.principal.id}; its API key is shown once:`);
+      ctx.term.out(`${created.apiKey.key}\n`);
+    }
+    return EXIT.ok;
+  },
+};
+
 function operatorStatus(action: OperatorAction): Command {
   return {
     name: `operators ${action}`,
@@ -287,7 +289,6 @@ const review: Command = {
 
 /** Bureau commands. */
 export const BUREAU_COMMANDS: readonly Command[] = [
-  importCommand,
   policyPublish,
   licenseGrant,
   licenseShow,
@@ -295,6 +296,7 @@ export const BUREAU_COMMANDS: readonly Command[] = [
   operators,
   operatorAdmit,
   ...(["suspend", "reinstate", "revoke"] as const).map(operatorStatus),
+  principalAdd,
   reviews,
   review,
 ];

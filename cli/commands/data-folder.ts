@@ -45,7 +45,7 @@ const backupCommand: Command = {
   name: "backup",
   role: "bureau",
   summary:
-    "Back up a data folder, node running or not: control plane, audit log, keys, data domain (on the node's machine)",
+    "Back up a data folder, node running or not: control plane, audit log, keys, every data version (on the node's machine)",
   usage:
     "aos backup --data-dir DIR --out DIR   (DATABASE_URL set: the folder parts and the log; pg_dump the rest)",
   options: { "data-dir": { type: "string" }, out: { type: "string" } },
@@ -56,6 +56,7 @@ const backupCommand: Command = {
     const { backupDataFolder } = await import("../../control/backup.ts");
     const report = await backupDataFolder(dataDir, out, {
       databaseUrl: ctx.env.DATABASE_URL,
+      datasetsDir: ctx.env.DATASETS_DIR,
       onProgress: progressLine(ctx),
     });
     const { manifest } = report;
@@ -64,7 +65,7 @@ const backupCommand: Command = {
       ctx.term.err(
         `backup in ${report.dir}: audit log at ${manifest.audit.entries} entries${
           manifest.audit.head ? ` (head ${manifest.audit.head.hash.slice(0, 16)}…)` : ""
-        }, data domain ${manifest.domain.version === undefined ? "" : `version ${manifest.domain.version} `}SHA-256 ${manifest.domain.sha256.slice(0, 16)}…`,
+        }, ${manifest.dataVersions.versions.length} data versions of ${Object.keys(manifest.dataVersions.current).length} datasets`,
       );
     }
     if (report.pgDump) {

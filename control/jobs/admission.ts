@@ -4,6 +4,7 @@ import { sqlDialect } from "../../storage/sql-dialect.ts";
 import type { SqlExecutor, SqlStore } from "../../storage/sql-store.ts";
 import { isUniqueViolation } from "../../storage/sql-store.ts";
 import type { AuditSink } from "../audit-sink.ts";
+import { assertNotFrozen } from "../freezes.ts";
 import type { Principal } from "../identity.ts";
 import { assertLicenseUsable, findLicense } from "../licenses.ts";
 import { assertOperatorActive } from "../operators.ts";
@@ -85,6 +86,17 @@ export async function admitJob(
       // Admissions take turns until they commit, on every node, so concurrent ones count each
       // other's jobs and cannot all pass the daily quota or the queue's bound.
       await sqlDialect.turn(tx, "admission");
+      // Freezes take the same turn, so a job is either refused here or stopped by the freeze.
+      await assertNotFrozen(
+        tx,
+        {
+          operatorId: principal.id,
+          licenseId: record.license.id,
+          datasets: record.license.datasets.map((d) => d.name),
+        },
+        "a new job",
+        now,
+      );
       if (perDay !== undefined) {
         const today = `${now.toISOString().slice(0, 10)}T00:00:00.000Z`;
         if ((await jobRepository.countSince(tx, record.license.id, today)) >= perDay) {

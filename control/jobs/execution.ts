@@ -8,7 +8,7 @@ import type {
   SandboxPool,
   SandboxResult,
 } from "../../sandbox/index.ts";
-import type { DataDomain } from "../../storage/data-domain.ts";
+import type { DataDomain, DataVersionStamp } from "../../storage/data-domain.ts";
 import type { PrivacyBudgetLedger } from "../privacy-budget.ts";
 import { createQueryService, type SqlConnection } from "../query-service.ts";
 import type { JobEventHub } from "./job-events.ts";
@@ -17,7 +17,9 @@ import { createPolicyQueryPort, type JobQuery } from "./policy-port.ts";
 import { queryEvent } from "./query-event.ts";
 
 export interface ExecutionDeps {
-  readonly dataDomain: Pick<DataDomain, "connect" | "tableRowCounts">;
+  /** `readiness`, when given, is asked before each claim: a node that cannot serve the data claims nothing. */
+  readonly dataDomain: Pick<DataDomain, "connect" | "tableRowCounts"> &
+    Partial<Pick<DataDomain, "readiness">>;
   readonly pool: Pick<SandboxPool, "run" | "cancel">;
   readonly ledger: PrivacyBudgetLedger;
   /** An empty DuckDB connection the policy engine parses and renders SQL with. */
@@ -32,6 +34,8 @@ export interface ClaimedJob {
   /** The manifests in force when the job started: later policy changes never reach it. */
   readonly manifests: readonly DatasetManifest[];
   readonly startedAt: Date;
+  /** The data version of each dataset it reads, fixed when it started: its generation of the domain. */
+  readonly dataVersions?: DataVersionStamp;
 }
 
 /** What a run produced, before the release gate looks at it. */
@@ -60,7 +64,7 @@ export async function executeJob(
   const { job, license, manifests } = claimed;
   const queries: JobQuery[] = [];
   let tainted = false;
-  const connection = await deps.dataDomain.connect();
+  const connection = await deps.dataDomain.connect(claimed.dataVersions);
   let result: SandboxResult;
   let inFlight: Promise<unknown> | undefined;
   try {

@@ -5,6 +5,8 @@ import type { SqlStore } from "../../storage/sql-store.ts";
 import { inSpan, telemetry } from "../../telemetry/instruments.ts";
 import type { AuditSink } from "../audit-sink.ts";
 import { currentCatalog } from "../catalog.ts";
+import { currentDataVersions } from "../data-versions.ts";
+import { freezesTouching, frozenSettlement, liveFreezes } from "../freezes.ts";
 import { assertLicenseUsable, findLicense } from "../licenses.ts";
 import { assertOperatorActive } from "../operators.ts";
 import { type CancelFlag, type ClaimedJob, type ExecutionDeps, executeJob } from "./execution.ts";
@@ -63,7 +65,6 @@ export class JobRunner {
   private wakeAgain = false;
   private accepting = true;
   private timers: NodeJS.Timeout[] = [];
-  private tableRowsCache: Promise<ReadonlyMap<string, number>> | undefined;
   /** Jobs waiting domain-wide, as of the last poll (for the queue-depth gauge). */
   private queuedSeen = 0;
 
@@ -137,6 +138,12 @@ export class JobRunner {
   }
 
   private async claimWhileFree(): Promise<void> {
+    // A node that cannot serve the current data versions (a file missing or damaged here) claims
+    // nothing: another node runs the jobs, or they wait, rather than be answered from other data.
+    if (this.deps.dataDomain.readiness) {
+      const readiness = await this.deps.dataDomain.readiness().catch(() => undefined);
+      if (!readiness?.servable) return;
+    }
     while (this.accepting && this.inSlots() < this.options.concurrency) {
       let claimed: ClaimedJob | null;
       try {
@@ -187,13 +194,32 @@ export class JobRunner {
           });
           return { failed: job, settlement, claimed: undefined };
         }
+        // A freeze imposed while the job waited stops it before it starts.
+        const freeze = freezesTouching(await liveFreezes(tx, now), {
+          operatorId: job.operatorId,
+          licenseId: job.licenseId,
+          datasets: license.datasets.map((d) => d.name),
+        })[0];
+        if (freeze) {
+          const settlement = frozenSettlement(freeze);
+          await finishJobIn(this.deps, tx, job, settlement, {
+            from: ["running"],
+            runner: this.options.runnerId,
+          });
+          return { failed: job, settlement, claimed: undefined };
+        }
         // The policy in force now applies to the whole run: later changes never reach a running job.
-        const catalog = await currentCatalog(tx);
+        const catalog = await currentCatalog(tx, now);
         const licensed = new Set(license.datasets.map((d) => d.name));
         const entries = catalog.filter((e) => licensed.has(e.manifest.name));
         const manifests: DatasetManifest[] = entries.map((e) => e.manifest);
         const policyVersions = Object.fromEntries(entries.map((e) => [e.manifest.name, e.version]));
         await jobRepository.setPolicyVersions(tx, job.id, policyVersions);
+        // So are the data versions current now: the run reads them whatever is supplied meanwhile.
+        const dataVersions = await currentDataVersions(tx);
+        const readsData = Object.fromEntries(
+          Object.entries(dataVersions).filter(([name]) => licensed.has(name)),
+        );
         await this.deps.audit.appendIn(tx, [
           {
             type: "job.started",
@@ -204,10 +230,16 @@ export class JobRunner {
               license: job.licenseId,
               datasets: [...licensed],
             },
-            data: { policyVersions },
+            data: { policyVersions, dataVersions: readsData },
           },
         ]);
-        const claimed: ClaimedJob = { job: { ...job, policyVersions }, license, manifests, startedAt: now };
+        const claimed: ClaimedJob = {
+          job: { ...job, policyVersions },
+          license,
+          manifests,
+          startedAt: now,
+          dataVersions,
+        };
         return { claimed, failed: undefined, settlement: undefined };
       });
       if (outcome === null) return null;
@@ -261,19 +293,17 @@ export class JobRunner {
     const { job } = claimed;
     let execution: Awaited<ReturnType<typeof executeJob>>;
     try {
-      execution = await executeJob(this.deps, claimed, entry, () => this.tableRows());
+      // Row counts of the generation the job read (the domain reads them once per generation).
+      execution = await executeJob(this.deps, claimed, entry, () =>
+        this.deps.dataDomain.tableRowCounts(claimed.dataVersions),
+      );
     } finally {
       // Once the sandbox returned, the job only settles (gate, audit, store): its slot goes on.
       entry.phase = "settles";
       this.wake();
     }
     const settlement: Settlement = entry.cancelled
-      ? {
-          status: "cancelled",
-          reason: "cancelled while running",
-          actor: job.operatorId,
-          usage: execution.usage,
-        }
+      ? await this.cancelledSettlement(claimed, execution.usage)
       : await inSpan("release.gate", { "job.id": job.id, tainted: execution.tainted }, () =>
           gateExecution(this.deps.dataDomain, claimed, execution),
         );
@@ -281,12 +311,25 @@ export class JobRunner {
       for (const [dataset, epsilon] of Object.entries(execution.usage.epsilon))
         telemetry.epsilonSpent(dataset, epsilon);
     }
-    await finishJob(this.deps, job, settlement, {
+    const written = await finishJob(this.deps, job, settlement, {
       from: ["running"],
       runner: this.options.runnerId,
       queries: execution.queries,
     });
-    this.settled(job, settlement);
+    this.settled(job, written.settlement);
+  }
+
+  /** A stopped run ends cancelled: by its submitter, or with FROZEN when a freeze stopped it. */
+  private async cancelledSettlement(claimed: ClaimedJob, usage: Settlement["usage"]): Promise<Settlement> {
+    const freeze = freezesTouching(await liveFreezes(this.deps.store, this.deps.now()), {
+      operatorId: claimed.job.operatorId,
+      licenseId: claimed.job.licenseId,
+      datasets: claimed.license.datasets.map((d) => d.name),
+    })[0];
+    const stopped: Settlement = freeze
+      ? frozenSettlement(freeze)
+      : { status: "cancelled", reason: "cancelled while running", actor: claimed.job.operatorId };
+    return { ...stopped, ...(usage ? { usage } : {}) };
   }
 
   private settled(job: StoredJob | ClaimedJob["job"], settlement: Settlement): void {
@@ -356,11 +399,5 @@ export class JobRunner {
       }
     }
     return failed;
-  }
-
-  /** Row counts of the domain's tables; the domain is read-only, so they are read once. */
-  private tableRows(): Promise<ReadonlyMap<string, number>> {
-    this.tableRowsCache ??= this.deps.dataDomain.tableRowCounts();
-    return this.tableRowsCache;
   }
 }

@@ -235,6 +235,19 @@ export class JobService {
     return this.get(principal, id);
   }
 
+  /**
+   * After a freeze committed (control/freezes.ts `imposeFreeze`): tells the watchers of the queued
+   * jobs it cancelled, and stops at once those of its running jobs that run here (a runner on
+   * another node stops them at its next lease renewal: the freeze marked them for cancellation).
+   */
+  stopFrozen(stopped: { readonly cancelled: readonly string[]; readonly running: readonly string[] }): void {
+    for (const id of stopped.cancelled) {
+      this.events.publish(id, "finished", { status: "cancelled", code: "FROZEN" });
+      this.notifySettled(id);
+    }
+    for (const id of stopped.running) this.runner?.cancelHere(id);
+  }
+
   /** A released output's rows; anything else answers NOT_FOUND (never whether it exists). */
   async output(principal: Principal, id: string, name: string): Promise<OutputTable> {
     const job = await this.visible(principal, id);

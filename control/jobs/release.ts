@@ -5,6 +5,8 @@ import { decideRelease } from "../../policies/release-gate.ts";
 import type { DataDomain } from "../../storage/data-domain.ts";
 import type { SqlExecutor, SqlStore } from "../../storage/sql-store.ts";
 import type { AuditEvent, AuditSink } from "../audit-sink.ts";
+import { holdWhileFrozen } from "../freezes.ts";
+import { notify } from "../inbox.ts";
 import type { ClaimedJob, Execution } from "./execution.ts";
 import { createIdentifierLookup } from "./identifier-lookup.ts";
 import { jobRepository } from "./job-repository.ts";
@@ -65,7 +67,7 @@ export async function gateExecution(
     const lookup = createIdentifierLookup(
       {
         runAndReadAll: async (sql, values) => {
-          lookupConnection ??= dataDomain.connect();
+          lookupConnection ??= dataDomain.connect(claimed.dataVersions);
           return (await lookupConnection).runAndReadAll(sql, values);
         },
       },
@@ -172,18 +174,22 @@ export function finishJob(
   job: JobRecord,
   settlement: Settlement,
   expect: SettleExpectation,
-): Promise<{ receipt: Receipt | null }> {
+): Promise<{ receipt: Receipt | null; settlement: Settlement }> {
   return deps.store.transaction((tx) => finishJobIn(deps, tx, job, settlement, expect));
 }
 
-/** `finishJob` inside the caller's transaction (a review records its decision in the same one). */
+/**
+ * `finishJob` inside the caller's transaction (a review records its decision in the same one).
+ * Answers the settlement written: a gate's release is held instead while a freeze touches the job.
+ */
 export async function finishJobIn(
   deps: Omit<ReleaseDeps, "store">,
   tx: SqlExecutor,
   job: JobRecord,
-  settlement: Settlement,
+  gated: Settlement,
   expect: SettleExpectation,
-): Promise<{ receipt: Receipt | null }> {
+): Promise<{ receipt: Receipt | null; settlement: Settlement }> {
+  const settlement = expect.via === "review" ? gated : await holdWhileFrozen(tx, job, gated, deps.now());
   const subject = { job: job.id, operator: job.operatorId, license: job.licenseId };
   const moved = await jobRepository.settle(
     tx,
@@ -231,7 +237,19 @@ export async function finishJobIn(
     data: { status: settlement.status, reason: settlement.reason, usage: settlement.usage ?? null },
   });
   await deps.audit.appendIn(tx, events);
-  return { receipt };
+  if (settlement.status === "held") {
+    const approvals = Math.max(1, settlement.decision?.reviewsRequired ?? 1);
+    await notify(
+      tx,
+      { roles: ["bureau"] },
+      {
+        kind: "review.awaiting",
+        subject: { job: job.id, license: job.licenseId },
+        message: `job ${job.id} is held for review (${approvals} approval${approvals === 1 ? "" : "s"} needed)`,
+      },
+    );
+  }
+  return { receipt, settlement };
 }
 
 /**

@@ -3,7 +3,9 @@ import { DomainError } from "../../policies/errors.ts";
 import { sqlDialect } from "../../storage/sql-dialect.ts";
 import type { SqlExecutor, SqlStore } from "../../storage/sql-store.ts";
 import type { AuditSink } from "../audit-sink.ts";
+import { assertNotFrozen, jobTarget } from "../freezes.ts";
 import type { Principal } from "../identity.ts";
+import { notify } from "../inbox.ts";
 import { jobRepository } from "./job-repository.ts";
 import type { JobService, JobView } from "./job-service.ts";
 import { JobMovedOn } from "./release.ts";
@@ -98,6 +100,11 @@ export async function decideReview(
         [jobId],
       );
       if (locked[0]?.status !== "held") throw new JobMovedOn(jobId);
+      // Releases stay held while a freeze touches the job; a rejection may still close it.
+      if (body.decision === "approve") {
+        await sqlDialect.turn(tx, "freeze", { shared: true });
+        await assertNotFrozen(tx, await jobTarget(tx, job), `releasing job ${jobId}`);
+      }
       const previous = await reviewsOf(tx, jobId);
       if (previous.some((r) => r.reviewer === reviewer.id)) {
         throw new DomainError(
@@ -117,6 +124,15 @@ export async function decideReview(
           data: { decision: body.decision, comment: body.comment, reviewsBefore: previous.length },
         },
       ]);
+      await notify(
+        tx,
+        { principals: [job.operatorId] },
+        {
+          kind: "review.decided",
+          subject: { job: jobId, license: job.licenseId },
+          message: `a reviewer ${body.decision === "approve" ? "approved" : "rejected"} job ${jobId}; see GET /v1/jobs/${jobId}`,
+        },
+      );
       const approvals =
         previous.filter((r) => r.decision === "approve").length + (body.decision === "approve" ? 1 : 0);
       if (body.decision === "reject") return deps.jobs.settleReviewedIn(tx, job, false, reviewer.id);

@@ -171,7 +171,7 @@ export interface AuditRouteDeps {
 /** Audit routes: auditors and the bureau read and verify the log; the public key is open to every role. */
 export function registerAuditRoutes(app: OpenAPIHono<GatewayEnv>, deps: AuditRouteDeps): void {
   const readers = requireRole(deps.controlPlane, "auditor", "bureau");
-  const anyRole = requireRole(deps.controlPlane, "operator", "bureau", "auditor");
+  const anyRole = requireRole(deps.controlPlane, "operator", "bureau", "auditor", "holder");
   app.use("/v1/audit/public-key", anyRole);
   app.on(
     ["GET", "POST"],

@@ -73,7 +73,7 @@ export interface CatalogDeps {
 
 /** Catalog routes: open to every role, since schemas and rules are what operators develop against. */
 export function registerDatasetRoutes(app: OpenAPIHono<GatewayEnv>, deps: CatalogDeps): void {
-  const anyRole = requireRole(deps.controlPlane, "operator", "bureau", "auditor");
+  const anyRole = requireRole(deps.controlPlane, "operator", "bureau", "auditor", "holder");
   app.use("/v1/datasets", anyRole);
   app.use("/v1/datasets/*", anyRole);
 

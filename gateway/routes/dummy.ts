@@ -53,7 +53,7 @@ export interface DummyRouteDeps {
 
 /** Dummy data: open to every role, since it is made from the manifest alone. */
 export function registerDummyRoutes(app: OpenAPIHono<GatewayEnv>, deps: DummyRouteDeps): void {
-  const anyRole = requireRole(deps.controlPlane, "operator", "bureau", "auditor");
+  const anyRole = requireRole(deps.controlPlane, "operator", "bureau", "auditor", "holder");
   app.openapi({ ...getDummy, middleware: anyRole }, async (c) => {
     const { name } = c.req.valid("param");
     const { rows, seed } = c.req.valid("query");

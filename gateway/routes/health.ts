@@ -1,15 +1,40 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { type Freeze, FreezeScope } from "../../control/freezes.ts";
 import type { GatewayEnv } from "../auth.ts";
 import { problem } from "../problem.ts";
 
 /** What readiness looks at: every store answering, and the process not shutting down. */
 export interface ReadinessProbe {
-  check(): Promise<{ ready: boolean; checks: Record<string, "ok" | "failing"> }>;
+  check(): Promise<{
+    ready: boolean;
+    checks: Record<string, "ok" | "failing">;
+    /** What is wrong, in words that name no secret (e.g. which data version this node lacks). */
+    problems?: string[];
+  }>;
 }
 
 const Health = z.object({ status: z.literal("ok") }).openapi("Health");
+const LiveFreeze = z.object({
+  id: z.string(),
+  scope: FreezeScope,
+  target: z.string().nullable(),
+  since: z.string(),
+});
 const Readiness = z
-  .object({ status: z.enum(["ready", "not_ready"]), checks: z.record(z.string(), z.enum(["ok", "failing"])) })
+  .object({
+    status: z.enum(["ready", "not_ready"]),
+    checks: z.record(z.string(), z.enum(["ok", "failing"])),
+    /**
+     * The bureau's live freezes (emergency stops); null when they could not be read. A freeze
+     * does not make the node unready: it is a governance state, not a fault, and the node must keep
+     * answering (refusing frozen work with FROZEN, serving reads and reviews).
+     */
+    freezes: z.array(LiveFreeze).nullable().optional(),
+    /** True while the whole domain is frozen. */
+    frozen: z.boolean().optional(),
+    /** What is wrong when not ready, e.g. which data version this node lacks. */
+    problems: z.array(z.string()).optional(),
+  })
   .openapi("Readiness");
 
 const healthz = createRoute({
@@ -24,21 +49,37 @@ const readyz = createRoute({
   method: "get",
   path: "/readyz",
   tags: ["operations"],
-  summary: "Readiness: the data domain and control plane answer, and the gateway is not draining.",
+  summary:
+    "Readiness: the data domain and control plane answer, and the gateway is not draining. Lists the bureau's live freezes; a freeze (even domain-wide) leaves the node ready (200), with `frozen: true` when the whole domain is frozen.",
   responses: {
     200: { description: "Ready.", content: { "application/json": { schema: Readiness } } },
     503: { description: "Not ready.", content: { "application/json": { schema: Readiness } } },
   },
 });
 
-export function registerHealthRoutes(app: OpenAPIHono<GatewayEnv>, probe: ReadinessProbe): void {
+export function registerHealthRoutes(
+  app: OpenAPIHono<GatewayEnv>,
+  probe: ReadinessProbe,
+  freezes?: () => Promise<readonly Freeze[]>,
+): void {
   app.openapi(healthz, (c) => c.json({ status: "ok" as const }, 200));
   app.openapi(readyz, async (c) => {
     try {
-      const { ready, checks } = await probe.check();
+      const { ready, checks, problems } = await probe.check();
+      const live = freezes
+        ? await freezes().then(
+            (list) => list.map((f) => ({ id: f.id, scope: f.scope, target: f.target, since: f.frozenAt })),
+            () => null,
+          )
+        : undefined;
+      const shown =
+        live === undefined ? {} : { freezes: live, frozen: live?.some((f) => f.scope === "domain") ?? false };
       return ready
-        ? c.json({ status: "ready" as const, checks }, 200)
-        : c.json({ status: "not_ready" as const, checks }, 503);
+        ? c.json({ status: "ready" as const, checks, ...shown }, 200)
+        : c.json(
+            { status: "not_ready" as const, checks, ...shown, ...(problems?.length ? { problems } : {}) },
+            503,
+          );
     } catch {
       return problem(c, "NOT_READY", "readiness check failed") as never;
     }

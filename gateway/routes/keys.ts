@@ -26,7 +26,7 @@ const createPrincipalRoute = createRoute({
   path: "/v1/principals",
   tags: ["keys"],
   summary:
-    "Create a bureau officer's or auditor's account with its first key (shown once). Operators are admitted at /v1/operators.",
+    "Create a bureau officer's, auditor's or holder department member's account with its first key (shown once). A holder's organization is its department exactly as the datasets' policies name it. Operators are admitted at /v1/operators.",
   security,
   request: {
     body: {
@@ -112,7 +112,7 @@ export interface KeyRouteDeps {
 /** API keys and staff accounts: keys are shown once, listed by prefix, revocable at once. */
 export function registerKeyRoutes(app: OpenAPIHono<GatewayEnv>, deps: KeyRouteDeps): void {
   const bureau = requireRole(deps.controlPlane, "bureau");
-  const anyRole = requireRole(deps.controlPlane, "operator", "bureau", "auditor");
+  const anyRole = requireRole(deps.controlPlane, "operator", "bureau", "auditor", "holder");
 
   app.openapi({ ...createPrincipalRoute, middleware: bureau }, async (c) => {
     const { principal, key } = await createStaffPrincipal(

@@ -85,7 +85,7 @@ const grantRoute = createRoute({
   path: "/v1/licenses",
   tags: ["licenses"],
   summary:
-    "Grant a license to an active operator for one of its approved purposes, on datasets of the catalog (grade 3/4 need an ε budget).",
+    "Grant a license directly to an active operator for one of its approved purposes, on grade 1–2 data only. Grade 3/4 data answers 403: it is licensed through an application (POST /v1/applications).",
   security,
   request: { body: { required: true, content: { "application/json": { schema: LicenseDoc } } } },
   responses: {
@@ -99,7 +99,8 @@ const amendRoute = createRoute({
   method: "put",
   path: "/v1/licenses/{id}",
   tags: ["licenses"],
-  summary: "Amend a license: a new document under the same id and operator; before and after are audited.",
+  summary:
+    "Amend a license: a new document under the same id and operator; before and after are audited. On grade 3/4 data only tightening applies here; a loosening answers 403 (amend the application instead).",
   security,
   request: {
     params: LicenseId,

@@ -9,6 +9,7 @@ import {
   PolicyVersionInfo,
   publishPolicy,
 } from "../../control/policy-versions.ts";
+import { Proposal } from "../../control/proposal-store.ts";
 import { DatasetManifest } from "../../policies/manifest.ts";
 import type { DataDomain } from "../../storage/data-domain.ts";
 import type { SqlStore } from "../../storage/sql-store.ts";
@@ -25,13 +26,14 @@ const DatasetName = z.object({
 });
 const VersionParams = DatasetName.extend({ version: z.coerce.number().int().positive() });
 const VersionDoc = PolicyVersionDetail;
+const ProposalDoc = Proposal;
 
 const publishRoute = createRoute({
   method: "put",
   path: "/v1/datasets/{name}/policy",
   tags: ["policies"],
   summary:
-    "Publish a dataset's manifest as a new policy version (a new dataset's first version registers it; its table must exist with exactly the declared columns). Running jobs keep the version they started under.",
+    "Publish a dataset's manifest. A change that only tightens is in force at once as a new policy version (201). A loosening (or a new dataset's registration) is not applied: it becomes a proposal that a second bureau officer approves (202, see /v1/proposals). The table must exist with exactly the declared columns. Running jobs keep the version they started under.",
   security,
   request: {
     params: DatasetName,
@@ -42,7 +44,15 @@ const publishRoute = createRoute({
     },
   },
   responses: {
-    201: { description: "The new version.", content: { "application/json": { schema: VersionDoc } } },
+    201: {
+      description: "The change only tightens: the new version, in force now.",
+      content: { "application/json": { schema: VersionDoc } },
+    },
+    202: {
+      description:
+        "The change loosens (or registers a dataset): nothing is applied yet; the proposal awaits a second officer.",
+      content: { "application/json": { schema: ProposalDoc } },
+    },
     ...COMMON_ERRORS,
     ...CONFLICT_ERROR,
   },
@@ -130,14 +140,16 @@ export function registerPolicyRoutes(app: OpenAPIHono<GatewayEnv>, deps: PolicyR
       deps.controlPlane,
       deps.dataDomain,
       deps.audit,
-      c.get("principal").id,
+      c.get("principal"),
       {
         dataset: name,
         manifest: c.req.valid("json"),
         ...(note === undefined ? {} : { note }),
       },
     );
-    return c.json(published, 201);
+    return published.status === "published"
+      ? c.json(published.version, 201)
+      : c.json(published.proposal, 202);
   });
 
   app.openapi({ ...listRoute, middleware: readers }, async (c) => {

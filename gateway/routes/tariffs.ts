@@ -1,9 +1,11 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AuditSink } from "../../control/audit-sink.ts";
-import { listTariffs, setTariff, Tariff, TariffVersion } from "../../control/tariffs.ts";
+import { Proposal } from "../../control/proposal-store.ts";
+import { listTariffs, setTariff, Tariff, TariffVersion, tariffInForce } from "../../control/tariffs.ts";
 import type { SqlStore } from "../../storage/sql-store.ts";
 import { type GatewayEnv, requireRole } from "../auth.ts";
 import { COMMON_ERRORS } from "../problem.ts";
+import { CONFLICT_ERROR } from "./operators.ts";
 
 const security = [{ bearer: [] }];
 const VersionDoc = TariffVersion;
@@ -12,7 +14,8 @@ const getRoute = createRoute({
   method: "get",
   path: "/v1/tariffs",
   tags: ["tariffs"],
-  summary: "The tariff in force (null before the bureau sets one) and every earlier version.",
+  summary:
+    "The tariff in force now (null before the bureau sets one) and every version, newest first (a version approved for a later time is listed with its effectiveFrom).",
   security,
   responses: {
     200: {
@@ -34,14 +37,40 @@ const putRoute = createRoute({
   path: "/v1/tariffs",
   tags: ["tariffs"],
   summary:
-    "Set a new tariff version, in force from now; jobs are priced under the tariff in force at submission.",
+    "Set a new tariff. One that only raises prices is in force from now (201). One that lowers any price or dataset multiplier is a proposal a second bureau officer approves (202, see /v1/proposals). Jobs are priced under the tariff in force at submission.",
   security,
   request: {
-    body: { required: true, content: { "application/json": { schema: Tariff } } },
+    body: {
+      required: true,
+      content: {
+        "application/json": {
+          schema: Tariff,
+          example: {
+            currency: "CNY",
+            perJob: 1,
+            perCpuSecond: 0.05,
+            perQuery: 0.2,
+            perEpsilon: 10,
+            perOutputCell: 0.001,
+            perThousandRowsScanned: 0.01,
+            datasetMultipliers: { population: 1.5 },
+            note: "2026 prices",
+          },
+        },
+      },
+    },
   },
   responses: {
-    201: { description: "The new version.", content: { "application/json": { schema: VersionDoc } } },
+    201: {
+      description: "The change only raises prices: the new version, in force now.",
+      content: { "application/json": { schema: VersionDoc } },
+    },
+    202: {
+      description: "The change lowers a price: the proposal awaiting a second officer.",
+      content: { "application/json": { schema: Proposal } },
+    },
     ...COMMON_ERRORS,
+    ...CONFLICT_ERROR,
   },
 });
 
@@ -53,17 +82,15 @@ export interface TariffRouteDeps {
 /** Tariffs: every role reads the prices; the bureau sets them. */
 export function registerTariffRoutes(app: OpenAPIHono<GatewayEnv>, deps: TariffRouteDeps): void {
   const bureau = requireRole(deps.controlPlane, "bureau");
-  const anyRole = requireRole(deps.controlPlane, "operator", "bureau", "auditor");
+  const anyRole = requireRole(deps.controlPlane, "operator", "bureau", "auditor", "holder");
 
   app.openapi({ ...getRoute, middleware: anyRole }, async (c) => {
     const versions = await listTariffs(deps.controlPlane);
-    return c.json({ current: versions[0] ?? null, versions }, 200);
+    return c.json({ current: tariffInForce(versions, new Date().toISOString()), versions }, 200);
   });
 
   app.openapi({ ...putRoute, middleware: bureau }, async (c) => {
-    return c.json(
-      await setTariff(deps.controlPlane, deps.audit, c.get("principal").id, c.req.valid("json")),
-      201,
-    );
+    const outcome = await setTariff(deps.controlPlane, deps.audit, c.get("principal"), c.req.valid("json"));
+    return outcome.status === "set" ? c.json(outcome.version, 201) : c.json(outcome.proposal, 202);
   });
 }

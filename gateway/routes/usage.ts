@@ -33,7 +33,7 @@ const getUsage = createRoute({
   path: "/v1/usage",
   tags: ["usage"],
   summary:
-    "Metered use per period, operator, license, dataset and holder department, priced under the tariffs; an operator sees its own. `Accept: text/csv` exports.",
+    "Metered use per period, operator, license, dataset and holder department, priced under the tariffs; an operator sees its own, a holder department the use of its datasets. `Accept: text/csv` exports.",
   security: [{ bearer: [] }],
   request: { query: UsageQuery },
   responses: {
@@ -52,13 +52,17 @@ export function registerUsageRoutes(
   app: OpenAPIHono<GatewayEnv>,
   deps: { controlPlane: Pick<SqlStore, "query"> },
 ) {
-  app.use("/v1/usage", requireRole(deps.controlPlane, "operator", "bureau", "auditor"));
+  app.use("/v1/usage", requireRole(deps.controlPlane, "operator", "bureau", "auditor", "holder"));
   app.openapi(getUsage, async (c) => {
     const principal = c.get("principal");
     const report = await usageReport(
       deps.controlPlane,
       c.req.valid("query"),
-      principal.role === "operator" ? { operatorId: principal.id } : {},
+      principal.role === "operator"
+        ? { operatorId: principal.id }
+        : principal.role === "holder"
+          ? { holderDepartment: principal.organization }
+          : {},
     );
     if (negotiateFormat(c.req.header("accept")) === "csv") {
       return c.body(toCsv(report.lines.map((line) => ({ ...line }))), 200, {

@@ -167,14 +167,21 @@ describe("aos backup and aos restore (SQLite control plane)", () => {
     manifest = BackupManifest.parse(JSON.parse(run.stdout).manifest);
     expect(manifest.controlPlane).toMatchObject({ kind: "sqlite", file: "control.sqlite" });
     expect(manifest.controlPlane.schemaVersion).toBeGreaterThanOrEqual(1);
-    expect(manifest.domain.version).toBe(1);
-    expect(Object.keys(manifest.files).sort()).toEqual([
+    // Every data version the control plane records, each file with its recorded SHA-256.
+    expect(manifest.dataVersions.versions).toHaveLength(6);
+    expect(manifest.dataVersions.current).toMatchObject({ population: 1, air_quality: 1 });
+    for (const version of manifest.dataVersions.versions)
+      expect(manifest.files[`datasets/${version.file}`]?.sha256).toBe(version.fileSha256);
+    expect(
+      Object.keys(manifest.files)
+        .filter((name) => !name.startsWith("datasets/"))
+        .sort(),
+    ).toEqual([
       AUDIT_EXPORT,
       "control.sqlite",
       "demo-credentials.json",
       "domain-key.pem",
       "domain-key.pub.pem",
-      "domain.duckdb",
     ]);
     // Secrets stay owner-only; the node's lock and the SQLite WAL are not part of a backup.
     expect(await modes(backup)).toEqual({
@@ -185,7 +192,7 @@ describe("aos backup and aos restore (SQLite control plane)", () => {
       "demo-credentials.json": 0o600,
       "domain-key.pem": 0o600,
       "domain-key.pub.pem": 0o600,
-      "domain.duckdb": 0o600,
+      datasets: 0o700,
     });
 
     // A job that exists only after the backup.
@@ -219,7 +226,7 @@ describe("aos backup and aos restore (SQLite control plane)", () => {
       "demo-credentials.json": 0o600,
       "domain-key.pem": 0o600,
       "domain-key.pub.pem": 0o600,
-      "domain.duckdb": 0o600,
+      datasets: 0o700,
     });
 
     const node = await startNode(restored);
@@ -264,11 +271,12 @@ describe("aos backup and aos restore (SQLite control plane)", () => {
   });
 
   it("refuses a backup with one byte changed, naming the file, and touches nothing", async () => {
-    for (const file of ["domain.duckdb", "control.sqlite", "domain-key.pem"]) {
-      const tampered = join(work.dir, `tampered-${file}`);
+    const population = manifest.dataVersions.versions.find((v) => v.dataset === "population")!;
+    for (const file of [`datasets/${population.file}`, "control.sqlite", "domain-key.pem"]) {
+      const tampered = join(work.dir, `tampered-${file.replaceAll("/", "-")}`);
       await cp(backup, tampered, { recursive: true });
       await flipByte(join(tampered, file));
-      const target = join(work.dir, `never-${file}`);
+      const target = join(work.dir, `never-${file.replaceAll("/", "-")}`);
       const run = await aos(["restore", "--from", tampered, "--data-dir", target]);
       expect(run.code, file).toBe(1);
       expect(run.stderr).toContain(`backup file ${file} does not match backup.json`);
@@ -365,10 +373,10 @@ describe("backup and restore with a PostgreSQL control plane", () => {
         `pg_restore --clean --if-exists --no-owner --dbname="$DATABASE_URL" ${join(backup, "control.dump")}`,
       );
       expect((await readdir(restoredDir)).sort()).toEqual([
+        "datasets",
         "demo-credentials.json",
         "domain-key.pem",
         "domain-key.pub.pem",
-        "domain.duckdb",
       ]);
 
       const again = await startNode(restoredDir, copyUrl.toString());

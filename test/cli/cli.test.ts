@@ -1,10 +1,10 @@
 import { copyFile, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DuckDBInstance } from "@duckdb/node-api";
 import { tableFromIPC } from "apache-arrow";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AosClient } from "../../client/index.ts";
+import { airQualityCsv } from "../support/data-files.ts";
 import { aos, aosInProcess, type CliServer, startCliServer } from "./server.ts";
 
 let server: CliServer;
@@ -251,43 +251,43 @@ describe("bureau and auditor commands", () => {
     expect(online.code).toBe(0);
   });
 
-  it("imports a CSV into a stopped domain, and refuses the running gateway's domain", async () => {
-    const manifest = {
-      name: "parks",
-      title: "Parks",
-      description: "City parks and their area.",
-      holder: { department: "Parks Bureau" },
-      grade: 1,
-      updateFrequency: "yearly",
-      privacyUnit: null,
-      columns: [
-        { name: "park", type: "VARCHAR", meaning: "Park name.", rule: "plain" },
-        { name: "hectares", type: "DOUBLE", meaning: "Area.", rule: "plain", bounds: { min: 0, max: 10000 } },
-      ],
+  it("supplies a data version from a file as the dataset's holder, lists the versions and restores the first", async () => {
+    const holder = {
+      AOS_URL: server.url,
+      AOS_KEY: server.credentials.holders!.air_quality!.key,
     };
-    const stopped = await mkdtemp(join(tmpdir(), "aos-import-"));
-    try {
-      (await DuckDBInstance.create(join(stopped, "domain.duckdb"))).closeSync();
-      await writeFile(join(stopped, "parks.json"), JSON.stringify(manifest));
-      await writeFile(join(stopped, "parks.csv"), "park,hectares,extra\nQingcheng,12.5,x\nManduhai,40,y\n");
-      const args = [
-        "import",
-        "parks",
-        "--data",
-        join(stopped, "parks.csv"),
-        "--manifest",
-        join(stopped, "parks.json"),
-      ];
-      const ok = await aosInProcess([...args, "--data-dir", stopped, "--json"], {});
-      expect(ok.code).toBe(0);
-      expect(JSON.parse(ok.stdout)).toMatchObject({ table: "parks", rows: 2 });
-      expect((await aosInProcess([...args, "--data-dir", stopped], {})).code).toBe(1);
-      // A separate process, as in real use: DuckDB's file lock is per process.
-      const running = await aos([...args, "--data-dir", server.dir], {});
-      expect(running.code).toBe(1);
-      expect(running.stderr).toContain("stop the gateway first");
-    } finally {
-      await rm(stopped, { recursive: true, force: true });
-    }
+    const csv = join(work, "air.csv");
+    await writeFile(csv, airQualityCsv(50));
+    const pushed = await aosInProcess(
+      ["dataset", "push", "air_quality", csv, "--note", "re-calibrated", "--json"],
+      holder,
+    );
+    expect(pushed.code, pushed.stderr).toBe(0);
+    expect(JSON.parse(pushed.stdout)).toMatchObject({
+      dataset: "air_quality",
+      version: 2,
+      rows: 50,
+      current: true,
+    });
+
+    const listed = await aosInProcess(["dataset", "versions", "air_quality"], holder);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(/^version\s+current\s+rows/);
+    expect(listed.stdout).toContain("re-calibrated");
+
+    const restored = await aosInProcess(["dataset", "restore", "air_quality", "1"], holder);
+    expect(restored.code, restored.stderr).toBe(0);
+    expect(restored.stderr).toContain("data version 1 of air_quality");
+
+    const bad = join(work, "bad.csv");
+    await writeFile(bad, airQualityCsv(3, { omit: "pm25" }));
+    const refused = await aosInProcess(["dataset", "push", "air_quality", bad], holder);
+    // A refused file is a bad request (exit 2), with what is wrong.
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("column pm25 (DOUBLE) is missing");
+    const operator = await aosInProcess(["dataset", "push", "air_quality", csv], operatorEnv);
+    expect(operator.code).toBe(3);
+    const wrongKind = await aosInProcess(["dataset", "push", "air_quality", join(work, "air.js")], holder);
+    expect(wrongKind.code).toBe(2);
   });
 });

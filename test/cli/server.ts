@@ -36,7 +36,8 @@ export async function startCliServer(
 ): Promise<CliServer> {
   const folder = await tempDir("aos-cli-");
   if (options.dummyDomain) {
-    // An existing domain file is kept by provisioning: the gateway then serves the dummy tables.
+    // A one-file domain in the folder is split into data versions on first start (as an older
+    // release's would be): the gateway then serves exactly the dummy tables.
     const instance = await DuckDBInstance.create(join(folder.dir, "domain.duckdb"));
     const connection = await instance.connect();
     for (const statement of dummyDomainStatements(DEMO_MANIFESTS, { rows: DUMMY_DOMAIN_ROWS }))

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DemoCredentials } from "../../control/provisioning.ts";
+import { licenseThroughApplication } from "../support/applications.ts";
 import { tempDir } from "../support/duckdb.ts";
 import { newPostgresDatabase } from "../support/stores.ts";
 
@@ -94,26 +95,32 @@ describe("two gateways and two runners on one PostgreSQL", () => {
     const operator = headers(credentials.operator.key);
 
     // A small population budget that DP queries race for, across both runners.
-    const budgetLicense = "lic_cluster_budget";
-    const granted = await fetch(`${gatewayA.url}/v1/licenses`, {
-      method: "POST",
-      headers: headers(credentials.bureau.key),
-      body: JSON.stringify({
-        id: budgetLicense,
-        operator: (
-          (await (
-            await fetch(`${gatewayA.url}/v1/licenses/${credentials.operator.license}`, { headers: operator })
-          ).json()) as { license: { operator: string } }
-        ).license.operator,
+    // Grade-3 data: the license comes through the application flow (holder consent, bureau approval).
+    const poster = (key: string) => ({
+      async post<T>(path: string, body?: unknown) {
+        const res = await fetch(`${gatewayA.url}${path}`, {
+          method: "POST",
+          headers: headers(key),
+          body: JSON.stringify(body ?? {}),
+        });
+        return { status: res.status, body: (await res.json()) as T };
+      },
+    });
+    const { license: budgetLicense } = await licenseThroughApplication(
+      {
+        operator: poster(credentials.operator.key),
+        holders: { population: poster(credentials.holders!.population!.key) },
+        bureau: poster(credentials.bureau.key),
+      },
+      {
         purpose: "urban-analytics",
         validFrom: new Date(Date.now() - 60_000).toISOString(),
         validTo: new Date(Date.now() + 86_400_000).toISOString(),
         datasets: [{ name: "population", epsilon: { perQuery: 0.5, total: 3, period: "month" } }],
         quotas: {},
         releaseMode: "auto",
-      }),
-    });
-    expect(granted.status, await granted.clone().text()).toBe(201);
+      },
+    );
 
     const trivial = "export default async () => ({ t: [{ x: 1 }] })";
     const air = `export default async function main(ctx) {

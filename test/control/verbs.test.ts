@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { AuditEntry } from "../../audit/entry.ts";
 import { openStoreAuditLedger, type StoreAuditLedger } from "../../audit/store-ledger.ts";
 import type { AuditSink } from "../../control/audit-sink.ts";
+import type { Actor } from "../../control/authority.ts";
 import { ControlPlaneBudgetLedger } from "../../control/budget-ledger.ts";
 import { currentCatalog, publishManifest } from "../../control/catalog.ts";
 import {
@@ -41,6 +42,7 @@ import {
   listPolicyVersions,
   publishPolicy,
 } from "../../control/policy-versions.ts";
+import { decideProposal } from "../../control/proposals.ts";
 import { listTariffs, setTariff, type TariffInput, tariffAt } from "../../control/tariffs.ts";
 import type { License } from "../../policies/license.ts";
 import { budgetPeriodKey } from "../../policies/license.ts";
@@ -48,6 +50,7 @@ import type { DatasetManifest } from "../../policies/manifest.ts";
 import { DEMO_MANIFESTS } from "../../seeds/manifests/index.ts";
 import type { DataDomain } from "../../storage/data-domain.ts";
 import type { SqlStore } from "../../storage/sql-store.ts";
+import { licenseThroughApplicationIn } from "../support/applications-store.ts";
 import { operatorRegistration, validUscc } from "../support/operators.ts";
 import { openTestStore, STORE_KINDS, type TestStore } from "../support/stores.ts";
 
@@ -64,6 +67,9 @@ const failingAudit: AuditSink = {
     throw new Error("audit log unavailable");
   },
 };
+
+/** A bureau officer acting. */
+const officer = (id: string): Actor => ({ id, role: "bureau", organization: "Data Bureau" });
 
 const demo = (name: string): DatasetManifest => structuredClone(DEMO_MANIFESTS.find((m) => m.name === name)!);
 
@@ -136,6 +142,20 @@ describe.each(STORE_KINDS)("control-plane verbs on %s", (kind) => {
       await publishManifest(tx, demo("air_quality"), "seed");
     });
   }
+
+  /** Licenses on grade 3 data come only through the application flow (apply, consent, approve). */
+  const viaApplication = (license: License) =>
+    licenseThroughApplicationIn(
+      store,
+      audit,
+      {
+        operator: { id: license.operator, role: "operator", organization: "Operator" },
+        bureau: { id: bureauId, role: "bureau", organization: "Data Bureau" },
+      },
+      license,
+    );
+  /** Grade 1 data only, which one officer may still grant directly. */
+  const airOnly: Partial<License> = { datasets: [{ name: "air_quality" }] };
 
   let licenseSeq = 0;
   function licenseFor(operator: string, extra: Partial<License> = {}): License {
@@ -329,8 +349,7 @@ describe.each(STORE_KINDS)("control-plane verbs on %s", (kind) => {
       await seedCatalog();
       const { operator, key } = await registerOperator(store, audit, bureauId, operatorRegistration(5));
       const second = await issueAuditedApiKey(store, audit, bureauId, operator.id);
-      const license = licenseFor(operator.id);
-      await grantCheckedLicense(store, audit, bureauId, license);
+      const license = await viaApplication(licenseFor(operator.id));
 
       const revoked = await changeOperatorStatus(store, audit, bureauId, operator.id, "revoke", "left");
       expect(revoked.status).toBe("revoked");
@@ -380,8 +399,8 @@ describe.each(STORE_KINDS)("control-plane verbs on %s", (kind) => {
     });
 
     it("grants a checked license with its budget left; a job may use it", async () => {
-      const license = licenseFor(operatorId);
-      const granted = await grantCheckedLicense(store, audit, bureauId, license);
+      const license = await viaApplication(licenseFor(operatorId));
+      const granted = await getLicenseDetail(store, license.id);
       expect(granted).toMatchObject({ status: "active", statusReason: null, license: { id: license.id } });
       expect(granted.createdAt).toMatch(RFC3339_UTC);
       expect(granted.updatedAt).toMatch(RFC3339_UTC);
@@ -428,7 +447,9 @@ describe.each(STORE_KINDS)("control-plane verbs on %s", (kind) => {
       await refused(licenseFor("ope_nope"), "BAD_REQUEST");
       await refused(licenseFor(bureauId), "BAD_REQUEST");
       await refused({ ...licenseFor(operatorId), datasets: [] }, "BAD_REQUEST");
-      const first = licenseFor(operatorId);
+      // Valid, but on grade 3 data: not for one officer to grant.
+      await refused(licenseFor(operatorId), "FORBIDDEN");
+      const first = licenseFor(operatorId, airOnly);
       await grantCheckedLicense(store, audit, bureauId, first);
       await refused(first, "CONFLICT");
       const other = (await registerOperator(store, audit, bureauId, operatorRegistration(11))).operator.id;
@@ -439,9 +460,9 @@ describe.each(STORE_KINDS)("control-plane verbs on %s", (kind) => {
 
     it("lists licenses newest first, by operator and status; another operator's answers NOT_FOUND", async () => {
       const other = (await registerOperator(store, audit, bureauId, operatorRegistration(12))).operator.id;
-      const a = licenseFor(operatorId);
-      const b = licenseFor(operatorId);
-      const c = licenseFor(other);
+      const a = licenseFor(operatorId, airOnly);
+      const b = licenseFor(operatorId, airOnly);
+      const c = licenseFor(other, airOnly);
       for (const license of [a, b, c]) {
         await grantCheckedLicense(store, audit, bureauId, license);
         // Distinct creation times, so that "newest first" has one answer.
@@ -464,8 +485,7 @@ describe.each(STORE_KINDS)("control-plane verbs on %s", (kind) => {
     });
 
     it("amends a license under the same id and operator, recording before and after", async () => {
-      const granted = licenseFor(operatorId);
-      await grantCheckedLicense(store, audit, bureauId, granted);
+      const granted = await viaApplication(licenseFor(operatorId));
       const amended = await amendLicense(store, audit, bureauId, granted.id, {
         ...granted,
         datasets: [{ name: "air_quality" }],
@@ -497,7 +517,7 @@ describe.each(STORE_KINDS)("control-plane verbs on %s", (kind) => {
     });
 
     it("suspends, reinstates and revokes; revoked is final", async () => {
-      const granted = licenseFor(operatorId);
+      const granted = licenseFor(operatorId, airOnly);
       await grantCheckedLicense(store, audit, bureauId, granted);
       const suspended = await changeLicenseStatus(store, audit, bureauId, granted.id, "suspend", "complaint");
       expect(suspended).toMatchObject({ status: "suspended", statusReason: "complaint" });
@@ -534,7 +554,7 @@ describe.each(STORE_KINDS)("control-plane verbs on %s", (kind) => {
     });
 
     it("changes nothing when the audit log cannot record the change", async () => {
-      const granted = licenseFor(operatorId);
+      const granted = licenseFor(operatorId, airOnly);
       await grantCheckedLicense(store, audit, bureauId, granted);
       const before = await getLicenseDetail(store, granted.id);
       await expect(
@@ -547,7 +567,7 @@ describe.each(STORE_KINDS)("control-plane verbs on %s", (kind) => {
         }),
       ).rejects.toThrow(/rolled back/);
       expect(await getLicenseDetail(store, granted.id)).toEqual(before);
-      const refused = licenseFor(operatorId);
+      const refused = licenseFor(operatorId, airOnly);
       await expect(grantCheckedLicense(store, failingAudit, bureauId, refused)).rejects.toThrow(
         /rolled back/,
       );
@@ -556,16 +576,42 @@ describe.each(STORE_KINDS)("control-plane verbs on %s", (kind) => {
   });
 
   describe("policy versions and the catalog", () => {
+    /** A second bureau officer, for the two-person rule. */
+    async function secondOfficer(): Promise<string> {
+      const created = await createStaffPrincipal(store, audit, "system", {
+        role: "bureau",
+        name: "Officer Qian",
+        organization: "Data Bureau",
+      });
+      return created.principal.id;
+    }
     const withRule = (m: DatasetManifest, column: string, rule: string) =>
       ({ ...m, columns: m.columns.map((c) => (c.name === column ? { ...c, rule } : c)) }) as DatasetManifest;
 
-    it("registers a dataset, publishes a new version, and the catalog serves the current one", async () => {
+    it("registers a dataset (two officers), publishes a tightened version at once, and the catalog serves the current one", async () => {
       expect(await currentCatalog(store)).toEqual([]);
-      const first = await publishPolicy(store, domain, audit, bureauId, {
+      const proposed = await publishPolicy(store, domain, audit, officer(bureauId), {
         dataset: "bus_ridership",
         manifest: busRidership,
+        note: "open data from the transport bureau",
       });
-      expect(first).toMatchObject({ dataset: "bus_ridership", version: 1, author: bureauId, note: null });
+      if (proposed.status !== "proposed") throw new Error("a registration is a proposal");
+      expect(await currentCatalog(store)).toEqual([]);
+      await decideProposal(
+        { store, dataDomain: domain, audit },
+        officer(await secondOfficer()),
+        proposed.proposal.id,
+        {
+          decision: "approve",
+        },
+      );
+      const first = await getPolicyVersion(store, "bus_ridership", 1);
+      expect(first).toMatchObject({
+        dataset: "bus_ridership",
+        version: 1,
+        author: bureauId,
+        note: "open data from the transport bureau",
+      });
       expect(first.effectiveFrom).toMatch(RFC3339_UTC);
       expect((await logged("manifest.published")).at(-1)).toMatchObject({
         subjects: { datasets: ["bus_ridership"] },
@@ -573,11 +619,13 @@ describe.each(STORE_KINDS)("control-plane verbs on %s", (kind) => {
       });
 
       const tightened = withRule(busRidership, "stop", "group");
-      const second = await publishPolicy(store, domain, audit, bureauId, {
+      const published = await publishPolicy(store, domain, audit, officer(bureauId), {
         dataset: "bus_ridership",
         manifest: tightened,
         note: "stops only as groups",
       });
+      if (published.status !== "published") throw new Error("a tightening is in force at once");
+      const second = published.version;
       expect(second).toMatchObject({ version: 2, note: "stops only as groups" });
       const change = {
         kind: "changed",
@@ -607,10 +655,7 @@ describe.each(STORE_KINDS)("control-plane verbs on %s", (kind) => {
     });
 
     it("serves the catalog by name across datasets, and inside a transaction its own writes", async () => {
-      await publishPolicy(store, domain, audit, bureauId, {
-        dataset: "bus_ridership",
-        manifest: busRidership,
-      });
+      await publishManifest(store, busRidership, bureauId);
       await store.transaction(async (tx) => {
         await publishManifest(tx, demo("air_quality"), "seed");
         expect((await currentCatalog(tx)).map((e) => e.manifest.name)).toEqual([
@@ -627,12 +672,9 @@ describe.each(STORE_KINDS)("control-plane verbs on %s", (kind) => {
     });
 
     it("refuses an identical manifest, a wrong name and a manifest that does not describe its table", async () => {
-      await publishPolicy(store, domain, audit, bureauId, {
-        dataset: "bus_ridership",
-        manifest: busRidership,
-      });
+      await publishManifest(store, busRidership, bureauId);
       const refused = (input: { dataset: string; manifest: DatasetManifest }) =>
-        publishPolicy(store, domain, audit, bureauId, input);
+        publishPolicy(store, domain, audit, officer(bureauId), input);
       await expect(refused({ dataset: "bus_ridership", manifest: busRidership })).rejects.toMatchObject({
         code: "CONFLICT",
       });
@@ -656,12 +698,9 @@ describe.each(STORE_KINDS)("control-plane verbs on %s", (kind) => {
     });
 
     it("publishes nothing when the audit log cannot record it", async () => {
-      await publishPolicy(store, domain, audit, bureauId, {
-        dataset: "bus_ridership",
-        manifest: busRidership,
-      });
+      await publishManifest(store, busRidership, bureauId);
       await expect(
-        publishPolicy(store, domain, failingAudit, bureauId, {
+        publishPolicy(store, domain, failingAudit, officer(bureauId), {
           dataset: "bus_ridership",
           manifest: withRule(busRidership, "stop", "group"),
         }),
@@ -672,6 +711,12 @@ describe.each(STORE_KINDS)("control-plane verbs on %s", (kind) => {
   });
 
   describe("tariffs", () => {
+    /** Sets a tariff that only raises prices: in force at once. */
+    async function setInForce(input: TariffInput) {
+      const outcome = await setTariff(store, audit, officer(bureauId), input);
+      if (outcome.status !== "set") throw new Error("raising prices is in force at once");
+      return outcome.version;
+    }
     const tariff: TariffInput = {
       currency: "CNY",
       perJob: 1,
@@ -686,12 +731,12 @@ describe.each(STORE_KINDS)("control-plane verbs on %s", (kind) => {
     it("sets versions in force from now; the current one prices now, none prices the past", async () => {
       expect(await listTariffs(store)).toEqual([]);
       expect(await tariffAt(store, new Date())).toBeNull();
-      const first = await setTariff(store, audit, bureauId, tariff);
+      const first = await setInForce(tariff);
       expect(first).toMatchObject({ version: 1, author: bureauId, tariff: { perQuery: 0.2 } });
       expect(first.effectiveFrom).toMatch(RFC3339_UTC);
       // A later millisecond, so that the first version alone is in force at its own start.
       await new Promise((resolve) => setTimeout(resolve, 3));
-      const second = await setTariff(store, audit, bureauId, {
+      const second = await setInForce({
         ...tariff,
         perQuery: 0.3,
         note: "2026 prices",
@@ -710,17 +755,17 @@ describe.each(STORE_KINDS)("control-plane verbs on %s", (kind) => {
         { ...tariff, perQuery: -1 },
         { ...tariff, perRow: 1 },
       ]) {
-        await expect(setTariff(store, audit, bureauId, bad as TariffInput)).rejects.toMatchObject({
+        await expect(setTariff(store, audit, officer(bureauId), bad as TariffInput)).rejects.toMatchObject({
           code: "BAD_REQUEST",
         });
       }
     });
 
     it("sets nothing when the audit log cannot record it", async () => {
-      await setTariff(store, audit, bureauId, tariff);
-      await expect(setTariff(store, failingAudit, bureauId, { ...tariff, perJob: 5 })).rejects.toThrow(
-        /rolled back/,
-      );
+      await setInForce(tariff);
+      await expect(
+        setTariff(store, failingAudit, officer(bureauId), { ...tariff, perJob: 5 }),
+      ).rejects.toThrow(/rolled back/);
       expect((await listTariffs(store)).map((v) => [v.version, v.tariff.perJob])).toEqual([[1, 1]]);
     });
   });

@@ -31,6 +31,15 @@ const ROUTES: { method: "get" | "post" | "put" | "delete"; path: string; roles: 
   { method: "get", path: "/v1/datasets/{name}/policy/versions/{version}/diff", roles: ["bureau", "auditor"] },
   { method: "get", path: "/v1/tariffs", roles: ["operator", "bureau", "auditor"] },
   { method: "put", path: "/v1/tariffs", roles: ["bureau"] },
+  { method: "post", path: "/v1/proposals", roles: ["bureau"] },
+  { method: "get", path: "/v1/proposals", roles: ["bureau", "auditor"] },
+  { method: "get", path: "/v1/proposals/{id}", roles: ["bureau", "auditor"] },
+  { method: "post", path: "/v1/proposals/{id}/decision", roles: ["bureau"] },
+  { method: "post", path: "/v1/proposals/{id}/withdraw", roles: ["bureau"] },
+  { method: "post", path: "/v1/freezes", roles: ["bureau"] },
+  { method: "get", path: "/v1/freezes", roles: ["operator", "bureau", "auditor"] },
+  { method: "get", path: "/v1/freezes/{id}", roles: ["operator", "bureau", "auditor"] },
+  { method: "post", path: "/v1/freezes/{id}/lift", roles: ["bureau"] },
 ];
 
 /** A concrete path for a template: ids that exist, so a refusal is about the role and nothing else. */

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ControlPlaneBudgetLedger } from "../../control/budget-ledger.ts";
 import { assertLicenseUsable, findLicense } from "../../control/licenses.ts";
 import { budgetPeriodKey } from "../../policies/license.ts";
+import { licenseThroughApplication } from "../support/applications.ts";
 import { type AdmittedOperator, startTestGateway, type TestGateway } from "../support/gateway.ts";
 
 let gw: TestGateway;
@@ -38,10 +39,28 @@ function licenseFor(operatorId: string, extra: Record<string, unknown> = {}) {
   };
 }
 
+/** The same terms on grade 1–2 data only, which one officer may still grant directly. */
+function directFor(operatorId: string, extra: Record<string, unknown> = {}) {
+  return licenseFor(operatorId, {
+    datasets: [{ name: "enterprises", columns: { industry: "filter" }, minGroupSize: 20 }],
+    ...extra,
+  });
+}
+
+/** A license on grade 3 data: only through the application flow (apply, consent, approve). */
+async function grantedThroughApplication(extra: Record<string, unknown> = {}): Promise<View["license"]> {
+  const { license } = await licenseThroughApplication(
+    { operator: op.client, holders: gw.holders, bureau: gw.bureau },
+    licenseFor(op.id, extra),
+  );
+  return (await gw.bureau.get<View>(`/v1/licenses/${license}`)).body.license;
+}
+
 describe("POST /v1/licenses (grant)", () => {
-  it("grants a license the operator then sees with its budget, and the job check accepts", async () => {
-    const res = await gw.bureau.post<View>("/v1/licenses", licenseFor(op.id));
-    expect(res.status).toBe(201);
+  it("grants through an application a license the operator then sees with its budget, and the job check accepts", async () => {
+    const granted = await grantedThroughApplication();
+    const res = await gw.bureau.get<View>(`/v1/licenses/${granted.id}`);
+    expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ status: "active", license: { operator: op.id } });
     expect(res.body.budget).toEqual([
       { dataset: "population", period: budgetPeriodKey("month", new Date()), total: 10, spent: 0, left: 10 },
@@ -55,16 +74,25 @@ describe("POST /v1/licenses (grant)", () => {
     });
   });
 
+  it("grants grade 1–2 data directly; grade 3/4 data answers 403 naming the application flow", async () => {
+    const direct = await gw.bureau.post<View>("/v1/licenses", directFor(op.id));
+    expect(direct.status).toBe(201);
+    const refused = await gw.bureau.post<{ code: string; detail: string }>("/v1/licenses", licenseFor(op.id));
+    expect(refused.status).toBe(403);
+    expect(refused.body.detail).toMatch(/population is grade 3.*POST \/v1\/applications/);
+  });
+
   it("refuses documents the schema or the catalog rejects with 400", async () => {
     const cases: Record<string, unknown>[] = [
-      licenseFor(op.id, { datasets: [{ name: "population" }] }), // grade 3 without ε
-      licenseFor(op.id, { datasets: [{ name: "no_such_table" }] }),
-      licenseFor(op.id, { datasets: [{ name: "enterprises", columns: { nope: "deny" } }] }),
-      licenseFor(op.id, { datasets: [{ name: "enterprises", columns: { industry: "everything" } }] }),
-      licenseFor(op.id, { validTo: "2024-01-01T00:00:00Z" }),
-      licenseFor(op.id, { purpose: "marketing" }), // not an approved purpose
-      licenseFor("ope_nope"),
-      licenseFor(op.id, { datasets: [] }),
+      directFor(op.id, { datasets: [{ name: "no_such_table" }] }),
+      directFor(op.id, { datasets: [{ name: "enterprises", columns: { nope: "deny" } }] }),
+      directFor(op.id, { datasets: [{ name: "enterprises", columns: { industry: "everything" } }] }),
+      // Not a narrowing: `filter` admits predicates that registered_capital's `aggregate` forbids.
+      directFor(op.id, { datasets: [{ name: "enterprises", columns: { registered_capital: "filter" } }] }),
+      directFor(op.id, { validTo: "2024-01-01T00:00:00Z" }),
+      directFor(op.id, { purpose: "marketing" }), // not an approved purpose
+      directFor("ope_nope"),
+      directFor(op.id, { datasets: [] }),
     ];
     for (const body of cases) {
       const res = await gw.bureau.post("/v1/licenses", body);
@@ -73,18 +101,18 @@ describe("POST /v1/licenses (grant)", () => {
   });
 
   it("answers 409 for a duplicate id or a suspended operator", async () => {
-    const first = licenseFor(op.id);
+    const first = directFor(op.id);
     expect((await gw.bureau.post("/v1/licenses", first)).status).toBe(201);
     expect((await gw.bureau.post("/v1/licenses", first)).status).toBe(409);
     const other = await gw.admitOperator();
     await gw.bureau.post(`/v1/operators/${other.id}/suspend`, { reason: "review" });
-    expect((await gw.bureau.post("/v1/licenses", licenseFor(other.id))).status).toBe(409);
+    expect((await gw.bureau.post("/v1/licenses", directFor(other.id))).status).toBe(409);
   });
 
   it("is open to the bureau only and grants nothing when the audit log fails", async () => {
     expect((await op.client.post("/v1/licenses", licenseFor(op.id))).status).toBe(403);
     expect((await gw.auditor.post("/v1/licenses", licenseFor(op.id))).status).toBe(403);
-    const body = licenseFor(op.id);
+    const body = directFor(op.id);
     gw.audit.failing = true;
     try {
       expect((await gw.bureau.post("/v1/licenses", body)).status).toBe(500);
@@ -97,7 +125,7 @@ describe("POST /v1/licenses (grant)", () => {
 
 describe("GET /v1/licenses", () => {
   it("shows an operator its own licenses only, with ε spent and left this period", async () => {
-    const mine = (await gw.bureau.post<View>("/v1/licenses", licenseFor(op.id))).body.license.id;
+    const mine = (await grantedThroughApplication()).id;
     const period = budgetPeriodKey("month", new Date());
     const ledger = new ControlPlaneBudgetLedger(gw.controlPlane);
     const spend = (queryKey: string, period: string, epsilon: number) =>
@@ -141,8 +169,7 @@ describe("GET /v1/licenses", () => {
 
 describe("PUT /v1/licenses/{id} (amend)", () => {
   it("replaces the document under the same id and records before and after", async () => {
-    const granted = licenseFor(op.id);
-    await gw.bureau.post("/v1/licenses", granted);
+    const granted = await grantedThroughApplication();
     const amended = { ...granted, datasets: [{ name: "air_quality" }], quotas: { jobsPerDay: 5 } };
     const res = await gw.bureau.put<View>(`/v1/licenses/${granted.id}`, amended);
     expect(res.status).toBe(200);
@@ -157,8 +184,7 @@ describe("PUT /v1/licenses/{id} (amend)", () => {
   });
 
   it("refuses a different id or operator (400), a grade-3 dataset without ε (400), unknown ids (404)", async () => {
-    const granted = licenseFor(op.id);
-    await gw.bureau.post("/v1/licenses", granted);
+    const granted = await grantedThroughApplication();
     expect((await gw.bureau.put(`/v1/licenses/${granted.id}`, { ...granted, id: "lic_other" })).status).toBe(
       400,
     );
@@ -180,7 +206,7 @@ describe("PUT /v1/licenses/{id} (amend)", () => {
 
 describe("license status changes", () => {
   it("suspension makes the license unusable for jobs; reinstatement restores it", async () => {
-    const granted = licenseFor(op.id);
+    const granted = directFor(op.id);
     await gw.bureau.post("/v1/licenses", granted);
     const res = await gw.bureau.post<View>(`/v1/licenses/${granted.id}/suspend`, { reason: "complaint" });
     expect(res.body).toMatchObject({ status: "suspended", statusReason: "complaint" });
@@ -196,7 +222,7 @@ describe("license status changes", () => {
 
   it("revoked and expired are final", async () => {
     for (const action of ["revoke", "expire"] as const) {
-      const granted = licenseFor(op.id);
+      const granted = directFor(op.id);
       await gw.bureau.post("/v1/licenses", granted);
       const res = await gw.bureau.post<View>(`/v1/licenses/${granted.id}/${action}`, { reason: "end" });
       expect(res.body.status).toBe(action === "revoke" ? "revoked" : "expired");
@@ -208,7 +234,7 @@ describe("license status changes", () => {
   });
 
   it("requires a reason and the bureau role; unknown licenses answer 404", async () => {
-    const granted = licenseFor(op.id);
+    const granted = directFor(op.id);
     await gw.bureau.post("/v1/licenses", granted);
     expect((await gw.bureau.post(`/v1/licenses/${granted.id}/suspend`, {})).status).toBe(400);
     expect((await gw.bureau.post(`/v1/licenses/${granted.id}/pause`, { reason: "x" })).status).toBe(400);

@@ -126,10 +126,23 @@ describe("PUT /v1/datasets/{name}/policy", () => {
     }
   });
 
-  it("registers a new dataset when its table exists with exactly the declared columns", async () => {
-    const res = await gw.bureau.put<Version>("/v1/datasets/bus_ridership/policy", busRidership);
-    expect(res.status).toBe(201);
-    expect(res.body.version).toBe(1);
+  it("registers a new dataset when its table exists with exactly the declared columns, with two officers", async () => {
+    // A registration makes data usable that no policy admitted: it is a proposal.
+    const res = await gw.bureau.put<{ id: string; status: string; diff: { loosens: boolean } }>(
+      "/v1/datasets/bus_ridership/policy",
+      busRidership,
+    );
+    expect(res.status).toBe(202);
+    expect(res.body).toMatchObject({ status: "pending", diff: { loosens: true } });
+    expect((await gw.bureau.get("/v1/datasets/bus_ridership/policy/versions")).status).toBe(404);
+    const approved = await gw.bureau2.post<{ appliedVersion: number }>(
+      `/v1/proposals/${res.body.id}/decision`,
+      {
+        decision: "approve",
+      },
+    );
+    expect(approved.status).toBe(200);
+    expect(approved.body.appliedVersion).toBe(1);
     const list = await gw.operator.get<{ datasets: { name: string }[] }>("/v1/datasets");
     expect(list.body.datasets.map((d) => d.name)).toContain("bus_ridership");
     expect(gw.audit.ofType("manifest.published").at(-1)).toMatchObject({

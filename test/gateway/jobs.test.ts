@@ -555,7 +555,16 @@ describe("jobs: a row-reading job that fails", () => {
       enterprises.columns = enterprises.columns.map((c: { name: string }) =>
         c.name === "industry" ? { ...c, rule: "row" } : c,
       );
-      expect((await rowRule.bureau.put("/v1/datasets/enterprises/policy", enterprises)).status).toBe(201);
+      // Reading rows is a loosening: one officer proposes, a second approves (two-person rule).
+      const proposed = await rowRule.bureau.put<{ id: string }>(
+        "/v1/datasets/enterprises/policy",
+        enterprises,
+      );
+      expect(proposed.status).toBe(202);
+      const approved = await rowRule.bureau2.post(`/v1/proposals/${proposed.body.id}/decision`, {
+        decision: "approve",
+      });
+      expect(approved.status).toBe(200);
       const script = `export default async function main(ctx) {
         const rows = await ctx.sql("SELECT industry FROM enterprises");
         const e = new Error("read " + rows.length); e.name = "Leak" + rows.length; throw e;

@@ -1,10 +1,11 @@
-import { readFile, stat } from "node:fs/promises";
+import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DemoCredentials } from "../../control/provisioning.ts";
 import { ConfigError, loadConfig } from "../../gateway/config.ts";
 import { silentLogger } from "../../gateway/log.ts";
 import { type RunningGateway, startGateway } from "../../gateway/server.ts";
+import { DEMO_TABLES } from "../../seeds/generate.ts";
 import { tempDir } from "../support/duckdb.ts";
 
 let folder: Awaited<ReturnType<typeof tempDir>>;
@@ -22,13 +23,13 @@ afterAll(async () => {
   await folder?.remove();
 });
 
-async function get(path: string, key?: string) {
+async function get<T = Record<string, unknown>>(path: string, key?: string) {
   const res = await fetch(
     `${gateway!.url}${path}`,
     key ? { headers: { authorization: `Bearer ${key}` } } : {},
   );
   const body = res.headers.get("content-type")?.includes("json") ? await res.json() : await res.text();
-  return { status: res.status, type: res.headers.get("content-type"), body: body as Record<string, unknown> };
+  return { status: res.status, type: res.headers.get("content-type"), body: body as T };
 }
 
 describe("embedded default start-up", () => {
@@ -48,7 +49,19 @@ describe("embedded default start-up", () => {
     expect((await stat(gateway.folder.credentialsFile)).mode & 0o077).toBe(0);
     expect((await stat(gateway.folder.privateKeyFile)).mode & 0o077).toBe(0);
     expect((await stat(gateway.folder.dir)).mode & 0o077).toBe(0);
-    expect((await stat(gateway.folder.domainFile)).size).toBeGreaterThan(0);
+    // Every demo dataset was supplied as its version 1 by `seed`, through the supply path.
+    const versions = await get<{ current: number; versions: { suppliedBy: string; rows: number }[] }>(
+      "/v1/datasets/population/versions",
+      credentials.auditor.key,
+    );
+    expect(versions.body).toMatchObject({ current: 1, versions: [{ suppliedBy: "seed" }] });
+    expect(versions.body.versions[0]!.rows).toBeGreaterThan(0);
+    const supplied = await get<{ entries: { data: { dataset: string } }[] }>(
+      "/v1/audit?type=dataset.version_supplied",
+      credentials.auditor.key,
+    );
+    expect(supplied.body.entries.map((e) => e.data.dataset).sort()).toEqual([...DEMO_TABLES].sort());
+    expect((await readdir(join(gateway.folder.datasetsDir, "population"))).length).toBe(1);
   });
 
   it("answers health and readiness", async () => {
@@ -110,8 +123,10 @@ describe("embedded default start-up", () => {
   });
 
   it("reuses the data folder on a second start: no regeneration, no new keys", async () => {
+    const populationDir = join(gateway!.folder.datasetsDir, "population");
+    const [versionFile] = await readdir(populationDir);
     const before = {
-      domain: (await stat(gateway!.folder.domainFile)).mtimeMs,
+      domain: (await stat(join(populationDir, versionFile!))).mtimeMs,
       key: await readFile(gateway!.folder.privateKeyFile, "utf8"),
     };
     await gateway!.close();
@@ -119,7 +134,8 @@ describe("embedded default start-up", () => {
 
     gateway = await startGateway(config(join(folder.dir, "data")), silentLogger);
     expect(gateway.newCredentials).toBeUndefined();
-    expect((await stat(gateway.folder.domainFile)).mtimeMs).toBe(before.domain);
+    expect(await readdir(populationDir)).toEqual([versionFile]);
+    expect((await stat(join(populationDir, versionFile!))).mtimeMs).toBe(before.domain);
     expect(await readFile(gateway.folder.privateKeyFile, "utf8")).toBe(before.key);
     expect(JSON.parse(await readFile(gateway.folder.credentialsFile, "utf8"))).toEqual(credentials);
     expect((await get("/v1/datasets", credentials.operator.key)).status).toBe(200);

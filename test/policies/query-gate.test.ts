@@ -504,6 +504,27 @@ describe("query gate details", () => {
     });
   });
 
+  it("gives a license rule that is no narrowing only what both rules admit (filter on an aggregate column is deny)", async () => {
+    const license = demoLicense({
+      datasets: [
+        {
+          name: "population",
+          // Not narrowings: `filter` admits predicates `aggregate` forbids; `aggregate` admits sums `group` forbids.
+          columns: { annual_income: "filter", district: "aggregate" },
+          epsilon: { total: 5 },
+        } as never,
+      ],
+    });
+    const views = licensedViews(license, DEMO_MANIFESTS);
+    expect(views.get("population")!.rules.get("annual_income")).toBe("deny");
+    await expect(
+      analyze(parser, "SELECT count(*) FROM population WHERE annual_income > 100000", views),
+    ).rejects.toMatchObject({ code: "POLICY_VIOLATION" });
+    await expect(analyze(parser, "SELECT sum(annual_income) FROM population", views)).rejects.toMatchObject({
+      code: "POLICY_VIOLATION",
+    });
+  });
+
   it("forces every CAST to TRY_CAST so a failed cast cannot raise a value-quoting error", async () => {
     const analysis = await analyze(parser, "SELECT CAST(station AS INTEGER) FROM air_quality");
     expect(JSON.stringify(analysis.statement)).toContain('"try_cast":true');

@@ -1,9 +1,11 @@
 import { afterAll, afterEach, beforeAll, expect } from "vitest";
+import { currentDataVersionFiles } from "../../control/data-versions.ts";
 import { provisionDataFolder } from "../../control/provisioning.ts";
 import { loadConfig } from "../../gateway/config.ts";
 import { silentLogger } from "../../gateway/log.ts";
 import { type RunningGateway, startGateway } from "../../gateway/server.ts";
-import { readOnlyQuery, tempDir } from "../support/duckdb.ts";
+import { licenseThroughApplication } from "../support/applications.ts";
+import { readOnlyDomainQuery, tempDir } from "../support/duckdb.ts";
 import { operatorRegistration } from "../support/gateway.ts";
 
 /**
@@ -64,7 +66,7 @@ export interface SecurityGateway {
   /** Ground truth read straight from the domain file (for judging what an attack recovered). */
   truth<T = Record<string, unknown>>(sql: string): Promise<T[]>;
   admitOperator(purposes?: string[]): Promise<{ id: string; key: string; api: Api }>;
-  /** Grants a license (bureau) and returns its id. */
+  /** Grants a license through the application flow (apply, holders consent, bureau approves); returns its id. */
   grant(operatorId: string, extra?: Record<string, unknown>): Promise<string>;
   /** Submits a script and waits until the job settles. */
   run(script: string, options?: { license?: string; api?: Api; purpose?: string }): Promise<Job>;
@@ -76,7 +78,6 @@ const AIR_SCRIPT = `export default async function main(ctx) {
   return { by_station: rows };
 }`;
 
-let licenseSeq = 0;
 let operatorSeq = 0;
 
 function api(base: string, key: string | undefined): Api {
@@ -123,7 +124,7 @@ export function useSecurityGateway(options: { seedScale?: number } = {}): () => 
   let running: RunningGateway | undefined;
   let folder: { dir: string; remove: () => Promise<void> } | undefined;
   let gw: SecurityGateway | undefined;
-  let truthDb: Awaited<ReturnType<typeof readOnlyQuery>> | undefined;
+  let truthDb: Awaited<ReturnType<typeof readOnlyDomainQuery>> | undefined;
 
   beforeAll(async () => {
     folder = await tempDir("aos-redteam-");
@@ -131,9 +132,11 @@ export function useSecurityGateway(options: { seedScale?: number } = {}): () => 
     // Generate first and read the ground truth, then let the gateway reuse the folder.
     const provisioned = await provisionDataFolder({ dir: folder.dir, seedScale });
     const credentials = provisioned.newCredentials!;
-    provisioned.controlPlane.close();
-    const truthFile = provisioned.folder.domainFile;
-    truthDb = await readOnlyQuery(truthFile);
+    truthDb = await readOnlyDomainQuery(
+      provisioned.folder.datasetsDir,
+      await currentDataVersionFiles(provisioned.controlPlane),
+    );
+    await provisioned.controlPlane.close();
     const truthCache = new Map<string, unknown[]>();
     // Copy what the suites ask for lazily: the domain stays open read-only in this process too.
     running = await startGateway(
@@ -153,6 +156,18 @@ export function useSecurityGateway(options: { seedScale?: number } = {}): () => 
         if (!["queued", "running"].includes(res.body.status)) return res.body;
       }
       throw new Error(`job ${id} did not settle`);
+    };
+    // Each operator applies with its own key; the holders and officers decide with theirs.
+    const operatorApis = new Map<string, Api>([[operatorId, operator]]);
+    const parties = {
+      holders: Object.fromEntries(
+        Object.entries(credentials.holders ?? {}).map(([dataset, holder]) => [
+          dataset,
+          api(base, holder.key),
+        ]),
+      ),
+      bureau,
+      bureau2: api(base, credentials.bureau2?.key),
     };
     gw = {
       url: base,
@@ -179,26 +194,28 @@ export function useSecurityGateway(options: { seedScale?: number } = {}): () => 
           operatorRegistration(n, purposes ? { approvedPurposes: purposes } : {}),
         );
         if (res.status !== 201) throw new Error(`admit: ${res.status} ${JSON.stringify(res.body)}`);
-        return { id: res.body.operator.id, key: res.body.apiKey.key, api: api(base, res.body.apiKey.key) };
+        const admitted = api(base, res.body.apiKey.key);
+        operatorApis.set(res.body.operator.id, admitted);
+        return { id: res.body.operator.id, key: res.body.apiKey.key, api: admitted };
       },
-      async grant(operatorId, extra = {}) {
-        licenseSeq += 1;
-        const id = `lic_redteam_${Date.now()}_${licenseSeq}`;
-        const res = await bureau.post("/v1/licenses", {
-          id,
-          operator: operatorId,
-          purpose: "urban-analytics",
-          validFrom: "2025-01-01T00:00:00Z",
-          validTo: "2035-01-01T00:00:00Z",
-          datasets: [
-            { name: "population", epsilon: { perQuery: 0.5, total: 50, period: "month" } },
-            { name: "enterprises" },
-            { name: "air_quality" },
-          ],
-          ...extra,
-        });
-        if (res.status !== 201) throw new Error(`grant: ${res.status} ${JSON.stringify(res.body)}`);
-        return id;
+      async grant(applicant, extra = {}) {
+        const applicantApi = operatorApis.get(applicant);
+        if (!applicantApi) throw new Error(`grant: no key for operator ${applicant}`);
+        const { license } = await licenseThroughApplication(
+          { ...parties, operator: applicantApi },
+          {
+            purpose: "urban-analytics",
+            validFrom: "2025-01-01T00:00:00Z",
+            validTo: "2035-01-01T00:00:00Z",
+            datasets: [
+              { name: "population", epsilon: { perQuery: 0.5, total: 50, period: "month" } },
+              { name: "enterprises" },
+              { name: "air_quality" },
+            ],
+            ...extra,
+          },
+        );
+        return license;
       },
       async run(script, opts = {}) {
         const who = opts.api ?? operator;

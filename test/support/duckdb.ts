@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DuckDBInstance } from "@duckdb/node-api";
+import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 
 /** A temp folder removed after the suite. */
 export async function tempDir(prefix = "aos-test-"): Promise<{ dir: string; remove: () => Promise<void> }> {
@@ -13,6 +13,10 @@ export async function tempDir(prefix = "aos-test-"): Promise<{ dir: string; remo
 export async function readOnlyQuery(file: string) {
   const instance = await DuckDBInstance.create(file, { access_mode: "READ_ONLY" });
   const connection = await instance.connect();
+  return queryFunctions(instance, connection);
+}
+
+function queryFunctions(instance: DuckDBInstance, connection: DuckDBConnection) {
   return {
     async all<T = Record<string, unknown>>(sql: string): Promise<T[]> {
       return (await connection.runAndReadAll(sql)).getRowObjectsJson() as T[];
@@ -27,4 +31,20 @@ export async function readOnlyQuery(file: string) {
       instance.closeSync();
     },
   };
+}
+
+/**
+ * The current data version of every dataset of a data folder, attached read-only in one DuckDB
+ * instance with each table found by its plain name (as jobs see them): ground truth for tests.
+ */
+export async function readOnlyDomainQuery(
+  datasetsDir: string,
+  versions: readonly { readonly dataset: string; readonly file: string }[],
+) {
+  const instance = await DuckDBInstance.create(":memory:");
+  const connection = await instance.connect();
+  for (const { dataset, file } of versions)
+    await connection.run(`ATTACH '${join(datasetsDir, file)}' AS "d_${dataset}" (READ_ONLY)`);
+  await connection.run(`SET search_path = '${versions.map((v) => `d_${v.dataset}.main`).join(",")}'`);
+  return queryFunctions(instance, connection);
 }

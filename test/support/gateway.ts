@@ -1,3 +1,4 @@
+import { join, resolve } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { issueReceipt } from "../../audit/receipt.ts";
@@ -10,14 +11,18 @@ import {
   RecordingAuditSink,
 } from "../../control/audit-sink.ts";
 import { ControlPlaneBudgetLedger } from "../../control/budget-ledger.ts";
+import { currentCatalog } from "../../control/catalog.ts";
+import { storeDataVersion } from "../../control/data-supply.ts";
+import { currentDataVersionFiles, storeDataVersionSource } from "../../control/data-versions.ts";
 import { JobService } from "../../control/jobs/job-service.ts";
 import { ledgerAuditSink } from "../../control/ledger-sink.ts";
-import { type DemoCredentials, provisionDataFolder } from "../../control/provisioning.ts";
+import { type DataFolder, type DemoCredentials, provisionDataFolder } from "../../control/provisioning.ts";
 import { type GatewayServices, newApp } from "../../gateway/app.ts";
 import { type AuthFailureLimit, AuthFailureLimiter, type GatewayEnv } from "../../gateway/auth.ts";
 import { silentLogger } from "../../gateway/log.ts";
 import { SandboxPool } from "../../sandbox/index.ts";
-import { type DataDomain, openDataDomain } from "../../storage/data-domain.ts";
+import { type DataDomain, openVersionedDataDomain } from "../../storage/data-domain.ts";
+import { fileDigest } from "../../storage/file-digest.ts";
 import { openSqlParser } from "../../storage/sql-parser.ts";
 import type { SqlExecutor, SqlStore } from "../../storage/sql-store.ts";
 import { tempDir } from "./duckdb.ts";
@@ -121,8 +126,14 @@ export interface TestGateway {
 export interface TestGatewayOptions {
   /** Demo domain size; 0.002 gives 2,000 residents and builds in about a second. */
   readonly seedScale?: number;
-  /** Statements run on the data domain (writable) after generation, before it is opened locked down. */
+  /**
+   * Statements run on a writable copy of the data domain (every dataset's current table, by name)
+   * after generation; each table they create or change becomes a new data version (a table no
+   * policy names yet: supplied as the bureau supplies a dataset before registering it).
+   */
   readonly domainSetup?: readonly string[];
+  /** Largest data version upload (DATA_UPLOAD_MAX_BYTES); default 64 MiB. */
+  readonly maxUploadBytes?: number;
   readonly maxBodyBytes?: number;
   /** Sandbox worker processes (and so jobs running at once); default 1. */
   readonly sandboxWorkers?: number;
@@ -154,21 +165,17 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   const { controlPlane } = provisioned;
   const credentials = provisioned.newCredentials;
   if (!credentials) throw new Error("a fresh data folder must create demo credentials");
-  if (options.domainSetup?.length) {
-    const instance = await DuckDBInstance.create(provisioned.folder.domainFile);
-    const connection = await instance.connect();
-    try {
-      for (const statement of options.domainSetup) await connection.run(statement);
-    } finally {
-      connection.closeSync();
-      instance.closeSync();
-    }
-  }
-  const dataDomain = await openDataDomain(provisioned.folder.domainFile, { threads: 1 });
   const signingKey = await loadDomainSigningKey(provisioned.folder);
   const ledger = openStoreAuditLedger(controlPlane, {
     privateKey: signingKey.privateKey,
     checkpointIntervalMs: 0,
+  });
+  if (options.domainSetup?.length)
+    await applyDomainSetup(provisioned.folder, controlPlane, ledgerAuditSink(ledger), options.domainSetup);
+  const dataDomain = await openVersionedDataDomain({
+    datasetsDir: provisioned.folder.datasetsDir,
+    source: storeDataVersionSource(controlPlane),
+    threads: 1,
   });
   const audit = new TestAuditSink(ledger);
   const parser = await openSqlParser();
@@ -209,6 +216,10 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     jobs,
     logger: silentLogger,
     maxBodyBytes: options.maxBodyBytes ?? 1_048_576,
+    dataSupply: {
+      datasetsDir: provisioned.folder.datasetsDir,
+      maxUploadBytes: options.maxUploadBytes ?? 64 * 1024 * 1024,
+    },
     authLimiter: new AuthFailureLimiter(options.authLimit ?? { failures: 1_000_000, windowMs: 60_000 }),
     readiness: { check: async () => ({ ready: true, checks: {} }) },
   };
@@ -300,3 +311,70 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
 }
 
 export { operatorRegistration, validUscc } from "./operators.ts";
+
+/**
+ * Runs `statements` on a scratch DuckDB file holding a copy of every dataset's current table, then
+ * supplies each table they created or changed as a new data version (through the supply path).
+ */
+async function applyDomainSetup(
+  folder: DataFolder,
+  store: SqlStore,
+  audit: AuditSink,
+  statements: readonly string[],
+): Promise<void> {
+  const scratch = await tempDir("aos-domain-setup-");
+  const file = join(scratch.dir, "setup.duckdb");
+  try {
+    const instance = await DuckDBInstance.create(file);
+    const connection = await instance.connect();
+    const changed: string[] = [];
+    try {
+      const fingerprint = async (table: string) =>
+        JSON.stringify(
+          (
+            await connection.runAndReadAll(
+              `SELECT count(*)::VARCHAR, bit_xor(hash(t))::VARCHAR, (SELECT string_agg(column_name || ' ' || data_type, ',') FROM duckdb_columns() WHERE table_name = '${table}') FROM "${table}" AS t`,
+            )
+          ).getRowsJson(),
+        );
+      const before = new Map<string, string>();
+      for (const version of await currentDataVersionFiles(store)) {
+        await connection.run(`ATTACH '${resolve(folder.datasetsDir, version.file)}' AS source (READ_ONLY)`);
+        await connection.run(
+          `CREATE TABLE "${version.dataset}" AS SELECT * FROM source.main."${version.dataset}"`,
+        );
+        await connection.run("DETACH source");
+        before.set(version.dataset, await fingerprint(version.dataset));
+      }
+      for (const statement of statements) await connection.run(statement);
+      const tables = (
+        await connection.runAndReadAll("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'")
+      )
+        .getRows()
+        .map(([name]) => String(name));
+      for (const table of tables) if (before.get(table) !== (await fingerprint(table))) changed.push(table);
+      await connection.run("CHECKPOINT");
+    } finally {
+      connection.closeSync();
+      instance.closeSync();
+    }
+    const { sha256, bytes } = await fileDigest(file);
+    const manifests = new Map((await currentCatalog(store)).map((e) => [e.manifest.name, e.manifest]));
+    for (const dataset of changed) {
+      const manifest = manifests.get(dataset);
+      await storeDataVersion(
+        { store, audit, datasetsDir: folder.datasetsDir },
+        {
+          dataset,
+          ...(manifest ? { manifest } : {}),
+          source: { format: "duckdb", path: file, table: dataset },
+          sha256,
+          bytes,
+          actor: "test-setup",
+        },
+      );
+    }
+  } finally {
+    await scratch.remove();
+  }
+}
