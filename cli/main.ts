@@ -4,11 +4,16 @@ import { type Command, commandContext, type Env, GLOBAL_OPTIONS, type Values } f
 import { APPLICATION_COMMANDS } from "./commands/applications.ts";
 import { AUDITOR_COMMANDS } from "./commands/auditor.ts";
 import { BUREAU_COMMANDS } from "./commands/bureau.ts";
+import { CREDIT_COMMANDS } from "./commands/credit.ts";
 import { DATA_FOLDER_COMMANDS } from "./commands/data-folder.ts";
 import { DATASET_COMMANDS } from "./commands/datasets.ts";
 import { GOVERNANCE_COMMANDS } from "./commands/governance.ts";
 import { NOTIFICATION_COMMANDS } from "./commands/notifications.ts";
 import { OPERATOR_COMMANDS } from "./commands/operator.ts";
+import { PUBLIC_COMMANDS } from "./commands/public.ts";
+import { QUALITY_COMMANDS } from "./commands/quality.ts";
+import { REGISTRY_COMMANDS } from "./commands/registries.ts";
+import { STATEMENT_COMMANDS } from "./commands/statements.ts";
 import { CliFailure, EXIT, exitCodeOf, UsageError } from "./exit-codes.ts";
 import { processTerminal, type Terminal } from "./terminal.ts";
 
@@ -21,7 +26,12 @@ export const COMMANDS: readonly Command[] = [
   ...AUDITOR_COMMANDS,
   ...NOTIFICATION_COMMANDS,
   ...APPLICATION_COMMANDS,
+  ...CREDIT_COMMANDS,
   ...DATASET_COMMANDS,
+  ...PUBLIC_COMMANDS,
+  ...STATEMENT_COMMANDS,
+  ...QUALITY_COMMANDS,
+  ...REGISTRY_COMMANDS,
 ];
 
 function overview(): string {

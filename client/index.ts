@@ -27,7 +27,10 @@ import type {
   LicenseAction,
   LicenseStatus,
   LicenseView,
+  MonthlyUsage,
   Notification,
+  OpenDataset,
+  OpenRowsPage,
   OperatorAction,
   OperatorDoc,
   OperatorRegistration,
@@ -41,7 +44,13 @@ import type {
   ProposalKind,
   ProposalRequest,
   ProposalStatus,
+  RegisteredLicense,
   ReviewRecord,
+  Statement,
+  StatementQuery,
+  StatementRequest,
+  StatementSummary,
+  StatementVerification,
   Tariff,
   TariffVersion,
   UsageQuery,
@@ -245,6 +254,52 @@ export class AosClient {
       `/v1/datasets/${encodeURIComponent(name)}/versions/${version}/restore`,
       note === undefined ? {} : { body: { note } },
     );
+  }
+
+  // ── public: open data and the registers (no key needed) ────────────────
+
+  /** The grade-1 datasets anyone may read, with the columns served. */
+  async openDatasets(): Promise<OpenDataset[]> {
+    return (await this.json<{ datasets: OpenDataset[] }>("GET", "/v1/public/datasets")).datasets;
+  }
+
+  /**
+   * One page of an open dataset's rows; pass `next` back as `cursor` for the following page.
+   *
+   * @example
+   * for (let cursor; ; ) {
+   *   const page = await aos.openRows("air_quality", { limit: 5000, cursor });
+   *   if (!(cursor = page.next ?? undefined)) break;
+   * }
+   */
+  openRows(dataset: string, page: { limit?: number; cursor?: string } = {}): Promise<OpenRowsPage> {
+    return this.json("GET", `/v1/public/datasets/${encodeURIComponent(dataset)}/rows`, { query: page });
+  }
+
+  /** The same page as CSV (header row first), with the cursor of the next page. */
+  async openRowsCsv(
+    dataset: string,
+    page: { limit?: number; cursor?: string } = {},
+  ): Promise<{ csv: string; rows: number; next: string | null }> {
+    const res = await this.request("GET", `/v1/public/datasets/${encodeURIComponent(dataset)}/rows`, {
+      query: page,
+      headers: { accept: "text/csv" },
+    });
+    return {
+      csv: await res.text(),
+      rows: Number(res.headers.get("x-row-count") ?? 0),
+      next: res.headers.get("x-next-cursor"),
+    };
+  }
+
+  /** The public register of granted licenses, newest first. */
+  async licenseRegister(): Promise<RegisteredLicense[]> {
+    return (await this.json<{ licenses: RegisteredLicense[] }>("GET", "/v1/public/licenses")).licenses;
+  }
+
+  /** A month's usage statistics per dataset (`YYYY-MM`). */
+  publicUsage(month: string): Promise<MonthlyUsage> {
+    return this.json("GET", "/v1/public/usage", { query: { month } });
   }
 
   // ── licenses and operators ─────────────────────────────────────────────
@@ -662,6 +717,181 @@ export class AosClient {
   /** Metered use per period, operator, license and dataset, priced by tariff (an operator sees its own). */
   usage(query: UsageQuery = {}): Promise<UsageReport> {
     return this.json("GET", "/v1/usage", { query: { ...query } });
+  }
+
+  // ── operator credit and evaluation ─────────────────────────────────────
+
+  /** An operator's credit record (bureau, auditors; an operator its own). */
+  credit(operator: string): Promise<import("./types.ts").CreditRecord> {
+    return this.json("GET", `/v1/operators/${encodeURIComponent(operator)}/credit`);
+  }
+
+  /** Records a violation with evidence (bureau). */
+  recordViolation(
+    operator: string,
+    violation: import("./types.ts").ViolationRequest,
+  ): Promise<import("./types.ts").Violation> {
+    return this.json("POST", `/v1/operators/${encodeURIComponent(operator)}/violations`, { body: violation });
+  }
+
+  /** Objects to one of the caller's violations, once (operator). */
+  objectToViolation(id: string, reason: string): Promise<import("./types.ts").Violation> {
+    return this.json("POST", `/v1/violations/${encodeURIComponent(id)}/objection`, { body: { reason } });
+  }
+
+  /** Decides an objection (bureau, not the officer who recorded the violation). */
+  decideObjection(
+    id: string,
+    decision: import("./types.ts").ObjectionDecision,
+  ): Promise<import("./types.ts").Violation> {
+    return this.json("POST", `/v1/violations/${encodeURIComponent(id)}/decision`, { body: decision });
+  }
+
+  /** An operator's evaluation for [from, to) (bureau, auditors; an operator its own). */
+  evaluation(
+    operator: string,
+    period: { from: string; to: string },
+  ): Promise<import("./types.ts").EvaluationReport> {
+    return this.json("GET", `/v1/operators/${encodeURIComponent(operator)}/evaluation`, {
+      query: { ...period },
+    });
+  }
+
+  /** Exits an operator: revokes its keys and licenses and settles its open period (bureau). */
+  exitOperator(operator: string, reason: string): Promise<import("./types.ts").ExitOutcome> {
+    return this.json("POST", `/v1/operators/${encodeURIComponent(operator)}/exit`, { body: { reason } });
+  }
+
+  // ── settlement statements ──────────────────────────────────────────────
+
+  /** Issues a party's signed statement for a month (bureau); the same month again answers the same statement. */
+  issueStatement(request: StatementRequest): Promise<Statement> {
+    return this.json("POST", "/v1/statements", { body: request });
+  }
+
+  /** Statements the caller may read, newest month first. */
+  async statements(query: StatementQuery = {}): Promise<StatementSummary[]> {
+    return (
+      await this.json<{ statements: StatementSummary[] }>("GET", "/v1/statements", { query: { ...query } })
+    ).statements;
+  }
+
+  /** One statement: the signed JSON document, its CSV lines, or a printable PDF. */
+  statement(id: string, format?: "json"): Promise<Statement>;
+  statement(id: string, format: "csv"): Promise<string>;
+  statement(id: string, format: "pdf"): Promise<Uint8Array>;
+  async statement(
+    id: string,
+    format: "json" | "csv" | "pdf" = "json",
+  ): Promise<Statement | string | Uint8Array> {
+    const accept = { json: "application/json", csv: "text/csv", pdf: "application/pdf" }[format];
+    const res = await this.request("GET", `/v1/statements/${encodeURIComponent(id)}`, {
+      headers: { accept },
+    });
+    if (format === "csv") return res.text();
+    if (format === "pdf") return new Uint8Array(await res.arrayBuffer());
+    return (await res.json()) as Statement;
+  }
+
+  /** The server's verification of an issued statement, recomputed from the jobs and tariffs. */
+  verifyStatement(id: string): Promise<StatementVerification> {
+    return this.json("POST", `/v1/statements/${encodeURIComponent(id)}/verify`);
+  }
+
+  // ── data quality and registries ────────────────────────────────────────
+
+  /** Reports a quality issue on a dataset (operator licensed on it): never rows, an example query at most. */
+  reportQualityIssue(
+    dataset: string,
+    report: import("./types.ts").QualityReport,
+  ): Promise<import("./types.ts").QualityIssue> {
+    return this.json("POST", `/v1/datasets/${encodeURIComponent(dataset)}/issues`, { body: report });
+  }
+
+  /** A dataset's quality issues the caller may read (an operator's own), newest first. */
+  async qualityIssues(
+    dataset: string,
+    filter: { status?: import("./types.ts").QualityIssueStatus } = {},
+  ): Promise<import("./types.ts").QualityIssue[]> {
+    return (
+      await this.json<{ issues: import("./types.ts").QualityIssue[] }>(
+        "GET",
+        `/v1/datasets/${encodeURIComponent(dataset)}/issues`,
+        { query: { ...filter } },
+      )
+    ).issues;
+  }
+
+  /** One quality issue with its steps. */
+  qualityIssue(id: string): Promise<import("./types.ts").QualityIssue> {
+    return this.json("GET", `/v1/quality-issues/${encodeURIComponent(id)}`);
+  }
+
+  /** A step on a quality issue: the holder's answer or fix, the reporter's confirmation or reopening. */
+  qualityStep(
+    id: string,
+    step: "answer" | "resolve" | "confirm" | "reopen",
+    body: Record<string, unknown>,
+  ): Promise<import("./types.ts").QualityIssue> {
+    return this.json("POST", `/v1/quality-issues/${encodeURIComponent(id)}/${step}`, { body });
+  }
+
+  /** A dataset's completeness per column, freshness and issue counts. */
+  qualitySummary(dataset: string): Promise<import("./types.ts").QualitySummary> {
+    return this.json("GET", `/v1/datasets/${encodeURIComponent(dataset)}/quality`);
+  }
+
+  /** Registers a dataset as a data asset (bureau), or amends its registration when `amend` is set. */
+  register(
+    request: { dataset: string; rights?: import("./types.ts").AssetRight[]; note?: string },
+    amend = false,
+  ): Promise<import("./types.ts").Registration> {
+    const { dataset, ...rest } = request;
+    return amend
+      ? this.json("POST", `/v1/registrations/${encodeURIComponent(dataset)}`, { body: rest })
+      : this.json("POST", "/v1/registrations", { body: request });
+  }
+
+  /** The data-asset register: each registration as it stands. */
+  async registrations(): Promise<import("./types.ts").RegistrationRevision[]> {
+    return (
+      await this.json<{ registrations: import("./types.ts").RegistrationRevision[] }>(
+        "GET",
+        "/v1/registrations",
+      )
+    ).registrations;
+  }
+
+  /** One dataset's registration with its history. */
+  registration(dataset: string): Promise<import("./types.ts").Registration> {
+    return this.json("GET", `/v1/registrations/${encodeURIComponent(dataset)}`);
+  }
+
+  /** Creates a data product from a released job (bureau). */
+  createProduct(request: import("./types.ts").DataProductRequest): Promise<import("./types.ts").DataProduct> {
+    return this.json("POST", "/v1/products", { body: request });
+  }
+
+  /** Data products the caller may see, newest first. */
+  async products(): Promise<import("./types.ts").DataProduct[]> {
+    return (await this.json<{ products: import("./types.ts").DataProduct[] }>("GET", "/v1/products"))
+      .products;
+  }
+
+  /** Subscribes to a listed product (operator holding a license naming its datasets). */
+  subscribe(id: string): Promise<import("./types.ts").ProductSubscription> {
+    return this.json("POST", `/v1/products/${encodeURIComponent(id)}/subscribe`);
+  }
+
+  /** A product's released output for a subscriber, exactly as served (JSON, CSV or Arrow). */
+  async productOutputBytes(id: string, name: string, format: OutputFormat = "json"): Promise<Uint8Array> {
+    const accept = { json: "application/json", csv: "text/csv", arrow: ARROW }[format];
+    const res = await this.request(
+      "GET",
+      `/v1/products/${encodeURIComponent(id)}/outputs/${encodeURIComponent(name)}`,
+      { headers: { accept } },
+    );
+    return new Uint8Array(await res.arrayBuffer());
   }
 }
 

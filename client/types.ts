@@ -22,6 +22,12 @@ import type { InboxPage, NotificationView as NotificationViewShape } from "../co
 import type { GateDecision, JobError, JobStatus, JobUsage } from "../control/jobs/model.ts";
 import type { LicenseAction, LicenseStatus } from "../control/licenses.ts";
 import type { UsageQuery as UsageQueryShape, UsageReport } from "../control/metering.ts";
+import type {
+  MonthlyUsage as MonthlyUsageShape,
+  OpenDataset as OpenDatasetShape,
+  OpenRowsPage as OpenRowsPageShape,
+  RegisteredLicense as RegisteredLicenseShape,
+} from "../control/open-data.ts";
 import type { Operator, RegisterOperator } from "../control/operators.ts";
 import type { PolicyVersionDetail } from "../control/policy-versions.ts";
 import type {
@@ -30,6 +36,13 @@ import type {
   Proposal as ProposalShape,
   ProposalStatus as ProposalStatusShape,
 } from "../control/proposals.ts";
+import type {
+  StatementDocument,
+  StatementQuery as StatementQueryShape,
+  StatementRequest as StatementRequestShape,
+  StatementSummary as StatementSummaryShape,
+  StatementVerification as StatementVerificationShape,
+} from "../control/settlement.ts";
 import type { TariffInput, TariffVersion as TariffVersionShape } from "../control/tariffs.ts";
 import type {
   DeliveryView as DeliveryViewShape,
@@ -233,3 +246,57 @@ export type FreezeRequest = FreezeRequestShape;
 /** A tariff as the bureau sets it, and a version as listed. */
 export type Tariff = TariffInput;
 export type TariffVersion = TariffVersionShape;
+
+// ── public: open data and the registers (docs/open-data.md) ──
+/** A grade-1 dataset served without a key. */
+export type OpenDataset = OpenDatasetShape;
+/** One page of an open dataset's rows. */
+export type OpenRowsPage = OpenRowsPageShape;
+/** A license as the public register shows it. */
+export type RegisteredLicense = RegisteredLicenseShape;
+/** A month's usage statistics per dataset. */
+export type MonthlyUsage = MonthlyUsageShape;
+
+// ── settlement statements (docs/settlement.md) ──
+/** A signed monthly statement: its canonical body, SHA-256 and the domain key's signature. */
+export type Statement = StatementDocument;
+/** A statement as listed (`GET /v1/statements`). */
+export type StatementSummary = StatementSummaryShape;
+/** What `POST /v1/statements` takes: a month and a party (an operator, or a holder department). */
+export type StatementRequest = StatementRequestShape;
+/** What `GET /v1/statements` filters by. */
+export type StatementQuery = Partial<StatementQueryShape>;
+/** A verification: each check, and (server-side) the figures that differ from a recomputation. */
+export type StatementVerification = StatementVerificationShape;
+
+// ── data quality and registries (docs/data-quality.md, docs/registries.md) ──
+/** A data quality issue with its steps (`GET /v1/quality-issues/{id}`). */
+export type QualityIssue = z.infer<typeof import("../control/data-quality.ts").QualityIssue>;
+export type QualityCategory = z.infer<typeof import("../control/data-quality.ts").QualityCategory>;
+export type QualityIssueStatus = z.infer<typeof import("../control/data-quality.ts").QualityIssueStatus>;
+/** What `POST /v1/datasets/{name}/issues` takes: never rows, an example query as SQL text at most. */
+export type QualityReport = z.input<typeof import("../control/data-quality.ts").QualityReport>;
+/** A dataset's completeness per column, freshness and issue counts (`GET /v1/datasets/{name}/quality`). */
+export type QualitySummary = z.infer<typeof import("../control/data-quality.ts").QualitySummary>;
+/** A data-asset registration as it stands, with every revision (`GET /v1/registrations/{dataset}`). */
+export type Registration = z.infer<typeof import("../control/registries.ts").Registration>;
+export type RegistrationRevision = z.infer<typeof import("../control/registries.ts").RegistrationRevision>;
+export type AssetRight = z.infer<typeof import("../control/registries.ts").AssetRight>;
+/** A data product (`GET /v1/products`) and what creating one takes. */
+export type DataProduct = z.infer<typeof import("../control/registries.ts").Product>;
+export type DataProductRequest = z.infer<typeof import("../control/registries.ts").ProductRequest>;
+export type ProductSubscription = z.infer<typeof import("../control/registries.ts").Subscription>;
+
+// ── operator credit and evaluation (docs/credit.md) ──
+/** An operator's credit record: score, penalty, violations with objections and decisions. */
+export type CreditRecord = z.infer<typeof import("../control/credit.ts").CreditRecord>;
+/** One violation on a credit record. */
+export type Violation = z.infer<typeof import("../control/credit.ts").ViolationView>;
+/** What `POST /v1/operators/{id}/violations` takes: severity, summary, evidence (text and jobs or log positions). */
+export type ViolationRequest = z.input<typeof import("../control/credit.ts").ViolationRequest>;
+/** An officer's decision on an objection. */
+export type ObjectionDecision = z.infer<typeof import("../control/credit.ts").ObjectionDecision>;
+/** An operator's evaluation for a period (`GET /v1/operators/{id}/evaluation`). */
+export type EvaluationReport = z.infer<typeof import("../control/evaluation.ts").EvaluationReport>;
+/** What an exit did: the operator after it, what was revoked, the settlement of its open period. */
+export type ExitOutcome = import("../control/credit.ts").ExitOutcome;

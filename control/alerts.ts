@@ -8,6 +8,7 @@ import type { SqlExecutor, SqlStore } from "../storage/sql-store.ts";
 import type { AuditSink } from "./audit-sink.ts";
 import { auditedChange } from "./audited-change.ts";
 import { type Actor, requireActor } from "./authority.ts";
+import { type CreditRules, recordAlertViolation, recordGateViolation } from "./credit.ts";
 import { notify } from "./inbox.ts";
 
 /** The rules over the log that raise alerts. */
@@ -225,6 +226,8 @@ export interface AlertEvaluationDeps {
   readonly store: Pick<SqlStore, "transaction">;
   readonly audit: AuditSink;
   readonly thresholds?: Partial<AlertThresholds>;
+  /** The credit rules violations recorded from alerts and gate decisions are scored by. */
+  readonly credit?: Partial<CreditRules>;
 }
 
 /** One log entry as the rules read it. */
@@ -268,7 +271,8 @@ interface Finding {
   readonly entries: readonly number[];
 }
 
-const RULE_TYPES = ["query.checked", "auth.failed"];
+// `job.gate` entries are read for the credit record: a gate decision may be a violation (control/credit.ts).
+const RULE_TYPES = ["query.checked", "auth.failed", "job.gate"];
 /** Entries read per transaction. */
 const BATCH = 500;
 /** Positions an alert keeps (the most recent of the burst). */
@@ -299,7 +303,7 @@ export async function evaluateAlerts(
       if (to <= from) return { judged: 0, raised: [] as AlertView[], more: false };
       const rows = await tx.query<EntryRow>(
         `SELECT position, time, type, operator, license, line FROM audit_entries
-         WHERE position > $1 AND position <= $2 AND type IN ($3, $4) ORDER BY position LIMIT ${BATCH}`,
+         WHERE position > $1 AND position <= $2 AND type IN ($3, $4, $5) ORDER BY position LIMIT ${BATCH}`,
         [from, to, ...RULE_TYPES],
       );
       const more = rows.length === BATCH;
@@ -317,8 +321,13 @@ export async function evaluateAlerts(
       const found: AlertView[] = [];
       for (const finding of findings.values()) {
         const alert = await raise(tx, deps.audit, finding);
-        if (alert) found.push(alert);
+        if (!alert) continue;
+        found.push(alert);
+        await recordAlertViolation(tx, deps.audit, alert, { rules: deps.credit ?? {} });
       }
+      for (const row of rows)
+        if (row.type === "job.gate")
+          await recordGateViolation(tx, deps.audit, row, { rules: deps.credit ?? {} });
       await tx.run("UPDATE alert_cursor SET position = $1 WHERE id = 1", [through]);
       return { judged: through - from, raised: found, more };
     });

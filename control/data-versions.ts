@@ -11,6 +11,7 @@ import { auditedChange } from "./audited-change.ts";
 import { type Actor, requireActor } from "./authority.ts";
 import { currentCatalog } from "./catalog.ts";
 import { notify } from "./inbox.ts";
+import { recordVersionIn } from "./registries.ts";
 
 /**
  * Data versions of the datasets (the rows of data a dataset's table holds, as opposed to its
@@ -248,9 +249,12 @@ export async function restoreDataVersion(
   });
 }
 
-/** Points new jobs at `version` of `dataset` (inside the caller's audited transaction). */
+/**
+ * Points new jobs at `version` of `dataset` (inside the caller's audited transaction), and adds
+ * the version's hash to the dataset's data-asset registration if it lists it not yet.
+ */
 export async function switchCurrent(
-  tx: Pick<SqlExecutor, "run">,
+  tx: Pick<SqlExecutor, "query" | "run">,
   dataset: string,
   version: number,
   actorId: string,
@@ -260,4 +264,5 @@ export async function switchCurrent(
      ON CONFLICT (dataset) DO UPDATE SET version = excluded.version, switched_at = excluded.switched_at, switched_by = excluded.switched_by`,
     [dataset, version, new Date().toISOString(), actorId],
   );
+  await recordVersionIn(tx, dataset, version, actorId);
 }

@@ -21,6 +21,13 @@ export const NotificationKind = z.enum([
   "review.decided",
   "license.expiring",
   "alert.raised",
+  "credit.violation",
+  "credit.penalty",
+  "credit.objection",
+  "credit.decision",
+  "operator.exited",
+  "quality_issue.reported",
+  "quality_issue.answered",
 ]);
 export type NotificationKind = z.infer<typeof NotificationKind>;
 
@@ -33,6 +40,9 @@ export const NotificationSubject = z.strictObject({
   license: z.string().optional(),
   dataset: z.string().optional(),
   alert: z.string().optional(),
+  violation: z.string().optional(),
+  operator: z.string().optional(),
+  qualityIssue: z.string().optional(),
 });
 export type NotificationSubject = z.infer<typeof NotificationSubject>;
 

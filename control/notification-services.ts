@@ -2,6 +2,7 @@ import type { Notifier } from "../storage/notifications.ts";
 import type { SqlStore } from "../storage/sql-store.ts";
 import { type AlertThresholds, evaluateAlerts } from "./alerts.ts";
 import type { AuditSink } from "./audit-sink.ts";
+import { type CreditRules, repairCredit } from "./credit.ts";
 import { INBOX_CHANNEL, inboxSignal, noticeExpiringLicenses, parseInboxWake } from "./inbox.ts";
 import { type DeliverySettings, WebhookDeliveryWorker } from "./webhooks.ts";
 
@@ -13,6 +14,8 @@ export interface NotificationSettings {
   readonly keepAliveMs: number;
   readonly delivery: DeliverySettings;
   readonly alerts: Partial<AlertThresholds>;
+  /** The credit rules (docs/credit.md) violations from alerts are scored by; defaults where unset. */
+  readonly credit?: Partial<CreditRules>;
   /** How often the alert rules read the new log entries. */
   readonly alertIntervalMs: number;
   /** How long before a license ends its operator and the bureau hear of it. */
@@ -71,7 +74,16 @@ export async function startNotificationServices(deps: {
     setTimeout(run, 1000).unref();
   };
   every("alert rules", deps.settings.alertIntervalMs, () =>
-    evaluateAlerts({ store: deps.store, audit: deps.audit, thresholds: deps.settings.alerts }),
+    evaluateAlerts({
+      store: deps.store,
+      audit: deps.audit,
+      thresholds: deps.settings.alerts,
+      credit: deps.settings.credit ?? {},
+    }),
+  );
+  // Penalties that repair has outgrown are lifted even when nothing else happens to the operator.
+  every("credit repair sweep", deps.settings.alertIntervalMs, () =>
+    repairCredit({ store: deps.store, audit: deps.audit, rules: deps.settings.credit ?? {} }),
   );
   every("license expiry sweep", deps.settings.licenseSweepMs, () =>
     noticeExpiringLicenses(deps.store, { windowMs: deps.settings.licenseNoticeMs }),

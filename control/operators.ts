@@ -4,7 +4,7 @@ import { isValidUscc } from "../policies/identifiers.ts";
 import { compareText, sqlDialect } from "../storage/sql-dialect.ts";
 import { isUniqueViolation, type SqlExecutor, type SqlStore, type SqlValue } from "../storage/sql-store.ts";
 import type { AuditSink } from "./audit-sink.ts";
-import { auditedChange } from "./audited-change.ts";
+import { type AuditedOutcome, auditedChange } from "./audited-change.ts";
 import { createPrincipal, issueApiKey, PrincipalStatus, setPrincipalStatus } from "./identity.ts";
 
 /**
@@ -205,51 +205,63 @@ export async function changeOperatorStatus(
   action: OperatorAction,
   reason: string,
 ): Promise<Operator> {
-  return auditedChange(store, audit, async (tx) => {
-    // Locked: two status changes racing on two nodes take turns, each from the state the other left.
-    const locked = await tx.query<Row>(
-      `SELECT ${COLUMNS} FROM principals WHERE role = 'operator' AND id = $1${sqlDialect.forUpdate(tx.dialect)}`,
-      [id],
+  return auditedChange(store, audit, (tx) => changeOperatorStatusIn(tx, actor, id, action, reason));
+}
+
+/**
+ * `changeOperatorStatus` inside the caller's transaction (an exit records its settlement in the
+ * same one): answers the operator after the change and the event the caller appends.
+ */
+export async function changeOperatorStatusIn(
+  tx: SqlExecutor,
+  actor: string,
+  id: string,
+  action: OperatorAction,
+  reason: string,
+): Promise<AuditedOutcome<Operator>> {
+  // Locked: two status changes racing on two nodes take turns, each from the state the other left.
+  const locked = await tx.query<Row>(
+    `SELECT ${COLUMNS} FROM principals WHERE role = 'operator' AND id = $1${sqlDialect.forUpdate(tx.dialect)}`,
+    [id],
+  );
+  if (!locked[0]) throw new DomainError("NOT_FOUND", `no operator ${id}`);
+  const before = toOperator(locked[0]);
+  if (!ALLOWED_FROM[action].includes(before.status)) {
+    throw new DomainError("CONFLICT", `operator ${id} is ${before.status}: cannot ${action}`);
+  }
+  await setPrincipalStatus(tx, id, RESULT[action], reason);
+  let revokedKeys: string[] = [];
+  let revokedLicenses: string[] = [];
+  if (action === "revoke") {
+    const now = new Date().toISOString();
+    const keys = await tx.query<{ prefix: string }>(
+      "UPDATE api_keys SET revoked_at = $2 WHERE principal_id = $1 AND revoked_at IS NULL RETURNING prefix",
+      [id, now],
     );
-    if (!locked[0]) throw new DomainError("NOT_FOUND", `no operator ${id}`);
-    const before = toOperator(locked[0]);
-    if (!ALLOWED_FROM[action].includes(before.status)) {
-      throw new DomainError("CONFLICT", `operator ${id} is ${before.status}: cannot ${action}`);
-    }
-    await setPrincipalStatus(tx, id, RESULT[action], reason);
-    let revokedKeys: string[] = [];
-    let revokedLicenses: string[] = [];
-    if (action === "revoke") {
-      const now = new Date().toISOString();
-      const keys = await tx.query<{ prefix: string }>(
-        "UPDATE api_keys SET revoked_at = $2 WHERE principal_id = $1 AND revoked_at IS NULL RETURNING prefix",
-        [id, now],
-      );
-      const licenses = await tx.query<{ id: string }>(
-        `UPDATE licenses SET status = 'revoked', status_reason = $2, updated_at = $3
-         WHERE operator_id = $1 AND status IN ('active', 'suspended') RETURNING id`,
-        [id, `operator revoked: ${reason}`, now],
-      );
-      revokedKeys = keys.map((r) => r.prefix).sort(compareText);
-      revokedLicenses = licenses.map((r) => r.id).sort(compareText);
-    }
-    const after = await getOperator(tx, id);
-    return {
-      result: after,
-      event: {
-        type: EVENT_OF[action],
-        actor,
-        subject: { operator: id },
-        data: {
-          action,
-          reason,
-          before: { status: before.status, statusReason: before.statusReason },
-          after: { status: after.status, statusReason: after.statusReason },
-          ...(action === "revoke" ? { revokedKeys, revokedLicenses } : {}),
-        },
+    const licenses = await tx.query<{ id: string }>(
+      `UPDATE licenses SET status = 'revoked', status_reason = $2, updated_at = $3
+       WHERE operator_id = $1 AND status IN ('active', 'suspended') RETURNING id`,
+      [id, `operator revoked: ${reason}`, now],
+    );
+    revokedKeys = keys.map((r) => r.prefix).sort(compareText);
+    revokedLicenses = licenses.map((r) => r.id).sort(compareText);
+  }
+  const after = await getOperator(tx, id);
+  return {
+    result: after,
+    event: {
+      type: EVENT_OF[action],
+      actor,
+      subject: { operator: id },
+      data: {
+        action,
+        reason,
+        before: { status: before.status, statusReason: before.statusReason },
+        after: { status: after.status, statusReason: after.statusReason },
+        ...(action === "revoke" ? { revokedKeys, revokedLicenses } : {}),
       },
-    };
-  });
+    },
+  };
 }
 
 /** Audit types of the ledger's list; revocation has none of its own, `data.action` names it. */

@@ -3,6 +3,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
+import type { DomainSigningKey } from "../audit/signing-key.ts";
 import type { StoreAuditLedger } from "../audit/store-ledger.ts";
 import type { AuditSink } from "../control/audit-sink.ts";
 import { liveFreezes } from "../control/freezes.ts";
@@ -11,13 +12,14 @@ import type { NotificationSettings } from "../control/notification-services.ts";
 import { isDomainError } from "../policies/errors.ts";
 import type { DataDomain } from "../storage/data-domain.ts";
 import type { SqlStore } from "../storage/sql-store.ts";
-import { AuthFailureLimiter, authenticateRequests, type GatewayEnv } from "./auth.ts";
+import { AddressLimiter, authenticateRequests, type GatewayEnv } from "./auth.ts";
 import { renderDocsPage } from "./docs-page.ts";
 import type { Logger } from "./log.ts";
 import { problem } from "./problem.ts";
 import { registerAlertRoutes } from "./routes/alerts.ts";
 import { registerApplicationRoutes } from "./routes/applications.ts";
 import { registerAuditRoutes } from "./routes/audit.ts";
+import { registerCreditRoutes } from "./routes/credit.ts";
 import { DATA_UPLOAD_PATH, registerDataVersionRoutes } from "./routes/data-versions.ts";
 import { registerDatasetRoutes } from "./routes/datasets.ts";
 import { registerDummyRoutes } from "./routes/dummy.ts";
@@ -30,7 +32,11 @@ import { registerLicenseRoutes } from "./routes/licenses.ts";
 import { registerOperatorRoutes } from "./routes/operators.ts";
 import { registerPolicyRoutes } from "./routes/policies.ts";
 import { registerProposalRoutes } from "./routes/proposals.ts";
+import { PUBLIC_PREFIX, registerPublicRoutes } from "./routes/public.ts";
+import { registerQualityRoutes } from "./routes/quality.ts";
+import { registerRegistryRoutes } from "./routes/registries.ts";
 import { registerReviewRoutes } from "./routes/reviews.ts";
+import { registerStatementRoutes } from "./routes/statements.ts";
 import { registerTariffRoutes } from "./routes/tariffs.ts";
 import { registerUsageRoutes } from "./routes/usage.ts";
 import { registerWebhookRoutes } from "./routes/webhooks.ts";
@@ -46,6 +52,8 @@ export interface GatewayServices {
   readonly auditLedger: Pick<StoreAuditLedger, "query" | "verify" | "checkpoint">;
   /** The domain's Ed25519 public key (PEM), published to whoever verifies receipts. */
   readonly domainPublicKeyPem: string;
+  /** The domain's signing key, for statements signed on request; unset: this node issues none. */
+  readonly domainSigningKey?: Pick<DomainSigningKey, "privateKey">;
   readonly logger: Logger;
   readonly maxBodyBytes: number;
   /**
@@ -58,10 +66,14 @@ export interface GatewayServices {
   /** Where data versions are stored and the largest upload (DATA_UPLOAD_MAX_BYTES); unset: this node takes none. */
   readonly dataSupply?: { readonly datasetsDir: string; readonly maxUploadBytes: number };
   /** Failed-authentication limiter; one per process (tests pass their own). */
-  readonly authLimiter?: AuthFailureLimiter;
+  readonly authLimiter?: AddressLimiter;
+  /** Requests one address may make to the keyless public routes per minute (PUBLIC_REQUESTS_PER_MINUTE). */
+  readonly publicLimiter?: AddressLimiter;
   /** Inbox streams and webhook address rules (defaults: 5 s polls, no loopback or private receivers). */
   readonly notifications?: NotificationSettings;
 }
+
+export const DEFAULT_PUBLIC_REQUESTS_PER_MINUTE = 60;
 
 /**
  * Builds the configured gateway without listening, so tests drive it with `app.request`.
@@ -108,14 +120,15 @@ export function newApp(services: GatewayServices): OpenAPIHono<GatewayEnv> {
     return c.req.method === "POST" && DATA_UPLOAD_PATH.test(c.req.path) ? next() : limitBody(c, next);
   });
 
-  app.use(
-    "/v1/*",
-    authenticateRequests({
-      store: services.controlPlane,
-      audit: services.audit,
-      limiter: services.authLimiter ?? new AuthFailureLimiter(),
-    }),
-  );
+  const authenticate = authenticateRequests({
+    store: services.controlPlane,
+    audit: services.audit,
+    limiter: services.authLimiter ?? new AddressLimiter(),
+  });
+  // The public routes take no key (open data, the license register); everything else under /v1 does.
+  app.use("/v1/*", function authenticateUnlessPublic(c, next) {
+    return c.req.path.startsWith(PUBLIC_PREFIX) ? next() : authenticate(c, next);
+  });
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
     type: "http",
@@ -128,6 +141,8 @@ export function newApp(services: GatewayServices): OpenAPIHono<GatewayEnv> {
   registerDummyRoutes(app, services);
   registerJobRoutes(app, services);
   registerReviewRoutes(app, services);
+  // Before the operator routes, whose /v1/operators/{id}/{action} would take /violations and /exit.
+  registerCreditRoutes(app, services);
   registerOperatorRoutes(app, services);
   registerKeyRoutes(app, services);
   registerLicenseRoutes(app, services);
@@ -138,9 +153,18 @@ export function newApp(services: GatewayServices): OpenAPIHono<GatewayEnv> {
   registerFreezeRoutes(app, services);
   registerAuditRoutes(app, services);
   registerUsageRoutes(app, services);
+  registerStatementRoutes(app, services);
   registerInboxRoutes(app, services);
   registerWebhookRoutes(app, services);
   registerAlertRoutes(app, services);
+  registerQualityRoutes(app, services);
+  registerRegistryRoutes(app, services);
+  registerPublicRoutes(app, {
+    ...services,
+    publicLimiter:
+      services.publicLimiter ??
+      new AddressLimiter({ events: DEFAULT_PUBLIC_REQUESTS_PER_MINUTE, windowMs: 60_000 }),
+  });
 
   const openApiConfig = {
     openapi: "3.1.0",

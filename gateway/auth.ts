@@ -11,20 +11,20 @@ export type GatewayEnv = {
   };
 };
 
-/** Failed authentications one client address may make per window before it is refused outright. */
-export interface AuthFailureLimit {
-  readonly failures: number;
+/** Events (failed authentications, public requests) one client address may cause per window before it is refused. */
+export interface AddressLimit {
+  readonly events: number;
   readonly windowMs: number;
 }
 
-const DEFAULT_LIMIT: AuthFailureLimit = { failures: 20, windowMs: 60_000 };
+const DEFAULT_LIMIT: AddressLimit = { events: 20, windowMs: 60_000 };
 
-/** Counts failed authentications per client address in a fixed window. */
-export class AuthFailureLimiter {
-  private readonly windows = new Map<string, { start: number; failures: number }>();
+/** Counts events per client address in a fixed window: failed authentications, requests to public routes. */
+export class AddressLimiter {
+  private readonly windows = new Map<string, { start: number; events: number }>();
 
   constructor(
-    private readonly limit: AuthFailureLimit = DEFAULT_LIMIT,
+    private readonly limit: AddressLimit = DEFAULT_LIMIT,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -32,11 +32,11 @@ export class AuthFailureLimiter {
   blockedFor(address: string): number {
     const window = this.windows.get(address);
     if (!window || this.now() - window.start >= this.limit.windowMs) return 0;
-    if (window.failures < this.limit.failures) return 0;
+    if (window.events < this.limit.events) return 0;
     return Math.ceil((window.start + this.limit.windowMs - this.now()) / 1000);
   }
 
-  recordFailure(address: string): void {
+  record(address: string): void {
     const now = this.now();
     const window = this.windows.get(address);
     if (!window || now - window.start >= this.limit.windowMs) {
@@ -45,15 +45,15 @@ export class AuthFailureLimiter {
         for (const [key, w] of this.windows)
           if (now - w.start >= this.limit.windowMs) this.windows.delete(key);
       }
-      this.windows.set(address, { start: now, failures: 1 });
+      this.windows.set(address, { start: now, events: 1 });
     } else {
-      window.failures++;
+      window.events++;
     }
   }
 }
 
 /** The peer address of the connection (never a client-supplied header: the embedded default has no trusted proxy). */
-function clientAddress(c: Context): string {
+export function clientAddress(c: Context): string {
   const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
   return incoming?.socket?.remoteAddress ?? "in-process";
 }
@@ -66,7 +66,7 @@ function clientAddress(c: Context): string {
 export function authenticateRequests(deps: {
   readonly store: Pick<SqlStore, "query">;
   readonly audit: AuditSink;
-  readonly limiter: AuthFailureLimiter;
+  readonly limiter: AddressLimiter;
 }): MiddlewareHandler<GatewayEnv> {
   return async function authenticateMiddleware(c, next) {
     const address = clientAddress(c);
@@ -79,7 +79,7 @@ export function authenticateRequests(deps: {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     const principal = match ? await authenticate(deps.store, match[1]!) : null;
     if (!principal) {
-      deps.limiter.recordFailure(address);
+      deps.limiter.record(address);
       // The key's public prefix identifies which key was tried; the secret part is never recorded.
       const prefix = match ? /^aos_([0-9a-f]{12})_/.exec(match[1]!)?.[1] : undefined;
       await deps.audit.append({

@@ -44,6 +44,8 @@ export const Config = z.object({
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
   OTEL_SERVICE_NAME: z.string().min(1).default("aos-gateway"),
   OTEL_METRIC_EXPORT_INTERVAL: z.coerce.number().int().min(1000).default(60_000),
+  /** Requests one client address may make per minute to the keyless public routes (open data, registers). */
+  PUBLIC_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(60),
   /** Hours a license application may wait with nobody acting on it before it expires (default 14 days). */
   APPLICATION_TTL_HOURS: z.coerce.number().positive().max(8760).default(336),
   /**
@@ -124,6 +126,8 @@ function notificationConfig() {
     ALERT_AUTH_FAILURES_PER_ADDRESS: count(20),
     ALERT_AUTH_FAILURES_PER_KEY: count(5),
     ALERT_AUTH_WINDOW_MS: ms(300_000),
+    /** Days without a new violation after which an operator's violations stop counting (docs/credit.md). */
+    CREDIT_REPAIR_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
     /** Days before a license ends that its operator and the bureau are told. */
     LICENSE_EXPIRY_NOTICE_DAYS: z.coerce.number().positive().max(365).default(7),
     LICENSE_SWEEP_MS: ms(3_600_000),
@@ -155,6 +159,7 @@ export function notificationSettings(config: Config): NotificationSettings {
       authWindowMs: config.ALERT_AUTH_WINDOW_MS,
     },
     alertIntervalMs: config.ALERT_INTERVAL_MS,
+    credit: { repairDays: config.CREDIT_REPAIR_DAYS },
     licenseNoticeMs: config.LICENSE_EXPIRY_NOTICE_DAYS * 86_400_000,
     licenseSweepMs: config.LICENSE_SWEEP_MS,
   };

@@ -9,6 +9,8 @@ import {
   type Vector,
   vectorFromArray,
 } from "apache-arrow";
+import type { Context } from "hono";
+import { outputBytes } from "../audit/output-digest.ts";
 import type { OutputCell, OutputTable } from "../control/jobs/model.ts";
 
 export const ARROW_STREAM = "application/vnd.apache.arrow.stream";
@@ -75,4 +77,28 @@ export function toArrowStream(rows: OutputTable): Uint8Array {
       );
   }
   return tableToIPC(new Table(vectors), "stream");
+}
+
+/**
+ * A released output as the caller's Accept header asks: CSV (as an attachment), Arrow, or JSON in
+ * exactly the canonical bytes a release receipt's hash covers, so a download verifies as it is.
+ * Never cached: an output is for its caller only.
+ */
+export function outputResponse(c: Context, rows: OutputTable, filename: string): Response {
+  const format = negotiateFormat(c.req.header("accept"));
+  c.header("cache-control", "no-store");
+  if (format === "csv") {
+    c.header("content-disposition", `attachment; filename="${filename}.csv"`);
+    return c.body(toCsv(rows), 200, { "content-type": "text/csv; charset=utf-8" });
+  }
+  if (format === "arrow") {
+    const bytes = toArrowStream(rows);
+    return c.body(
+      bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
+      200,
+      { "content-type": ARROW_STREAM },
+    );
+  }
+  const bytes = outputBytes(rows);
+  return c.body(new Uint8Array(bytes).buffer as ArrayBuffer, 200, { "content-type": "application/json" });
 }

@@ -85,6 +85,19 @@ export const COMMON_ERRORS = {
   503: { description: "Starting up or shutting down.", content: problemContent },
 } as const;
 
+/** Error responses of the keyless public routes: no 401, and 403/423 say what is not open or frozen. */
+export const PUBLIC_ERRORS = {
+  400: COMMON_ERRORS[400],
+  403: { description: "The dataset is not open data (grade 2 or above).", content: problemContent },
+  423: { description: "A freeze holds the dataset.", content: problemContent },
+  429: {
+    description: "This address made too many public requests; see Retry-After.",
+    content: problemContent,
+  },
+  500: COMMON_ERRORS[500],
+  503: COMMON_ERRORS[503],
+} as const;
+
 export const NOT_FOUND_ERROR = {
   404: { description: "No such object visible to the caller.", content: problemContent },
 } as const;

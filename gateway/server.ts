@@ -30,6 +30,7 @@ import { openSqlParser } from "../storage/sql-parser.ts";
 import { telemetry } from "../telemetry/instruments.ts";
 import { startTelemetry } from "../telemetry/otel.ts";
 import { newApp } from "./app.ts";
+import { AddressLimiter } from "./auth.ts";
 import { type Config, notificationSettings } from "./config.ts";
 import type { Logger } from "./log.ts";
 
@@ -203,12 +204,14 @@ export async function startGateway(config: Config, logger: Logger): Promise<Runn
       audit,
       auditLedger: ledger,
       domainPublicKeyPem: signingKey.publicKey.export({ type: "spki", format: "pem" }).toString(),
+      domainSigningKey: signingKey,
       jobs,
       logger,
       maxBodyBytes: config.MAX_BODY_BYTES,
       dataSupply: { datasetsDir: folder.datasetsDir, maxUploadBytes: config.DATA_UPLOAD_MAX_BYTES },
       notifications,
       applicationTtlHours: config.APPLICATION_TTL_HOURS,
+      publicLimiter: new AddressLimiter({ events: config.PUBLIC_REQUESTS_PER_MINUTE, windowMs: 60_000 }),
       traceRequests: otel.enabled,
       readiness: {
         async check() {

@@ -365,6 +365,166 @@ export const MIGRATIONS: readonly Migration[] = [
       ];
     },
   },
+  {
+    version: 3,
+    name: "governance II: operator credit and evaluation, data quality, settlement statements, registries",
+    // Each section's owner adds its tables (a `serial` id as in migration 2 where one is needed).
+    statements: (dialect): string[] => {
+      return [
+        // -- operator credit and evaluation (control/credit.ts) --
+        // Each violation on an operator's credit record. `origin` names what a system violation came
+        // from (`alert:<id>`, `gate:<job>`), so each is recorded once; officers' findings have none.
+        // Whether it still counts (not repaired) is computed from the times, never stored.
+        `CREATE TABLE credit_violations (
+          id TEXT PRIMARY KEY,
+          operator_id TEXT NOT NULL REFERENCES principals (id),
+          kind TEXT NOT NULL CHECK (kind IN ('policy_refusals', 'budget_exhaustion', 'release_gate_flag', 'differencing', 'officer_finding')),
+          severity TEXT NOT NULL CHECK (severity IN ('minor', 'major', 'severe')),
+          points INTEGER NOT NULL CHECK (points > 0),
+          source TEXT NOT NULL,
+          origin TEXT,
+          summary TEXT NOT NULL,
+          evidence TEXT NOT NULL,
+          recorded_at TEXT NOT NULL,
+          penalty TEXT NOT NULL CHECK (penalty IN ('none', 'warning', 'quota_cut', 'suspension')),
+          status TEXT NOT NULL CHECK (status IN ('standing', 'annulled')),
+          objection TEXT,
+          objected_at TEXT,
+          decision TEXT CHECK (decision IN ('upheld', 'dismissed')),
+          decision_reason TEXT,
+          decided_by TEXT,
+          decided_at TEXT
+        )`,
+        "CREATE INDEX credit_violations_operator ON credit_violations (operator_id, recorded_at)",
+        "CREATE UNIQUE INDEX credit_violations_origin ON credit_violations (origin) WHERE origin IS NOT NULL",
+        // The penalty in force on each operator and what applying it changed (each license's quotas
+        // before and after a cut, the licenses a suspension suspended), so lifting it undoes exactly that.
+        `CREATE TABLE credit_penalties (
+          operator_id TEXT PRIMARY KEY REFERENCES principals (id),
+          level TEXT NOT NULL CHECK (level IN ('none', 'warning', 'quota_cut', 'suspension')),
+          quota_cuts TEXT NOT NULL,
+          suspended_licenses TEXT NOT NULL,
+          changed_at TEXT NOT NULL
+        )`,
+        // -- data quality (control/data-quality.ts) --
+        // Quality issues operators report on a dataset (or one column): what is wrong and, optionally,
+        // an example query (text only, checked by the query gate, never run here). The row holds the
+        // current state; quality_issue_steps keeps every step in order.
+        `CREATE TABLE quality_issues (
+          id TEXT PRIMARY KEY,
+          dataset TEXT NOT NULL,
+          column_name TEXT,
+          category TEXT NOT NULL CHECK (category IN ('missing_values', 'wrong_values', 'stale', 'inconsistent', 'other')),
+          summary TEXT NOT NULL,
+          example_query TEXT,
+          reporter_id TEXT NOT NULL,
+          license_id TEXT NOT NULL,
+          reported_version INTEGER,
+          status TEXT NOT NULL CHECK (status IN ('open', 'accepted', 'rejected', 'resolved', 'closed')),
+          answer_reason TEXT,
+          fix_version INTEGER,
+          reopened INTEGER NOT NULL DEFAULT 0 CHECK (reopened IN (0, 1)),
+          reported_at TEXT NOT NULL,
+          updated_at TEXT NOT NULL,
+          resolved_at TEXT
+        )`,
+        "CREATE INDEX quality_issues_dataset ON quality_issues (dataset, status)",
+        "CREATE INDEX quality_issues_reporter ON quality_issues (reporter_id, reported_at)",
+        `CREATE TABLE quality_issue_steps (
+          issue_id TEXT NOT NULL REFERENCES quality_issues (id),
+          seq INTEGER NOT NULL,
+          step TEXT NOT NULL CHECK (step IN ('reported', 'accepted', 'rejected', 'resolved', 'confirmed', 'reopened')),
+          actor_id TEXT NOT NULL,
+          reason TEXT,
+          data_version INTEGER,
+          at TEXT NOT NULL,
+          PRIMARY KEY (issue_id, seq)
+        )`,
+        // Share of non-NULL values per column of one data version, computed once per version (a
+        // version's data never changes): aggregate catalog metadata, like the row count.
+        `CREATE TABLE data_completeness (
+          dataset TEXT NOT NULL,
+          version INTEGER NOT NULL,
+          column_name TEXT NOT NULL,
+          row_count BIGINT NOT NULL,
+          non_null BIGINT NOT NULL,
+          computed_at TEXT NOT NULL,
+          PRIMARY KEY (dataset, version, column_name)
+        )`,
+        // -- settlement statements (control/settlement.ts) --
+        // A signed monthly statement of one party (an operator: what it owes; a holder department:
+        // what its data earned). `body` is the canonical JSON that `sha256` hashes and `signature`
+        // (Ed25519, domain key, base64url) signs; one statement per month and party.
+        `CREATE TABLE statements (
+          id TEXT PRIMARY KEY,
+          period TEXT NOT NULL CHECK (length(period) = 7),
+          party_kind TEXT NOT NULL CHECK (party_kind IN ('operator', 'holder')),
+          party_id TEXT NOT NULL,
+          body TEXT NOT NULL,
+          sha256 TEXT NOT NULL CHECK (length(sha256) = 64),
+          signature TEXT NOT NULL,
+          charge_fen BIGINT NOT NULL,
+          issued_by TEXT NOT NULL,
+          issued_at TEXT NOT NULL,
+          UNIQUE (period, party_kind, party_id)
+        )`,
+        "CREATE INDEX statements_party ON statements (party_kind, party_id, period)",
+        // -- registries: data products and data-asset registrations (control/registries.ts) --
+        // Data-asset registrations (数据资产登记): one row per revision, never updated. Each row is the
+        // whole record as of that change (rights and version hashes as JSON arrays).
+        `CREATE TABLE asset_registrations (
+          dataset TEXT NOT NULL,
+          revision INTEGER NOT NULL,
+          change TEXT NOT NULL CHECK (change IN ('registered', 'amended', 'version_added')),
+          holder_department TEXT NOT NULL,
+          rights TEXT NOT NULL,
+          grade INTEGER NOT NULL CHECK (grade BETWEEN 1 AND 4),
+          version_hashes TEXT NOT NULL,
+          note TEXT,
+          recorded_by TEXT NOT NULL,
+          recorded_at TEXT NOT NULL,
+          PRIMARY KEY (dataset, revision)
+        )`,
+        // Data products (数据产品): a named, versioned, released job's outputs with terms and a price.
+        `CREATE TABLE data_products (
+          id TEXT PRIMARY KEY,
+          name TEXT NOT NULL,
+          version INTEGER NOT NULL,
+          job_id TEXT NOT NULL,
+          script_sha256 TEXT NOT NULL,
+          datasets TEXT NOT NULL,
+          outputs TEXT NOT NULL,
+          terms TEXT NOT NULL,
+          price_fen BIGINT NOT NULL CHECK (price_fen >= 0),
+          status TEXT NOT NULL CHECK (status IN ('listed', 'delisted')),
+          created_by TEXT NOT NULL,
+          created_at TEXT NOT NULL,
+          status_changed_at TEXT,
+          UNIQUE (name, version)
+        )`,
+        `CREATE TABLE product_subscriptions (
+          product_id TEXT NOT NULL REFERENCES data_products (id),
+          operator_id TEXT NOT NULL,
+          license_id TEXT NOT NULL,
+          product_version INTEGER NOT NULL,
+          subscribed_at TEXT NOT NULL,
+          PRIMARY KEY (product_id, operator_id)
+        )`,
+        // -- open data (control/open-data.ts) --
+        // Each page of a grade-1 dataset read without a key: the meter of open use. `client` is a
+        // digest of the reader's address (the audit entry holds the address itself).
+        `CREATE TABLE open_data_reads (
+          id ${dialect === "postgres" ? "BIGSERIAL PRIMARY KEY" : "INTEGER PRIMARY KEY AUTOINCREMENT"},
+          dataset TEXT NOT NULL,
+          version INTEGER NOT NULL,
+          rows INTEGER NOT NULL,
+          client TEXT NOT NULL,
+          read_at TEXT NOT NULL
+        )`,
+        "CREATE INDEX open_data_reads_time ON open_data_reads (read_at, dataset)",
+      ];
+    },
+  },
 ];
 
 /** The newest schema version this code writes. */

@@ -139,10 +139,14 @@ function usageOf(
     }
   }
   const datasets = [...new Set(queries.flatMap((q) => q.verdict?.datasets ?? []))].sort();
-  const rowsScanned = queries.reduce(
-    (sum, q) => sum + (q.verdict?.datasets ?? []).reduce((n, d) => n + (tableRows.get(d) ?? 0), 0),
-    0,
-  );
+  // Each dataset is one table of the domain: a query's rows of it are the table's rows.
+  const rowsScannedByDataset: Record<string, number> = Object.fromEntries(datasets.map((d) => [d, 0]));
+  for (const query of queries) {
+    for (const dataset of query.verdict?.datasets ?? []) {
+      rowsScannedByDataset[dataset] = (rowsScannedByDataset[dataset] ?? 0) + (tableRows.get(dataset) ?? 0);
+    }
+  }
+  const rowsScanned = Object.values(rowsScannedByDataset).reduce((sum, n) => sum + n, 0);
   const u = result.usage;
   return {
     cpuMs: u.cpuMs,
@@ -154,6 +158,7 @@ function usageOf(
     outputRows: u.outputRows,
     outputCells: u.outputCells,
     rowsScanned,
+    rowsScannedByDataset,
     datasets,
     epsilon,
   };

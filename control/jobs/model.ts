@@ -70,6 +70,12 @@ export const JobUsage = z.object({
    * aggregates the engine runs, so this is the volume of data a job used.
    */
   rowsScanned: z.number().int(),
+  /**
+   * `rowsScanned` split by dataset: the rows of each dataset's table its queries read (a join counts
+   * each table it reads). A dataset's contribution to the job, by which settlement shares the
+   * job's charge (docs/settlement.md). Absent on jobs run before it was recorded: those split evenly.
+   */
+  rowsScannedByDataset: z.record(z.string(), z.number().int().nonnegative()).optional(),
   /** Datasets the job's queries touched: the holders its charges are attributed to. */
   datasets: z.array(z.string()),
   epsilon: z.record(z.string(), z.number()),

@@ -1,5 +1,6 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { currentCatalog } from "../../control/catalog.ts";
+import { openQualityIssueCounts } from "../../control/data-quality.ts";
 import { DatasetManifest, Grade, UpdateFrequency } from "../../policies/manifest.ts";
 import type { DataDomain } from "../../storage/data-domain.ts";
 import type { SqlStore } from "../../storage/sql-store.ts";
@@ -16,6 +17,8 @@ const DatasetSummary = z
     updateFrequency: UpdateFrequency,
     policyVersion: z.number().int(),
     columns: z.number().int(),
+    /** Quality issues reported and not yet fixed; the summary is at GET /v1/datasets/{name}/quality. */
+    openQualityIssues: z.number().int(),
   })
   .openapi("DatasetSummary");
 
@@ -79,6 +82,7 @@ export function registerDatasetRoutes(app: OpenAPIHono<GatewayEnv>, deps: Catalo
 
   app.openapi(listDatasets, async (c) => {
     const catalog = await currentCatalog(deps.controlPlane);
+    const openIssues = await openQualityIssueCounts(deps.controlPlane);
     return c.json(
       {
         datasets: catalog.map(({ manifest, version }) => ({
@@ -90,6 +94,7 @@ export function registerDatasetRoutes(app: OpenAPIHono<GatewayEnv>, deps: Catalo
           updateFrequency: manifest.updateFrequency,
           policyVersion: version,
           columns: manifest.columns.length,
+          openQualityIssues: openIssues.get(manifest.name) ?? 0,
         })),
       },
       200,

@@ -1,6 +1,5 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { streamSSE } from "hono/streaming";
-import { outputBytes } from "../../audit/output-digest.ts";
 import type { JobService, JobView } from "../../control/jobs/job-service.ts";
 import {
   GateDecision,
@@ -12,7 +11,7 @@ import {
 } from "../../control/jobs/model.ts";
 import type { SqlStore } from "../../storage/sql-store.ts";
 import { type GatewayEnv, requireRole } from "../auth.ts";
-import { ARROW_STREAM, negotiateFormat, toArrowStream, toCsv } from "../output-formats.ts";
+import { ARROW_STREAM, outputResponse } from "../output-formats.ts";
 import { COMMON_ERRORS, NOT_FOUND_ERROR, Problem } from "../problem.ts";
 
 const Cell = z.union([z.string(), z.number(), z.boolean(), z.null()]);
@@ -213,25 +212,7 @@ export function registerJobRoutes(app: OpenAPIHono<GatewayEnv>, deps: JobRouteDe
   app.openapi(getOutput, async (c) => {
     const { id, name } = c.req.valid("param");
     const rows = await deps.jobs.output(c.get("principal"), id, name);
-    const format = negotiateFormat(c.req.header("accept"));
-    c.header("cache-control", "no-store");
-    if (format === "csv") {
-      c.header("content-disposition", `attachment; filename="${id}-${encodeURIComponent(name)}.csv"`);
-      return c.body(toCsv(rows), 200, { "content-type": "text/csv; charset=utf-8" });
-    }
-    if (format === "arrow") {
-      const bytes = toArrowStream(rows);
-      return c.body(
-        bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
-        200,
-        {
-          "content-type": ARROW_STREAM,
-        },
-      );
-    }
-    // Exactly the bytes the receipt's hash covers (canonical JSON), so a download verifies as is.
-    const bytes = outputBytes(rows);
-    return c.body(new Uint8Array(bytes).buffer as ArrayBuffer, 200, { "content-type": "application/json" });
+    return outputResponse(c, rows, `${id}-${encodeURIComponent(name)}`);
   });
 
   app.openapi(jobEvents, async (c) => {

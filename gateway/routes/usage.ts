@@ -1,21 +1,29 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import { UsageQuery, usageReport } from "../../control/metering.ts";
+import { ContributionBasis, UsageQuery, usageReport } from "../../control/metering.ts";
 import type { SqlStore } from "../../storage/sql-store.ts";
 import { type GatewayEnv, requireRole } from "../auth.ts";
 import { negotiateFormat, toCsv } from "../output-formats.ts";
 import { COMMON_ERRORS } from "../problem.ts";
 
 const Metered = {
-  jobs: z.number(),
-  cpuSeconds: z.number(),
-  wallSeconds: z.number(),
-  queries: z.number(),
-  rowsScanned: z.number(),
-  rowsIn: z.number(),
-  bytesIn: z.number(),
-  outputCells: z.number(),
+  jobs: z
+    .number()
+    .int()
+    .openapi({ description: "Whole jobs with a part in the line (each job once in the totals)." }),
+  sharePpm: z
+    .number()
+    .int()
+    .openapi({ description: "The jobs' shares attributed to the line, in millionths of a job." }),
+  rowsScanned: z.number().int().openapi({ description: "Rows of the line's dataset its jobs scanned." }),
+  cpuMs: z.number().int(),
+  wallMs: z.number().int(),
+  queries: z.number().int(),
+  rowsIn: z.number().int(),
+  bytesIn: z.number().int(),
+  outputCells: z.number().int(),
   epsilon: z.number(),
-  charge: z.number(),
+  chargeFen: z.number().int().openapi({ description: "Charge in fen (0.01 CNY)." }),
+  charge: z.string().openapi({ description: "The charge in CNY, as text.", example: "12.34" }),
 };
 const UsageLine = z
   .object({
@@ -24,6 +32,10 @@ const UsageLine = z
     license: z.string(),
     dataset: z.string().nullable(),
     holder: z.string().nullable(),
+    basis: z.enum(ContributionBasis.options).openapi({
+      description:
+        "How each job was divided between its datasets: by rows scanned, or evenly when it scanned nothing attributable (docs/settlement.md).",
+    }),
     ...Metered,
   })
   .openapi("UsageLine");
@@ -33,7 +45,7 @@ const getUsage = createRoute({
   path: "/v1/usage",
   tags: ["usage"],
   summary:
-    "Metered use per period, operator, license, dataset and holder department, priced under the tariffs; an operator sees its own, a holder department the use of its datasets. `Accept: text/csv` exports.",
+    "Metered use per period, operator, license, dataset and holder department, in whole numbers, priced under the tariffs and divided between datasets by contribution (rows scanned); an operator sees its own, a holder department the use of its datasets. `Accept: text/csv` exports.",
   security: [{ bearer: [] }],
   request: { query: UsageQuery },
   responses: {

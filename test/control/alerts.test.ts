@@ -137,10 +137,15 @@ describe.each(STORE_KINDS)("risk alerts on %s", (kind) => {
         ["alert.raised", { alert: alert.id }],
       ]);
     }
-    expect((await listInbox(store, operator)).notifications).toEqual([]);
+    // The operator hears of the violation the alert records on its credit record (control/credit.ts).
+    expect((await listInbox(store, operator)).notifications.map((n) => n.kind)).toEqual([
+      "credit.penalty",
+      "credit.violation",
+    ]);
 
     // Each entry is judged once: nothing new, nothing raised; a further refusal joins the open alert.
-    expect(await evaluate()).toEqual({ judged: 1, raised: [] });
+    // Judged: the alert's entry and the credit entries it recorded (violation, warning).
+    expect(await evaluate()).toEqual({ judged: 3, raised: [] });
     await query(operator, "SELECT name FROM population", { refused: true });
     expect((await evaluate()).raised).toEqual([]);
 

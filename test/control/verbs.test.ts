@@ -835,29 +835,48 @@ describe.each(STORE_KINDS)("control-plane verbs on %s", (kind) => {
       expect(report.totals).toMatchObject({
         jobs: 5,
         queries: 10,
-        cpuSeconds: 10,
-        charge: 1 + 1 + 2 + 2 + 1,
+        cpuMs: 10_000,
+        chargeFen: (1 + 1 + 2 + 2 + 1) * 100,
+        charge: "7.00",
+        sharePpm: 5 * 1_000_000,
       });
       const line = (period: string, operator: string, dataset: string | null) =>
         report.lines.find((l) => l.period === period && l.operator === operator && l.dataset === dataset);
       const holder = demo("population").holder.department;
+      // A job recorded before rows were kept per dataset is divided evenly, in whole units.
       expect(line("2026-01", "ope_a", "population")).toMatchObject({
         license: "lic_ope_a",
         holder,
-        jobs: 0.5,
+        basis: "even",
+        jobs: 1,
+        sharePpm: 500_000,
         epsilon: 0.5,
         rowsScanned: 500,
-        charge: 0.5,
+        cpuMs: 1000,
+        chargeFen: 50,
+        charge: "0.50",
       });
-      expect(line("2026-01", "ope_a", "air_quality")).toMatchObject({ jobs: 0.5, epsilon: 0, charge: 0.5 });
+      expect(line("2026-01", "ope_a", "air_quality")).toMatchObject({
+        jobs: 1,
+        sharePpm: 500_000,
+        epsilon: 0,
+        chargeFen: 50,
+      });
       expect(line("2026-01", "ope_a", null)).toMatchObject({
         jobs: 1,
         holder: null,
         rowsScanned: 0,
-        charge: 1,
+        chargeFen: 100,
       });
-      expect(line("2026-02", "ope_a", "air_quality")).toMatchObject({ jobs: 2, charge: 4 });
-      expect(line("2026-01", "ope_b", "air_quality")).toMatchObject({ jobs: 1, charge: 1 });
+      expect(line("2026-02", "ope_a", "air_quality")).toMatchObject({ jobs: 2, chargeFen: 400 });
+      expect(line("2026-01", "ope_b", "air_quality")).toMatchObject({ jobs: 1, chargeFen: 100 });
+      const sum = (key: "chargeFen" | "cpuMs" | "sharePpm") =>
+        report.lines.reduce((acc, l) => acc + l[key], 0);
+      expect([sum("chargeFen"), sum("cpuMs"), sum("sharePpm")]).toEqual([
+        report.totals.chargeFen,
+        report.totals.cpuMs,
+        report.totals.sharePpm,
+      ]);
       const days = await usageReport(store, { groupBy: "day" });
       expect(new Set(days.lines.map((l) => l.period))).toEqual(
         new Set(["2026-01-15", "2026-01-20", "2026-02-10", "2026-02-11", "2026-01-16"]),
@@ -882,7 +901,7 @@ describe.each(STORE_KINDS)("control-plane verbs on %s", (kind) => {
     it("shows an operator its own use only, without jobs held for review", async () => {
       const own = await usageReport(store, { groupBy: "month", operator: "ope_b" }, { operatorId: "ope_a" });
       expect(new Set(own.lines.map((l) => l.operator))).toEqual(new Set(["ope_a"]));
-      expect(own.totals).toMatchObject({ jobs: 3, charge: 1 + 1 + 2 });
+      expect(own.totals).toMatchObject({ jobs: 3, chargeFen: (1 + 1 + 2) * 100 });
     });
   });
 });

@@ -170,12 +170,18 @@ describe("usage and metering", () => {
     const sum = (key: string) =>
       jobs.reduce((acc, j) => acc + Number((j.usage as Record<string, number>)[key] ?? 0), 0);
     expect(usage.body.totals.jobs).toBe(jobs.length);
-    expect(usage.body.totals.queries).toBeCloseTo(sum("queries"), 6);
-    expect(usage.body.totals.rowsScanned).toBeCloseTo(sum("rowsScanned"), 6);
-    expect(usage.body.totals.cpuSeconds).toBeCloseTo(sum("cpuMs") / 1000, 6);
-    expect(usage.body.totals.charge).toBeGreaterThan(0);
-    const lineSum = usage.body.lines.reduce((acc, l) => acc + Number(l.queries), 0);
-    expect(lineSum).toBeCloseTo(usage.body.totals.queries ?? Number.NaN, 6);
+    expect(usage.body.totals.queries).toBe(sum("queries"));
+    expect(usage.body.totals.rowsScanned).toBe(sum("rowsScanned"));
+    // CPU is metered in whole milliseconds: each job's rounded once.
+    expect(usage.body.totals.cpuMs).toBe(
+      jobs.reduce((acc, j) => acc + Math.round(Number((j.usage as Record<string, number>).cpuMs)), 0),
+    );
+    expect(usage.body.totals.chargeFen).toBeGreaterThan(0);
+    expect(Number.isInteger(usage.body.totals.chargeFen)).toBe(true);
+    for (const key of ["queries", "chargeFen", "cpuMs", "rowsScanned"]) {
+      const lineSum = usage.body.lines.reduce((acc, l) => acc + Number(l[key]), 0);
+      expect(lineSum, key).toBe(usage.body.totals[key]);
+    }
     const population = usage.body.lines.find((l) => l.dataset === "population");
     expect(population?.holder).toContain("Public Security Bureau");
     expect(Number(population?.epsilon)).toBeGreaterThan(0);
@@ -187,6 +193,6 @@ describe("usage and metering", () => {
     const mine = await gw.operator.get<{ lines: { operator: string }[] }>("/v1/usage");
     expect(new Set(mine.body.lines.map((l) => l.operator))).toEqual(new Set([gw.demoOperatorId]));
     const csv = await gw.operator.get<string>("/v1/usage", { accept: "text/csv" });
-    expect(csv.body.split("\r\n")[0]).toContain("charge");
+    expect(csv.body.split("\r\n")[0]).toContain("chargeFen");
   });
 });

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AuthFailureLimiter } from "../../gateway/auth.ts";
+import { AddressLimiter } from "../../gateway/auth.ts";
 import { startTestGateway, type TestGateway } from "../support/gateway.ts";
 
 let gw: TestGateway;
 
 beforeAll(async () => {
-  gw = await startTestGateway({ authLimit: { failures: 5, windowMs: 60_000 } });
+  gw = await startTestGateway({ authLimit: { events: 5, windowMs: 60_000 } });
 });
 
 afterAll(async () => {
@@ -32,9 +32,9 @@ describe("authentication", () => {
 
   it("opens the address again once the window has passed", () => {
     let now = 0;
-    const limiter = new AuthFailureLimiter({ failures: 2, windowMs: 1000 }, () => now);
-    limiter.recordFailure("a");
-    limiter.recordFailure("a");
+    const limiter = new AddressLimiter({ events: 2, windowMs: 1000 }, () => now);
+    limiter.record("a");
+    limiter.record("a");
     expect(limiter.blockedFor("a")).toBe(1);
     expect(limiter.blockedFor("b")).toBe(0);
     now = 1000;

@@ -18,7 +18,7 @@ import { JobService } from "../../control/jobs/job-service.ts";
 import { ledgerAuditSink } from "../../control/ledger-sink.ts";
 import { type DataFolder, type DemoCredentials, provisionDataFolder } from "../../control/provisioning.ts";
 import { type GatewayServices, newApp } from "../../gateway/app.ts";
-import { type AuthFailureLimit, AuthFailureLimiter, type GatewayEnv } from "../../gateway/auth.ts";
+import { type AddressLimit, AddressLimiter, type GatewayEnv } from "../../gateway/auth.ts";
 import { silentLogger } from "../../gateway/log.ts";
 import { SandboxPool } from "../../sandbox/index.ts";
 import { type DataDomain, openVersionedDataDomain } from "../../storage/data-domain.ts";
@@ -138,7 +138,9 @@ export interface TestGatewayOptions {
   /** Sandbox worker processes (and so jobs running at once); default 1. */
   readonly sandboxWorkers?: number;
   /** Failed authentications allowed per window; default: effectively unlimited, so suites that probe 401s do not trip it. */
-  readonly authLimit?: AuthFailureLimit;
+  readonly authLimit?: AddressLimit;
+  /** Requests to the keyless public routes allowed per window; default: effectively unlimited. */
+  readonly publicLimit?: AddressLimit;
   /** Job queue bound; default 100. */
   readonly queueCapacity?: number;
   readonly perOperatorConcurrency?: number;
@@ -213,6 +215,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     audit,
     auditLedger: ledger,
     domainPublicKeyPem: signingKey.publicKey.export({ type: "spki", format: "pem" }).toString(),
+    domainSigningKey: signingKey,
     jobs,
     logger: silentLogger,
     maxBodyBytes: options.maxBodyBytes ?? 1_048_576,
@@ -220,7 +223,8 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
       datasetsDir: provisioned.folder.datasetsDir,
       maxUploadBytes: options.maxUploadBytes ?? 64 * 1024 * 1024,
     },
-    authLimiter: new AuthFailureLimiter(options.authLimit ?? { failures: 1_000_000, windowMs: 60_000 }),
+    authLimiter: new AddressLimiter(options.authLimit ?? { events: 1_000_000, windowMs: 60_000 }),
+    publicLimiter: new AddressLimiter(options.publicLimit ?? { events: 1_000_000, windowMs: 60_000 }),
     readiness: { check: async () => ({ ready: true, checks: {} }) },
   };
   const app = newApp(services);

@@ -1,0 +1,751 @@
+import { createHash, type KeyObject, randomUUID, sign, verify } from "node:crypto";
+import { z } from "zod";
+import { canonicalJsonBytes } from "../audit/canonical-json.ts";
+import { ed25519PublicKey, keyFingerprint } from "../audit/signing-key.ts";
+import { DomainError } from "../policies/errors.ts";
+import { compareText } from "../storage/sql-dialect.ts";
+import { isUniqueViolation, type SqlExecutor, type SqlStore, type SqlValue } from "../storage/sql-store.ts";
+import type { AuditSink } from "./audit-sink.ts";
+import { auditedChange } from "./audited-change.ts";
+import { type Actor, requireActor } from "./authority.ts";
+import { holderDepartments } from "./holders.ts";
+import { ContributionBasis, formatFen, type MeteredJob, meteredJobs } from "./metering.ts";
+
+/**
+ * Settlement by contribution (docs/settlement.md): a signed statement per calendar month (UTC) and
+ * party — an operator (what it owes: lines per license × dataset) or a holder department (what its
+ * data earned: lines per dataset × operator). Figures come from the jobs' recorded usage and the
+ * tariff versions alone (control/metering.ts), so the same month always gives the same body; the
+ * body is canonical JSON, hashed with SHA-256 and signed with the domain's Ed25519 key, like a
+ * release receipt.
+ */
+
+/** A calendar month, `YYYY-MM`. */
+export const StatementPeriod = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, "a calendar month as YYYY-MM");
+export const PartyKind = z.enum(["operator", "holder"]);
+export type PartyKind = z.infer<typeof PartyKind>;
+/** Who a statement is for: an operator by principal id, a holder department by its name in the catalog. */
+export const StatementParty = z.strictObject({ kind: PartyKind, id: z.string().trim().min(1).max(300) });
+export type StatementParty = z.infer<typeof StatementParty>;
+
+export const StatementRequest = z.strictObject({ period: StatementPeriod, party: StatementParty });
+export type StatementRequest = z.infer<typeof StatementRequest>;
+
+const Count = z.number().int().nonnegative();
+const Fen = z.number().int();
+const Cny = z.string().regex(/^-?\d+\.\d{2}$/);
+const Sha256 = z.string().regex(/^[0-9a-f]{64}$/);
+const Base64Url = z.string().regex(/^[A-Za-z0-9_-]+$/);
+
+/** What an operator owes under one license for one dataset (null: jobs that read no dataset). */
+export const OperatorStatementLine = z.strictObject({
+  license: z.string(),
+  dataset: z.string().nullable(),
+  holder: z.string().nullable(),
+  basis: ContributionBasis,
+  jobs: Count,
+  rowsScanned: Count,
+  chargeFen: Fen,
+  charge: Cny,
+});
+export type OperatorStatementLine = z.infer<typeof OperatorStatementLine>;
+
+/** What one dataset of a holder department earned from one operator. */
+export const HolderStatementLine = z.strictObject({
+  dataset: z.string(),
+  operator: z.string(),
+  basis: ContributionBasis,
+  jobs: Count,
+  rowsScanned: Count,
+  chargeFen: Fen,
+  charge: Cny,
+});
+export type HolderStatementLine = z.infer<typeof HolderStatementLine>;
+
+const StatementTotals = z.strictObject({ jobs: Count, rowsScanned: Count, chargeFen: Fen, charge: Cny });
+
+const BODY_TYPE = "aos.settlement-statement";
+const bodyFields = {
+  type: z.literal(BODY_TYPE),
+  version: z.literal(1),
+  period: StatementPeriod,
+  /** The month's bounds, RFC 3339 UTC: jobs submitted in [from, to). */
+  from: z.iso.datetime(),
+  to: z.iso.datetime(),
+  currency: z.literal("CNY"),
+  /** How the figures were made (docs/settlement.md). */
+  method: z.strictObject({
+    contribution: z.literal("rows_scanned"),
+    fallback: z.literal("even"),
+    rounding: z.literal("largest_remainder"),
+    unit: z.literal("fen"),
+  }),
+  /** The tariff versions that priced the jobs. */
+  tariffVersions: z.array(z.number().int()),
+  /** How many jobs the statement covers, and the SHA-256 of their ids (sorted, one per line). */
+  jobs: z.strictObject({ count: Count, sha256: Sha256 }),
+  totals: StatementTotals,
+  /** Fingerprint of the signing key (`sha256:` of its SPKI DER), as receipts carry it. */
+  key: z.string().regex(/^sha256:[0-9a-f]{64}$/),
+};
+export const StatementBody = z.union([
+  z.strictObject({
+    ...bodyFields,
+    party: z.strictObject({ kind: z.literal("operator"), id: z.string() }),
+    lines: z.array(OperatorStatementLine),
+  }),
+  z.strictObject({
+    ...bodyFields,
+    party: z.strictObject({ kind: z.literal("holder"), id: z.string() }),
+    lines: z.array(HolderStatementLine),
+  }),
+]);
+export type StatementBody = z.infer<typeof StatementBody>;
+
+/**
+ * A statement as handed out: the signed `statement` body, its SHA-256 and Ed25519 signature (over
+ * the body's canonical JSON), and when and by whom it was issued (not signed: re-issuing gives the
+ * same body).
+ */
+export const StatementDocument = z.strictObject({
+  id: z.string(),
+  statement: StatementBody,
+  sha256: Sha256,
+  signature: Base64Url,
+  issuedAt: z.string(),
+  issuedBy: z.string(),
+});
+export type StatementDocument = z.infer<typeof StatementDocument>;
+
+/** A statement in a list: who, when, how much, and its hash. */
+export const StatementSummary = z.object({
+  id: z.string(),
+  period: z.string(),
+  party: StatementParty,
+  sha256: Sha256,
+  chargeFen: Fen,
+  charge: Cny,
+  issuedAt: z.string(),
+  issuedBy: z.string(),
+});
+export type StatementSummary = z.infer<typeof StatementSummary>;
+
+/** One check of a verification, named so a failure says which one failed. */
+export const VerificationCheck = z.object({
+  check: z.enum(["shape", "hash", "signature", "key", "totals", "recompute"]),
+  ok: z.boolean(),
+  detail: z.string(),
+});
+export type VerificationCheck = z.infer<typeof VerificationCheck>;
+
+/** A figure whose issued value differs from the one recomputed from the jobs and tariffs. */
+export const FigureDifference = z.object({
+  path: z.string(),
+  issued: z.unknown(),
+  recomputed: z.unknown(),
+});
+
+export const StatementVerification = z.object({
+  valid: z.boolean(),
+  /** The failed checks' details, joined; absent when valid. */
+  reason: z.string().optional(),
+  checks: z.array(VerificationCheck),
+  /** Server-side verification only: figures that differ from a recomputation. */
+  differences: z.array(FigureDifference).optional(),
+});
+export type StatementVerification = z.infer<typeof StatementVerification>;
+
+/** The instants bounding a month: [from, to), RFC 3339 UTC. */
+export function periodBounds(period: string): { from: string; to: string } {
+  const [year, month] = period.split("-").map(Number) as [number, number];
+  return {
+    from: new Date(Date.UTC(year, month - 1, 1)).toISOString(),
+    to: new Date(Date.UTC(year, month, 1)).toISOString(),
+  };
+}
+
+/** The SHA-256 (hex) of a body's canonical JSON: the statement's hash. */
+export function statementSha256(body: unknown): string {
+  return createHash("sha256").update(canonicalJsonBytes(body)).digest("hex");
+}
+
+const sum = (values: readonly number[]) => values.reduce((a, b) => a + b, 0);
+const parts = (jobs: readonly MeteredJob[], party: StatementParty) =>
+  jobs.flatMap((job) =>
+    job.parts
+      .filter((part) => party.kind === "operator" || (part.dataset !== null && part.holder === party.id))
+      .map((part) => ({ job, part })),
+  );
+
+/**
+ * The body of `party`'s statement for `period`, recomputed from the jobs submitted in it (their
+ * recorded usage, priced by the tariff version in force at each submission, divided by
+ * contribution) — the same body every time for the same jobs. Signed by the key `keyId` names.
+ */
+export async function computeStatement(
+  store: Pick<SqlExecutor, "query">,
+  period: string,
+  party: StatementParty,
+  keyId: string,
+): Promise<StatementBody> {
+  const { from, to } = periodBounds(period);
+  const jobs = await meteredJobs(store, {
+    from,
+    to,
+    ...(party.kind === "operator" ? { operator: party.id } : {}),
+  });
+  const attributed = parts(jobs, party);
+  const grouped = new Map<
+    string,
+    { key: Record<string, unknown>; ids: Set<string>; rows: number; fen: number }
+  >();
+  for (const { job, part } of attributed) {
+    const key =
+      party.kind === "operator"
+        ? { license: job.license, dataset: part.dataset, holder: part.holder, basis: part.basis }
+        : { dataset: part.dataset, operator: job.operator, basis: part.basis };
+    const id = JSON.stringify(Object.values(key));
+    const line = grouped.get(id) ?? { key, ids: new Set<string>(), rows: 0, fen: 0 };
+    line.ids.add(job.id);
+    line.rows += part.rowsScanned;
+    line.fen += part.chargeFen;
+    grouped.set(id, line);
+  }
+  const lines = [...grouped.entries()]
+    .sort(([a], [b]) => compareText(a, b))
+    .map(([, line]) => ({
+      ...line.key,
+      jobs: line.ids.size,
+      rowsScanned: line.rows,
+      chargeFen: line.fen,
+      charge: formatFen(line.fen),
+    }));
+  const ids = [...new Set(attributed.map(({ job }) => job.id))].sort(compareText);
+  const byId = new Map(jobs.map((job) => [job.id, job]));
+  const chargeFen = sum(attributed.map(({ part }) => part.chargeFen));
+  return StatementBody.parse({
+    type: BODY_TYPE,
+    version: 1,
+    period,
+    from,
+    to,
+    party: { kind: party.kind, id: party.id },
+    currency: "CNY",
+    method: { contribution: "rows_scanned", fallback: "even", rounding: "largest_remainder", unit: "fen" },
+    tariffVersions: [
+      ...new Set(ids.map((id) => byId.get(id)?.tariffVersion).filter((v): v is number => v != null)),
+    ].sort((a, b) => a - b),
+    jobs: {
+      count: ids.length,
+      sha256: createHash("sha256").update(ids.join("\n")).digest("hex"),
+    },
+    lines,
+    totals: {
+      jobs: ids.length,
+      rowsScanned: sum(attributed.map(({ part }) => part.rowsScanned)),
+      chargeFen,
+      charge: formatFen(chargeFen),
+    },
+    key: keyId,
+  });
+}
+
+type Row = {
+  id: string;
+  period: string;
+  party_kind: PartyKind;
+  party_id: string;
+  body: string;
+  sha256: string;
+  signature: string;
+  charge_fen: number;
+  issued_by: string;
+  issued_at: string;
+};
+const COLUMNS = "id, period, party_kind, party_id, body, sha256, signature, charge_fen, issued_by, issued_at";
+
+const toDocument = (row: Row): StatementDocument => ({
+  id: row.id,
+  // Parsed without validation: a stored body that was tampered with must still be shown and
+  // verified (and fail), not hidden behind a parse error.
+  statement: JSON.parse(row.body) as StatementBody,
+  sha256: row.sha256,
+  signature: row.signature,
+  issuedAt: row.issued_at,
+  issuedBy: row.issued_by,
+});
+
+const toSummary = (row: Row): StatementSummary => ({
+  id: row.id,
+  period: row.period,
+  party: { kind: row.party_kind, id: row.party_id },
+  sha256: row.sha256,
+  chargeFen: Number(row.charge_fen),
+  charge: formatFen(Number(row.charge_fen)),
+  issuedAt: row.issued_at,
+  issuedBy: row.issued_by,
+});
+
+/** Whether `actor` may read a statement of `party`: the bureau and auditors all, a party its own. */
+function mayRead(actor: Actor, party: StatementParty): boolean {
+  if (actor.role === "bureau" || actor.role === "auditor") return true;
+  if (actor.role === "operator") return party.kind === "operator" && party.id === actor.id;
+  if (actor.role === "holder") return party.kind === "holder" && party.id === actor.organization;
+  return false;
+}
+
+const READERS = ["bureau", "auditor", "operator", "holder"] as const;
+
+async function storedRow(store: Pick<SqlExecutor, "query">, actor: Actor, id: string): Promise<Row> {
+  requireActor(actor, READERS, "read statements");
+  const [row] = await store.query<Row>(`SELECT ${COLUMNS} FROM statements WHERE id = $1`, [id]);
+  // Another party's statement answers as one that does not exist: ids reveal nothing.
+  if (!row || !mayRead(actor, { kind: row.party_kind, id: row.party_id })) {
+    throw new DomainError("NOT_FOUND", `no statement ${id} (GET /v1/statements lists those you may read)`);
+  }
+  return row;
+}
+
+/** What statements need to issue: the store, the audit log, and the domain key's private half. */
+export interface StatementDeps {
+  readonly store: Pick<SqlStore, "transaction" | "query">;
+  readonly audit: AuditSink;
+  /** Unset on a node that holds no signing key: it issues nothing. */
+  readonly signingKey?: KeyObject;
+  readonly now?: () => Date;
+}
+
+/** An issued statement; `reissued` when the month and party had one already, with the same body. */
+export interface IssuedStatement {
+  readonly statement: StatementDocument;
+  readonly reissued: boolean;
+}
+
+/**
+ * Issues `party`'s statement for `period` (bureau): recomputes the body, signs it with the domain
+ * key and stores it with a `statement.issued` audit entry naming its hash, in one transaction.
+ * Only a month that has ended, with every job submitted in it finished, is settled. Issuing the
+ * same month again recomputes the same body and answers the statement already issued; a body
+ * that would differ is refused (CONFLICT), since nothing may change an issued month's figures.
+ */
+export async function issueStatement(
+  deps: StatementDeps,
+  actor: Actor,
+  request: StatementRequest,
+): Promise<IssuedStatement> {
+  requireActor(actor, ["bureau"], "issue statements");
+  const parsed = StatementRequest.safeParse(request);
+  if (!parsed.success) {
+    const fields = parsed.error.issues.map((i) => i.path.join(".") || "(body)");
+    throw new DomainError(
+      "BAD_REQUEST",
+      `invalid statement request: ${[...new Set(fields)].join(", ")} (period is YYYY-MM; party is { kind: "operator" | "holder", id })`,
+    );
+  }
+  const { period, party } = parsed.data;
+  if (!deps.signingKey) {
+    throw new DomainError(
+      "NOT_READY",
+      "this node holds no domain signing key: issue statements on a gateway that does",
+    );
+  }
+  const now = deps.now?.() ?? new Date();
+  const { from, to } = periodBounds(period);
+  if (to > now.toISOString()) {
+    throw new DomainError(
+      "CONFLICT",
+      `${period} ends at ${to}: a statement settles a whole calendar month (UTC), once it has ended`,
+    );
+  }
+  await assertParty(deps.store, party);
+  const unsettled = await unsettledJobs(deps.store, party, from, to);
+  if (unsettled > 0) {
+    throw new DomainError(
+      "CONFLICT",
+      `${unsettled} job(s) submitted in ${period} are not finished (queued, running or held for review): issue the statement once they are decided (GET /v1/reviews)`,
+    );
+  }
+  const key = deps.signingKey;
+  const keyId = keyFingerprint(ed25519PublicKey(key));
+  const body = await computeStatement(deps.store, period, party, keyId);
+  const sha256 = statementSha256(body);
+  const existing = await findIssued(deps.store, period, party);
+  if (existing) return reissue(existing, sha256);
+  const bytes = canonicalJsonBytes(body);
+  const signature = sign(null, bytes, key).toString("base64url");
+  const id = `stm_${randomUUID()}`;
+  const issuedAt = now.toISOString();
+  const datasets = [...new Set(body.lines.map((l) => l.dataset).filter((d): d is string => d !== null))];
+  try {
+    return await auditedChange(deps.store, deps.audit, async (tx) => {
+      await tx.run(`INSERT INTO statements (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, [
+        id,
+        period,
+        party.kind,
+        party.id,
+        bytes.toString("utf8"),
+        sha256,
+        signature,
+        body.totals.chargeFen,
+        actor.id,
+        issuedAt,
+      ]);
+      return {
+        result: {
+          statement: { id, statement: body, sha256, signature, issuedAt, issuedBy: actor.id },
+          reissued: false,
+        },
+        event: {
+          type: "statement.issued",
+          actor: actor.id,
+          subject: {
+            ...(party.kind === "operator" ? { operator: party.id } : {}),
+            ...(datasets.length ? { datasets } : {}),
+          },
+          data: {
+            statement: id,
+            period,
+            party,
+            sha256,
+            key: keyId,
+            chargeFen: body.totals.chargeFen,
+            jobs: body.jobs.count,
+            lines: body.lines.length,
+          },
+        },
+      };
+    });
+  } catch (error) {
+    // Another officer issued it meanwhile: the same body answers theirs, a different one is refused.
+    if (!isUniqueViolation(error)) throw error;
+    const raced = await findIssued(deps.store, period, party);
+    if (!raced) throw error;
+    return reissue(raced, sha256);
+  }
+}
+
+function reissue(existing: Row, sha256: string): IssuedStatement {
+  if (existing.sha256 === sha256) return { statement: toDocument(existing), reissued: true };
+  throw new DomainError(
+    "CONFLICT",
+    `statement ${existing.id} was issued for this month and party with sha256 ${existing.sha256}, but the figures recomputed now hash to ${sha256}: POST /v1/statements/${existing.id}/verify names the figures that differ`,
+  );
+}
+
+async function findIssued(
+  store: Pick<SqlExecutor, "query">,
+  period: string,
+  party: StatementParty,
+): Promise<Row | undefined> {
+  const rows = await store.query<Row>(
+    `SELECT ${COLUMNS} FROM statements WHERE period = $1 AND party_kind = $2 AND party_id = $3`,
+    [period, party.kind, party.id],
+  );
+  return rows[0];
+}
+
+/** Refuses a party that does not exist: an unknown operator, or a department no dataset names. */
+async function assertParty(store: Pick<SqlExecutor, "query">, party: StatementParty): Promise<void> {
+  if (party.kind === "operator") {
+    const rows = await store.query("SELECT id FROM principals WHERE id = $1 AND role = 'operator'", [
+      party.id,
+    ]);
+    if (rows.length === 0)
+      throw new DomainError("NOT_FOUND", `no operator ${party.id} (GET /v1/operators lists them)`);
+    return;
+  }
+  if (!(await holderDepartments(store)).includes(party.id)) {
+    throw new DomainError(
+      "NOT_FOUND",
+      `no holder department named ${party.id}: use the department exactly as the catalog names it (GET /v1/datasets, holder)`,
+    );
+  }
+}
+
+/** Jobs submitted in [from, to) that could still change the month: queued, running, or held for review. */
+async function unsettledJobs(
+  store: Pick<SqlExecutor, "query">,
+  party: StatementParty,
+  from: string,
+  to: string,
+): Promise<number> {
+  const params: SqlValue[] = [from, to];
+  let sql =
+    "SELECT count(*) AS n FROM jobs WHERE submitted_at >= $1 AND submitted_at < $2 AND status IN ('queued', 'running', 'held')";
+  // A department's earnings depend on every operator's jobs: which datasets a job reads is known
+  // only once it has run.
+  if (party.kind === "operator") {
+    params.push(party.id);
+    sql += " AND operator_id = $3";
+  }
+  const rows = await store.query<{ n: number }>(sql, params);
+  return Number(rows[0]?.n ?? 0);
+}
+
+/** Filters of `listStatements`. */
+export const StatementQuery = z
+  .object({
+    period: StatementPeriod.optional(),
+    /** An operator id or a holder department. */
+    party: z.string().min(1).max(300).optional(),
+    kind: PartyKind.optional(),
+  })
+  .strict();
+export type StatementQuery = z.infer<typeof StatementQuery>;
+
+/**
+ * Statements `actor` may read, newest period first: every one for the bureau and auditors, an
+ * operator's own, a holder member's department's.
+ */
+export async function listStatements(
+  store: Pick<SqlExecutor, "query">,
+  actor: Actor,
+  query: StatementQuery = {},
+): Promise<StatementSummary[]> {
+  requireActor(actor, READERS, "read statements");
+  const params: SqlValue[] = [];
+  const conditions: string[] = [];
+  const where = (column: string, value: string) => {
+    params.push(value);
+    conditions.push(`${column} = $${params.length}`);
+  };
+  if (actor.role === "operator") {
+    where("party_kind", "operator");
+    where("party_id", actor.id);
+  } else if (actor.role === "holder") {
+    where("party_kind", "holder");
+    where("party_id", actor.organization ?? "");
+  }
+  if (query.period) where("period", query.period);
+  if (query.party) where("party_id", query.party);
+  if (query.kind) where("party_kind", query.kind);
+  const rows = await store.query<Row>(
+    `SELECT ${COLUMNS} FROM statements${conditions.length ? ` WHERE ${conditions.join(" AND ")}` : ""}`,
+    params,
+  );
+  rows.sort(
+    (a, b) =>
+      compareText(b.period, a.period) ||
+      compareText(a.party_kind, b.party_kind) ||
+      compareText(a.party_id, b.party_id),
+  );
+  return rows.map(toSummary);
+}
+
+/** One statement, signed, for one who may read it (NOT_FOUND otherwise). */
+export async function getStatement(
+  store: Pick<SqlExecutor, "query">,
+  actor: Actor,
+  id: string,
+): Promise<StatementDocument> {
+  return toDocument(await storedRow(store, actor, id));
+}
+
+/**
+ * Checks a statement offline, against the domain's public key: its shape, that its body hashes to
+ * the `sha256` it carries, that the signature over the body verifies, that it names this key, and
+ * that its lines add up to its totals. Each failed check says which, so an edited figure is found.
+ *
+ * @example
+ * const result = verifyStatementDocument(JSON.parse(await readFile("stm.json", "utf8")), publicKeyPem);
+ * if (!result.valid) console.error(result.reason);
+ */
+export function verifyStatementDocument(
+  document: unknown,
+  publicKey: string | KeyObject,
+): StatementVerification {
+  const checks: VerificationCheck[] = [];
+  const envelope = z
+    .object({ statement: z.record(z.string(), z.unknown()), sha256: z.string(), signature: z.string() })
+    .safeParse(document);
+  if (!envelope.success) {
+    checks.push({
+      check: "shape",
+      ok: false,
+      detail: "not a statement: expected { id, statement, sha256, signature, issuedAt, issuedBy }",
+    });
+    return result(checks);
+  }
+  const { statement, sha256, signature } = envelope.data;
+  const shape = StatementBody.safeParse(statement);
+  checks.push(
+    shape.success
+      ? { check: "shape", ok: true, detail: "the body is a settlement statement" }
+      : {
+          check: "shape",
+          ok: false,
+          detail: `the body is not a well-formed statement at ${[...new Set(shape.error.issues.map((i) => i.path.join(".")))].join(", ")}`,
+        },
+  );
+  const bytes = canonicalJsonBytes(statement);
+  const actual = createHash("sha256").update(bytes).digest("hex");
+  checks.push(
+    actual === sha256
+      ? { check: "hash", ok: true, detail: `the body hashes to ${sha256}` }
+      : {
+          check: "hash",
+          ok: false,
+          detail: `the body hashes to ${actual}, not to the sha256 it carries (${sha256}): it was changed after issue`,
+        },
+  );
+  const key = ed25519PublicKey(publicKey);
+  let signed = false;
+  try {
+    signed =
+      /^[A-Za-z0-9_-]+$/.test(signature) && verify(null, bytes, key, Buffer.from(signature, "base64url"));
+  } catch {
+    signed = false;
+  }
+  checks.push(
+    signed
+      ? { check: "signature", ok: true, detail: "the domain key's signature over the body verifies" }
+      : {
+          check: "signature",
+          ok: false,
+          detail: "the signature does not verify over this body with this public key",
+        },
+  );
+  const fingerprint = keyFingerprint(key);
+  checks.push(
+    statement.key === fingerprint
+      ? { check: "key", ok: true, detail: `signed by ${fingerprint}` }
+      : {
+          check: "key",
+          ok: false,
+          detail: `the statement names key ${String(statement.key)}, not ${fingerprint}`,
+        },
+  );
+  if (shape.success) checks.push(totalsCheck(shape.data));
+  return result(checks);
+}
+
+/** Whether a body's lines add up to its totals, and each amount's CNY text matches its fen. */
+function totalsCheck(body: StatementBody): VerificationCheck {
+  const problems: string[] = [];
+  const lines = body.lines as readonly { chargeFen: number; charge: string; rowsScanned: number }[];
+  lines.forEach((line, i) => {
+    if (line.charge !== formatFen(line.chargeFen))
+      problems.push(`lines[${i}].charge ${line.charge} is not its chargeFen ${line.chargeFen}`);
+  });
+  const fen = sum(lines.map((l) => l.chargeFen));
+  if (fen !== body.totals.chargeFen)
+    problems.push(`the lines add up to ${fen} fen, totals.chargeFen says ${body.totals.chargeFen}`);
+  const rows = sum(lines.map((l) => l.rowsScanned));
+  if (rows !== body.totals.rowsScanned)
+    problems.push(
+      `the lines add up to ${rows} rows scanned, totals.rowsScanned says ${body.totals.rowsScanned}`,
+    );
+  if (body.totals.charge !== formatFen(body.totals.chargeFen))
+    problems.push(`totals.charge ${body.totals.charge} is not totals.chargeFen ${body.totals.chargeFen}`);
+  if (body.jobs.count !== body.totals.jobs)
+    problems.push(`jobs.count ${body.jobs.count} is not totals.jobs ${body.totals.jobs}`);
+  return problems.length
+    ? { check: "totals", ok: false, detail: problems.join("; ") }
+    : { check: "totals", ok: true, detail: "the lines add up to the totals" };
+}
+
+function result(checks: VerificationCheck[], differences?: StatementVerification["differences"]) {
+  const failed = checks.filter((c) => !c.ok);
+  return {
+    valid: failed.length === 0,
+    ...(failed.length
+      ? { reason: failed.map((c) => `${c.check} check failed: ${c.detail}`).join("; ") }
+      : {}),
+    checks,
+    ...(differences ? { differences } : {}),
+  };
+}
+
+/**
+ * Verifies an issued statement on the server: the offline checks of its stored form against the
+ * domain's public key, and a recomputation of its body from the jobs and tariffs, naming every
+ * figure that differs (for one who may read it).
+ */
+export async function verifyIssuedStatement(
+  store: Pick<SqlExecutor, "query">,
+  actor: Actor,
+  id: string,
+  publicKey: string | KeyObject,
+): Promise<StatementVerification> {
+  const row = await storedRow(store, actor, id);
+  const document = toDocument(row);
+  const offline = verifyStatementDocument(document, publicKey);
+  const recomputed = await computeStatement(
+    store,
+    row.period,
+    { kind: row.party_kind, id: row.party_id },
+    keyFingerprint(ed25519PublicKey(publicKey)),
+  );
+  const differences = diffFigures(document.statement, recomputed);
+  const checks = [
+    ...offline.checks,
+    differences.length === 0
+      ? {
+          check: "recompute" as const,
+          ok: true,
+          detail: "recomputed from the jobs and tariffs, every figure matches",
+        }
+      : {
+          check: "recompute" as const,
+          ok: false,
+          detail: `${differences.length} figure(s) differ from a recomputation from the jobs and tariffs: ${differences
+            .slice(0, 5)
+            .map((d) => d.path)
+            .join(", ")}`,
+        },
+  ];
+  return result(checks, differences);
+}
+
+/** Leaves of two JSON values that differ, by path (`lines[2].chargeFen`). */
+function diffFigures(issued: unknown, recomputed: unknown, path = ""): z.infer<typeof FigureDifference>[] {
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null;
+  if (Array.isArray(issued) && Array.isArray(recomputed)) {
+    const out: z.infer<typeof FigureDifference>[] = [];
+    for (let i = 0; i < Math.max(issued.length, recomputed.length); i++)
+      out.push(...diffFigures(issued[i], recomputed[i], `${path}[${i}]`));
+    return out;
+  }
+  if (isObject(issued) && isObject(recomputed) && !Array.isArray(issued) && !Array.isArray(recomputed)) {
+    const keys = [...new Set([...Object.keys(issued), ...Object.keys(recomputed)])].sort();
+    return keys.flatMap((k) => diffFigures(issued[k], recomputed[k], path ? `${path}.${k}` : k));
+  }
+  return issued === recomputed
+    ? []
+    : [{ path: path || "(body)", issued: issued ?? null, recomputed: recomputed ?? null }];
+}
+
+/** A statement's lines as CSV rows, with a closing total row. */
+export function statementRows(document: StatementDocument): Record<string, string | number | null>[] {
+  const body = document.statement;
+  const rows: Record<string, string | number | null>[] = (
+    body.lines as readonly Record<string, unknown>[]
+  ).map((line) => ({
+    period: body.period,
+    party_kind: body.party.kind,
+    party: body.party.id,
+    ...(body.party.kind === "operator"
+      ? {
+          license: line.license as string,
+          dataset: line.dataset as string | null,
+          holder: line.holder as string | null,
+        }
+      : { dataset: line.dataset as string, operator: line.operator as string }),
+    basis: line.basis as string,
+    jobs: line.jobs as number,
+    rows_scanned: line.rowsScanned as number,
+    charge_fen: line.chargeFen as number,
+    charge_cny: line.charge as string,
+  }));
+  rows.push({
+    period: body.period,
+    party_kind: body.party.kind,
+    party: body.party.id,
+    basis: "total",
+    jobs: body.totals.jobs,
+    rows_scanned: body.totals.rowsScanned,
+    charge_fen: body.totals.chargeFen,
+    charge_cny: body.totals.charge,
+  });
+  return rows;
+}
