@@ -1,6 +1,6 @@
 import { createHash, type KeyObject, randomUUID, sign, verify } from "node:crypto";
 import { z } from "zod";
-import { canonicalJsonBytes } from "../audit/canonical-json.ts";
+import { canonicalJson, canonicalJsonBytes } from "../audit/canonical-json.ts";
 import { ed25519PublicKey, keyFingerprint } from "../audit/signing-key.ts";
 import { DomainError } from "../policies/errors.ts";
 import { compareText } from "../storage/sql-dialect.ts";
@@ -132,7 +132,7 @@ export type StatementSummary = z.infer<typeof StatementSummary>;
 
 /** One check of a verification, named so a failure says which one failed. */
 export const VerificationCheck = z.object({
-  check: z.enum(["shape", "hash", "signature", "key", "totals", "recompute"]),
+  check: z.enum(["shape", "hash", "signature", "key", "totals", "recompute", "log"]),
   ok: z.boolean(),
   detail: z.string(),
 });
@@ -188,6 +188,16 @@ export async function computeStatement(
   party: StatementParty,
   keyId: string,
 ): Promise<StatementBody> {
+  return (await statementWithJobs(store, period, party, keyId)).body;
+}
+
+/** The statement's body and the ids of the jobs it covers (sorted, as its `jobs.sha256` hashes them). */
+async function statementWithJobs(
+  store: Pick<SqlExecutor, "query">,
+  period: string,
+  party: StatementParty,
+  keyId: string,
+): Promise<{ body: StatementBody; jobIds: string[] }> {
   const { from, to } = periodBounds(period);
   const jobs = await meteredJobs(store, {
     from,
@@ -223,7 +233,7 @@ export async function computeStatement(
   const ids = [...new Set(attributed.map(({ job }) => job.id))].sort(compareText);
   const byId = new Map(jobs.map((job) => [job.id, job]));
   const chargeFen = sum(attributed.map(({ part }) => part.chargeFen));
-  return StatementBody.parse({
+  const body = StatementBody.parse({
     type: BODY_TYPE,
     version: 1,
     period,
@@ -248,6 +258,41 @@ export async function computeStatement(
     },
     key: keyId,
   });
+  return { body, jobIds: ids };
+}
+
+/**
+ * Of `jobIds`, those whose usage in the control plane is not what their `job.finished` entry in
+ * the hash-chained log recorded (or that have no such entry): the statement's figures rest on the
+ * usage the log holds, so an edit of a job row after the fact shows here.
+ */
+async function usageOffTheLog(
+  store: Pick<SqlExecutor, "query">,
+  jobIds: readonly string[],
+): Promise<string[]> {
+  const off: string[] = [];
+  for (let i = 0; i < jobIds.length; i += 500) {
+    const chunk = jobIds.slice(i, i + 500);
+    const rows = await store.query<{ id: string; usage: string | null; line: string | null }>(
+      `SELECT j.id, j.usage, a.line FROM jobs j
+       LEFT JOIN audit_entries a ON a.job = j.id AND a.type = 'job.finished'
+       WHERE j.id IN (${chunk.map((_, n) => `$${n + 1}`).join(", ")})`,
+      chunk,
+    );
+    const logged = new Map<string, string[]>();
+    for (const row of rows) {
+      const usage =
+        row.line === null ? undefined : (JSON.parse(row.line) as { data?: { usage?: unknown } }).data?.usage;
+      const list = logged.get(row.id) ?? [];
+      if (usage != null) list.push(canonicalJson(usage));
+      logged.set(row.id, list);
+    }
+    for (const row of rows) {
+      const recorded = row.usage === null ? "" : canonicalJson(JSON.parse(row.usage));
+      if (!(logged.get(row.id) ?? []).includes(recorded) && !off.includes(row.id)) off.push(row.id);
+    }
+  }
+  return off.sort(compareText);
 }
 
 type Row = {
@@ -670,13 +715,14 @@ export async function verifyIssuedStatement(
   const row = await storedRow(store, actor, id);
   const document = toDocument(row);
   const offline = verifyStatementDocument(document, publicKey);
-  const recomputed = await computeStatement(
+  const { body: recomputed, jobIds } = await statementWithJobs(
     store,
     row.period,
     { kind: row.party_kind, id: row.party_id },
     keyFingerprint(ed25519PublicKey(publicKey)),
   );
   const differences = diffFigures(document.statement, recomputed);
+  const offLog = await usageOffTheLog(store, jobIds);
   const checks = [
     ...offline.checks,
     differences.length === 0
@@ -691,6 +737,19 @@ export async function verifyIssuedStatement(
           detail: `${differences.length} figure(s) differ from a recomputation from the jobs and tariffs: ${differences
             .slice(0, 5)
             .map((d) => d.path)
+            .join(", ")}`,
+        },
+    offLog.length === 0
+      ? {
+          check: "log" as const,
+          ok: true,
+          detail: `each of the ${jobIds.length} job(s) has the usage its job.finished log entry recorded`,
+        }
+      : {
+          check: "log" as const,
+          ok: false,
+          detail: `${offLog.length} job(s) have usage other than their job.finished log entry recorded: ${offLog
+            .slice(0, 5)
             .join(", ")}`,
         },
   ];

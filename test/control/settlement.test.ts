@@ -144,18 +144,26 @@ describe.each(STORE_KINDS)("settlement statements on %s", (kind) => {
     );
     return { id: p.id, role: p.role, organization: p.organization };
   };
-  const insertJob = (
+  /** A finished job as the runner leaves it: its row, and its `job.finished` entry with the same usage. */
+  const insertJob = async (
     id: string,
     operator: string,
     submittedAt: string,
     used: JobUsage | null,
     status = "released",
-  ) =>
-    store.run(
+  ) => {
+    await store.run(
       `INSERT INTO jobs (id, operator_id, license_id, purpose, language, script, script_sha256, status, submitted_at, usage)
        VALUES ($1, $2, $3, 'urban-analytics', 'javascript', 'export default () => ({})', 'x', $4, $5, $6)`,
       [id, operator, `lic_${operator}`, status, submittedAt, used === null ? null : JSON.stringify(used)],
     );
+    await audit.append({
+      type: "job.finished",
+      actor: "system",
+      subject: { job: id, operator, license: `lic_${operator}` },
+      data: { status, reason: null, usage: used },
+    });
+  };
   async function logged(type: string): Promise<AuditEntry[]> {
     const entries: AuditEntry[] = [];
     for await (const entry of ledger.query({ type })) entries.push(entry);
@@ -308,6 +316,16 @@ describe.each(STORE_KINDS)("settlement statements on %s", (kind) => {
       valid: true,
       differences: [],
     });
+
+    // A job row edited after the fact (its usage halved) no longer matches the log: both the
+    // recomputation and the log check say so, naming the job.
+    const edited = usage({ population: 1000, medical_visits: 29_000 });
+    await reopened.run("UPDATE jobs SET usage = $1 WHERE id = 'job_1'", [JSON.stringify(edited)]);
+    const tampered = await verifyIssuedStatement(reopened, auditor, issued.statement.id, publicPem);
+    expect(tampered.valid).toBe(false);
+    expect(tampered.checks.find((c) => c.check === "log")).toMatchObject({ ok: false });
+    expect(tampered.checks.find((c) => c.check === "log")!.detail).toContain("job_1");
+    expect(tampered.checks.find((c) => c.check === "recompute")).toMatchObject({ ok: false });
     expect(await logged("statement.issued")).toHaveLength(1);
   });
 
