@@ -4,7 +4,8 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     // A real PostgreSQL for the control plane's second adapter (TEST_DATABASE_URL, or one started here).
-    globalSetup: ["test/support/postgres-server.ts"],
+    // Debian's Chromium for the console's browser tests (installed here when missing and run as root).
+    globalSetup: ["test/support/postgres-server.ts", "test/console/chromium-setup.ts"],
     // isolated-vm refuses to run in a Node started with its startup snapshot.
     execArgv: ["--no-node-snapshot"],
     pool: "forks",

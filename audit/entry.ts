@@ -10,6 +10,8 @@ import { canonicalJson } from "./canonical-json.ts";
  */
 export const AUDIT_EVENT_TYPES = [
   "auth.failed",
+  "session.opened",
+  "session.closed",
   "operator.created",
   "operator.updated",
   "operator.suspended",
@@ -63,6 +65,7 @@ export const AUDIT_EVENT_TYPES = [
   "product.subscribed",
   "product.output_read",
   "job.submitted",
+  "job.explained",
   "job.started",
   "query.checked",
   "quota.exceeded",

@@ -7,6 +7,7 @@ import { BUREAU_COMMANDS } from "./commands/bureau.ts";
 import { CREDIT_COMMANDS } from "./commands/credit.ts";
 import { DATA_FOLDER_COMMANDS } from "./commands/data-folder.ts";
 import { DATASET_COMMANDS } from "./commands/datasets.ts";
+import { EXPLAIN_COMMANDS } from "./commands/explain.ts";
 import { GOVERNANCE_COMMANDS } from "./commands/governance.ts";
 import { NOTIFICATION_COMMANDS } from "./commands/notifications.ts";
 import { OPERATOR_COMMANDS } from "./commands/operator.ts";
@@ -20,6 +21,7 @@ import { processTerminal, type Terminal } from "./terminal.ts";
 /** Every command, by its words. */
 export const COMMANDS: readonly Command[] = [
   ...OPERATOR_COMMANDS,
+  ...EXPLAIN_COMMANDS,
   ...BUREAU_COMMANDS,
   ...GOVERNANCE_COMMANDS,
   ...DATA_FOLDER_COMMANDS,

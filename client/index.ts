@@ -471,6 +471,17 @@ export class AosClient {
     }
   }
 
+  // ── dry run ─────────────────────────────────────────────────────────────
+
+  /**
+   * Dry-runs a script under a license (`POST /v1/jobs/explain`): it runs in a sandbox on dummy data
+   * of the license's datasets and answers each query's verdict, rewritten SQL, rules and ε, and
+   * whether the outputs would be released or held. No job is created and no budget is spent.
+   */
+  explainJob(submission: JobSubmission): Promise<import("./types.ts").DryRun> {
+    return this.json("POST", "/v1/jobs/explain", { body: submission });
+  }
+
   // ── reviews ─────────────────────────────────────────────────────────────
 
   /** The review queue: held jobs, oldest first (bureau). */

@@ -300,3 +300,9 @@ export type ObjectionDecision = z.infer<typeof import("../control/credit.ts").Ob
 export type EvaluationReport = z.infer<typeof import("../control/evaluation.ts").EvaluationReport>;
 /** What an exit did: the operator after it, what was revoked, the settlement of its open period. */
 export type ExitOutcome = import("../control/credit.ts").ExitOutcome;
+
+// ── dry run (POST /v1/jobs/explain) ──
+/** A dry run's report: each query's verdict, rewritten SQL, rules and ε, and the release verdict, on dummy data. */
+export type DryRun = z.infer<typeof import("../gateway/routes/explain.ts").DryRunSchema>;
+/** One query of a dry run. */
+export type DryRunQuery = z.infer<typeof import("../gateway/routes/explain.ts").DryRunQuerySchema>;

@@ -1,6 +1,7 @@
 import { httpInstrumentationMiddleware } from "@hono/otel";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
+import { getCookie } from "hono/cookie";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import type { DomainSigningKey } from "../audit/signing-key.ts";
@@ -9,11 +10,19 @@ import type { AuditSink } from "../control/audit-sink.ts";
 import { liveFreezes } from "../control/freezes.ts";
 import type { JobService } from "../control/jobs/job-service.ts";
 import type { NotificationSettings } from "../control/notification-services.ts";
+import type { SessionSettings } from "../control/sessions.ts";
 import { isDomainError } from "../policies/errors.ts";
 import type { DataDomain } from "../storage/data-domain.ts";
 import type { SqlStore } from "../storage/sql-store.ts";
-import { AddressLimiter, authenticateRequests, type GatewayEnv } from "./auth.ts";
-import { renderDocsPage } from "./docs-page.ts";
+import {
+  AddressLimiter,
+  authenticateRequests,
+  type GatewayEnv,
+  SESSION_COOKIE,
+  SESSION_PATH,
+} from "./auth.ts";
+import { registerConsole } from "./console.ts";
+import { registerDocsRoutes } from "./docs-page.ts";
 import type { Logger } from "./log.ts";
 import { problem } from "./problem.ts";
 import { registerAlertRoutes } from "./routes/alerts.ts";
@@ -23,6 +32,7 @@ import { registerCreditRoutes } from "./routes/credit.ts";
 import { DATA_UPLOAD_PATH, registerDataVersionRoutes } from "./routes/data-versions.ts";
 import { registerDatasetRoutes } from "./routes/datasets.ts";
 import { registerDummyRoutes } from "./routes/dummy.ts";
+import { registerExplainRoutes } from "./routes/explain.ts";
 import { registerFreezeRoutes } from "./routes/freezes.ts";
 import { type ReadinessProbe, registerHealthRoutes } from "./routes/health.ts";
 import { registerInboxRoutes } from "./routes/inbox.ts";
@@ -36,6 +46,7 @@ import { PUBLIC_PREFIX, registerPublicRoutes } from "./routes/public.ts";
 import { registerQualityRoutes } from "./routes/quality.ts";
 import { registerRegistryRoutes } from "./routes/registries.ts";
 import { registerReviewRoutes } from "./routes/reviews.ts";
+import { registerSessionRoutes } from "./routes/session.ts";
 import { registerStatementRoutes } from "./routes/statements.ts";
 import { registerTariffRoutes } from "./routes/tariffs.ts";
 import { registerUsageRoutes } from "./routes/usage.ts";
@@ -71,6 +82,10 @@ export interface GatewayServices {
   readonly publicLimiter?: AddressLimiter;
   /** Inbox streams and webhook address rules (defaults: 5 s polls, no loopback or private receivers). */
   readonly notifications?: NotificationSettings;
+  /** Console sessions' idle and absolute expiry (SESSION_IDLE_MINUTES, SESSION_MAX_HOURS) and clock. */
+  readonly sessions?: SessionSettings;
+  /** The built console (default: `console/dist` of the package); tests point it at their own folder. */
+  readonly consoleDir?: string;
 }
 
 export const DEFAULT_PUBLIC_REQUESTS_PER_MINUTE = 60;
@@ -120,14 +135,31 @@ export function newApp(services: GatewayServices): OpenAPIHono<GatewayEnv> {
     return c.req.method === "POST" && DATA_UPLOAD_PATH.test(c.req.path) ? next() : limitBody(c, next);
   });
 
+  const authLimiter = services.authLimiter ?? new AddressLimiter();
   const authenticate = authenticateRequests({
     store: services.controlPlane,
     audit: services.audit,
-    limiter: services.authLimiter ?? new AddressLimiter(),
+    limiter: authLimiter,
+    sessions: services.sessions,
   });
-  // The public routes take no key (open data, the license register); everything else under /v1 does.
+  // The public routes take no key (open data, the license register), nor does the console's
+  // sign-in (the key is in its body); everything else under /v1 does.
   app.use("/v1/*", function authenticateUnlessPublic(c, next) {
-    return c.req.path.startsWith(PUBLIC_PREFIX) ? next() : authenticate(c, next);
+    const signIn = c.req.method === "POST" && c.req.path === SESSION_PATH;
+    // A console asking whether it is signed in, with nothing to present, is not a failed attempt:
+    // it is answered 401 without counting against the address or filling the log.
+    if (
+      c.req.method === "GET" &&
+      c.req.path === SESSION_PATH &&
+      c.req.header("authorization") === undefined &&
+      getCookie(c, SESSION_COOKIE) === undefined
+    ) {
+      c.header("www-authenticate", 'Bearer realm="aos"');
+      return Promise.resolve(
+        problem(c, "UNAUTHENTICATED", "not signed in: POST /v1/session with an API key"),
+      );
+    }
+    return c.req.path.startsWith(PUBLIC_PREFIX) || signIn ? next() : authenticate(c, next);
   });
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
@@ -136,9 +168,12 @@ export function newApp(services: GatewayServices): OpenAPIHono<GatewayEnv> {
     description: "An API key issued by the bureau: `aos_<prefix>_<secret>`.",
   });
   registerHealthRoutes(app, services.readiness, () => liveFreezes(services.controlPlane));
+  registerSessionRoutes(app, { ...services, authLimiter });
   registerDatasetRoutes(app, services);
   registerDataVersionRoutes(app, services);
   registerDummyRoutes(app, services);
+  // Before the job routes: /v1/jobs/explain is a verb, not a job id.
+  registerExplainRoutes(app, services);
   registerJobRoutes(app, services);
   registerReviewRoutes(app, services);
   // Before the operator routes, whose /v1/operators/{id}/{action} would take /violations and /exit.
@@ -176,14 +211,10 @@ export function newApp(services: GatewayServices): OpenAPIHono<GatewayEnv> {
     },
   };
   app.doc31("/openapi.json", openApiConfig);
-  let docsPage: string | undefined;
-  app.get("/docs", (c) => {
-    docsPage ??= renderDocsPage(
-      app.getOpenAPI31Document(openApiConfig) as Parameters<typeof renderDocsPage>[0],
-    );
-    return c.html(docsPage);
-  });
+  registerDocsRoutes(app, openApiConfig.info.title);
 
+  // Last: the console answers only paths no API route took (never /v1, /docs, /healthz, …).
+  registerConsole(app, { consoleDir: services.consoleDir });
   app.notFound((c) => problem(c, "NOT_FOUND", "no such route"));
   app.onError((error, c) => {
     if (isDomainError(error)) {

@@ -46,6 +46,10 @@ export const Config = z.object({
   OTEL_METRIC_EXPORT_INTERVAL: z.coerce.number().int().min(1000).default(60_000),
   /** Requests one client address may make per minute to the keyless public routes (open data, registers). */
   PUBLIC_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(60),
+  /** Minutes a console session may go unused before it ends. */
+  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(1440).default(30),
+  /** Hours a console session lasts at most from sign-in, however much it is used. */
+  SESSION_MAX_HOURS: z.coerce.number().positive().max(720).default(12),
   /** Hours a license application may wait with nobody acting on it before it expires (default 14 days). */
   APPLICATION_TTL_HOURS: z.coerce.number().positive().max(8760).default(336),
   /**

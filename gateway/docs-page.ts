@@ -1,81 +1,88 @@
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { GatewayEnv } from "./auth.ts";
+
 /**
- * The /docs page: the API reference rendered on the server from the OpenAPI document. It loads no
- * script, style or font from anywhere — a secure domain's pages must not pull third-party code
- * (the common hosted reference UIs fetch their bundle from a CDN).
+ * The /docs page: the interactive API reference of /openapi.json, rendered in the browser by
+ * Scalar (`@scalar/api-reference`, its standalone bundle served from this origin). A secure
+ * domain's pages must not pull third-party code: the bundle comes from node_modules, not a CDN;
+ * its configuration sits in a data attribute (no inline script) and turns off what would reach
+ * out (web fonts, telemetry, the hosted agent); the CSP allows this origin only. "Try it" sends
+ * requests to this origin with the key the reader types in, kept in the page's memory only.
  */
 
-interface Operation {
-  readonly summary?: string;
-  readonly description?: string;
-  readonly tags?: readonly string[];
-  readonly security?: readonly unknown[];
-  readonly parameters?: ReadonlyArray<{ name: string; in: string; required?: boolean; description?: string }>;
-  readonly requestBody?: { content?: Record<string, unknown> };
-  readonly responses?: Record<string, { description?: string; content?: Record<string, unknown> }>;
+/** What the page's CSP allows: this origin; inline styles and data: images and fonts, which Scalar injects. */
+export const DOCS_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+
+/** Scalar's configuration: nothing fetched from another origin, no key persisted in the browser. */
+const SCALAR_CONFIGURATION = {
+  withDefaultFonts: false,
+  telemetry: false,
+  agent: { disabled: true },
+  showDeveloperTools: "never",
+  persistAuth: false,
+};
+
+interface ScalarBundle {
+  readonly body: Uint8Array<ArrayBuffer>;
+  /** A digest of the bundle: the page asks for `/docs/scalar.js?v=<it>`, so a long cache never serves a stale one. */
+  readonly version: string;
 }
 
-interface OpenApiDocument {
-  readonly info: { title: string; version: string; description?: string };
-  readonly paths?: Record<string, Record<string, Operation>>;
-}
+let bundle: ScalarBundle | undefined;
 
-const METHODS = ["get", "post", "put", "patch", "delete"] as const;
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
-}
-
-/** Renders the reference page of an OpenAPI document. */
-export function renderDocsPage(doc: OpenApiDocument): string {
-  const byTag = new Map<string, string[]>();
-  for (const [path, item] of Object.entries(doc.paths ?? {})) {
-    for (const method of METHODS) {
-      const op = item[method];
-      if (!op) continue;
-      const tag = op.tags?.[0] ?? "other";
-      const params = (op.parameters ?? [])
-        .map(
-          (p) =>
-            `<li><code>${escapeHtml(p.name)}</code> <small>(${escapeHtml(p.in)}${p.required ? ", required" : ""})</small>${p.description ? ` — ${escapeHtml(p.description)}` : ""}</li>`,
-        )
-        .join("");
-      const body = op.requestBody?.content ? Object.keys(op.requestBody.content).map(escape).join(", ") : "";
-      const responses = Object.entries(op.responses ?? {})
-        .map(
-          ([status, r]) =>
-            `<li><code>${escapeHtml(status)}</code> ${escapeHtml(r.description ?? "")}${r.content ? ` <small>${Object.keys(r.content).map(escape).join(", ")}</small>` : ""}</li>`,
-        )
-        .join("");
-      const html = `<section id="${escapeHtml(`${method}-${path}`)}">
-  <h3><span class="m ${method}">${method.toUpperCase()}</span> <code>${escapeHtml(path)}</code></h3>
-  ${op.summary ? `<p>${escapeHtml(op.summary)}</p>` : ""}${op.description ? `<p class="d">${escapeHtml(op.description)}</p>` : ""}
-  <p><small>${op.security?.length ? "Authorization: Bearer &lt;API key&gt;" : "No authentication"}</small></p>
-  ${params ? `<h4>Parameters</h4><ul>${params}</ul>` : ""}${body ? `<h4>Body</h4><p><code>${body}</code></p>` : ""}
-  <h4>Responses</h4><ul>${responses}</ul>
-</section>`;
-      byTag.set(tag, [...(byTag.get(tag) ?? []), html]);
-    }
+/** Reads the standalone browser bundle from the installed package, once per process. */
+function scalarBundle(): ScalarBundle {
+  if (!bundle) {
+    const file = createRequire(import.meta.url).resolve("@scalar/api-reference/browser/standalone.js");
+    const body = new Uint8Array(readFileSync(file));
+    bundle = { body, version: createHash("sha256").update(body).digest("hex").slice(0, 16) };
   }
-  const toc = [...byTag.keys()]
-    .map((tag) => `<a href="#tag-${escapeHtml(tag)}">${escapeHtml(tag)}</a>`)
-    .join(" · ");
-  const sections = [...byTag.entries()]
-    .map(([tag, ops]) => `<h2 id="tag-${escapeHtml(tag)}">${escapeHtml(tag)}</h2>${ops.join("\n")}`)
-    .join("\n");
+  return bundle;
+}
+
+const escapeAttribute = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+
+/** The page: an empty `#api-reference` element Scalar finds, with the spec's URL and the configuration. */
+export function docsPageHtml(title: string, version: string): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(doc.info.title)} — API reference</title>
-<style>
-body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1d1d1f}
-code{font:13px ui-monospace,monospace;background:#f2f2f4;padding:.1rem .3rem;border-radius:3px}
-section{border-top:1px solid #ddd;padding:.5rem 0}h3{margin:.5rem 0}.d{color:#555}
-.m{font:bold 12px ui-monospace,monospace;padding:.15rem .4rem;border-radius:3px;color:#fff;background:#555}
-.get{background:#2e7d32}.post{background:#1565c0}.put{background:#6a1b9a}.delete{background:#c62828}.patch{background:#ef6c00}
-</style></head><body>
-<h1>${escapeHtml(doc.info.title)} <small>v${escapeHtml(doc.info.version)}</small></h1>
-${doc.info.description ? `<p>${escapeHtml(doc.info.description)}</p>` : ""}
-<p>Machine-readable: <a href="/openapi.json">/openapi.json</a> (OpenAPI 3.1). Errors are <code>application/problem+json</code> with a stable <code>code</code>.</p>
-<nav>${toc}</nav>
-${sections}
+<title>${escapeAttribute(title)} — API reference</title>
+</head><body>
+<noscript><p>The API reference needs JavaScript. The machine-readable contract is at <a href="/openapi.json">/openapi.json</a> (OpenAPI 3.1).</p></noscript>
+<script id="api-reference" data-url="/openapi.json" data-configuration="${escapeAttribute(JSON.stringify(SCALAR_CONFIGURATION))}"></script>
+<script src="/docs/scalar.js?v=${version}"></script>
 </body></html>`;
+}
+
+/**
+ * Serves `/docs` (the page) and `/docs/scalar.js` (the renderer, cached for a year: its URL
+ * changes with its content).
+ *
+ * @example
+ * registerDocsRoutes(app, "Authorized-operation sandbox");
+ */
+export function registerDocsRoutes(app: OpenAPIHono<GatewayEnv>, title: string): void {
+  // Read at start, so a missing package fails the start rather than the first reader.
+  const { body, version } = scalarBundle();
+  const page = docsPageHtml(title, version);
+  app.get("/docs", (c) => {
+    c.header("content-security-policy", DOCS_CSP);
+    c.header("x-content-type-options", "nosniff");
+    c.header("referrer-policy", "no-referrer");
+    c.header("cache-control", "no-cache");
+    return c.html(page);
+  });
+  app.get("/docs/scalar.js", (c) => {
+    c.header("content-type", "text/javascript; charset=utf-8");
+    c.header("x-content-type-options", "nosniff");
+    c.header(
+      "cache-control",
+      c.req.query("v") === version ? "public, max-age=31536000, immutable" : "no-cache",
+    );
+    return c.body(body);
+  });
 }

@@ -211,6 +211,10 @@ export async function startGateway(config: Config, logger: Logger): Promise<Runn
       dataSupply: { datasetsDir: folder.datasetsDir, maxUploadBytes: config.DATA_UPLOAD_MAX_BYTES },
       notifications,
       applicationTtlHours: config.APPLICATION_TTL_HOURS,
+      sessions: {
+        idleMs: config.SESSION_IDLE_MINUTES * 60_000,
+        maxMs: config.SESSION_MAX_HOURS * 3_600_000,
+      },
       publicLimiter: new AddressLimiter({ events: config.PUBLIC_REQUESTS_PER_MINUTE, windowMs: 60_000 }),
       traceRequests: otel.enabled,
       readiness: {

@@ -510,6 +510,22 @@ export const MIGRATIONS: readonly Migration[] = [
           subscribed_at TEXT NOT NULL,
           PRIMARY KEY (product_id, operator_id)
         )`,
+        // -- console sessions (control/sessions.ts) --
+        // A browser's sign-in, opened with an API key. Only SHA-256 digests of the session token
+        // (the cookie) and of its CSRF token are kept, so a leaked table opens no session.
+        // `key_prefix` names the key that opened it: revoking that key ends the session.
+        `CREATE TABLE console_sessions (
+          id TEXT PRIMARY KEY,
+          token_hash TEXT NOT NULL UNIQUE CHECK (length(token_hash) = 64),
+          csrf_hash TEXT NOT NULL CHECK (length(csrf_hash) = 64),
+          principal_id TEXT NOT NULL REFERENCES principals (id),
+          key_prefix TEXT NOT NULL,
+          created_at TEXT NOT NULL,
+          last_seen_at TEXT NOT NULL,
+          expires_at TEXT NOT NULL,
+          revoked_at TEXT
+        )`,
+        "CREATE INDEX console_sessions_expiry ON console_sessions (expires_at)",
         // -- open data (control/open-data.ts) --
         // Each page of a grade-1 dataset read without a key: the meter of open use. `client` is a
         // digest of the reader's address (the audit entry holds the address itself).

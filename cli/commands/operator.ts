@@ -27,7 +27,8 @@ function positiveInt(values: Values, name: string, fallback: number, max: number
   return n;
 }
 
-async function readScript(
+/** Reads a script file; `.ts`, `.mts` and `.cts` are TypeScript, anything else JavaScript. */
+export async function readScript(
   path: string | undefined,
 ): Promise<{ script: string; language: "javascript" | "typescript" }> {
   if (!path) throw new UsageError("name the script file");

@@ -26,8 +26,20 @@ export interface ReviewRecord {
   readonly decidedAt: string;
 }
 
+/** A query a held job made, as its `query.checked` log entry recorded it: the SQL and the rules' verdict. */
+export interface ReviewedQuery {
+  readonly index: number;
+  readonly sql: string;
+  readonly verdict: unknown;
+  readonly error: unknown;
+}
+
 export interface PendingReview {
   readonly job: JobView;
+  /** What the reviewer is asked to release: the script that produced it, and the queries it made. */
+  readonly script: string;
+  readonly language: string;
+  readonly queries: readonly ReviewedQuery[];
   readonly operator: { readonly id: string; readonly organization: string };
   readonly reviewsRequired: number;
   readonly reviews: readonly ReviewRecord[];
@@ -55,12 +67,29 @@ async function organizationOf(store: Pick<SqlExecutor, "query">, principalId: st
   return rows[0]?.organization ?? "";
 }
 
+/** The queries of a job with their verdicts, from its `query.checked` entries in the log. */
+async function queriesOf(store: Pick<SqlExecutor, "query">, jobId: string): Promise<ReviewedQuery[]> {
+  const rows = await store.query<{ line: string }>(
+    "SELECT line FROM audit_entries WHERE job = $1 AND type = 'query.checked' ORDER BY position",
+    [jobId],
+  );
+  return rows.map((row) => {
+    const data = (
+      JSON.parse(row.line) as { data: { index: number; sql: string; verdict?: unknown; error?: unknown } }
+    ).data;
+    return { index: data.index, sql: data.sql, verdict: data.verdict ?? null, error: data.error ?? null };
+  });
+}
+
 /** The review queue: held jobs, oldest first, with the reviews they already have. */
 export async function pendingReviews(deps: Deps, reviewer: Principal): Promise<PendingReview[]> {
   const held = await jobRepository.withStatus(deps.store, "held");
   return Promise.all(
     held.map(async (job) => ({
       job: await deps.jobs.get(reviewer, job.id),
+      script: job.script,
+      language: job.language,
+      queries: await queriesOf(deps.store, job.id),
       operator: { id: job.operatorId, organization: await organizationOf(deps.store, job.operatorId) },
       reviewsRequired: job.decision?.reviewsRequired ?? 1,
       reviews: await reviewsOf(deps.store, job.id),

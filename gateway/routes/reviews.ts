@@ -17,6 +17,13 @@ const Review = z.object({
 const PendingReview = z
   .object({
     job: JobViewSchema,
+    script: z
+      .string()
+      .openapi({ description: "The script whose outputs are held: what the reviewer decides on." }),
+    language: z.string(),
+    queries: z.array(
+      z.object({ index: z.number().int(), sql: z.string(), verdict: z.unknown(), error: z.unknown() }),
+    ),
     operator: z.object({ id: z.string(), organization: z.string() }),
     reviewsRequired: z.number().int(),
     reviews: z.array(Review),
