@@ -347,6 +347,17 @@ export async function recordAlertViolation(
 ): Promise<ViolationView | undefined> {
   const decided = systemViolationOf({ source: "alert", rule: alert.rule });
   if (!decided || !alert.operator) return undefined;
+  // One incident is one violation: while an alert of this rule for this operator is still open
+  // (not yet dealt with by the bureau), the same rule firing for its other datasets or licenses
+  // (budget burn is judged per license and dataset) adds alerts for the bureau to read, not
+  // violations. Otherwise one busy day on six datasets would cost a quota cut.
+  const earlier = await tx.query<{ id: string }>(
+    `SELECT v.id FROM credit_violations v JOIN alerts a ON v.origin = 'alert:' || a.id
+     WHERE v.operator_id = $1 AND v.kind = $2 AND v.status = 'standing' AND a.status = 'open'
+       AND a.rule = $3 AND a.id <> $4`,
+    [alert.operator, decided.kind, alert.rule, alert.id],
+  );
+  if (earlier.length > 0) return undefined;
   return insertViolation(
     tx,
     audit,

@@ -21,15 +21,30 @@ import { ProposalsPage } from "./pages/Proposals.tsx";
 import { ReviewPage, ReviewsPage } from "./pages/Reviews.tsx";
 import { SignInPage } from "./pages/SignIn.tsx";
 import { Link, navigate, useLocation } from "./router.tsx";
+import { governanceArea } from "./routes-governance.tsx";
+import { operatorArea } from "./routes-operator.tsx";
 
-interface PageRoute {
+export interface PageRoute {
   readonly pattern: RegExp;
   /** Roles the page is for; the API enforces the same (a page only reflects it). */
   readonly roles: readonly Role[];
   readonly render: (params: readonly string[], session: Session) => ReactNode;
 }
 
-const ROUTES: readonly PageRoute[] = [
+export interface NavItem {
+  readonly to: string;
+  readonly label: MessageKey;
+}
+
+/** An area's own pages and navigation entries (console/src/routes-<area>.tsx), after the base ones. */
+export interface Area {
+  readonly routes: readonly PageRoute[];
+  readonly nav: Partial<Record<Role, readonly NavItem[]>>;
+}
+
+const AREAS: readonly Area[] = [governanceArea, operatorArea];
+
+const BASE_ROUTES: readonly PageRoute[] = [
   {
     pattern: /^\/catalog$/,
     roles: ["operator", "bureau", "holder", "auditor"],
@@ -45,17 +60,25 @@ const ROUTES: readonly PageRoute[] = [
   { pattern: /^\/budget$/, roles: ["operator"], render: () => <BudgetPage /> },
   { pattern: /^\/reviews$/, roles: ["bureau"], render: () => <ReviewsPage /> },
   { pattern: /^\/reviews\/([\w-]+)$/, roles: ["bureau"], render: ([id]) => <ReviewPage jobId={id!} /> },
-  { pattern: /^\/proposals$/, roles: ["bureau", "auditor"], render: () => <ProposalsPage /> },
+  {
+    pattern: /^\/proposals$/,
+    roles: ["bureau", "auditor"],
+    render: (_, session) => <ProposalsPage viewer={session.principal} />,
+  },
   {
     pattern: /^\/holder\/datasets$/,
     roles: ["holder"],
     render: (_, session) => <HolderDatasetsPage organization={session.principal.organization} />,
   },
-  { pattern: /^\/holder\/applications$/, roles: ["holder"], render: () => <ApplicationsPage /> },
+  {
+    pattern: /^\/holder\/applications$/,
+    roles: ["holder"],
+    render: (_, session) => <ApplicationsPage organization={session.principal.organization} />,
+  },
   { pattern: /^\/audit$/, roles: ["auditor"], render: () => <AuditPage /> },
 ];
 
-const NAV: Readonly<Record<Role, readonly { to: string; label: MessageKey }[]>> = {
+const BASE_NAV: Readonly<Record<Role, readonly NavItem[]>> = {
   operator: [
     { to: "/catalog", label: "nav.catalog" },
     { to: "/jobs", label: "nav.jobs" },
@@ -76,6 +99,19 @@ const NAV: Readonly<Record<Role, readonly { to: string; label: MessageKey }[]>> 
     { to: "/proposals", label: "nav.proposals" },
     { to: "/catalog", label: "nav.catalog" },
   ],
+};
+
+const ROUTES: readonly PageRoute[] = [...BASE_ROUTES, ...AREAS.flatMap((area) => area.routes)];
+
+const navOf = (role: Role): readonly NavItem[] => [
+  ...BASE_NAV[role],
+  ...AREAS.flatMap((area) => area.nav[role] ?? []),
+];
+const NAV: Readonly<Record<Role, readonly NavItem[]>> = {
+  operator: navOf("operator"),
+  bureau: navOf("bureau"),
+  holder: navOf("holder"),
+  auditor: navOf("auditor"),
 };
 
 type SessionState =
@@ -203,9 +239,15 @@ function Nav(props: { role: Role; path: string }) {
   return (
     <nav className="nav" aria-label={t("nav.label")}>
       <ul>
-        {NAV[props.role].map((item) => (
+        {NAV[props.role].map((item, _, items) => (
           <li key={item.to}>
-            <Link to={item.to} current={props.path === item.to || props.path.startsWith(`${item.to}/`)}>
+            <Link
+              to={item.to}
+              current={
+                props.path === item.to ||
+                (props.path.startsWith(`${item.to}/`) && !items.some((other) => other.to === props.path))
+              }
+            >
               {t(item.label)}
             </Link>
           </li>

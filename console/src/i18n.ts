@@ -1,4 +1,6 @@
 import { createContext, useContext } from "react";
+import { en as governanceEn, zh as governanceZh } from "./i18n-governance.ts";
+import { en as operatorEn, zh as operatorZh } from "./i18n-operator.ts";
 
 export type Locale = "zh-CN" | "en";
 
@@ -232,6 +234,8 @@ const zh = {
   "audit.first": "第一页",
   "audit.empty": "没有符合条件的条目。",
   "audit.page": "第 {n} 页",
+  ...operatorZh,
+  ...governanceZh,
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -468,6 +472,8 @@ const en: Record<MessageKey, string> = {
   "audit.first": "First page",
   "audit.empty": "No entry matches.",
   "audit.page": "Page {n}",
+  ...operatorEn,
+  ...governanceEn,
 };
 
 export const dictionaries: Readonly<Record<Locale, Readonly<Record<MessageKey, string>>>> = {

@@ -184,3 +184,43 @@ export interface AuditVerification {
   lastCheckpoint?: { position: number; hash: string; time: string } | null;
   head?: { position: number; hash: string; time: string } | null;
 }
+
+/* Operator area: the dry run (POST /v1/jobs/explain, gateway/routes/explain.ts). */
+export interface DryRunQuery {
+  index: number;
+  sql: string;
+  verdict: "allowed" | "refused";
+  code?: string;
+  message?: string;
+  kind: "open" | "row" | "aggregate" | null;
+  datasets: string[];
+  rules: { dataset: string; column: string; rule: string; clause: string }[];
+  rewrites: string[];
+  rewrittenSql: string | null;
+  epsilon: number;
+  epsilonCost: number;
+  answeredFromRecord: boolean;
+  tainted: boolean;
+  requiresReview: boolean;
+  rows: number;
+}
+
+export interface DryRun {
+  license: string;
+  scriptSha256: string;
+  dummyRows: number;
+  status: "released" | "held" | "rejected" | "failed";
+  queries: DryRunQuery[];
+  release: {
+    outcome: "released" | "held" | "rejected";
+    reasons: GateReason[];
+    tainted: boolean;
+    reviewsRequired: number;
+    outputs: { name: string; rows: number }[];
+  };
+  dummyOutputs: Record<string, OutputTable>;
+  logs: string[];
+  error?: { code: string; class: string; message: string; line?: number };
+  epsilon: Record<string, number>;
+  budget: { dataset: string; period: string; total: number; spent: number; left: number }[];
+}

@@ -11,6 +11,7 @@ import {
   decideObjection,
   exitOperator,
   fileObjection,
+  recordAlertViolation,
   recordViolation,
   repairCredit,
   standing,
@@ -319,6 +320,34 @@ describe.each(STORE_KINDS)("operator credit on %s", (kind) => {
       "upheld",
       "dismissed",
     ]);
+  });
+
+  it("counts one incident once: the same rule's open alerts on several datasets make one violation", async () => {
+    const raise = async (id: string, dataset: string) => {
+      await store.run(
+        `INSERT INTO alerts (id, rule, key, operator_id, subject, summary, entries, status, raised_at)
+         VALUES ($1, 'budget_burn', $2, $3, '{}', 'burn', '[]', 'open', $4)`,
+        [id, `lic_a:${dataset}`, operator.id, new Date().toISOString()],
+      );
+      return store.transaction((tx) =>
+        recordAlertViolation(tx, audit, {
+          id,
+          rule: "budget_burn",
+          operator: operator.id,
+          summary: `burn on ${dataset}`,
+          entries: [],
+        }),
+      );
+    };
+    expect(await raise("alr_1", "population")).toMatchObject({ kind: "budget_exhaustion" });
+    expect(await raise("alr_2", "air_quality")).toBeUndefined();
+    expect(await raise("alr_3", "medical_visits")).toBeUndefined();
+    expect((await creditRecord(store, bureau, operator.id)).violations).toHaveLength(1);
+    // Once the bureau has dealt with the first (closed its alert), the pattern again is a new incident.
+    await closeAlert(store, audit, bureau, "alr_1", "operator asked to pace its queries");
+    await store.run("UPDATE alerts SET status = 'closed' WHERE id IN ('alr_2', 'alr_3')");
+    expect(await raise("alr_4", "population")).toMatchObject({ kind: "budget_exhaustion" });
+    expect((await creditRecord(store, bureau, operator.id)).violations).toHaveLength(2);
   });
 
   it("records a release-gate rejection for an identifier in the outputs, once, and nothing for holds or sign-in failures", async () => {

@@ -3,6 +3,7 @@ import { Show, useLoad } from "../components/common.tsx";
 import { type MessageKey, useI18n } from "../i18n.ts";
 import { navigate, useLocation } from "../router.tsx";
 import type { Application } from "../types.ts";
+import { ConsentActions, DecisionsOf } from "./GovernanceHolder.tsx";
 
 const STATUSES = [
   "awaiting_consent",
@@ -14,7 +15,7 @@ const STATUSES = [
   "superseded",
 ] as const;
 
-export function ApplicationsPage() {
+export function ApplicationsPage(props: { organization: string }) {
   const { t, dateTime } = useI18n();
   const { search, path } = useLocation();
   const requested = search.get("status");
@@ -64,6 +65,8 @@ export function ApplicationsPage() {
                     <dt>{t("apps.expiresAt")}</dt>
                     <dd>{dateTime(app.expiresAt)}</dd>
                   </dl>
+                  <DecisionsOf app={app} />
+                  <ConsentActions app={app} organization={props.organization} onDone={reload} />
                 </li>
               ))}
             </ul>

@@ -1,5 +1,6 @@
 import { api } from "../api.ts";
 import { Show, useLoad } from "../components/common.tsx";
+import { DummyPreview } from "../components/OperatorDummyPreview.tsx";
 import { type MessageKey, useI18n } from "../i18n.ts";
 import { Link } from "../router.tsx";
 import type { DatasetDetail, DatasetSummary } from "../types.ts";
@@ -114,6 +115,7 @@ export function DatasetPage(props: { name: string }) {
                 </tbody>
               </table>
             </div>
+            <DummyPreview name={manifest.name} />
           </>
         )}
       </Show>

@@ -1,6 +1,8 @@
-import { useEffect, useState } from "react";
+import { lazy, Suspense, useEffect, useMemo, useState } from "react";
 import { api } from "../api.ts";
 import { RowsTable, Show, StatusBadge, useLoad } from "../components/common.tsx";
+import { chartPlan } from "../components/OperatorChartPlan.ts";
+import { ScrollRegion } from "../components/OperatorScrollRegion.tsx";
 import { type MessageKey, useI18n } from "../i18n.ts";
 import { Link } from "../router.tsx";
 import type { Job, OutputTable } from "../types.ts";
@@ -203,8 +205,73 @@ function OutputView(props: { jobId: string; name: string }) {
   return (
     <div data-output={props.name}>
       <Show loaded={loaded} retry={reload}>
-        {(rows) => <RowsTable rows={rows} caption={props.name} />}
+        {(rows) => <OutputWithChart rows={rows} name={props.name} />}
       </Show>
     </div>
+  );
+}
+
+const OperatorChart = lazy(() => import("../components/OperatorChart.tsx"));
+
+/** An output table, with a chart beside it when its shape allows one (toggleable; the table stays). */
+function OutputWithChart(props: { rows: OutputTable; name: string }) {
+  const { t, number, locale } = useI18n();
+  const plan = useMemo(() => chartPlan(props.rows), [props.rows]);
+  const [shown, setShown] = useState(true);
+  const chartId = `chart-${props.name}`;
+  if (!plan) return <RowsTable rows={props.rows} caption={props.name} />;
+  const summary = plan.series
+    .map((s) => {
+      const values = s.values.filter((v): v is number => v !== null);
+      return values.length === 0
+        ? ""
+        : t("op.chart.range", {
+            series: s.name,
+            min: number(Math.min(...values)),
+            max: number(Math.max(...values)),
+          });
+    })
+    .filter(Boolean)
+    .join("; ");
+  const label = t("op.chart.label", {
+    kind: t(plan.kind === "line" ? "op.chart.line" : "op.chart.bar"),
+    name: props.name,
+    n: plan.categories.length,
+    x: plan.x,
+    series: plan.series.map((s) => s.name).join(", "),
+    summary: summary ? `${summary}.` : "",
+  });
+  return (
+    <>
+      <p>
+        <button
+          type="button"
+          className="secondary"
+          aria-expanded={shown}
+          aria-controls={chartId}
+          onClick={() => setShown(!shown)}
+        >
+          {shown ? t("op.chart.hide") : t("op.chart.show")}
+        </button>
+      </p>
+      <div className={shown ? "op-output with-chart" : "op-output"}>
+        <ScrollRegion label={props.name}>
+          <RowsTable rows={props.rows} caption={props.name} />
+        </ScrollRegion>
+        <div id={chartId} className="op-chart-pane" hidden={!shown}>
+          {shown && (
+            <Suspense
+              fallback={
+                <p className="muted" role="status">
+                  {t("common.loading")}
+                </p>
+              }
+            >
+              <OperatorChart plan={plan} label={label} locale={locale} />
+            </Suspense>
+          )}
+        </div>
+      </div>
+    </>
   );
 }

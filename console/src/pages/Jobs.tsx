@@ -1,11 +1,12 @@
-import { type FormEvent, useState } from "react";
+import { type FormEvent, lazy, Suspense, useState } from "react";
 import { api, errorMessage } from "../api.ts";
 import { ErrorBox, Show, StatusBadge, useLoad } from "../components/common.tsx";
-import { useI18n } from "../i18n.ts";
+import { DryRunReport } from "../components/OperatorDryRun.tsx";
+import { type MessageKey, useI18n } from "../i18n.ts";
 import { Link, navigate } from "../router.tsx";
-import type { Job, LicenseView } from "../types.ts";
+import type { DryRun, Job, LicenseView } from "../types.ts";
 
-const EXAMPLE = `// 每个监测站的小时记录数 · hourly records per monitoring station
+const EXAMPLE_AIR = `// 每个监测站的小时记录数 · hourly records per monitoring station
 export default async function main(ctx) {
   const byStation = await ctx.sql(
     "SELECT station, count(*) AS n, avg(aqi) AS mean_aqi FROM air_quality GROUP BY station ORDER BY station",
@@ -14,6 +15,22 @@ export default async function main(ctx) {
 }
 `;
 
+const EXAMPLE_POPULATION = `// 各区常住人口数与平均年收入（3 级，加噪）· residents and mean income per district (grade 3, noised)
+export default async function main(ctx) {
+  const byDistrict = await ctx.sql(
+    "SELECT district, count(*) AS residents, avg(annual_income) AS mean_income FROM population GROUP BY district",
+  );
+  return { by_district: byDistrict };
+}
+`;
+
+const EXAMPLES: readonly { id: string; label: MessageKey; script: string }[] = [
+  { id: "air", label: "op.example.air", script: EXAMPLE_AIR },
+  { id: "population", label: "op.example.population", script: EXAMPLE_POPULATION },
+];
+
+const OperatorCodeEditor = lazy(() => import("../components/OperatorCodeEditor.tsx"));
+
 export function JobsPage() {
   const { t, dateTime } = useI18n();
   const [jobs, reloadJobs] = useLoad(() => api<{ jobs: Job[] }>("/v1/jobs", { query: { limit: 50 } }), []);
@@ -21,9 +38,9 @@ export function JobsPage() {
   return (
     <section aria-labelledby="jobs-title">
       <h1 id="jobs-title">{t("jobs.title")}</h1>
-      <div className="split">
+      <div className="op-jobs">
         <div>
-          <h2>{t("jobs.submitTitle")}</h2>
+          <h2 id="jobs-submit-title">{t("jobs.submitTitle")}</h2>
           <Show loaded={licenses}>
             {({ licenses: list }) => {
               const usable = list.filter((l) => l.status === "active");
@@ -76,55 +93,123 @@ export function JobsPage() {
 
 function SubmitForm(props: { licenses: LicenseView[] }) {
   const { t } = useI18n();
-  const [script, setScript] = useState(EXAMPLE);
+  const [script, setScript] = useState(EXAMPLES[0]!.script);
   const [license, setLicense] = useState(props.licenses[0]!.license.id);
   const [language, setLanguage] = useState<"javascript" | "typescript">("javascript");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
+  const [dryRun, setDryRun] = useState<{ report: DryRun; of: string }>();
+  const [dryRunning, setDryRunning] = useState(false);
+  const [dryRunError, setDryRunError] = useState<string>();
+  const submission = { script, license, language };
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setBusy(true);
     setError(undefined);
     try {
-      const job = await api<Job>("/v1/jobs", { method: "POST", body: { script, license, language } });
+      const job = await api<Job>("/v1/jobs", { method: "POST", body: submission });
       navigate(`/jobs/${job.id}`);
     } catch (failure) {
       setError(errorMessage(failure));
       setBusy(false);
     }
   };
+  const explain = async () => {
+    setDryRunning(true);
+    setDryRunError(undefined);
+    try {
+      const report = await api<DryRun>("/v1/jobs/explain", { method: "POST", body: submission });
+      setDryRun({ report, of: JSON.stringify(submission) });
+    } catch (failure) {
+      setDryRunError(errorMessage(failure));
+    } finally {
+      setDryRunning(false);
+    }
+  };
   return (
-    <form onSubmit={submit} className="stack">
-      <label htmlFor="job-license">{t("jobs.license")}</label>
-      <select id="job-license" value={license} onChange={(e) => setLicense(e.target.value)}>
-        {props.licenses.map((l) => (
-          <option key={l.license.id} value={l.license.id}>
-            {l.license.id} · {l.license.purpose}
+    <div className="op-compose">
+      <form onSubmit={submit} className="stack" aria-labelledby="jobs-submit-title">
+        <label htmlFor="job-license">{t("jobs.license")}</label>
+        <select id="job-license" value={license} onChange={(e) => setLicense(e.target.value)}>
+          {props.licenses.map((l) => (
+            <option key={l.license.id} value={l.license.id}>
+              {l.license.id} · {l.license.purpose}
+            </option>
+          ))}
+        </select>
+        <label htmlFor="job-language">{t("jobs.language")}</label>
+        <select
+          id="job-language"
+          value={language}
+          onChange={(e) => setLanguage(e.target.value === "typescript" ? "typescript" : "javascript")}
+        >
+          <option value="javascript">JavaScript</option>
+          <option value="typescript">TypeScript</option>
+        </select>
+        <label htmlFor="job-example">{t("op.example")}</label>
+        <select
+          id="job-example"
+          value={EXAMPLES.find((e) => e.script === script)?.id ?? ""}
+          onChange={(e) => {
+            const chosen = EXAMPLES.find((x) => x.id === e.target.value);
+            if (chosen) setScript(chosen.script);
+          }}
+        >
+          <option value="" disabled>
+            —
           </option>
-        ))}
-      </select>
-      <label htmlFor="job-language">{t("jobs.language")}</label>
-      <select
-        id="job-language"
-        value={language}
-        onChange={(e) => setLanguage(e.target.value === "typescript" ? "typescript" : "javascript")}
+          {EXAMPLES.map((example) => (
+            <option key={example.id} value={example.id}>
+              {t(example.label)}
+            </option>
+          ))}
+        </select>
+        <span id="job-script-label" className="op-label">
+          {t("op.editor.label")}
+        </span>
+        <p id="job-script-hint" className="muted small">
+          {t("op.editor.hint")}
+        </p>
+        <Suspense
+          fallback={
+            <p className="muted" role="status">
+              {t("op.editor.loading")}
+            </p>
+          }
+        >
+          <OperatorCodeEditor
+            id="job-script"
+            labelledBy="job-script-label"
+            describedBy="job-script-hint"
+            value={script}
+            language={language}
+            onChange={setScript}
+          />
+        </Suspense>
+        {error && <ErrorBox message={error} />}
+        <div className="op-actions">
+          <button type="button" className="secondary" onClick={explain} disabled={dryRunning}>
+            {dryRunning ? t("op.dryRunning") : t("op.dryRun")}
+          </button>
+          <button type="submit" disabled={busy}>
+            {busy ? t("jobs.submitting") : t("jobs.submit")}
+          </button>
+        </div>
+      </form>
+      <section
+        className="op-dryrun-pane"
+        aria-labelledby="dry-run-title"
+        aria-live="polite"
+        aria-busy={dryRunning}
       >
-        <option value="javascript">JavaScript</option>
-        <option value="typescript">TypeScript</option>
-      </select>
-      <label htmlFor="job-script">{t("jobs.script")}</label>
-      <textarea
-        id="job-script"
-        className="code"
-        rows={14}
-        spellCheck={false}
-        value={script}
-        onChange={(e) => setScript(e.target.value)}
-      />
-      {error && <ErrorBox message={error} />}
-      <button type="submit" disabled={busy}>
-        {busy ? t("jobs.submitting") : t("jobs.submit")}
-      </button>
-    </form>
+        <h3 id="dry-run-title">{t("op.dryRun.title")}</h3>
+        {dryRunError && <ErrorBox message={dryRunError} />}
+        {dryRun ? (
+          <DryRunReport report={dryRun.report} stale={dryRun.of !== JSON.stringify(submission)} />
+        ) : (
+          <p className="muted">{t("op.dryRun.none")}</p>
+        )}
+      </section>
+    </div>
   );
 }

@@ -1,9 +1,10 @@
-import { api } from "../api.ts";
+import { api, type Principal } from "../api.ts";
 import { Show, useLoad } from "../components/common.tsx";
 import { useI18n } from "../i18n.ts";
 import type { Proposal } from "../types.ts";
+import { ProposalDecision } from "./GovernanceProposals.tsx";
 
-export function ProposalsPage() {
+export function ProposalsPage(props: { viewer: Principal }) {
   const { t, dateTime } = useI18n();
   const [loaded, reload] = useLoad(() => api<{ proposals: Proposal[] }>("/v1/proposals"), []);
   return (
@@ -47,6 +48,7 @@ export function ProposalsPage() {
                       </li>
                     ))}
                   </ul>
+                  <ProposalDecision proposal={proposal} viewer={props.viewer} onDone={reload} />
                 </li>
               ))}
             </ul>

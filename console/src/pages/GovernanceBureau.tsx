@@ -1,0 +1,594 @@
+import { type FormEvent, useState } from "react";
+import { api, errorMessage } from "../api.ts";
+import { ErrorBox, Show, useLoad } from "../components/common.tsx";
+import { ReasonAction } from "../components/governance.tsx";
+import { type MessageKey, useI18n } from "../i18n.ts";
+import { navigate, useLocation } from "../router.tsx";
+import type {
+  ApplicationDetail,
+  BureauLicenseView,
+  Freeze,
+  FreezeScope,
+  Operator,
+  TariffVersion,
+} from "../types-governance.ts";
+
+const post = (path: string, body: unknown) => api(path, { method: "POST", body });
+
+/** A status badge for operators, licenses and freezes, worded per status. */
+function GovStatus(props: { status: string }) {
+  const { t } = useI18n();
+  return (
+    <span className={`badge gov-status-${props.status}`}>
+      {t(`gov.status.${props.status}` as MessageKey)}
+    </span>
+  );
+}
+
+/** A one-line notice after an action, read out by screen readers. */
+function useNotice(): [string | undefined, (message: string) => void] {
+  const [notice, setNotice] = useState<string>();
+  return [notice, setNotice];
+}
+
+export function OperatorsPage() {
+  const { t, dateTime } = useI18n();
+  const [loaded, reload] = useLoad(() => api<{ operators: Operator[] }>("/v1/operators"), []);
+  const [notice, setNotice] = useNotice();
+  return (
+    <section aria-labelledby="gov-operators-title">
+      <h1 id="gov-operators-title">{t("gov.operators.title")}</h1>
+      <p className="muted">{t("gov.operators.intro")}</p>
+      {notice && (
+        <p className="notice" role="status">
+          {notice}
+        </p>
+      )}
+      <Show loaded={loaded} retry={reload}>
+        {({ operators }) =>
+          operators.length === 0 ? (
+            <p>{t("common.none")}</p>
+          ) : (
+            <ul className="cards single">
+              {operators.map((op) => {
+                const done = (action: string) => () => {
+                  setNotice(t("gov.done", { what: op.name, action }));
+                  reload();
+                };
+                return (
+                  <li key={op.id} className="card wide" data-operator={op.id}>
+                    <h2>
+                      {op.name} <GovStatus status={op.status} />
+                    </h2>
+                    <dl className="facts">
+                      <dt>{t("common.id")}</dt>
+                      <dd className="mono small">{op.id}</dd>
+                      <dt>{t("gov.operators.organization")}</dt>
+                      <dd>{op.organization}</dd>
+                      {op.qualification && (
+                        <>
+                          <dt>{t("gov.operators.uscc")}</dt>
+                          <dd className="mono">{op.qualification.uscc}</dd>
+                          <dt>{t("gov.operators.certificate")}</dt>
+                          <dd>
+                            {op.qualification.certificate}
+                            {op.qualification.certificateValidTo &&
+                              ` · ${t("gov.operators.validTo")} ${op.qualification.certificateValidTo}`}
+                          </dd>
+                          <dt>{t("gov.operators.purposes")}</dt>
+                          <dd>{op.qualification.approvedPurposes.join("；")}</dd>
+                        </>
+                      )}
+                      <dt>{t("gov.operators.since")}</dt>
+                      <dd>{dateTime(op.createdAt)}</dd>
+                      {op.statusReason && (
+                        <>
+                          <dt>{t("gov.statusReason")}</dt>
+                          <dd>
+                            {op.statusReason} · {dateTime(op.statusChangedAt)}
+                          </dd>
+                        </>
+                      )}
+                    </dl>
+                    <div className="gov-actions">
+                      {op.status === "active" && (
+                        <ReasonAction
+                          action="suspend"
+                          label={t("gov.action.suspend")}
+                          reasonRequired
+                          danger
+                          run={(reason) => post(`/v1/operators/${op.id}/suspend`, { reason })}
+                          onDone={done(t("gov.action.suspend"))}
+                        />
+                      )}
+                      {op.status === "suspended" && (
+                        <ReasonAction
+                          action="reinstate"
+                          label={t("gov.action.reinstate")}
+                          reasonRequired
+                          run={(reason) => post(`/v1/operators/${op.id}/reinstate`, { reason })}
+                          onDone={done(t("gov.action.reinstate"))}
+                        />
+                      )}
+                    </div>
+                  </li>
+                );
+              })}
+            </ul>
+          )
+        }
+      </Show>
+    </section>
+  );
+}
+
+export function LicensesPage() {
+  const { t, dateTime, number } = useI18n();
+  const [loaded, reload] = useLoad(() => api<{ licenses: BureauLicenseView[] }>("/v1/licenses"), []);
+  const [notice, setNotice] = useNotice();
+  return (
+    <section aria-labelledby="gov-licenses-title">
+      <h1 id="gov-licenses-title">{t("gov.licenses.title")}</h1>
+      <p className="muted">{t("gov.licenses.intro")}</p>
+      {notice && (
+        <p className="notice" role="status">
+          {notice}
+        </p>
+      )}
+      <Show loaded={loaded} retry={reload}>
+        {({ licenses }) =>
+          licenses.length === 0 ? (
+            <p>{t("common.none")}</p>
+          ) : (
+            <ul className="cards single">
+              {licenses.map((view) => {
+                const { license } = view;
+                const act = (action: "suspend" | "reinstate" | "revoke", danger = false) => (
+                  <ReasonAction
+                    action={action}
+                    label={t(`gov.action.${action}`)}
+                    reasonRequired
+                    danger={danger}
+                    run={(reason) => post(`/v1/licenses/${license.id}/${action}`, { reason })}
+                    onDone={() => {
+                      setNotice(t("gov.done", { what: license.id, action: t(`gov.action.${action}`) }));
+                      reload();
+                    }}
+                  />
+                );
+                return (
+                  <li key={license.id} className="card wide" data-license={license.id}>
+                    <h2 className="mono-title">
+                      {license.id} <GovStatus status={view.status} />
+                    </h2>
+                    <dl className="facts">
+                      <dt>{t("apps.operator")}</dt>
+                      <dd className="mono small">{license.operator}</dd>
+                      <dt>{t("jobs.purpose")}</dt>
+                      <dd>{license.purpose}</dd>
+                      <dt>{t("apps.datasets")}</dt>
+                      <dd className="mono">{license.datasets.map((d) => d.name).join(", ")}</dd>
+                      <dt>{t("gov.licenses.window")}</dt>
+                      <dd>
+                        {dateTime(license.validFrom)} – {dateTime(license.validTo)}
+                      </dd>
+                      {view.budget.map((b) => (
+                        <FragmentBudget
+                          key={b.dataset}
+                          dataset={b.dataset}
+                          left={number(b.left, 3)}
+                          total={number(b.total, 3)}
+                        />
+                      ))}
+                      {view.statusReason && (
+                        <>
+                          <dt>{t("gov.statusReason")}</dt>
+                          <dd>{view.statusReason}</dd>
+                        </>
+                      )}
+                    </dl>
+                    <div className="gov-actions">
+                      {view.status === "active" && act("suspend", true)}
+                      {view.status === "suspended" && act("reinstate")}
+                      {(view.status === "active" || view.status === "suspended") && act("revoke", true)}
+                    </div>
+                  </li>
+                );
+              })}
+            </ul>
+          )
+        }
+      </Show>
+    </section>
+  );
+}
+
+function FragmentBudget(props: { dataset: string; left: string; total: string }) {
+  const { t } = useI18n();
+  return (
+    <>
+      <dt>{t("gov.licenses.budget", { dataset: props.dataset })}</dt>
+      <dd>{t("gov.licenses.budgetLeft", { left: props.left, total: props.total })}</dd>
+    </>
+  );
+}
+
+const APP_STATUSES = [
+  "awaiting_approval",
+  "awaiting_consent",
+  "approved",
+  "refused",
+  "withdrawn",
+  "expired",
+  "superseded",
+] as const;
+
+/** The bureau's applications: those awaiting approval first, each with its decisions so far. */
+export function BureauApplicationsPage() {
+  const { t } = useI18n();
+  const { search, path } = useLocation();
+  const requested = search.get("status");
+  const status = APP_STATUSES.find((s) => s === requested) ?? "awaiting_approval";
+  const [loaded, reload] = useLoad(
+    () => api<{ applications: ApplicationDetail[] }>("/v1/applications", { query: { status } }),
+    [status],
+  );
+  const [notice, setNotice] = useNotice();
+  return (
+    <section aria-labelledby="gov-apps-title">
+      <h1 id="gov-apps-title">{t("gov.apps.title")}</h1>
+      <p className="muted">{t("gov.apps.intro")}</p>
+      <label htmlFor="gov-apps-status">{t("apps.filter")}</label>{" "}
+      <select
+        id="gov-apps-status"
+        value={status}
+        onChange={(e) => navigate(`${path}?status=${encodeURIComponent(e.target.value)}`, { replace: true })}
+      >
+        {APP_STATUSES.map((s) => (
+          <option key={s} value={s}>
+            {t(`appStatus.${s}` as MessageKey)}
+          </option>
+        ))}
+      </select>
+      {notice && (
+        <p className="notice" role="status">
+          {notice}
+        </p>
+      )}
+      <Show loaded={loaded} retry={reload}>
+        {({ applications }) =>
+          applications.length === 0 ? (
+            <p>{t("apps.empty")}</p>
+          ) : (
+            <ul className="cards single">
+              {applications.map((app) => (
+                <li key={app.id} className="card wide" data-application={app.id}>
+                  <ApplicationFacts app={app} />
+                  {app.status === "awaiting_approval" && (
+                    <div className="gov-actions">
+                      <ReasonAction
+                        action="approve"
+                        label={t("gov.action.approve")}
+                        reasonRequired={false}
+                        run={(reason) =>
+                          post(`/v1/applications/${app.id}/approval`, {
+                            decision: "approve",
+                            ...(reason ? { reason } : {}),
+                          })
+                        }
+                        onDone={() => {
+                          setNotice(t("gov.done", { what: app.id, action: t("gov.action.approve") }));
+                          reload();
+                        }}
+                      />
+                      <ReasonAction
+                        action="refuse"
+                        label={t("gov.action.refuse")}
+                        reasonRequired
+                        danger
+                        run={(reason) =>
+                          post(`/v1/applications/${app.id}/approval`, { decision: "refuse", reason })
+                        }
+                        onDone={() => {
+                          setNotice(t("gov.done", { what: app.id, action: t("gov.action.refuse") }));
+                          reload();
+                        }}
+                      />
+                    </div>
+                  )}
+                </li>
+              ))}
+            </ul>
+          )
+        }
+      </Show>
+    </section>
+  );
+}
+
+/** An application's facts and its decisions timeline (shared with the holder's consent page). */
+export function ApplicationFacts(props: { app: ApplicationDetail }) {
+  const { t, dateTime } = useI18n();
+  const { app } = props;
+  return (
+    <>
+      <h2 className="mono-title">{app.id}</h2>
+      <dl className="facts">
+        <dt>{t("common.status")}</dt>
+        <dd>{t(`appStatus.${app.status}` as MessageKey)}</dd>
+        <dt>{t("apps.operator")}</dt>
+        <dd className="mono small">{app.operator}</dd>
+        <dt>{t("jobs.purpose")}</dt>
+        <dd>{app.document.purpose}</dd>
+        <dt>{t("apps.datasets")}</dt>
+        <dd className="mono">{app.document.datasets.map((d) => d.name).join(", ")}</dd>
+        <dt>{t("apps.scenario")}</dt>
+        <dd>{app.document.scenario}</dd>
+        <dt>{t("apps.awaitingConsents")}</dt>
+        <dd className="mono">{app.awaiting.consents.join(", ") || "—"}</dd>
+        <dt>{t("gov.apps.approvalsNeeded")}</dt>
+        <dd>{app.awaiting.approvals}</dd>
+        {app.licenseId && (
+          <>
+            <dt>{t("gov.apps.license")}</dt>
+            <dd className="mono small">{app.licenseId}</dd>
+          </>
+        )}
+        <dt>{t("apps.expiresAt")}</dt>
+        <dd>{dateTime(app.expiresAt)}</dd>
+      </dl>
+      {app.decisions.length > 0 && (
+        <>
+          <h3>{t("gov.apps.decisions")}</h3>
+          <ol className="gov-timeline">
+            {app.decisions.map((d) => (
+              <li key={`${d.step}:${d.dataset ?? ""}:${d.decider}:${d.decidedAt}`}>
+                <span className="badge">{t(`gov.decision.${d.decision}`)}</span>{" "}
+                {d.dataset && <span className="mono">{d.dataset}</span>} ·{" "}
+                <span className="mono small">{d.decider}</span> · {dateTime(d.decidedAt)}
+                {d.reason && <> · {d.reason}</>}
+              </li>
+            ))}
+          </ol>
+        </>
+      )}
+    </>
+  );
+}
+
+const SCOPES: readonly FreezeScope[] = ["dataset", "operator", "license", "domain"];
+
+export function FreezesPage() {
+  const { t, dateTime } = useI18n();
+  const [loaded, reload] = useLoad(() => api<{ freezes: Freeze[] }>("/v1/freezes"), []);
+  const [notice, setNotice] = useNotice();
+  return (
+    <section aria-labelledby="gov-freezes-title">
+      <h1 id="gov-freezes-title">{t("gov.freezes.title")}</h1>
+      <p className="muted">{t("gov.freezes.intro")}</p>
+      {notice && (
+        <p className="notice" role="status">
+          {notice}
+        </p>
+      )}
+      <ImposeFreeze
+        onDone={(freeze) => {
+          setNotice(t("gov.freezes.imposed", { id: freeze.id }));
+          reload();
+        }}
+      />
+      <h2>{t("gov.freezes.list")}</h2>
+      <Show loaded={loaded} retry={reload}>
+        {({ freezes }) =>
+          freezes.length === 0 ? (
+            <p>{t("common.none")}</p>
+          ) : (
+            <ul className="cards single">
+              {freezes.map((f) => (
+                <li key={f.id} className="card wide" data-freeze={f.id}>
+                  <h3 className="mono-title">
+                    {f.id} <GovStatus status={f.live ? "frozen" : "lifted"} />
+                  </h3>
+                  <dl className="facts">
+                    <dt>{t("gov.freezes.scope")}</dt>
+                    <dd>
+                      {t(`gov.scope.${f.scope}`)}
+                      {f.target && <span className="mono"> · {f.target}</span>}
+                    </dd>
+                    <dt>{t("gov.reason")}</dt>
+                    <dd>{f.reason}</dd>
+                    <dt>{t("gov.freezes.by")}</dt>
+                    <dd>
+                      <span className="mono small">{f.frozenBy}</span> · {dateTime(f.frozenAt)}
+                    </dd>
+                    {f.liftProposal && (
+                      <>
+                        <dt>{t("gov.freezes.liftProposal")}</dt>
+                        <dd className="mono small">{f.liftProposal}</dd>
+                      </>
+                    )}
+                    {f.liftedAt && (
+                      <>
+                        <dt>{t("gov.freezes.liftedAt")}</dt>
+                        <dd>{dateTime(f.liftedAt)}</dd>
+                      </>
+                    )}
+                  </dl>
+                  {f.live && !f.liftProposal && (
+                    <div className="gov-actions">
+                      <ReasonAction
+                        action="lift"
+                        label={t("gov.action.requestLift")}
+                        reasonRequired
+                        run={(reason) => post(`/v1/freezes/${f.id}/lift`, { reason })}
+                        onDone={() => {
+                          setNotice(t("gov.freezes.liftRequested", { id: f.id }));
+                          reload();
+                        }}
+                      />
+                    </div>
+                  )}
+                </li>
+              ))}
+            </ul>
+          )
+        }
+      </Show>
+    </section>
+  );
+}
+
+function ImposeFreeze(props: { onDone: (freeze: Freeze) => void }) {
+  const { t } = useI18n();
+  const [scope, setScope] = useState<FreezeScope>("dataset");
+  const [target, setTarget] = useState("");
+  const [reason, setReason] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!reason.trim() || (scope !== "domain" && !target.trim())) {
+      setError(t("gov.freezes.incomplete"));
+      return;
+    }
+    setBusy(true);
+    setError(undefined);
+    try {
+      const { freeze } = await api<{ freeze: Freeze }>("/v1/freezes", {
+        method: "POST",
+        body: { scope, ...(scope === "domain" ? {} : { target: target.trim() }), reason: reason.trim() },
+      });
+      setTarget("");
+      setReason("");
+      props.onDone(freeze);
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form className="gov-form stack" onSubmit={submit} noValidate aria-labelledby="gov-freeze-impose">
+      <h2 id="gov-freeze-impose">{t("gov.freezes.impose")}</h2>
+      <p className="muted small">{t("gov.freezes.imposeNote")}</p>
+      <label htmlFor="gov-freeze-scope">{t("gov.freezes.scope")}</label>
+      <select id="gov-freeze-scope" value={scope} onChange={(e) => setScope(e.target.value as FreezeScope)}>
+        {SCOPES.map((s) => (
+          <option key={s} value={s}>
+            {t(`gov.scope.${s}`)}
+          </option>
+        ))}
+      </select>
+      {scope !== "domain" && (
+        <>
+          <label htmlFor="gov-freeze-target">{t("gov.freezes.target")}</label>
+          <input
+            id="gov-freeze-target"
+            value={target}
+            onChange={(e) => setTarget(e.target.value)}
+            autoComplete="off"
+            required
+          />
+        </>
+      )}
+      <label htmlFor="gov-freeze-reason">{t("gov.reason")}</label>
+      <textarea
+        id="gov-freeze-reason"
+        rows={2}
+        value={reason}
+        onChange={(e) => setReason(e.target.value)}
+        required
+      />
+      {error && <ErrorBox message={error} />}
+      <button type="submit" className="gov-danger" disabled={busy}>
+        {busy ? t("gov.working") : t("gov.freezes.imposeButton")}
+      </button>
+    </form>
+  );
+}
+
+const PRICES = [
+  "perJob",
+  "perCpuSecond",
+  "perQuery",
+  "perEpsilon",
+  "perOutputCell",
+  "perThousandRowsScanned",
+] as const;
+
+export function TariffsPage() {
+  const { t, dateTime, number } = useI18n();
+  const [loaded, reload] = useLoad(
+    () => api<{ current: TariffVersion | null; versions: TariffVersion[] }>("/v1/tariffs"),
+    [],
+  );
+  return (
+    <section aria-labelledby="gov-tariffs-title">
+      <h1 id="gov-tariffs-title">{t("gov.tariffs.title")}</h1>
+      <p className="muted">{t("gov.tariffs.intro")}</p>
+      <Show loaded={loaded} retry={reload}>
+        {({ current, versions }) => (
+          <>
+            <h2>{t("gov.tariffs.current")}</h2>
+            {current === null ? (
+              <p>{t("gov.tariffs.none")}</p>
+            ) : (
+              <p>
+                {t("gov.tariffs.version", { v: current.version })} · {dateTime(current.effectiveFrom)} ·{" "}
+                <span className="mono small">{current.author}</span>
+              </p>
+            )}
+            {versions.length > 0 && (
+              <div className="table-wrap">
+                <table className="gov-tariffs">
+                  <caption>{t("gov.tariffs.versions")}</caption>
+                  <thead>
+                    <tr>
+                      <th scope="col">{t("gov.tariffs.versionCol")}</th>
+                      <th scope="col">{t("gov.tariffs.effectiveFrom")}</th>
+                      {PRICES.map((p) => (
+                        <th scope="col" key={p} className="num">
+                          {t(`gov.price.${p}`)}
+                        </th>
+                      ))}
+                      <th scope="col">{t("gov.tariffs.multipliers")}</th>
+                      <th scope="col">{t("gov.tariffs.note")}</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {versions.map((v) => (
+                      <tr
+                        key={v.version}
+                        data-tariff={v.version}
+                        className={current?.version === v.version ? "marked" : undefined}
+                      >
+                        <th scope="row">
+                          {v.version}
+                          {current?.version === v.version && (
+                            <span className="sr-only"> ({t("gov.tariffs.current")})</span>
+                          )}
+                        </th>
+                        <td>{dateTime(v.effectiveFrom)}</td>
+                        {PRICES.map((p) => (
+                          <td key={p} className="num">
+                            ¥{number(v.tariff[p], 4)}
+                          </td>
+                        ))}
+                        <td className="mono small">
+                          {Object.entries(v.tariff.datasetMultipliers)
+                            .map(([d, m]) => `${d} ×${m}`)
+                            .join(", ") || "—"}
+                        </td>
+                        <td>{v.tariff.note ?? "—"}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )}
+          </>
+        )}
+      </Show>
+    </section>
+  );
+}
