@@ -1,6 +1,6 @@
 import { type ReactNode, useCallback, useEffect, useMemo, useState } from "react";
 import { ApiError, api, type Role, type Session, setCsrfToken, whenUnauthenticated } from "./api.ts";
-import { ErrorBox } from "./components/common.tsx";
+import { ErrorBox, LanguageSwitch } from "./components/common.tsx";
 import {
   I18nContext,
   type Locale,
@@ -196,7 +196,7 @@ function Shell(props: { session: Session; onSignOut: () => Promise<void> }) {
 }
 
 function Header(props: { session: Session; onSignOut: () => Promise<void> }) {
-  const { t, locale, setLocale } = useI18n();
+  const { t } = useI18n();
   const [error, setError] = useState<string>();
   const { principal } = props.session;
   return (
@@ -213,15 +213,7 @@ function Header(props: { session: Session; onSignOut: () => Promise<void> }) {
           <span className="sr-only">{t("header.signedInAs")} </span>
           {principal.name}
         </span>
-        <button
-          type="button"
-          className="secondary"
-          title={t("lang.switchLabel")}
-          lang={locale === "en" ? "zh-CN" : "en"}
-          onClick={() => setLocale(locale === "en" ? "zh-CN" : "en")}
-        >
-          {t("lang.switch")}
-        </button>
+        <LanguageSwitch />
         <button
           type="button"
           onClick={() => props.onSignOut().catch((e: unknown) => setError(String((e as Error).message)))}

@@ -1,11 +1,13 @@
 import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   type ConsoleRig,
   pageFetch,
   screenshots,
   scriptReadableStorage,
-  startConsoleRig,
+  signInWith,
+  signOutOf,
+  useConsoleRig,
 } from "./harness.ts";
 
 /**
@@ -16,27 +18,13 @@ import {
 let rig: ConsoleRig;
 let page: Page;
 
-beforeAll(async () => {
-  rig = await startConsoleRig();
-  page = rig.context.pages()[0] ?? (await rig.context.newPage());
-  page.setDefaultTimeout(30_000);
-}, 180_000);
-
-afterAll(async () => {
-  await rig?.close();
+useConsoleRig((started, first) => {
+  rig = started;
+  page = first;
 });
 
-async function signIn(key: string): Promise<void> {
-  await page.goto(`${rig.url}/`);
-  await page.locator("#api-key").fill(key);
-  await page.locator("form button[type=submit]").click();
-  await page.locator("nav.nav").waitFor();
-}
-
-async function signOut(): Promise<void> {
-  await page.locator("header.top button", { hasText: /退出登录|Sign out/ }).click();
-  await page.locator("#api-key").waitFor();
-}
+const signIn = (key: string) => signInWith(page, rig.url, key);
+const signOut = () => signOutOf(page);
 
 /** The id of the element that has the keyboard focus. */
 const focusedId = () => page.evaluate<string>("document.activeElement?.id ?? ''");

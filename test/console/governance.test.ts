@@ -1,9 +1,14 @@
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { type Browser, chromium, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CHROMIUM } from "./chromium-setup.ts";
-import { type ConsoleRig, screenshots, startConsoleRig } from "./harness.ts";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, describe, expect, it } from "vitest";
+import {
+  AXE,
+  type ConsoleRig,
+  launchAxeBrowser,
+  screenshots,
+  signInWith,
+  signOutOf,
+  useConsoleRig,
+} from "./harness.ts";
 
 /**
  * The governance pages (bureau, holder, auditor) in headless Chromium against a real gateway on the
@@ -13,30 +18,17 @@ let rig: ConsoleRig;
 let page: Page;
 let axeBrowser: Browser | undefined;
 
-const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-
-beforeAll(async () => {
-  rig = await startConsoleRig();
-  page = rig.context.pages()[0] ?? (await rig.context.newPage());
-  page.setDefaultTimeout(30_000);
-}, 180_000);
+useConsoleRig((started, first) => {
+  rig = started;
+  page = first;
+});
 
 afterAll(async () => {
   await axeBrowser?.close();
-  await rig?.close();
 });
 
-async function signIn(key: string): Promise<void> {
-  await page.goto(`${rig.url}/`);
-  await page.locator("#api-key").fill(key);
-  await page.locator("form button[type=submit]").click();
-  await page.locator("nav.nav").waitFor();
-}
-
-async function signOut(): Promise<void> {
-  await page.locator("header.top button", { hasText: /退出登录|Sign out/ }).click();
-  await page.locator("#api-key").waitFor();
-}
+const signIn = (key: string) => signInWith(page, rig.url, key);
+const signOut = () => signOutOf(page);
 
 /** Waits until the page's data has loaded (no "loading" status left in the main area). */
 async function settled(p: Page): Promise<void> {
@@ -49,25 +41,12 @@ async function settled(p: Page): Promise<void> {
  * as an inline script, which the console's CSP rightly refuses): no serious or critical violation.
  */
 async function expectAccessible(key: string, paths: readonly string[]): Promise<void> {
-  axeBrowser ??= await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-sync",
-    ],
-  });
+  axeBrowser ??= await launchAxeBrowser();
   const context = await axeBrowser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
   try {
     const axePage = await context.newPage();
     axePage.setDefaultTimeout(30_000);
-    await axePage.goto(`${rig.url}/`);
-    await axePage.locator("#api-key").fill(key);
-    await axePage.locator("form button[type=submit]").click();
-    await axePage.locator("nav.nav").waitFor();
+    await signInWith(axePage, rig.url, key);
     for (const path of paths) {
       await axePage.goto(`${rig.url}${path}`);
       await settled(axePage);

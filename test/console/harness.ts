@@ -1,9 +1,11 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type BrowserContext, chromium, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
 import type { DemoCredentials } from "../../control/provisioning.ts";
 import { loadConfig } from "../../gateway/config.ts";
 import { silentLogger } from "../../gateway/log.ts";
@@ -37,6 +39,15 @@ export function buildConsole(): void {
   );
 }
 
+/** Headless Chromium's switches for every browser the tests start. */
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-sync",
+];
+
 export interface ConsoleRig {
   readonly url: string;
   readonly credentials: DemoCredentials;
@@ -64,16 +75,7 @@ export async function startConsoleRig(): Promise<ConsoleRig> {
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
+      args: [...CHROMIUM_ARGS, "--disable-quic", "--no-first-run", "--disable-component-update"],
       viewport: { width: 1280, height: 900 },
       locale: "zh-CN",
     });
@@ -143,4 +145,47 @@ export function pageFetch(
       body: init.body === undefined ? undefined : JSON.stringify(init.body),
     },
   );
+}
+
+/**
+ * Starts a rig for the file's tests (before all of them) and closes it after: `started` receives the
+ * rig and its first page, whose default timeout is 30 s.
+ */
+export function useConsoleRig(started: (rig: ConsoleRig, page: Page) => void): void {
+  let rig: ConsoleRig | undefined;
+  beforeAll(async () => {
+    rig = await startConsoleRig();
+    const page = rig.context.pages()[0] ?? (await rig.context.newPage());
+    page.setDefaultTimeout(30_000);
+    started(rig, page);
+  }, 180_000);
+  afterAll(async () => {
+    await rig?.close();
+  });
+}
+
+/** Signs in on the console at `url` with a key, waiting for the navigation. */
+export async function signInWith(page: Page, url: string, key: string): Promise<void> {
+  await page.goto(`${url}/`);
+  await page.locator("#api-key").fill(key);
+  await page.locator("form button[type=submit]").click();
+  await page.locator("nav.nav").waitFor();
+}
+
+/** Signs out from the header, waiting for the sign-in form. */
+export async function signOutOf(page: Page): Promise<void> {
+  await page.locator("header.top button", { hasText: /退出登录|Sign out/ }).click();
+  await page.locator("#api-key").waitFor();
+}
+
+/** axe-core's script, injected into pages under test. */
+export const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+/** Headless Chromium for axe-core, whose contexts bypass the console's CSP to inject it. */
+export function launchAxeBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
 }

@@ -1,9 +1,6 @@
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { type Browser, chromium, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CHROMIUM } from "./chromium-setup.ts";
-import { type ConsoleRig, screenshots, startConsoleRig } from "./harness.ts";
+import type { Browser, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { AXE, type ConsoleRig, launchAxeBrowser, screenshots, signInWith, useConsoleRig } from "./harness.ts";
 
 /**
  * The operator's side of the console in headless Chromium against a real gateway: the script
@@ -15,24 +12,12 @@ let rig: ConsoleRig;
 let page: Page;
 let jobId: string;
 
-const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-
-beforeAll(async () => {
-  rig = await startConsoleRig();
-  page = rig.context.pages()[0] ?? (await rig.context.newPage());
-  page.setDefaultTimeout(30_000);
-}, 180_000);
-
-afterAll(async () => {
-  await rig?.close();
+useConsoleRig((started, first) => {
+  rig = started;
+  page = first;
 });
 
-async function signIn(on: Page, key: string): Promise<void> {
-  await on.goto(`${rig.url}/`);
-  await on.locator("#api-key").fill(key);
-  await on.locator("form button[type=submit]").click();
-  await on.locator("nav.nav").waitFor();
-}
+const signIn = (on: Page, key: string) => signInWith(on, rig.url, key);
 
 /** The page fits a 390 px phone without scrolling sideways (wide tables scroll inside their own region). */
 async function fitsPhone(on: Page): Promise<void> {
@@ -191,11 +176,7 @@ describe("operator console", () => {
     // it, used for this check only.
     let browser: Browser | undefined;
     try {
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        headless: true,
-        args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-      });
+      browser = await launchAxeBrowser();
       const context = await browser.newContext({ bypassCSP: true, locale: "zh-CN" });
       const axePage = await context.newPage();
       axePage.setDefaultTimeout(30_000);

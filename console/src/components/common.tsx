@@ -58,6 +58,23 @@ export function ErrorBox(props: { message: string; children?: ReactNode }) {
   );
 }
 
+/** Switches the interface between Chinese and English. */
+export function LanguageSwitch() {
+  const { t, locale, setLocale } = useI18n();
+  const other = locale === "en" ? "zh-CN" : "en";
+  return (
+    <button
+      type="button"
+      className="secondary"
+      title={t("lang.switchLabel")}
+      lang={other}
+      onClick={() => setLocale(other)}
+    >
+      {t("lang.switch")}
+    </button>
+  );
+}
+
 export function StatusBadge(props: { status: string }) {
   const { t } = useI18n();
   const key = `status.${props.status}` as MessageKey;

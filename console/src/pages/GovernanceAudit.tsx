@@ -1,6 +1,7 @@
 import { type DragEvent, type FormEvent, useState } from "react";
 import { api, errorMessage } from "../api.ts";
 import { ErrorBox, Show, useLoad } from "../components/common.tsx";
+import { Notice } from "../components/page.tsx";
 import { type MessageKey, useI18n } from "../i18n.ts";
 import { type ReceiptCheck, verifyReceiptInBrowser } from "../receipt-governance.ts";
 import type { AuditVerification, DatasetSummary } from "../types.ts";
@@ -81,11 +82,12 @@ export function CheckpointsPage() {
         </button>
       </p>
       {error && <ErrorBox message={error} />}
-      {made && (
-        <p className="notice" role="status">
-          {made.checkpoint ? t("gov.cp.signed", { pos: made.checkpoint.position }) : t("gov.cp.nothingNew")}
-        </p>
-      )}
+      <Notice
+        message={
+          made &&
+          (made.checkpoint ? t("gov.cp.signed", { pos: made.checkpoint.position }) : t("gov.cp.nothingNew"))
+        }
+      />
     </section>
   );
 }

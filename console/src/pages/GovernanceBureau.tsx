@@ -1,9 +1,16 @@
 import { type FormEvent, useState } from "react";
 import { api, errorMessage } from "../api.ts";
+import {
+  ApplicationCards,
+  ApplicationFacts,
+  StatusFilter,
+  statusesFrom,
+  useStatusParam,
+} from "../components/applications.tsx";
 import { ErrorBox, Show, useLoad } from "../components/common.tsx";
 import { ReasonAction } from "../components/governance.tsx";
+import { CardList, Notice, PageSection } from "../components/page.tsx";
 import { type MessageKey, useI18n } from "../i18n.ts";
-import { navigate, useLocation } from "../router.tsx";
 import type {
   ApplicationDetail,
   BureauLicenseView,
@@ -36,89 +43,80 @@ export function OperatorsPage() {
   const [loaded, reload] = useLoad(() => api<{ operators: Operator[] }>("/v1/operators"), []);
   const [notice, setNotice] = useNotice();
   return (
-    <section aria-labelledby="gov-operators-title">
-      <h1 id="gov-operators-title">{t("gov.operators.title")}</h1>
-      <p className="muted">{t("gov.operators.intro")}</p>
-      {notice && (
-        <p className="notice" role="status">
-          {notice}
-        </p>
-      )}
-      <Show loaded={loaded} retry={reload}>
-        {({ operators }) =>
-          operators.length === 0 ? (
-            <p>{t("common.none")}</p>
-          ) : (
-            <ul className="cards single">
-              {operators.map((op) => {
-                const done = (action: string) => () => {
-                  setNotice(t("gov.done", { what: op.name, action }));
-                  reload();
-                };
-                return (
-                  <li key={op.id} className="card wide" data-operator={op.id}>
-                    <h2>
-                      {op.name} <GovStatus status={op.status} />
-                    </h2>
-                    <dl className="facts">
-                      <dt>{t("common.id")}</dt>
-                      <dd className="mono small">{op.id}</dd>
-                      <dt>{t("gov.operators.organization")}</dt>
-                      <dd>{op.organization}</dd>
-                      {op.qualification && (
-                        <>
-                          <dt>{t("gov.operators.uscc")}</dt>
-                          <dd className="mono">{op.qualification.uscc}</dd>
-                          <dt>{t("gov.operators.certificate")}</dt>
-                          <dd>
-                            {op.qualification.certificate}
-                            {op.qualification.certificateValidTo &&
-                              ` · ${t("gov.operators.validTo")} ${op.qualification.certificateValidTo}`}
-                          </dd>
-                          <dt>{t("gov.operators.purposes")}</dt>
-                          <dd>{op.qualification.approvedPurposes.join("；")}</dd>
-                        </>
-                      )}
-                      <dt>{t("gov.operators.since")}</dt>
-                      <dd>{dateTime(op.createdAt)}</dd>
-                      {op.statusReason && (
-                        <>
-                          <dt>{t("gov.statusReason")}</dt>
-                          <dd>
-                            {op.statusReason} · {dateTime(op.statusChangedAt)}
-                          </dd>
-                        </>
-                      )}
-                    </dl>
-                    <div className="gov-actions">
-                      {op.status === "active" && (
-                        <ReasonAction
-                          action="suspend"
-                          label={t("gov.action.suspend")}
-                          reasonRequired
-                          danger
-                          run={(reason) => post(`/v1/operators/${op.id}/suspend`, { reason })}
-                          onDone={done(t("gov.action.suspend"))}
-                        />
-                      )}
-                      {op.status === "suspended" && (
-                        <ReasonAction
-                          action="reinstate"
-                          label={t("gov.action.reinstate")}
-                          reasonRequired
-                          run={(reason) => post(`/v1/operators/${op.id}/reinstate`, { reason })}
-                          onDone={done(t("gov.action.reinstate"))}
-                        />
-                      )}
-                    </div>
-                  </li>
-                );
-              })}
-            </ul>
-          )
-        }
-      </Show>
-    </section>
+    <PageSection id="gov-operators-title" title={t("gov.operators.title")} intro={t("gov.operators.intro")}>
+      <Notice message={notice} />
+      <CardList
+        loaded={loaded}
+        retry={reload}
+        items={({ operators }) => operators}
+        empty={<p>{t("common.none")}</p>}
+      >
+        {(op) => {
+          const done = (action: string) => () => {
+            setNotice(t("gov.done", { what: op.name, action }));
+            reload();
+          };
+          return (
+            <li key={op.id} className="card wide" data-operator={op.id}>
+              <h2>
+                {op.name} <GovStatus status={op.status} />
+              </h2>
+              <dl className="facts">
+                <dt>{t("common.id")}</dt>
+                <dd className="mono small">{op.id}</dd>
+                <dt>{t("gov.operators.organization")}</dt>
+                <dd>{op.organization}</dd>
+                {op.qualification && (
+                  <>
+                    <dt>{t("gov.operators.uscc")}</dt>
+                    <dd className="mono">{op.qualification.uscc}</dd>
+                    <dt>{t("gov.operators.certificate")}</dt>
+                    <dd>
+                      {op.qualification.certificate}
+                      {op.qualification.certificateValidTo &&
+                        ` · ${t("gov.operators.validTo")} ${op.qualification.certificateValidTo}`}
+                    </dd>
+                    <dt>{t("gov.operators.purposes")}</dt>
+                    <dd>{op.qualification.approvedPurposes.join("；")}</dd>
+                  </>
+                )}
+                <dt>{t("gov.operators.since")}</dt>
+                <dd>{dateTime(op.createdAt)}</dd>
+                {op.statusReason && (
+                  <>
+                    <dt>{t("gov.statusReason")}</dt>
+                    <dd>
+                      {op.statusReason} · {dateTime(op.statusChangedAt)}
+                    </dd>
+                  </>
+                )}
+              </dl>
+              <div className="gov-actions">
+                {op.status === "active" && (
+                  <ReasonAction
+                    action="suspend"
+                    label={t("gov.action.suspend")}
+                    reasonRequired
+                    danger
+                    run={(reason) => post(`/v1/operators/${op.id}/suspend`, { reason })}
+                    onDone={done(t("gov.action.suspend"))}
+                  />
+                )}
+                {op.status === "suspended" && (
+                  <ReasonAction
+                    action="reinstate"
+                    label={t("gov.action.reinstate")}
+                    reasonRequired
+                    run={(reason) => post(`/v1/operators/${op.id}/reinstate`, { reason })}
+                    onDone={done(t("gov.action.reinstate"))}
+                  />
+                )}
+              </div>
+            </li>
+          );
+        }}
+      </CardList>
+    </PageSection>
   );
 }
 
@@ -127,79 +125,70 @@ export function LicensesPage() {
   const [loaded, reload] = useLoad(() => api<{ licenses: BureauLicenseView[] }>("/v1/licenses"), []);
   const [notice, setNotice] = useNotice();
   return (
-    <section aria-labelledby="gov-licenses-title">
-      <h1 id="gov-licenses-title">{t("gov.licenses.title")}</h1>
-      <p className="muted">{t("gov.licenses.intro")}</p>
-      {notice && (
-        <p className="notice" role="status">
-          {notice}
-        </p>
-      )}
-      <Show loaded={loaded} retry={reload}>
-        {({ licenses }) =>
-          licenses.length === 0 ? (
-            <p>{t("common.none")}</p>
-          ) : (
-            <ul className="cards single">
-              {licenses.map((view) => {
-                const { license } = view;
-                const act = (action: "suspend" | "reinstate" | "revoke", danger = false) => (
-                  <ReasonAction
-                    action={action}
-                    label={t(`gov.action.${action}`)}
-                    reasonRequired
-                    danger={danger}
-                    run={(reason) => post(`/v1/licenses/${license.id}/${action}`, { reason })}
-                    onDone={() => {
-                      setNotice(t("gov.done", { what: license.id, action: t(`gov.action.${action}`) }));
-                      reload();
-                    }}
+    <PageSection id="gov-licenses-title" title={t("gov.licenses.title")} intro={t("gov.licenses.intro")}>
+      <Notice message={notice} />
+      <CardList
+        loaded={loaded}
+        retry={reload}
+        items={({ licenses }) => licenses}
+        empty={<p>{t("common.none")}</p>}
+      >
+        {(view) => {
+          const { license } = view;
+          const act = (action: "suspend" | "reinstate" | "revoke", danger = false) => (
+            <ReasonAction
+              action={action}
+              label={t(`gov.action.${action}`)}
+              reasonRequired
+              danger={danger}
+              run={(reason) => post(`/v1/licenses/${license.id}/${action}`, { reason })}
+              onDone={() => {
+                setNotice(t("gov.done", { what: license.id, action: t(`gov.action.${action}`) }));
+                reload();
+              }}
+            />
+          );
+          return (
+            <li key={license.id} className="card wide" data-license={license.id}>
+              <h2 className="mono-title">
+                {license.id} <GovStatus status={view.status} />
+              </h2>
+              <dl className="facts">
+                <dt>{t("apps.operator")}</dt>
+                <dd className="mono small">{license.operator}</dd>
+                <dt>{t("jobs.purpose")}</dt>
+                <dd>{license.purpose}</dd>
+                <dt>{t("apps.datasets")}</dt>
+                <dd className="mono">{license.datasets.map((d) => d.name).join(", ")}</dd>
+                <dt>{t("gov.licenses.window")}</dt>
+                <dd>
+                  {dateTime(license.validFrom)} – {dateTime(license.validTo)}
+                </dd>
+                {view.budget.map((b) => (
+                  <FragmentBudget
+                    key={b.dataset}
+                    dataset={b.dataset}
+                    left={number(b.left, 3)}
+                    total={number(b.total, 3)}
                   />
-                );
-                return (
-                  <li key={license.id} className="card wide" data-license={license.id}>
-                    <h2 className="mono-title">
-                      {license.id} <GovStatus status={view.status} />
-                    </h2>
-                    <dl className="facts">
-                      <dt>{t("apps.operator")}</dt>
-                      <dd className="mono small">{license.operator}</dd>
-                      <dt>{t("jobs.purpose")}</dt>
-                      <dd>{license.purpose}</dd>
-                      <dt>{t("apps.datasets")}</dt>
-                      <dd className="mono">{license.datasets.map((d) => d.name).join(", ")}</dd>
-                      <dt>{t("gov.licenses.window")}</dt>
-                      <dd>
-                        {dateTime(license.validFrom)} – {dateTime(license.validTo)}
-                      </dd>
-                      {view.budget.map((b) => (
-                        <FragmentBudget
-                          key={b.dataset}
-                          dataset={b.dataset}
-                          left={number(b.left, 3)}
-                          total={number(b.total, 3)}
-                        />
-                      ))}
-                      {view.statusReason && (
-                        <>
-                          <dt>{t("gov.statusReason")}</dt>
-                          <dd>{view.statusReason}</dd>
-                        </>
-                      )}
-                    </dl>
-                    <div className="gov-actions">
-                      {view.status === "active" && act("suspend", true)}
-                      {view.status === "suspended" && act("reinstate")}
-                      {(view.status === "active" || view.status === "suspended") && act("revoke", true)}
-                    </div>
-                  </li>
-                );
-              })}
-            </ul>
-          )
-        }
-      </Show>
-    </section>
+                ))}
+                {view.statusReason && (
+                  <>
+                    <dt>{t("gov.statusReason")}</dt>
+                    <dd>{view.statusReason}</dd>
+                  </>
+                )}
+              </dl>
+              <div className="gov-actions">
+                {view.status === "active" && act("suspend", true)}
+                {view.status === "suspended" && act("reinstate")}
+                {(view.status === "active" || view.status === "suspended") && act("revoke", true)}
+              </div>
+            </li>
+          );
+        }}
+      </CardList>
+    </PageSection>
   );
 }
 
@@ -213,119 +202,72 @@ function FragmentBudget(props: { dataset: string; left: string; total: string })
   );
 }
 
-const APP_STATUSES = [
-  "awaiting_approval",
-  "awaiting_consent",
-  "approved",
-  "refused",
-  "withdrawn",
-  "expired",
-  "superseded",
-] as const;
+const APP_STATUSES = statusesFrom("awaiting_approval");
 
 /** The bureau's applications: those awaiting approval first, each with its decisions so far. */
 export function BureauApplicationsPage() {
   const { t } = useI18n();
-  const { search, path } = useLocation();
-  const requested = search.get("status");
-  const status = APP_STATUSES.find((s) => s === requested) ?? "awaiting_approval";
+  const status = useStatusParam(APP_STATUSES);
   const [loaded, reload] = useLoad(
     () => api<{ applications: ApplicationDetail[] }>("/v1/applications", { query: { status } }),
     [status],
   );
   const [notice, setNotice] = useNotice();
   return (
-    <section aria-labelledby="gov-apps-title">
-      <h1 id="gov-apps-title">{t("gov.apps.title")}</h1>
-      <p className="muted">{t("gov.apps.intro")}</p>
-      <label htmlFor="gov-apps-status">{t("apps.filter")}</label>{" "}
-      <select
-        id="gov-apps-status"
-        value={status}
-        onChange={(e) => navigate(`${path}?status=${encodeURIComponent(e.target.value)}`, { replace: true })}
-      >
-        {APP_STATUSES.map((s) => (
-          <option key={s} value={s}>
-            {t(`appStatus.${s}` as MessageKey)}
-          </option>
-        ))}
-      </select>
-      {notice && (
-        <p className="notice" role="status">
-          {notice}
-        </p>
-      )}
-      <Show loaded={loaded} retry={reload}>
-        {({ applications }) =>
-          applications.length === 0 ? (
-            <p>{t("apps.empty")}</p>
-          ) : (
-            <ul className="cards single">
-              {applications.map((app) => (
-                <li key={app.id} className="card wide" data-application={app.id}>
-                  <ApplicationFacts app={app} />
-                  {app.status === "awaiting_approval" && (
-                    <div className="gov-actions">
-                      <ReasonAction
-                        action="approve"
-                        label={t("gov.action.approve")}
-                        reasonRequired={false}
-                        run={(reason) =>
-                          post(`/v1/applications/${app.id}/approval`, {
-                            decision: "approve",
-                            ...(reason ? { reason } : {}),
-                          })
-                        }
-                        onDone={() => {
-                          setNotice(t("gov.done", { what: app.id, action: t("gov.action.approve") }));
-                          reload();
-                        }}
-                      />
-                      <ReasonAction
-                        action="refuse"
-                        label={t("gov.action.refuse")}
-                        reasonRequired
-                        danger
-                        run={(reason) =>
-                          post(`/v1/applications/${app.id}/approval`, { decision: "refuse", reason })
-                        }
-                        onDone={() => {
-                          setNotice(t("gov.done", { what: app.id, action: t("gov.action.refuse") }));
-                          reload();
-                        }}
-                      />
-                    </div>
-                  )}
-                </li>
-              ))}
-            </ul>
-          )
-        }
-      </Show>
-    </section>
+    <PageSection id="gov-apps-title" title={t("gov.apps.title")} intro={t("gov.apps.intro")}>
+      <StatusFilter id="gov-apps-status" statuses={APP_STATUSES} status={status} />
+      <Notice message={notice} />
+      <ApplicationCards loaded={loaded} retry={reload}>
+        {(app) => (
+          <>
+            <ApplicationSummary app={app} />
+            {app.status === "awaiting_approval" && (
+              <div className="gov-actions">
+                <ReasonAction
+                  action="approve"
+                  label={t("gov.action.approve")}
+                  reasonRequired={false}
+                  run={(reason) =>
+                    post(`/v1/applications/${app.id}/approval`, {
+                      decision: "approve",
+                      ...(reason ? { reason } : {}),
+                    })
+                  }
+                  onDone={() => {
+                    setNotice(t("gov.done", { what: app.id, action: t("gov.action.approve") }));
+                    reload();
+                  }}
+                />
+                <ReasonAction
+                  action="refuse"
+                  label={t("gov.action.refuse")}
+                  reasonRequired
+                  danger
+                  run={(reason) =>
+                    post(`/v1/applications/${app.id}/approval`, { decision: "refuse", reason })
+                  }
+                  onDone={() => {
+                    setNotice(t("gov.done", { what: app.id, action: t("gov.action.refuse") }));
+                    reload();
+                  }}
+                />
+              </div>
+            )}
+          </>
+        )}
+      </ApplicationCards>
+    </PageSection>
   );
 }
 
-/** An application's facts and its decisions timeline (shared with the holder's consent page). */
-export function ApplicationFacts(props: { app: ApplicationDetail }) {
+/** An application's facts and its decisions timeline, for the bureau. */
+function ApplicationSummary(props: { app: ApplicationDetail }) {
   const { t, dateTime } = useI18n();
   const { app } = props;
   return (
     <>
       <h2 className="mono-title">{app.id}</h2>
-      <dl className="facts">
-        <dt>{t("common.status")}</dt>
-        <dd>{t(`appStatus.${app.status}` as MessageKey)}</dd>
-        <dt>{t("apps.operator")}</dt>
-        <dd className="mono small">{app.operator}</dd>
-        <dt>{t("jobs.purpose")}</dt>
-        <dd>{app.document.purpose}</dd>
-        <dt>{t("apps.datasets")}</dt>
-        <dd className="mono">{app.document.datasets.map((d) => d.name).join(", ")}</dd>
-        <dt>{t("apps.scenario")}</dt>
-        <dd>{app.document.scenario}</dd>
-        <dt>{t("apps.awaitingConsents")}</dt>
-        <dd className="mono">{app.awaiting.consents.join(", ") || "—"}</dd>
+      <ApplicationFacts app={app}>
         <dt>{t("gov.apps.approvalsNeeded")}</dt>
         <dd>{app.awaiting.approvals}</dd>
         {app.licenseId && (
@@ -334,9 +276,7 @@ export function ApplicationFacts(props: { app: ApplicationDetail }) {
             <dd className="mono small">{app.licenseId}</dd>
           </>
         )}
-        <dt>{t("apps.expiresAt")}</dt>
-        <dd>{dateTime(app.expiresAt)}</dd>
-      </dl>
+      </ApplicationFacts>
       {app.decisions.length > 0 && (
         <>
           <h3>{t("gov.apps.decisions")}</h3>
@@ -363,14 +303,8 @@ export function FreezesPage() {
   const [loaded, reload] = useLoad(() => api<{ freezes: Freeze[] }>("/v1/freezes"), []);
   const [notice, setNotice] = useNotice();
   return (
-    <section aria-labelledby="gov-freezes-title">
-      <h1 id="gov-freezes-title">{t("gov.freezes.title")}</h1>
-      <p className="muted">{t("gov.freezes.intro")}</p>
-      {notice && (
-        <p className="notice" role="status">
-          {notice}
-        </p>
-      )}
+    <PageSection id="gov-freezes-title" title={t("gov.freezes.title")} intro={t("gov.freezes.intro")}>
+      <Notice message={notice} />
       <ImposeFreeze
         onDone={(freeze) => {
           setNotice(t("gov.freezes.imposed", { id: freeze.id }));
@@ -378,63 +312,60 @@ export function FreezesPage() {
         }}
       />
       <h2>{t("gov.freezes.list")}</h2>
-      <Show loaded={loaded} retry={reload}>
-        {({ freezes }) =>
-          freezes.length === 0 ? (
-            <p>{t("common.none")}</p>
-          ) : (
-            <ul className="cards single">
-              {freezes.map((f) => (
-                <li key={f.id} className="card wide" data-freeze={f.id}>
-                  <h3 className="mono-title">
-                    {f.id} <GovStatus status={f.live ? "frozen" : "lifted"} />
-                  </h3>
-                  <dl className="facts">
-                    <dt>{t("gov.freezes.scope")}</dt>
-                    <dd>
-                      {t(`gov.scope.${f.scope}`)}
-                      {f.target && <span className="mono"> · {f.target}</span>}
-                    </dd>
-                    <dt>{t("gov.reason")}</dt>
-                    <dd>{f.reason}</dd>
-                    <dt>{t("gov.freezes.by")}</dt>
-                    <dd>
-                      <span className="mono small">{f.frozenBy}</span> · {dateTime(f.frozenAt)}
-                    </dd>
-                    {f.liftProposal && (
-                      <>
-                        <dt>{t("gov.freezes.liftProposal")}</dt>
-                        <dd className="mono small">{f.liftProposal}</dd>
-                      </>
-                    )}
-                    {f.liftedAt && (
-                      <>
-                        <dt>{t("gov.freezes.liftedAt")}</dt>
-                        <dd>{dateTime(f.liftedAt)}</dd>
-                      </>
-                    )}
-                  </dl>
-                  {f.live && !f.liftProposal && (
-                    <div className="gov-actions">
-                      <ReasonAction
-                        action="lift"
-                        label={t("gov.action.requestLift")}
-                        reasonRequired
-                        run={(reason) => post(`/v1/freezes/${f.id}/lift`, { reason })}
-                        onDone={() => {
-                          setNotice(t("gov.freezes.liftRequested", { id: f.id }));
-                          reload();
-                        }}
-                      />
-                    </div>
-                  )}
-                </li>
-              ))}
-            </ul>
-          )
-        }
-      </Show>
-    </section>
+      <CardList
+        loaded={loaded}
+        retry={reload}
+        items={({ freezes }) => freezes}
+        empty={<p>{t("common.none")}</p>}
+      >
+        {(f) => (
+          <li key={f.id} className="card wide" data-freeze={f.id}>
+            <h3 className="mono-title">
+              {f.id} <GovStatus status={f.live ? "frozen" : "lifted"} />
+            </h3>
+            <dl className="facts">
+              <dt>{t("gov.freezes.scope")}</dt>
+              <dd>
+                {t(`gov.scope.${f.scope}`)}
+                {f.target && <span className="mono"> · {f.target}</span>}
+              </dd>
+              <dt>{t("gov.reason")}</dt>
+              <dd>{f.reason}</dd>
+              <dt>{t("gov.freezes.by")}</dt>
+              <dd>
+                <span className="mono small">{f.frozenBy}</span> · {dateTime(f.frozenAt)}
+              </dd>
+              {f.liftProposal && (
+                <>
+                  <dt>{t("gov.freezes.liftProposal")}</dt>
+                  <dd className="mono small">{f.liftProposal}</dd>
+                </>
+              )}
+              {f.liftedAt && (
+                <>
+                  <dt>{t("gov.freezes.liftedAt")}</dt>
+                  <dd>{dateTime(f.liftedAt)}</dd>
+                </>
+              )}
+            </dl>
+            {f.live && !f.liftProposal && (
+              <div className="gov-actions">
+                <ReasonAction
+                  action="lift"
+                  label={t("gov.action.requestLift")}
+                  reasonRequired
+                  run={(reason) => post(`/v1/freezes/${f.id}/lift`, { reason })}
+                  onDone={() => {
+                    setNotice(t("gov.freezes.liftRequested", { id: f.id }));
+                    reload();
+                  }}
+                />
+              </div>
+            )}
+          </li>
+        )}
+      </CardList>
+    </PageSection>
   );
 }
 
@@ -523,9 +454,7 @@ export function TariffsPage() {
     [],
   );
   return (
-    <section aria-labelledby="gov-tariffs-title">
-      <h1 id="gov-tariffs-title">{t("gov.tariffs.title")}</h1>
-      <p className="muted">{t("gov.tariffs.intro")}</p>
+    <PageSection id="gov-tariffs-title" title={t("gov.tariffs.title")} intro={t("gov.tariffs.intro")}>
       <Show loaded={loaded} retry={reload}>
         {({ current, versions }) => (
           <>
@@ -589,6 +518,6 @@ export function TariffsPage() {
           </>
         )}
       </Show>
-    </section>
+    </PageSection>
   );
 }

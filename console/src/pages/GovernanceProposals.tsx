@@ -1,6 +1,7 @@
 import { useId, useState } from "react";
 import { api, type Principal } from "../api.ts";
 import { ReasonAction } from "../components/governance.tsx";
+import { Notice } from "../components/page.tsx";
 import { useI18n } from "../i18n.ts";
 import type { Proposal } from "../types.ts";
 
@@ -54,11 +55,7 @@ export function ProposalDecision(props: { proposal: Proposal; viewer: Principal;
         run={decide("refuse")}
         onDone={done(t("gov.action.refuse"))}
       />
-      {notice && (
-        <p className="notice" role="status">
-          {notice}
-        </p>
-      )}
+      <Notice message={notice} />
     </div>
   );
 }

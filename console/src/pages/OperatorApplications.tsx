@@ -1,7 +1,9 @@
 import { type FormEvent, useState } from "react";
 import { ApiError, api, errorMessage } from "../api.ts";
+import { ApplicationCards, ApplicationFacts } from "../components/applications.tsx";
 import { ErrorBox, Show, useLoad } from "../components/common.tsx";
-import { type MessageKey, useI18n } from "../i18n.ts";
+import { Notice, PageSection } from "../components/page.tsx";
+import { useI18n } from "../i18n.ts";
 import type { Application, DatasetSummary, LicenseView } from "../types.ts";
 import { GradeBadge } from "./Catalog.tsx";
 
@@ -28,9 +30,7 @@ export function OperatorApplicationsPage() {
   const purposes =
     licenses.state === "ready" ? [...new Set(licenses.value.licenses.map((l) => l.license.purpose))] : [];
   return (
-    <section aria-labelledby="op-apps-title">
-      <h1 id="op-apps-title">{t("op.apps.title")}</h1>
-      <p className="muted">{t("op.apps.intro")}</p>
+    <PageSection id="op-apps-title" title={t("op.apps.title")} intro={t("op.apps.intro")}>
       <div className="split op-apps">
         <div>
           <h2 id="op-apps-new">{t("op.apps.new")}</h2>
@@ -44,40 +44,29 @@ export function OperatorApplicationsPage() {
         </div>
         <div>
           <h2>{t("op.apps.mine")}</h2>
-          <Show loaded={apps} retry={reload}>
-            {({ applications }) =>
-              applications.length === 0 ? (
-                <p className="muted">{t("op.apps.empty")}</p>
-              ) : (
-                <ul className="cards single">
-                  {applications.map((app) => (
-                    <li key={app.id} className="card wide" data-application={app.id}>
-                      <h3 className="mono-title">{app.id}</h3>
-                      <dl className="facts">
-                        <dt>{t("common.status")}</dt>
-                        <dd data-testid="application-status">{t(`appStatus.${app.status}` as MessageKey)}</dd>
-                        <dt>{t("op.apps.purpose")}</dt>
-                        <dd>{app.document.purpose}</dd>
-                        <dt>{t("apps.datasets")}</dt>
-                        <dd className="mono">{app.document.datasets.map((d) => d.name).join(", ")}</dd>
-                        <dt>{t("apps.scenario")}</dt>
-                        <dd>{app.document.scenario}</dd>
-                        <dt>{t("apps.awaitingConsents")}</dt>
-                        <dd className="mono">{app.awaiting.consents.join(", ") || "—"}</dd>
-                        <dt>{t("op.apps.submittedAt")}</dt>
-                        <dd>{dateTime(app.submittedAt)}</dd>
-                        <dt>{t("apps.expiresAt")}</dt>
-                        <dd>{dateTime(app.expiresAt)}</dd>
-                      </dl>
-                    </li>
-                  ))}
-                </ul>
-              )
-            }
-          </Show>
+          <ApplicationCards
+            loaded={apps}
+            retry={reload}
+            empty={<p className="muted">{t("op.apps.empty")}</p>}
+          >
+            {(app) => (
+              <>
+                <h3 className="mono-title">{app.id}</h3>
+                <ApplicationFacts
+                  app={app}
+                  operator={false}
+                  purposeLabel="op.apps.purpose"
+                  statusTestId="application-status"
+                >
+                  <dt>{t("op.apps.submittedAt")}</dt>
+                  <dd>{dateTime(app.submittedAt)}</dd>
+                </ApplicationFacts>
+              </>
+            )}
+          </ApplicationCards>
         </div>
       </div>
-    </section>
+    </PageSection>
   );
 }
 
@@ -346,11 +335,7 @@ function ApplicationForm(props: { datasets: DatasetSummary[]; purposes: string[]
           <ErrorBox message={`${t("op.apps.refused")}: ${problem.message}`} />
         </div>
       )}
-      {done && (
-        <p className="notice" role="status">
-          {done}
-        </p>
-      )}
+      <Notice message={done} />
       <button type="submit" disabled={busy}>
         {busy ? t("op.apps.submitting") : t("op.apps.submit")}
       </button>

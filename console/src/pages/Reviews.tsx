@@ -1,6 +1,7 @@
 import { type FormEvent, useState } from "react";
 import { api, errorMessage } from "../api.ts";
 import { ErrorBox, RowsTable, Show, StatusBadge, useLoad } from "../components/common.tsx";
+import { Notice } from "../components/page.tsx";
 import { useI18n } from "../i18n.ts";
 import { Link } from "../router.tsx";
 import type { GateReason, Job, PendingReview, QueryEvent, Review } from "../types.ts";
@@ -81,9 +82,7 @@ export function ReviewPage(props: { jobId: string }) {
         {t("review.title", { id: props.jobId })}
       </h1>
       {decided ? (
-        <p className="notice" role="status">
-          {t("review.decided", { status: t(`status.${decided.job.status}`) })}
-        </p>
+        <Notice message={t("review.decided", { status: t(`status.${decided.job.status}`) })} />
       ) : (
         <Show loaded={loaded} retry={reload}>
           {(review) =>

@@ -1,6 +1,7 @@
 import { type FormEvent, useState } from "react";
 import { api, errorMessage, type Session } from "../api.ts";
-import { ErrorBox } from "../components/common.tsx";
+import { ErrorBox, LanguageSwitch } from "../components/common.tsx";
+import { Notice } from "../components/page.tsx";
 import { type MessageKey, useI18n } from "../i18n.ts";
 
 /**
@@ -11,7 +12,7 @@ export function SignInPage(props: {
   notice?: MessageKey | undefined;
   onSignedIn: (session: Session) => void;
 }) {
-  const { t, locale, setLocale } = useI18n();
+  const { t } = useI18n();
   const [key, setKey] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
@@ -45,22 +46,10 @@ export function SignInPage(props: {
       <div className="signin-card">
         <div className="signin-top">
           <h1>{t("app.title")}</h1>
-          <button
-            type="button"
-            className="secondary"
-            title={t("lang.switchLabel")}
-            lang={locale === "en" ? "zh-CN" : "en"}
-            onClick={() => setLocale(locale === "en" ? "zh-CN" : "en")}
-          >
-            {t("lang.switch")}
-          </button>
+          <LanguageSwitch />
         </div>
         <p className="muted">{t("app.subtitle")}</p>
-        {props.notice && (
-          <p className="notice" role="status">
-            {t(props.notice)}
-          </p>
-        )}
+        <Notice message={props.notice && t(props.notice)} />
         <h2>{t("signin.title")}</h2>
         <p>{t("signin.intro")}</p>
         <form onSubmit={submit} autoComplete="off">
