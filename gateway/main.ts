@@ -28,7 +28,8 @@ async function main(): Promise<void> {
     out.write(`\nAuthorized-operation sandbox listening on ${gateway.url}\n`);
     out.write(`  role:         ${gateway.role}\n`);
     out.write(`  data folder:  ${gateway.folder.dir}\n`);
-    out.write(`  API docs:     ${gateway.url}/openapi.json\n`);
+    out.write(`  console:      ${gateway.url}/   (sign in with one of the keys)\n`);
+    out.write(`  API docs:     ${gateway.url}/docs   (OpenAPI: ${gateway.url}/openapi.json)\n`);
   }
   if (gateway.newCredentials) {
     const { bureau, bureau2, auditor, operator, holders } = gateway.newCredentials;
