@@ -111,17 +111,6 @@ function quoted(identifier: string): string {
   return `"${identifier.replaceAll('"', '""')}"`;
 }
 
-/** A DuckDB value as JSON can carry it: big integers as numbers when exact, else as text. */
-function cell(value: unknown): string | number | boolean | null {
-  if (value === null || value === undefined) return null;
-  if (typeof value === "number" || typeof value === "boolean" || typeof value === "string") return value;
-  if (typeof value === "bigint")
-    return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(-Number.MAX_SAFE_INTEGER)
-      ? Number(value)
-      : value.toString();
-  return String(value);
-}
-
 /**
  * One page of an open dataset's rows, in storage order. A cursor pins the data version it started
  * on, so a reader paging through while a new version is supplied gets one consistent version.
@@ -174,11 +163,12 @@ export async function readOpenRows(deps: OpenDataDeps, request: OpenRowsRequest)
     const reader = await connection.runAndReadAll(
       `SELECT rowid AS "__row", ${names} FROM ${quoted(request.dataset)} WHERE rowid > ${cursor?.r ?? -1} ORDER BY rowid LIMIT ${limit + 1}`,
     );
-    const all = reader.getRowObjects();
+    // DuckDB's own JSON form of each value, as row queries of jobs are served.
+    const all = reader.getRowObjectsJson() as Record<string, string | number | boolean | null>[];
     const page = all.slice(0, limit);
     last = page.length ? Number(page[page.length - 1]!.__row) : -1;
     rows = page.map((row) =>
-      Object.fromEntries(dataset.columns.map((column) => [column.name, cell(row[column.name])])),
+      Object.fromEntries(dataset.columns.map((column) => [column.name, row[column.name] ?? null])),
     );
     if (all.length <= limit) last = -2;
   } finally {
