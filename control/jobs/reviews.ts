@@ -3,6 +3,7 @@ import { DomainError } from "../../policies/errors.ts";
 import { sqlDialect } from "../../storage/sql-dialect.ts";
 import type { SqlExecutor, SqlStore } from "../../storage/sql-store.ts";
 import type { AuditSink } from "../audit-sink.ts";
+import { requireActor } from "../authority.ts";
 import { assertNotFrozen, jobTarget } from "../freezes.ts";
 import type { Principal } from "../identity.ts";
 import { notify } from "../inbox.ts";
@@ -83,6 +84,8 @@ async function queriesOf(store: Pick<SqlExecutor, "query">, jobId: string): Prom
 
 /** The review queue: held jobs, oldest first, with the reviews they already have. */
 export async function pendingReviews(deps: Deps, reviewer: Principal): Promise<PendingReview[]> {
+  // The queue shows held jobs' scripts, queries and outputs: bureau officers only, whatever route asks.
+  requireActor(reviewer, ["bureau"], "read the review queue");
   const held = await jobRepository.withStatus(deps.store, "held");
   return Promise.all(
     held.map(async (job) => ({
