@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { DuckDBConnection } from "@duckdb/node-api";
+import type { FigureAccuracy } from "../policies/accuracy.ts";
 import { type Cell, releaseAggregate } from "../policies/aggregation.ts";
 import { DomainError, isDomainError } from "../policies/errors.ts";
 import {
@@ -72,6 +73,11 @@ export interface QueryVerdict {
 export interface QueryAnswer {
   readonly columns: readonly ResultColumn[];
   readonly rows: readonly (readonly Cell[])[];
+  /**
+   * Per row and column, the accuracy of each noisy figure (null for exact values and group keys);
+   * absent when nothing in the answer is noisy, and on answers recorded before it was kept.
+   */
+  readonly accuracy?: readonly (readonly (FigureAccuracy | null)[])[];
   readonly verdict: QueryVerdict;
 }
 
@@ -391,9 +397,11 @@ export function createQueryService(deps: QueryServiceDeps): QueryService {
         return { name: output.name, type: types.get(rewritten.columns.keys[output.key]!) ?? "VARCHAR" };
       return { name: output.name, type: output.kind === "count" ? "BIGINT" : "DOUBLE" };
     });
+    const noisy = released.accuracy.some((row) => row.some((figure) => figure !== null));
     return {
       columns,
       rows: released.rows,
+      ...(noisy ? { accuracy: released.accuracy } : {}),
       verdict: verdictOf(prepared, {
         queryKey: key,
         epsilonCharged: prepared.epsilon,

@@ -11,7 +11,7 @@ import {
 } from "apache-arrow";
 import type { Context } from "hono";
 import { outputBytes } from "../audit/output-digest.ts";
-import type { OutputCell, OutputTable } from "../control/jobs/model.ts";
+import type { OutputAccuracy, OutputCell, OutputTable } from "../control/jobs/model.ts";
 
 export const ARROW_STREAM = "application/vnd.apache.arrow.stream";
 
@@ -38,11 +38,43 @@ function columnsOf(rows: OutputTable): string[] {
   return [...names];
 }
 
+/** A 95% half-width as people read it: two significant digits. */
+function halfWidth(ci95: number): string {
+  return `±${Number(ci95.toPrecision(2))}`;
+}
+
+/**
+ * The accuracy of an output's noisy columns as lines a reader can follow: per column its noise
+ * scale and 95% interval, one half-width when every row shares it, else one per row in row order.
+ */
+export function accuracyLines(accuracy: OutputAccuracy): string[] {
+  const lines = [
+    "noisy figures: the true value lies within the ± half-width of the figure shown, 19 times in 20 (docs/accuracy.md)",
+  ];
+  for (const [column, figures] of Object.entries(accuracy)) {
+    const known = figures.filter((f) => f !== null);
+    const scales = new Set(known.map((f) => f.scale));
+    const widths = new Set(known.map((f) => f.ci95));
+    const scale =
+      scales.size === 1 && known[0]!.scale !== null
+        ? `, noise scale ${Number(known[0]!.scale.toPrecision(3))}`
+        : "";
+    const interval =
+      widths.size === 1 && known.length === figures.length
+        ? `95% interval ${halfWidth(known[0]!.ci95)}`
+        : `95% interval by row: ${figures.map((f) => (f === null ? "exact or computed" : halfWidth(f.ci95))).join(", ")}`;
+    lines.push(`${column}: ${interval}${scale}`);
+  }
+  return lines;
+}
+
 /**
  * RFC 4180 CSV. Strings a spreadsheet would run as a formula (=, +, -, @, tab, CR first) get a
  * leading apostrophe: a released output must not execute in the recipient's spreadsheet.
+ * With `accuracy`, lines starting with "# " before the header state it (a header cell that starts
+ * with "#" is quoted, so only those lines do).
  */
-export function toCsv(rows: OutputTable): string {
+export function toCsv(rows: OutputTable, accuracy?: OutputAccuracy): string {
   const columns = columnsOf(rows);
   const cell = (value: OutputCell | undefined): string => {
     if (value === null || value === undefined) return "";
@@ -50,7 +82,11 @@ export function toCsv(rows: OutputTable): string {
     const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
     return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
   };
-  const lines = [columns.map((c) => cell(c)).join(",")];
+  const header = (name: string): string =>
+    name.startsWith("#") ? `"${name.replaceAll('"', '""')}"` : cell(name);
+  const comments =
+    accuracy && Object.keys(accuracy).length > 0 ? accuracyLines(accuracy).map((line) => `# ${line}`) : [];
+  const lines = [...comments, columns.map(header).join(",")];
   for (const row of rows) lines.push(columns.map((c) => cell(row[c])).join(","));
   return `${lines.join("\r\n")}\r\n`;
 }
@@ -58,9 +94,12 @@ export function toCsv(rows: OutputTable): string {
 /**
  * Arrow IPC stream with explicit column types: numbers Float64, strings Utf8, booleans Bool, a
  * column of only nulls Null. A column mixing kinds is served as Utf8 of each value's text, so
- * nothing is silently coerced to a wrong type.
+ * nothing is silently coerced to a wrong type. With `accuracy`, the schema's metadata holds it
+ * whole as JSON (`aos.accuracy`: column → per-row { scale, ci95 } or null), and each noisy
+ * column's field metadata its 95% half-width (`aos.ci95`) and noise scale (`aos.noise_scale`)
+ * when every row shares them.
  */
-export function toArrowStream(rows: OutputTable): Uint8Array {
+export function toArrowStream(rows: OutputTable, accuracy?: OutputAccuracy): Uint8Array {
   const vectors: Record<string, Vector<DataType>> = {};
   for (const name of columnsOf(rows)) {
     const values = rows.map((row) => row[name] ?? null);
@@ -76,23 +115,42 @@ export function toArrowStream(rows: OutputTable): Uint8Array {
         new Utf8(),
       );
   }
-  return tableToIPC(new Table(vectors), "stream");
+  const table = new Table(vectors);
+  if (accuracy && Object.keys(accuracy).length > 0) {
+    table.schema.metadata.set("aos.accuracy", JSON.stringify(accuracy));
+    for (const field of table.schema.fields) {
+      const figures = accuracy[field.name];
+      if (!figures || figures.some((f) => f === null)) continue;
+      const widths = new Set(figures.map((f) => f!.ci95));
+      const scales = new Set(figures.map((f) => f!.scale));
+      if (widths.size === 1) field.metadata.set("aos.ci95", String(figures[0]!.ci95));
+      if (scales.size === 1 && figures[0]!.scale !== null)
+        field.metadata.set("aos.noise_scale", String(figures[0]!.scale));
+    }
+  }
+  return tableToIPC(table, "stream");
 }
 
 /**
  * A released output as the caller's Accept header asks: CSV (as an attachment), Arrow, or JSON in
- * exactly the canonical bytes a release receipt's hash covers, so a download verifies as it is.
+ * exactly the canonical bytes a release receipt's hash covers, so a download verifies as it is
+ * (the job's JSON view carries the accuracy of its noisy figures; CSV and Arrow carry it inline).
  * Never cached: an output is for its caller only.
  */
-export function outputResponse(c: Context, rows: OutputTable, filename: string): Response {
+export function outputResponse(
+  c: Context,
+  rows: OutputTable,
+  filename: string,
+  accuracy?: OutputAccuracy,
+): Response {
   const format = negotiateFormat(c.req.header("accept"));
   c.header("cache-control", "no-store");
   if (format === "csv") {
     c.header("content-disposition", `attachment; filename="${filename}.csv"`);
-    return c.body(toCsv(rows), 200, { "content-type": "text/csv; charset=utf-8" });
+    return c.body(toCsv(rows, accuracy), 200, { "content-type": "text/csv; charset=utf-8" });
   }
   if (format === "arrow") {
-    const bytes = toArrowStream(rows);
+    const bytes = toArrowStream(rows, accuracy);
     return c.body(
       bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
       200,

@@ -1,8 +1,17 @@
 import {
+  countAccuracy,
+  type FigureAccuracy,
+  meanAccuracy,
+  roundToAccuracy,
+  sumAccuracy,
+} from "./accuracy.ts";
+import {
   discreteLaplace,
   noisyCount,
   noisySum,
   partitionSelectionThreshold,
+  sampledScale,
+  sumNoise,
   type UniformInt,
 } from "./noise.ts";
 import type { AggregatePlan, HavingCondition, Measure } from "./query-plan.ts";
@@ -38,6 +47,11 @@ export interface AggregationOptions {
 export interface AggregationResult {
   readonly columns: readonly string[];
   readonly rows: Cell[][];
+  /**
+   * Per row and output column, how precise the released figure is: null for group keys, withheld
+   * cells and every figure of an exact (non-DP) release. Noisy figures are rounded to it.
+   */
+  readonly accuracy: (FigureAccuracy | null)[][];
   /** Groups dropped below the threshold. */
   readonly suppressedGroups: number;
   /** Single values withheld (too few contributing units, or dominance). */
@@ -135,6 +149,23 @@ function orderCells(a: Cell, b: Cell): number {
 }
 
 /**
+ * The accuracy of each measure of a DP plan at ε (null for every measure of an exact plan): the
+ * same for every group, fixed by ε, the bounds and the contribution cap, as `releaseAggregate`
+ * adds the noise.
+ */
+export function measureAccuracies(plan: AggregatePlan, epsilon: number): (FigureAccuracy | null)[] {
+  const c = plan.maxContributions;
+  const epsilonEach = epsilon / statisticWeights(plan);
+  return plan.measures.map((measure, j) => {
+    if (!plan.differentialPrivacy) return null;
+    if (j === 0 || measure.kind !== "sum")
+      return countAccuracy(sampledScale(sensitivity(measure, c) / epsilonEach));
+    const { grid, gridScale } = sumNoise(sensitivity(measure, c), epsilonEach * SUM_WEIGHT);
+    return sumAccuracy(sampledScale(gridScale), grid);
+  });
+}
+
+/**
  * Releases the raw per-group statistics of a rewritten query under the plan's rules.
  *
  * @example
@@ -177,7 +208,8 @@ export function releaseAggregate(
   let suppressedGroups = 0;
   let suppressedCells = 0;
   let dominanceSuppressed = 0;
-  const released: Cell[][] = [];
+  const released: { row: Cell[]; accuracy: (FigureAccuracy | null)[] }[] = [];
+  const accuracyOf = measureAccuracies(plan, options.epsilon);
   for (const raw of candidates) {
     const units = numeric(raw[columns.values[0]!]);
     const noisyUnits = dp ? noisyCount(units, c, epsilonEach, options.uniform) : units;
@@ -218,42 +250,57 @@ export function releaseAggregate(
       }
       return value;
     });
+    const accuracy: (FigureAccuracy | null)[] = [];
     const row = plan.outputs.map((output): Cell => {
+      accuracy.push(null);
       switch (output.kind) {
         case "group": {
           const v = raw[columns.keys[output.key]!];
           return v === undefined ? null : (v as Cell);
         }
         case "count":
-        case "sum":
-          return measureValues[output.measure] ?? null;
+        case "sum": {
+          const value = measureValues[output.measure] ?? null;
+          const figure = accuracyOf[output.measure];
+          if (value === null || !figure) return value;
+          accuracy[accuracy.length - 1] = figure;
+          return roundToAccuracy(value, figure.ci95);
+        }
         case "mean": {
           const sum = measureValues[output.sum];
           const count = measureValues[output.count];
           if (sum === null || sum === undefined || count === null || count === undefined) return null;
           const bounds = plan.measures[output.sum]!.bounds!;
-          return Math.min(bounds.hi, Math.max(bounds.lo, sum / Math.max(count, 1)));
+          const mean = Math.min(bounds.hi, Math.max(bounds.lo, sum / Math.max(count, 1)));
+          const sumFigure = accuracyOf[output.sum];
+          const countFigure = accuracyOf[output.count];
+          if (!sumFigure || !countFigure) return mean;
+          const figure = meanAccuracy(mean, count, sumFigure, countFigure, bounds.hi - bounds.lo);
+          accuracy[accuracy.length - 1] = figure;
+          return roundToAccuracy(mean, figure.ci95);
         }
         default:
           return null;
       }
     });
-    if (plan.having.every((h) => compare(row[h.output]!, h.op, h.value))) released.push(row);
+    if (plan.having.every((h) => compare(row[h.output]!, h.op, h.value))) released.push({ row, accuracy });
   }
 
   if (plan.order.length > 0) {
     released.sort((a, b) => {
       for (const key of plan.order) {
-        const d = orderCells(a[key.output]!, b[key.output]!);
+        const d = orderCells(a.row[key.output]!, b.row[key.output]!);
         if (d !== 0) return key.descending ? -d : d;
       }
       return 0;
     });
   }
   const end = plan.limit === null ? undefined : plan.offset + plan.limit;
+  const kept = released.slice(plan.offset, end);
   return {
     columns: plan.outputs.map((o) => o.name),
-    rows: released.slice(plan.offset, end),
+    rows: kept.map((r) => r.row),
+    accuracy: kept.map((r) => r.accuracy),
     suppressedGroups,
     suppressedCells,
     dominanceSuppressed,

@@ -65,6 +65,11 @@ export function sampleDiscreteLaplace(
 /** Denominator used to express real scales as rationals; scales are rounded up, never down. */
 const SCALE_DENOMINATOR = 1024;
 
+/** The scale actually sampled for a requested one: rounded up to a multiple of 1/1024. */
+export function sampledScale(scale: number): number {
+  return Math.ceil(scale * SCALE_DENOMINATOR) / SCALE_DENOMINATOR;
+}
+
 /** Discrete Laplace noise for a scale given as a real number (rounded up to a multiple of 1/1024). */
 export function discreteLaplace(scale: number, uniform: UniformInt = secureUniformInt): number {
   if (!(scale > 0) || !Number.isFinite(scale)) throw new RangeError("scale must be positive and finite");
@@ -105,9 +110,15 @@ export function noisySum(
   epsilon: number,
   uniform?: UniformInt,
 ): number {
-  const gamma = noiseGranularity(sensitivity / epsilon);
-  const snapped = Math.round(trueSum / gamma);
-  return (snapped + discreteLaplace((sensitivity + gamma) / (gamma * epsilon), uniform)) * gamma;
+  const { grid, gridScale } = sumNoise(sensitivity, epsilon);
+  const snapped = Math.round(trueSum / grid);
+  return (snapped + discreteLaplace(gridScale, uniform)) * grid;
+}
+
+/** The grid a noisy sum is released on and its noise scale in grid steps (see `noisySum`). */
+export function sumNoise(sensitivity: number, epsilon: number): { grid: number; gridScale: number } {
+  const grid = noiseGranularity(sensitivity / epsilon);
+  return { grid, gridScale: (sensitivity + grid) / (grid * epsilon) };
 }
 
 /**

@@ -188,6 +188,7 @@ const run: Command = {
         status: result.status,
         decision: result.decision,
         outputs: result.outputs,
+        ...(result.accuracy ? { accuracy: result.accuracy } : {}),
         logs: result.logs,
         ...(result.error ? { error: result.error } : {}),
         queries: result.queries,
@@ -200,8 +201,9 @@ const run: Command = {
         format,
         async (name) => {
           const rowsOut = result.outputs[name] ?? [];
-          if (format === "csv") return toCsv(rowsOut);
-          if (format === "arrow") return toArrowStream(rowsOut);
+          const accuracy = result.accuracy?.[name];
+          if (format === "csv") return toCsv(rowsOut, accuracy);
+          if (format === "arrow") return toArrowStream(rowsOut, accuracy);
           return `${JSON.stringify(rowsOut, null, 2)}\n`;
         },
         flag(values, "output-dir"),

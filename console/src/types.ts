@@ -5,6 +5,14 @@ export type JobStatus = "queued" | "running" | "released" | "held" | "rejected" 
 export type Cell = string | number | boolean | null;
 export type OutputTable = Record<string, Cell>[];
 
+/** How precise a noisy figure is: the noise's scale (null for a mean) and the 95% half-width. */
+export interface FigureAccuracy {
+  scale: number | null;
+  ci95: number;
+}
+/** Per column of an output, one entry per row; null where a cell is exact or computed by the script. */
+export type OutputAccuracy = Record<string, (FigureAccuracy | null)[]>;
+
 export interface DatasetSummary {
   name: string;
   title: string;
@@ -65,6 +73,7 @@ export interface Job {
   finishedAt: string | null;
   decision: { outcome: string; reasons: GateReason[]; tainted: boolean; reviewsRequired: number } | null;
   outputs?: Record<string, OutputTable>;
+  accuracy?: Record<string, OutputAccuracy>;
   logs?: string[];
   error?: { code: string; class: string; message: string | null; line?: number };
   usage: { queries: number; rowsScanned: number; wallMs: number; outputCells: number } | null;

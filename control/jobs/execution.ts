@@ -13,6 +13,7 @@ import type { PrivacyBudgetLedger } from "../privacy-budget.ts";
 import { createQueryService, type SqlConnection } from "../query-service.ts";
 import type { JobEventHub } from "./job-events.ts";
 import type { JobRecord, JobUsage } from "./model.ts";
+import { NoiseRegister } from "./output-accuracy.ts";
 import { createPolicyQueryPort, type JobQuery } from "./policy-port.ts";
 import { queryEvent } from "./query-event.ts";
 
@@ -44,6 +45,8 @@ export interface Execution {
   readonly queries: readonly JobQuery[];
   readonly tainted: boolean;
   readonly usage: JobUsage;
+  /** The noisy figures the script received, to annotate its outputs with their accuracy. */
+  readonly noise: NoiseRegister;
 }
 
 /** Whether the run was asked to stop (its submitter cancelled it). */
@@ -63,6 +66,7 @@ export async function executeJob(
 ): Promise<Execution> {
   const { job, license, manifests } = claimed;
   const queries: JobQuery[] = [];
+  const noise = new NoiseRegister();
   let tainted = false;
   const connection = await deps.dataDomain.connect(claimed.dataVersions);
   let result: SandboxResult;
@@ -79,6 +83,7 @@ export async function executeJob(
         tainted ||= query.verdict?.tainted === true;
         deps.events.publish(job.id, "query", queryEvent(query, tainted));
       },
+      onAnswer: (answer) => noise.record(answer),
     });
     const guarded = {
       execute: async (request: Parameters<typeof port.execute>[0]) => {
@@ -111,7 +116,7 @@ export async function executeJob(
     await inFlight?.catch(() => undefined);
     connection.closeSync();
   }
-  return { result, queries, tainted, usage: usageOf(result, queries, manifests, await tableRows()) };
+  return { result, queries, tainted, noise, usage: usageOf(result, queries, manifests, await tableRows()) };
 }
 
 /** Sandbox limits a license sets through its quotas; everything else keeps the safe defaults. */

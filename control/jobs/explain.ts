@@ -49,6 +49,7 @@ import {
   type GateDecision,
   JobSubmission,
   type JobUsage,
+  type OutputAccuracy,
   type OutputTable,
   SETTLED_STATUSES,
 } from "./model.ts";
@@ -97,6 +98,8 @@ export interface DummyRunResult {
   readonly status: "released" | "held" | "rejected" | "failed";
   readonly decision: Pick<GateDecision, "outcome" | "reasons" | "tainted" | "reviewsRequired">;
   readonly outputs: Record<string, OutputTable>;
+  /** Per output, the accuracy of the noisy figures it holds (docs/accuracy.md). */
+  readonly accuracy?: Record<string, OutputAccuracy>;
   readonly logs: readonly string[];
   readonly error?: {
     readonly code: ErrorCode;
@@ -294,6 +297,7 @@ async function settledResult(
     status: job.status,
     decision: { outcome, reasons, tainted, reviewsRequired },
     outputs: job.products?.outputs ?? {},
+    ...(job.products?.accuracy ? { accuracy: job.products.accuracy } : {}),
     logs: job.products?.logs ?? [],
     ...(error
       ? {

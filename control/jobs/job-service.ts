@@ -17,6 +17,7 @@ import {
   type JobRecord,
   type JobStatus,
   type JobUsage,
+  type OutputAccuracy,
   type OutputTable,
   type Receipt,
   SETTLED_STATUSES,
@@ -71,6 +72,8 @@ export interface JobView {
   readonly policyVersions: Record<string, number> | null;
   readonly decision: GateDecision | null;
   readonly outputs?: Record<string, OutputTable>;
+  /** Per output, the accuracy of the noisy figures it holds (docs/accuracy.md). */
+  readonly accuracy?: Record<string, OutputAccuracy>;
   readonly logs?: readonly string[];
   readonly error?: JobError;
   readonly usage: JobUsage | null;
@@ -249,7 +252,12 @@ export class JobService {
   }
 
   /** A released output's rows; anything else answers NOT_FOUND (never whether it exists). */
-  async output(principal: Principal, id: string, name: string): Promise<OutputTable> {
+  /** One output of a job the principal may read, with the accuracy of its noisy figures if it holds any. */
+  async output(
+    principal: Principal,
+    id: string,
+    name: string,
+  ): Promise<{ rows: OutputTable; accuracy?: OutputAccuracy }> {
     const job = await this.visible(principal, id);
     const table = job.products?.outputs[name];
     const releasable = job.status === "released" || (principal.role === "bureau" && job.status === "held");
@@ -260,7 +268,8 @@ export class JobService {
       subject: { job: id, operator: job.operatorId, license: job.licenseId },
       data: { output: name, rows: table.length, status: job.status },
     });
-    return table;
+    const accuracy = job.products?.accuracy?.[name];
+    return { rows: table, ...(accuracy ? { accuracy } : {}) };
   }
 
   /** Events of a job the principal may see (past ones first), until the returned function is called. */
@@ -344,7 +353,13 @@ export class JobService {
       finishedAt: job.finishedAt,
       policyVersions: job.policyVersions,
       decision: job.decision,
-      ...(showOutputs && job.products ? { outputs: job.products.outputs, logs: job.products.logs } : {}),
+      ...(showOutputs && job.products
+        ? {
+            outputs: job.products.outputs,
+            ...(job.products.accuracy ? { accuracy: job.products.accuracy } : {}),
+            logs: job.products.logs,
+          }
+        : {}),
       ...(error ? { error } : {}),
       // A tainted script decides every figure it is metered on (rows in, loops, queries): before
       // release its usage is data, so only a reviewer sees it.

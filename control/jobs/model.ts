@@ -90,9 +90,22 @@ export type OutputCell = string | number | boolean | null;
 export type OutputTable = Record<string, OutputCell>[];
 
 /** What the job produced, kept in the control plane until (and after) release. */
+/** How precise a released noisy figure is (policies/accuracy.ts; docs/accuracy.md). */
+export const FigureAccuracy = z.object({
+  /** Scale of the discrete Laplace noise added; null for a mean (a ratio of two noisy figures). */
+  scale: z.number().nullable(),
+  /** Half-width of the 95% interval around the figure. */
+  ci95: z.number(),
+});
+/** Per column of an output that holds noisy figures: one entry per row, null where a cell is not one. */
+export const OutputAccuracy = z.record(z.string(), z.array(FigureAccuracy.nullable()));
+export type OutputAccuracy = z.infer<typeof OutputAccuracy>;
+
 export interface JobProducts {
   readonly outputs: Record<string, OutputTable>;
   readonly logs: readonly string[];
+  /** Per output, the accuracy of the noisy figures it passes on (absent when it holds none). */
+  readonly accuracy?: Record<string, OutputAccuracy>;
   /** The unredacted error, for reviewers of a tainted job. */
   readonly error?: JobError & { message: string | null };
 }

@@ -27,6 +27,8 @@ export function createPolicyQueryPort(options: {
   readonly manifests: readonly DatasetManifest[];
   readonly startedAt: Date;
   readonly onQuery: (query: JobQuery) => void;
+  /** Each answer the script receives (for the accuracy of the figures it passes on). */
+  readonly onAnswer?: (answer: QueryAnswer) => void;
 }): QueryPort {
   let index = 0;
   return {
@@ -54,6 +56,7 @@ export function createPolicyQueryPort(options: {
         at: options.startedAt,
       });
       options.onQuery({ index: n, sql: request.sql, verdict: answer.verdict });
+      options.onAnswer?.(answer);
       const v = answer.verdict;
       span.setAttributes({
         "query.kind": v.kind,

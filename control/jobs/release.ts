@@ -20,6 +20,7 @@ import type {
   OutputTable,
   Receipt,
 } from "./model.ts";
+import type { NoiseRegister } from "./output-accuracy.ts";
 import type { JobQuery } from "./policy-port.ts";
 
 /** How a job ends: its status, why, who ended it, and what it produced. */
@@ -140,7 +141,7 @@ export async function gateExecution(
         tainted,
         reviewsRequired: decision.outcome === "held" ? reviewsRequired : 0,
       },
-      products: { outputs: normaliseOutputs(outputs), logs },
+      products: productsOf(normaliseOutputs(outputs), logs, execution.noise),
       usage,
     };
   } finally {
@@ -152,6 +153,16 @@ export async function gateExecution(
 }
 
 /** Where a job must be for a step to settle it; the step changes nothing if it is not. */
+/** A finished run's products: its outputs, the accuracy of the noisy figures they hold, its logs. */
+function productsOf(
+  outputs: Record<string, OutputTable>,
+  logs: readonly string[],
+  noise: NoiseRegister,
+): JobProducts {
+  const accuracy = noise.annotate(outputs);
+  return { outputs, ...(accuracy ? { accuracy } : {}), logs };
+}
+
 export interface SettleExpectation {
   readonly from: readonly JobStatus[];
   /** For a running job: the runner that must still hold its lease. */

@@ -7,6 +7,7 @@ import {
   JobStatus,
   JobSubmission,
   JobUsage,
+  OutputAccuracy,
   Receipt,
 } from "../../control/jobs/model.ts";
 import type { SqlStore } from "../../storage/sql-store.ts";
@@ -31,6 +32,10 @@ export const JobViewSchema = z
     policyVersions: z.record(z.string(), z.number()).nullable(),
     decision: GateDecision.nullable(),
     outputs: z.record(z.string(), OutputTableSchema).optional(),
+    accuracy: z.record(z.string(), OutputAccuracy).optional().openapi({
+      description:
+        "Per output and column, the accuracy of each noisy figure in row order (null where a cell is exact or computed by the script): `scale` of the discrete Laplace noise (null for a mean) and `ci95`, the half-width of the 95% interval. Figures are rounded to it.",
+    }),
     logs: z.array(z.string()).optional(),
     error: JobError.optional(),
     usage: JobUsage.nullable(),
@@ -211,8 +216,8 @@ export function registerJobRoutes(app: OpenAPIHono<GatewayEnv>, deps: JobRouteDe
 
   app.openapi(getOutput, async (c) => {
     const { id, name } = c.req.valid("param");
-    const rows = await deps.jobs.output(c.get("principal"), id, name);
-    return outputResponse(c, rows, `${id}-${encodeURIComponent(name)}`);
+    const { rows, accuracy } = await deps.jobs.output(c.get("principal"), id, name);
+    return outputResponse(c, rows, `${id}-${encodeURIComponent(name)}`, accuracy);
   });
 
   app.openapi(jobEvents, async (c) => {

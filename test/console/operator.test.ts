@@ -101,6 +101,10 @@ describe("operator console", () => {
     const rows = output.locator("table tbody tr");
     await rows.first().waitFor();
     expect(await rows.count()).toBeGreaterThan(0);
+    // Each noisy figure reads with ± its 95% interval, and the note under the table says what ± is.
+    expect(await rows.first().locator(".noisy .ci").count()).toBeGreaterThan(0);
+    await expect(rows.first().locator(".noisy .ci").first().textContent()).resolves.toMatch(/^±[\d,.]+$/);
+    await expect(output.locator(".accuracy-note").textContent()).resolves.toContain("95% 区间");
     const chart = output.locator('[data-testid="output-chart"]');
     await chart.locator("canvas").first().waitFor();
     expect(await chart.getAttribute("role")).toBe("img");

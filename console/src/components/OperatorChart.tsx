@@ -3,6 +3,7 @@ import { GridComponent, LegendComponent, TooltipComponent } from "echarts/compon
 import * as echarts from "echarts/core";
 import { CanvasRenderer } from "echarts/renderers";
 import { useEffect, useRef } from "react";
+import { roundedHalfWidth } from "./accuracy.tsx";
 import type { ChartPlan } from "./OperatorChartPlan.ts";
 
 // Only the parts drawn here: the bundle carries no other chart type or component.
@@ -16,6 +17,30 @@ function spread(a: readonly (number | null)[], b: readonly (number | null)[]): n
   const top = (values: readonly (number | null)[]) => Math.max(0, ...values.map((v) => Math.abs(v ?? 0)));
   const [x, y] = [top(a), top(b)];
   return Math.min(x, y) === 0 ? 1 : Math.max(x, y) / Math.min(x, y);
+}
+
+interface TooltipItem {
+  readonly seriesIndex: number;
+  readonly dataIndex: number;
+  readonly marker: string;
+}
+
+const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** The axis tooltip: the category, then each series' value with ± its 95% half-width when noisy. */
+function tooltipHtml(plan: ChartPlan, items: readonly TooltipItem[], locale: string): string {
+  const format = new Intl.NumberFormat(locale);
+  const first = items[0];
+  if (!first) return "";
+  const lines = items.map((item) => {
+    const series = plan.series[item.seriesIndex]!;
+    const value = series.values[item.dataIndex];
+    const half = series.ci95[item.dataIndex];
+    const shown = value === null || value === undefined ? "—" : format.format(value);
+    const interval = typeof half === "number" ? ` ±${format.format(roundedHalfWidth(half))}` : "";
+    return `${item.marker}${escapeHtml(series.name)}: ${shown}${interval}`;
+  });
+  return [escapeHtml(plan.categories[first.dataIndex] ?? ""), ...lines].join("<br/>");
 }
 
 /**
@@ -37,7 +62,11 @@ export default function OperatorChart(props: { plan: ChartPlan; label: string; l
     chart.setOption({
       color: PALETTE,
       animation: false,
-      tooltip: { trigger: "axis" },
+      tooltip: {
+        trigger: "axis",
+        // Noisy figures read with their 95% interval, as in the table.
+        formatter: (params: unknown) => tooltipHtml(plan, params as TooltipItem[], locale),
+      },
       legend: { top: 0, type: "scroll" },
       grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
       xAxis: {

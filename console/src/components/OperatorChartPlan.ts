@@ -1,11 +1,16 @@
-import type { OutputTable } from "../types.ts";
+import type { OutputAccuracy, OutputTable } from "../types.ts";
 
 /** What an output table can be drawn as: categories along the x axis, one series per numeric column. */
 export interface ChartPlan {
   readonly kind: "bar" | "line";
   readonly x: string;
   readonly categories: readonly string[];
-  readonly series: readonly { readonly name: string; readonly values: readonly (number | null)[] }[];
+  readonly series: readonly {
+    readonly name: string;
+    readonly values: readonly (number | null)[];
+    /** Per value, the half-width of its 95% interval when it is a noisy figure. */
+    readonly ci95: readonly (number | null)[];
+  }[];
 }
 
 const DATE_OR_MONTH = /^\d{4}-\d{2}(-\d{2})?([T ][\d:.]+Z?)?$/;
@@ -14,7 +19,7 @@ const DATE_OR_MONTH = /^\d{4}-\d{2}(-\d{2})?([T ][\d:.]+Z?)?$/;
  * A chart for a table with exactly one text or date column and one or more numeric columns (nulls
  * allowed, e.g. suppressed cells); null for any other table. Dates and months make a line chart.
  */
-export function chartPlan(rows: OutputTable): ChartPlan | null {
+export function chartPlan(rows: OutputTable, accuracy?: OutputAccuracy): ChartPlan | null {
   if (rows.length < 2) return null;
   const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
   const numeric: string[] = [];
@@ -43,6 +48,7 @@ export function chartPlan(rows: OutputTable): ChartPlan | null {
         const value = rows[i]![name];
         return typeof value === "number" ? value : null;
       }),
+      ci95: order.map((i) => accuracy?.[name]?.[i]?.ci95 ?? null),
     })),
   };
 }

@@ -1,6 +1,8 @@
 import { type ReactNode, useCallback, useEffect, useState } from "react";
 import { errorMessage } from "../api.ts";
 import { type MessageKey, useI18n } from "../i18n.ts";
+import type { FigureAccuracy, OutputAccuracy } from "../types.ts";
+import { AccuracyNote, NoisyFigure } from "./accuracy.tsx";
 
 export type Loaded<T> =
   | { readonly state: "loading" }
@@ -88,42 +90,58 @@ export function RowsTable(props: {
   rows: readonly Record<string, Cell>[];
   caption: string;
   marked?: ReadonlySet<number>;
+  /** The accuracy of noisy figures (per column, per row): shown as ± their 95% interval. */
+  accuracy?: OutputAccuracy | undefined;
 }) {
   const { number, t } = useI18n();
   const columns = [...new Set(props.rows.flatMap((row) => Object.keys(row)))];
-  const show = (value: Cell | undefined) =>
-    value === null || value === undefined ? "—" : typeof value === "number" ? number(value) : String(value);
+  const show = (value: Cell | undefined, figure: FigureAccuracy | null | undefined): ReactNode =>
+    value === null || value === undefined ? (
+      "—"
+    ) : typeof value === "number" ? (
+      figure ? (
+        <NoisyFigure value={value} accuracy={figure} />
+      ) : (
+        number(value)
+      )
+    ) : (
+      String(value)
+    );
   return (
-    <div className="table-wrap">
-      <table className="rows-table">
-        <caption>
-          {props.caption} · {number(props.rows.length)} {t("common.rows")}
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">#</th>
-            {columns.map((column) => (
-              <th scope="col" key={column}>
-                {column}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {props.rows.map((row, index) => (
-            // Output rows have no identity of their own: their position is what reasons refer to.
-            // biome-ignore lint/suspicious/noArrayIndexKey: see above
-            <tr key={index} className={props.marked?.has(index) ? "marked" : undefined}>
-              <th scope="row">{index + 1}</th>
+    <>
+      <div className="table-wrap">
+        <table className="rows-table">
+          <caption>
+            {props.caption} · {number(props.rows.length)} {t("common.rows")}
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">#</th>
               {columns.map((column) => (
-                <td key={column} className={typeof row[column] === "number" ? "num" : undefined}>
-                  {show(row[column])}
-                </td>
+                <th scope="col" key={column}>
+                  {column}
+                </th>
               ))}
             </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+          </thead>
+          <tbody>
+            {props.rows.map((row, index) => (
+              // Output rows have no identity of their own: their position is what reasons refer to.
+              // biome-ignore lint/suspicious/noArrayIndexKey: see above
+              <tr key={index} className={props.marked?.has(index) ? "marked" : undefined}>
+                <th scope="row">{index + 1}</th>
+                {columns.map((column) => (
+                  <td key={column} className={typeof row[column] === "number" ? "num" : undefined}>
+                    {show(row[column], props.accuracy?.[column]?.[index])}
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {/* Outside the table's box, which may be as wide as the table: the note wraps to the page. */}
+      {props.accuracy && <AccuracyNote accuracy={props.accuracy} />}
+    </>
   );
 }

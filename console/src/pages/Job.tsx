@@ -5,7 +5,7 @@ import { chartPlan } from "../components/OperatorChartPlan.ts";
 import { ScrollRegion } from "../components/OperatorScrollRegion.tsx";
 import { type MessageKey, useI18n } from "../i18n.ts";
 import { Link } from "../router.tsx";
-import type { Job, OutputTable } from "../types.ts";
+import type { Job, OutputAccuracy, OutputTable } from "../types.ts";
 
 const EVENT_TYPES = ["queued", "running", "progress", "query", "gate", "finished"] as const;
 const SETTLED = new Set(["released", "held", "rejected", "failed", "cancelled"]);
@@ -157,7 +157,9 @@ function JobBody(props: { job: Job; events: JobStreamEvent[]; live: boolean }) {
       </div>
       <h2>{t("job.outputs")}</h2>
       {job.status === "released" && job.outputs && Object.keys(job.outputs).length > 0 ? (
-        Object.keys(job.outputs).map((name) => <OutputView key={name} jobId={job.id} name={name} />)
+        Object.keys(job.outputs).map((name) => (
+          <OutputView key={name} jobId={job.id} name={name} accuracy={job.accuracy?.[name]} />
+        ))
       ) : (
         <p className="muted">{t("job.noOutputs")}</p>
       )}
@@ -194,7 +196,7 @@ function EventLine(props: { event: JobStreamEvent }) {
   return null;
 }
 
-function OutputView(props: { jobId: string; name: string }) {
+function OutputView(props: { jobId: string; name: string; accuracy: OutputAccuracy | undefined }) {
   const [loaded, reload] = useLoad(
     () =>
       api<OutputTable>(
@@ -205,7 +207,7 @@ function OutputView(props: { jobId: string; name: string }) {
   return (
     <div data-output={props.name}>
       <Show loaded={loaded} retry={reload}>
-        {(rows) => <OutputWithChart rows={rows} name={props.name} />}
+        {(rows) => <OutputWithChart rows={rows} name={props.name} accuracy={props.accuracy} />}
       </Show>
     </div>
   );
@@ -214,12 +216,12 @@ function OutputView(props: { jobId: string; name: string }) {
 const OperatorChart = lazy(() => import("../components/OperatorChart.tsx"));
 
 /** An output table, with a chart beside it when its shape allows one (toggleable; the table stays). */
-function OutputWithChart(props: { rows: OutputTable; name: string }) {
+function OutputWithChart(props: { rows: OutputTable; name: string; accuracy: OutputAccuracy | undefined }) {
   const { t, number, locale } = useI18n();
-  const plan = useMemo(() => chartPlan(props.rows), [props.rows]);
+  const plan = useMemo(() => chartPlan(props.rows, props.accuracy), [props.rows, props.accuracy]);
   const [shown, setShown] = useState(true);
   const chartId = `chart-${props.name}`;
-  if (!plan) return <RowsTable rows={props.rows} caption={props.name} />;
+  if (!plan) return <RowsTable rows={props.rows} caption={props.name} accuracy={props.accuracy} />;
   const summary = plan.series
     .map((s) => {
       const values = s.values.filter((v): v is number => v !== null);
@@ -256,7 +258,7 @@ function OutputWithChart(props: { rows: OutputTable; name: string }) {
       </p>
       <div className={shown ? "op-output with-chart" : "op-output"}>
         <ScrollRegion label={props.name}>
-          <RowsTable rows={props.rows} caption={props.name} />
+          <RowsTable rows={props.rows} caption={props.name} accuracy={props.accuracy} />
         </ScrollRegion>
         <div id={chartId} className="op-chart-pane" hidden={!shown}>
           {shown && (

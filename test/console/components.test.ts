@@ -1,0 +1,112 @@
+/**
+ * Component tests of the console's tricky widgets, rendered by React itself (server rendering, no
+ * browser): the noisy-figure display and the policy diff view. The browser tests cover the pages.
+ */
+import { createElement, type ReactElement } from "react";
+import { renderToStaticMarkup } from "react-dom/server";
+import { describe, expect, it } from "vitest";
+import { AccuracyNote, NoisyFigure, roundedHalfWidth } from "../../console/src/components/accuracy.tsx";
+import { RowsTable } from "../../console/src/components/common.tsx";
+import { chartPlan } from "../../console/src/components/OperatorChartPlan.ts";
+import { I18nContext, makeI18n } from "../../console/src/i18n.ts";
+import { PolicyChangeLine } from "../../console/src/pages/GovernanceAudit.tsx";
+
+function render(element: ReactElement, locale: "zh-CN" | "en" = "en"): string {
+  return renderToStaticMarkup(
+    createElement(I18nContext.Provider, { value: makeI18n(locale, () => undefined) }, element),
+  );
+}
+
+/** The text a reader sees (tags dropped, entities decoded where they matter here). */
+const text = (html: string): string => html.replace(/<[^>]+>/g, "").replaceAll("&#x27;", "'");
+
+describe("noisy figure display", () => {
+  it("shows a figure with ± its 95% half-width in two significant digits, and says so to screen readers", () => {
+    const html = render(createElement(NoisyFigure, { value: 12_340, accuracy: { scale: 16.5, ci95: 48.3 } }));
+    expect(html).toContain('<span class="ci" aria-hidden="true">±48</span>');
+    expect(text(html)).toContain("12,340 ±48");
+    expect(html).toContain('<span class="sr-only"> (95% interval ±48)</span>');
+    expect(roundedHalfWidth(2_123.4)).toBe(2_100);
+    expect(roundedHalfWidth(0.3712)).toBe(0.37);
+    expect(roundedHalfWidth(0)).toBe(0);
+  });
+
+  it("writes numbers the way the chosen language reads them", () => {
+    const html = render(
+      createElement(NoisyFigure, { value: 1_234_567.5, accuracy: { scale: null, ci95: 3_456 } }),
+      "zh-CN",
+    );
+    expect(text(html)).toContain("1,234,567.5 ±3,500");
+    expect(text(html)).toContain("95% 置信区间 ±3,500");
+  });
+
+  it("marks only the noisy cells of a table, leaves exact and computed ones plain, and explains ± beneath", () => {
+    const rows = [
+      { district: "朝阳区", n: 1230, share: 0.51 },
+      { district: "海淀区", n: null, share: 0.49 },
+    ];
+    const accuracy = { n: [{ scale: 16.5, ci95: 48 }, null] };
+    const html = render(createElement(RowsTable, { rows, caption: "by_district", accuracy }));
+    const cells = [...html.matchAll(/<td[^>]*>(.*?)<\/td>/g)].map((m) => text(m[1]!));
+    expect(cells).toEqual(["朝阳区", "1,230 ±48 (95% interval ±48)", "0.51", "海淀区", "—", "0.49"]);
+    expect(text(html)).toContain("± is the half-width of the 95% interval");
+    expect(text(html)).toContain("n: noise scale 16.5");
+    expect(render(createElement(RowsTable, { rows, caption: "plain" }))).not.toContain("±");
+  });
+
+  it("names a mean's column a ratio (its interval differs by row), not a single noise scale", () => {
+    const html = render(
+      createElement(AccuracyNote, {
+        accuracy: {
+          mean_income: [
+            { scale: null, ci95: 310 },
+            { scale: null, ci95: 2_100 },
+          ],
+        },
+      }),
+    );
+    expect(text(html)).toContain("mean_income: a ratio of two noisy figures (interval per row)");
+  });
+
+  it("carries each charted value's interval into the chart plan, in the chart's order", () => {
+    const plan = chartPlan(
+      [
+        { month: "2025-02", kwh: 20 },
+        { month: "2025-01", kwh: 10 },
+      ],
+      { kwh: [{ scale: 4, ci95: 12 }, null] },
+    );
+    expect(plan?.categories).toEqual(["2025-01", "2025-02"]);
+    expect(plan?.series[0]).toEqual({ name: "kwh", values: [10, 20], ci95: [null, 12] });
+  });
+});
+
+describe("policy diff view", () => {
+  it("shows a changed rule as before → after, struck and inserted, with words for screen readers", () => {
+    const html = render(
+      createElement(PolicyChangeLine, {
+        change: { kind: "changed", path: "columns.annual_income.bounds.hi", before: 500_000, after: 800_000 },
+      }),
+    );
+    expect(html).toContain('data-path="columns.annual_income.bounds.hi"');
+    expect(html).toMatch(
+      /<del class="mono gov-before"><span class="sr-only">[^<]+: <\/span>500000<\/del> → <ins/,
+    );
+    expect(html).toMatch(/<ins class="mono gov-after"><span class="sr-only">[^<]+: <\/span>800000<\/ins>/);
+  });
+
+  it("shows an added rule with no before and a removed one with no after; values that are objects as JSON", () => {
+    const added = render(
+      createElement(PolicyChangeLine, {
+        change: { kind: "added", path: "columns.x", after: { rule: "aggregate" } },
+      }),
+    );
+    expect(added).not.toContain("<del");
+    expect(added).toContain("{&quot;rule&quot;:&quot;aggregate&quot;}</ins>");
+    const removed = render(
+      createElement(PolicyChangeLine, { change: { kind: "removed", path: "columns.y", before: "open" } }),
+    );
+    expect(removed).not.toContain("<ins");
+    expect(removed).toContain("open</del>");
+  });
+});
