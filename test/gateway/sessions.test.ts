@@ -12,7 +12,9 @@ const MAX_MS = 2 * 60 * MINUTE;
 let gw: TestGateway;
 /** The gateway's app with a clock the tests move. */
 let app: OpenAPIHono<GatewayEnv>;
-let now = new Date("2026-12-05T08:00:00.000Z");
+// Ahead of the real clock that stamps admissions and revocations: a session opened on this clock
+// is never older than a status change made on the real one (a fixed date here fell behind it).
+let now = new Date(Math.ceil(Date.now() / 3_600_000) * 3_600_000 + 3_600_000);
 
 beforeAll(async () => {
   gw = await startTestGateway();

@@ -108,6 +108,13 @@ describe("the accuracy an output passes on", () => {
     });
   });
 
+  it("does not take a whole number for a noisy one because it shares a column name and value", () => {
+    const register = new NoiseRegister();
+    register.record(answer);
+    // An exact grade-2 count that happens to equal a noisy count of the population query.
+    expect(register.annotate({ firms: [{ industry: "零售业", n: 120, staff: 5400 }] })).toBeUndefined();
+  });
+
   it("says nothing for exact answers, and keeps the wider interval when two answers share a value", () => {
     const exact = new NoiseRegister();
     exact.record({ columns: answer.columns, rows: answer.rows });
