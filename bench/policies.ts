@@ -3,7 +3,8 @@
  * time of the same query and that of the SQL the engine runs for it (rewritten: contribution
  * bounding, clamping, unit counts), so their ratio shows what the rewrite itself costs; plus the
  * relative error of district-level mean income at the default ε.
- * Usage: node --import tsx bench/policies.ts [--scale 0.1] [--runs 20]
+ * Usage: node --import tsx bench/policies.ts [--scale 0.1] [--runs 20] [--domain FILE]
+ * (`--domain` measures an existing domain file, e.g. one from `npm run seed`, instead of generating one.)
  * `measurePolicies` is the same measurement on an existing domain file, for bench/run.ts.
  */
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -21,16 +22,39 @@ import { generateDemoDomain } from "../seeds/generate.ts";
 import { DEMO_MANIFESTS } from "../seeds/manifests/index.ts";
 import { openDataDomain } from "../storage/data-domain.ts";
 
-const QUERIES = [
-  "SELECT district, count(*) AS n, avg(annual_income) AS mean_income FROM population GROUP BY district",
-  "SELECT gender, education, count(*) AS n FROM population WHERE birth_date < DATE '1990-01-01' GROUP BY gender, education",
-  "SELECT year(birth_date) AS y, count(*) AS n FROM population GROUP BY y",
-  "SELECT diagnosis, count(*) AS visits, sum(cost) AS total FROM medical_visits GROUP BY diagnosis",
-  "SELECT p.district, count(DISTINCT p.person_id) AS patients, avg(m.cost) AS mean_cost FROM population p JOIN medical_visits m ON p.person_id = m.person_id GROUP BY p.district",
-  "SELECT industry, count(*) AS n, sum(registered_capital) AS capital FROM enterprises GROUP BY industry",
-  "SELECT month, sum(kwh) AS kwh FROM electricity_usage GROUP BY month",
-  "SELECT station, avg(pm25) AS pm25 FROM air_quality GROUP BY station",
-];
+/** The benchmark's queries, by short name (the example each shape comes from, where one does). */
+export const QUERIES: Readonly<Record<string, string>> = {
+  district_income:
+    "SELECT district, count(*) AS n, avg(annual_income) AS mean_income FROM population GROUP BY district",
+  gender_education:
+    "SELECT gender, education, count(*) AS n FROM population WHERE birth_date < DATE '1990-01-01' GROUP BY gender, education",
+  birth_year: "SELECT year(birth_date) AS y, count(*) AS n FROM population GROUP BY y",
+  diagnosis_cost:
+    "SELECT diagnosis, count(*) AS visits, sum(cost) AS total FROM medical_visits GROUP BY diagnosis",
+  visits_join_population:
+    "SELECT p.district, count(DISTINCT p.person_id) AS patients, avg(m.cost) AS mean_cost FROM population p JOIN medical_visits m ON p.person_id = m.person_id GROUP BY p.district",
+  industry_capital:
+    "SELECT industry, count(*) AS n, sum(registered_capital) AS capital FROM enterprises GROUP BY industry",
+  month_kwh: "SELECT month, sum(kwh) AS kwh FROM electricity_usage GROUP BY month",
+  station_pm25: "SELECT station, avg(pm25) AS pm25 FROM air_quality GROUP BY station",
+  // The shapes the examples use: joins, date bucketing, HAVING, multi-key groups.
+  medical_costs_join:
+    "SELECT v.diagnosis, count(*) AS visits, sum(v.cost) AS total_cost FROM medical_visits v JOIN population p ON v.person_id = p.person_id WHERE year(p.birth_date) <= 1965 GROUP BY v.diagnosis",
+  visits_by_month:
+    "SELECT date_trunc('month', visit_date) AS m, count(*) AS visits, avg(cost) AS mean_cost FROM medical_visits GROUP BY m",
+  hospital_having:
+    "SELECT hospital, count(*) AS visits FROM medical_visits GROUP BY hospital HAVING count(*) > 1000",
+  age_bands:
+    "SELECT district, CASE WHEN year(birth_date) > 2010 THEN 'child' WHEN year(birth_date) > 1965 THEN 'working_age' ELSE 'older' END AS age_group, count(*) AS n FROM population GROUP BY district, age_group",
+  district_month_kwh_join:
+    "SELECT e.district, month(u.month) AS month, sum(u.kwh) AS kwh FROM electricity_usage u JOIN enterprises e ON u.uscc = e.uscc GROUP BY e.district, month(u.month)",
+  credit_join:
+    "SELECT e.industry, c.record_type, count(*) AS records, sum(c.penalty_amount) AS fines FROM credit_records c JOIN enterprises e ON c.uscc = e.uscc WHERE c.status = 'in_force' GROUP BY e.industry, c.record_type",
+  cohort_status:
+    "SELECT (year(established_on) // 5) * 5 AS cohort, status, count(*) AS firms FROM enterprises GROUP BY cohort, status",
+  air_daily_series:
+    "SELECT station, date_trunc('day', hour) AS day, avg(pm25) AS pm25 FROM air_quality GROUP BY station, day",
+};
 
 const license = License.parse({
   id: "bench",
@@ -57,6 +81,8 @@ async function time(f: () => Promise<unknown> | unknown): Promise<number> {
 }
 
 export interface PolicyBenchRow {
+  /** The query's name in `QUERIES`. */
+  readonly name: string;
   readonly query: string;
   readonly parse_ms: number;
   readonly check_ms: number;
@@ -74,7 +100,7 @@ export interface PolicyBenchRow {
  * existing domain file, opened as the gateway opens it (locked down, with its verified facts).
  * Parse times after the first run are those of a repeated query (the engine memoises parses).
  */
-export async function measurePolicies(domainFile: string, runs: number) {
+export async function measurePolicies(domainFile: string, runs: number, only?: RegExp) {
   const dataDomain = await openDataDomain(domainFile);
   await verifyDomainFacts(dataDomain.facts, DEMO_MANIFESTS);
   const domain = await dataDomain.connect();
@@ -82,7 +108,8 @@ export async function measurePolicies(domainFile: string, runs: number) {
   const parser = await parserInstance.connect();
   try {
     const rows: PolicyBenchRow[] = [];
-    for (const sql of QUERIES) {
+    for (const [name, sql] of Object.entries(QUERIES)) {
+      if (only && !only.test(name)) continue;
       const parse: number[] = [];
       const check: number[] = [];
       const rewrite: number[] = [];
@@ -122,6 +149,7 @@ export async function measurePolicies(domainFile: string, runs: number) {
         rewritten.push(await time(() => domain.runAndReadAll(executed)));
       }
       rows.push({
+        name,
         query: sql.length > 70 ? `${sql.slice(0, 67)}...` : sql,
         parse_ms: median(parse),
         check_ms: median(check),
@@ -145,7 +173,7 @@ export async function measurePolicies(domainFile: string, runs: number) {
     for (let t = 0; t < trials; t++) {
       const svc = createQueryService({ domain, parser, ledger: new InMemoryPrivacyBudgetLedger() });
       const answer = await svc.execute({
-        sql: QUERIES[0]!,
+        sql: QUERIES.district_income!,
         license,
         manifests: DEMO_MANIFESTS,
         at: new Date(),
@@ -171,16 +199,37 @@ export async function measurePolicies(domainFile: string, runs: number) {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { scale: { type: "string", default: "0.1" }, runs: { type: "string", default: "20" } },
+    options: {
+      scale: { type: "string", default: "0.1" },
+      runs: { type: "string", default: "20" },
+      domain: { type: "string" },
+      only: { type: "string" },
+      help: { type: "boolean", short: "h", default: false },
+    },
   });
+  if (values.help) {
+    console.log(
+      "usage: npm run bench:policies -- [--scale 0.1] [--runs 20] [--domain FILE]\n" +
+        "  --domain FILE  an existing domain file (npm run seed -- --out FILE); --scale then only labels the results\n" +
+        "  --only REGEX   only the queries whose name matches (names: the keys of QUERIES in bench/policies.ts)",
+    );
+    return;
+  }
   const scale = Number(values.scale);
   const runs = Number(values.runs);
   const dir = await mkdtemp(join(tmpdir(), "bench-policies-"));
   try {
-    const file = join(dir, "domain.duckdb");
-    console.log(`generating demo domain at scale ${scale} ...`);
-    await generateDemoDomain({ file, scale });
-    const { queries: rows, accuracy } = await measurePolicies(file, runs);
+    let file = values.domain;
+    if (file === undefined) {
+      file = join(dir, "domain.duckdb");
+      console.log(`generating demo domain at scale ${scale} ...`);
+      await generateDemoDomain({ file, scale });
+    }
+    const { queries: rows, accuracy } = await measurePolicies(
+      file,
+      runs,
+      values.only === undefined ? undefined : new RegExp(values.only),
+    );
     console.table(
       rows.map((r) =>
         Object.fromEntries(

@@ -117,6 +117,16 @@ export interface RewriteFacts {
   readonly measureValues?: readonly (ValueFacts | undefined)[];
 }
 
+/** How the rewrite may compute what it computes; the answer is the same either way. */
+export interface RewriteOptions {
+  /**
+   * Compute per (group, unit) partials where a dominance rule needs unit totals anyway (default
+   * true). False keeps the one-pass form with unit totals joined back: the general rewrite the
+   * tests compare the other with.
+   */
+  readonly unitPartials?: boolean;
+}
+
 /**
  * Rewrites an aggregate plan. `namedParams` is the original statement's parameter map, kept so
  * the rendered inner query binds the same `$n` parameters.
@@ -125,6 +135,7 @@ export function rewriteAggregate(
   plan: AggregatePlan,
   namedParams: unknown,
   facts: RewriteFacts = {},
+  options: RewriteOptions = {},
 ): RewrittenQuery {
   // A bound of at least one row per unit holds by itself when every unit has exactly one row.
   const uniqueUnits = facts.unitUniquePerRow === true && plan.maxContributions >= 1;
@@ -161,6 +172,27 @@ export function rewriteAggregate(
   const neverNull = (measure: Measure, j: number): boolean =>
     measure.filter === null && (measure.value === null || valueFacts(j)?.hasNulls === false);
 
+  const keyList = keys.join(", ");
+  const groupBy = keys.length > 0 ? ` GROUP BY ${keyList}` : "";
+  const keySelect = keys.length > 0 ? `${keyList}, ` : "";
+  // Deterministic choice of the rows kept per unit: a repeated query keeps the same rows.
+  const order = `hash(${["__pu", ...keys, ...plan.measures.flatMap((m, j) => (m.kind === "units" ? [] : [inputs[j]]))].join(", ")})`;
+
+  // How the per-group statistics are computed from the bounded rows:
+  // - `rows`: straight from the rows (distinct units by count(DISTINCT __pu));
+  // - `units`: in two passes, per (group, unit) first, then per group. Used where a dominance rule
+  //   needs each unit's total in each group anyway: the same pass gives the distinct units (one
+  //   row per unit), the counts and sums (sums of the unit's partial counts and sums), and the
+  //   contributors (units with a contributing row), so neither count(DISTINCT) nor a second
+  //   aggregation joined back is needed. Not with count(DISTINCT x), which partials cannot give.
+  // With units verified unique each row is its unit's only row: its value is its unit total.
+  const dominant = plan.dominance !== null && plan.measures.some((m) => m.kind === "sum");
+  const viaUnits =
+    options.unitPartials !== false &&
+    dominant &&
+    !uniqueUnits &&
+    !plan.measures.some((m) => m.kind === "count_distinct");
+
   // One aggregate per distinct SQL text: a statistic equal to another (a unit count standing in
   // for contributors, count(*) twice) is computed once and named twice.
   const computed = new Map<string, string>();
@@ -172,7 +204,29 @@ export function rewriteAggregate(
     aggregates.push(`${sql} AS ${name}`);
     return name;
   };
-  const unitColumn = aggregate("__v0", units);
+  // The per-(group, unit) partials of the `units` form, likewise one per distinct SQL text.
+  const partialNames = new Map<string, string>();
+  const partials: string[] = [];
+  const partial = (sql: string): string => {
+    const existing = partialNames.get(sql);
+    if (existing) return existing;
+    const name = `__p${partials.length}`;
+    partialNames.set(sql, name);
+    partials.push(`${sql} AS ${name}`);
+    return name;
+  };
+  /** Per group: the statistic `rowSql` of its rows, summed from each unit's partial. */
+  const summed = (rowSql: string): string => (viaUnits ? `sum(${partial(rowSql)})` : rowSql);
+  /** The same for a count, which is 0 (not NULL) over no rows. */
+  const counted = (rowSql: string): string => (viaUnits ? `coalesce(${summed(rowSql)}, 0)` : rowSql);
+  /** Per group: units having a row with `condition` (all units when null). */
+  const unitsWhere = (condition: string | null): string => {
+    if (condition === null) return units;
+    if (viaUnits) return `count(*) FILTER (WHERE ${partial(`count(*) FILTER (WHERE ${condition})`)} > 0)`;
+    return `${units} FILTER (WHERE ${condition})`;
+  };
+  const unitCount = viaUnits ? "count(*)" : units;
+  const unitColumn = aggregate("__v0", unitCount);
   const values: string[] = [];
   const contributors: string[] = [];
   plan.measures.forEach((measure, j) => {
@@ -183,20 +237,20 @@ export function rewriteAggregate(
     switch (measure.kind) {
       case "units":
         value = unitColumn;
-        contributing = units;
+        contributing = unitCount;
         break;
       case "count":
-        value = aggregate(`__v${j}`, every ? "count(*)" : `count(${m})`);
-        contributing = every ? units : `${units} FILTER (WHERE ${m} IS NOT NULL)`;
+        value = aggregate(`__v${j}`, counted(every ? "count(*)" : `count(${m})`));
+        contributing = every ? unitCount : unitsWhere(`${m} IS NOT NULL`);
         break;
       case "count_distinct":
         value = aggregate(`__v${j}`, `count(DISTINCT ${m})`);
-        contributing = every ? units : `${units} FILTER (WHERE ${m} IS NOT NULL)`;
+        contributing = every ? unitCount : unitsWhere(`${m} IS NOT NULL`);
         break;
       case "sum":
-        value = aggregate(`__v${j}`, `sum(${clamp(j)})`);
+        value = aggregate(`__v${j}`, summed(`sum(${clamp(j)})`));
         // A zero adds nothing: `sum(CASE WHEN cond THEN x ELSE 0 END)` is conditional too.
-        contributing = `${units} FILTER (WHERE ${clamp(j)} <> 0)`;
+        contributing = unitsWhere(`${clamp(j)} <> 0`);
         break;
     }
     values.push(value);
@@ -204,27 +258,27 @@ export function rewriteAggregate(
     contributors.push(readsContributors(plan, measure) ? aggregate(`__c${j}`, contributing) : unitColumn);
   });
 
-  const keyList = keys.join(", ");
-  const groupBy = keys.length > 0 ? ` GROUP BY ${keyList}` : "";
-  const keySelect = keys.length > 0 ? `${keyList}, ` : "";
-  // Deterministic choice of the rows kept per unit: a repeated query keeps the same rows.
-  const order = `hash(${["__pu", ...keys, ...plan.measures.flatMap((m, j) => (m.kind === "units" ? [] : [inputs[j]]))].join(", ")})`;
-
   const dominance = new Map<number, { topN: string; top1: string; top2: string }>();
   const dominanceParts: string[] = [];
   if (plan.dominance) {
     plan.measures.forEach((measure, j) => {
       if (measure.kind !== "sum") return;
       dominance.set(j, { topN: `__dn${j}`, top1: `__d1_${j}`, top2: `__d2_${j}` });
+      // Each unit's total in the group: its partial sum, its one row's value (units unique), or
+      // a sum per unit computed below (`__unit_totals`).
+      const total = viaUnits ? partial(`sum(${clamp(j)})`) : uniqueUnits ? clamp(j) : `__s${j}`;
       // max(x, n): the n largest unit totals (NULLs aside) by a bounded heap, not a sorted list
       // of every unit in the group.
       dominanceParts.push(
-        `list_sum(max(__s${j}, ${plan.dominance!.n})) AS __dn${j}`,
-        `coalesce(max(__s${j}), 0) AS __d1_${j}`,
-        `coalesce(max(__s${j}, 2)[2], 0) AS __d2_${j}`,
+        `list_sum(max(${total}, ${plan.dominance!.n})) AS __dn${j}`,
+        `coalesce(max(${total}), 0) AS __d1_${j}`,
+        `coalesce(max(${total}, 2)[2], 0) AS __d2_${j}`,
       );
     });
   }
+  // Dominance figures computed in `__agg` itself, not joined back from `__unit_totals`.
+  const dominanceInAgg = viaUnits || uniqueUnits;
+  if (dominanceInAgg) aggregates.push(...dominanceParts);
 
   const cap = plan.maxContributions;
   const wrap = (innerSql: string): string => {
@@ -242,12 +296,16 @@ export function rewriteAggregate(
             `__counted AS MATERIALIZED (SELECT *, count(*) OVER (PARTITION BY __pu) AS __n FROM __rows WHERE __pu IS NOT NULL)`,
             `__bounded AS (SELECT * EXCLUDE (__n) FROM __counted WHERE __n <= ${cap} UNION ALL SELECT * EXCLUDE (__n, __rn) FROM (SELECT *, row_number() OVER (PARTITION BY __pu ORDER BY ${order}) AS __rn FROM __counted WHERE __n > ${cap}) WHERE __rn <= ${cap})`,
           ];
-    const ctes = [
-      `__rows AS (${innerSql})`,
-      ...bounding,
-      `__agg AS (SELECT ${keySelect}${aggregates.join(", ")} FROM __bounded${groupBy})`,
-    ];
-    if (dominanceParts.length === 0) return `WITH ${ctes.join(", ")} SELECT * FROM __agg`;
+    const ctes = [`__rows AS (${innerSql})`, ...bounding];
+    if (viaUnits) {
+      ctes.push(
+        `__units AS (SELECT ${keySelect}__pu, ${partials.join(", ")} FROM __bounded GROUP BY ${keySelect}__pu)`,
+        `__agg AS (SELECT ${keySelect}${aggregates.join(", ")} FROM __units${groupBy})`,
+      );
+    } else {
+      ctes.push(`__agg AS (SELECT ${keySelect}${aggregates.join(", ")} FROM __bounded${groupBy})`);
+    }
+    if (dominanceParts.length === 0 || dominanceInAgg) return `WITH ${ctes.join(", ")} SELECT * FROM __agg`;
     const unitSums = [...dominance.keys()].map((j) => `sum(${clamp(j)}) AS __s${j}`).join(", ");
     ctes.push(
       `__unit_totals AS (SELECT ${keySelect}__pu, ${unitSums} FROM __bounded GROUP BY ${keySelect}__pu)`,
