@@ -23,11 +23,163 @@ export function outputSha256(output: unknown): string {
   return sha256Hex(outputBytes(output));
 }
 
+/** One cell of a tabular output, as JSON carries it. */
+export type OutputCell = string | number | boolean | null;
+
+/** Column names in first-seen order across all rows (rows of one output may omit a column). */
+function columnsOf(rows: readonly Readonly<Record<string, OutputCell>>[]): string[] {
+  const names = new Set<string>();
+  for (const row of rows) for (const name of Object.keys(row)) names.add(name);
+  return [...names];
+}
+
+/** RFC 4180 quoting: a field holding a comma, quote or line break is quoted, quotes doubled. */
+function csvField(text: string): string {
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/**
+ * The CSV of a tabular output, as the gateway serves it (below any "#" comment lines) and as a
+ * receipt's `csvSha256` hashes it: RFC 4180, CRLF line ends, a header of the column names in
+ * first-seen order (one starting with "#" quoted), an empty field for null or a missing column.
+ * Strings a spreadsheet would run as a formula (=, +, -, @, tab, CR first) get a leading
+ * apostrophe: a released output must not execute in the recipient's spreadsheet.
+ *
+ * @example
+ * outputCsv([{ district: "Xincheng", n: 1204 }]); // "district,n\r\nXincheng,1204\r\n"
+ */
+export function outputCsv(rows: readonly Readonly<Record<string, OutputCell>>[]): string {
+  const columns = columnsOf(rows);
+  const cell = (value: OutputCell | undefined): string => {
+    if (value === null || value === undefined) return "";
+    if (typeof value !== "string") return String(value);
+    return csvField(/^[=+\-@\t\r]/.test(value) ? `'${value}` : value);
+  };
+  const lines = [columns.map(csvHeaderField).join(",")];
+  for (const row of rows) lines.push(columns.map((c) => cell(row[c])).join(","));
+  return `${lines.join("\r\n")}\r\n`;
+}
+
+/** A header cell: as any string, and quoted when it starts with "#", so only comment lines do. */
+function csvHeaderField(name: string): string {
+  const safe = /^[=+\-@\t\r]/.test(name) ? `'${name}` : name;
+  return safe.startsWith("#") ? `"${safe.replaceAll('"', '""')}"` : csvField(safe);
+}
+
+/** SHA-256 (lowercase hex) of `outputCsv(rows)`: what a receipt lists as an output's `csvSha256`. */
+export function outputCsvSha256(rows: readonly Readonly<Record<string, OutputCell>>[]): string {
+  return sha256Hex(Buffer.from(outputCsv(rows), "utf8"));
+}
+
+/** The form of an output file, from its first bytes. */
+export type OutputFileFormat = "json" | "csv" | "arrow";
+
+/** JSON, an Arrow IPC stream or file, or else CSV (what the gateway serves, by Accept). */
+export function outputFileFormat(content: Uint8Array): OutputFileFormat {
+  const head = Buffer.from(content.subarray(0, 8));
+  // An IPC stream opens with the continuation marker 0xFFFFFFFF, an IPC file with "ARROW1".
+  if (
+    (head.length >= 4 && head.readUInt32LE(0) === 0xffffffff) ||
+    head.subarray(0, 6).toString("latin1") === "ARROW1"
+  )
+    return "arrow";
+  try {
+    JSON.parse(Buffer.from(content).toString("utf8"));
+    return "json";
+  } catch {
+    return "csv";
+  }
+}
+
+/**
+ * The hashes a CSV file may match as a receipt's `csvSha256`: its bytes after any leading comment
+ * lines (starting with "#": the gateway's notes on noise accuracy), and the same cells re-written
+ * as the gateway writes them (so a file whose line ends or byte-order mark an editor changed still
+ * matches). Fields are compared as text: CSV has no types, so the digest is of the CSV itself.
+ */
+export function csvFileSha256Candidates(content: Uint8Array): string[] {
+  let text = Buffer.from(content).toString("utf8");
+  if (text.startsWith("\ufeff")) text = text.slice(1);
+  const candidates = new Set<string>();
+  // A header whose first column name starts with "#" is not a comment: try each cut.
+  for (let body = text; ; ) {
+    candidates.add(sha256Hex(Buffer.from(body, "utf8")));
+    const rows = parseCsv(body);
+    if (rows) {
+      candidates.add(
+        sha256Hex(
+          Buffer.from(
+            rows.map((r, i) => `${r.map(i === 0 ? quoteComment : csvField).join(",")}\r\n`).join(""),
+            "utf8",
+          ),
+        ),
+      );
+    }
+    if (!body.startsWith("#")) break;
+    const end = body.indexOf("\n");
+    if (end < 0) break;
+    body = body.slice(end + 1);
+  }
+  return [...candidates];
+}
+
+/** A parsed header cell written back: quoted when it starts with "#" (see `outputCsv`). */
+function quoteComment(text: string): string {
+  return text.startsWith("#") ? `"${text.replaceAll('"', '""')}"` : csvField(text);
+}
+
+/** RFC 4180 records (CRLF or LF line ends), or undefined when the text is not well-formed CSV. */
+function parseCsv(text: string): string[][] | undefined {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = "";
+  let i = 0;
+  while (i < text.length) {
+    if (text[i] === '"' && field === "") {
+      let end = i + 1;
+      for (;;) {
+        const quote = text.indexOf('"', end);
+        if (quote < 0) return undefined;
+        if (text[quote + 1] === '"') {
+          field += text.slice(end, quote + 1);
+          end = quote + 2;
+          continue;
+        }
+        field += text.slice(end, quote);
+        i = quote + 1;
+        break;
+      }
+      if (i < text.length && text[i] !== "," && text[i] !== "\r" && text[i] !== "\n") return undefined;
+      continue;
+    }
+    const ch = text[i]!;
+    if (ch === ",") {
+      row.push(field);
+      field = "";
+      i++;
+    } else if (ch === "\r" || ch === "\n") {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = "";
+      i += ch === "\r" && text[i + 1] === "\n" ? 2 : 1;
+    } else {
+      field += ch;
+      i++;
+    }
+  }
+  if (field !== "" || row.length > 0) {
+    row.push(field);
+    rows.push(row);
+  }
+  return rows;
+}
+
 /**
  * The hashes under which an output file may appear in a receipt. The served bytes hash directly; a
  * JSON file re-formatted since (pretty-printed, keys reordered) also yields the hash of its
- * canonical form, so the same content still matches. Other formats (CSV, Arrow) hash as they are
- * and so match only if they are the served JSON.
+ * canonical form, so the same content still matches. CSV and Arrow files have their own
+ * candidates (`csvFileSha256Candidates`, `arrowFileOutputs` in receipt-files.ts).
  */
 export function outputFileSha256Candidates(content: Uint8Array): string[] {
   const direct = sha256Hex(content);

@@ -1,7 +1,15 @@
 import { type KeyObject, sign, verify } from "node:crypto";
+import { tableFromIPC } from "apache-arrow";
 import { z } from "zod";
 import { canonicalJson } from "./canonical-json.ts";
-import { outputFileSha256Candidates } from "./output-digest.ts";
+import {
+  csvFileSha256Candidates,
+  type OutputCell,
+  outputCsvSha256,
+  outputFileFormat,
+  outputFileSha256Candidates,
+  outputSha256,
+} from "./output-digest.ts";
 import { ed25519PublicKey, keyFingerprint } from "./signing-key.ts";
 
 const Id = z.string().min(1).max(200);
@@ -18,9 +26,21 @@ export const ReceiptClaims = z.strictObject({
   purpose: z.string().min(1),
   /** Policy version in force per dataset (e.g. `{ population: 3 }`). */
   policyVersions: z.record(z.string(), z.union([z.number().int(), z.string()])),
-  /** Each output's name and the SHA-256 of its served bytes (`outputSha256`). */
+  /**
+   * Each output's name, the SHA-256 of its served JSON bytes (`outputSha256`) and, in receipts
+   * issued since CSV downloads verify, of its CSV (`outputCsvSha256`, below any "#" comment lines).
+   */
   outputs: z
-    .array(z.strictObject({ name: z.string().min(1), sha256: z.string().regex(/^[0-9a-f]{64}$/) }))
+    .array(
+      z.strictObject({
+        name: z.string().min(1),
+        sha256: z.string().regex(/^[0-9a-f]{64}$/),
+        csvSha256: z
+          .string()
+          .regex(/^[0-9a-f]{64}$/)
+          .optional(),
+      }),
+    )
     .min(1)
     .refine(
       (outputs) => new Set(outputs.map((o) => o.name)).size === outputs.length,
@@ -101,7 +121,10 @@ export type ReceiptVerification =
  * Checks that a receipt was signed by the domain whose public key is given and, with an output, that
  * the output is one the receipt lists (under `name`, when given). Returns the payload, so a verifier
  * sees to whom and under which license the output was released. `output` in the answer is the name
- * of the matching output.
+ * of the matching output. The output file may be in any form the gateway serves: JSON (its bytes or
+ * their canonical form match `sha256`), CSV (matches `csvSha256`, which receipts list since CSV
+ * downloads verify; comment lines starting with "#" are ignored) or Arrow (re-read into JSON and
+ * CSV). A mismatch says what the file's format can and cannot prove (docs/receipts.md).
  *
  * @example
  * const result = verifyReceipt(receipt, publicKeyPem, { content: await readFile("by_district.json") });
@@ -129,12 +152,85 @@ export function verifyReceipt(
     return { valid: false, reason: "receipt names another key", payload };
   if (output === undefined) return { valid: true, payload };
 
-  const candidates = outputFileSha256Candidates(output.content);
   const listed = payload.outputs.filter((o) => output.name === undefined || o.name === output.name);
   if (listed.length === 0)
     return { valid: false, reason: `the receipt lists no output named ${output.name}`, payload };
-  const match = listed.find((o) => candidates.includes(o.sha256));
-  if (match === undefined)
-    return { valid: false, reason: "the output's hash is not the one the receipt lists", payload };
-  return { valid: true, payload, output: match.name };
+  const format = outputFileFormat(output.content);
+  const json = format === "json" ? outputFileSha256Candidates(output.content) : [];
+  const csv = format === "csv" ? csvFileSha256Candidates(output.content) : [];
+  if (format === "arrow") {
+    const reread = arrowFileCandidates(output.content);
+    if (reread === undefined)
+      return {
+        valid: false,
+        reason:
+          "this file is Arrow but could not be read as an Arrow IPC stream; download the output again, or as JSON (Accept: application/json, aos output --format json)",
+        payload,
+      };
+    json.push(...reread.json);
+    csv.push(...reread.csv);
+  }
+  const match = listed.find(
+    (o) => json.includes(o.sha256) || (o.csvSha256 !== undefined && csv.includes(o.csvSha256)),
+  );
+  if (match !== undefined) return { valid: true, payload, output: match.name };
+  return { valid: false, reason: mismatchReason(format, listed), payload };
+}
+
+/** Why a file matched no listed output: for CSV and Arrow, say what the format can and cannot prove. */
+function mismatchReason(format: "json" | "csv" | "arrow", listed: ReceiptPayload["outputs"]): string {
+  const rest =
+    "if it was downloaded from the domain, download it again; otherwise it is not the output the receipt lists";
+  if (format === "json") return "the output's hash is not the one the receipt lists";
+  if (format === "csv" && listed.every((o) => o.csvSha256 === undefined))
+    return "this file is CSV, and this receipt (issued before receipts covered CSV) lists only the hash of the output's JSON form; CSV does not keep types, so it cannot be re-read into that form: download the output as JSON (Accept: application/json, aos output JOB NAME --format json) and verify that file";
+  if (format === "csv")
+    return `this file is CSV and its cells are not the CSV of the output the receipt lists (comment lines starting with "#" and line ends are ignored): ${rest}`;
+  return `this file is Arrow and its values, re-read, hash neither as the output's JSON nor as its CSV; a column mixing numbers and text cannot be re-read exactly from Arrow, so download the output as JSON or CSV and verify that file; ${rest}`;
+}
+
+/**
+ * An Arrow file re-read into the forms a receipt hashes: the canonical JSON of its rows (with
+ * every column, and without null cells, since rows may omit a column) and their CSV. Arrow keeps
+ * types, so numbers, strings and booleans come back as they were served; 64-bit integers as
+ * numbers when exact, else as text. Undefined when the bytes are not an Arrow IPC stream or file.
+ */
+function arrowFileCandidates(content: Uint8Array): { json: string[]; csv: string[] } | undefined {
+  let rows: Record<string, OutputCell>[];
+  try {
+    const table = tableFromIPC(content);
+    const names = table.schema.fields.map((f) => f.name);
+    const columns = names.map((_, i) => table.getChildAt(i)!);
+    rows = Array.from({ length: table.numRows }, (_, r) => {
+      const row: Record<string, OutputCell> = {};
+      names.forEach((name, i) => {
+        row[name] = cellOf(columns[i]!.get(r));
+      });
+      return row;
+    });
+  } catch {
+    return undefined;
+  }
+  const withoutNulls = rows.map((row) =>
+    Object.fromEntries(Object.entries(row).filter(([, value]) => value !== null)),
+  );
+  try {
+    return {
+      json: [outputSha256(rows), outputSha256(withoutNulls)],
+      csv: [outputCsvSha256(rows)],
+    };
+  } catch {
+    // A value JSON cannot carry (NaN, infinity) was never served as JSON: no form matches.
+    return { json: [], csv: [] };
+  }
+}
+
+function cellOf(value: unknown): OutputCell {
+  if (value === null || value === undefined) return null;
+  if (typeof value === "bigint")
+    return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)
+      ? Number(value)
+      : value.toString();
+  if (typeof value === "number" || typeof value === "string" || typeof value === "boolean") return value;
+  throw new TypeError("a cell of a type no output carries");
 }

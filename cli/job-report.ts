@@ -52,7 +52,9 @@ export function printEvent(term: Terminal, event: ProgressEvent): void {
     case "gate": {
       const outcome = String(d.outcome);
       const paint = outcome === "released" ? s.ok : outcome === "held" ? s.warn : s.bad;
-      term.err(`release gate: ${paint(outcome)}`);
+      // The gate judges the outputs; the job may still fail or be cancelled before they are
+      // released, which the "finished" line says. So a pass is not called "released" here.
+      term.err(`release gate: ${paint(outcome === "released" ? "outputs pass" : outcome)}`);
       for (const reason of (d.reasons as Record<string, unknown>[] | undefined) ?? []) {
         const where = [
           reason.output,

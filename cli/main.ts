@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { ApiError } from "../client/index.ts";
-import { type Command, commandContext, type Env, GLOBAL_OPTIONS, type Values } from "./command.ts";
+import { type Command, commandContext, type Env, GLOBAL_OPTIONS, nearest, type Values } from "./command.ts";
 import { APPLICATION_COMMANDS } from "./commands/applications.ts";
 import { AUDITOR_COMMANDS } from "./commands/auditor.ts";
 import { BUREAU_COMMANDS } from "./commands/bureau.ts";
@@ -85,7 +85,11 @@ export async function runCli(
   }
   const found = findCommand(argv);
   if (!found) {
-    term.err(`unknown command: ${argv.slice(0, 2).join(" ")}\n\n${overview()}`);
+    const names = COMMANDS.map((c) => c.name);
+    const guess = nearest(argv.slice(0, 2).join(" "), names) ?? nearest(argv[0] ?? "", names);
+    term.err(
+      `unknown command: ${argv.slice(0, 2).join(" ")}${guess ? ` — did you mean \`aos ${guess}\`?` : ""}\n\n${overview()}`,
+    );
     return EXIT.usage;
   }
   const { command, rest } = found;
@@ -107,7 +111,7 @@ export async function runCli(
       error instanceof UsageError ||
       String((error as NodeJS.ErrnoException).code).startsWith("ERR_PARSE_ARGS")
     ) {
-      term.err(`${(error as Error).message}\nusage: ${command.usage}`);
+      term.err(`${(error as Error).message}${flagSuggestion(error, command)}\nusage: ${command.usage}`);
       return EXIT.usage;
     }
     if (error instanceof ApiError) {
@@ -123,4 +127,15 @@ export async function runCli(
     term.err(`error: ${error instanceof Error ? error.message : String(error)}`);
     return EXIT.failed;
   }
+}
+
+/** For an unknown flag, the command's flag it most likely meant. */
+function flagSuggestion(error: unknown, command: Command): string {
+  if ((error as NodeJS.ErrnoException).code !== "ERR_PARSE_ARGS_UNKNOWN_OPTION") return "";
+  const typed = /'(--?[^'\s]+)'/
+    .exec((error as Error).message)?.[1]
+    ?.replace(/^-+/, "")
+    .split("=")[0];
+  const guess = typed ? nearest(typed, Object.keys({ ...GLOBAL_OPTIONS, ...command.options })) : undefined;
+  return guess ? ` — did you mean --${guess}?` : "";
 }

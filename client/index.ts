@@ -44,6 +44,7 @@ import type {
   ProposalKind,
   ProposalRequest,
   ProposalStatus,
+  Receipt,
   RegisteredLicense,
   ReviewRecord,
   Statement,
@@ -376,6 +377,11 @@ export class AosClient {
   /** A job; with `wait`, the server holds the answer up to that many seconds (max 60) for it to settle. */
   job(id: string, options: { wait?: number } = {}): Promise<Job> {
     return this.json("GET", `/v1/jobs/${encodeURIComponent(id)}`, { query: { wait: options.wait } });
+  }
+
+  /** A released job's receipt (its operator, the bureau, auditors). */
+  receipt(id: string): Promise<Receipt> {
+    return this.json("GET", `/v1/jobs/${encodeURIComponent(id)}/receipt`);
   }
 
   /** Long-polls until the job settles (released, held, rejected, failed, cancelled) or the timeout passes. */

@@ -11,7 +11,10 @@ import type {
   ApplicationDocument as ApplicationDocumentShape,
   ApplicationStatus,
 } from "../control/applications.ts";
+import type * as CreditShapes from "../control/credit.ts";
+import type * as QualityShapes from "../control/data-quality.ts";
 import type { DataVersionInfo } from "../control/data-versions.ts";
+import type * as EvaluationShapes from "../control/evaluation.ts";
 import type {
   FreezeRequest as FreezeRequestShape,
   FreezeScope as FreezeScopeShape,
@@ -36,6 +39,7 @@ import type {
   Proposal as ProposalShape,
   ProposalStatus as ProposalStatusShape,
 } from "../control/proposals.ts";
+import type * as RegistryShapes from "../control/registries.ts";
 import type {
   StatementDocument,
   StatementQuery as StatementQueryShape,
@@ -48,6 +52,7 @@ import type {
   DeliveryView as DeliveryViewShape,
   WebhookView as WebhookViewShape,
 } from "../control/webhooks.ts";
+import type * as DryRunShapes from "../gateway/routes/explain.ts";
 import type { JobViewSchema } from "../gateway/routes/jobs.ts";
 import type { ErrorCode } from "../policies/errors.ts";
 import type { License } from "../policies/license.ts";
@@ -271,38 +276,38 @@ export type StatementVerification = StatementVerificationShape;
 
 // ── data quality and registries (docs/data-quality.md, docs/registries.md) ──
 /** A data quality issue with its steps (`GET /v1/quality-issues/{id}`). */
-export type QualityIssue = z.infer<typeof import("../control/data-quality.ts").QualityIssue>;
-export type QualityCategory = z.infer<typeof import("../control/data-quality.ts").QualityCategory>;
-export type QualityIssueStatus = z.infer<typeof import("../control/data-quality.ts").QualityIssueStatus>;
+export type QualityIssue = z.infer<typeof QualityShapes.QualityIssue>;
+export type QualityCategory = z.infer<typeof QualityShapes.QualityCategory>;
+export type QualityIssueStatus = z.infer<typeof QualityShapes.QualityIssueStatus>;
 /** What `POST /v1/datasets/{name}/issues` takes: never rows, an example query as SQL text at most. */
-export type QualityReport = z.input<typeof import("../control/data-quality.ts").QualityReport>;
+export type QualityReport = z.input<typeof QualityShapes.QualityReport>;
 /** A dataset's completeness per column, freshness and issue counts (`GET /v1/datasets/{name}/quality`). */
-export type QualitySummary = z.infer<typeof import("../control/data-quality.ts").QualitySummary>;
+export type QualitySummary = z.infer<typeof QualityShapes.QualitySummary>;
 /** A data-asset registration as it stands, with every revision (`GET /v1/registrations/{dataset}`). */
-export type Registration = z.infer<typeof import("../control/registries.ts").Registration>;
-export type RegistrationRevision = z.infer<typeof import("../control/registries.ts").RegistrationRevision>;
-export type AssetRight = z.infer<typeof import("../control/registries.ts").AssetRight>;
+export type Registration = z.infer<typeof RegistryShapes.Registration>;
+export type RegistrationRevision = z.infer<typeof RegistryShapes.RegistrationRevision>;
+export type AssetRight = z.infer<typeof RegistryShapes.AssetRight>;
 /** A data product (`GET /v1/products`) and what creating one takes. */
-export type DataProduct = z.infer<typeof import("../control/registries.ts").Product>;
-export type DataProductRequest = z.infer<typeof import("../control/registries.ts").ProductRequest>;
-export type ProductSubscription = z.infer<typeof import("../control/registries.ts").Subscription>;
+export type DataProduct = z.infer<typeof RegistryShapes.Product>;
+export type DataProductRequest = z.infer<typeof RegistryShapes.ProductRequest>;
+export type ProductSubscription = z.infer<typeof RegistryShapes.Subscription>;
 
 // ── operator credit and evaluation (docs/credit.md) ──
 /** An operator's credit record: score, penalty, violations with objections and decisions. */
-export type CreditRecord = z.infer<typeof import("../control/credit.ts").CreditRecord>;
+export type CreditRecord = z.infer<typeof CreditShapes.CreditRecord>;
 /** One violation on a credit record. */
-export type Violation = z.infer<typeof import("../control/credit.ts").ViolationView>;
+export type Violation = z.infer<typeof CreditShapes.ViolationView>;
 /** What `POST /v1/operators/{id}/violations` takes: severity, summary, evidence (text and jobs or log positions). */
-export type ViolationRequest = z.input<typeof import("../control/credit.ts").ViolationRequest>;
+export type ViolationRequest = z.input<typeof CreditShapes.ViolationRequest>;
 /** An officer's decision on an objection. */
-export type ObjectionDecision = z.infer<typeof import("../control/credit.ts").ObjectionDecision>;
+export type ObjectionDecision = z.infer<typeof CreditShapes.ObjectionDecision>;
 /** An operator's evaluation for a period (`GET /v1/operators/{id}/evaluation`). */
-export type EvaluationReport = z.infer<typeof import("../control/evaluation.ts").EvaluationReport>;
+export type EvaluationReport = z.infer<typeof EvaluationShapes.EvaluationReport>;
 /** What an exit did: the operator after it, what was revoked, the settlement of its open period. */
-export type ExitOutcome = import("../control/credit.ts").ExitOutcome;
+export type ExitOutcome = CreditShapes.ExitOutcome;
 
 // ── dry run (POST /v1/jobs/explain) ──
 /** A dry run's report: each query's verdict, rewritten SQL, rules and ε, and the release verdict, on dummy data. */
-export type DryRun = z.infer<typeof import("../gateway/routes/explain.ts").DryRunSchema>;
+export type DryRun = z.infer<typeof DryRunShapes.DryRunSchema>;
 /** One query of a dry run. */
-export type DryRunQuery = z.infer<typeof import("../gateway/routes/explain.ts").DryRunQuerySchema>;
+export type DryRunQuery = z.infer<typeof DryRunShapes.DryRunQuerySchema>;

@@ -665,40 +665,49 @@ async function differencingAttempt(
 /** Rule 4: failed authentications, a burst from one address or against one key prefix. */
 async function authFailures(tx: SqlExecutor, entry: LogEntry, t: AlertThresholds): Promise<Finding[]> {
   const address = typeof entry.data.address === "string" ? entry.data.address : undefined;
-  const prefix = typeof entry.data.keyPrefix === "string" ? entry.data.keyPrefix : undefined;
+  // A flood is logged as a few entries plus one with the count of the rest and the prefixes it
+  // tried (gateway/auth.ts): counts, not entries, decide.
+  const triedPrefixes = (e: LogEntry): Record<string, number> => {
+    if (typeof e.data.keyPrefix === "string") return { [e.data.keyPrefix]: 1 };
+    const counted = e.data.keyPrefixes;
+    return counted && typeof counted === "object" ? (counted as Record<string, number>) : {};
+  };
   const addressKey = address ? `address:${address}` : undefined;
-  const prefixKey = prefix ? `key:${prefix}` : undefined;
   const wantAddress = addressKey !== undefined && !(await isOpen(tx, "auth_failures", addressKey));
-  const wantPrefix = prefixKey !== undefined && !(await isOpen(tx, "auth_failures", prefixKey));
-  if (!wantAddress && !wantPrefix) return [];
+  const prefixes: string[] = [];
+  for (const prefix of Object.keys(triedPrefixes(entry)))
+    if (!(await isOpen(tx, "auth_failures", `key:${prefix}`))) prefixes.push(prefix);
+  if (!wantAddress && prefixes.length === 0) return [];
   const window = await windowOf(tx, entry, t.authWindowMs, { column: null, type: "auth.failed" });
   const findings: Finding[] = [];
   if (wantAddress) {
     const same = window.filter((e) => e.data.address === address);
-    if (same.length >= t.authFailuresPerAddress)
+    const failures = same.reduce((n, e) => n + (typeof e.data.count === "number" ? e.data.count : 1), 0);
+    if (failures >= t.authFailuresPerAddress)
       findings.push({
         rule: "auth_failures",
         key: addressKey!,
         subject: { address: address! },
-        summary: `${same.length} failed authentications from address ${address} within ${minutes(t.authWindowMs)} (threshold ${t.authFailuresPerAddress})`,
+        summary: `${failures} failed authentications from address ${address} within ${minutes(t.authWindowMs)} (threshold ${t.authFailuresPerAddress})`,
         entries: same.map((e) => e.position),
       });
   }
-  if (wantPrefix) {
-    const same = window.filter((e) => e.data.keyPrefix === prefix);
-    if (same.length >= t.authFailuresPerKey) {
+  for (const prefix of prefixes) {
+    const same = window.filter((e) => (triedPrefixes(e)[prefix] ?? 0) > 0);
+    const failures = same.reduce((n, e) => n + Number(triedPrefixes(e)[prefix] ?? 0), 0);
+    if (failures >= t.authFailuresPerKey) {
       // A known key's prefix with wrong secrets: someone holds the prefix (from a log or a listing) and guesses.
       const owner = await tx.query<{ id: string; role: string }>(
         "SELECT p.id, p.role FROM api_keys k JOIN principals p ON p.id = k.principal_id WHERE k.prefix = $1",
-        [prefix!],
+        [prefix],
       );
       const operator = owner[0]?.role === "operator" ? owner[0].id : undefined;
       findings.push({
         rule: "auth_failures",
-        key: prefixKey!,
+        key: `key:${prefix}`,
         ...(operator ? { operator } : {}),
-        subject: { keyPrefix: prefix!, ...(operator ? { operator } : {}) },
-        summary: `${same.length} failed authentications with key prefix ${prefix}${owner[0] ? ` (a key of ${owner[0].id})` : ""} within ${minutes(t.authWindowMs)} (threshold ${t.authFailuresPerKey})`,
+        subject: { keyPrefix: prefix, ...(operator ? { operator } : {}) },
+        summary: `${failures} failed authentications with key prefix ${prefix}${owner[0] ? ` (a key of ${owner[0].id})` : ""} within ${minutes(t.authWindowMs)} (threshold ${t.authFailuresPerKey})`,
         entries: same.map((e) => e.position),
       });
     }

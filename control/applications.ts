@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { DomainError } from "../policies/errors.ts";
+import { DomainError, describeIssues } from "../policies/errors.ts";
 import { License, LicensedDataset, LicenseQuotas, ReleaseMode } from "../policies/license.ts";
 import { compareText, sqlDialect } from "../storage/sql-dialect.ts";
 import type { SqlExecutor, SqlStore, SqlValue } from "../storage/sql-store.ts";
@@ -241,15 +241,19 @@ function licenseFrom(document: ApplicationDocument, operator: string, id: string
 function parseDocument(document: unknown): ApplicationDocument {
   const parsed = ApplicationDocument.safeParse(document);
   if (!parsed.success) {
-    const fields = parsed.error.issues.map((i) => i.path.join(".") || "(application)");
-    throw new DomainError("BAD_REQUEST", `invalid application: ${[...new Set(fields)].join(", ")}`);
+    throw new DomainError(
+      "BAD_REQUEST",
+      `invalid application: ${describeIssues(parsed.error.issues, "(application)")}`,
+    );
   }
   // The license schema's own rules (window order, each dataset once) hold for the application too.
   const { scenario: _scenario, ...terms } = parsed.data;
   const asLicense = License.safeParse({ id: "application", operator: "applicant", ...terms });
   if (!asLicense.success) {
-    const fields = asLicense.error.issues.map((i) => i.path.join(".") || "(application)");
-    throw new DomainError("BAD_REQUEST", `invalid application: ${[...new Set(fields)].join(", ")}`);
+    throw new DomainError(
+      "BAD_REQUEST",
+      `invalid application: ${describeIssues(asLicense.error.issues, "(application)")}`,
+    );
   }
   return parsed.data;
 }

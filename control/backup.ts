@@ -16,7 +16,7 @@ import { POSTGRES_TYPES, redact } from "../storage/postgres-store.ts";
 import { MIGRATIONS, schemaVersion } from "../storage/schema.ts";
 import type { SqlValue } from "../storage/sql-store.ts";
 import { openSqliteReader } from "../storage/sqlite-store.ts";
-import { type DataFolder, dataFolder } from "./provisioning.ts";
+import { type DataFolder, dataFolder } from "./data-folder.ts";
 
 /**
  * Backup and restore of a node's data folder: the control plane (which holds the audit log), the

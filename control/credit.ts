@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { DomainError } from "../policies/errors.ts";
+import { DomainError, describeIssues } from "../policies/errors.ts";
 import { License, type LicenseQuotas } from "../policies/license.ts";
 import { compareText, sqlDialect } from "../storage/sql-dialect.ts";
 import type { SqlExecutor, SqlStore } from "../storage/sql-store.ts";
@@ -845,8 +845,7 @@ export async function creditRecord(
 function parseOrExplain<T extends z.ZodType>(schema: T, input: unknown, what: string): z.infer<T> {
   const parsed = schema.safeParse(input);
   if (!parsed.success) {
-    const fields = parsed.error.issues.map((i) => i.path.join(".") || "(body)");
-    throw new DomainError("BAD_REQUEST", `invalid ${what}: ${[...new Set(fields)].join(", ")}`);
+    throw new DomainError("BAD_REQUEST", `invalid ${what}: ${describeIssues(parsed.error.issues)}`);
   }
   return parsed.data;
 }

@@ -1,4 +1,4 @@
-import { DomainError } from "../policies/errors.ts";
+import { DomainError, describeIssues } from "../policies/errors.ts";
 import { budgetPeriodKey, License, LicenseQuotas, licensedViews } from "../policies/license.ts";
 import { type DatasetManifest, ruleTightens } from "../policies/manifest.ts";
 import { compareText, sqlDialect } from "../storage/sql-dialect.ts";
@@ -75,6 +75,8 @@ export function assertLicenseUsable(
     throw new DomainError("LICENSE_INVALID", "no such license for this operator");
   }
   const { license, status } = record;
+  // The bureau's explicit expiry and a lapsed window are one situation for the operator: renew.
+  if (status === "expired") throw new DomainError("LICENSE_EXPIRED", `license ${license.id} has expired`);
   if (status !== "active") throw new DomainError("LICENSE_INVALID", `license ${license.id} is ${status}`);
   const now = request.now.getTime();
   if (now < Date.parse(license.validFrom)) {
@@ -251,8 +253,10 @@ export async function assertLicenseGrantable(tx: SqlExecutor, license: License):
 function parseLicense(document: unknown): License {
   const parsed = License.safeParse(document);
   if (!parsed.success) {
-    const fields = parsed.error.issues.map((i) => i.path.join(".") || "(license)");
-    throw new DomainError("BAD_REQUEST", `invalid license: ${[...new Set(fields)].join(", ")}`);
+    throw new DomainError(
+      "BAD_REQUEST",
+      `invalid license: ${describeIssues(parsed.error.issues, "(license)")}`,
+    );
   }
   return parsed.data;
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DomainError } from "../policies/errors.ts";
+import { DomainError, describeIssues } from "../policies/errors.ts";
 import { DatasetManifest } from "../policies/manifest.ts";
 import { type ChangeClassification, classifyManifestChange, diffManifests } from "../policies/policy-diff.ts";
 import type { DataDomain } from "../storage/data-domain.ts";
@@ -146,8 +146,10 @@ export async function checkManifest(
 ): Promise<DatasetManifest> {
   const parsed = DatasetManifest.safeParse(manifest);
   if (!parsed.success) {
-    const fields = parsed.error.issues.map((i) => i.path.join(".") || "(manifest)");
-    throw new DomainError("BAD_REQUEST", `invalid manifest: ${[...new Set(fields)].join(", ")}`);
+    throw new DomainError(
+      "BAD_REQUEST",
+      `invalid manifest: ${describeIssues(parsed.error.issues, "(manifest)")}`,
+    );
   }
   if (parsed.data.name !== dataset) {
     throw new DomainError(

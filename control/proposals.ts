@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DomainError } from "../policies/errors.ts";
+import { DomainError, describeIssues } from "../policies/errors.ts";
 import { DatasetManifest } from "../policies/manifest.ts";
 import { classifyManifestChange, diffManifests } from "../policies/policy-diff.ts";
 import type { DataDomain } from "../storage/data-domain.ts";
@@ -109,8 +109,7 @@ export async function proposeChange(
   requireActor(actor, ["bureau"], "propose a change");
   const parsed = ProposalRequest.safeParse(request);
   if (!parsed.success) {
-    const fields = parsed.error.issues.map((i) => i.path.join(".") || "(body)");
-    throw new DomainError("BAD_REQUEST", `invalid proposal: ${[...new Set(fields)].join(", ")}`);
+    throw new DomainError("BAD_REQUEST", `invalid proposal: ${describeIssues(parsed.error.issues)}`);
   }
   const input = parsed.data;
   const now = clock(deps);
@@ -256,8 +255,7 @@ export async function decideProposal(
   requireActor(actor, ["bureau"], "decide a proposal");
   const parsed = ProposalDecision.safeParse(decision);
   if (!parsed.success) {
-    const fields = parsed.error.issues.map((i) => i.path.join(".") || "(body)");
-    throw new DomainError("BAD_REQUEST", `invalid decision: ${[...new Set(fields)].join(", ")}`);
+    throw new DomainError("BAD_REQUEST", `invalid decision: ${describeIssues(parsed.error.issues)}`);
   }
   const body = parsed.data;
   const now = clock(deps);

@@ -1,18 +1,17 @@
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { loadDomainSigningKey } from "../audit/signing-key.ts";
 import { openStoreAuditLedger } from "../audit/store-ledger.ts";
 import type { License } from "../policies/license.ts";
 import type { DatasetManifest } from "../policies/manifest.ts";
-import { type GenerationStep, generateDemoDatasets } from "../seeds/generate.ts";
-import { DEMO_MANIFESTS } from "../seeds/manifests/index.ts";
 import { fileDigest } from "../storage/file-digest.ts";
-import { controlStoreFile, openControlStore } from "../storage/open-store.ts";
+import { openControlStore } from "../storage/open-store.ts";
 import { sqlDialect } from "../storage/sql-dialect.ts";
 import type { SqlExecutor, SqlStore } from "../storage/sql-store.ts";
 import type { AuditSink } from "./audit-sink.ts";
 import { currentCatalog, publishManifest } from "./catalog.ts";
+import { type DataFolder, dataFolder } from "./data-folder.ts";
 import { storeDataVersion } from "./data-supply.ts";
 import { ensureDomainKey } from "./domain-key.ts";
 import { createPrincipal, issueApiKey } from "./identity.ts";
@@ -25,42 +24,6 @@ import {
   upgradeLegacyFolder,
 } from "./upgrade.ts";
 
-/** Where the embedded default keeps everything, inside one data folder. */
-export interface DataFolder {
-  readonly dir: string;
-  /**
-   * The data versions of every dataset, one DuckDB file each (`<dataset>/v<N>-<id>.duckdb`), and
-   * the empty anchor file each generation of the domain opens. Nodes may share it (DATASETS_DIR).
-   */
-  readonly datasetsDir: string;
-  /** The one-file data domain of releases before data versions, split into versions on first start. */
-  readonly legacyDomainFile: string;
-  /** The embedded control plane (SQLite); unused when the node is given a PostgreSQL URL. */
-  readonly controlFile: string;
-  /** The control plane of releases before the transactional store, migrated on first start (see upgrade.ts). */
-  readonly legacyControlFile: string;
-  /** The audit log file of those releases, migrated with it. */
-  readonly legacyAuditFile: string;
-  readonly privateKeyFile: string;
-  readonly publicKeyFile: string;
-  readonly credentialsFile: string;
-}
-
-export function dataFolder(dir: string, datasetsDir?: string): DataFolder {
-  const root = resolve(dir);
-  return {
-    dir: root,
-    datasetsDir: datasetsDir ? resolve(datasetsDir) : join(root, "datasets"),
-    legacyDomainFile: join(root, "domain.duckdb"),
-    controlFile: controlStoreFile(root),
-    legacyControlFile: join(root, "control.duckdb"),
-    legacyAuditFile: join(root, "audit.log"),
-    privateKeyFile: join(root, "domain-key.pem"),
-    publicKeyFile: join(root, "domain-key.pub.pem"),
-    credentialsFile: join(root, "demo-credentials.json"),
-  };
-}
-
 /** The demo principals' keys, written to demo-credentials.json (mode 0600) on first start. */
 export interface DemoCredentials {
   readonly bureau: { readonly key: string };
@@ -72,8 +35,31 @@ export interface DemoCredentials {
   readonly holders?: Readonly<Record<string, { readonly key: string; readonly department: string }>>;
 }
 
+/** How long generating one table of the demo data took. */
+export interface GenerationStep {
+  readonly table: string;
+  readonly rows: number;
+  readonly ms: number;
+}
+
+/**
+ * The demo domain a fresh folder is provisioned with: its manifests and a generator writing each
+ * dataset as a Parquet file in `dir`. Passed in by the start-up (seeds/ is not part of the control
+ * plane: a domain's real data arrives as data versions, the demo data only on first start).
+ */
+export interface DemoDomain {
+  readonly manifests: readonly DatasetManifest[];
+  generate(options: {
+    readonly dir: string;
+    readonly scale: number;
+    readonly seed?: number;
+    readonly onProgress?: (step: GenerationStep) => void;
+  }): Promise<readonly { readonly dataset: string; readonly file: string }[]>;
+}
+
 export interface ProvisionOptions {
   readonly dir: string;
+  readonly demo: DemoDomain;
   readonly seedScale: number;
   readonly seed?: number;
   /** A PostgreSQL control plane shared by several nodes; unset: the SQLite file in the folder. */
@@ -126,7 +112,8 @@ export async function provisionDataFolder(options: ProvisionOptions): Promise<Pr
     await controlPlane.transaction(async (tx) => {
       await provisioningTurn(tx);
       if ((await currentCatalog(tx)).length === 0) {
-        for (const manifest of DEMO_MANIFESTS) await publishManifest(tx, manifest, "seed", "demo domain");
+        for (const manifest of options.demo.manifests)
+          await publishManifest(tx, manifest, "seed", "demo domain");
       }
     });
     const ledger = openStoreAuditLedger(controlPlane, {
@@ -143,7 +130,7 @@ export async function provisionDataFolder(options: ProvisionOptions): Promise<Pr
     } finally {
       await ledger.close();
     }
-    const newCredentials = await createDemoPrincipals(controlPlane, folder);
+    const newCredentials = await createDemoPrincipals(controlPlane, folder, options.demo.manifests);
     if (newCredentials) options.onProgress?.({ kind: "principals-created" });
     return {
       folder,
@@ -179,13 +166,13 @@ async function supplyDemoData(
     (await currentCatalog(store)).map((entry) => [entry.manifest.name, entry.manifest]),
   );
   // A start that stopped half-way supplied some: only the others are supplied now.
-  const missing = DEMO_MANIFESTS.filter((m) => catalog.has(m.name) && !supplied.has(m.name));
+  const missing = options.demo.manifests.filter((m) => catalog.has(m.name) && !supplied.has(m.name));
   if (missing.length === 0) return false;
   options.onProgress?.({ kind: "generating", scale: options.seedScale });
   await mkdir(folder.datasetsDir, { recursive: true, mode: 0o700 });
   const work = await mkdtemp(join(folder.datasetsDir, ".demo-"));
   try {
-    const datasets = await generateDemoDatasets({
+    const datasets = await options.demo.generate({
       dir: work,
       scale: options.seedScale,
       ...(options.seed === undefined ? {} : { seed: options.seed }),
@@ -229,6 +216,7 @@ async function provisioningTurn(tx: SqlExecutor): Promise<void> {
 async function createDemoPrincipals(
   store: SqlStore,
   folder: DataFolder,
+  manifests: readonly DatasetManifest[],
 ): Promise<DemoCredentials | undefined> {
   const partial = `${folder.credentialsFile}.partial`;
   const credentials = await store.transaction(async (tx) => {
@@ -256,7 +244,7 @@ async function createDemoPrincipals(
       organization: "呼和浩特市数据局 (Hohhot Data Bureau)",
     });
     const holders: Record<string, { key: string; department: string }> = {};
-    for (const manifest of DEMO_MANIFESTS) {
+    for (const manifest of manifests) {
       const member = await createPrincipal(tx, {
         role: "holder",
         name: `Demo data officer for ${manifest.name}`,
@@ -267,7 +255,7 @@ async function createDemoPrincipals(
         department: manifest.holder.department,
       };
     }
-    const license = await grantLicense(tx, demoLicense(operator.id, DEMO_MANIFESTS));
+    const license = await grantLicense(tx, demoLicense(operator.id, manifests));
     const result: DemoCredentials = {
       bureau: { key: (await issueApiKey(tx, bureau.id)).key },
       bureau2: { key: (await issueApiKey(tx, secondOfficer.id)).key },

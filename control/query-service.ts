@@ -444,8 +444,12 @@ export function createQueryService(deps: QueryServiceDeps): QueryService {
         | undefined;
       if (!recorded) throw new DomainError("INTERNAL", "the answer of a charged query was lost");
       if (recorded.error) throw new DomainError(recorded.error.code, recorded.error.detail);
+      // The key ignores aliases (renaming a column buys no fresh noise): the values are the
+      // recorded ones, the names this query's own.
+      const outputs = prepared.analysis.aggregate!.outputs;
       return {
         ...recorded.answer!,
+        columns: recorded.answer!.columns.map((c, i) => ({ ...c, name: outputs[i]?.name ?? c.name })),
         verdict: { ...recorded.answer!.verdict, epsilonCharged: 0, cached: true },
       };
     }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DomainError } from "../policies/errors.ts";
+import { DomainError, describeIssues } from "../policies/errors.ts";
 import {
   type ChangeClassification,
   type ChangeEffect,
@@ -227,8 +227,10 @@ export async function applyTariffVersion(
 export function parseTariff(input: unknown): Tariff {
   const parsed = Tariff.safeParse(input);
   if (!parsed.success) {
-    const fields = parsed.error.issues.map((i) => i.path.join(".") || "(tariff)");
-    throw new DomainError("BAD_REQUEST", `invalid tariff: ${[...new Set(fields)].join(", ")}`);
+    throw new DomainError(
+      "BAD_REQUEST",
+      `invalid tariff: ${describeIssues(parsed.error.issues, "(tariff)")}`,
+    );
   }
   return parsed.data;
 }

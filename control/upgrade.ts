@@ -11,8 +11,8 @@ import { fileDigest } from "../storage/file-digest.ts";
 import type { SqlStore, SqlValue } from "../storage/sql-store.ts";
 import type { AuditSink } from "./audit-sink.ts";
 import { currentCatalog } from "./catalog.ts";
+import type { DataFolder } from "./data-folder.ts";
 import { storeDataVersion } from "./data-supply.ts";
-import type { DataFolder } from "./provisioning.ts";
 
 /** What the upgrade moved, for the start's log line and for tests. */
 export interface UpgradeReport {

@@ -1,5 +1,6 @@
 import { httpInstrumentationMiddleware } from "@hono/otel";
 import { OpenAPIHono } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { getCookie } from "hono/cookie";
 import { HTTPException } from "hono/http-exception";
@@ -11,11 +12,13 @@ import { liveFreezes } from "../control/freezes.ts";
 import type { JobService } from "../control/jobs/job-service.ts";
 import type { NotificationSettings } from "../control/notification-services.ts";
 import type { SessionSettings } from "../control/sessions.ts";
-import { isDomainError } from "../policies/errors.ts";
+import { describeIssues, isDomainError } from "../policies/errors.ts";
 import type { DataDomain } from "../storage/data-domain.ts";
 import type { SqlStore } from "../storage/sql-store.ts";
+import { allowedMethods } from "./allowed-methods.ts";
 import {
   AddressLimiter,
+  AuthFailureLimiter,
   authenticateRequests,
   type GatewayEnv,
   SESSION_COOKIE,
@@ -23,6 +26,7 @@ import {
 } from "./auth.ts";
 import { registerConsole } from "./console.ts";
 import { registerDocsRoutes } from "./docs-page.ts";
+import { readJsonBodies } from "./json-body.ts";
 import type { Logger } from "./log.ts";
 import { problem } from "./problem.ts";
 import { registerAlertRoutes } from "./routes/alerts.ts";
@@ -77,7 +81,7 @@ export interface GatewayServices {
   /** Where data versions are stored and the largest upload (DATA_UPLOAD_MAX_BYTES); unset: this node takes none. */
   readonly dataSupply?: { readonly datasetsDir: string; readonly maxUploadBytes: number };
   /** Failed-authentication limiter; one per process (tests pass their own). */
-  readonly authLimiter?: AddressLimiter;
+  readonly authLimiter?: AuthFailureLimiter;
   /** Requests one address may make to the keyless public routes per minute (PUBLIC_REQUESTS_PER_MINUTE). */
   readonly publicLimiter?: AddressLimiter;
   /** Inbox streams and webhook address rules (defaults: 5 s polls, no loopback or private receivers). */
@@ -99,11 +103,11 @@ export const DEFAULT_PUBLIC_REQUESTS_PER_MINUTE = 60;
  */
 export function newApp(services: GatewayServices): OpenAPIHono<GatewayEnv> {
   const app = new OpenAPIHono<GatewayEnv>({
-    // Validation failures answer 400 problem documents naming the fields, never echoing values.
+    // Validation failures answer 400 problem documents naming each field and what is wrong with
+    // it (zod's messages), never echoing values.
     defaultHook: (result, c) => {
       if (!result.success) {
-        const fields = result.error.issues.map((issue) => issue.path.join(".") || "(body)");
-        return problem(c, "BAD_REQUEST", `invalid request: ${[...new Set(fields)].join(", ")}`);
+        return problem(c, "BAD_REQUEST", `invalid request: ${describeIssues(result.error.issues)}`);
       }
     },
   });
@@ -135,12 +139,14 @@ export function newApp(services: GatewayServices): OpenAPIHono<GatewayEnv> {
     return c.req.method === "POST" && DATA_UPLOAD_PATH.test(c.req.path) ? next() : limitBody(c, next);
   });
 
-  const authLimiter = services.authLimiter ?? new AddressLimiter();
+  const authLimiter = services.authLimiter ?? new AuthFailureLimiter();
   const authenticate = authenticateRequests({
     store: services.controlPlane,
     audit: services.audit,
     limiter: authLimiter,
     sessions: services.sessions,
+    onAuditError: (error) =>
+      services.logger.error("writing the count of failed authentications failed", { error: String(error) }),
   });
   // The public routes take no key (open data, the license register), nor does the console's
   // sign-in (the key is in its body); everything else under /v1 does.
@@ -161,6 +167,7 @@ export function newApp(services: GatewayServices): OpenAPIHono<GatewayEnv> {
     }
     return c.req.path.startsWith(PUBLIC_PREFIX) || signIn ? next() : authenticate(c, next);
   });
+  app.use(readJsonBodies((method, path) => method === "POST" && DATA_UPLOAD_PATH.test(path)));
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
     type: "http",
@@ -208,30 +215,85 @@ export function newApp(services: GatewayServices): OpenAPIHono<GatewayEnv> {
       version: "1",
       description:
         "A secure domain for public data: licensed operators run analysis scripts against data they never see; only outputs that pass the bureau's policies leave.",
+      license: { name: "Apache-2.0", identifier: "Apache-2.0" },
     },
+    // Relative: each node answers on its own origin (PORT and HOST are configuration).
+    servers: [{ url: "/", description: "the gateway that serves this document" }],
   };
+  declareResponseHeaders(app);
   app.doc31("/openapi.json", openApiConfig);
   registerDocsRoutes(app, openApiConfig.info.title);
 
   // Last: the console answers only paths no API route took (never /v1, /docs, /healthz, …).
   registerConsole(app, { consoleDir: services.consoleDir });
-  app.notFound((c) => problem(c, "NOT_FOUND", "no such route"));
+  const methodsOf = allowedMethods(app);
+  app.notFound((c) => {
+    const allowed = methodsOf(c.req.path);
+    if (allowed.length === 0) return problem(c, "NOT_FOUND", "no such route");
+    c.header("allow", allowed.join(", "));
+    return problem(
+      c,
+      "METHOD_NOT_ALLOWED",
+      `${c.req.method.slice(0, 16)} is not allowed on this path; it answers ${allowed.join(", ")}`,
+    );
+  });
   app.onError((error, c) => {
     if (isDomainError(error)) {
       const retryAfter = error.extra.retryAfterSeconds;
       if (typeof retryAfter === "number") c.header("retry-after", String(retryAfter));
       return problem(c, error.code, error.detail);
     }
-    if (error instanceof HTTPException && error.status < 500) {
-      return problem(
-        c,
-        error.status === 401 ? "UNAUTHENTICATED" : "BAD_REQUEST",
-        "the request could not be processed",
-      );
-    }
+    if (error instanceof HTTPException && error.status < 500) return httpExceptionProblem(c, error.status);
     // The message may carry anything (even data): it goes to the server log only.
     services.logger.error("unhandled error", { requestId: c.get("requestId"), error: String(error) });
     return problem(c, "INTERNAL", "internal error; quote the request id to the operators of this domain");
   });
   return app;
+}
+
+/** Hono's own refusals (a validator's content-type gate, its JSON reader), said as what to do. */
+function httpExceptionProblem(c: Context<GatewayEnv>, status: number): Response {
+  if (status === 415) {
+    const sent = c.req.header("content-type");
+    return problem(
+      c,
+      "UNSUPPORTED_MEDIA_TYPE",
+      `expected a body of type application/json, got ${sent ? sent.slice(0, 100) : "no Content-Type"}: send JSON with Content-Type: application/json`,
+    );
+  }
+  if (status === 401) return problem(c, "UNAUTHENTICATED", "send an API key: Authorization: Bearer <key>");
+  if (status === 413) return problem(c, "PAYLOAD_TOO_LARGE", "the request body is too large");
+  if (status === 400)
+    return problem(c, "BAD_REQUEST", "the request body is not valid JSON: check quotes, commas and brackets");
+  return problem(
+    c,
+    "BAD_REQUEST",
+    `the request was refused (HTTP ${status}): check its method, headers and body against /openapi.json`,
+  );
+}
+
+/**
+ * Declares in the contract the headers the middleware and error handling add to answers, so that
+ * generated clients know them: `x-request-id` on every answer, `WWW-Authenticate` on 401 and
+ * `Retry-After` on 429 and 503. Runs after every route is registered; the document is built from
+ * the registry when first asked for.
+ */
+function declareResponseHeaders(app: OpenAPIHono<GatewayEnv>): void {
+  const text = (description: string) => ({ description, schema: { type: "string" as const } });
+  const requestIdHeader = { "x-request-id": text("The request's id; quote it when reporting a problem.") };
+  const byStatus: Record<string, Record<string, ReturnType<typeof text>>> = {
+    "401": { "www-authenticate": text("The scheme to authenticate with: `Bearer`.") },
+    "429": { "retry-after": text("Seconds to wait before trying again.") },
+    "503": { "retry-after": text("Seconds to wait before trying again.") },
+  };
+  for (const definition of app.openAPIRegistry.definitions) {
+    if (definition.type !== "route") continue;
+    const responses = definition.route.responses;
+    for (const [status, response] of Object.entries(responses)) {
+      if ("$ref" in response) continue;
+      // Header objects only: no route declares its headers as a zod object.
+      const own = response.headers && !("shape" in response.headers) ? response.headers : {};
+      responses[status] = { ...response, headers: { ...own, ...requestIdHeader, ...byStatus[status] } };
+    }
+  }
 }

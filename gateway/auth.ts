@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { Context, MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie } from "hono/cookie";
 import type { AuditSink } from "../control/audit-sink.ts";
@@ -37,7 +38,7 @@ export interface AddressLimit {
 
 const DEFAULT_LIMIT: AddressLimit = { events: 20, windowMs: 60_000 };
 
-/** Counts events per client address in a fixed window: failed authentications, requests to public routes. */
+/** Counts events per key (a client address) in a fixed window: requests to public routes, failed authentications. */
 export class AddressLimiter {
   private readonly windows = new Map<string, { start: number; events: number }>();
 
@@ -54,7 +55,8 @@ export class AddressLimiter {
     return Math.ceil((window.start + this.limit.windowMs - this.now()) / 1000);
   }
 
-  record(address: string): void {
+  /** Counts one event; answers how many the address has caused in the current window. */
+  record(address: string): number {
     const now = this.now();
     const window = this.windows.get(address);
     if (!window || now - window.start >= this.limit.windowMs) {
@@ -64,11 +66,160 @@ export class AddressLimiter {
           if (now - w.start >= this.limit.windowMs) this.windows.delete(key);
       }
       this.windows.set(address, { start: now, events: 1 });
-    } else {
-      window.events++;
+      return 1;
     }
+    return ++window.events;
   }
 }
+
+/** A failed authentication, as the key middleware or the console sign-in saw it. */
+export interface AuthFailure {
+  readonly address: string;
+  /** What was presented (a key, a session token, a malformed header, or nothing): counted by fingerprint only. */
+  readonly credential: string;
+  /** The key's public prefix, when a well-formed key was presented. */
+  readonly keyPrefix?: string;
+  readonly reason: string;
+  readonly method: string;
+  readonly path: string;
+}
+
+/** Options of the failed-authentication limiter beyond the per-credential limit. */
+export interface AuthFailureOptions {
+  /** Failures from one address, all credentials together, per window; default 10× the per-credential limit. */
+  readonly perAddress?: number;
+  /** Failures from one address per window logged one entry each; the rest go into one entry with their count. */
+  readonly loggedEach?: number;
+  readonly now?: () => number;
+}
+
+/**
+ * Failed authentications, counted per (client address, credential fingerprint) and per address.
+ *
+ * - A credential that failed `limit.events` times from an address is refused there with 429 for
+ *   the rest of the window, without a lookup. Clients behind one address (every local client is
+ *   127.0.0.1) are told apart by what they present, so one client's wrong key never locks out
+ *   another's valid key.
+ * - Past `perAddress` failures from an address, every further failure there answers 429 instead
+ *   of 401. A valid key is still looked up and admitted: keys carry 256 random bits, so refusing
+ *   them would protect nothing and would let any client on the address lock everyone else out.
+ * - The first `loggedEach` failures of an address in a window are logged one entry each (with the
+ *   key prefix, method and path); the rest are counted, and one `auth.failed` entry with the count
+ *   and the prefixes tried is written when the window ends (or at `flush`): a flood costs one
+ *   durable write per window, not one per request.
+ */
+export class AuthFailureLimiter {
+  private readonly byCredential: AddressLimiter;
+  private readonly byAddress: AddressLimiter;
+  private readonly perAddress: number;
+  private readonly loggedEach: number;
+  private readonly now: () => number;
+  private readonly pending = new Map<
+    string,
+    { from: number; count: number; keyPrefixes: Map<string, number>; timer: NodeJS.Timeout }
+  >();
+  private sink: Pick<AuditSink, "append"> | undefined;
+  private onError: ((error: unknown) => void) | undefined;
+
+  constructor(
+    private readonly limit: AddressLimit = DEFAULT_LIMIT,
+    options: AuthFailureOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+    this.byCredential = new AddressLimiter(limit, this.now);
+    this.perAddress = options.perAddress ?? limit.events * 10;
+    this.byAddress = new AddressLimiter({ events: this.perAddress, windowMs: limit.windowMs }, this.now);
+    this.loggedEach = options.loggedEach ?? 10;
+  }
+
+  /** Seconds until this credential may be tried again from this address (0: now). */
+  blockedFor(address: string, credential: string): number {
+    return this.byCredential.blockedFor(credentialKey(address, credential));
+  }
+
+  /**
+   * Counts a failure and logs it (or adds it to the window's count). Answers 0 (answer 401), or,
+   * once the address is past its cap, the seconds until its window ends (answer 429, Retry-After).
+   */
+  async fail(
+    failure: AuthFailure,
+    sink: Pick<AuditSink, "append">,
+    onError?: (error: unknown) => void,
+  ): Promise<number> {
+    this.sink = sink;
+    if (onError) this.onError = onError;
+    this.byCredential.record(credentialKey(failure.address, failure.credential));
+    const fromAddress = this.byAddress.record(failure.address);
+    if (fromAddress <= this.loggedEach) {
+      await sink.append({
+        type: "auth.failed",
+        actor: "anonymous",
+        subject: {},
+        data: {
+          reason: failure.reason,
+          ...(failure.keyPrefix ? { keyPrefix: failure.keyPrefix } : {}),
+          method: failure.method,
+          path: failure.path.slice(0, 200),
+          address: failure.address,
+        },
+      });
+    } else {
+      this.count(failure);
+    }
+    return fromAddress > this.perAddress ? this.byAddress.blockedFor(failure.address) : 0;
+  }
+
+  /** Writes the counts of failures not yet logged (at shutdown). */
+  async flush(): Promise<void> {
+    await Promise.all([...this.pending.keys()].map((address) => this.writeCount(address)));
+  }
+
+  private count(failure: AuthFailure): void {
+    let window = this.pending.get(failure.address);
+    if (!window) {
+      const timer = setTimeout(() => {
+        this.writeCount(failure.address).catch((error: unknown) => this.onError?.(error));
+      }, this.limit.windowMs);
+      // A pending count never holds the process open; `flush` writes it at shutdown.
+      timer.unref();
+      window = { from: this.now(), count: 0, keyPrefixes: new Map(), timer };
+      this.pending.set(failure.address, window);
+    }
+    window.count++;
+    if (failure.keyPrefix && (window.keyPrefixes.has(failure.keyPrefix) || window.keyPrefixes.size < 50)) {
+      window.keyPrefixes.set(failure.keyPrefix, (window.keyPrefixes.get(failure.keyPrefix) ?? 0) + 1);
+    }
+  }
+
+  private async writeCount(address: string): Promise<void> {
+    const window = this.pending.get(address);
+    if (!window || !this.sink) return;
+    this.pending.delete(address);
+    clearTimeout(window.timer);
+    await this.sink.append({
+      type: "auth.failed",
+      actor: "anonymous",
+      subject: {},
+      data: {
+        reason: "more failed authentications from this address, counted rather than logged one by one",
+        count: window.count,
+        keyPrefixes: Object.fromEntries(window.keyPrefixes),
+        address,
+        from: new Date(window.from).toISOString(),
+        to: new Date(this.now()).toISOString(),
+      },
+    });
+  }
+}
+
+/** The limiter's key for a credential from an address: a digest, so no presented secret is kept in memory as is. */
+function credentialKey(address: string, credential: string): string {
+  return `${address}\u0000${createHash("sha256").update(credential).digest("base64url").slice(0, 22)}`;
+}
+
+/** What a client refused for repeated failures is told: a valid key is never refused this way. */
+export const REPEATED_FAILURE =
+  "too many failed authentications with this credential or from this address; wait for Retry-After, and check the key (a valid key is not refused)";
 
 /** The peer address of the connection (never a client-supplied header: the embedded default has no trusted proxy). */
 export function clientAddress(c: Context): string {
@@ -92,19 +243,26 @@ export function overTls(c: Context): boolean {
 export function authenticateRequests(deps: {
   readonly store: Pick<SqlStore, "query" | "run">;
   readonly audit: AuditSink;
-  readonly limiter: AddressLimiter;
+  readonly limiter: AuthFailureLimiter;
   readonly sessions?: SessionSettings;
+  /** Where a failure to write the count of failed authentications is reported. */
+  readonly onAuditError?: (error: unknown) => void;
 }): MiddlewareHandler<GatewayEnv> {
   return async function authenticateMiddleware(c, next) {
     const address = clientAddress(c);
-    const wait = deps.limiter.blockedFor(address);
-    if (wait > 0) {
-      c.header("retry-after", String(wait));
-      return problem(c, "RATE_LIMITED", "too many failed authentications from this address; wait and retry");
-    }
     const header = c.req.header("authorization");
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "");
     const sessionToken = header === undefined ? getCookie(c, SESSION_COOKIE) : undefined;
+    const credential = match
+      ? `key:${match[1]}`
+      : sessionToken !== undefined
+        ? `session:${sessionToken}`
+        : `header:${header ?? ""}`;
+    const wait = deps.limiter.blockedFor(address, credential);
+    if (wait > 0) {
+      c.header("retry-after", String(wait));
+      return problem(c, "RATE_LIMITED", REPEATED_FAILURE);
+    }
     if (sessionToken !== undefined) {
       const session = await resumeSession(deps.store, sessionToken, deps.sessions);
       if (session) {
@@ -125,25 +283,28 @@ export function authenticateRequests(deps: {
     }
     const principal = match ? await authenticate(deps.store, match[1]!) : null;
     if (!principal) {
-      deps.limiter.record(address);
       // The key's public prefix identifies which key was tried; the secret part is never recorded.
       const prefix = match ? /^aos_([0-9a-f]{12})_/.exec(match[1]!)?.[1] : undefined;
-      await deps.audit.append({
-        type: "auth.failed",
-        actor: "anonymous",
-        subject: {},
-        data: {
+      const retryAfter = await deps.limiter.fail(
+        {
+          address,
+          credential,
+          ...(prefix ? { keyPrefix: prefix } : {}),
           reason: match
             ? "unknown, revoked or inactive key"
             : sessionToken !== undefined
               ? "expired, ended or unknown console session"
               : "no bearer key",
-          ...(prefix ? { keyPrefix: prefix } : {}),
           method: c.req.method,
-          path: c.req.path.slice(0, 200),
-          address,
+          path: c.req.path,
         },
-      });
+        deps.audit,
+        deps.onAuditError,
+      );
+      if (retryAfter > 0) {
+        c.header("retry-after", String(retryAfter));
+        return problem(c, "RATE_LIMITED", REPEATED_FAILURE);
+      }
       if (sessionToken !== undefined) {
         // The browser drops a cookie that no longer opens anything; the console then signs in again.
         deleteCookie(c, SESSION_COOKIE, {

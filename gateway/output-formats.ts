@@ -10,8 +10,8 @@ import {
   vectorFromArray,
 } from "apache-arrow";
 import type { Context } from "hono";
-import { outputBytes } from "../audit/output-digest.ts";
-import type { OutputAccuracy, OutputCell, OutputTable } from "../control/jobs/model.ts";
+import { outputBytes, outputCsv } from "../audit/output-digest.ts";
+import type { OutputAccuracy, OutputTable } from "../control/jobs/model.ts";
 
 export const ARROW_STREAM = "application/vnd.apache.arrow.stream";
 
@@ -69,26 +69,16 @@ export function accuracyLines(accuracy: OutputAccuracy): string[] {
 }
 
 /**
- * RFC 4180 CSV. Strings a spreadsheet would run as a formula (=, +, -, @, tab, CR first) get a
- * leading apostrophe: a released output must not execute in the recipient's spreadsheet.
- * With `accuracy`, lines starting with "# " before the header state it (a header cell that starts
- * with "#" is quoted, so only those lines do).
+ * RFC 4180 CSV (`outputCsv`, the bytes a receipt's `csvSha256` covers). With `accuracy`, lines
+ * starting with "# " before the header state it (a header cell that starts with "#" is quoted, so
+ * only those lines do); a verifier skips them.
  */
 export function toCsv(rows: OutputTable, accuracy?: OutputAccuracy): string {
-  const columns = columnsOf(rows);
-  const cell = (value: OutputCell | undefined): string => {
-    if (value === null || value === undefined) return "";
-    if (typeof value !== "string") return String(value);
-    const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-    return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
-  };
-  const header = (name: string): string =>
-    name.startsWith("#") ? `"${name.replaceAll('"', '""')}"` : cell(name);
   const comments =
-    accuracy && Object.keys(accuracy).length > 0 ? accuracyLines(accuracy).map((line) => `# ${line}`) : [];
-  const lines = [...comments, columns.map(header).join(",")];
-  for (const row of rows) lines.push(columns.map((c) => cell(row[c])).join(","));
-  return `${lines.join("\r\n")}\r\n`;
+    accuracy && Object.keys(accuracy).length > 0
+      ? accuracyLines(accuracy).map((line) => `# ${line}\r\n`)
+      : [];
+  return `${comments.join("")}${outputCsv(rows)}`;
 }
 
 /**

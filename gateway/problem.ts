@@ -1,3 +1,5 @@
+import { randomUUID } from "node:crypto";
+import { STATUS_CODES } from "node:http";
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
@@ -44,6 +46,10 @@ export const STATUS_OF: Readonly<Record<ErrorCode, ContentfulStatusCode>> = {
   FROZEN: 423,
   NOT_READY: 503,
   INTERNAL: 500,
+  METHOD_NOT_ALLOWED: 405,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  URI_TOO_LONG: 414,
+  HEADERS_TOO_LARGE: 431,
 };
 
 const TITLES: Partial<Record<ErrorCode, string>> = {
@@ -54,20 +60,62 @@ const TITLES: Partial<Record<ErrorCode, string>> = {
   PAYLOAD_TOO_LARGE: "Request body too large",
   NOT_READY: "Not ready",
   INTERNAL: "Internal error",
+  METHOD_NOT_ALLOWED: "Method not allowed",
+  UNSUPPORTED_MEDIA_TYPE: "Unsupported media type",
+  URI_TOO_LONG: "URI too long",
+  HEADERS_TOO_LARGE: "Request headers too large",
 };
+
+/**
+ * Control characters (C0, DEL, C1), bidirectional controls, line and paragraph separators and lone
+ * surrogates. A detail may quote what the caller sent (a field name, an id, a JSON token); these
+ * would reach a terminal, a log viewer or a console page as instructions rather than text.
+ */
+const UNSAFE_CHARACTERS =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is its purpose.
+  /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** `text` with every unsafe character written as its `\uXXXX` escape, so it reads as what it is. */
+export function escapeUnsafeCharacters(text: string): string {
+  return text.replace(UNSAFE_CHARACTERS, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/** The one place problem documents are built: every detail passes through the escaping above. */
+export function problemDocument(code: ErrorCode, detail: string, requestId: string): Problem {
+  return {
+    type: `urn:problem:${code}`,
+    title: TITLES[code] ?? code.toLowerCase().replaceAll("_", " "),
+    status: STATUS_OF[code],
+    detail: escapeUnsafeCharacters(detail),
+    code,
+    requestId,
+  };
+}
 
 /** Answers with a problem document. */
 export function problem(c: Context, code: ErrorCode, detail: string): Response {
+  const body = problemDocument(code, detail, c.get("requestId") ?? "");
+  return c.json(body, STATUS_OF[code], { "content-type": "application/problem+json" });
+}
+
+/**
+ * A whole HTTP/1.1 response carrying a problem document, for the few answers given before any
+ * request reaches the app (a request line or headers the HTTP parser refused). It closes the
+ * connection: the rest of what the client sent cannot be framed.
+ */
+export function rawProblemResponse(code: ErrorCode, detail: string): string {
   const status = STATUS_OF[code];
-  const body: Problem = {
-    type: `urn:problem:${code}`,
-    title: TITLES[code] ?? code.toLowerCase().replaceAll("_", " "),
-    status,
-    detail,
-    code,
-    requestId: c.get("requestId") ?? "",
-  };
-  return c.json(body, status, { "content-type": "application/problem+json" });
+  const requestId = randomUUID();
+  const body = JSON.stringify(problemDocument(code, detail, requestId));
+  return [
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? "Error"}`,
+    "content-type: application/problem+json",
+    `content-length: ${Buffer.byteLength(body)}`,
+    `x-request-id: ${requestId}`,
+    "connection: close",
+    "",
+    body,
+  ].join("\r\n");
 }
 
 const problemContent = { "application/problem+json": { schema: Problem } };

@@ -1,6 +1,6 @@
 import { mkdir } from "node:fs/promises";
-import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { maxHeaderSize, type Server } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
 import { hostname } from "node:os";
 import { serve } from "@hono/node-server";
 import { issueReceipt } from "../audit/receipt.ts";
@@ -9,19 +9,16 @@ import { openStoreAuditLedger } from "../audit/store-ledger.ts";
 import { expireApplications } from "../control/applications.ts";
 import { ControlPlaneBudgetLedger } from "../control/budget-ledger.ts";
 import { currentCatalog } from "../control/catalog.ts";
+import type { DataFolder } from "../control/data-folder.ts";
 import { storeDataVersionSource } from "../control/data-versions.ts";
 import type { JobEvent } from "../control/jobs/job-events.ts";
 import { JobService } from "../control/jobs/job-service.ts";
 import { ledgerAuditSink } from "../control/ledger-sink.ts";
 import { startNotificationServices } from "../control/notification-services.ts";
-import {
-  type DataFolder,
-  type DemoCredentials,
-  type ProvisionEvent,
-  provisionDataFolder,
-} from "../control/provisioning.ts";
+import { type DemoCredentials, type ProvisionEvent, provisionDataFolder } from "../control/provisioning.ts";
 import { type SqlConnection, verifyDomainFacts } from "../control/query-service.ts";
 import { SandboxPool } from "../sandbox/index.ts";
+import { demoDomain } from "../seeds/demo-domain.ts";
 import { type DomainReadiness, openVersionedDataDomain } from "../storage/data-domain.ts";
 import { acquireWriterLock, type WriterLock } from "../storage/node-lock.ts";
 import { localNotifier, type Notifier, postgresNotifier } from "../storage/notifications.ts";
@@ -30,9 +27,10 @@ import { openSqlParser } from "../storage/sql-parser.ts";
 import { telemetry } from "../telemetry/instruments.ts";
 import { startTelemetry } from "../telemetry/otel.ts";
 import { newApp } from "./app.ts";
-import { AddressLimiter } from "./auth.ts";
+import { AddressLimiter, AuthFailureLimiter } from "./auth.ts";
 import { type Config, notificationSettings } from "./config.ts";
 import type { Logger } from "./log.ts";
+import { rawProblemResponse } from "./problem.ts";
 
 export interface RunningGateway {
   /** Where HTTP is served; empty for a `runner`, which serves none. */
@@ -78,6 +76,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Runn
     nodeLock = await acquireWriterLock(`${config.DATA_DIR}/node.lock`).catch(lockRefused(config));
   const provisioned = await provisionDataFolder({
     dir: config.DATA_DIR,
+    demo: demoDomain,
     seedScale: config.SEED_SCALE,
     seed: config.SEED,
     databaseUrl: config.DATABASE_URL,
@@ -195,6 +194,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Runn
   );
   applicationSweep.unref();
 
+  const authLimiter = new AuthFailureLimiter();
   let server: Server | undefined;
   let url = "";
   if (serves) {
@@ -216,6 +216,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Runn
         maxMs: config.SESSION_MAX_HOURS * 3_600_000,
       },
       publicLimiter: new AddressLimiter({ events: config.PUBLIC_REQUESTS_PER_MINUTE, windowMs: 60_000 }),
+      authLimiter,
       traceRequests: otel.enabled,
       readiness: {
         async check() {
@@ -255,6 +256,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Runn
       );
       s.once("error", reject);
     });
+    answerUnparsableRequests(server);
     const address = server.address() as AddressInfo;
     url = `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`;
   }
@@ -296,6 +298,12 @@ export async function startGateway(config: Config, logger: Logger): Promise<Runn
         // Running jobs finish (their outputs are gated and logged); queued ones wait for a runner.
         await jobs.drain();
         await pool?.close();
+        // Failed authentications counted but not yet logged get their entry before the log closes.
+        await authLimiter
+          .flush()
+          .catch((error: unknown) =>
+            logger.error("writing the count of failed authentications failed", { error: String(error) }),
+          );
         await ledger.close();
         await notifier.close();
         parser?.close();
@@ -326,6 +334,61 @@ const noParser: SqlConnection = {
     return Promise.reject(new Error("this node runs no jobs (ROLE=gateway)"));
   },
 };
+
+/**
+ * Requests Node's HTTP parser refuses never reach the app: without this the client gets a bare
+ * status line (or a reset). Each answers a problem document saying what to change. The size of
+ * the request line and headers is Node's `maxHeaderSize` (16 KiB by default).
+ */
+function answerUnparsableRequests(server: Server): void {
+  server.on(
+    "clientError",
+    function answerClientError(error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Socket) {
+      if (error.code === "ECONNRESET" || !socket.writable) {
+        socket.destroy();
+        return;
+      }
+      const limit = maxHeaderSize;
+      let response: string;
+      if (error.code === "HPE_HEADER_OVERFLOW") {
+        const urlTooLong = error.rawPacket !== undefined && requestLineTooLong(error.rawPacket, limit);
+        response = urlTooLong
+          ? rawProblemResponse(
+              "URI_TOO_LONG",
+              `the request line is longer than ${limit} bytes: shorten the URL (send long filters in a request body)`,
+            )
+          : rawProblemResponse(
+              "HEADERS_TOO_LARGE",
+              `the request line and headers are longer than ${limit} bytes together: send fewer or shorter headers and a shorter URL`,
+            );
+      } else if (error.code === "ERR_HTTP_REQUEST_TIMEOUT" || error.code === "HPE_HEADER_TIMEOUT") {
+        response = rawProblemResponse("BAD_REQUEST", "the request did not arrive in time: send it again");
+      } else {
+        response = rawProblemResponse(
+          "BAD_REQUEST",
+          "the request is not well-formed HTTP/1.1: check its request line and headers",
+        );
+      }
+      // Read and drop what the client is still sending, so the answer is not lost to a reset.
+      socket.on("error", () => socket.destroy());
+      socket.resume();
+      socket.end(response);
+      socket.setTimeout(5_000, () => socket.destroy());
+    },
+  );
+}
+
+/**
+ * Whether the last bytes read when the header limit was passed show a long request line: it is
+ * still unfinished, or it ends here after starting in an earlier read, or it alone is half the limit.
+ */
+function requestLineTooLong(packet: Buffer, limit: number): boolean {
+  const end = packet.indexOf("\r\n");
+  if (end < 0) return true;
+  const head = packet.subarray(0, end).toString("latin1");
+  if (!/ HTTP\/\d\.\d$/.test(head)) return false;
+  return !/^[A-Z]+ /.test(head) || head.length > limit / 2;
+}
 
 function lockRefused(config: Config) {
   return (error: unknown): never => {

@@ -30,6 +30,10 @@ export const ErrorCode = z.enum([
   "FROZEN",
   "NOT_READY",
   "INTERNAL",
+  "METHOD_NOT_ALLOWED",
+  "UNSUPPORTED_MEDIA_TYPE",
+  "URI_TOO_LONG",
+  "HEADERS_TOO_LARGE",
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 
@@ -55,4 +59,34 @@ export class DomainError extends Error {
 
 export function isDomainError(error: unknown): error is DomainError {
   return error instanceof DomainError;
+}
+
+/** The part of a zod issue a caller is told: where, and what is wrong (zod's messages carry no input values). */
+export interface ValidationIssue {
+  readonly path: readonly PropertyKey[];
+  readonly message: string;
+}
+
+/** At most this many problems are listed; the caller fixes them and hears of the rest. */
+const MAX_LISTED_ISSUES = 10;
+
+/**
+ * One validation detail for every schema the domain checks: each field, written as a path
+ * (`datasets[0].epsilon.total`), with what is wrong with it.
+ *
+ * @example
+ * describeIssues(parsed.error.issues, "(license)");
+ * // "datasets[0].epsilon.total: too small: expected number to be >0"
+ */
+export function describeIssues(issues: readonly ValidationIssue[], whole = "(body)"): string {
+  const described = issues.map((issue) => {
+    const path = issue.path
+      .map((key, i) => (typeof key === "number" ? `[${key}]` : `${i === 0 ? "" : "."}${String(key)}`))
+      .join("");
+    const message = issue.message.charAt(0).toLowerCase() + issue.message.slice(1);
+    return `${path || whole}: ${message}`;
+  });
+  const unique = [...new Set(described)];
+  const more = unique.length - MAX_LISTED_ISSUES;
+  return unique.slice(0, MAX_LISTED_ISSUES).join("; ") + (more > 0 ? `; and ${more} more` : "");
 }

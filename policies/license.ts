@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ObjectId } from "./ids.ts";
 import { ColumnRule, commonRule, DatasetManifest, type Grade } from "./manifest.ts";
 
 /** How a job's outputs leave: automatically after the release gate, or always through a reviewer. */
@@ -60,8 +61,8 @@ export type LicenseQuotas = z.infer<typeof LicenseQuotas>;
 /** A bureau's grant to one operator to use named datasets for a purpose within a window. */
 export const License = z
   .object({
-    id: z.string().min(1).max(100),
-    operator: z.string().min(1).max(100),
+    id: ObjectId,
+    operator: ObjectId,
     purpose: z.string().min(1).max(500),
     validFrom: z.iso.datetime({ offset: true }),
     validTo: z.iso.datetime({ offset: true }),

@@ -7,8 +7,8 @@ import {
   DuckDBTypeId,
   type DuckDBVector,
 } from "@duckdb/node-api";
+import type { BatchColumn, ColumnarBatch } from "../policies/columnar-batch.ts";
 import { DomainError } from "../policies/errors.ts";
-import type { BatchColumn, ColumnarBatch } from "../sandbox/batch.ts";
 
 /**
  * How each DuckDB type becomes a batch column (and so a value in a script). Numbers are float64;

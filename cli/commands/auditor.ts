@@ -69,11 +69,20 @@ const auditExport: Command = {
       if (v !== undefined) query[f] = v;
     }
     const text = await (await ctx.client()).auditExport(query, format);
+    // JSON lines: one entry a line; CSV: a header, then one line per entry (JSON in cells has no raw line break).
+    const lines = text.split("\n").filter((line) => line.trim() !== "").length;
+    const entries = format === "csv" ? Math.max(lines - 1, 0) : lines;
     const out = flag(values, "out");
     if (out) {
       await writeFile(out, text);
       ctx.term.err(`wrote ${out}`);
     } else ctx.term.out(text);
+    // Said on stderr even when nothing matched, so an empty export is not mistaken for a failure.
+    ctx.term.err(
+      entries === 0
+        ? "0 entries match (widen --from/--to or drop a filter; `aos audit export` with no filter exports the whole log)"
+        : `${entries} ${entries === 1 ? "entry" : "entries"}`,
+    );
     return EXIT.ok;
   },
 };
@@ -135,18 +144,14 @@ const auditCheckpoint: Command = {
 
 const receiptGet: Command = {
   name: "receipt get",
-  role: "operator",
-  summary: "A released job's receipt, signed by the domain key",
+  role: "any",
+  summary: "A released job's receipt, signed by the domain key (its operator, the bureau, auditors)",
   usage: "aos receipt get JOB [--out FILE]",
   options: { out: { type: "string" } },
   async run(ctx, values, [id]) {
     if (!id) throw new UsageError("name the job");
-    const job = await (await ctx.client()).job(id);
-    if (!job.receipt) {
-      ctx.term.err(`${id} is ${job.status}: only released jobs have a receipt`);
-      return EXIT.notFound;
-    }
-    const text = `${JSON.stringify(job.receipt)}\n`;
+    const receipt = await (await ctx.client()).receipt(id);
+    const text = `${JSON.stringify(receipt)}\n`;
     const out = flag(values, "out");
     if (out) {
       await writeFile(out, text);

@@ -138,9 +138,9 @@ const run: Command = {
   name: "run",
   role: "operator",
   summary:
-    "Run a script on this machine against dummy data: same sandbox, same policy engine, no budget spent",
+    "Run a script in the domain and wait for its outputs (as `aos submit --wait`); with --local, on this machine against dummy data: same sandbox, same policy engine, no budget spent",
   usage:
-    "aos run SCRIPT --local [--license L] [--rows N] [--seed S] [--offline] [--output-dir DIR] [--format csv|json|arrow]",
+    "aos run SCRIPT [--local [--rows N] [--seed S] [--offline]] [--license L] [--output-dir DIR] [--format csv|json|arrow]",
   options: {
     local: { type: "boolean", default: false },
     license: { type: "string" },
@@ -151,8 +151,16 @@ const run: Command = {
     format: { type: "string" },
   },
   async run(ctx, values, [path]) {
-    if (values.local !== true)
-      throw new UsageError("only local runs exist: add --local (use `aos submit` for the domain)");
+    if (values.local !== true) {
+      const localOnly = ["rows", "seed"].filter((name) => flag(values, name) !== undefined);
+      if (values.offline === true) localOnly.push("offline");
+      if (localOnly.length > 0)
+        throw new UsageError(
+          `${localOnly.map((n) => `--${n}`).join(", ")} apply to local runs only: add --local`,
+        );
+      // In the domain: submit and wait, as `aos submit --wait` does.
+      return submit.run(ctx, { ...values, wait: true }, [path ?? ""]);
+    }
     const { script, language } = await readScript(path);
     // The sandbox, DuckDB and the policy engine load only for local runs: other commands start fast.
     const { DEFAULT_LOCAL_ROWS, runLocally } = await import("../local-run.ts");

@@ -21,6 +21,26 @@ export interface Operator {
   } | null;
 }
 
+/** What the bureau sends to admit an operator (`POST /v1/operators`, RegisterOperator). */
+export interface RegisterOperator {
+  name: string;
+  qualification: {
+    organization: string;
+    uscc: string;
+    address?: string;
+    contact: { name: string; phone?: string; email?: string };
+    certificate: string;
+    certificateValidTo?: string;
+    approvedPurposes: string[];
+  };
+}
+
+/** The answer to an admission: the operator and its first API key, whose `key` is shown once. */
+export interface RegisteredOperator {
+  operator: Operator;
+  apiKey: { key: string; prefix: string };
+}
+
 export interface BureauLicenseView extends LicenseView {
   license: LicenseView["license"] & { operator: string };
   statusReason: string | null;

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
-import { DomainError, isDomainError } from "../../policies/errors.ts";
+import { DomainError, describeIssues, isDomainError } from "../../policies/errors.ts";
+import { scriptSyntaxProblem } from "../../sandbox/script-syntax.ts";
 import { sqlDialect } from "../../storage/sql-dialect.ts";
 import type { SqlExecutor, SqlStore } from "../../storage/sql-store.ts";
 import { isUniqueViolation } from "../../storage/sql-store.ts";
@@ -23,6 +24,21 @@ export interface AdmissionDeps {
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
 /**
+ * Refuses a script that parses as neither JavaScript nor TypeScript (a Python script, a paste of
+ * the wrong file) before it is queued or dry-run: it could only fail later with a SyntaxError.
+ */
+export async function assertScriptParses(
+  submission: Pick<JobSubmission, "script" | "language">,
+): Promise<void> {
+  const problem = await scriptSyntaxProblem(submission.script, submission.language);
+  if (!problem) return;
+  throw new DomainError(
+    "BAD_REQUEST",
+    `the script parses as neither JavaScript nor TypeScript (line ${problem.line}, column ${problem.column}: ${problem.message}); scripts are JavaScript or TypeScript modules whose default export is async function main(ctx) — other languages (Python, R, SQL files) are not run here`,
+  );
+}
+
+/**
  * Accepts a job, or says why not. The job row and its `job.submitted` entry commit together, so
  * no accepted job lacks its entry and no entry names a job that was not accepted. Returns the
  * stored job and whether this call created it (false: an Idempotency-Key replay).
@@ -35,8 +51,7 @@ export async function admitJob(
 ): Promise<{ job: StoredJob; created: boolean }> {
   const parsed = JobSubmission.safeParse(body);
   if (!parsed.success) {
-    const fields = [...new Set(parsed.error.issues.map((i) => i.path.join(".") || "(body)"))];
-    throw new DomainError("BAD_REQUEST", `invalid job: ${fields.join(", ")}`);
+    throw new DomainError("BAD_REQUEST", `invalid job: ${describeIssues(parsed.error.issues)}`);
   }
   const submission = parsed.data;
   const scriptSha256 = sha256(submission.script);
@@ -67,6 +82,7 @@ export async function admitJob(
   if (Buffer.byteLength(submission.script, "utf8") > limit) {
     throw new DomainError("LIMIT_EXCEEDED", `the script is larger than ${limit} bytes`);
   }
+  await assertScriptParses(submission);
   const perDay = record.license.quotas.jobsPerDay;
   const now = deps.now();
   const job = {

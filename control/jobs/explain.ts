@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { issueReceipt } from "../../audit/receipt.ts";
 import { openStoreAuditLedger, type StoreAuditLedger } from "../../audit/store-ledger.ts";
-import { DomainError, type ErrorCode } from "../../policies/errors.ts";
+import { DomainError, describeIssues, type ErrorCode } from "../../policies/errors.ts";
 import type { License } from "../../policies/license.ts";
 import type { DatasetManifest } from "../../policies/manifest.ts";
 import type { ColumnUse, QueryKind } from "../../policies/query-plan.ts";
@@ -43,6 +43,7 @@ import {
   type QueryVerdict,
   verifyDomainFacts,
 } from "../query-service.ts";
+import { assertScriptParses } from "./admission.ts";
 import { jobRepository } from "./job-repository.ts";
 import { JobService } from "./job-service.ts";
 import {
@@ -518,8 +519,7 @@ export class JobExplainer {
     }
     const parsed = JobSubmission.safeParse(body);
     if (!parsed.success) {
-      const fields = [...new Set(parsed.error.issues.map((i) => i.path.join(".") || "(body)"))];
-      throw new DomainError("BAD_REQUEST", `invalid dry run: ${fields.join(", ")}`);
+      throw new DomainError("BAD_REQUEST", `invalid dry run: ${describeIssues(parsed.error.issues)}`);
     }
     const submission = parsed.data;
     // The checks of admission, in its order, with its codes.
@@ -534,6 +534,7 @@ export class JobExplainer {
     if (Buffer.byteLength(submission.script, "utf8") > limit) {
       throw new DomainError("LIMIT_EXCEEDED", `the script is larger than ${limit} bytes`);
     }
+    await assertScriptParses(submission);
     const datasets = license.datasets.map((d) => d.name);
     await assertNotFrozen(
       this.deps.store,

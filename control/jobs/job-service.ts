@@ -272,6 +272,22 @@ export class JobService {
     return { rows: table, ...(accuracy ? { accuracy } : {}) };
   }
 
+  /**
+   * A released job's receipt: for its operator, the bureau and auditors (a receipt names who got
+   * what and the outputs' hashes, never their values). Another operator's job is NOT_FOUND.
+   */
+  async receipt(principal: Principal, id: string): Promise<Receipt> {
+    if (principal.role !== "operator" && principal.role !== "bureau" && principal.role !== "auditor")
+      throw new DomainError("FORBIDDEN", `receipts are not open to the ${principal.role} role`);
+    const job = await this.visible(principal, id);
+    if (job.status !== "released" || !job.receipt)
+      throw new DomainError(
+        "NOT_FOUND",
+        `job ${id} is ${job.status}: only a released job has a receipt (a held job gets one when a reviewer releases it)`,
+      );
+    return job.receipt;
+  }
+
   /** Events of a job the principal may see (past ones first), until the returned function is called. */
   async subscribe(principal: Principal, id: string, listener: (event: JobEvent) => void, afterSeq = 0) {
     const job = await this.visible(principal, id);

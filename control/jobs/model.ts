@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ErrorCode } from "../../policies/errors.ts";
+import { ObjectId } from "../../policies/ids.ts";
 
 export const JobStatus = z.enum(["queued", "running", "released", "held", "rejected", "failed", "cancelled"]);
 export type JobStatus = z.infer<typeof JobStatus>;
@@ -19,7 +20,7 @@ export const ScriptLanguage = z.enum(["javascript", "typescript"]);
 export const JobSubmission = z
   .object({
     script: z.string().min(1),
-    license: z.string().min(1).max(100),
+    license: ObjectId,
     purpose: z.string().min(1).max(500).optional(),
     language: ScriptLanguage.default("javascript"),
   })
@@ -89,7 +90,6 @@ export type Receipt = z.infer<typeof Receipt>;
 export type OutputCell = string | number | boolean | null;
 export type OutputTable = Record<string, OutputCell>[];
 
-/** What the job produced, kept in the control plane until (and after) release. */
 /** How precise a released noisy figure is (policies/accuracy.ts; docs/accuracy.md). */
 export const FigureAccuracy = z.object({
   /** Scale of the discrete Laplace noise added; null for a mean (a ratio of two noisy figures). */
@@ -101,11 +101,12 @@ export const FigureAccuracy = z.object({
 export const OutputAccuracy = z.record(z.string(), z.array(FigureAccuracy.nullable()));
 export type OutputAccuracy = z.infer<typeof OutputAccuracy>;
 
+/** What the job produced, kept in the control plane until (and after) release. */
 export interface JobProducts {
   readonly outputs: Record<string, OutputTable>;
-  readonly logs: readonly string[];
   /** Per output, the accuracy of the noisy figures it passes on (absent when it holds none). */
   readonly accuracy?: Record<string, OutputAccuracy>;
+  readonly logs: readonly string[];
   /** The unredacted error, for reviewers of a tainted job. */
   readonly error?: JobError & { message: string | null };
 }

@@ -1,11 +1,12 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { outputSha256 } from "../../audit/output-digest.ts";
+import { outputCsvSha256, outputSha256 } from "../../audit/output-digest.ts";
 import type { ReceiptClaims } from "../../audit/receipt.ts";
 import { decideRelease } from "../../policies/release-gate.ts";
 import type { DataDomain } from "../../storage/data-domain.ts";
+import { sqlDialect } from "../../storage/sql-dialect.ts";
 import type { SqlExecutor, SqlStore } from "../../storage/sql-store.ts";
 import type { AuditEvent, AuditSink } from "../audit-sink.ts";
-import { holdWhileFrozen } from "../freezes.ts";
+import { freezeLabel, freezeTouchingJob } from "../freeze-state.ts";
 import { notify } from "../inbox.ts";
 import type { ClaimedJob, Execution } from "./execution.ts";
 import { createIdentifierLookup } from "./identifier-lookup.ts";
@@ -152,7 +153,6 @@ export async function gateExecution(
   }
 }
 
-/** Where a job must be for a step to settle it; the step changes nothing if it is not. */
 /** A finished run's products: its outputs, the accuracy of the noisy figures they hold, its logs. */
 function productsOf(
   outputs: Record<string, OutputTable>,
@@ -163,6 +163,7 @@ function productsOf(
   return { outputs, ...(accuracy ? { accuracy } : {}), logs };
 }
 
+/** Where a job must be for a step to settle it; the step changes nothing if it is not. */
 export interface SettleExpectation {
   readonly from: readonly JobStatus[];
   /** For a running job: the runner that must still hold its lease. */
@@ -277,7 +278,12 @@ async function release(
   via: "gate" | "review",
   before: readonly AuditEvent[],
 ): Promise<Receipt | null> {
-  const hashes = Object.entries(outputs).map(([name, rows]) => ({ name, sha256: outputSha256(rows) }));
+  // The JSON's hash, and the CSV's: CSV keeps no types, so a CSV download verifies against its own.
+  const hashes = Object.entries(outputs).map(([name, rows]) => ({
+    name,
+    sha256: outputSha256(rows),
+    csvSha256: outputCsvSha256(rows),
+  }));
   const releasedAt = deps.now().toISOString();
   const positions = await deps.audit.appendIn(tx, [
     ...before,
@@ -339,4 +345,41 @@ export function normaliseOutputs(outputs: Record<string, unknown>): Record<strin
     else tables[name] = [{ value: value as OutputTable[number][string] }];
   }
   return tables;
+}
+
+/**
+ * A release the gate decided, held instead while a freeze touches the job: a reviewer releases it
+ * once the freeze is lifted. Any other settlement is answered as it is.
+ */
+async function holdWhileFrozen(
+  tx: Pick<SqlExecutor, "dialect" | "query">,
+  job: Pick<JobRecord, "operatorId" | "licenseId">,
+  settlement: Settlement,
+  now: Date,
+): Promise<Settlement> {
+  if (settlement.status !== "released") return settlement;
+  // Waits for a freeze committing now, so that its release check cannot miss it (READ COMMITTED).
+  await sqlDialect.turn(tx, "freeze", { shared: true });
+  const freeze = await freezeTouchingJob(tx, job, now);
+  if (!freeze) return settlement;
+  const decision = settlement.decision ?? {
+    outcome: "released",
+    reasons: [],
+    tainted: false,
+    reviewsRequired: 0,
+  };
+  return {
+    ...settlement,
+    status: "held",
+    reason: "frozen",
+    decision: {
+      ...decision,
+      outcome: "held",
+      reasons: [
+        ...decision.reasons,
+        { code: "frozen", detail: `releases are held while freeze ${freezeLabel(freeze)} holds` },
+      ],
+      reviewsRequired: Math.max(1, decision.reviewsRequired),
+    },
+  };
 }

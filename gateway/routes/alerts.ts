@@ -59,13 +59,14 @@ const AlertDetailDoc = AlertDoc.extend({
   log: z
     .array(z.record(z.string(), z.unknown()))
     .openapi({ description: "The audit entries behind the alert." }),
-}).openapi("AlertDetail");
+}).openapi("AlertDetail", { example: { ...alertExample, log: [] } });
 
 const AlertId = z.object({ id: z.string().min(1).max(100).openapi({ example: alertExample.id }) });
 
 const listRoute = createRoute({
   method: "get",
   path: "/v1/alerts",
+  operationId: "listAlerts",
   tags: ["alerts"],
   summary: "Risk alerts raised by rules over the log, newest first (bureau, auditors).",
   security,
@@ -89,6 +90,7 @@ const listRoute = createRoute({
 const getRoute = createRoute({
   method: "get",
   path: "/v1/alerts/{id}",
+  operationId: "getAlert",
   tags: ["alerts"],
   summary: "One alert with the audit entries behind it (bureau, auditors).",
   security,
@@ -103,6 +105,7 @@ const getRoute = createRoute({
 const closeRoute = createRoute({
   method: "post",
   path: "/v1/alerts/{id}/close",
+  operationId: "closeAlert",
   tags: ["alerts"],
   summary: "Close an open alert with its resolution (bureau). The same pattern later raises a new alert.",
   security,

@@ -83,6 +83,7 @@ const view = (description: string) => ({
 const submitRoute = createRoute({
   method: "post",
   path: "/v1/applications",
+  operationId: "submitApplication",
   tags: ["applications"],
   summary:
     "Apply for a license (operator): datasets and columns, purpose (one of the operator's approved purposes), scenario, window, quotas, ε for grade 3/4 data. Checked like a license grant.",
@@ -98,6 +99,7 @@ const submitRoute = createRoute({
 const listRoute = createRoute({
   method: "get",
   path: "/v1/applications",
+  operationId: "listApplications",
   tags: ["applications"],
   summary:
     "Applications, newest first: an operator sees its own, a holder those touching its department's datasets, the bureau and auditors all.",
@@ -115,6 +117,7 @@ const listRoute = createRoute({
 const getRoute = createRoute({
   method: "get",
   path: "/v1/applications/{id}",
+  operationId: "getApplication",
   tags: ["applications"],
   summary:
     "One application with its decisions timeline (who decided what, when, under which policy versions). Another operator's, or one not touching a holder's datasets, answers 404.",
@@ -126,6 +129,7 @@ const getRoute = createRoute({
 const withdrawRoute = createRoute({
   method: "post",
   path: "/v1/applications/{id}/withdraw",
+  operationId: "withdrawApplication",
   tags: ["applications"],
   summary: "Withdraw a pending application (its operator).",
   security,
@@ -149,6 +153,7 @@ const withdrawRoute = createRoute({
 const amendRoute = createRoute({
   method: "post",
   path: "/v1/applications/{id}/amend",
+  operationId: "amendApplication",
   tags: ["applications"],
   summary:
     "Amend an application (its operator): a new application linked to the old, decided afresh. A pending one is superseded at once; an approved one's license changes when the amendment is approved.",
@@ -160,6 +165,7 @@ const amendRoute = createRoute({
 const consentRoute = createRoute({
   method: "post",
   path: "/v1/applications/{id}/consent",
+  operationId: "consentToApplication",
   tags: ["applications"],
   summary:
     "Consent to or refuse (with a reason) the use of one grade 3/4 dataset your department holds (holder). One refusal refuses the application; the last consent passes it to the bureau.",
@@ -183,6 +189,7 @@ const consentRoute = createRoute({
 const approvalRoute = createRoute({
   method: "post",
   path: "/v1/applications/{id}/approval",
+  operationId: "decideApplication",
   tags: ["applications"],
   summary:
     "Approve or refuse (with a reason) an application whose holders all consented (bureau). Grade 4 data needs two distinct officers; the last approval grants the license exactly as applied for.",

@@ -9,6 +9,7 @@ import type { AuditSink } from "../../control/audit-sink.ts";
 import { DomainError } from "../../policies/errors.ts";
 import type { SqlStore } from "../../storage/sql-store.ts";
 import { type GatewayEnv, requireRole } from "../auth.ts";
+import { negotiateFormat } from "../output-formats.ts";
 import { COMMON_ERRORS } from "../problem.ts";
 
 const security = [{ bearer: [] }];
@@ -63,6 +64,7 @@ const Entry = z.object({
 const listAudit = createRoute({
   method: "get",
   path: "/v1/audit",
+  operationId: "listAuditEntries",
   tags: ["audit"],
   summary:
     "Audit entries, oldest first, filtered by time, job, operator, license, dataset and type; page with `after`.",
@@ -84,6 +86,7 @@ const listAudit = createRoute({
 const verifyAudit = createRoute({
   method: "get",
   path: "/v1/audit/verify",
+  operationId: "verifyAuditLog",
   tags: ["audit"],
   summary:
     "Verify the whole log: chain, hashes, order and checkpoint signatures; names the first bad position.",
@@ -110,6 +113,7 @@ const verifyAudit = createRoute({
 const publicKey = createRoute({
   method: "get",
   path: "/v1/audit/public-key",
+  operationId: "getDomainPublicKey",
   tags: ["audit"],
   summary: "The domain's Ed25519 public key: verifies checkpoints and release receipts offline.",
   security,
@@ -127,6 +131,7 @@ const publicKey = createRoute({
 const checkpoint = createRoute({
   method: "post",
   path: "/v1/audit/checkpoint",
+  operationId: "createAuditCheckpoint",
   tags: ["audit"],
   summary:
     "Have the domain sign a checkpoint of the log now; keep it to detect later truncation or rewriting.",
@@ -147,11 +152,19 @@ const checkpoint = createRoute({
 const exportAudit = createRoute({
   method: "get",
   path: "/v1/audit/export",
+  operationId: "exportAuditLog",
   tags: ["audit"],
   summary:
     "Export the log (or a filtered part) as JSON lines or CSV. A full JSON-lines export verifies offline.",
   security,
-  request: { query: FilterQuery.extend({ format: z.enum(["jsonl", "csv"]).default("jsonl") }) },
+  request: {
+    query: FilterQuery.extend({
+      format: z
+        .enum(["jsonl", "csv"])
+        .optional()
+        .openapi({ description: "Overrides `Accept` (`text/csv`: CSV; anything else: JSON lines)." }),
+    }),
+  },
   responses: {
     200: {
       description: "The export.",
@@ -210,7 +223,9 @@ export function registerAuditRoutes(app: OpenAPIHono<GatewayEnv>, deps: AuditRou
   });
 
   app.openapi(exportAudit, async (c) => {
-    const { format, ...query } = c.req.valid("query");
+    const { format: asked, ...query } = c.req.valid("query");
+    // Chosen by Accept like every other answer with several forms; `format` is kept for links.
+    const format = asked ?? (negotiateFormat(c.req.header("accept")) === "csv" ? "csv" : "jsonl");
     const filter = toFilter(query);
     const principal = c.get("principal");
     await deps.audit.append({

@@ -36,6 +36,7 @@ const violation = (description: string) => ({
 const creditRoute = createRoute({
   method: "get",
   path: "/v1/operators/{id}/credit",
+  operationId: "getOperatorCredit",
   tags: ["credit"],
   summary:
     "An operator's credit record: score, the penalty the rules give it and the one in force, every violation with its evidence, objection and decision (bureau, auditors; an operator its own, another's answers 404). Rules: docs/credit.md.",
@@ -51,6 +52,7 @@ const creditRoute = createRoute({
 const recordRoute = createRoute({
   method: "post",
   path: "/v1/operators/{id}/violations",
+  operationId: "recordViolation",
   tags: ["credit"],
   summary:
     "Record a violation with evidence (bureau): what was found and at least one of the operator's jobs or audit entries about it. The penalty follows the new score at once.",
@@ -75,6 +77,7 @@ const recordRoute = createRoute({
 const objectionRoute = createRoute({
   method: "post",
   path: "/v1/violations/{id}/objection",
+  operationId: "objectToViolation",
   tags: ["credit"],
   summary:
     "Object to one of your violations, once, with a reason (operator); a bureau officer other than its recorder decides. Another operator's violation answers 404.",
@@ -94,6 +97,7 @@ const objectionRoute = createRoute({
 const decisionRoute = createRoute({
   method: "post",
   path: "/v1/violations/{id}/decision",
+  operationId: "decideObjection",
   tags: ["credit"],
   summary:
     "Decide an objection (bureau, not the officer who recorded the violation): `upheld` annuls the violation and the penalty follows the score back, `dismissed` keeps it; with a reason.",
@@ -116,6 +120,7 @@ const decisionRoute = createRoute({
 const evaluationRoute = createRoute({
   method: "get",
   path: "/v1/operators/{id}/evaluation",
+  operationId: "getOperatorEvaluation",
   tags: ["credit"],
   summary:
     "An operator's evaluation for the period [from, to): jobs and what became of them, review decisions, outputs released and held, violations by kind, complaints, objections, ε used against grants, quality issues reported (bureau, auditors; an operator its own). Computed on request.",
@@ -134,6 +139,7 @@ const evaluationRoute = createRoute({
 const exitRoute = createRoute({
   method: "post",
   path: "/v1/operators/{id}/exit",
+  operationId: "exitOperator",
   tags: ["credit"],
   summary:
     "Exit an operator (bureau, with a reason): revokes its keys and licenses, marks it revoked, settles its open period (the month so far) as the usage report prices it, and records all in the `operator.exited` entry. Every record is kept.",

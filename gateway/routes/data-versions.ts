@@ -58,6 +58,7 @@ const binary = z.string().openapi({ type: "string", format: "binary" });
 const supplyRoute = createRoute({
   method: "post",
   path: "/v1/datasets/{name}/versions",
+  operationId: "supplyDataVersion",
   tags: ["data versions"],
   summary:
     "Supply a new data version of a dataset (bureau, or the dataset's holder): the body is the file, Parquet or CSV with a header row, streamed; checked against the manifest (same columns, values convertible to the declared types), stored, hashed, logged and made current for new jobs. A refused file changes nothing and the answer says what is wrong.",
@@ -88,6 +89,7 @@ const supplyRoute = createRoute({
 const listRoute = createRoute({
   method: "get",
   path: "/v1/datasets/{name}/versions",
+  operationId: "listDataVersions",
   tags: ["data versions"],
   summary:
     "Every data version of a dataset with who supplied it, its rows and SHA-256, and which is current (bureau, auditors, the dataset's holders).",
@@ -106,6 +108,7 @@ const listRoute = createRoute({
 const restoreRoute = createRoute({
   method: "post",
   path: "/v1/datasets/{name}/versions/{version}/restore",
+  operationId: "restoreDataVersion",
   tags: ["data versions"],
   summary:
     "Make an earlier data version current again (bureau, or the dataset's holder). New jobs read it; running jobs keep the version they started on; nothing is deleted.",

@@ -39,6 +39,7 @@ const security = [{ bearer: [] }];
 const listDatasets = createRoute({
   method: "get",
   path: "/v1/datasets",
+  operationId: "listDatasets",
   tags: ["catalog"],
   summary: "The bureau's catalog: every dataset with its grade and holder.",
   security,
@@ -51,6 +52,7 @@ const listDatasets = createRoute({
 const getDataset = createRoute({
   method: "get",
   path: "/v1/datasets/{name}",
+  operationId: "getDataset",
   tags: ["catalog"],
   summary: "One dataset's manifest: schema, column rules, bounds and policy version.",
   security,

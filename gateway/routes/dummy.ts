@@ -12,6 +12,7 @@ export const DummyRowsSchema = z.array(z.record(z.string(), Cell)).openapi("Dumm
 const getDummy = createRoute({
   method: "get",
   path: "/v1/datasets/{name}/dummy",
+  operationId: "getDummyRows",
   tags: ["catalog"],
   summary: "Synthetic rows generated from the dataset's manifest only, as JSON or CSV by the Accept header.",
   description:

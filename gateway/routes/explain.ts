@@ -91,6 +91,7 @@ const wire = (report: DryRunReport): DryRunWire => report as unknown as DryRunWi
 const explainJob = createRoute({
   method: "post",
   path: "/v1/jobs/explain",
+  operationId: "explainJob",
   tags: ["jobs"],
   summary:
     "Dry-run a script on dummy data: each query's rewritten SQL, rules and ε, and the release verdict.",

@@ -22,6 +22,7 @@ const FreezeId = z.object({ id: z.string().min(1).max(100).openapi({ example: "f
 const imposeRoute = createRoute({
   method: "post",
   path: "/v1/freezes",
+  operationId: "imposeFreeze",
   tags: ["governance"],
   summary:
     "Emergency stop (bureau, one officer, at once): freeze the whole domain, a dataset, an operator or a license. New jobs touching it are refused with FROZEN (423), queued and running ones are stopped (cancelled, code FROZEN), releases are held. Lifting needs two officers (POST /v1/freezes/{id}/lift).",
@@ -58,6 +59,7 @@ const imposeRoute = createRoute({
 const listRoute = createRoute({
   method: "get",
   path: "/v1/freezes",
+  operationId: "listFreezes",
   tags: ["governance"],
   summary:
     "Freezes, newest first: all of them for the bureau and auditors; for an operator (or a holder) those that concern it. `live=true` lists those holding now.",
@@ -83,6 +85,7 @@ const listRoute = createRoute({
 const getRoute = createRoute({
   method: "get",
   path: "/v1/freezes/{id}",
+  operationId: "getFreeze",
   tags: ["governance"],
   summary: "One freeze (404 for one that does not concern the caller).",
   security,
@@ -97,6 +100,7 @@ const getRoute = createRoute({
 const liftRoute = createRoute({
   method: "post",
   path: "/v1/freezes/{id}/lift",
+  operationId: "requestFreezeLift",
   tags: ["governance"],
   summary:
     "Ask for a freeze to be lifted (bureau): creates an `unfreeze` proposal that a second officer approves through POST /v1/proposals/{id}/decision.",

@@ -40,6 +40,9 @@ const Readiness = z
 const healthz = createRoute({
   method: "get",
   path: "/healthz",
+  operationId: "getLiveness",
+  // Probes answer without a key (load balancers and orchestrators call them).
+  security: [],
   tags: ["operations"],
   summary: "Liveness: the process is up and serving HTTP.",
   responses: { 200: { description: "Alive.", content: { "application/json": { schema: Health } } } },
@@ -48,6 +51,8 @@ const healthz = createRoute({
 const readyz = createRoute({
   method: "get",
   path: "/readyz",
+  operationId: "getReadiness",
+  security: [],
   tags: ["operations"],
   summary:
     "Readiness: the data domain and control plane answer, and the gateway is not draining. Lists the bureau's live freezes; a freeze (even domain-wide) leaves the node ready (200), with `frozen: true` when the whole domain is frozen.",

@@ -49,7 +49,7 @@ const InboxQueryDoc = z.object({
   after: z.coerce.number().int().min(0).optional().openapi({ example: 40 }),
   before: z.coerce.number().int().min(1).optional().openapi({ example: 120 }),
   limit: z.coerce.number().int().min(1).max(200).optional().openapi({ example: 50 }),
-  unread: z.stringbool().optional().openapi({ example: true }),
+  unread: z.stringbool().optional().openapi({ example: "true" }),
 }) satisfies z.ZodType<InboxQuery, unknown>;
 
 const NotificationId = z.object({ id: z.coerce.number().int().min(1).openapi({ example: 42 }) });
@@ -57,6 +57,7 @@ const NotificationId = z.object({ id: z.coerce.number().int().min(1).openapi({ e
 const listRoute = createRoute({
   method: "get",
   path: "/v1/inbox",
+  operationId: "listNotifications",
   tags: ["inbox"],
   summary:
     "The caller's own notifications, newest first. `before` pages back; `after` catches up on newer ones; `unread=true` keeps the unread.",
@@ -71,6 +72,7 @@ const listRoute = createRoute({
 const readOneRoute = createRoute({
   method: "post",
   path: "/v1/inbox/{id}/read",
+  operationId: "markNotificationRead",
   tags: ["inbox"],
   summary: "Mark one of the caller's notifications read. Another principal's answers 404.",
   security,
@@ -90,6 +92,7 @@ const ReadAll = z
 const readAllRoute = createRoute({
   method: "post",
   path: "/v1/inbox/read",
+  operationId: "markAllNotificationsRead",
   tags: ["inbox"],
   summary: "Mark the caller's unread notifications read: all, or those with an id up to `upTo`.",
   security,
@@ -110,6 +113,7 @@ const readAllRoute = createRoute({
 const eventsRoute = createRoute({
   method: "get",
   path: "/v1/inbox/events",
+  operationId: "streamNotifications",
   tags: ["inbox"],
   summary:
     "Server-sent events: each new notification of the caller as a `notification` event (id = notification id). Send `Last-Event-ID` (or `?after=`) to resume; pings keep the connection alive.",

@@ -54,6 +54,7 @@ const problemContent = { "application/problem+json": { schema: Problem } };
 const submitJob = createRoute({
   method: "post",
   path: "/v1/jobs",
+  operationId: "submitJob",
   tags: ["jobs"],
   summary: "Submit a script to run under a license.",
   description:
@@ -81,6 +82,7 @@ const submitJob = createRoute({
 const listJobs = createRoute({
   method: "get",
   path: "/v1/jobs",
+  operationId: "listJobs",
   tags: ["jobs"],
   summary: "Jobs, newest first: an operator's own, or every job for the bureau.",
   security,
@@ -102,6 +104,7 @@ const listJobs = createRoute({
 const getJob = createRoute({
   method: "get",
   path: "/v1/jobs/{id}",
+  operationId: "getJob",
   tags: ["jobs"],
   summary: "A job; with `wait=S`, waits up to S seconds for it to settle (long poll).",
   security,
@@ -116,6 +119,7 @@ const getJob = createRoute({
 const cancelJob = createRoute({
   method: "post",
   path: "/v1/jobs/{id}/cancel",
+  operationId: "cancelJob",
   tags: ["jobs"],
   summary: "Cancel a queued or running job.",
   security,
@@ -134,6 +138,7 @@ const cancelJob = createRoute({
 const getOutput = createRoute({
   method: "get",
   path: "/v1/jobs/{id}/outputs/{name}",
+  operationId: "getJobOutput",
   tags: ["jobs"],
   summary: "A released output as JSON, CSV or an Arrow IPC stream, by the Accept header.",
   security,
@@ -152,9 +157,27 @@ const getOutput = createRoute({
   },
 });
 
+const getReceipt = createRoute({
+  method: "get",
+  path: "/v1/jobs/{id}/receipt",
+  operationId: "getJobReceipt",
+  tags: ["jobs"],
+  summary: "A released job's receipt, signed by the domain key: for its operator, the bureau and auditors.",
+  description:
+    "The receipt names the job, operator, license, purpose, policy versions, each output's SHA-256 (of its JSON and of its CSV) and the log position of the release; it carries no output values. Verify it offline with the domain's public key (`aos receipt verify`).",
+  security,
+  request: { params: JobId },
+  responses: {
+    200: { description: "The receipt.", content: { "application/json": { schema: Receipt } } },
+    ...COMMON_ERRORS,
+    ...NOT_FOUND_ERROR,
+  },
+});
+
 const jobEvents = createRoute({
   method: "get",
   path: "/v1/jobs/{id}/events",
+  operationId: "streamJobEvents",
   tags: ["jobs"],
   summary:
     "Server-sent events of a job: queued, running, progress, each query's verdict, the gate decision, the final state.",
@@ -170,6 +193,8 @@ const jobEvents = createRoute({
   },
 });
 
+const RECEIPT_PATH = /^\/v1\/jobs\/[^/]+\/receipt$/;
+
 export interface JobRouteDeps {
   readonly controlPlane: Pick<SqlStore, "query">;
   readonly jobs: JobService;
@@ -180,7 +205,11 @@ export function registerJobRoutes(app: OpenAPIHono<GatewayEnv>, deps: JobRouteDe
   const operatorOnly = requireRole(deps.controlPlane, "operator");
   const operatorOrBureau = requireRole(deps.controlPlane, "operator", "bureau");
   app.on("POST", "/v1/jobs", operatorOnly);
-  app.on("GET", ["/v1/jobs", "/v1/jobs/*"], operatorOrBureau);
+  // Auditors read receipts (hashes and names, no values), nothing else of a job.
+  const receiptReaders = requireRole(deps.controlPlane, "operator", "bureau", "auditor");
+  app.on("GET", ["/v1/jobs", "/v1/jobs/*"], function jobReaders(c, next) {
+    return RECEIPT_PATH.test(c.req.path) ? receiptReaders(c, next) : operatorOrBureau(c, next);
+  });
   app.on("POST", "/v1/jobs/*", operatorOrBureau);
 
   app.openapi(submitJob, async (c) => {
@@ -219,6 +248,10 @@ export function registerJobRoutes(app: OpenAPIHono<GatewayEnv>, deps: JobRouteDe
     const { rows, accuracy } = await deps.jobs.output(c.get("principal"), id, name);
     return outputResponse(c, rows, `${id}-${encodeURIComponent(name)}`, accuracy);
   });
+
+  app.openapi(getReceipt, async (c) =>
+    c.json(await deps.jobs.receipt(c.get("principal"), c.req.valid("param").id), 200),
+  );
 
   app.openapi(jobEvents, async (c) => {
     const { id } = c.req.valid("param");

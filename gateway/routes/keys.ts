@@ -24,6 +24,7 @@ const PrincipalId = z.object({ id: z.string().min(1).max(100) });
 const createPrincipalRoute = createRoute({
   method: "post",
   path: "/v1/principals",
+  operationId: "createPrincipal",
   tags: ["keys"],
   summary:
     "Create a bureau officer's, auditor's or holder department member's account with its first key (shown once). A holder's organization is its department exactly as the datasets' policies name it. Operators are admitted at /v1/operators.",
@@ -50,6 +51,7 @@ const createPrincipalRoute = createRoute({
 const ownKeys = createRoute({
   method: "get",
   path: "/v1/keys",
+  operationId: "listOwnKeys",
   tags: ["keys"],
   summary: "The caller's own keys by prefix, active and revoked.",
   security,
@@ -62,6 +64,7 @@ const ownKeys = createRoute({
 const principalKeys = createRoute({
   method: "get",
   path: "/v1/principals/{id}/keys",
+  operationId: "listPrincipalKeys",
   tags: ["keys"],
   summary: "Any principal's keys by prefix.",
   security,
@@ -76,6 +79,7 @@ const principalKeys = createRoute({
 const issueKey = createRoute({
   method: "post",
   path: "/v1/principals/{id}/keys",
+  operationId: "issueKey",
   tags: ["keys"],
   summary: "Issue another key for an active principal (shown once), e.g. to rotate keys.",
   security,
@@ -91,6 +95,7 @@ const issueKey = createRoute({
 const revokeKey = createRoute({
   method: "delete",
   path: "/v1/keys/{prefix}",
+  operationId: "revokeKey",
   tags: ["keys"],
   summary:
     "Revoke a key by prefix; it stops authenticating at once. The bureau may revoke any key, others only their own.",

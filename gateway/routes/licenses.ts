@@ -47,6 +47,7 @@ const LicenseId = z.object({ id: z.string().min(1).max(100) });
 const listRoute = createRoute({
   method: "get",
   path: "/v1/licenses",
+  operationId: "listLicenses",
   tags: ["licenses"],
   summary:
     "Licenses with their privacy budget left. An operator sees its own; the bureau and auditors see all (filterable).",
@@ -69,6 +70,7 @@ const listRoute = createRoute({
 const getRoute = createRoute({
   method: "get",
   path: "/v1/licenses/{id}",
+  operationId: "getLicense",
   tags: ["licenses"],
   summary: "One license with its budget left. Another operator's license answers 404.",
   security,
@@ -83,6 +85,7 @@ const getRoute = createRoute({
 const grantRoute = createRoute({
   method: "post",
   path: "/v1/licenses",
+  operationId: "grantLicense",
   tags: ["licenses"],
   summary:
     "Grant a license directly to an active operator for one of its approved purposes, on grade 1–2 data only. Grade 3/4 data answers 403: it is licensed through an application (POST /v1/applications).",
@@ -98,6 +101,7 @@ const grantRoute = createRoute({
 const amendRoute = createRoute({
   method: "put",
   path: "/v1/licenses/{id}",
+  operationId: "amendLicense",
   tags: ["licenses"],
   summary:
     "Amend a license: a new document under the same id and operator; before and after are audited. On grade 3/4 data only tightening applies here; a loosening answers 403 (amend the application instead).",
@@ -117,6 +121,7 @@ const amendRoute = createRoute({
 const statusRoute = createRoute({
   method: "post",
   path: "/v1/licenses/{id}/{action}",
+  operationId: "changeLicenseStatus",
   tags: ["licenses"],
   summary:
     "Suspend, reinstate, revoke or expire a license with a reason. Jobs check the license at submission and again at start.",

@@ -43,6 +43,7 @@ const OperatorId = z.object({ id: z.string().min(1).max(100).openapi({ example: 
 const registerOperator = createRoute({
   method: "post",
   path: "/v1/operators",
+  operationId: "registerOperator",
   tags: ["operators"],
   summary: "Admit an operator with its qualification; answers its first API key, once.",
   security,
@@ -69,6 +70,7 @@ const registerOperator = createRoute({
 const listOperatorsRoute = createRoute({
   method: "get",
   path: "/v1/operators",
+  operationId: "listOperators",
   tags: ["operators"],
   summary: "Every operator with its qualification and status.",
   security,
@@ -85,6 +87,7 @@ const listOperatorsRoute = createRoute({
 const getOperatorRoute = createRoute({
   method: "get",
   path: "/v1/operators/{id}",
+  operationId: "getOperator",
   tags: ["operators"],
   summary: "One operator.",
   security,
@@ -99,6 +102,7 @@ const getOperatorRoute = createRoute({
 const changeStatus = createRoute({
   method: "post",
   path: "/v1/operators/{id}/{action}",
+  operationId: "changeOperatorStatus",
   tags: ["operators"],
   summary:
     "Suspend, reinstate or revoke an operator, with a reason. Suspension stops its keys and licenses at once; revocation is final and also revokes its keys and licenses.",

@@ -31,6 +31,7 @@ const ProposalDoc = Proposal;
 const publishRoute = createRoute({
   method: "put",
   path: "/v1/datasets/{name}/policy",
+  operationId: "publishPolicy",
   tags: ["policies"],
   summary:
     "Publish a dataset's manifest. A change that only tightens is in force at once as a new policy version (201). A loosening (or a new dataset's registration) is not applied: it becomes a proposal that a second bureau officer approves (202, see /v1/proposals). The table must exist with exactly the declared columns. Running jobs keep the version they started under.",
@@ -61,6 +62,7 @@ const publishRoute = createRoute({
 const listRoute = createRoute({
   method: "get",
   path: "/v1/datasets/{name}/policy/versions",
+  operationId: "listPolicyVersions",
   tags: ["policies"],
   summary: "Every policy version of a dataset with its author, time and note.",
   security,
@@ -82,6 +84,7 @@ const listRoute = createRoute({
 const getRoute = createRoute({
   method: "get",
   path: "/v1/datasets/{name}/policy/versions/{version}",
+  operationId: "getPolicyVersion",
   tags: ["policies"],
   summary: "One policy version with its manifest.",
   security,
@@ -96,6 +99,7 @@ const getRoute = createRoute({
 const diffRoute = createRoute({
   method: "get",
   path: "/v1/datasets/{name}/policy/versions/{version}/diff",
+  operationId: "diffPolicyVersion",
   tags: ["policies"],
   summary:
     "What changed from version `against` to `version`: a structured list of changed fields, columns and rules.",

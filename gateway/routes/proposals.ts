@@ -22,17 +22,19 @@ const security = [{ bearer: [] }];
 const ProposalDoc = Proposal;
 const ProposalId = z.object({ id: z.string().min(1).max(100).openapi({ example: "prop_2f1c…" }) });
 
+// A complete example must validate against the schema (the contract check), and a whole manifest
+// is too long to read here: the example lifts a freeze.
 const exampleProposal = {
-  kind: "policy",
-  dataset: "population",
-  manifest: { name: "population", "…": "the whole manifest as proposed" },
-  reason: "the statistics office publishes district income means",
+  kind: "unfreeze",
+  freeze: "frz_8d2a…",
+  reason: "the incident that led to the freeze is closed",
   effectiveAt: "2026-07-01T00:00:00Z",
 };
 
 const createRouteDef = createRoute({
   method: "post",
   path: "/v1/proposals",
+  operationId: "createProposal",
   tags: ["governance"],
   summary:
     "Propose a change for a second bureau officer to approve: a dataset's new manifest (`policy`), a new tariff (`tariff`) or lifting a freeze (`unfreeze`). The answer carries the readable diff against the latest version, each change marked tightens/neutral/loosens.",
@@ -54,6 +56,7 @@ const createRouteDef = createRoute({
 const listRoute = createRoute({
   method: "get",
   path: "/v1/proposals",
+  operationId: "listProposals",
   tags: ["governance"],
   summary: "Proposals, newest first (bureau and auditors), filterable by status and kind.",
   security,
@@ -75,6 +78,7 @@ const listRoute = createRoute({
 const getRoute = createRoute({
   method: "get",
   path: "/v1/proposals/{id}",
+  operationId: "getProposal",
   tags: ["governance"],
   summary: "One proposal with its document, its readable diff and its decision (bureau and auditors).",
   security,
@@ -89,6 +93,7 @@ const getRoute = createRoute({
 const decideRoute = createRoute({
   method: "post",
   path: "/v1/proposals/{id}/decision",
+  operationId: "decideProposal",
   tags: ["governance"],
   summary:
     "Approve or refuse a pending proposal (bureau). The proposer may not approve their own (403). Approval applies the change, in force from its effectiveAt; a proposal whose base version is no longer the latest is closed as superseded (409).",
@@ -116,6 +121,7 @@ const decideRoute = createRoute({
 const withdrawRoute = createRoute({
   method: "post",
   path: "/v1/proposals/{id}/withdraw",
+  operationId: "withdrawProposal",
   tags: ["governance"],
   summary: "Withdraw a pending proposal (its proposer only).",
   security,

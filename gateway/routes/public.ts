@@ -35,6 +35,7 @@ const Cell = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 const listRoute = createRoute({
   method: "get",
   path: "/v1/public/datasets",
+  operationId: "listOpenDatasets",
   tags: ["public"],
   security,
   summary:
@@ -51,6 +52,7 @@ const listRoute = createRoute({
 const rowsRoute = createRoute({
   method: "get",
   path: "/v1/public/datasets/{name}/rows",
+  operationId: "getOpenDatasetRows",
   tags: ["public"],
   security,
   summary: `One page of an open dataset's rows (at most ${OPEN_PAGE_MAX}), in storage order; pass \`next\` as \`cursor\` for the following page. A cursor keeps reading the data version it started on. \`Accept: text/csv\` for CSV (then the \`x-next-cursor\` header holds the next page's cursor and \`x-row-count\` the rows in this one). Grade 2–4 datasets answer 403: they are analysed through licensed jobs.`,
@@ -90,6 +92,7 @@ const rowsRoute = createRoute({
 const licensesRoute = createRoute({
   method: "get",
   path: "/v1/public/licenses",
+  operationId: "listRegisteredLicenses",
   tags: ["public"],
   security,
   summary:
@@ -106,6 +109,7 @@ const licensesRoute = createRoute({
 const usageRoute = createRoute({
   method: "get",
   path: "/v1/public/usage",
+  operationId: "getPublicUsage",
   tags: ["public"],
   security,
   summary:

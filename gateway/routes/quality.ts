@@ -67,6 +67,7 @@ function explainInvalid(hint: string) {
 const reportRoute = createRoute({
   method: "post",
   path: "/v1/datasets/{name}/issues",
+  operationId: "reportQualityIssue",
   tags: ["quality"],
   summary:
     "Report a data quality issue on a dataset or one column (operator licensed on it). An example query is SQL text only — one SELECT over this dataset that your license admits, checked by the query gate, stored and never run. A report never carries rows: `rows`, `data` or any other field is refused.",
@@ -94,6 +95,7 @@ const reportRoute = createRoute({
 const listRoute = createRoute({
   method: "get",
   path: "/v1/datasets/{name}/issues",
+  operationId: "listQualityIssues",
   tags: ["quality"],
   summary:
     "Quality issues of a dataset, newest first, each with its steps: all of them for the bureau, auditors and the holder department; an operator's own.",
@@ -112,6 +114,7 @@ const listRoute = createRoute({
 const summaryRoute = createRoute({
   method: "get",
   path: "/v1/datasets/{name}/quality",
+  operationId: "getQualitySummary",
   tags: ["quality", "catalog"],
   summary:
     "A dataset's quality summary (every role): completeness per column (share of non-NULL values of the current data version), freshness (its supply time and age), and issues opened, open, resolved and rejected.",
@@ -130,6 +133,7 @@ const summaryRoute = createRoute({
 const getRoute = createRoute({
   method: "get",
   path: "/v1/quality-issues/{id}",
+  operationId: "getQualityIssue",
   tags: ["quality"],
   summary: "One quality issue with its steps (404 for one the caller may not read).",
   security,
@@ -150,6 +154,7 @@ const stepRoute = (
   createRoute({
     method: "post",
     path: `/v1/quality-issues/{id}/${step}`,
+    operationId: `${step}QualityIssue`,
     tags: ["quality"],
     summary,
     security,

@@ -44,6 +44,7 @@ const json = <T extends z.ZodType>(schema: T, example: unknown) => ({
 const registerRoute = createRoute({
   method: "post",
   path: "/v1/registrations",
+  operationId: "registerDataAsset",
   tags: ["registries"],
   summary:
     "Register a dataset as a data asset (bureau): holder department and grade from the policy in force, the rights given, and the SHA-256 of every data version. Each later change is a new revision; new data versions add their hash by themselves.",
@@ -66,6 +67,7 @@ const registerRoute = createRoute({
 const amendRoute = createRoute({
   method: "post",
   path: "/v1/registrations/{dataset}",
+  operationId: "amendRegistration",
   tags: ["registries"],
   summary:
     "Amend a registration (bureau): a new revision with the rights given (or kept), holder and grade re-read from the policy in force, and a note saying why.",
@@ -88,6 +90,7 @@ const amendRoute = createRoute({
 const listRegistrationsRoute = createRoute({
   method: "get",
   path: "/v1/registrations",
+  operationId: "listRegistrations",
   tags: ["registries"],
   summary: "The data-asset register: each registered dataset as it stands (any role).",
   security,
@@ -105,6 +108,7 @@ const listRegistrationsRoute = createRoute({
 const getRegistrationRoute = createRoute({
   method: "get",
   path: "/v1/registrations/{dataset}",
+  operationId: "getRegistration",
   tags: ["registries"],
   summary: "One dataset's registration with its history, oldest revision first (any role).",
   security,
@@ -119,6 +123,7 @@ const getRegistrationRoute = createRoute({
 const createProductRoute = createRoute({
   method: "post",
   path: "/v1/products",
+  operationId: "createProduct",
   tags: ["registries"],
   summary:
     "Create a data product (bureau) from a released job: its released outputs and its script's SHA-256, the datasets it read, terms and a price in fen. A product of an existing name is its next version.",
@@ -142,6 +147,7 @@ const createProductRoute = createRoute({
 const listProductsRoute = createRoute({
   method: "get",
   path: "/v1/products",
+  operationId: "listProducts",
   tags: ["registries"],
   summary:
     "Data products, newest first: all for the bureau and auditors; listed ones (and those it subscribes to) for others, with `subscribed` for an operator.",
@@ -158,6 +164,7 @@ const listProductsRoute = createRoute({
 const getProductRoute = createRoute({
   method: "get",
   path: "/v1/products/{id}",
+  operationId: "getProduct",
   tags: ["registries"],
   summary: "One data product.",
   security,
@@ -172,6 +179,7 @@ const getProductRoute = createRoute({
 const delistRoute = createRoute({
   method: "post",
   path: "/v1/products/{id}/delist",
+  operationId: "delistProduct",
   tags: ["registries"],
   summary: "Delist a product (bureau): no new subscriptions; existing subscribers keep reading it.",
   security,
@@ -192,6 +200,7 @@ const delistRoute = createRoute({
 const subscribeRoute = createRoute({
   method: "post",
   path: "/v1/products/{id}/subscribe",
+  operationId: "subscribeToProduct",
   tags: ["registries"],
   summary:
     "Subscribe to a listed product (operator holding an active license naming every dataset the product read). Records the operator, product version, license and time.",
@@ -211,6 +220,7 @@ const subscribeRoute = createRoute({
 const outputRoute = createRoute({
   method: "get",
   path: "/v1/products/{id}/outputs/{name}",
+  operationId: "getProductOutput",
   tags: ["registries"],
   summary:
     "A released output of a product, for its subscribers, as JSON, CSV or an Arrow IPC stream by the Accept header (the same formats as a job's outputs). Non-subscribers are refused (403).",

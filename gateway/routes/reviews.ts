@@ -36,6 +36,7 @@ const problemContent = { "application/problem+json": { schema: Problem } };
 const listReviews = createRoute({
   method: "get",
   path: "/v1/reviews",
+  operationId: "listReviews",
   tags: ["reviews"],
   summary: "The review queue: held jobs with their gate reasons, outputs and the reviews they have.",
   security,
@@ -51,6 +52,7 @@ const listReviews = createRoute({
 const decide = createRoute({
   method: "post",
   path: "/v1/reviews/{jobId}",
+  operationId: "reviewJob",
   tags: ["reviews"],
   summary: "Approve or reject a held job, with a comment. Grade 4 outputs need two distinct reviewers.",
   security,

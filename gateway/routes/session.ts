@@ -12,10 +12,11 @@ import {
 import { DomainError } from "../../policies/errors.ts";
 import type { SqlStore } from "../../storage/sql-store.ts";
 import {
-  type AddressLimiter,
+  type AuthFailureLimiter,
   clientAddress,
   type GatewayEnv,
   overTls,
+  REPEATED_FAILURE,
   requireRole,
   SESSION_COOKIE,
   SESSION_PATH,
@@ -49,6 +50,7 @@ const sessionSecurity = [{ session: [] }];
 const signIn = createRoute({
   method: "post",
   path: SESSION_PATH,
+  operationId: "signIn",
   tags: ["session"],
   summary:
     "Sign the console in: exchange an API key for a session cookie (HttpOnly, SameSite=Strict, Secure under TLS). The key is not kept in the browser.",
@@ -68,6 +70,7 @@ const signIn = createRoute({
 const whoAmI = createRoute({
   method: "get",
   path: SESSION_PATH,
+  operationId: "getSession",
   tags: ["session"],
   summary: "The console session of the cookie: who is signed in, its CSRF token and its expiries.",
   security: sessionSecurity,
@@ -81,6 +84,7 @@ const whoAmI = createRoute({
 const signOut = createRoute({
   method: "delete",
   path: SESSION_PATH,
+  operationId: "signOut",
   tags: ["session"],
   summary: "Sign out: ends the session of the cookie (needs its CSRF token) and clears the cookie.",
   security: sessionSecurity,
@@ -98,7 +102,7 @@ export interface SessionRouteDeps {
   readonly controlPlane: Pick<SqlStore, "query" | "run" | "transaction">;
   readonly audit: AuditSink;
   /** The failed-authentication limiter the key middleware uses: a failed sign-in counts there too. */
-  readonly authLimiter: AddressLimiter;
+  readonly authLimiter: AuthFailureLimiter;
   readonly sessions?: SessionSettings;
 }
 
@@ -134,36 +138,30 @@ export function registerSessionRoutes(app: OpenAPIHono<GatewayEnv>, deps: Sessio
   // Reached without authentication (see gateway/app.ts): the key in the body is the credential.
   app.openapi(signIn, async (c) => {
     const address = clientAddress(c);
-    const wait = deps.authLimiter.blockedFor(address);
-    if (wait > 0)
-      throw new DomainError(
-        "RATE_LIMITED",
-        "too many failed authentications from this address; wait and retry",
-        {
-          retryAfterSeconds: wait,
-        },
-      );
     const { key } = c.req.valid("json");
+    const credential = `key:${key}`;
+    const wait = deps.authLimiter.blockedFor(address, credential);
+    if (wait > 0) throw new DomainError("RATE_LIMITED", REPEATED_FAILURE, { retryAfterSeconds: wait });
     const session = await openSession(
       { store: deps.controlPlane, audit: deps.audit },
       { key, address },
       settings,
     );
     if (!session) {
-      deps.authLimiter.record(address);
       const prefix = /^aos_([0-9a-f]{12})_/.exec(key)?.[1];
-      await deps.audit.append({
-        type: "auth.failed",
-        actor: "anonymous",
-        subject: {},
-        data: {
-          reason: "console sign-in with an unknown, revoked or inactive key",
+      const retryAfter = await deps.authLimiter.fail(
+        {
+          address,
+          credential,
           ...(prefix ? { keyPrefix: prefix } : {}),
+          reason: "console sign-in with an unknown, revoked or inactive key",
           method: c.req.method,
           path: c.req.path,
-          address,
         },
-      });
+        deps.audit,
+      );
+      if (retryAfter > 0)
+        throw new DomainError("RATE_LIMITED", REPEATED_FAILURE, { retryAfterSeconds: retryAfter });
       throw new DomainError(
         "UNAUTHENTICATED",
         "this API key does not sign in (unknown, revoked, or its holder is not active); check it or ask the bureau for a new one",

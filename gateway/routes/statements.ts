@@ -27,6 +27,7 @@ const PDF = "application/pdf";
 const issueRoute = createRoute({
   method: "post",
   path: "/v1/statements",
+  operationId: "issueStatement",
   tags: ["settlement"],
   summary:
     "Issue a party's signed monthly statement (bureau): an operator's (what it owes, per license × dataset) or a holder department's (what its data earned, per dataset × operator), recomputed from the jobs' recorded usage and the tariff versions. Only a month that has ended, with all its jobs finished, is settled. Issuing the same month again answers the same statement (200).",
@@ -60,6 +61,7 @@ const issueRoute = createRoute({
 const listRoute = createRoute({
   method: "get",
   path: "/v1/statements",
+  operationId: "listStatements",
   tags: ["settlement"],
   summary:
     "Issued statements, newest month first: all for the bureau and auditors, an operator's own, a holder member's department's. `party` is an operator id or a department name.",
@@ -77,6 +79,7 @@ const listRoute = createRoute({
 const getRoute = createRoute({
   method: "get",
   path: "/v1/statements/{id}",
+  operationId: "getStatement",
   tags: ["settlement"],
   summary:
     "One statement, by the Accept header: `application/json` (the signed document: body, sha256, signature — what `aos statement verify` checks), `text/csv` (its lines and a total row) or `application/pdf` (printable, with its hash and signature). 404 for another party's.",
@@ -99,6 +102,7 @@ const getRoute = createRoute({
 const verifyRoute = createRoute({
   method: "post",
   path: "/v1/statements/{id}/verify",
+  operationId: "verifyStatement",
   tags: ["settlement"],
   summary:
     "Verify an issued statement: its hash and signature against the domain key, its lines against its totals, and every figure against a recomputation from the jobs and tariffs (`differences` names each that differs).",

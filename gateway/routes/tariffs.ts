@@ -13,6 +13,7 @@ const VersionDoc = TariffVersion;
 const getRoute = createRoute({
   method: "get",
   path: "/v1/tariffs",
+  operationId: "getTariffs",
   tags: ["tariffs"],
   summary:
     "The tariff in force now (null before the bureau sets one) and every version, newest first (a version approved for a later time is listed with its effectiveFrom).",
@@ -35,6 +36,7 @@ const getRoute = createRoute({
 const putRoute = createRoute({
   method: "put",
   path: "/v1/tariffs",
+  operationId: "setTariffs",
   tags: ["tariffs"],
   summary:
     "Set a new tariff. One that only raises prices is in force from now (201). One that lowers any price or dataset multiplier is a proposal a second bureau officer approves (202, see /v1/proposals). Jobs are priced under the tariff in force at submission.",

@@ -43,6 +43,7 @@ const UsageLine = z
 const getUsage = createRoute({
   method: "get",
   path: "/v1/usage",
+  operationId: "getUsage",
   tags: ["usage"],
   summary:
     "Metered use per period, operator, license, dataset and holder department, in whole numbers, priced under the tariffs and divided between datasets by contribution (rows scanned); an operator sees its own, a holder department the use of its datasets. `Accept: text/csv` exports.",

@@ -79,6 +79,7 @@ const WebhookId = z.object({ id: z.string().min(1).max(100).openapi({ example: w
 const registerRoute = createRoute({
   method: "post",
   path: "/v1/webhooks",
+  operationId: "registerWebhook",
   tags: ["webhooks"],
   summary:
     "Register a webhook for the caller's notifications (all kinds, or those listed). The signing secret is answered once.",
@@ -105,6 +106,7 @@ const registerRoute = createRoute({
 const listRoute = createRoute({
   method: "get",
   path: "/v1/webhooks",
+  operationId: "listWebhooks",
   tags: ["webhooks"],
   summary: "The caller's webhooks (never their secrets).",
   security,
@@ -120,6 +122,7 @@ const listRoute = createRoute({
 const removeRoute = createRoute({
   method: "delete",
   path: "/v1/webhooks/{id}",
+  operationId: "removeWebhook",
   tags: ["webhooks"],
   summary:
     "Remove one of the caller's webhooks; its pending deliveries are abandoned. Another's answers 404.",
@@ -135,6 +138,7 @@ const removeRoute = createRoute({
 const deliveriesRoute = createRoute({
   method: "get",
   path: "/v1/webhooks/{id}/deliveries",
+  operationId: "listWebhookDeliveries",
   tags: ["webhooks"],
   summary:
     "The delivery log of one of the caller's webhooks, newest first: attempts, status, last HTTP status, next attempt.",

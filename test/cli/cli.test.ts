@@ -79,7 +79,7 @@ describe("aos CLI against a listening gateway", () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toBe("");
     expect(run.stderr).toMatch(/query #1 allowed: open on air_quality; 12 rows/);
-    expect(run.stderr).toContain("release gate: released");
+    expect(run.stderr).toContain("release gate: outputs pass");
     const csv = await readFile(join(dir, "by_station.csv"), "utf8");
     expect(csv.split("\r\n")[0]).toBe("station,pm25");
     const id = /submitted (job_\S+)/.exec(run.stderr)![1]!;

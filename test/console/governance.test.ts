@@ -1,10 +1,13 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, describe, expect, it } from "vitest";
+import { dummyUscc } from "../../control/dummy-data.ts";
 import {
   AXE,
   type ConsoleRig,
+  fitsPhone,
   launchAxeBrowser,
   screenshots,
+  scriptReadableStorage,
   signInWith,
   signOutOf,
   useConsoleRig,
@@ -374,6 +377,173 @@ describe("governance pages in a real browser", () => {
     await expect(page.locator(".refused h1").textContent()).resolves.toBe("此页面不对您的角色开放");
     expect((await rig.apiAs(rig.credentials.operator.key, "/v1/operators")).status).toBe(403);
     await screenshots(page, "operator-refused-operators");
+    // The tariffs page with its form is the bureau's too; setting a tariff is refused by the API.
+    await page.goto(`${rig.url}/bureau/tariffs`);
+    await page.locator(".refused h1").waitFor();
+    expect(await page.locator('[data-testid="set-tariff"]').count()).toBe(0);
+    const put = await rig.apiAs(rig.credentials.operator.key, "/v1/tariffs", {
+      method: "PUT",
+      body: {
+        currency: "CNY",
+        perCpuSecond: 0,
+        perQuery: 0,
+        perEpsilon: 0,
+        perOutputCell: 0,
+        perThousandRowsScanned: 0,
+      },
+    });
+    expect(put.status).toBe(403);
     await signOut();
+  });
+
+  it("bureau: admits an operator and sees its key once; a bad credit code and a duplicate get the gateway's words", async () => {
+    const bureauKey = rig.credentials.bureau.key;
+    const uscc = dummyUscc(424_242);
+    const badUscc = `${uscc.slice(0, 17)}${uscc[17] === "0" ? "1" : "0"}`;
+    const name = "交通规划研究组 · transport planning team";
+    await signIn(bureauKey);
+    await page.locator("nav.nav a", { hasText: "开发主体" }).click();
+    await page.waitForURL(`${rig.url}/operators`);
+    const form = page.locator('[data-testid="admit-operator"]');
+    await form.waitFor();
+    expect(await page.locator('label[for="gov-admit-uscc"]').textContent()).toContain("18 位");
+    const fill = async (code: string) => {
+      await page.locator("#gov-admit-name").fill(name);
+      await page.locator("#gov-admit-organization").fill("示例城市数据科技有限公司");
+      await page.locator("#gov-admit-uscc").fill(code);
+      await page.locator("#gov-admit-contact").fill("张敏");
+      await page.locator("#gov-admit-email").fill("zhang.min@example.cn");
+      await page.locator("#gov-admit-certificate").fill("DSA-2026-0042");
+      await page.locator("#gov-admit-valid-to").fill("2027-12-31");
+      await page.locator("#gov-admit-purposes").fill("城市交通规划研究\n空气质量与出行关联分析");
+    };
+
+    // A wrong check character: the gateway's own message, beside the form; the field marked invalid.
+    await fill(badUscc);
+    await form.locator("button[type=submit]").click();
+    const error = form.locator("[role=alert]");
+    await error.waitFor();
+    await expect(error.textContent()).resolves.toContain(
+      "qualification.uscc: not a valid unified social credit code (GB 32100-2015)",
+    );
+    expect(await page.locator("#gov-admit-uscc").getAttribute("aria-invalid")).toBe("true");
+    expect(await page.locator('[data-testid="issued-key"]').count()).toBe(0);
+
+    // Corrected and sent from the keyboard (Enter in a field submits the form).
+    await page.locator("#gov-admit-uscc").fill(uscc);
+    await page.locator("#gov-admit-uscc").press("Enter");
+    const box = page.locator('[data-testid="issued-key"]');
+    await box.waitFor();
+    await expect(box.textContent()).resolves.toContain(
+      "仅显示这一次——请立即交给该开发主体；之后无法再次显示。",
+    );
+    expect(await page.evaluate<string>("document.activeElement?.dataset.testid ?? ''")).toBe("issued-key");
+    const key = (await box.locator(".gov-key-value").textContent()) ?? "";
+    expect(key).toMatch(/^aos_[0-9a-f]{12}_[A-Za-z0-9_-]{43}$/);
+    // It is the new operator's working key.
+    expect((await rig.apiAs(key, "/v1/datasets")).status).toBe(200);
+    const { operators } = await json<{
+      operators: { name: string; qualification: { uscc: string } | null }[];
+    }>(await rig.apiAs(bureauKey, "/v1/operators"));
+    expect(operators.filter((op) => op.qualification?.uscc === uscc).map((op) => op.name)).toEqual([name]);
+    await page.locator("[data-operator]", { hasText: name }).waitFor();
+
+    // The copy button puts it on the clipboard.
+    await rig.context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: rig.url });
+    await box.locator("button", { hasText: "复制密钥" }).click();
+    await box.locator("[role=status]", { hasText: "已复制到剪贴板" }).waitFor();
+    expect(await page.evaluate<string>("navigator.clipboard.readText()")).toBe(key);
+    await page.evaluate("navigator.clipboard.writeText('')");
+
+    // No script-readable storage holds it.
+    expect(JSON.stringify(await scriptReadableStorage(page))).not.toContain(key);
+    await screenshots(page, "bureau-operator-admitted");
+    await fitsPhone(page);
+
+    // After a reload it is gone for good.
+    await page.reload();
+    await form.waitFor();
+    await page.locator("[data-operator]", { hasText: name }).waitFor();
+    expect(await box.count()).toBe(0);
+    expect(await page.content()).not.toContain(key);
+
+    // The same credit code again: 409, worded by the gateway.
+    await fill(uscc);
+    await form.locator("button[type=submit]").click();
+    await expect(error.textContent()).resolves.toContain("already admitted");
+    expect(await box.count()).toBe(0);
+
+    // Another operator: its key box closes when the officer dismisses it, focus back on the form.
+    await page.locator("#gov-admit-uscc").fill(dummyUscc(424_243));
+    await form.locator("button[type=submit]").click();
+    await box.waitFor();
+    await box.locator("button", { hasText: "已交付，关闭" }).click();
+    await box.waitFor({ state: "detached" });
+    expect(await page.evaluate<string>("document.activeElement?.id ?? ''")).toBe("gov-admit-name");
+    await screenshots(page, "bureau-operators-admit");
+  });
+
+  it("bureau: raises a price (in force now), lowers one (a proposal named, for a second officer)", async () => {
+    const bureauKey = rig.credentials.bureau.key;
+    const round = (x: number) => Math.round(x * 10_000) / 10_000;
+    const before = await json<{
+      current: { version: number; tariff: { perJob: number; perQuery: number } } | null;
+    }>(await rig.apiAs(bureauKey, "/v1/tariffs"));
+    const version = before.current?.version ?? 0;
+    const perJob = before.current?.tariff.perJob ?? 0;
+    const perQuery = before.current?.tariff.perQuery ?? 0;
+
+    await page.locator("nav.nav a", { hasText: "收费标准" }).click();
+    await page.waitForURL(`${rig.url}/bureau/tariffs`);
+    const form = page.locator('[data-testid="set-tariff"]');
+    await form.waitFor();
+    // Prefilled from the tariff in force.
+    expect(await page.locator("#gov-tariff-perJob").inputValue()).toBe(String(perJob));
+
+    // Raising two prices: nothing lowers, in force as soon as it is sent.
+    await page.locator("#gov-tariff-perJob").fill(String(round(perJob + 1)));
+    await page.locator("#gov-tariff-perQuery").fill(String(round(perQuery + 0.5)));
+    expect(await form.locator("[data-lowers]").count()).toBe(0);
+    await expect(form.locator('[data-testid="tariff-summary"]').textContent()).resolves.toContain("立即生效");
+    await form.locator("button[type=submit]").click();
+    await page.locator("main .notice", { hasText: `第 ${version + 1} 版收费标准已生效` }).waitFor();
+    await page.locator(`[data-tariff="${version + 1}"]`).waitFor();
+    const raised = await json<{ current: { version: number; tariff: { perJob: number; perQuery: number } } }>(
+      await rig.apiAs(bureauKey, "/v1/tariffs"),
+    );
+    expect(raised.current.version).toBe(version + 1);
+    expect(raised.current.tariff.perJob).toBe(round(perJob + 1));
+
+    // Lowering one: shown before sending, beside the field and in the summary.
+    const perQueryField = page.locator("#gov-tariff-perQuery");
+    await perQueryField.waitFor();
+    expect(await perQueryField.inputValue()).toBe(String(round(perQuery + 0.5)));
+    await perQueryField.fill(String(round(perQuery + 0.25)));
+    const lowers = form.locator('[data-lowers="perQuery"]');
+    await expect(lowers.textContent()).resolves.toContain("需另一名工作人员批准");
+    expect(await perQueryField.getAttribute("aria-describedby")).toBe("gov-tariff-perQuery-hint");
+    await expect(form.locator('[data-testid="tariff-summary"]').textContent()).resolves.toContain("每查询");
+    expect(await form.locator("[data-lowers]").count()).toBe(1);
+    await screenshots(page, "bureau-tariff-lowering");
+    await fitsPhone(page);
+    await form.locator("button[type=submit]").click();
+    const created = page.locator("main .notice [data-proposal-created]");
+    await created.waitFor();
+    const id = (await created.getAttribute("data-proposal-created")) ?? "";
+    await expect(created.textContent()).resolves.toContain(`已创建提案 ${id}`);
+    const { proposals } = await json<{ proposals: { id: string; kind: string; status: string }[] }>(
+      await rig.apiAs(bureauKey, "/v1/proposals"),
+    );
+    expect(proposals.find((p) => p.id === id)).toMatchObject({ kind: "tariff", status: "pending" });
+    // Still version + 1 in force until a second officer approves.
+    const still = await json<{ current: { version: number } }>(await rig.apiAs(bureauKey, "/v1/tariffs"));
+    expect(still.current.version).toBe(version + 1);
+    await screenshots(page, "bureau-tariff-proposed");
+
+    await created.locator("a", { hasText: "前往变更提案" }).click();
+    await page.waitForURL(`${rig.url}/proposals`);
+    await page.locator(`[data-proposal="${id}"]`).waitFor();
+    await signOut();
+    await expectAccessible(bureauKey, ["/operators", "/bureau/tariffs"]);
   });
 });

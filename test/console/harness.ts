@@ -5,7 +5,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
-import { afterAll, beforeAll } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 import type { DemoCredentials } from "../../control/provisioning.ts";
 import { loadConfig } from "../../gateway/config.ts";
 import { silentLogger } from "../../gateway/log.ts";
@@ -110,6 +110,15 @@ export async function screenshots(page: Page, name: string): Promise<void> {
     await page.screenshot({ path: join(ARTIFACTS, `${name}-${width}.png`), fullPage: true });
   }
   await page.setViewportSize({ width: 1280, height: 900 });
+}
+
+/** The page fits a 390 px phone without scrolling sideways (wide tables scroll inside their own region). */
+export async function fitsPhone(page: Page): Promise<void> {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.evaluate("new Promise((resolve) => requestAnimationFrame(() => resolve(null)))");
+  const width = await page.evaluate<number>("document.documentElement.scrollWidth");
+  await page.setViewportSize({ width: 1280, height: 900 });
+  expect(width).toBeLessThanOrEqual(390);
 }
 
 /** What the page's script can read of browser storage: it must never hold a key or a session token. */

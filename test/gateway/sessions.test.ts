@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newApp } from "../../gateway/app.ts";
-import { AddressLimiter, type GatewayEnv } from "../../gateway/auth.ts";
+import { AuthFailureLimiter, type GatewayEnv } from "../../gateway/auth.ts";
 import { startTestGateway, type TestGateway } from "../support/gateway.ts";
 
 const MINUTE = 60_000;
@@ -143,10 +143,10 @@ describe("sign-in", () => {
     expect(JSON.stringify(failures.at(-1))).not.toContain(forged.slice(17));
   });
 
-  it("counts failed sign-ins against the address limiter: after the limit even a good key waits", async () => {
+  it("counts failed sign-ins against the limiter: after the limit the wrong key waits, a good key signs in", async () => {
     const limited = newApp({
       ...gw.services,
-      authLimiter: new AddressLimiter({ events: 2, windowMs: MINUTE }),
+      authLimiter: new AuthFailureLimiter({ events: 2, windowMs: MINUTE }),
     });
     for (let i = 0; i < 2; i++) {
       const wrong = await call(
@@ -160,12 +160,14 @@ describe("sign-in", () => {
     const blocked = await call(
       "POST",
       "/v1/session",
-      { body: { key: gw.credentials.operator.key } },
+      { body: { key: `aos_000000000000_${"x".repeat(43)}` } },
       limited,
     );
     expect(blocked.status).toBe(429);
     expect(Number(blocked.headers.get("retry-after"))).toBeGreaterThan(0);
     expect(blocked.headers.get("set-cookie")).toBeNull();
+    const good = await call("POST", "/v1/session", { body: { key: gw.credentials.operator.key } }, limited);
+    expect(good.status).toBe(201);
   });
 
   it("takes the key only as JSON, so a cross-site form cannot sign a browser in", async () => {
@@ -174,7 +176,8 @@ describe("sign-in", () => {
       headers: { "content-type": "application/x-www-form-urlencoded" },
       body: `key=${encodeURIComponent(gw.credentials.operator.key)}`,
     });
-    expect(form.status).toBe(400);
+    expect(form.status).toBe(415);
+    expect(await form.clone().json()).toMatchObject({ code: "UNSUPPORTED_MEDIA_TYPE" });
     expect(form.headers.get("set-cookie")).toBeNull();
     // A form with enctype=text/plain can carry a JSON-looking body; its content type gives it away.
     const plain = await app.request("/v1/session", {
@@ -182,7 +185,7 @@ describe("sign-in", () => {
       headers: { "content-type": "text/plain" },
       body: JSON.stringify({ key: gw.credentials.operator.key }),
     });
-    expect(plain.status).toBe(400);
+    expect(plain.status).toBe(415);
     expect(plain.headers.get("set-cookie")).toBeNull();
   });
 });
@@ -256,7 +259,7 @@ describe("a session cookie authenticates", () => {
   it("answers a console asking whether it is signed in, with nothing to present, 401 without counting it as a failure", async () => {
     const strict = newApp({
       ...gw.services,
-      authLimiter: new AddressLimiter({ events: 2, windowMs: MINUTE }),
+      authLimiter: new AuthFailureLimiter({ events: 2, windowMs: MINUTE }),
     });
     const failures = gw.audit.ofType("auth.failed").length;
     for (let i = 0; i < 5; i++) {

@@ -4,6 +4,7 @@ import { provisionDataFolder } from "../../control/provisioning.ts";
 import { loadConfig } from "../../gateway/config.ts";
 import { silentLogger } from "../../gateway/log.ts";
 import { type RunningGateway, startGateway } from "../../gateway/server.ts";
+import { demoDomain } from "../../seeds/demo-domain.ts";
 import { licenseThroughApplication } from "../support/applications.ts";
 import { readOnlyDomainQuery, tempDir } from "../support/duckdb.ts";
 import { operatorRegistration } from "../support/gateway.ts";
@@ -130,7 +131,7 @@ export function useSecurityGateway(options: { seedScale?: number } = {}): () => 
     folder = await tempDir("aos-redteam-");
     const seedScale = options.seedScale ?? 0.02;
     // Generate first and read the ground truth, then let the gateway reuse the folder.
-    const provisioned = await provisionDataFolder({ dir: folder.dir, seedScale });
+    const provisioned = await provisionDataFolder({ dir: folder.dir, demo: demoDomain, seedScale });
     const credentials = provisioned.newCredentials!;
     truthDb = await readOnlyDomainQuery(
       provisioned.folder.datasetsDir,

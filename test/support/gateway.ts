@@ -12,15 +12,22 @@ import {
 } from "../../control/audit-sink.ts";
 import { ControlPlaneBudgetLedger } from "../../control/budget-ledger.ts";
 import { currentCatalog } from "../../control/catalog.ts";
+import type { DataFolder } from "../../control/data-folder.ts";
 import { storeDataVersion } from "../../control/data-supply.ts";
 import { currentDataVersionFiles, storeDataVersionSource } from "../../control/data-versions.ts";
 import { JobService } from "../../control/jobs/job-service.ts";
 import { ledgerAuditSink } from "../../control/ledger-sink.ts";
-import { type DataFolder, type DemoCredentials, provisionDataFolder } from "../../control/provisioning.ts";
+import { type DemoCredentials, provisionDataFolder } from "../../control/provisioning.ts";
 import { type GatewayServices, newApp } from "../../gateway/app.ts";
-import { type AddressLimit, AddressLimiter, type GatewayEnv } from "../../gateway/auth.ts";
+import {
+  type AddressLimit,
+  AddressLimiter,
+  AuthFailureLimiter,
+  type GatewayEnv,
+} from "../../gateway/auth.ts";
 import { silentLogger } from "../../gateway/log.ts";
 import { SandboxPool } from "../../sandbox/index.ts";
+import { demoDomain } from "../../seeds/demo-domain.ts";
 import { type DataDomain, openVersionedDataDomain } from "../../storage/data-domain.ts";
 import { fileDigest } from "../../storage/file-digest.ts";
 import { openSqlParser } from "../../storage/sql-parser.ts";
@@ -161,6 +168,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   const database = options.store === "postgres" ? await newPostgresDatabase() : undefined;
   const provisioned = await provisionDataFolder({
     dir: folder.dir,
+    demo: demoDomain,
     seedScale: options.seedScale ?? 0.002,
     databaseUrl: database?.url,
   });
@@ -223,7 +231,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
       datasetsDir: provisioned.folder.datasetsDir,
       maxUploadBytes: options.maxUploadBytes ?? 64 * 1024 * 1024,
     },
-    authLimiter: new AddressLimiter(options.authLimit ?? { events: 1_000_000, windowMs: 60_000 }),
+    authLimiter: new AuthFailureLimiter(options.authLimit ?? { events: 1_000_000, windowMs: 60_000 }),
     publicLimiter: new AddressLimiter(options.publicLimit ?? { events: 1_000_000, windowMs: 60_000 }),
     readiness: { check: async () => ({ ready: true, checks: {} }) },
   };

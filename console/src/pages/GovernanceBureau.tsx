@@ -1,4 +1,4 @@
-import { type FormEvent, useState } from "react";
+import { type FormEvent, type ReactNode, useState } from "react";
 import { api, errorMessage } from "../api.ts";
 import {
   ApplicationCards,
@@ -7,10 +7,18 @@ import {
   statusesFrom,
   useStatusParam,
 } from "../components/applications.tsx";
+import {
+  AdmitOperator,
+  IssuedKey,
+  PRICES,
+  SetTariff,
+  type TariffOutcome,
+} from "../components/bureau-forms.tsx";
 import { ErrorBox, Show, useLoad } from "../components/common.tsx";
 import { ReasonAction } from "../components/governance.tsx";
 import { CardList, Notice, PageSection } from "../components/page.tsx";
 import { type MessageKey, useI18n } from "../i18n.ts";
+import { Link } from "../router.tsx";
 import type {
   ApplicationDetail,
   BureauLicenseView,
@@ -42,9 +50,30 @@ export function OperatorsPage() {
   const { t, dateTime } = useI18n();
   const [loaded, reload] = useLoad(() => api<{ operators: Operator[] }>("/v1/operators"), []);
   const [notice, setNotice] = useNotice();
+  // The key just issued, in this page's memory only: gone on dismissal or when the page is left.
+  const [issued, setIssued] = useState<{ name: string; key: string }>();
   return (
     <PageSection id="gov-operators-title" title={t("gov.operators.title")} intro={t("gov.operators.intro")}>
       <Notice message={notice} />
+      {issued && (
+        <IssuedKey
+          key={issued.key}
+          name={issued.name}
+          apiKey={issued.key}
+          onDismiss={() => {
+            setIssued(undefined);
+            document.getElementById("gov-admit-name")?.focus();
+          }}
+        />
+      )}
+      <AdmitOperator
+        onAdmitted={({ operator, apiKey }) => {
+          setNotice(t("gov.admit.done", { name: operator.name, id: operator.id }));
+          setIssued({ name: operator.name, key: apiKey.key });
+          reload();
+        }}
+      />
+      <h2>{t("gov.operators.list")}</h2>
       <CardList
         loaded={loaded}
         retry={reload}
@@ -58,9 +87,9 @@ export function OperatorsPage() {
           };
           return (
             <li key={op.id} className="card wide" data-operator={op.id}>
-              <h2>
+              <h3>
                 {op.name} <GovStatus status={op.status} />
-              </h2>
+              </h3>
               <dl className="facts">
                 <dt>{t("common.id")}</dt>
                 <dd className="mono small">{op.id}</dd>
@@ -438,21 +467,24 @@ function ImposeFreeze(props: { onDone: (freeze: Freeze) => void }) {
   );
 }
 
-const PRICES = [
-  "perJob",
-  "perCpuSecond",
-  "perQuery",
-  "perEpsilon",
-  "perOutputCell",
-  "perThousandRowsScanned",
-] as const;
-
 export function TariffsPage() {
   const { t, dateTime, number } = useI18n();
   const [loaded, reload] = useLoad(
     () => api<{ current: TariffVersion | null; versions: TariffVersion[] }>("/v1/tariffs"),
     [],
   );
+  const [notice, setNotice] = useState<ReactNode>();
+  const done = (outcome: TariffOutcome) => {
+    if (outcome.kind === "set") setNotice(t("gov.tariff.inForce", { v: outcome.version.version }));
+    else
+      setNotice(
+        <span data-proposal-created={outcome.proposal.id}>
+          {t("gov.tariff.proposed", { id: outcome.proposal.id })}{" "}
+          <Link to="/proposals">{t("gov.tariff.toProposals")}</Link>
+        </span>,
+      );
+    reload();
+  };
   return (
     <PageSection id="gov-tariffs-title" title={t("gov.tariffs.title")} intro={t("gov.tariffs.intro")}>
       <Show loaded={loaded} retry={reload}>
@@ -467,6 +499,9 @@ export function TariffsPage() {
                 <span className="mono small">{current.author}</span>
               </p>
             )}
+            <SetTariff current={current} onDone={done} />
+            {/* Under the form's button, where the officer is looking; read out as a status. */}
+            <Notice message={notice} />
             {versions.length > 0 && (
               <div className="table-wrap">
                 <table className="gov-tariffs">

@@ -1,8 +1,9 @@
 import { type FormEvent, useState } from "react";
-import { ApiError, api, errorMessage } from "../api.ts";
+import { api, errorMessage } from "../api.ts";
 import { ApplicationCards, ApplicationFacts } from "../components/applications.tsx";
 import { ErrorBox, Show, useLoad } from "../components/common.tsx";
 import { Notice, PageSection } from "../components/page.tsx";
+import { namedFields, useFormProblem } from "../form-problem.ts";
 import { useI18n } from "../i18n.ts";
 import type { Application, DatasetSummary, LicenseView } from "../types.ts";
 import { GradeBadge } from "./Catalog.tsx";
@@ -99,14 +100,11 @@ function ApplicationForm(props: { datasets: DatasetSummary[]; purposes: string[]
   const [quotas, setQuotas] = useState<Record<string, string>>({});
   const [releaseMode, setReleaseMode] = useState<"auto" | "review">("auto");
   const [busy, setBusy] = useState(false);
-  const [problem, setProblem] = useState<{ message: string; fields: string[] }>();
+  const { problem, setProblem, invalid } = useFormProblem();
   const [done, setDone] = useState<string>();
   const update = (name: string, patch: Partial<DatasetChoice>) =>
     setChoices((all) => ({ ...all, [name]: { ...all[name]!, ...patch } }));
   const chosen = props.datasets.filter((d) => choices[d.name]?.chosen);
-  // A field the gateway named (`datasets.0.epsilon.total`, `purpose`) is marked invalid.
-  const invalid = (path: string) =>
-    problem?.fields.some((field) => field === path || field.startsWith(`${path}.`)) ? true : undefined;
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -160,11 +158,8 @@ function ApplicationForm(props: { datasets: DatasetSummary[]; purposes: string[]
       setDone(t("op.apps.submitted", { id: app.id }));
       props.onSubmitted();
     } catch (failure) {
-      const message = errorMessage(failure);
-      // Validation problems name the fields: "invalid request: datasets.0.epsilon, purpose".
-      const named =
-        failure instanceof ApiError ? /^invalid request: (.*)$/.exec(failure.message)?.[1] : undefined;
-      setProblem({ message, fields: named ? named.split(",").map((f) => f.trim()) : [] });
+      // Validation problems name the fields (`datasets.0.epsilon.total`, `purpose`): marked invalid.
+      setProblem({ message: errorMessage(failure), fields: namedFields(failure) });
     } finally {
       setBusy(false);
     }
