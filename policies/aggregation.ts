@@ -14,8 +14,7 @@ import {
   sumNoise,
   type UniformInt,
 } from "./noise.ts";
-import type { AggregatePlan, HavingCondition, Measure } from "./query-plan.ts";
-import type { RawAggregateColumns } from "./rewrite.ts";
+import type { AggregatePlan, HavingCondition, Measure, RawAggregateColumns } from "./query-plan.ts";
 
 /**
  * Post-processing of a rewritten aggregate query: noise, thresholds, dominance, then the

@@ -109,3 +109,17 @@ export interface QueryAnalysis {
   /** Canonical form of the parse tree (no positions): same text → same answer, same charge. */
   readonly fingerprint: string;
 }
+
+/** Column names of the raw aggregate the rewritten SQL returns, for the post-processor. */
+export interface RawAggregateColumns {
+  /** Group key values: `__g{i}`. */
+  readonly keys: readonly string[];
+  /** Per measure: its value `__v{j}` and the distinct units contributing to it `__c{j}`. */
+  readonly values: readonly string[];
+  readonly contributors: readonly string[];
+  /** Per sum measure with a dominance rule: the n largest unit totals summed, and the two largest. */
+  readonly dominance: ReadonlyMap<
+    number,
+    { readonly topN: string; readonly top1: string; readonly top2: string }
+  >;
+}

@@ -1,6 +1,6 @@
 import { readsContributors } from "./aggregation.ts";
 import { clampExpression, type ValueFacts } from "./clamp.ts";
-import type { AggregatePlan, Measure } from "./query-plan.ts";
+import type { AggregatePlan, Measure, RawAggregateColumns } from "./query-plan.ts";
 import { cloneNode, columnRefNode, type SqlNode } from "./sql-tree.ts";
 
 /**
@@ -21,20 +21,6 @@ import { cloneNode, columnRefNode, type SqlNode } from "./sql-tree.ts";
  * same verdict with or without them (on dummy data, or before the facts are verified).
  */
 export const PLAN_NOTES: ReadonlySet<string> = new Set(["unit_unique_per_row", "unit_rows_within_bound"]);
-
-/** Column names of the raw aggregate the rewritten SQL returns, for the post-processor. */
-export interface RawAggregateColumns {
-  /** Group key values: `__g{i}`. */
-  readonly keys: readonly string[];
-  /** Per measure: its value `__v{j}` and the distinct units contributing to it `__c{j}`. */
-  readonly values: readonly string[];
-  readonly contributors: readonly string[];
-  /** Per sum measure with a dominance rule: the n largest unit totals summed, and the two largest. */
-  readonly dominance: ReadonlyMap<
-    number,
-    { readonly topN: string; readonly top1: string; readonly top2: string }
-  >;
-}
 
 /** A rewritten aggregate query: the inner tree to render, and the SQL that wraps it. */
 export interface RewrittenQuery {

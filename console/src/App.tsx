@@ -1,5 +1,6 @@
-import { type ReactNode, useCallback, useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useState } from "react";
 import { ApiError, api, type Role, type Session, setCsrfToken, whenUnauthenticated } from "./api.ts";
+import type { Area, NavItem, PageRoute } from "./area.ts";
 import { ErrorBox, LanguageSwitch } from "./components/common.tsx";
 import {
   I18nContext,
@@ -23,24 +24,6 @@ import { SignInPage } from "./pages/SignIn.tsx";
 import { Link, navigate, useLocation } from "./router.tsx";
 import { governanceArea } from "./routes-governance.tsx";
 import { operatorArea } from "./routes-operator.tsx";
-
-export interface PageRoute {
-  readonly pattern: RegExp;
-  /** Roles the page is for; the API enforces the same (a page only reflects it). */
-  readonly roles: readonly Role[];
-  readonly render: (params: readonly string[], session: Session) => ReactNode;
-}
-
-export interface NavItem {
-  readonly to: string;
-  readonly label: MessageKey;
-}
-
-/** An area's own pages and navigation entries (console/src/routes-<area>.tsx), after the base ones. */
-export interface Area {
-  readonly routes: readonly PageRoute[];
-  readonly nav: Partial<Record<Role, readonly NavItem[]>>;
-}
 
 const AREAS: readonly Area[] = [governanceArea, operatorArea];
 

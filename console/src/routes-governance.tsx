@@ -1,4 +1,4 @@
-import type { Area } from "./App.tsx";
+import type { Area } from "./area.ts";
 import { CheckpointsPage, PolicyHistoryPage, ReceiptCheckPage } from "./pages/GovernanceAudit.tsx";
 import {
   BureauApplicationsPage,

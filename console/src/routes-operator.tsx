@@ -1,4 +1,4 @@
-import type { Area } from "./App.tsx";
+import type { Area } from "./area.ts";
 import { OperatorApplicationsPage } from "./pages/OperatorApplications.tsx";
 
 /** The operator's own pages beyond the base ones: its license applications. */
