@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { type OutputValue, type ValueType, valueText } from "../policies/typed-values.ts";
 import { canonicalJson } from "./canonical-json.ts";
 
 /**
@@ -23,8 +24,8 @@ export function outputSha256(output: unknown): string {
   return sha256Hex(outputBytes(output));
 }
 
-/** One cell of a tabular output, as JSON carries it. */
-export type OutputCell = string | number | boolean | null;
+/** One cell of a tabular output, as JSON carries it (a scalar, or a list as an array). */
+export type OutputCell = OutputValue;
 
 /** Column names in first-seen order across all rows (rows of one output may omit a column). */
 function columnsOf(rows: readonly Readonly<Record<string, OutputCell>>[]): string[] {
@@ -42,21 +43,28 @@ function csvField(text: string): string {
  * The CSV of a tabular output, as the gateway serves it (below any "#" comment lines) and as a
  * receipt's `csvSha256` hashes it: RFC 4180, CRLF line ends, a header of the column names in
  * first-seen order (one starting with "#" quoted), an empty field for null or a missing column.
+ * Cells are in their JSON text forms: dates, timestamps and 64-bit integers beyond ±(2^53-1) as
+ * the strings JSON carries, lists as their JSON (quoted, RFC 4180, since it holds commas).
  * Strings a spreadsheet would run as a formula (=, +, -, @, tab, CR first) get a leading
- * apostrophe: a released output must not execute in the recipient's spreadsheet.
+ * apostrophe: a released output must not execute in the recipient's spreadsheet. The digits of an
+ * int64 column (`types`) are a number, not a formula, and keep their sign.
  *
  * @example
  * outputCsv([{ district: "Xincheng", n: 1204 }]); // "district,n\r\nXincheng,1204\r\n"
  */
-export function outputCsv(rows: readonly Readonly<Record<string, OutputCell>>[]): string {
+export function outputCsv(
+  rows: readonly Readonly<Record<string, OutputCell>>[],
+  types: Readonly<Record<string, ValueType>> = {},
+): string {
   const columns = columnsOf(rows);
-  const cell = (value: OutputCell | undefined): string => {
+  const cell = (value: OutputCell | undefined, type: ValueType | undefined): string => {
     if (value === null || value === undefined) return "";
-    if (typeof value !== "string") return String(value);
+    if (typeof value !== "string") return csvField(valueText(value));
+    if (type?.kind === "int64") return value;
     return csvField(/^[=+\-@\t\r]/.test(value) ? `'${value}` : value);
   };
   const lines = [columns.map(csvHeaderField).join(",")];
-  for (const row of rows) lines.push(columns.map((c) => cell(row[c])).join(","));
+  for (const row of rows) lines.push(columns.map((c) => cell(row[c], types[c])).join(","));
   return `${lines.join("\r\n")}\r\n`;
 }
 
@@ -66,9 +74,12 @@ function csvHeaderField(name: string): string {
   return safe.startsWith("#") ? `"${safe.replaceAll('"', '""')}"` : csvField(safe);
 }
 
-/** SHA-256 (lowercase hex) of `outputCsv(rows)`: what a receipt lists as an output's `csvSha256`. */
-export function outputCsvSha256(rows: readonly Readonly<Record<string, OutputCell>>[]): string {
-  return sha256Hex(Buffer.from(outputCsv(rows), "utf8"));
+/** SHA-256 (lowercase hex) of `outputCsv(rows, types)`: what a receipt lists as an output's `csvSha256`. */
+export function outputCsvSha256(
+  rows: readonly Readonly<Record<string, OutputCell>>[],
+  types: Readonly<Record<string, ValueType>> = {},
+): string {
+  return sha256Hex(Buffer.from(outputCsv(rows, types), "utf8"));
 }
 
 /** The form of an output file, from its first bytes. */

@@ -4,12 +4,12 @@ import { z } from "zod";
 import { canonicalJson } from "./canonical-json.ts";
 import {
   csvFileSha256Candidates,
-  type OutputCell,
   outputCsvSha256,
   outputFileFormat,
   outputFileSha256Candidates,
   outputSha256,
 } from "./output-digest.ts";
+import { outputRowsOfArrow } from "./output-table.ts";
 import { ed25519PublicKey, keyFingerprint } from "./signing-key.ts";
 
 const Id = z.string().min(1).max(200);
@@ -196,41 +196,18 @@ function mismatchReason(format: "json" | "csv" | "arrow", listed: ReceiptPayload
  * numbers when exact, else as text. Undefined when the bytes are not an Arrow IPC stream or file.
  */
 function arrowFileCandidates(content: Uint8Array): { json: string[]; csv: string[] } | undefined {
-  let rows: Record<string, OutputCell>[];
+  let read: ReturnType<typeof outputRowsOfArrow>;
   try {
-    const table = tableFromIPC(content);
-    const names = table.schema.fields.map((f) => f.name);
-    const columns = names.map((_, i) => table.getChildAt(i)!);
-    rows = Array.from({ length: table.numRows }, (_, r) => {
-      const row: Record<string, OutputCell> = {};
-      names.forEach((name, i) => {
-        row[name] = cellOf(columns[i]!.get(r));
-      });
-      return row;
-    });
+    read = outputRowsOfArrow(tableFromIPC(content));
   } catch {
     return undefined;
   }
+  const { rows, types } = read;
   const withoutNulls = rows.map((row) =>
     Object.fromEntries(Object.entries(row).filter(([, value]) => value !== null)),
   );
-  try {
-    return {
-      json: [outputSha256(rows), outputSha256(withoutNulls)],
-      csv: [outputCsvSha256(rows)],
-    };
-  } catch {
-    // A value JSON cannot carry (NaN, infinity) was never served as JSON: no form matches.
-    return { json: [], csv: [] };
-  }
-}
-
-function cellOf(value: unknown): OutputCell {
-  if (value === null || value === undefined) return null;
-  if (typeof value === "bigint")
-    return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)
-      ? Number(value)
-      : value.toString();
-  if (typeof value === "number" || typeof value === "string" || typeof value === "boolean") return value;
-  throw new TypeError("a cell of a type no output carries");
+  return {
+    json: [outputSha256(rows), outputSha256(withoutNulls)],
+    csv: [outputCsvSha256(rows, types), outputCsvSha256(rows)],
+  };
 }

@@ -1,5 +1,6 @@
 import { createPublicKey, type KeyObject } from "node:crypto";
 import { DomainError } from "../policies/errors.ts";
+import { log } from "../telemetry/log.ts";
 import { type Checkpoint, signCheckpoint } from "./checkpoint.ts";
 import {
   AuditEntry,
@@ -251,7 +252,10 @@ export function openStoreAuditLedger(store: AuditStore, options: StoreAuditLedge
           if (!appendedSinceTimer || closed) return;
           appendedSinceTimer = false;
           // A failed timer checkpoint is retried on the next tick that follows an append.
-          writeCheckpoint().catch(() => {
+          writeCheckpoint().catch((error: unknown) => {
+            log.warn("writing the audit log's checkpoint failed; tried again after the next append", {
+              error,
+            });
             appendedSinceTimer = true;
           });
         }, interval)

@@ -3,9 +3,10 @@
  * share the gateway's event loop, and the gateway's RSS must be its own. Configured like `npm start`
  * (from the environment); tells its parent where it listens, stops when the parent says so.
  */
+import { writeHeapSnapshot } from "node:v8";
 import { loadConfig } from "../gateway/config.ts";
-import { createLogger } from "../gateway/log.ts";
 import { startGateway } from "../gateway/server.ts";
+import { createLogger } from "../telemetry/log.ts";
 
 const config = loadConfig(process.env);
 const gateway = await startGateway(config, createLogger(config.LOG_LEVEL));
@@ -19,5 +20,9 @@ const stop = () => {
 };
 process.on("message", (message: unknown) => {
   if (message === "close") stop();
+  // The soak (bench/soak.ts) asks what the heap holds, and for a snapshot to find what grows.
+  if (message === "memory") process.send?.({ t: "memory", ...process.memoryUsage() });
+  if (typeof message === "object" && message !== null && "heapSnapshot" in message)
+    process.send?.({ t: "heap-snapshot", file: writeHeapSnapshot(String(message.heapSnapshot)) });
 });
 process.on("disconnect", stop);

@@ -25,6 +25,7 @@ import { generateDemoDomain } from "../seeds/generate.ts";
 import { startEmbeddedPostgres } from "../test/support/embedded-postgres.ts";
 import { measureAudit } from "./audit.ts";
 import { measurePolicies } from "./policies.ts";
+import { MB, rssBytes } from "./processes.ts";
 import { measureSandbox } from "./sandbox.ts";
 
 const { values: args } = parseArgs({
@@ -120,16 +121,6 @@ function summarise(runs: readonly unknown[]): Summary {
 
 // ---- processes and memory ---------------------------------------------------------------------
 
-/** Resident set size of a process, bytes (VmRSS of /proc/<pid>/status); 0 when it is gone. */
-function rssBytes(pid: number): number {
-  try {
-    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-    return match ? Number(match[1]) * 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
-
 /** The gateway's sandbox workers are its child processes (`SandboxPool.workerPids` inside it). */
 function childPids(parent: number): number[] {
   const pids: number[] = [];
@@ -146,8 +137,6 @@ function childPids(parent: number): number[] {
   }
   return pids;
 }
-
-const MB = 1024 * 1024;
 
 /** Samples a process's RSS every 50 ms until stopped; returns the peak. */
 function rssSampler(pid: number): { stop(): number } {
@@ -531,19 +520,31 @@ async function measureCluster(domain: string) {
 
 // ---- (7) burst --------------------------------------------------------------------------------
 
+/** Jobs in one status, counted over every page of the list (a page holds at most 500). */
+async function countJobs(gateway: Parameters<typeof call>[0], status: string): Promise<number> {
+  let count = 0;
+  let cursor: string | null = null;
+  do {
+    const query: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : "";
+    const { body } = await call<{ jobs: unknown[]; next: string | null }>(
+      gateway,
+      "GET",
+      `/v1/jobs?status=${status}&limit=500${query}`,
+      undefined,
+      gateway.bureauKey,
+    );
+    count += body.jobs.length;
+    cursor = body.next;
+  } while (cursor);
+  return count;
+}
+
 async function measureBurst(gateway: Gateway, submissions: number, queueCapacity: number) {
   let maxQueued = 0;
   let sampling = true;
   const sampler = (async () => {
     while (sampling) {
-      const { body } = await call<{ jobs: unknown[] }>(
-        gateway,
-        "GET",
-        "/v1/jobs?status=queued&limit=1000",
-        undefined,
-        gateway.bureauKey,
-      );
-      maxQueued = Math.max(maxQueued, body.jobs.length);
+      maxQueued = Math.max(maxQueued, await countJobs(gateway, "queued"));
       await new Promise((done) => setTimeout(done, 20));
     }
   })();
@@ -557,20 +558,11 @@ async function measureBurst(gateway: Gateway, submissions: number, queueCapacity
     ),
   );
   const submitSeconds = (performance.now() - started) / 1000;
-  // Jobs that left the queue while submissions were still answered (the sampler's list is capped
-  // at 1000, so the bound is also checked by accounting): accepted ≤ capacity + those.
+  // Jobs that left the queue while submissions were still answered (the sampler may miss a peak
+  // between its rounds, so the bound is also checked by accounting): accepted ≤ capacity + those.
   let leftQueue = 0;
-  let saturated = false;
   for (const status of ["running", "released", "held", "rejected", "failed", "cancelled"]) {
-    const { body } = await call<{ jobs: unknown[] }>(
-      gateway,
-      "GET",
-      `/v1/jobs?status=${status}&limit=1000`,
-      undefined,
-      gateway.bureauKey,
-    );
-    leftQueue += body.jobs.length;
-    saturated ||= body.jobs.length >= 1000;
+    leftQueue += await countJobs(gateway, status);
   }
   const accepted = answers.flatMap((a) => (a.status === 202 && a.body ? [a.body.id] : []));
   const tooMany = answers.filter((a) => a.status === 429).length;
@@ -595,8 +587,7 @@ async function measureBurst(gateway: Gateway, submissions: number, queueCapacity
     noneLost: settled.length === accepted.length && accepted.length + tooMany === submissions,
     // The queue never held more than its bound: as sampled, and by accounting (jobs that left the
     // queue during the burst, warm-up jobs included, make room for as many more acceptances).
-    queueBoundRespected:
-      maxQueued <= queueCapacity && (saturated || accepted.length <= queueCapacity + leftQueue),
+    queueBoundRespected: maxQueued <= queueCapacity && accepted.length <= queueCapacity + leftQueue,
   };
 }
 

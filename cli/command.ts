@@ -35,6 +35,7 @@ export const GLOBAL_OPTIONS: ParseArgsOptionsConfig = {
   url: { type: "string" },
   key: { type: "string" },
   config: { type: "string" },
+  profile: { type: "string" },
   json: { type: "boolean", default: false },
   help: { type: "boolean", short: "h", default: false },
 };
@@ -45,7 +46,13 @@ export function commandContext(term: Terminal, env: Env, values: Values): Comman
   const str = (name: string) => (typeof values[name] === "string" ? (values[name] as string) : undefined);
   const getConfig = () => {
     config ??= resolveConfig(
-      { url: str("url"), key: str("key"), config: str("config"), license: str("license") },
+      {
+        url: str("url"),
+        key: str("key"),
+        config: str("config"),
+        license: str("license"),
+        profile: str("profile"),
+      },
       env,
     );
     return config;

@@ -7,6 +7,7 @@ import {
 } from "../control/jobs/explain.ts";
 import { License } from "../policies/license.ts";
 import type { DatasetManifest } from "../policies/manifest.ts";
+import { createLogger, installLogger } from "../telemetry/log.ts";
 
 /**
  * `aos run SCRIPT --local`: the script goes through the server's own job pipeline on this
@@ -54,5 +55,7 @@ export function localLicense(manifests: readonly DatasetManifest[], now = new Da
  * console.log(result.status, result.outputs);
  */
 export function runLocally(options: LocalRunOptions): Promise<LocalRunResult> {
+  // The CLI prints the run itself: from the layers below, only what went wrong reaches stderr.
+  installLogger(createLogger("warn"));
   return runOnDummyData({ ...options, license: options.license ?? localLicense(options.manifests) });
 }

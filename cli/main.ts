@@ -9,6 +9,7 @@ import { DATA_FOLDER_COMMANDS } from "./commands/data-folder.ts";
 import { DATASET_COMMANDS } from "./commands/datasets.ts";
 import { EXPLAIN_COMMANDS } from "./commands/explain.ts";
 import { GOVERNANCE_COMMANDS } from "./commands/governance.ts";
+import { LOGIN_COMMANDS } from "./commands/login.ts";
 import { NOTIFICATION_COMMANDS } from "./commands/notifications.ts";
 import { OPERATOR_COMMANDS } from "./commands/operator.ts";
 import { PUBLIC_COMMANDS } from "./commands/public.ts";
@@ -31,6 +32,7 @@ export const COMMANDS: readonly Command[] = [
   ...CREDIT_COMMANDS,
   ...DATASET_COMMANDS,
   ...PUBLIC_COMMANDS,
+  ...LOGIN_COMMANDS,
   ...STATEMENT_COMMANDS,
   ...QUALITY_COMMANDS,
   ...REGISTRY_COMMANDS,
@@ -45,7 +47,7 @@ function overview(): string {
   return [
     "aos — the authorized-operation sandbox from a terminal",
     "",
-    "usage: aos COMMAND [ARGS] [--url URL] [--key KEY] [--config FILE] [--json]",
+    "usage: aos COMMAND [ARGS] [--profile NAME] [--url URL] [--key KEY] [--config FILE] [--json]",
     "",
     section("any", "anyone"),
     section("operator", "operators"),
@@ -53,7 +55,7 @@ function overview(): string {
     section("auditor", "auditors"),
     section("holder", "holder departments"),
     "",
-    "settings: flags, then AOS_URL / AOS_KEY / AOS_LICENSE, then ~/.config/aos/config.json (or AOS_CONFIG)",
+    "settings: flags, then AOS_URL / AOS_KEY / AOS_LICENSE, then the profile (--profile, AOS_PROFILE, or the one `aos login` saved last) in ~/.config/aos/config.json (or AOS_CONFIG)",
     "exit codes: 0 ok, 1 job rejected/failed or verification failed, 2 usage, 3 auth, 4 not found, 5 server/network",
     "`aos COMMAND --help` shows a command's flags.",
   ].join("\n");

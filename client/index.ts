@@ -2,12 +2,14 @@ import type {
   Alert,
   AlertDetail,
   AlertQuery,
+  AnswerOf,
   ApplicationRequest,
   ApplicationStatus,
   ApplicationView,
   AuditEntry,
   AuditQuery,
   AuditVerification,
+  BodyOf,
   DatasetDetail,
   DatasetManifest,
   DatasetSummary,
@@ -17,26 +19,30 @@ import type {
   ErrorCode,
   Freeze,
   FreezeRequest,
+  HttpMethod,
   InboxPage,
   InboxQuery,
   Job,
   JobEvent,
   JobStatus,
   JobSubmission,
-  License,
   LicenseAction,
+  LicenseGrant,
   LicenseStatus,
   LicenseView,
   MonthlyUsage,
   Notification,
   OpenDataset,
   OpenRowsPage,
+  OperationAt,
   OperatorAction,
   OperatorDoc,
   OperatorRegistration,
   OperatorStatus,
   OutputFormat,
   OutputRows,
+  PathParamsOf,
+  PathsWith,
   PendingReview,
   PolicyVersionDoc,
   ProblemDocument,
@@ -44,8 +50,11 @@ import type {
   ProposalKind,
   ProposalRequest,
   ProposalStatus,
+  QueryOf,
   Receipt,
   RegisteredLicense,
+  RegistrationAmendment,
+  RegistrationRequest,
   ReviewRecord,
   Statement,
   StatementQuery,
@@ -58,6 +67,7 @@ import type {
   UsageReport,
   Webhook,
   WebhookDelivery,
+  WebhookKind,
 } from "./types.ts";
 
 export type * from "./types.ts";
@@ -77,6 +87,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly detail: string,
     readonly requestId: string,
+    /** Seconds to wait before trying again, when the answer said (`Retry-After` on 429 and 503). */
+    readonly retryAfter?: number,
   ) {
     super(`${code}${status ? ` (${status})` : ""}: ${detail}`);
   }
@@ -102,7 +114,74 @@ export const SETTLED: ReadonlySet<JobStatus> = new Set([
 
 const ARROW = "application/vnd.apache.arrow.stream";
 
-type Query = Record<string, string | number | undefined>;
+/** What a request to an operation takes besides its method and path template. */
+export interface RequestInitOf<O> {
+  readonly query?: QueryOf<O>;
+  /** The JSON body the operation takes. */
+  readonly body?: BodyOf<O>;
+  /** A body sent as it is (a file upload, streamed), with its media type. */
+  readonly raw?: { readonly data: NonNullable<RequestInit["body"]>; readonly type: string };
+  readonly headers?: Record<string, string>;
+  readonly signal?: AbortSignal;
+}
+
+/** The request's options: required, with `params`, when the path template has parameters. */
+export type RequestArgs<O> = [PathParamsOf<O>] extends [never]
+  ? [init?: RequestInitOf<O>]
+  : [init: RequestInitOf<O> & { readonly params: PathParamsOf<O> }];
+
+/** List paths whose answer carries the next page's cursor. */
+type PagedPath = {
+  [P in PathsWith<"get">]: AnswerOf<OperationAt<P, "get">> extends { next: string | null } ? P : never;
+}[PathsWith<"get">];
+
+/** An item of the `K` array of a page. */
+type PageItem<A, K extends string> = A extends Record<K, readonly (infer I)[]> ? I : never;
+
+/** The steps of a quality issue after it is reported. */
+type QualityStep = "answer" | "resolve" | "confirm" | "reopen";
+
+/** A request's options once its types were checked. */
+interface UntypedInit extends Omit<RequestInitOf<unknown>, "query" | "body"> {
+  readonly params?: Record<string, unknown>;
+  readonly query?: Record<string, unknown>;
+  readonly body?: unknown;
+}
+
+/** The path template with each `{name}` replaced by its parameter, encoded. */
+function fillPath(template: string, params: Record<string, unknown>): string {
+  return template.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const value = params[name];
+    if (value === undefined || value === null || value === "")
+      throw new TypeError(`${template}: the path parameter ${name} is missing`);
+    return encodeURIComponent(String(value));
+  });
+}
+
+/** The `ApiError` of an error answer: its problem document, or the status alone when there is none. */
+async function apiErrorOf(res: Response): Promise<ApiError> {
+  const text = await res.text();
+  let problem: Partial<ProblemDocument> = {};
+  try {
+    problem = JSON.parse(text) as ProblemDocument;
+  } catch {
+    // A proxy or a crashed server may answer without a problem document: keep the status.
+  }
+  const retryAfter = Number(res.headers.get("retry-after") ?? Number.NaN);
+  return new ApiError(
+    problem.code ?? (res.status >= 500 ? "INTERNAL" : "BAD_REQUEST"),
+    res.status,
+    problem.detail ?? (res.statusText || "request failed"),
+    problem.requestId ?? res.headers.get("x-request-id") ?? "",
+    Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter : undefined,
+  );
+}
+
+/** Paging of every list: at most `limit` items (1–500, default 50) after `cursor` (a page's `next`). */
+export interface PageQuery {
+  limit?: number;
+  cursor?: string;
+}
 
 /**
  * A typed client of the sandbox's HTTP API (v1). Every method resolves with the answer's body or
@@ -123,22 +202,33 @@ export class AosClient {
     this.fetchImpl = options.fetch ?? globalThis.fetch;
   }
 
-  /** Sends one request and answers the raw response when it is a success; errors become `ApiError`. */
-  async request(
-    method: string,
-    path: string,
-    init: {
-      query?: Query;
-      body?: unknown;
-      /** A body sent as it is (a file upload, streamed), with its media type. */
-      raw?: { readonly data: NonNullable<RequestInit["body"]>; readonly type: string };
-      headers?: Record<string, string>;
-      signal?: AbortSignal;
-    } = {},
+  /**
+   * Sends one request to an operation of the contract and answers the raw response when it is a
+   * success; errors become `ApiError`. The path is the contract's template (`/v1/jobs/{id}`), its
+   * parameters in `params`, and the query and JSON body are typed by the generated `paths`.
+   *
+   * @example
+   * const res = await aos.request("get", "/v1/jobs/{id}/outputs/{name}", {
+   *   params: { id: "job_…", name: "by_district" },
+   *   headers: { accept: "text/csv" },
+   * });
+   */
+  async request<M extends HttpMethod, P extends PathsWith<M>>(
+    method: M,
+    path: P,
+    ...[init]: RequestArgs<OperationAt<P, M>>
   ): Promise<Response> {
-    const url = new URL(`${this.base}${path}`);
+    return this.send(method, path, (init ?? {}) as UntypedInit);
+  }
+
+  /**
+   * The one place requests are made. Untyped: `request` and `json` type every call by the contract,
+   * and the paged and per-step helpers below check theirs at their own signatures.
+   */
+  private async send(method: HttpMethod, path: string, init: UntypedInit): Promise<Response> {
+    const url = new URL(`${this.base}${fillPath(path, init.params ?? {})}`);
     for (const [name, value] of Object.entries(init.query ?? {})) {
-      if (value !== undefined) url.searchParams.set(name, String(value));
+      if (value !== undefined && value !== null) url.searchParams.set(name, String(value));
     }
     const headers: Record<string, string> = { ...init.headers };
     if (this.options.key) headers.authorization = `Bearer ${this.options.key}`;
@@ -147,7 +237,7 @@ export class AosClient {
     let res: Response;
     try {
       res = await this.fetchImpl(url, {
-        method,
+        method: method.toUpperCase(),
         headers,
         ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
         // A stream is sent as it is read (Node's fetch needs half duplex for a streamed body).
@@ -160,36 +250,34 @@ export class AosClient {
       throw new ApiError("NETWORK", 0, `cannot reach ${this.base}${cause ? ` (${cause})` : ""}`, "");
     }
     if (res.ok) return res;
-    const text = await res.text();
-    let problem: Partial<ProblemDocument> = {};
-    try {
-      problem = JSON.parse(text) as ProblemDocument;
-    } catch {
-      // A proxy or a crashed server may answer without a problem document: keep the status.
-    }
-    throw new ApiError(
-      problem.code ?? (res.status >= 500 ? "INTERNAL" : "BAD_REQUEST"),
-      res.status,
-      problem.detail ?? (res.statusText || "request failed"),
-      problem.requestId ?? res.headers.get("x-request-id") ?? "",
-    );
+    throw await apiErrorOf(res);
   }
 
-  private async json<T>(method: string, path: string, init: Parameters<AosClient["request"]>[2] = {}) {
-    const res = await this.request(method, path, init);
-    return (await res.json()) as T;
+  /** Sends one request and answers the success answer's JSON body, typed by the contract. */
+  private async json<M extends HttpMethod, P extends PathsWith<M>>(
+    method: M,
+    path: P,
+    ...args: RequestArgs<OperationAt<P, M>>
+  ): Promise<AnswerOf<OperationAt<P, M>>> {
+    const res = await this.request(method, path, ...args);
+    return (await res.json()) as AnswerOf<OperationAt<P, M>>;
+  }
+
+  /** Who the key belongs to: the principal's id, role, name, organization and status. */
+  whoami(): Promise<import("./types.ts").Caller> {
+    return this.json("get", "/v1/whoami");
   }
 
   // ── catalog ─────────────────────────────────────────────────────────────
 
   /** The catalog: every dataset with its grade and holder. */
   async datasets(): Promise<DatasetSummary[]> {
-    return (await this.json<{ datasets: DatasetSummary[] }>("GET", "/v1/datasets")).datasets;
+    return (await this.json("get", "/v1/datasets")).datasets;
   }
 
   /** One dataset's manifest (schema, column rules, bounds) and policy version. */
   dataset(name: string): Promise<DatasetDetail> {
-    return this.json("GET", `/v1/datasets/${encodeURIComponent(name)}`);
+    return this.json("get", "/v1/datasets/{name}", { params: { name } });
   }
 
   /**
@@ -204,7 +292,8 @@ export class AosClient {
     name: string,
     options: { rows?: number; seed?: number; format?: "json" | "csv" } = {},
   ): Promise<OutputRows | string> {
-    const res = await this.request("GET", `/v1/datasets/${encodeURIComponent(name)}/dummy`, {
+    const res = await this.request("get", "/v1/datasets/{name}/dummy", {
+      params: { name },
       query: { rows: options.rows, seed: options.seed },
       headers: { accept: options.format === "csv" ? "text/csv" : "application/json" },
     });
@@ -220,7 +309,8 @@ export class AosClient {
     manifest: DatasetManifest,
     note?: string,
   ): Promise<PolicyVersionDoc | Proposal> {
-    return this.json("PUT", `/v1/datasets/${encodeURIComponent(name)}/policy`, {
+    return this.json("put", "/v1/datasets/{name}/policy", {
+      params: { name },
       body: manifest,
       query: { note },
     });
@@ -237,7 +327,8 @@ export class AosClient {
     note?: string,
   ): Promise<DataVersion> {
     const type = format === "parquet" ? "application/vnd.apache.parquet" : "text/csv";
-    return this.json("POST", `/v1/datasets/${encodeURIComponent(name)}/versions`, {
+    return this.json("post", "/v1/datasets/{name}/versions", {
+      params: { name },
       raw: { data, type },
       query: { note },
     });
@@ -245,23 +336,22 @@ export class AosClient {
 
   /** Every data version of a dataset and which is current (bureau, auditors, the dataset's holders). */
   dataVersions(name: string): Promise<DataVersionList> {
-    return this.json("GET", `/v1/datasets/${encodeURIComponent(name)}/versions`);
+    return this.json("get", "/v1/datasets/{name}/versions", { params: { name } });
   }
 
   /** Makes an earlier data version of a dataset current again (bureau, or the dataset's holder). */
   restoreDataVersion(name: string, version: number, note?: string): Promise<DataVersion> {
-    return this.json(
-      "POST",
-      `/v1/datasets/${encodeURIComponent(name)}/versions/${version}/restore`,
-      note === undefined ? {} : { body: { note } },
-    );
+    return this.json("post", "/v1/datasets/{name}/versions/{version}/restore", {
+      params: { name, version },
+      ...(note === undefined ? {} : { body: { note } }),
+    });
   }
 
   // ── public: open data and the registers (no key needed) ────────────────
 
   /** The grade-1 datasets anyone may read, with the columns served. */
   async openDatasets(): Promise<OpenDataset[]> {
-    return (await this.json<{ datasets: OpenDataset[] }>("GET", "/v1/public/datasets")).datasets;
+    return (await this.json("get", "/v1/public/datasets")).datasets;
   }
 
   /**
@@ -274,7 +364,7 @@ export class AosClient {
    * }
    */
   openRows(dataset: string, page: { limit?: number; cursor?: string } = {}): Promise<OpenRowsPage> {
-    return this.json("GET", `/v1/public/datasets/${encodeURIComponent(dataset)}/rows`, { query: page });
+    return this.json("get", "/v1/public/datasets/{name}/rows", { params: { name: dataset }, query: page });
   }
 
   /** The same page as CSV (header row first), with the cursor of the next page. */
@@ -282,7 +372,8 @@ export class AosClient {
     dataset: string,
     page: { limit?: number; cursor?: string } = {},
   ): Promise<{ csv: string; rows: number; next: string | null }> {
-    const res = await this.request("GET", `/v1/public/datasets/${encodeURIComponent(dataset)}/rows`, {
+    const res = await this.request("get", "/v1/public/datasets/{name}/rows", {
+      params: { name: dataset },
       query: page,
       headers: { accept: "text/csv" },
     });
@@ -295,54 +386,55 @@ export class AosClient {
 
   /** The public register of granted licenses, newest first. */
   async licenseRegister(): Promise<RegisteredLicense[]> {
-    return (await this.json<{ licenses: RegisteredLicense[] }>("GET", "/v1/public/licenses")).licenses;
+    return (await this.json("get", "/v1/public/licenses")).licenses;
   }
 
   /** A month's usage statistics per dataset (`YYYY-MM`). */
   publicUsage(month: string): Promise<MonthlyUsage> {
-    return this.json("GET", "/v1/public/usage", { query: { month } });
+    return this.json("get", "/v1/public/usage", { query: { month } });
   }
 
   // ── licenses and operators ─────────────────────────────────────────────
 
   /** Licenses with their budget left: an operator's own, or all (filterable) for the bureau and auditors. */
   async licenses(filter: { operator?: string; status?: LicenseStatus } = {}): Promise<LicenseView[]> {
-    return (await this.json<{ licenses: LicenseView[] }>("GET", "/v1/licenses", { query: filter })).licenses;
+    return collect(this.each("/v1/licenses", "licenses", { ...filter, limit: 500 }));
   }
 
   license(id: string): Promise<LicenseView> {
-    return this.json("GET", `/v1/licenses/${encodeURIComponent(id)}`);
+    return this.json("get", "/v1/licenses/{id}", { params: { id } });
   }
 
   /** Grants a license (bureau). */
-  grantLicense(license: License | Record<string, unknown>): Promise<LicenseView> {
-    return this.json("POST", "/v1/licenses", { body: license });
+  grantLicense(license: LicenseGrant | Record<string, unknown>): Promise<LicenseView> {
+    // A license read from a file goes as it is: the gateway checks it and names what is wrong.
+    return this.json("post", "/v1/licenses", { body: license as LicenseGrant });
   }
 
   /** Amends a license under the same id (bureau). */
-  amendLicense(id: string, license: License | Record<string, unknown>): Promise<LicenseView> {
-    return this.json("PUT", `/v1/licenses/${encodeURIComponent(id)}`, { body: license });
+  amendLicense(id: string, license: LicenseGrant | Record<string, unknown>): Promise<LicenseView> {
+    return this.json("put", "/v1/licenses/{id}", { params: { id }, body: license as LicenseGrant });
   }
 
   /** Suspends, reinstates, revokes or expires a license with a reason (bureau). */
   changeLicense(id: string, action: LicenseAction, reason: string): Promise<LicenseView> {
-    return this.json("POST", `/v1/licenses/${encodeURIComponent(id)}/${action}`, { body: { reason } });
+    return this.json("post", "/v1/licenses/{id}/{action}", { params: { id, action }, body: { reason } });
   }
 
+  /** Every operator, oldest first, read page by page. */
   async operators(filter: { status?: OperatorStatus } = {}): Promise<OperatorDoc[]> {
-    return (await this.json<{ operators: OperatorDoc[] }>("GET", "/v1/operators", { query: filter }))
-      .operators;
+    return collect(this.each("/v1/operators", "operators", { ...filter, limit: 500 }));
   }
 
   operator(id: string): Promise<OperatorDoc> {
-    return this.json("GET", `/v1/operators/${encodeURIComponent(id)}`);
+    return this.json("get", "/v1/operators/{id}", { params: { id } });
   }
 
   /** Admits an operator (bureau); the answer carries its first API key, shown once. */
   admitOperator(
     registration: OperatorRegistration,
   ): Promise<{ operator: OperatorDoc; apiKey: { key: string; prefix: string } }> {
-    return this.json("POST", "/v1/operators", { body: registration });
+    return this.json("post", "/v1/operators", { body: registration });
   }
 
   /** Creates a bureau officer's, auditor's or holder department member's account; its key is in the answer once. */
@@ -354,11 +446,11 @@ export class AosClient {
     principal: { id: string; role: string; name: string; organization: string; status: string };
     apiKey: { key: string; prefix: string };
   }> {
-    return this.json("POST", "/v1/principals", { body: input });
+    return this.json("post", "/v1/principals", { body: input });
   }
 
   changeOperator(id: string, action: OperatorAction, reason: string): Promise<OperatorDoc> {
-    return this.json("POST", `/v1/operators/${encodeURIComponent(id)}/${action}`, { body: { reason } });
+    return this.json("post", "/v1/operators/{id}/{action}", { params: { id, action }, body: { reason } });
   }
 
   // ── jobs ────────────────────────────────────────────────────────────────
@@ -368,7 +460,7 @@ export class AosClient {
    * first attempt created instead of a second one.
    */
   submitJob(submission: JobSubmission, options: { idempotencyKey?: string } = {}): Promise<Job> {
-    return this.json("POST", "/v1/jobs", {
+    return this.json("post", "/v1/jobs", {
       body: submission,
       ...(options.idempotencyKey ? { headers: { "idempotency-key": options.idempotencyKey } } : {}),
     });
@@ -376,12 +468,12 @@ export class AosClient {
 
   /** A job; with `wait`, the server holds the answer up to that many seconds (max 60) for it to settle. */
   job(id: string, options: { wait?: number } = {}): Promise<Job> {
-    return this.json("GET", `/v1/jobs/${encodeURIComponent(id)}`, { query: { wait: options.wait } });
+    return this.json("get", "/v1/jobs/{id}", { params: { id }, query: { wait: options.wait } });
   }
 
   /** A released job's receipt (its operator, the bureau, auditors). */
   receipt(id: string): Promise<Receipt> {
-    return this.json("GET", `/v1/jobs/${encodeURIComponent(id)}/receipt`);
+    return this.json("get", "/v1/jobs/{id}/receipt", { params: { id } });
   }
 
   /** Long-polls until the job settles (released, held, rejected, failed, cancelled) or the timeout passes. */
@@ -394,13 +486,43 @@ export class AosClient {
     }
   }
 
-  /** Jobs, newest first: the caller's own (operator) or all (bureau). */
+  /** Jobs, newest first: the caller's own (operator) or all (bureau); the first page. */
   async jobs(filter: { status?: JobStatus; limit?: number } = {}): Promise<Job[]> {
-    return (await this.json<{ jobs: Job[] }>("GET", "/v1/jobs", { query: filter })).jobs;
+    return (await this.jobsPage(filter)).jobs;
+  }
+
+  /** One page of jobs; pass its `next` as `cursor` for the following page. */
+  jobsPage(filter: { status?: JobStatus } & PageQuery = {}): Promise<{ jobs: Job[]; next: string | null }> {
+    return this.json("get", "/v1/jobs", { query: { ...filter } });
+  }
+
+  /**
+   * Every job, page by page as it is read.
+   *
+   * @example
+   * for await (const job of client.eachJob({ status: "released" })) console.log(job.id);
+   */
+  eachJob(filter: { status?: JobStatus; limit?: number } = {}): AsyncGenerator<Job> {
+    return this.each("/v1/jobs", "jobs", filter);
+  }
+
+  /** Items of a paged list (the answer's `name` array), following `next` until the last page. */
+  private async *each<P extends PagedPath, K extends string>(
+    path: P,
+    name: K,
+    query: QueryOf<OperationAt<P, "get">>,
+  ): AsyncGenerator<PageItem<AnswerOf<OperationAt<P, "get">>, K>> {
+    let cursor: string | undefined;
+    do {
+      const res = await this.send("get", path, { query: { ...query, cursor } });
+      const page = (await res.json()) as Record<string, unknown> & { next?: string | null };
+      for (const item of (page[name] ?? []) as PageItem<AnswerOf<OperationAt<P, "get">>, K>[]) yield item;
+      cursor = page.next ?? undefined;
+    } while (cursor !== undefined);
   }
 
   cancelJob(id: string): Promise<Job> {
-    return this.json("POST", `/v1/jobs/${encodeURIComponent(id)}/cancel`);
+    return this.json("post", "/v1/jobs/{id}/cancel", { params: { id } });
   }
 
   /**
@@ -419,11 +541,10 @@ export class AosClient {
     format: OutputFormat = "json",
   ): Promise<OutputRows | string | Uint8Array> {
     const accept = { json: "application/json", csv: "text/csv", arrow: ARROW }[format];
-    const res = await this.request(
-      "GET",
-      `/v1/jobs/${encodeURIComponent(id)}/outputs/${encodeURIComponent(name)}`,
-      { headers: { accept } },
-    );
+    const res = await this.request("get", "/v1/jobs/{id}/outputs/{name}", {
+      params: { id, name },
+      headers: { accept },
+    });
     if (format === "csv") return res.text();
     if (format === "arrow") return new Uint8Array(await res.arrayBuffer());
     return (await res.json()) as OutputRows;
@@ -435,11 +556,10 @@ export class AosClient {
    */
   async outputBytes(id: string, name: string, format: OutputFormat = "json"): Promise<Uint8Array> {
     const accept = { json: "application/json", csv: "text/csv", arrow: ARROW }[format];
-    const res = await this.request(
-      "GET",
-      `/v1/jobs/${encodeURIComponent(id)}/outputs/${encodeURIComponent(name)}`,
-      { headers: { accept } },
-    );
+    const res = await this.request("get", "/v1/jobs/{id}/outputs/{name}", {
+      params: { id, name },
+      headers: { accept },
+    });
     return new Uint8Array(await res.arrayBuffer());
   }
 
@@ -453,7 +573,8 @@ export class AosClient {
     id: string,
     options: { signal?: AbortSignal; lastEventId?: number } = {},
   ): AsyncGenerator<JobEvent> {
-    const res = await this.request("GET", `/v1/jobs/${encodeURIComponent(id)}/events`, {
+    const res = await this.request("get", "/v1/jobs/{id}/events", {
+      params: { id },
       headers: {
         accept: "text/event-stream",
         ...(options.lastEventId ? { "last-event-id": String(options.lastEventId) } : {}),
@@ -485,14 +606,14 @@ export class AosClient {
    * whether the outputs would be released or held. No job is created and no budget is spent.
    */
   explainJob(submission: JobSubmission): Promise<import("./types.ts").DryRun> {
-    return this.json("POST", "/v1/jobs/explain", { body: submission });
+    return this.json("post", "/v1/jobs/explain", { body: submission });
   }
 
   // ── reviews ─────────────────────────────────────────────────────────────
 
-  /** The review queue: held jobs, oldest first (bureau). */
+  /** The review queue: held jobs, oldest first (bureau), read page by page. */
   async reviews(): Promise<PendingReview[]> {
-    return (await this.json<{ reviews: PendingReview[] }>("GET", "/v1/reviews")).reviews;
+    return collect(this.each("/v1/reviews", "reviews", { limit: 500 }));
   }
 
   /** Approves or rejects a held job with a comment (bureau). */
@@ -500,45 +621,47 @@ export class AosClient {
     jobId: string,
     decision: { decision: "approve" | "reject"; comment: string },
   ): Promise<{ job: Job; reviews: ReviewRecord[] }> {
-    return this.json("POST", `/v1/reviews/${encodeURIComponent(jobId)}`, { body: decision });
+    return this.json("post", "/v1/reviews/{jobId}", { params: { jobId }, body: decision });
   }
 
   // ── governance: the two-person rule and freezes ─────────────────────────
 
   /** The tariff in force and every version. */
   tariffs(): Promise<{ current: TariffVersion | null; versions: TariffVersion[] }> {
-    return this.json("GET", "/v1/tariffs");
+    return this.json("get", "/v1/tariffs");
   }
 
   /** Sets a tariff (bureau): a raise is in force now; a cut answers the proposal a second officer approves. */
   setTariff(tariff: Tariff): Promise<TariffVersion | Proposal> {
-    return this.json("PUT", "/v1/tariffs", { body: tariff });
+    return this.json("put", "/v1/tariffs", { body: tariff });
   }
 
   /** Proposes a change for a second officer (bureau). */
   propose(request: ProposalRequest): Promise<Proposal> {
-    return this.json("POST", "/v1/proposals", { body: request });
+    return this.json("post", "/v1/proposals", { body: request });
   }
 
   /** Proposals, newest first (bureau, auditors). */
   async proposals(filter: { status?: ProposalStatus; kind?: ProposalKind } = {}): Promise<Proposal[]> {
-    return (await this.json<{ proposals: Proposal[] }>("GET", "/v1/proposals", { query: filter })).proposals;
+    return collect(this.each("/v1/proposals", "proposals", { ...filter, limit: 500 }));
   }
 
   proposal(id: string): Promise<Proposal> {
-    return this.json("GET", `/v1/proposals/${encodeURIComponent(id)}`);
+    return this.json("get", "/v1/proposals/{id}", { params: { id } });
   }
 
   /** Approves or refuses a proposal (bureau; not its proposer for an approval; a refusal needs a reason). */
   decideProposal(id: string, decision: "approve" | "refuse", reason?: string): Promise<Proposal> {
-    return this.json("POST", `/v1/proposals/${encodeURIComponent(id)}/decision`, {
+    return this.json("post", "/v1/proposals/{id}/decision", {
+      params: { id },
       body: { decision, ...(reason === undefined ? {} : { reason }) },
     });
   }
 
   /** Withdraws one's own pending proposal (bureau). */
   withdrawProposal(id: string, reason?: string): Promise<Proposal> {
-    return this.json("POST", `/v1/proposals/${encodeURIComponent(id)}/withdraw`, {
+    return this.json("post", "/v1/proposals/{id}/withdraw", {
+      params: { id },
       body: reason === undefined ? {} : { reason },
     });
   }
@@ -547,18 +670,20 @@ export class AosClient {
   freeze(
     request: FreezeRequest,
   ): Promise<{ freeze: Freeze; stopped: { cancelled: string[]; running: string[] } }> {
-    return this.json("POST", "/v1/freezes", { body: request });
+    return this.json("post", "/v1/freezes", { body: request });
   }
 
   /** Freezes that concern the caller (all of them for the bureau and auditors). */
   async freezes(filter: { live?: boolean } = {}): Promise<Freeze[]> {
-    const query = filter.live === undefined ? {} : { live: String(filter.live) };
-    return (await this.json<{ freezes: Freeze[] }>("GET", "/v1/freezes", { query })).freezes;
+    const query =
+      filter.live === undefined ? {} : { live: filter.live ? ("true" as const) : ("false" as const) };
+    return (await this.json("get", "/v1/freezes", { query })).freezes;
   }
 
   /** Asks for a freeze to be lifted: answers the unfreeze proposal a second officer approves (bureau). */
   liftFreeze(id: string, reason: string, effectiveAt?: string): Promise<Proposal> {
-    return this.json("POST", `/v1/freezes/${encodeURIComponent(id)}/lift`, {
+    return this.json("post", "/v1/freezes/{id}/lift", {
+      params: { id },
       body: { reason, ...(effectiveAt === undefined ? {} : { effectiveAt }) },
     });
   }
@@ -567,62 +692,60 @@ export class AosClient {
 
   /** Audit entries matching the query, oldest first, one page (auditor, bureau); `next` pages on. */
   audit(query: AuditQuery = {}): Promise<{ entries: AuditEntry[]; next: number | null }> {
-    return this.json("GET", "/v1/audit", { query: { ...query } });
+    return this.json("get", "/v1/audit", { query: { ...query } });
   }
 
   /** The log (or a filtered part) as JSON lines, which verify offline when unfiltered, or CSV. */
   async auditExport(query: AuditQuery = {}, format: "jsonl" | "csv" = "jsonl"): Promise<string> {
-    const res = await this.request("GET", "/v1/audit/export", { query: { ...query, format } });
+    const res = await this.request("get", "/v1/audit/export", { query: { ...query, format } });
     return res.text();
   }
 
   /** The server's own verification of the whole log. */
   auditVerify(): Promise<AuditVerification> {
-    return this.json("GET", "/v1/audit/verify");
+    return this.json("get", "/v1/audit/verify");
   }
 
   /** Has the domain sign a checkpoint of the log now (null when nothing was appended since the last). */
   async checkpoint(): Promise<Record<string, unknown> | null> {
-    return (await this.json<{ checkpoint: Record<string, unknown> | null }>("POST", "/v1/audit/checkpoint"))
-      .checkpoint;
+    return (await this.json("post", "/v1/audit/checkpoint")).checkpoint;
   }
 
   /** The domain's public key (PEM) and fingerprint: receipts and checkpoints verify against it. */
   publicKey(): Promise<{ publicKey: string; fingerprint: string }> {
-    return this.json("GET", "/v1/audit/public-key");
+    return this.json("get", "/v1/audit/public-key");
   }
 
   // ── license applications ────────────────────────────────────────────────
 
   /** Applies for a license (operator). */
   apply(application: ApplicationRequest): Promise<ApplicationView> {
-    return this.json("POST", "/v1/applications", { body: application });
+    return this.json("post", "/v1/applications", { body: application });
   }
 
   /** Applications: an operator's own, those touching a holder's datasets, or all for the bureau and auditors. */
   async applications(
     filter: { status?: ApplicationStatus; dataset?: string; operator?: string } = {},
   ): Promise<ApplicationView[]> {
-    return (
-      await this.json<{ applications: ApplicationView[] }>("GET", "/v1/applications", { query: filter })
-    ).applications;
+    return (await this.json("get", "/v1/applications", { query: filter })).applications;
   }
 
   /** One application with its decisions timeline. */
   application(id: string): Promise<ApplicationView> {
-    return this.json("GET", `/v1/applications/${encodeURIComponent(id)}`);
+    return this.json("get", "/v1/applications/{id}", { params: { id } });
   }
 
   /** Withdraws a pending application (operator). */
   withdrawApplication(id: string, reason?: string): Promise<ApplicationView> {
-    return this.json("POST", `/v1/applications/${encodeURIComponent(id)}/withdraw`, {
+    return this.json("post", "/v1/applications/{id}/withdraw", {
+      params: { id },
       body: reason === undefined ? {} : { reason },
     });
   }
 
   /** Amends an application: a new one linked to the old (operator). */
   amendApplication(id: string, application: ApplicationRequest): Promise<ApplicationView> {
-    return this.json("POST", `/v1/applications/${encodeURIComponent(id)}/amend`, { body: application });
+    return this.json("post", "/v1/applications/{id}/amend", { params: { id }, body: application });
   }
 
   /** Consents to, or refuses with a reason, one dataset of an application (holder). */
@@ -630,7 +753,7 @@ export class AosClient {
     id: string,
     decision: { dataset: string; decision: "consent" | "refuse"; reason?: string },
   ): Promise<ApplicationView> {
-    return this.json("POST", `/v1/applications/${encodeURIComponent(id)}/consent`, { body: decision });
+    return this.json("post", "/v1/applications/{id}/consent", { params: { id }, body: decision });
   }
 
   /** Approves, or refuses with a reason, an application (bureau). */
@@ -638,24 +761,24 @@ export class AosClient {
     id: string,
     decision: { decision: "approve" | "refuse"; reason?: string },
   ): Promise<ApplicationView> {
-    return this.json("POST", `/v1/applications/${encodeURIComponent(id)}/approval`, { body: decision });
+    return this.json("post", "/v1/applications/{id}/approval", { params: { id }, body: decision });
   }
 
   // ── inbox, webhooks, alerts ─────────────────────────────────────────────
 
   /** The caller's notifications, newest first (`before` pages back, `after` catches up). */
-  inbox(query: InboxQuery = {}): Promise<InboxPage> {
-    return this.json("GET", "/v1/inbox", { query: { ...query, unread: query.unread ? "true" : undefined } });
+  inbox(query: Omit<InboxQuery, "unread"> & { unread?: boolean } = {}): Promise<InboxPage> {
+    return this.json("get", "/v1/inbox", { query: { ...query, unread: query.unread ? "true" : undefined } });
   }
 
   /** Marks one of the caller's notifications read. */
   markRead(id: number): Promise<Notification> {
-    return this.json("POST", `/v1/inbox/${id}/read`);
+    return this.json("post", "/v1/inbox/{id}/read", { params: { id } });
   }
 
   /** Marks the caller's unread notifications read: all, or those up to an id. */
   markAllRead(upTo?: number): Promise<{ marked: number }> {
-    return this.json("POST", "/v1/inbox/read", { body: upTo === undefined ? {} : { upTo } });
+    return this.json("post", "/v1/inbox/read", { body: upTo === undefined ? {} : { upTo } });
   }
 
   /**
@@ -667,7 +790,7 @@ export class AosClient {
   async *inboxEvents(
     options: { signal?: AbortSignal; lastEventId?: number } = {},
   ): AsyncGenerator<Notification> {
-    const res = await this.request("GET", "/v1/inbox/events", {
+    const res = await this.request("get", "/v1/inbox/events", {
       headers: {
         accept: "text/event-stream",
         ...(options.lastEventId === undefined ? {} : { "last-event-id": String(options.lastEventId) }),
@@ -691,56 +814,56 @@ export class AosClient {
     }
   }
 
-  /** The caller's webhooks. */
+  /** The caller's webhooks, read page by page. */
   async webhooks(): Promise<Webhook[]> {
-    return (await this.json<{ webhooks: Webhook[] }>("GET", "/v1/webhooks")).webhooks;
+    return collect(this.each("/v1/webhooks", "webhooks", { limit: 500 }));
   }
 
   /** Registers a webhook; the signing secret is answered only now. */
-  addWebhook(url: string, kinds?: readonly string[]): Promise<{ webhook: Webhook; secret: string }> {
-    return this.json("POST", "/v1/webhooks", { body: kinds && kinds.length > 0 ? { url, kinds } : { url } });
+  addWebhook(url: string, kinds?: readonly WebhookKind[]): Promise<{ webhook: Webhook; secret: string }> {
+    return this.json("post", "/v1/webhooks", {
+      body: kinds && kinds.length > 0 ? { url, kinds: [...kinds] } : { url },
+    });
   }
 
   /** Removes one of the caller's webhooks. */
   removeWebhook(id: string): Promise<Webhook> {
-    return this.json("DELETE", `/v1/webhooks/${encodeURIComponent(id)}`);
+    return this.json("delete", "/v1/webhooks/{id}", { params: { id } });
   }
 
-  /** The delivery log of one of the caller's webhooks, newest first. */
-  async webhookDeliveries(id: string): Promise<WebhookDelivery[]> {
-    return (
-      await this.json<{ deliveries: WebhookDelivery[] }>(
-        "GET",
-        `/v1/webhooks/${encodeURIComponent(id)}/deliveries`,
-      )
-    ).deliveries;
+  /** The delivery log of one of the caller's webhooks, newest first: one page (`next` reads on). */
+  webhookDeliveries(
+    id: string,
+    query: PageQuery = {},
+  ): Promise<{ deliveries: WebhookDelivery[]; next: string | null }> {
+    return this.json("get", "/v1/webhooks/{id}/deliveries", { params: { id }, query: { ...query } });
   }
 
-  /** Risk alerts, newest first (bureau, auditors). */
+  /** Risk alerts, newest first (bureau, auditors), read page by page. */
   async alerts(query: AlertQuery = {}): Promise<Alert[]> {
-    return (await this.json<{ alerts: Alert[] }>("GET", "/v1/alerts", { query: { ...query } })).alerts;
+    return collect(this.each("/v1/alerts", "alerts", { limit: 500, ...query }));
   }
 
   /** One alert with the audit entries behind it (bureau, auditors). */
   alert(id: string): Promise<AlertDetail> {
-    return this.json("GET", `/v1/alerts/${encodeURIComponent(id)}`);
+    return this.json("get", "/v1/alerts/{id}", { params: { id } });
   }
 
   /** Closes an open alert with its resolution (bureau). */
   closeAlert(id: string, resolution: string): Promise<Alert> {
-    return this.json("POST", `/v1/alerts/${encodeURIComponent(id)}/close`, { body: { resolution } });
+    return this.json("post", "/v1/alerts/{id}/close", { params: { id }, body: { resolution } });
   }
 
   /** Metered use per period, operator, license and dataset, priced by tariff (an operator sees its own). */
   usage(query: UsageQuery = {}): Promise<UsageReport> {
-    return this.json("GET", "/v1/usage", { query: { ...query } });
+    return this.json("get", "/v1/usage", { query: { ...query } });
   }
 
   // ── operator credit and evaluation ─────────────────────────────────────
 
   /** An operator's credit record (bureau, auditors; an operator its own). */
   credit(operator: string): Promise<import("./types.ts").CreditRecord> {
-    return this.json("GET", `/v1/operators/${encodeURIComponent(operator)}/credit`);
+    return this.json("get", "/v1/operators/{id}/credit", { params: { id: operator } });
   }
 
   /** Records a violation with evidence (bureau). */
@@ -748,12 +871,12 @@ export class AosClient {
     operator: string,
     violation: import("./types.ts").ViolationRequest,
   ): Promise<import("./types.ts").Violation> {
-    return this.json("POST", `/v1/operators/${encodeURIComponent(operator)}/violations`, { body: violation });
+    return this.json("post", "/v1/operators/{id}/violations", { params: { id: operator }, body: violation });
   }
 
   /** Objects to one of the caller's violations, once (operator). */
   objectToViolation(id: string, reason: string): Promise<import("./types.ts").Violation> {
-    return this.json("POST", `/v1/violations/${encodeURIComponent(id)}/objection`, { body: { reason } });
+    return this.json("post", "/v1/violations/{id}/objection", { params: { id }, body: { reason } });
   }
 
   /** Decides an objection (bureau, not the officer who recorded the violation). */
@@ -761,7 +884,7 @@ export class AosClient {
     id: string,
     decision: import("./types.ts").ObjectionDecision,
   ): Promise<import("./types.ts").Violation> {
-    return this.json("POST", `/v1/violations/${encodeURIComponent(id)}/decision`, { body: decision });
+    return this.json("post", "/v1/violations/{id}/decision", { params: { id }, body: decision });
   }
 
   /** An operator's evaluation for [from, to) (bureau, auditors; an operator its own). */
@@ -769,28 +892,27 @@ export class AosClient {
     operator: string,
     period: { from: string; to: string },
   ): Promise<import("./types.ts").EvaluationReport> {
-    return this.json("GET", `/v1/operators/${encodeURIComponent(operator)}/evaluation`, {
+    return this.json("get", "/v1/operators/{id}/evaluation", {
+      params: { id: operator },
       query: { ...period },
     });
   }
 
   /** Exits an operator: revokes its keys and licenses and settles its open period (bureau). */
   exitOperator(operator: string, reason: string): Promise<import("./types.ts").ExitOutcome> {
-    return this.json("POST", `/v1/operators/${encodeURIComponent(operator)}/exit`, { body: { reason } });
+    return this.json("post", "/v1/operators/{id}/exit", { params: { id: operator }, body: { reason } });
   }
 
   // ── settlement statements ──────────────────────────────────────────────
 
   /** Issues a party's signed statement for a month (bureau); the same month again answers the same statement. */
   issueStatement(request: StatementRequest): Promise<Statement> {
-    return this.json("POST", "/v1/statements", { body: request });
+    return this.json("post", "/v1/statements", { body: request });
   }
 
-  /** Statements the caller may read, newest month first. */
+  /** Statements the caller may read, newest month first, read page by page. */
   async statements(query: StatementQuery = {}): Promise<StatementSummary[]> {
-    return (
-      await this.json<{ statements: StatementSummary[] }>("GET", "/v1/statements", { query: { ...query } })
-    ).statements;
+    return collect(this.each("/v1/statements", "statements", { limit: 500, ...query }));
   }
 
   /** One statement: the signed JSON document, its CSV lines, or a printable PDF. */
@@ -802,9 +924,7 @@ export class AosClient {
     format: "json" | "csv" | "pdf" = "json",
   ): Promise<Statement | string | Uint8Array> {
     const accept = { json: "application/json", csv: "text/csv", pdf: "application/pdf" }[format];
-    const res = await this.request("GET", `/v1/statements/${encodeURIComponent(id)}`, {
-      headers: { accept },
-    });
+    const res = await this.request("get", "/v1/statements/{id}", { params: { id }, headers: { accept } });
     if (format === "csv") return res.text();
     if (format === "pdf") return new Uint8Array(await res.arrayBuffer());
     return (await res.json()) as Statement;
@@ -812,7 +932,7 @@ export class AosClient {
 
   /** The server's verification of an issued statement, recomputed from the jobs and tariffs. */
   verifyStatement(id: string): Promise<StatementVerification> {
-    return this.json("POST", `/v1/statements/${encodeURIComponent(id)}/verify`);
+    return this.json("post", "/v1/statements/{id}/verify", { params: { id } });
   }
 
   // ── data quality and registries ────────────────────────────────────────
@@ -822,7 +942,7 @@ export class AosClient {
     dataset: string,
     report: import("./types.ts").QualityReport,
   ): Promise<import("./types.ts").QualityIssue> {
-    return this.json("POST", `/v1/datasets/${encodeURIComponent(dataset)}/issues`, { body: report });
+    return this.json("post", "/v1/datasets/{name}/issues", { params: { name: dataset }, body: report });
   }
 
   /** A dataset's quality issues the caller may read (an operator's own), newest first. */
@@ -831,83 +951,78 @@ export class AosClient {
     filter: { status?: import("./types.ts").QualityIssueStatus } = {},
   ): Promise<import("./types.ts").QualityIssue[]> {
     return (
-      await this.json<{ issues: import("./types.ts").QualityIssue[] }>(
-        "GET",
-        `/v1/datasets/${encodeURIComponent(dataset)}/issues`,
-        { query: { ...filter } },
-      )
+      await this.json("get", "/v1/datasets/{name}/issues", {
+        params: { name: dataset },
+        query: { ...filter },
+      })
     ).issues;
   }
 
   /** One quality issue with its steps. */
   qualityIssue(id: string): Promise<import("./types.ts").QualityIssue> {
-    return this.json("GET", `/v1/quality-issues/${encodeURIComponent(id)}`);
+    return this.json("get", "/v1/quality-issues/{id}", { params: { id } });
   }
 
   /** A step on a quality issue: the holder's answer or fix, the reporter's confirmation or reopening. */
-  qualityStep(
+  qualityStep<S extends QualityStep>(
     id: string,
-    step: "answer" | "resolve" | "confirm" | "reopen",
-    body: Record<string, unknown>,
+    step: S,
+    body: BodyOf<OperationAt<`/v1/quality-issues/{id}/${S}`, "post">>,
   ): Promise<import("./types.ts").QualityIssue> {
-    return this.json("POST", `/v1/quality-issues/${encodeURIComponent(id)}/${step}`, { body });
+    return this.send("post", `/v1/quality-issues/{id}/${step}`, { params: { id }, body }).then(
+      (res) => res.json() as Promise<import("./types.ts").QualityIssue>,
+    );
   }
 
   /** A dataset's completeness per column, freshness and issue counts. */
   qualitySummary(dataset: string): Promise<import("./types.ts").QualitySummary> {
-    return this.json("GET", `/v1/datasets/${encodeURIComponent(dataset)}/quality`);
+    return this.json("get", "/v1/datasets/{name}/quality", { params: { name: dataset } });
   }
 
-  /** Registers a dataset as a data asset (bureau), or amends its registration when `amend` is set. */
+  /** Registers a dataset as a data asset (bureau), or amends its registration (with a note saying why). */
+  register(request: RegistrationRequest): Promise<import("./types.ts").Registration>;
+  register(request: RegistrationAmendment, amend: true): Promise<import("./types.ts").Registration>;
   register(
-    request: { dataset: string; rights?: import("./types.ts").AssetRight[]; note?: string },
+    request: RegistrationRequest | RegistrationAmendment,
     amend = false,
   ): Promise<import("./types.ts").Registration> {
-    const { dataset, ...rest } = request;
-    return amend
-      ? this.json("POST", `/v1/registrations/${encodeURIComponent(dataset)}`, { body: rest })
-      : this.json("POST", "/v1/registrations", { body: request });
+    if (!amend) return this.json("post", "/v1/registrations", { body: request as RegistrationRequest });
+    const { dataset, ...amendment } = request as RegistrationAmendment;
+    return this.json("post", "/v1/registrations/{dataset}", { params: { dataset }, body: amendment });
   }
 
   /** The data-asset register: each registration as it stands. */
   async registrations(): Promise<import("./types.ts").RegistrationRevision[]> {
-    return (
-      await this.json<{ registrations: import("./types.ts").RegistrationRevision[] }>(
-        "GET",
-        "/v1/registrations",
-      )
-    ).registrations;
+    return (await this.json("get", "/v1/registrations")).registrations;
   }
 
   /** One dataset's registration with its history. */
   registration(dataset: string): Promise<import("./types.ts").Registration> {
-    return this.json("GET", `/v1/registrations/${encodeURIComponent(dataset)}`);
+    return this.json("get", "/v1/registrations/{dataset}", { params: { dataset } });
   }
 
   /** Creates a data product from a released job (bureau). */
   createProduct(request: import("./types.ts").DataProductRequest): Promise<import("./types.ts").DataProduct> {
-    return this.json("POST", "/v1/products", { body: request });
+    return this.json("post", "/v1/products", { body: request });
   }
 
   /** Data products the caller may see, newest first. */
   async products(): Promise<import("./types.ts").DataProduct[]> {
-    return (await this.json<{ products: import("./types.ts").DataProduct[] }>("GET", "/v1/products"))
-      .products;
+    return (await this.json("get", "/v1/products")).products;
   }
 
   /** Subscribes to a listed product (operator holding a license naming its datasets). */
   subscribe(id: string): Promise<import("./types.ts").ProductSubscription> {
-    return this.json("POST", `/v1/products/${encodeURIComponent(id)}/subscribe`);
+    return this.json("post", "/v1/products/{id}/subscribe", { params: { id } });
   }
 
   /** A product's released output for a subscriber, exactly as served (JSON, CSV or Arrow). */
   async productOutputBytes(id: string, name: string, format: OutputFormat = "json"): Promise<Uint8Array> {
     const accept = { json: "application/json", csv: "text/csv", arrow: ARROW }[format];
-    const res = await this.request(
-      "GET",
-      `/v1/products/${encodeURIComponent(id)}/outputs/${encodeURIComponent(name)}`,
-      { headers: { accept } },
-    );
+    const res = await this.request("get", "/v1/products/{id}/outputs/{name}", {
+      params: { id, name },
+      headers: { accept },
+    });
     return new Uint8Array(await res.arrayBuffer());
   }
 }
@@ -934,4 +1049,11 @@ function parseSseBlock(block: string): JobEvent | undefined {
     parsed = { text: data.join("\n") };
   }
   return { ...(id === undefined ? {} : { id }), type: type as JobEvent["type"], data: parsed };
+}
+
+/** Every item of an async iterable, in order (Node 20 has no Array.fromAsync). */
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) out.push(item);
+  return out;
 }

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { AuditEntry } from "../audit/entry.ts";
 import { DomainError } from "../policies/errors.ts";
 import { budgetPeriodKey, type License } from "../policies/license.ts";
+import { Timestamp } from "../policies/timestamp.ts";
 import { sqlDialect } from "../storage/sql-dialect.ts";
 import type { SqlExecutor, SqlStore } from "../storage/sql-store.ts";
 import type { AuditSink } from "./audit-sink.ts";
@@ -10,6 +11,7 @@ import { auditedChange } from "./audited-change.ts";
 import { type Actor, requireActor } from "./authority.ts";
 import { type CreditRules, recordAlertViolation, recordGateViolation } from "./credit.ts";
 import { notify } from "./inbox.ts";
+import { keysetPage, mapPage, type Page, type PageRequest } from "./paging.ts";
 
 /** The rules over the log that raise alerts. */
 export const AlertRule = z.enum(["refusal_burst", "budget_burn", "differencing", "auth_failures"]);
@@ -74,8 +76,8 @@ export const AlertView = z.object({
   summary: z.string(),
   /** Audit log positions of the entries behind the alert. */
   entries: z.array(z.number().int()),
-  raisedAt: z.string(),
-  closedAt: z.string().nullable(),
+  raisedAt: Timestamp,
+  closedAt: Timestamp.nullable(),
   closedBy: z.string().nullable(),
   resolution: z.string().nullable(),
   suggestedFreeze: SuggestedFreeze.nullable(),
@@ -130,16 +132,16 @@ export const AlertQuery = z.object({
   status: z.enum(["open", "closed"]).optional(),
   rule: AlertRule.optional(),
   operator: z.string().min(1).max(100).optional(),
-  limit: z.coerce.number().int().min(1).max(500).optional(),
 });
 export type AlertQuery = z.infer<typeof AlertQuery>;
 
-/** Alerts, newest first (bureau and auditors). */
+/** Alerts, newest first, a page at a time (bureau and auditors). */
 export async function listAlerts(
-  store: Pick<SqlExecutor, "query">,
+  store: Pick<SqlExecutor, "query" | "dialect">,
   actor: Actor,
   query: AlertQuery = {},
-): Promise<AlertView[]> {
+  page: PageRequest = {},
+): Promise<Page<AlertView>> {
   requireActor(actor, READERS, "read risk alerts");
   const where: string[] = [];
   const params: string[] = [];
@@ -152,11 +154,15 @@ export async function listAlerts(
     params.push(value);
     where.push(`${column} = $${params.length}`);
   }
-  const rows = await store.query<AlertRow>(
-    `SELECT * FROM alerts${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY raised_at DESC, id DESC LIMIT ${query.limit ?? 100}`,
+  const rows = await keysetPage<AlertRow & Record<string, unknown>>(store, {
+    list: "alerts",
+    select: "SELECT * FROM alerts",
+    where,
     params,
-  );
-  return rows.map(alertView);
+    order: { key: "raised_at", id: "id", direction: "desc" },
+    page,
+  });
+  return mapPage(rows, alertView);
 }
 
 /** One alert with the audit entries behind it (bureau and auditors). */

@@ -483,7 +483,8 @@ export async function restoreDataFolder(
           );
         }
         await rename(folder.dir, aside);
-        // The lock file went with the folder; it was ours.
+        // The lock file went with the folder; it was ours. Left behind, it would only mark a folder
+        // nothing serves, so a failure to remove it is not worth stopping the restore for.
         await unlink(join(aside, "node.lock")).catch(() => undefined);
         lock = undefined;
         keptAs = aside;
@@ -639,6 +640,7 @@ async function readOnlyPostgres(url: string): Promise<ControlSource> {
     await client.connect();
     await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
   } catch (error) {
+    // The connection failed already: that failure is the one reported; ending it can only fail too.
     await client.end().catch(() => undefined);
     throw new BackupError(
       "SOURCE_UNREACHABLE",
@@ -657,6 +659,7 @@ async function readOnlyPostgres(url: string): Promise<ControlSource> {
     run: refuse,
     transaction: refuse,
     async close() {
+      // A read-only transaction has nothing to commit: a failed COMMIT loses nothing, and end() follows.
       await client.query("COMMIT").catch(() => undefined);
       await client.end();
     },

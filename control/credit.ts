@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { DomainError, describeIssues } from "../policies/errors.ts";
 import { License, type LicenseQuotas } from "../policies/license.ts";
+import { Timestamp } from "../policies/timestamp.ts";
 import { compareText, sqlDialect } from "../storage/sql-dialect.ts";
 import type { SqlExecutor, SqlStore } from "../storage/sql-store.ts";
 import type { AuditEvent, AuditSink } from "./audit-sink.ts";
@@ -81,20 +82,20 @@ export const ViolationView = z.object({
   source: z.string(),
   summary: z.string(),
   evidence: ViolationEvidence,
-  recordedAt: z.string(),
+  recordedAt: Timestamp,
   /** The penalty in force right after it was recorded. */
   penalty: PenaltyLevel,
   /** standing: counts against the score; repaired: a period without violations followed it; annulled: an objection was upheld. */
   status: z.enum(["standing", "repaired", "annulled"]),
   /** When a standing violation stops counting if no other follows; null otherwise. */
-  repairsAt: z.string().nullable(),
-  objection: z.object({ reason: z.string(), filedAt: z.string() }).nullable(),
+  repairsAt: Timestamp.nullable(),
+  objection: z.object({ reason: z.string(), filedAt: Timestamp }).nullable(),
   decision: z
     .object({
       outcome: z.enum(["upheld", "dismissed"]),
       reason: z.string(),
       decidedBy: z.string(),
-      decidedAt: z.string(),
+      decidedAt: Timestamp,
     })
     .nullable(),
 });
@@ -119,7 +120,7 @@ export const CreditRecord = z.object({
   /** The penalty in force (it follows `level` when violations are recorded or decided, and at the next repair sweep). */
   penalty: z.object({
     level: PenaltyLevel,
-    since: z.string().nullable(),
+    since: Timestamp.nullable(),
     quotaCuts: z.array(QuotaCut),
     suspendedLicenses: z.array(z.string()),
   }),

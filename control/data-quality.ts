@@ -4,9 +4,11 @@ import { DomainError, isDomainError } from "../policies/errors.ts";
 import { type License, licensedViews } from "../policies/license.ts";
 import type { DatasetManifest } from "../policies/manifest.ts";
 import { analyzeQuery } from "../policies/query-gate.ts";
+import { Timestamp } from "../policies/timestamp.ts";
 import type { DataDomain } from "../storage/data-domain.ts";
 import { compareText, sqlDialect } from "../storage/sql-dialect.ts";
 import type { SqlExecutor, SqlStore } from "../storage/sql-store.ts";
+import { log } from "../telemetry/log.ts";
 import type { AuditEvent, AuditSink } from "./audit-sink.ts";
 import { auditedChange } from "./audited-change.ts";
 import { type Actor, requireActor } from "./authority.ts";
@@ -105,9 +107,9 @@ export const QualityIssue = z.object({
   fixVersion: z.number().int().nullable(),
   /** Whether the reporter has used its one reopening. */
   reopened: z.boolean(),
-  reportedAt: z.string(),
-  updatedAt: z.string(),
-  resolvedAt: z.string().nullable(),
+  reportedAt: Timestamp,
+  updatedAt: Timestamp,
+  resolvedAt: Timestamp.nullable(),
   steps: z.array(QualityStep),
 });
 export type QualityIssue = z.infer<typeof QualityIssue>;
@@ -122,7 +124,7 @@ export const QualitySummary = z.object({
   dataset: z.string(),
   /** The current data version and when it was supplied; null before any. */
   currentVersion: z.number().int().nullable(),
-  suppliedAt: z.string().nullable(),
+  suppliedAt: Timestamp.nullable(),
   /** Hours since the current version was supplied. */
   ageHours: z.number().int().nullable(),
   /** The update frequency the policy declares, to read the age against. */
@@ -778,8 +780,13 @@ async function completenessOf(
       `SELECT count(*)::BIGINT, ${missing.map((c) => `count("${c}")::BIGINT`).join(", ")} FROM "${dataset}"`,
     );
     row = reader.getRows()[0] ?? [];
-  } catch {
+  } catch (error) {
     // A column the version's table lacks (a policy newer than the data): no completeness for now.
+    log.warn("column completeness not counted; the quality report goes without it", {
+      dataset,
+      version,
+      error,
+    });
     return counts;
   } finally {
     connection.closeSync();

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { z } from "zod";
 import { DomainError } from "../policies/errors.ts";
+import { Timestamp } from "../policies/timestamp.ts";
 import type { DataVersionFile, DataVersionSource, DataVersionStamp } from "../storage/data-domain.ts";
 import { fileDigest } from "../storage/file-digest.ts";
 import { compareText, sqlDialect } from "../storage/sql-dialect.ts";
@@ -39,7 +40,7 @@ export const DataVersionInfo = z.object({
   bytes: z.number().int(),
   /** The supplying principal's id, or `seed` (demo data) or `upgrade` (an older release's domain). */
   suppliedBy: z.string(),
-  suppliedAt: z.string(),
+  suppliedAt: Timestamp,
   note: z.string().nullable(),
   /** New jobs read this version. */
   current: z.boolean(),

@@ -8,7 +8,8 @@ import type { ColumnManifest, DatasetManifest } from "../policies/manifest.ts";
 
 /**
  * Synthetic rows for developing scripts before they touch real data. Everything comes from the
- * manifest (types, declared values, bounds and date ranges, identifier formats) and a seeded
+ * manifest (types, declared values, bounds and date ranges, identifier formats, and each column's
+ * bureau-approved dummy shape: categories, range, pattern, null rate, distribution) and a seeded
  * generator: no real row is ever read, so dummy data can be handed to any role.
  *
  * Identifiers are format-valid (check digits hold) but can never be real: resident ID numbers and
@@ -103,7 +104,7 @@ const INTEGER_TYPES = /^(SMALLINT|INTEGER|BIGINT)$/;
 const DECIMAL = /^DECIMAL\((\d+),(\d+)\)$/;
 
 /** Skewed categorical draw: earlier declared values are more common, as in most code lists. */
-function pick(values: readonly string[], random: () => number): string {
+function pickSkewed(values: readonly string[], random: () => number): string {
   const weights = values.map((_, i) => 1 / (1 + 0.35 * i));
   let r = random() * weights.reduce((a, b) => a + b, 0);
   for (const [i, w] of weights.entries()) {
@@ -113,15 +114,42 @@ function pick(values: readonly string[], random: () => number): string {
   return values[values.length - 1]!;
 }
 
-/** A number inside the bounds: heavy-tailed for magnitudes that start at 0 (income, capital, kWh), else uniform. */
+/** A categorical draw: skewed towards the first values unless the dummy shape asks for uniform. */
+function pick(column: ColumnManifest, values: readonly string[], random: () => number): string {
+  if (column.dummy?.distribution !== "uniform") return pickSkewed(values, random);
+  return values[Math.min(values.length - 1, Math.floor(random() * values.length))]!;
+}
+
+/**
+ * A number inside the dummy range (else the bounds): skewed draws are heavy-tailed towards the low
+ * end; without a stated distribution, magnitudes that start at 0 (income, capital, kWh) are skewed
+ * and the rest uniform.
+ */
 function numberIn(column: ColumnManifest, random: () => number): number {
-  const { min, max } = column.bounds ?? { min: 0, max: 1000 };
+  const { min, max } = column.dummy?.range ?? column.bounds ?? { min: 0, max: 1000 };
   const u = random();
-  const raw = min === 0 && max > 1000 ? max * u ** 6 : min + (max - min) * u;
+  const stated = column.dummy?.distribution;
+  const skewed = stated === undefined ? min === 0 && max > 1000 : stated === "skewed";
+  const raw = min + (max - min) * (skewed ? u ** 6 : u);
   if (INTEGER_TYPES.test(column.type)) return Math.min(max, Math.max(min, Math.round(raw)));
   const decimal = DECIMAL.exec(column.type);
   const scale = decimal ? Number(decimal[2]) : 3;
   return Number(raw.toFixed(scale));
+}
+
+const UPPER = "ABCDEFGHJKLMNPQRSTUVWXYZ";
+const LOWER = "abcdefghijkmnpqrstuvwxyz";
+
+/** A string of the dummy pattern's shape: `9` a digit, `A`/`a` a letter, anything else as written. */
+function fromPattern(pattern: string, random: () => number): string {
+  let text = "";
+  for (const ch of pattern) {
+    if (ch === "9") text += String(Math.floor(random() * 10));
+    else if (ch === "A") text += UPPER[Math.floor(random() * UPPER.length)];
+    else if (ch === "a") text += LOWER[Math.floor(random() * LOWER.length)];
+    else text += ch;
+  }
+  return text;
 }
 
 function dateIn(column: ColumnManifest, random: () => number): string {
@@ -159,15 +187,24 @@ export function dummyRows(manifest: DatasetManifest, options: DummyOptions): Dum
     const unit = pool === count ? i : Math.floor(random() * pool);
     const row: DummyRow = {};
     for (const column of manifest.columns) {
-      if (column.identifier) {
+      const dummy = column.dummy;
+      const values = dummy?.values ?? column.values;
+      // Nulls only where the bureau approved a null rate: a draw is taken only then, so manifests
+      // without dummy shapes give the rows they always gave.
+      if (dummy?.nullRate !== undefined && dummy.nullRate > 0 && random() < dummy.nullRate) {
+        row[column.name] = null;
+      } else if (column.identifier) {
         const key = column.name === manifest.privacyUnit ? unit : i;
         row[column.name] = identifierValue(column, key);
-      } else if (column.values) row[column.name] = pick(column.values, random);
+      } else if (values) row[column.name] = pick(column, values, random);
       else if (column.type === "BOOLEAN") row[column.name] = random() < 0.5;
       else if (column.type === "DATE" || column.type === "TIMESTAMP")
         row[column.name] = dateIn(column, random);
       else if (column.type === "VARCHAR")
-        row[column.name] = `${column.name}_${1 + Math.floor(random() * 20)}`;
+        row[column.name] =
+          dummy?.pattern !== undefined
+            ? fromPattern(dummy.pattern, random)
+            : `${column.name}_${1 + Math.floor(random() * 20)}`;
       else row[column.name] = numberIn(column, random);
     }
     rows.push(row);

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { DomainError } from "../policies/errors.ts";
 import { License } from "../policies/license.ts";
+import { Timestamp } from "../policies/timestamp.ts";
 import { compareText } from "../storage/sql-dialect.ts";
 import type { SqlExecutor } from "../storage/sql-store.ts";
 import type { JobRecord } from "./jobs/model.ts";
@@ -29,9 +30,9 @@ export const Freeze = z.object({
   target: z.string().nullable(),
   reason: z.string(),
   frozenBy: z.string(),
-  frozenAt: z.string(),
+  frozenAt: Timestamp,
   /** When it ends (set by an approved lifting, possibly for later); null while nobody lifted it. */
-  liftedAt: z.string().nullable(),
+  liftedAt: Timestamp.nullable(),
   liftedBy: z.string().nullable(),
   liftProposal: z.string().nullable(),
   /** Whether it holds now. */

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import { DomainError } from "../policies/errors.ts";
+import { Timestamp } from "../policies/timestamp.ts";
 import { sqlDialect } from "../storage/sql-dialect.ts";
 import type { SqlExecutor, SqlStore } from "../storage/sql-store.ts";
 import type { AuditSink } from "./audit-sink.ts";
@@ -102,8 +103,8 @@ export async function authenticate(store: Read, presentedKey: string): Promise<P
 export const ApiKeyInfo = z.object({
   prefix: z.string(),
   principal: z.string(),
-  createdAt: z.string(),
-  revokedAt: z.string().nullable(),
+  createdAt: Timestamp,
+  revokedAt: Timestamp.nullable(),
 });
 export type ApiKeyInfo = z.infer<typeof ApiKeyInfo>;
 

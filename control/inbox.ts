@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { DomainError } from "../policies/errors.ts";
+import { Timestamp } from "../policies/timestamp.ts";
 import { sqlDialect } from "../storage/sql-dialect.ts";
 import type { SqlExecutor, SqlStore } from "../storage/sql-store.ts";
 import { type Actor, requireActor } from "./authority.ts";
@@ -52,8 +53,8 @@ export const NotificationView = z.object({
   kind: NotificationKind,
   subject: NotificationSubject,
   message: z.string(),
-  createdAt: z.string(),
-  readAt: z.string().nullable(),
+  createdAt: Timestamp,
+  readAt: Timestamp.nullable(),
 });
 export type NotificationView = z.infer<typeof NotificationView>;
 

@@ -6,6 +6,7 @@ import { isUniqueViolation, type SqlExecutor, type SqlStore, type SqlValue } fro
 import type { AuditSink } from "./audit-sink.ts";
 import { auditedChange } from "./audited-change.ts";
 import { currentCatalog } from "./catalog.ts";
+import { keysetPage, mapPage, type Page, type PageRequest } from "./paging.ts";
 
 export const LicenseStatus = ["active", "suspended", "expired", "revoked"] as const;
 export type LicenseStatus = (typeof LicenseStatus)[number];
@@ -101,7 +102,7 @@ export interface LicenseDetail extends LicenseRecord {
   readonly updatedAt: string | null;
 }
 
-type DetailRow = {
+type DetailRow = Record<string, unknown> & {
   id: string;
   document: string;
   status: LicenseStatus;
@@ -118,11 +119,12 @@ const toDetail = (row: DetailRow): LicenseDetail => ({
   updatedAt: row.updated_at,
 });
 
-/** Licenses with their status details, newest first; all of them, or one operator's. */
+/** Licenses with their status details, newest first, a page at a time; all of them, or one operator's. */
 export async function listLicenses(
-  store: Read,
+  store: Pick<SqlExecutor, "query" | "dialect">,
   filter: { operatorId?: string; status?: LicenseStatus } = {},
-): Promise<LicenseDetail[]> {
+  page: PageRequest = {},
+): Promise<Page<LicenseDetail>> {
   const params: SqlValue[] = [];
   const conditions: string[] = [];
   if (filter.operatorId !== undefined) {
@@ -133,9 +135,15 @@ export async function listLicenses(
     params.push(filter.status);
     conditions.push(`status = $${params.length}`);
   }
-  const where = conditions.length > 0 ? ` WHERE ${conditions.join(" AND ")}` : "";
-  const rows = await store.query<DetailRow>(`SELECT ${DETAIL_COLUMNS} FROM licenses${where}`, params);
-  return rows.sort(newestFirst).map(toDetail);
+  const rows = await keysetPage<DetailRow>(store, {
+    list: "licenses",
+    select: `SELECT ${DETAIL_COLUMNS} FROM licenses`,
+    where: conditions,
+    params,
+    order: { key: "created_at", id: "id", direction: "desc" },
+    page,
+  });
+  return mapPage(rows, toDetail);
 }
 
 /** One license with its status details; NOT_FOUND if absent or (with `visibleTo`) another operator's. */

@@ -61,8 +61,21 @@ export interface UsageLine extends Metered {
   readonly basis: ContributionBasis;
 }
 
+/** Use in one period, over every line of it: each job counts once, whatever it read. */
+export interface PeriodUsage extends Metered {
+  readonly period: string;
+}
+
+/**
+ * What a job counts for: one whole job on each line it has a part in (a job that read two datasets
+ * is one job of each dataset's line), and one job in its period and in the totals. Lines of one
+ * period therefore may add up to more jobs than the period has; every other figure is divided
+ * between the lines and adds up exactly.
+ */
 export interface UsageReport {
   readonly lines: UsageLine[];
+  /** Per period, oldest first: what a chart over time shows (whole jobs, each once). */
+  readonly periods: PeriodUsage[];
   /** Over the lines; `jobs` counts each job once. */
   readonly totals: Metered;
 }
@@ -381,6 +394,7 @@ export async function usageReport(
     withoutHeld: scope.operatorId !== undefined,
   });
   const lines = new Map<string, { key: Omit<UsageLine, keyof Metered>; sums: Sums }>();
+  const periods = new Map<string, Sums>();
   let totals = ZERO;
   for (const job of jobs) {
     const period = query.groupBy === "day" ? job.submittedAt.slice(0, 10) : job.submittedAt.slice(0, 7);
@@ -390,6 +404,7 @@ export async function usageReport(
       // A department sees the use of its own datasets only, not what else its users' jobs read.
       if (scope.holderDepartment !== undefined && holder !== scope.holderDepartment) continue;
       totals = addPart(totals, part, counted ? 0 : 1);
+      periods.set(period, addPart(periods.get(period) ?? ZERO, part, counted ? 0 : 1));
       counted = true;
       const id = JSON.stringify([period, job.operator, job.license, part.dataset, part.basis]);
       const before = lines.get(id);
@@ -408,6 +423,9 @@ export async function usageReport(
   }
   return {
     lines: [...lines.values()].map(({ key, sums }) => ({ ...key, ...finish(sums) })),
+    periods: [...periods.entries()]
+      .sort(([a], [b]) => compareText(a, b))
+      .map(([period, sums]) => ({ period, ...finish(sums) })),
     totals: finish(totals),
   };
 }

@@ -1,5 +1,6 @@
 import type { Notifier } from "../storage/notifications.ts";
 import type { SqlStore } from "../storage/sql-store.ts";
+import type { Logger } from "../telemetry/log.ts";
 import { type AlertThresholds, evaluateAlerts } from "./alerts.ts";
 import type { AuditSink } from "./audit-sink.ts";
 import { type CreditRules, repairCredit } from "./credit.ts";
@@ -24,10 +25,6 @@ export interface NotificationSettings {
   readonly licenseSweepMs: number;
 }
 
-interface Logger {
-  warn(message: string, fields?: Record<string, unknown>): void;
-}
-
 /**
  * Starts what notifications need on a node: every node relays PostgreSQL's inbox wake-ups into this
  * process (its SSE streams wait on them); a node that runs jobs also sends webhook deliveries, runs
@@ -38,7 +35,7 @@ export async function startNotificationServices(deps: {
   readonly store: SqlStore;
   readonly audit: AuditSink;
   readonly notifier: Notifier;
-  readonly logger: Logger;
+  readonly logger: Pick<Logger, "warn">;
   readonly settings: NotificationSettings;
   /** Whether this node does the periodic work (the `all` and `runner` roles). */
   readonly runsWork: boolean;
@@ -61,11 +58,7 @@ export async function startNotificationServices(deps: {
       if (busy.has(name)) return;
       busy.add(name);
       work()
-        .catch((error: unknown) =>
-          deps.logger.warn(`${name} failed; retried on its next round`, {
-            error: error instanceof Error ? error.name : "error",
-          }),
-        )
+        .catch((error: unknown) => deps.logger.warn(`${name} failed; retried on its next round`, { error }))
         .finally(() => busy.delete(name));
     };
     const timer = setInterval(run, ms);

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import { DomainError } from "../policies/errors.ts";
 import type { DatasetManifest } from "../policies/manifest.ts";
+import { Timestamp } from "../policies/timestamp.ts";
 import type { DataDomain } from "../storage/data-domain.ts";
 import type { SqlExecutor, SqlStore } from "../storage/sql-store.ts";
 import type { AuditSink } from "./audit-sink.ts";
@@ -206,8 +207,8 @@ export const RegisteredLicense = z.object({
   operator: z.string().describe("The operator's organisation"),
   purpose: z.string(),
   datasets: z.array(z.string()),
-  validFrom: z.string(),
-  validTo: z.string(),
+  validFrom: Timestamp,
+  validTo: Timestamp,
   status: z.enum(["active", "suspended", "expired", "revoked"]),
 });
 export type RegisteredLicense = z.infer<typeof RegisteredLicense>;

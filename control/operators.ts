@@ -1,11 +1,13 @@
 import { z } from "zod";
 import { DomainError } from "../policies/errors.ts";
 import { isValidUscc } from "../policies/identifiers.ts";
+import { Timestamp } from "../policies/timestamp.ts";
 import { compareText, sqlDialect } from "../storage/sql-dialect.ts";
 import { isUniqueViolation, type SqlExecutor, type SqlStore, type SqlValue } from "../storage/sql-store.ts";
 import type { AuditSink } from "./audit-sink.ts";
 import { type AuditedOutcome, auditedChange } from "./audited-change.ts";
 import { createPrincipal, issueApiKey, PrincipalStatus, setPrincipalStatus } from "./identity.ts";
+import { keysetPage, mapPage, type Page, type PageRequest } from "./paging.ts";
 
 /**
  * What the bureau checked before admitting an operator (开发主体): the organisation, its unified
@@ -52,8 +54,8 @@ export const Operator = z.object({
   organization: z.string(),
   status: PrincipalStatus,
   statusReason: z.string().nullable(),
-  statusChangedAt: z.string().nullable(),
-  createdAt: z.string(),
+  statusChangedAt: Timestamp.nullable(),
+  createdAt: Timestamp,
   qualification: OperatorQualification.nullable(),
 });
 export type Operator = z.infer<typeof Operator>;
@@ -74,7 +76,7 @@ const RESULT: Readonly<Record<OperatorAction, Operator["status"]>> = {
 };
 
 type Read = Pick<SqlExecutor, "query">;
-type Row = {
+type Row = Record<string, unknown> & {
   id: string;
   name: string;
   organization: string;
@@ -99,19 +101,27 @@ function toOperator(row: Row): Operator {
   };
 }
 
-/** Every operator, oldest first, optionally of one status. */
-export async function listOperators(store: Read, filter: { status?: Operator["status"] } = {}) {
+/** Every operator, oldest first, a page at a time, optionally of one status. */
+export async function listOperators(
+  store: Pick<SqlExecutor, "query" | "dialect">,
+  filter: { status?: Operator["status"] } = {},
+  page: PageRequest = {},
+): Promise<Page<Operator>> {
   const params: SqlValue[] = [];
-  let where = "role = 'operator'";
+  const where = ["role = 'operator'"];
   if (filter.status !== undefined) {
     params.push(filter.status);
-    where += ` AND status = $${params.length}`;
+    where.push(`status = $${params.length}`);
   }
-  const rows = await store.query<Row>(`SELECT ${COLUMNS} FROM principals WHERE ${where}`, params);
-  // Ordered here, not by the database: PostgreSQL's text collation may order ids differently from SQLite's.
-  return rows
-    .sort((a, b) => compareText(a.created_at, b.created_at) || compareText(a.id, b.id))
-    .map(toOperator);
+  const rows = await keysetPage<Row>(store, {
+    list: "operators",
+    select: `SELECT ${COLUMNS} FROM principals`,
+    where,
+    params,
+    order: { key: "created_at", id: "id", direction: "asc" },
+    page,
+  });
+  return mapPage(rows, toOperator);
 }
 
 /** One operator; NOT_FOUND if there is none with that id. */

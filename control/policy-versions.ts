@@ -2,6 +2,7 @@ import { z } from "zod";
 import { DomainError, describeIssues } from "../policies/errors.ts";
 import { DatasetManifest } from "../policies/manifest.ts";
 import { type ChangeClassification, classifyManifestChange, diffManifests } from "../policies/policy-diff.ts";
+import { Timestamp } from "../policies/timestamp.ts";
 import type { DataDomain } from "../storage/data-domain.ts";
 import type { SqlExecutor, SqlStore } from "../storage/sql-store.ts";
 import type { AuditEvent, AuditSink } from "./audit-sink.ts";
@@ -16,7 +17,7 @@ export { diffManifests, PolicyChange } from "../policies/policy-diff.ts";
 export const PolicyVersionInfo = z.object({
   dataset: z.string(),
   version: z.number().int(),
-  effectiveFrom: z.string(),
+  effectiveFrom: Timestamp,
   author: z.string(),
   note: z.string().nullable(),
 });

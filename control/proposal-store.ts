@@ -2,11 +2,13 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { DomainError } from "../policies/errors.ts";
 import { ChangeClassification } from "../policies/policy-diff.ts";
+import { Timestamp } from "../policies/timestamp.ts";
 import { compareText } from "../storage/sql-dialect.ts";
 import type { SqlExecutor, SqlValue } from "../storage/sql-store.ts";
 import type { AuditEvent } from "./audit-sink.ts";
 import type { Actor } from "./authority.ts";
 import { notify } from "./inbox.ts";
+import { keysetPage, mapPage, type Page, type PageRequest } from "./paging.ts";
 
 /**
  * The proposals table and the one way a proposal is created (used by control/proposals.ts and by
@@ -30,7 +32,7 @@ export const Proposal = z.object({
   proposer: z.string(),
   reason: z.string(),
   /** When it takes effect once approved; null: at approval. An approved one shows the actual time. */
-  effectiveAt: z.string().nullable(),
+  effectiveAt: Timestamp.nullable(),
   /** The policy or tariff version it was proposed against (null: none existed, or an unfreeze). */
   baseVersion: z.number().int().nullable(),
   /** What changes, each change classified, with a readable line per change. */
@@ -39,14 +41,14 @@ export const Proposal = z.object({
   document: z.unknown(),
   decider: z.string().nullable(),
   decisionReason: z.string().nullable(),
-  createdAt: z.string(),
-  decidedAt: z.string().nullable(),
+  createdAt: Timestamp,
+  decidedAt: Timestamp.nullable(),
   /** The policy or tariff version an approval created. */
   appliedVersion: z.number().int().nullable(),
 });
 export type Proposal = z.infer<typeof Proposal>;
 
-type Row = {
+type Row = Record<string, unknown> & {
   id: string;
   kind: ProposalKind;
   subject: string;
@@ -98,8 +100,38 @@ export async function findProposal(
 /** Proposals, newest first, optionally of one status, kind or subject. */
 export async function queryProposals(
   store: Pick<SqlExecutor, "query">,
-  filter: { status?: ProposalStatus; kind?: ProposalKind; subject?: string } = {},
+  filter: ProposalFilter = {},
 ): Promise<Proposal[]> {
+  const { conditions, params } = proposalConditions(filter);
+  const where = conditions.length > 0 ? ` WHERE ${conditions.join(" AND ")}` : "";
+  const rows = await store.query<Row>(`SELECT ${COLUMNS} FROM proposals${where}`, params);
+  // Ordered here: PostgreSQL's collation may order ids differently from SQLite's.
+  return rows
+    .sort((a, b) => compareText(b.created_at, a.created_at) || compareText(a.id, b.id))
+    .map(toProposal);
+}
+
+/** One page of proposals, newest first (keyset paging in SQL, the same order on both engines). */
+export async function pageProposals(
+  store: Pick<SqlExecutor, "query" | "dialect">,
+  filter: ProposalFilter,
+  page: PageRequest,
+): Promise<Page<Proposal>> {
+  const { conditions, params } = proposalConditions(filter);
+  const rows = await keysetPage<Row>(store, {
+    list: "proposals",
+    select: `SELECT ${COLUMNS} FROM proposals`,
+    where: conditions,
+    params,
+    order: { key: "created_at", id: "id", direction: "desc" },
+    page,
+  });
+  return mapPage(rows, toProposal);
+}
+
+type ProposalFilter = { status?: ProposalStatus; kind?: ProposalKind; subject?: string };
+
+function proposalConditions(filter: ProposalFilter): { conditions: string[]; params: SqlValue[] } {
   const params: SqlValue[] = [];
   const conditions: string[] = [];
   for (const [column, value] of [
@@ -111,12 +143,7 @@ export async function queryProposals(
     params.push(value);
     conditions.push(`${column} = $${params.length}`);
   }
-  const where = conditions.length > 0 ? ` WHERE ${conditions.join(" AND ")}` : "";
-  const rows = await store.query<Row>(`SELECT ${COLUMNS} FROM proposals${where}`, params);
-  // Ordered here: PostgreSQL's collation may order ids differently from SQLite's.
-  return rows
-    .sort((a, b) => compareText(b.created_at, a.created_at) || compareText(a.id, b.id))
-    .map(toProposal);
+  return { conditions, params };
 }
 
 /**

@@ -8,6 +8,7 @@ import type { AuditEvent, AuditSink } from "./audit-sink.ts";
 import { type Actor, requireActor } from "./authority.ts";
 import { liftFreezeIn, requestLift } from "./freezes.ts";
 import { notify } from "./inbox.ts";
+import type { Page, PageRequest } from "./paging.ts";
 import { applyPolicyVersion, checkManifest, latestPolicyVersion } from "./policy-versions.ts";
 import {
   effectiveTime,
@@ -16,7 +17,7 @@ import {
   type Proposal,
   type ProposalKind,
   type ProposalStatus,
-  queryProposals,
+  pageProposals,
 } from "./proposal-store.ts";
 import { applyTariffVersion, classifyTariffChange, latestTariff, parseTariff, Tariff } from "./tariffs.ts";
 
@@ -173,12 +174,13 @@ export async function proposeChange(
 
 /** Proposals, newest first (bureau and auditors). */
 export async function listProposals(
-  store: Pick<SqlExecutor, "query">,
+  store: Pick<SqlExecutor, "query" | "dialect">,
   actor: Actor,
   filter: { status?: ProposalStatus; kind?: ProposalKind } = {},
-): Promise<Proposal[]> {
+  page: PageRequest = {},
+): Promise<Page<Proposal>> {
   requireActor(actor, ["bureau", "auditor"], "read proposals");
-  return queryProposals(store, filter);
+  return pageProposals(store, filter, page);
 }
 
 /** One proposal (bureau and auditors); NOT_FOUND if there is none. */

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { DomainError } from "../policies/errors.ts";
 import type { License } from "../policies/license.ts";
+import { Timestamp } from "../policies/timestamp.ts";
 import { compareText, sqlDialect } from "../storage/sql-dialect.ts";
 import { isUniqueViolation, type SqlExecutor, type SqlStore } from "../storage/sql-store.ts";
 import type { AuditSink } from "./audit-sink.ts";
@@ -98,7 +99,7 @@ export const RegistrationRevision = z.object({
   versionHashes: z.array(VersionHash),
   note: z.string().nullable(),
   recordedBy: z.string(),
-  recordedAt: z.string(),
+  recordedAt: Timestamp,
 });
 export type RegistrationRevision = z.infer<typeof RegistrationRevision>;
 
@@ -378,8 +379,8 @@ export const Product = z.object({
   priceFen: z.number().int(),
   status: ProductStatus,
   createdBy: z.string(),
-  createdAt: z.string(),
-  statusChangedAt: z.string().nullable(),
+  createdAt: Timestamp,
+  statusChangedAt: Timestamp.nullable(),
   /** For an operator: whether it subscribes. */
   subscribed: z.boolean().optional(),
 });
@@ -390,7 +391,7 @@ export const Subscription = z.object({
   productVersion: z.number().int(),
   operator: z.string(),
   license: z.string(),
-  subscribedAt: z.string(),
+  subscribedAt: Timestamp,
 });
 export type Subscription = z.infer<typeof Subscription>;
 

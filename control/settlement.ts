@@ -3,6 +3,7 @@ import { z } from "zod";
 import { canonicalJson, canonicalJsonBytes } from "../audit/canonical-json.ts";
 import { ed25519PublicKey, keyFingerprint } from "../audit/signing-key.ts";
 import { DomainError } from "../policies/errors.ts";
+import { Timestamp } from "../policies/timestamp.ts";
 import { compareText } from "../storage/sql-dialect.ts";
 import { isUniqueViolation, type SqlExecutor, type SqlStore, type SqlValue } from "../storage/sql-store.ts";
 import type { AuditSink } from "./audit-sink.ts";
@@ -10,6 +11,7 @@ import { auditedChange } from "./audited-change.ts";
 import { type Actor, requireActor } from "./authority.ts";
 import { holderDepartments } from "./holders.ts";
 import { ContributionBasis, formatFen, type MeteredJob, meteredJobs } from "./metering.ts";
+import { keysetPage, mapPage, type Page, type PageRequest } from "./paging.ts";
 
 /**
  * Settlement by contribution (docs/settlement.md): a signed statement per calendar month (UTC) and
@@ -112,7 +114,7 @@ export const StatementDocument = z.strictObject({
   statement: StatementBody,
   sha256: Sha256,
   signature: Base64Url,
-  issuedAt: z.string(),
+  issuedAt: Timestamp,
   issuedBy: z.string(),
 });
 export type StatementDocument = z.infer<typeof StatementDocument>;
@@ -125,7 +127,7 @@ export const StatementSummary = z.object({
   sha256: Sha256,
   chargeFen: Fen,
   charge: Cny,
-  issuedAt: z.string(),
+  issuedAt: Timestamp,
   issuedBy: z.string(),
 });
 export type StatementSummary = z.infer<typeof StatementSummary>;
@@ -539,14 +541,15 @@ export const StatementQuery = z
 export type StatementQuery = z.infer<typeof StatementQuery>;
 
 /**
- * Statements `actor` may read, newest period first: every one for the bureau and auditors, an
- * operator's own, a holder member's department's.
+ * Statements `actor` may read, newest period first (then by id), a page at a time: every one for
+ * the bureau and auditors, an operator's own, a holder member's department's.
  */
 export async function listStatements(
-  store: Pick<SqlExecutor, "query">,
+  store: Pick<SqlExecutor, "query" | "dialect">,
   actor: Actor,
   query: StatementQuery = {},
-): Promise<StatementSummary[]> {
+  page: PageRequest = {},
+): Promise<Page<StatementSummary>> {
   requireActor(actor, READERS, "read statements");
   const params: SqlValue[] = [];
   const conditions: string[] = [];
@@ -564,17 +567,15 @@ export async function listStatements(
   if (query.period) where("period", query.period);
   if (query.party) where("party_id", query.party);
   if (query.kind) where("party_kind", query.kind);
-  const rows = await store.query<Row>(
-    `SELECT ${COLUMNS} FROM statements${conditions.length ? ` WHERE ${conditions.join(" AND ")}` : ""}`,
+  const rows = await keysetPage<Row & Record<string, unknown>>(store, {
+    list: "statements",
+    select: `SELECT ${COLUMNS} FROM statements`,
+    where: conditions,
     params,
-  );
-  rows.sort(
-    (a, b) =>
-      compareText(b.period, a.period) ||
-      compareText(a.party_kind, b.party_kind) ||
-      compareText(a.party_id, b.party_id),
-  );
-  return rows.map(toSummary);
+    order: { key: "period", id: "id", direction: "desc" },
+    page,
+  });
+  return mapPage(rows, toSummary);
 }
 
 /** One statement, signed, for one who may read it (NOT_FOUND otherwise). */

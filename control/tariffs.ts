@@ -8,6 +8,7 @@ import {
   type PolicyChange,
   summarise,
 } from "../policies/policy-diff.ts";
+import { Timestamp } from "../policies/timestamp.ts";
 import { isUniqueViolation, type SqlExecutor, type SqlStore } from "../storage/sql-store.ts";
 import type { AuditEvent, AuditSink } from "./audit-sink.ts";
 import { type Actor, requireActor } from "./authority.ts";
@@ -96,7 +97,7 @@ function line(item: z.infer<typeof PriceLine>["item"], quantity: number, unitPri
 export const TariffVersion = z.object({
   version: z.number().int(),
   tariff: Tariff,
-  effectiveFrom: z.string(),
+  effectiveFrom: Timestamp,
   author: z.string(),
 });
 export type TariffVersion = z.infer<typeof TariffVersion>;

@@ -9,6 +9,7 @@ import { readLogLines } from "../audit/log-lines.ts";
 import { importAuditLines } from "../audit/store-ledger.ts";
 import { fileDigest } from "../storage/file-digest.ts";
 import type { SqlStore, SqlValue } from "../storage/sql-store.ts";
+import { log } from "../telemetry/log.ts";
 import type { AuditSink } from "./audit-sink.ts";
 import { currentCatalog } from "./catalog.ts";
 import type { DataFolder } from "./data-folder.ts";
@@ -333,7 +334,13 @@ export async function splitLegacyDomain(
       [`${file}.wal`, `${keptAs}.wal`],
     ] as const) {
       // Another node starting on the same folder may have moved it already.
-      if (existsSync(from)) await rename(from, to).catch(() => undefined);
+      if (existsSync(from))
+        await rename(from, to).catch((error: NodeJS.ErrnoException) => {
+          if (error.code !== "ENOENT")
+            log.warn("the data file the upgrade replaced could not be moved aside; it stays where it was", {
+              error,
+            });
+        });
     }
     return { datasets, sha256, keptAs };
   } finally {

@@ -5,13 +5,16 @@ import { request as httpsRequest } from "node:https";
 import { BlockList, isIP, type LookupFunction } from "node:net";
 import { z } from "zod";
 import { DomainError } from "../policies/errors.ts";
+import { Timestamp } from "../policies/timestamp.ts";
 import { sqlDialect } from "../storage/sql-dialect.ts";
 import type { SqlExecutor, SqlStore } from "../storage/sql-store.ts";
+import { log } from "../telemetry/log.ts";
 import type { AuditSink } from "./audit-sink.ts";
 import { auditedChange } from "./audited-change.ts";
 import { type Actor, requireActor } from "./authority.ts";
 import type { Role } from "./identity.ts";
 import { type InboxSignal, inboxSignal, NotificationKind } from "./inbox.ts";
+import { keysetPage, mapPage, type Page, type PageRequest } from "./paging.ts";
 
 const EVERY_ROLE: readonly Role[] = ["operator", "bureau", "auditor", "holder"];
 
@@ -29,7 +32,7 @@ export const WebhookView = z.object({
   url: z.string(),
   /** Empty: every kind. */
   kinds: z.array(NotificationKind),
-  createdAt: z.string(),
+  createdAt: Timestamp,
 });
 export type WebhookView = z.infer<typeof WebhookView>;
 
@@ -42,9 +45,9 @@ export const DeliveryView = z.object({
   attempts: z.number().int(),
   lastStatus: z.number().int().nullable(),
   lastError: z.string().nullable(),
-  nextAttemptAt: z.string().nullable(),
-  createdAt: z.string(),
-  deliveredAt: z.string().nullable(),
+  nextAttemptAt: Timestamp.nullable(),
+  createdAt: Timestamp,
+  deliveredAt: Timestamp.nullable(),
 });
 export type DeliveryView = z.infer<typeof DeliveryView>;
 
@@ -237,14 +240,22 @@ export async function registerWebhook(
 
 const MAX_WEBHOOKS = 10;
 
-/** The actor's active webhooks (secrets are never listed). */
-export async function listWebhooks(store: Pick<SqlExecutor, "query">, actor: Actor): Promise<WebhookView[]> {
+/** The actor's active webhooks, oldest first, a page at a time (secrets are never listed). */
+export async function listWebhooks(
+  store: Pick<SqlExecutor, "query" | "dialect">,
+  actor: Actor,
+  page: PageRequest = {},
+): Promise<Page<WebhookView>> {
   requireActor(actor, EVERY_ROLE, "list webhooks");
-  const rows = await store.query<WebhookRow>(
-    "SELECT * FROM webhooks WHERE principal_id = $1 AND removed_at IS NULL ORDER BY created_at, id",
-    [actor.id],
-  );
-  return rows.map(webhookView);
+  const rows = await keysetPage<WebhookRow & Record<string, unknown>>(store, {
+    list: "webhooks",
+    select: "SELECT * FROM webhooks",
+    where: ["principal_id = $1", "removed_at IS NULL"],
+    params: [actor.id],
+    order: { key: "created_at", id: "id", direction: "asc" },
+    page,
+  });
+  return mapPage(rows, webhookView);
 }
 
 async function ownWebhook(
@@ -304,20 +315,26 @@ interface DeliveryRow {
   delivered_at: string | null;
 }
 
-/** The delivery log of one of the actor's webhooks (removed ones too), newest first. */
+/** The delivery log of one of the actor's webhooks (removed ones too), newest first, a page at a time. */
 export async function webhookDeliveries(
-  store: Pick<SqlExecutor, "query">,
+  store: Pick<SqlExecutor, "query" | "dialect">,
   actor: Actor,
   id: string,
-  options: { limit?: number } = {},
-): Promise<DeliveryView[]> {
+  page: PageRequest = {},
+): Promise<Page<DeliveryView>> {
   requireActor(actor, EVERY_ROLE, "read a webhook's deliveries");
   await ownWebhook(store, actor, id, { includeRemoved: true });
-  const rows = await store.query<DeliveryRow>(
-    `SELECT * FROM webhook_deliveries WHERE webhook_id = $1 ORDER BY id DESC LIMIT ${Math.min(options.limit ?? 100, 500)}`,
-    [id],
-  );
-  return rows.map((row) => ({
+  // The cursor names the webhook, so one webhook's position never reads on in another's log.
+  const rows = await keysetPage<DeliveryRow & Record<string, unknown>>(store, {
+    list: `deliveries:${id}`,
+    select: "SELECT * FROM webhook_deliveries",
+    where: ["webhook_id = $1"],
+    params: [id],
+    order: { key: "id", id: "id", direction: "desc", numericKey: true, numericId: true },
+    keyOf: (row) => [Number(row.id), Number(row.id)],
+    page,
+  });
+  return mapPage(rows, (row) => ({
     id: Number(row.id),
     notification: Number(row.notification_id),
     status: row.status,
@@ -438,8 +455,9 @@ export class WebhookDeliveryWorker {
         let attempted = 0;
         try {
           attempted = await this.runOnce();
-        } catch {
+        } catch (error) {
           // The store may be briefly unavailable: the next round tries again.
+          log.warn("a round of webhook deliveries failed; the next round tries again", { error });
         } finally {
           this.running = undefined;
         }

@@ -14,7 +14,9 @@ import type { NotificationSettings } from "../control/notification-services.ts";
 import type { SessionSettings } from "../control/sessions.ts";
 import { describeIssues, isDomainError } from "../policies/errors.ts";
 import type { DataDomain } from "../storage/data-domain.ts";
+import { isOutOfSpace, type StorageSpace } from "../storage/space.ts";
 import type { SqlStore } from "../storage/sql-store.ts";
+import { type Logger, withLogContext } from "../telemetry/log.ts";
 import { allowedMethods } from "./allowed-methods.ts";
 import {
   AddressLimiter,
@@ -27,7 +29,6 @@ import {
 import { registerConsole } from "./console.ts";
 import { registerDocsRoutes } from "./docs-page.ts";
 import { readJsonBodies } from "./json-body.ts";
-import type { Logger } from "./log.ts";
 import { problem } from "./problem.ts";
 import { registerAlertRoutes } from "./routes/alerts.ts";
 import { registerApplicationRoutes } from "./routes/applications.ts";
@@ -90,6 +91,8 @@ export interface GatewayServices {
   readonly sessions?: SessionSettings;
   /** The built console (default: `console/dist` of the package); tests point it at their own folder. */
   readonly consoleDir?: string;
+  /** Told of writes that fail for lack of space (the node is then not ready until space is freed). */
+  readonly storageSpace?: Pick<StorageSpace, "failed">;
 }
 
 export const DEFAULT_PUBLIC_REQUESTS_PER_MINUTE = 60;
@@ -117,11 +120,14 @@ export function newApp(services: GatewayServices): OpenAPIHono<GatewayEnv> {
   // no request or response headers are captured, so keys never reach telemetry.
   if (services.traceRequests ?? true)
     app.use(httpInstrumentationMiddleware({ spanNameFactory: (c) => `${c.req.method} ${c.req.routePath}` }));
+  // Every line written while a request is answered, at any layer, carries its id.
+  app.use(function bindRequestId(c, next) {
+    return withLogContext({ requestId: c.get("requestId") }, next);
+  });
   app.use(async function accessLog(c, next) {
     const started = performance.now();
     await next();
     services.logger.info("request", {
-      requestId: c.get("requestId"),
       method: c.req.method,
       route: c.req.routePath,
       status: c.res.status,
@@ -146,7 +152,7 @@ export function newApp(services: GatewayServices): OpenAPIHono<GatewayEnv> {
     limiter: authLimiter,
     sessions: services.sessions,
     onAuditError: (error) =>
-      services.logger.error("writing the count of failed authentications failed", { error: String(error) }),
+      services.logger.error("writing the count of failed authentications failed", { error }),
   });
   // The public routes take no key (open data, the license register), nor does the console's
   // sign-in (the key is in its body); everything else under /v1 does.
@@ -238,14 +244,25 @@ export function newApp(services: GatewayServices): OpenAPIHono<GatewayEnv> {
     );
   });
   app.onError((error, c) => {
+    // A write that failed for lack of space changed nothing (its transaction rolled back): the
+    // node is not ready until space is freed, and says so here, on /readyz and once in its log.
+    if (isOutOfSpace(error)) {
+      services.storageSpace?.failed(error, "storage");
+      c.header("retry-after", "30");
+      return problem(
+        c,
+        "NOT_READY",
+        "this node's storage is full, so nothing was changed: send the request again later (the node's operators see it in its log)",
+      );
+    }
     if (isDomainError(error)) {
       const retryAfter = error.extra.retryAfterSeconds;
       if (typeof retryAfter === "number") c.header("retry-after", String(retryAfter));
       return problem(c, error.code, error.detail);
     }
     if (error instanceof HTTPException && error.status < 500) return httpExceptionProblem(c, error.status);
-    // The message may carry anything (even data): it goes to the server log only.
-    services.logger.error("unhandled error", { requestId: c.get("requestId"), error: String(error) });
+    // The message may carry anything (even data): the log keeps its class, code and our frames only.
+    services.logger.error("unhandled error", { requestId: c.get("requestId"), error });
     return problem(c, "INTERNAL", "internal error; quote the request id to the operators of this domain");
   });
   return app;

@@ -36,6 +36,11 @@ export const Config = z.object({
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   /** Sandbox worker processes (each runs one job at a time). */
   SANDBOX_WORKERS: z.coerce.number().int().min(1).max(64).default(2),
+  /**
+   * OS containment of sandbox workers (bubblewrap: namespaces, read-only view, seccomp, uid):
+   * `strict` refuses to start without every layer, `best-effort` warns naming what is missing.
+   */
+  SANDBOX_CONTAINMENT: z.enum(["strict", "best-effort", "off"]).default("best-effort"),
   /** Accepted jobs waiting to run; a full queue answers 429 QUEUE_FULL. */
   JOB_QUEUE_CAPACITY: z.coerce.number().int().min(1).max(1_000_000).default(1000),
   /** Jobs one operator may have running at once. */

@@ -1,5 +1,5 @@
+import { createLogger } from "../telemetry/log.ts";
 import { ConfigError, loadConfig } from "./config.ts";
-import { createLogger } from "./log.ts";
 import { startGateway } from "./server.ts";
 
 /**
@@ -51,7 +51,7 @@ async function main(): Promise<void> {
     gateway.close().then(
       () => process.exit(0),
       (error: unknown) => {
-        logger.error("shutdown failed", { error: String(error) });
+        logger.error("shutdown failed", { error });
         process.exit(1);
       },
     );

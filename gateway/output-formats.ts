@@ -1,19 +1,18 @@
-import {
-  Bool,
-  type DataType,
-  Float64,
-  Null,
-  Table,
-  tableToIPC,
-  Utf8,
-  type Vector,
-  vectorFromArray,
-} from "apache-arrow";
+import { z } from "@hono/zod-openapi";
+import { tableToIPC } from "apache-arrow";
 import type { Context } from "hono";
 import { outputBytes, outputCsv } from "../audit/output-digest.ts";
-import type { OutputAccuracy, OutputTable } from "../control/jobs/model.ts";
+import { outputArrowTable } from "../audit/output-table.ts";
+import type { OutputAccuracy, OutputColumnTypes, OutputTable } from "../control/jobs/model.ts";
 
 export const ARROW_STREAM = "application/vnd.apache.arrow.stream";
+
+/** How the contract describes an Arrow body: binary, in the IPC streaming format. */
+export const ArrowStreamBody = z.string().openapi("ArrowStream", {
+  format: "binary",
+  description:
+    "An Apache Arrow IPC stream (streaming format: a schema message, then record batches), one column per output column with its type; read it with any Arrow library (`pyarrow.ipc.open_stream`, `apache-arrow`'s `tableFromIPC`).",
+});
 
 /** Formats an output can be served in, chosen by the Accept header (JSON when nothing matches). */
 export type OutputFormat = "json" | "csv" | "arrow";
@@ -29,13 +28,6 @@ export function negotiateFormat(accept: string | undefined): OutputFormat {
     if (type === "application/json" || type === "*/*") return "json";
   }
   return "json";
-}
-
-/** Column names in first-seen order across all rows (rows of one output may omit a column). */
-function columnsOf(rows: OutputTable): string[] {
-  const names = new Set<string>();
-  for (const row of rows) for (const name of Object.keys(row)) names.add(name);
-  return [...names];
 }
 
 /** A 95% half-width as people read it: two significant digits. */
@@ -73,39 +65,28 @@ export function accuracyLines(accuracy: OutputAccuracy): string[] {
  * starting with "# " before the header state it (a header cell that starts with "#" is quoted, so
  * only those lines do); a verifier skips them.
  */
-export function toCsv(rows: OutputTable, accuracy?: OutputAccuracy): string {
+export function toCsv(rows: OutputTable, accuracy?: OutputAccuracy, types?: OutputColumnTypes): string {
   const comments =
     accuracy && Object.keys(accuracy).length > 0
       ? accuracyLines(accuracy).map((line) => `# ${line}\r\n`)
       : [];
-  return `${comments.join("")}${outputCsv(rows)}`;
+  return `${comments.join("")}${outputCsv(rows, types)}`;
 }
 
 /**
- * Arrow IPC stream with explicit column types: numbers Float64, strings Utf8, booleans Bool, a
- * column of only nulls Null. A column mixing kinds is served as Utf8 of each value's text, so
- * nothing is silently coerced to a wrong type. With `accuracy`, the schema's metadata holds it
+ * Arrow IPC stream of the output's column types (`outputArrowTable`: Int64, Decimal128, Date32,
+ * Timestamp µs, List, …; an output released before outputs were typed gets the types its values
+ * show: numbers Float64, strings Utf8, booleans Bool, only nulls Null). With `accuracy`, the schema's metadata holds it
  * whole as JSON (`aos.accuracy`: column → per-row { scale, ci95 } or null), and each noisy
  * column's field metadata its 95% half-width (`aos.ci95`) and noise scale (`aos.noise_scale`)
  * when every row shares them.
  */
-export function toArrowStream(rows: OutputTable, accuracy?: OutputAccuracy): Uint8Array {
-  const vectors: Record<string, Vector<DataType>> = {};
-  for (const name of columnsOf(rows)) {
-    const values = rows.map((row) => row[name] ?? null);
-    const kinds = new Set(values.filter((v) => v !== null).map((v) => typeof v));
-    if (kinds.size === 0) vectors[name] = vectorFromArray(values, new Null());
-    else if (kinds.size === 1 && kinds.has("number"))
-      vectors[name] = vectorFromArray(values as (number | null)[], new Float64());
-    else if (kinds.size === 1 && kinds.has("boolean"))
-      vectors[name] = vectorFromArray(values as (boolean | null)[], new Bool());
-    else
-      vectors[name] = vectorFromArray(
-        values.map((v) => (v === null ? null : String(v))),
-        new Utf8(),
-      );
-  }
-  const table = new Table(vectors);
+export function toArrowStream(
+  rows: OutputTable,
+  accuracy?: OutputAccuracy,
+  types?: OutputColumnTypes,
+): Uint8Array {
+  const table = outputArrowTable(rows, types);
   if (accuracy && Object.keys(accuracy).length > 0) {
     table.schema.metadata.set("aos.accuracy", JSON.stringify(accuracy));
     for (const field of table.schema.fields) {
@@ -132,15 +113,16 @@ export function outputResponse(
   rows: OutputTable,
   filename: string,
   accuracy?: OutputAccuracy,
+  types?: OutputColumnTypes,
 ): Response {
   const format = negotiateFormat(c.req.header("accept"));
   c.header("cache-control", "no-store");
   if (format === "csv") {
     c.header("content-disposition", `attachment; filename="${filename}.csv"`);
-    return c.body(toCsv(rows, accuracy), 200, { "content-type": "text/csv; charset=utf-8" });
+    return c.body(toCsv(rows, accuracy, types), 200, { "content-type": "text/csv; charset=utf-8" });
   }
   if (format === "arrow") {
-    const bytes = toArrowStream(rows, accuracy);
+    const bytes = toArrowStream(rows, accuracy, types);
     return c.body(
       bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
       200,

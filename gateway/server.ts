@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import { maxHeaderSize, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
@@ -17,20 +18,22 @@ import { ledgerAuditSink } from "../control/ledger-sink.ts";
 import { startNotificationServices } from "../control/notification-services.ts";
 import { type DemoCredentials, type ProvisionEvent, provisionDataFolder } from "../control/provisioning.ts";
 import { type SqlConnection, verifyDomainFacts } from "../control/query-service.ts";
+import { workerContainment } from "../sandbox/containment.ts";
 import { SandboxPool } from "../sandbox/index.ts";
 import { demoDomain } from "../seeds/demo-domain.ts";
 import { type DomainReadiness, openVersionedDataDomain } from "../storage/data-domain.ts";
 import { acquireWriterLock, type WriterLock } from "../storage/node-lock.ts";
 import { localNotifier, type Notifier, postgresNotifier } from "../storage/notifications.ts";
 import { schemaVersion } from "../storage/schema.ts";
+import { probeFolders, probeStore, StorageSpace, watchingSpace } from "../storage/space.ts";
 import { openSqlParser } from "../storage/sql-parser.ts";
 import { telemetry } from "../telemetry/instruments.ts";
+import { installLogger, type Logger } from "../telemetry/log.ts";
 import { startTelemetry } from "../telemetry/otel.ts";
 import { newApp } from "./app.ts";
 import { AddressLimiter, AuthFailureLimiter } from "./auth.ts";
 import { type Config, notificationSettings } from "./config.ts";
-import type { Logger } from "./log.ts";
-import { rawProblemResponse } from "./problem.ts";
+import { problemDocument, rawProblemResponse } from "./problem.ts";
 
 export interface RunningGateway {
   /** Where HTTP is served; empty for a `runner`, which serves none. */
@@ -59,6 +62,24 @@ const EVENTS_CHANNEL = "aos_job_events";
  * embedded default). Used by `npm start` and by tests that need a real listening server.
  */
 export async function startGateway(config: Config, logger: Logger): Promise<RunningGateway> {
+  // The layers below the gateway write through the same logger (`log` in telemetry/log.ts).
+  installLogger(logger);
+  // The port first: a start that cannot serve fails before it creates anything (a first start's
+  // demo keys are shown once, and would be lost with it).
+  const listener = config.ROLE === "runner" ? undefined : await listen(config);
+  try {
+    return await startNode(config, logger, listener);
+  } catch (error) {
+    await listener?.close();
+    throw error;
+  }
+}
+
+async function startNode(
+  config: Config,
+  logger: Logger,
+  listener: PortListener | undefined,
+): Promise<RunningGateway> {
   const otel = startTelemetry({
     endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
     serviceName: config.OTEL_SERVICE_NAME,
@@ -66,7 +87,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Runn
   });
   if (otel.enabled)
     logger.info("telemetry: exporting OTLP", { endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
-  const serves = config.ROLE !== "runner";
+  const serves = listener !== undefined;
   const runs = config.ROLE !== "gateway";
   // One node holds an embedded data folder: its control plane has no other writer, so at start
   // every job marked running is an orphan of this node's previous life.
@@ -91,7 +112,16 @@ export async function startGateway(config: Config, logger: Logger): Promise<Runn
           )
         : logger.info(`provision: ${event.kind}`, { ...event }),
   });
-  const { controlPlane, folder } = provisioned;
+  const { folder } = provisioned;
+  // Writes failing for lack of space make the node unready until a probe's own write succeeds.
+  const space = new StorageSpace({
+    logger,
+    probe: async () => {
+      await probeFolders(config.DATABASE_URL ? [folder.datasetsDir] : [folder.dir, folder.datasetsDir])();
+      await probeStore(provisioned.controlPlane)();
+    },
+  });
+  const controlPlane = watchingSpace(provisioned.controlPlane, space);
   const signingKey = await loadDomainSigningKey(folder);
   const ledger = openStoreAuditLedger(controlPlane, { privateKey: signingKey.privateKey });
   const audit = ledgerAuditSink(ledger);
@@ -120,15 +150,19 @@ export async function startGateway(config: Config, logger: Logger): Promise<Runn
         ),
       )
       .catch((error: unknown) =>
-        logger.warn("domain facts not verified; queries take the general path", {
-          error: error instanceof Error ? error.name : "error",
-        }),
+        logger.warn("domain facts not verified; queries take the general path", { error }),
       );
   }
   const notifier: Notifier = config.DATABASE_URL ? postgresNotifier(config.DATABASE_URL) : localNotifier;
   // The policy engine's parser serves runs only: a gateway-only node holds no second DuckDB.
   const parser = runs ? await openSqlParser() : undefined;
-  const pool = runs ? new SandboxPool({ size: config.SANDBOX_WORKERS }) : undefined;
+  // Strict containment throws here, before anything listens, when the host refuses a layer.
+  const pool = runs
+    ? new SandboxPool({
+        size: config.SANDBOX_WORKERS,
+        containment: workerContainment(config.SANDBOX_CONTAINMENT),
+      })
+    : undefined;
   const jobs = new JobService(
     {
       store: controlPlane,
@@ -138,7 +172,13 @@ export async function startGateway(config: Config, logger: Logger): Promise<Runn
       parser: parser?.connection ?? noParser,
       audit,
       signReceipt: (claims) => issueReceipt(claims, signingKey.privateKey),
-      onQueued: (jobId) => void notifier.notify(JOBS_CHANNEL, jobId).catch(() => undefined),
+      // A lost wake-up costs a poll interval: runners look at the queue every second anyway.
+      onQueued: (jobId) =>
+        void notifier
+          .notify(JOBS_CHANNEL, jobId)
+          .catch((error: unknown) =>
+            logger.warn("waking the runners failed; they find the job at their next poll", { jobId, error }),
+          ),
     },
     {
       queueCapacity: config.JOB_QUEUE_CAPACITY,
@@ -157,7 +197,13 @@ export async function startGateway(config: Config, logger: Logger): Promise<Runn
     jobs.events.onPublish = (jobId, type, data) =>
       void notifier
         .notify(EVENTS_CHANNEL, JSON.stringify({ node: nodeId, jobId, type, data }))
-        .catch(() => undefined);
+        .catch((error: unknown) =>
+          logger.warn("relaying a job event to the other nodes failed; their subscribers miss it", {
+            jobId,
+            event: type,
+            error,
+          }),
+        );
     await notifier.listen(EVENTS_CHANNEL, (payload) => {
       const event = JSON.parse(payload) as {
         node: string;
@@ -186,9 +232,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Runn
   const applicationSweep = setInterval(
     () =>
       void expireApplications(controlPlane, audit).catch((error: unknown) =>
-        logger.warn("application expiry sweep failed", {
-          error: error instanceof Error ? error.name : "error",
-        }),
+        logger.warn("application expiry sweep failed; it runs again next round", { error }),
       ),
     APPLICATION_SWEEP_MS,
   );
@@ -197,7 +241,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Runn
   const authLimiter = new AuthFailureLimiter();
   let server: Server | undefined;
   let url = "";
-  if (serves) {
+  if (listener) {
     const app = newApp({
       controlPlane,
       dataDomain,
@@ -217,6 +261,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Runn
       },
       publicLimiter: new AddressLimiter({ events: config.PUBLIC_REQUESTS_PER_MINUTE, windowMs: 60_000 }),
       authLimiter,
+      storageSpace: space,
       traceRequests: otel.enabled,
       readiness: {
         async check() {
@@ -224,41 +269,47 @@ export async function startGateway(config: Config, logger: Logger): Promise<Runn
             try {
               await work();
               return "ok" as const;
-            } catch {
+            } catch (error) {
+              logger.warn("readiness: the control plane does not answer", { error });
               return "failing" as const;
             }
           };
-          const data = await dataDomain.readiness().catch(
-            (): DomainReadiness => ({
+          const data = await dataDomain.readiness().catch((error: unknown): DomainReadiness => {
+            logger.warn("readiness: the data versions cannot be read", { error });
+            return {
               servable: false,
               problem: "the data versions cannot be read",
               summary: "the data versions cannot be read",
-            }),
-          );
+            };
+          });
           const checks = {
             controlPlane: await probe(() => schemaVersion(controlPlane)),
             dataDomain: data.servable ? ("ok" as const) : ("failing" as const),
             accepting: draining ? ("failing" as const) : ("ok" as const),
+            storage: space.shortage ? ("failing" as const) : ("ok" as const),
           };
+          const problems = [
+            // Which data version is missing or damaged here (no path: /readyz needs no key).
+            ...(data.servable ? [] : [data.summary]),
+            ...(space.shortage
+              ? [
+                  `the ${space.shortage.area} storage is full since ${space.shortage.since}: writes are refused until space is freed (this node checks every few seconds)`,
+                ]
+              : []),
+          ];
           return {
             ready: Object.values(checks).every((v) => v === "ok"),
             checks,
-            // Which data version is missing or damaged here (no path: /readyz needs no key).
-            ...(data.servable ? {} : { problems: [data.summary] }),
+            ...(problems.length ? { problems } : {}),
+            // The OS layers around this node's sandbox workers (a gateway-only node runs none).
+            ...(pool ? { containment: pool.containmentReport } : {}),
           };
         },
       },
     });
-    // serve() gives an HTTP/1 server unless asked for HTTP/2, which the embedded default never is.
-    server = await new Promise<Server>((resolve, reject) => {
-      const s = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () =>
-        resolve(s as Server),
-      );
-      s.once("error", reject);
-    });
-    answerUnparsableRequests(server);
-    const address = server.address() as AddressInfo;
-    url = `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`;
+    listener.answerWith(app.fetch);
+    server = listener.server;
+    url = listener.url;
   }
   logger.info(serves ? "listening" : "running jobs", {
     role: config.ROLE,
@@ -302,7 +353,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Runn
         await authLimiter
           .flush()
           .catch((error: unknown) =>
-            logger.error("writing the count of failed authentications failed", { error: String(error) }),
+            logger.error("writing the count of failed authentications failed", { error }),
           );
         await ledger.close();
         await notifier.close();
@@ -316,6 +367,72 @@ export async function startGateway(config: Config, logger: Logger): Promise<Runn
       return closing;
     },
   };
+}
+
+/** The node's port, held from the first moment of its start; requests wait for the app with a 503. */
+interface PortListener {
+  readonly server: Server;
+  readonly url: string;
+  /** From now on requests go to `fetch` (the app). */
+  answerWith(fetch: ServeFetch): void;
+  close(): Promise<void>;
+}
+
+type ServeFetch = Parameters<typeof serve>[0]["fetch"];
+
+async function listen(config: Config): Promise<PortListener> {
+  let app: ServeFetch | undefined;
+  // serve() gives an HTTP/1 server unless asked for HTTP/2, which the embedded default never is.
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = serve(
+      {
+        fetch: (request, env) => (app ? app(request, env) : startingResponse()),
+        port: config.PORT,
+        hostname: config.HOST,
+      },
+      () => resolve(s as Server),
+    );
+    s.once("error", (error: NodeJS.ErrnoException) => reject(new Error(portRefusal(error, config))));
+  });
+  answerUnparsableRequests(server);
+  const address = server.address() as AddressInfo;
+  return {
+    server,
+    url: `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`,
+    answerWith(fetch) {
+      app = fetch;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** What a request meets while the node starts (provisioning a first domain takes a while). */
+function startingResponse(): Response {
+  const requestId = randomUUID();
+  return new Response(
+    JSON.stringify(
+      problemDocument("NOT_READY", "the node is starting: try again in a few seconds", requestId),
+    ),
+    {
+      status: 503,
+      headers: { "content-type": "application/problem+json", "retry-after": "5", "x-request-id": requestId },
+    },
+  );
+}
+
+/** Why the port could not be taken, and which setting changes it. */
+function portRefusal(error: NodeJS.ErrnoException, config: Config): string {
+  const where = `port ${config.PORT} on ${config.HOST}`;
+  switch (error.code) {
+    case "EADDRINUSE":
+      return `${where} is taken by another program: stop it, or start on another port with PORT=<number> (HOST=<address> sets the address)`;
+    case "EACCES":
+      return `${where} needs privileges this user lacks: start on a port above 1023 with PORT=<number>`;
+    case "EADDRNOTAVAIL":
+      return `HOST=${config.HOST} is not an address of this machine: set HOST to one of its addresses (127.0.0.1 for this machine only, 0.0.0.0 for all)`;
+    default:
+      return `${where} cannot be listened on (${error.code ?? "error"}): check PORT and HOST`;
+  }
 }
 
 /** A gateway-only node runs no jobs: nothing may reach a sandbox through it. */

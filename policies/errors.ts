@@ -56,6 +56,11 @@ export class DomainError extends Error {
     super(`${code}: ${detail}`);
   }
 }
+// Its detail never carries data, so a log line may keep its message (telemetry/log.ts
+// MESSAGE_CARRIES_NO_DATA, the same registered symbol: policies/ imports no other layer).
+Object.defineProperty(DomainError.prototype, Symbol.for("aos.error.message-carries-no-data"), {
+  value: true,
+});
 
 export function isDomainError(error: unknown): error is DomainError {
   return error instanceof DomainError;

@@ -81,3 +81,21 @@ export function isLuhnValid(digits: string): boolean {
 export function isMobileNumber(value: string): boolean {
   return /^1[3-9]\d{9}$/.test(value);
 }
+
+/** Identifier-shaped substrings whose check digits hold. */
+export function findIdentifiers(text: string): { kind: string; value: string }[] {
+  const found: { kind: string; value: string }[] = [];
+  for (const m of text.toUpperCase().matchAll(/(?<![0-9A-Z])\d{17}[\dX](?![0-9A-Z])/g)) {
+    if (isValidResidentId(m[0])) found.push({ kind: "resident_id", value: m[0] });
+  }
+  for (const m of text.toUpperCase().matchAll(/(?<![0-9A-Z])[0-9A-HJ-NPQRTUWXY]{18}(?![0-9A-Z])/g)) {
+    if (isValidUscc(m[0])) found.push({ kind: "uscc", value: m[0] });
+  }
+  for (const m of text.matchAll(/(?<!\d)1[3-9]\d{9}(?!\d)/g)) {
+    if (isMobileNumber(m[0])) found.push({ kind: "phone", value: m[0] });
+  }
+  for (const m of text.matchAll(/(?<!\d)\d{16,19}(?!\d)/g)) {
+    if (isLuhnValid(m[0])) found.push({ kind: "bank_card", value: m[0] });
+  }
+  return found;
+}

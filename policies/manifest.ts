@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { findIdentifiers } from "./identifiers.ts";
 
 /** Data grade of the classification-and-grading scheme: 1 open, 2 internal, 3 personal/sensitive, 4 core. */
 export const Grade = z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]);
@@ -42,6 +43,118 @@ export const UpdateFrequency = z.enum([
 
 const isoDate = z.iso.date();
 
+/** Characters of a dummy `pattern`: `9` a digit, `A` an upper-case letter, `a` a lower-case one, and separators. */
+const DUMMY_PATTERN = /^[9Aa\-._/: ]{1,64}$/;
+/** Eleven placeholders in a row could draw a phone, ID or card number: the shapes the release gate hunts. */
+const IDENTIFIER_LENGTH_RUN = /[9Aa]{11,}/;
+
+/**
+ * The shape of a column's dummy data, approved by the bureau like every other manifest change (it
+ * publishes coarse facts about the data to every role, so adding or changing it loosens): the
+ * categories the dummy rows draw from, a numeric range, a character pattern, how often the column
+ * is null, and whether draws are even or skewed towards the first values / the low end. Never a
+ * value: identifier, `deny` and `join` columns take a null rate only (their dummy values stay
+ * synthetic), categories only where the rule publishes them (`group`, `plain`), and no value may
+ * look like an identifier.
+ */
+export const DummyShape = z
+  .object({
+    values: z.array(z.string().min(1).max(200)).min(1).max(200).optional(),
+    range: z
+      .object({ min: z.number(), max: z.number() })
+      .strict()
+      .refine((r) => r.min < r.max, "dummy.range.min must be below dummy.range.max")
+      .optional(),
+    pattern: z
+      .string()
+      .regex(
+        DUMMY_PATTERN,
+        "a dummy pattern holds 9 (digit), A (upper-case letter), a (lower-case letter) and - . _ / : or space, at most 64",
+      )
+      .refine(
+        (p) => !IDENTIFIER_LENGTH_RUN.test(p),
+        "a dummy pattern may not hold 11 or more letters or digits in a row: it could draw a phone, ID or card number",
+      )
+      .optional(),
+    nullRate: z.number().min(0).max(1).optional(),
+    distribution: z.enum(["uniform", "skewed"]).optional(),
+  })
+  .strict();
+export type DummyShape = z.infer<typeof DummyShape>;
+
+/** Rules whose column values are published as they are (group dimensions, open columns): only these take dummy categories. */
+const RULES_PUBLISHING_VALUES: readonly ColumnRule[] = ["group", "plain"];
+
+/** Why a column's dummy section is refused, with the path of each problem (empty: it is acceptable). */
+function dummyProblems(column: {
+  name: string;
+  type: string;
+  rule: ColumnRule;
+  identifier?: string | undefined;
+  values?: string[] | undefined;
+  bounds?: { min: number; max: number } | undefined;
+  dummy?: DummyShape | undefined;
+}): { path: (string | number)[]; message: string }[] {
+  const dummy = column.dummy;
+  if (!dummy) return [];
+  const problems: { path: (string | number)[]; message: string }[] = [];
+  const keyLike = column.identifier !== undefined || column.rule === "deny" || column.rule === "join";
+  if (keyLike) {
+    // Dummy identifiers and keys are synthetic (division 990000, keys from 900000000): a value, a
+    // range or a pattern drawn from the real column would bring real keys or their shape along.
+    for (const field of ["values", "range", "pattern", "distribution"] as const)
+      if (dummy[field] !== undefined)
+        problems.push({
+          path: ["dummy", field],
+          message: `column ${column.name} is ${column.identifier ? `an identifier (${column.identifier})` : `'${column.rule}'`}: its dummy values are synthetic, so only dummy.nullRate may be set; remove dummy.${field}`,
+        });
+  }
+  if (dummy.values) {
+    if (!keyLike && !RULES_PUBLISHING_VALUES.includes(column.rule))
+      problems.push({
+        path: ["dummy", "values"],
+        message: `column ${column.name} is '${column.rule}', which never outputs its values: dummy categories are for 'group' and 'plain' columns; use dummy.pattern or dummy.range instead`,
+      });
+    if (!/^VARCHAR/.test(column.type))
+      problems.push({ path: ["dummy", "values"], message: "dummy.values apply to VARCHAR columns only" });
+    for (const [i, value] of dummy.values.entries()) {
+      const found = findIdentifiers(value)[0];
+      if (found)
+        problems.push({
+          path: ["dummy", "values", i],
+          message: `dummy.values[${i}] holds a valid ${found.kind.replace("_", " ")}: dummy data never carries an identifier; remove it`,
+        });
+      else if (column.values && !column.values.includes(value))
+        problems.push({
+          path: ["dummy", "values", i],
+          message: `dummy.values[${i}] is not one of the column's declared values: declare it in values first or remove it`,
+        });
+    }
+    if (new Set(dummy.values).size !== dummy.values.length)
+      problems.push({ path: ["dummy", "values"], message: "dummy.values holds a value twice" });
+  }
+  if (dummy.range) {
+    if (!/^(SMALLINT|INTEGER|BIGINT|DOUBLE|DECIMAL)/.test(column.type))
+      problems.push({ path: ["dummy", "range"], message: "dummy.range applies to numeric columns only" });
+    const bounds = column.bounds;
+    if (bounds && (dummy.range.min < bounds.min || dummy.range.max > bounds.max))
+      problems.push({
+        path: ["dummy", "range"],
+        message: `dummy.range must lie inside the column's bounds ${bounds.min}..${bounds.max}`,
+      });
+  }
+  if (dummy.pattern !== undefined) {
+    if (column.type !== "VARCHAR")
+      problems.push({ path: ["dummy", "pattern"], message: "dummy.pattern applies to VARCHAR columns only" });
+    if (dummy.values || column.values)
+      problems.push({
+        path: ["dummy", "pattern"],
+        message: "a column with values draws from them: give dummy.values or dummy.pattern, not both",
+      });
+  }
+  return problems;
+}
+
 export const ColumnManifest = z
   .object({
     name: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, "lower snake_case, at most 63 characters"),
@@ -62,9 +175,12 @@ export const ColumnManifest = z
       .object({ from: isoDate, to: isoDate })
       .refine((r) => r.from <= r.to, "dateRange.from must not be after dateRange.to")
       .optional(),
+    /** What the column's dummy data looks like (see `DummyShape`); without it, drawn from the fields above. */
+    dummy: DummyShape.optional(),
   })
   .strict()
   .superRefine((column, ctx) => {
+    for (const problem of dummyProblems(column)) ctx.addIssue({ code: "custom", ...problem });
     if (column.identifier && column.rule !== "deny" && column.rule !== "join") {
       ctx.addIssue({
         code: "custom",
@@ -195,6 +311,15 @@ export const DatasetManifest = z
           message: `rule '${column.rule}' is looser than grade ${manifest.grade} allows (column ${column.name})`,
         });
       }
+      // Grade 4 (core) data leaves only through a review of every output: no category or range of
+      // it is published to every role ahead of that.
+      for (const field of ["values", "range"] as const)
+        if (manifest.grade === 4 && column.dummy?.[field] !== undefined)
+          ctx.addIssue({
+            code: "custom",
+            path: ["columns", i, "dummy", field],
+            message: `grade 4 outputs are all reviewed, so dummy.${field} would publish what only a review may release: remove it (column ${column.name})`,
+          });
     }
     if ((manifest.privacyUnit === null) !== (manifest.maxContributionsPerUnit === undefined)) {
       ctx.addIssue({

@@ -128,6 +128,11 @@ function manifestChangeEffect(
       return kind === "added" && (change.after as ColumnManifest).rule === "deny" ? "neutral" : "loosens";
     }
     if (DESCRIPTIVE_COLUMN_FIELDS.has(field)) return "neutral";
+    if (field === "dummy" || field.startsWith("dummy.")) {
+      // A dummy shape publishes coarse facts about the data to every role: adding or changing one
+      // needs a second officer; dropping one falls back to what the manifest already publishes.
+      return verdict(kind === "removed");
+    }
     switch (field) {
       case "rule":
         return verdict(ruleTightens(change.before as ColumnRule, change.after as ColumnRule));

@@ -1,6 +1,8 @@
-import { isLuhnValid, isMobileNumber, isValidResidentId, isValidUscc } from "./identifiers.ts";
+import { findIdentifiers } from "./identifiers.ts";
 import type { ReleaseMode } from "./license.ts";
 import type { QueryKind } from "./query-plan.ts";
+
+export { findIdentifiers } from "./identifiers.ts";
 
 /**
  * The release gate: decides whether a job's outputs (and its logs and error messages, which are
@@ -95,31 +97,25 @@ function isScalar(value: unknown): value is Scalar {
   return value === null || ["string", "number", "boolean"].includes(typeof value);
 }
 
-function isFlatRow(value: unknown): value is Record<string, Scalar> {
+/** A list cell (policies/typed-values.ts): scalars, or lists of them, at most 4 deep. */
+type ListCell = (Scalar | ListCell)[];
+
+function isCell(value: unknown, depth = 0): value is Scalar | ListCell {
+  return isScalar(value) || (Array.isArray(value) && depth < 4 && value.every((v) => isCell(v, depth + 1)));
+}
+
+function isFlatRow(value: unknown): value is Record<string, Scalar | ListCell> {
   return (
     typeof value === "object" &&
     value !== null &&
     !Array.isArray(value) &&
-    Object.values(value).every(isScalar)
+    Object.values(value).every((v) => isCell(v))
   );
 }
 
-/** Identifier-shaped substrings whose check digits hold. */
-export function findIdentifiers(text: string): { kind: string; value: string }[] {
-  const found: { kind: string; value: string }[] = [];
-  for (const m of text.toUpperCase().matchAll(/(?<![0-9A-Z])\d{17}[\dX](?![0-9A-Z])/g)) {
-    if (isValidResidentId(m[0])) found.push({ kind: "resident_id", value: m[0] });
-  }
-  for (const m of text.toUpperCase().matchAll(/(?<![0-9A-Z])[0-9A-HJ-NPQRTUWXY]{18}(?![0-9A-Z])/g)) {
-    if (isValidUscc(m[0])) found.push({ kind: "uscc", value: m[0] });
-  }
-  for (const m of text.matchAll(/(?<!\d)1[3-9]\d{9}(?!\d)/g)) {
-    if (isMobileNumber(m[0])) found.push({ kind: "phone", value: m[0] });
-  }
-  for (const m of text.matchAll(/(?<!\d)\d{16,19}(?!\d)/g)) {
-    if (isLuhnValid(m[0])) found.push({ kind: "bank_card", value: m[0] });
-  }
-  return found;
+/** The scalars of a cell: itself, or every item of a list, so each is checked like a cell. */
+function scalarsOf(cell: Scalar | ListCell): Scalar[] {
+  return Array.isArray(cell) ? cell.flatMap(scalarsOf) : [cell];
 }
 
 function cellText(value: Scalar): string | null {
@@ -191,9 +187,32 @@ export async function decideRelease(
         });
         break;
       }
-      const out: Record<string, Scalar> = {};
+      const out: Record<string, Scalar | ListCell> = {};
       for (const [column, cell] of Object.entries(row)) {
         cells++;
+        if (Array.isArray(cell)) {
+          // A list is released as it is; each item is screened like a cell for identifiers and small counts.
+          for (const item of scalarsOf(cell)) {
+            const t = cellText(item);
+            if (t !== null) texts.push({ text: t, output: name, row: r, column });
+            if (
+              typeof item === "number" &&
+              Number.isInteger(item) &&
+              COUNT_COLUMN.test(column) &&
+              item > 0 &&
+              item < minCell
+            )
+              reasons.push({
+                code: "small_cell",
+                output: name,
+                row: r,
+                column,
+                detail: `a count below ${minCell}`,
+              });
+          }
+          out[column] = cell;
+          continue;
+        }
         const t = cellText(cell);
         if (t !== null) {
           if (t.length > maxString) {

@@ -16,20 +16,20 @@ export type WireColumn = {
   sqlType: string;
   /** The column has a validity mask; its bytes follow the values (or offsets). */
   masked: boolean;
-} & ({ kind: "number" | "boolean" } | { kind: "string"; chars: string });
+} & ({ kind: "number" | "int64" | "boolean" } | { kind: "string" | "json"; chars: string });
 
 /** Splits a (validated) batch into its message and the views whose bytes follow it, in order. */
 export function encodeBatch(batch: ColumnarBatch): { wire: WireBatch; payload: Uint8Array[] } {
   const payload: Uint8Array[] = [];
   // Only the bytes of each view: a view may sit on a larger buffer holding other data.
-  const bytes = (view: Float64Array | Uint8Array | Uint32Array) =>
+  const bytes = (view: Float64Array | BigInt64Array | Uint8Array | Uint32Array) =>
     payload.push(new Uint8Array(view.buffer, view.byteOffset, view.byteLength));
   const columns = batch.columns.map(({ name, sqlType, data }): WireColumn => {
-    bytes(data.kind === "string" ? data.offsets : data.values);
+    bytes("offsets" in data ? data.offsets : data.values);
     if (data.valid) bytes(data.valid);
     const masked = data.valid !== null;
-    return data.kind === "string"
-      ? { name, sqlType, masked, kind: "string", chars: data.chars }
+    return "offsets" in data
+      ? { name, sqlType, masked, kind: data.kind, chars: data.chars }
       : { name, sqlType, masked, kind: data.kind };
   });
   return { wire: { rowCount: batch.rowCount, columns }, payload };
@@ -41,7 +41,10 @@ export function payloadLengths(wire: WireBatch): number[] {
   if (!Number.isSafeInteger(rows) || rows < 0) throw new RangeError("bad row count in a wire batch");
   const lengths: number[] = [];
   for (const column of wire.columns) {
-    lengths.push(column.kind === "number" ? rows * 8 : column.kind === "string" ? (rows + 1) * 4 : rows);
+    const kind = column.kind;
+    lengths.push(
+      kind === "number" || kind === "int64" ? rows * 8 : "chars" in column ? (rows + 1) * 4 : rows,
+    );
     if (column.masked) lengths.push(rows);
   }
   return lengths;
@@ -59,11 +62,13 @@ export function decodeBatch(wire: WireBatch, buffers: readonly ArrayBuffer[]): C
     const values = take();
     const valid = column.masked ? new Uint8Array(take()) : null;
     const data: ColumnData =
-      column.kind === "string"
-        ? { kind: "string", chars: column.chars, offsets: new Uint32Array(values), valid }
+      "chars" in column
+        ? { kind: column.kind, chars: column.chars, offsets: new Uint32Array(values), valid }
         : column.kind === "number"
           ? { kind: "number", values: new Float64Array(values), valid }
-          : { kind: "boolean", values: new Uint8Array(values), valid };
+          : column.kind === "int64"
+            ? { kind: "int64", values: new BigInt64Array(values), valid }
+            : { kind: "boolean", values: new Uint8Array(values), valid };
     return { name: column.name, sqlType: column.sqlType, data };
   });
   if (next !== buffers.length) throw new RangeError("a wire batch has extra payload buffers");

@@ -18,8 +18,15 @@ export const ColumnarBatchSchema = z
         sqlType: z.string().max(256),
         data: z.discriminatedUnion("kind", [
           z.object({ kind: z.literal("number"), values: z.instanceof(Float64Array), valid: validMask }),
+          z.object({ kind: z.literal("int64"), values: z.instanceof(BigInt64Array), valid: validMask }),
           z.object({
             kind: z.literal("string"),
+            chars: z.string(),
+            offsets: z.instanceof(Uint32Array),
+            valid: validMask,
+          }),
+          z.object({
+            kind: z.literal("json"),
             chars: z.string(),
             offsets: z.instanceof(Uint32Array),
             valid: validMask,
@@ -35,11 +42,11 @@ export const ColumnarBatchSchema = z
       if (names.has(column.name)) issues.addIssue({ code: "custom", message: "duplicate column name" });
       names.add(column.name);
       const { data } = column;
-      const length = data.kind === "string" ? data.offsets.length - 1 : data.values.length;
+      const length = "offsets" in data ? data.offsets.length - 1 : data.values.length;
       if (length !== batch.rowCount || (data.valid && data.valid.length !== batch.rowCount)) {
         issues.addIssue({ code: "custom", message: "column length differs from rowCount" });
       }
-      if (data.kind === "string" && !offsetsAreValid(data.offsets, data.chars.length)) {
+      if ("offsets" in data && !offsetsAreValid(data.offsets, data.chars.length)) {
         issues.addIssue({ code: "custom", message: "string offsets out of order or range" });
       }
     }
@@ -59,8 +66,7 @@ export function batchBytes(batch: ColumnarBatch): number {
   let bytes = 0;
   for (const { data } of batch.columns) {
     bytes += data.valid?.byteLength ?? 0;
-    bytes +=
-      data.kind === "string" ? data.chars.length * 2 + data.offsets.byteLength : data.values.byteLength;
+    bytes += "offsets" in data ? data.chars.length * 2 + data.offsets.byteLength : data.values.byteLength;
   }
   return bytes;
 }

@@ -26,6 +26,12 @@ const ObjectPrototype = Object.prototype;
 const FunctionPrototype = Function.prototype;
 const isArray = Array.isArray;
 const jsonStringify = JSON.stringify;
+const jsonParse = JSON.parse;
+const NumberCtor = Number;
+const BigIntCtor = BigInt;
+const ArrayPrototype = Array.prototype;
+const maxSafe = BigIntCtor(Number.MAX_SAFE_INTEGER);
+const int64Max = BigIntCtor("9223372036854775807");
 const StringCtor = String;
 const numberIsFinite = Number.isFinite;
 const PromiseCtor = Promise;
@@ -35,6 +41,8 @@ const ArrayCtor = Array;
 const WeakMapCtor = WeakMap;
 const weakMapGet = WeakMap.prototype.get;
 const weakMapSet = WeakMap.prototype.set;
+// Each row ctx.sql returned → its columns' SQL types: an output column passed through keeps its type.
+const rowTypes = new WeakMapCtor();
 const stringSlice = String.prototype.slice;
 const regExpExec = RegExp.prototype.exec;
 const NaNValue = NaN;
@@ -128,10 +136,24 @@ function columnValues(column, rowCount) {
     for (let i = 0; i < rowCount; i++) out[i] = valid !== null && valid[i] === 0 ? null : values[i] === 1;
     return out;
   }
+  if (column.kind === "int64") {
+    // Exact either way: a number within ±(2^53-1), a BigInt beyond (mixing it with numbers throws).
+    const values = column.values;
+    for (let i = 0; i < rowCount; i++) {
+      const value = values[i];
+      out[i] = valid !== null && valid[i] === 0 ? null : value > maxSafe || value < -maxSafe ? value : NumberCtor(value);
+    }
+    return out;
+  }
   const chars = column.chars;
   const offsets = column.offsets;
+  const json = column.kind === "json";
   for (let i = 0; i < rowCount; i++) {
-    out[i] = valid !== null && valid[i] === 0 ? null : apply(stringSlice, chars, [offsets[i], offsets[i + 1]]);
+    if (valid !== null && valid[i] === 0) out[i] = null;
+    else {
+      const text = apply(stringSlice, chars, [offsets[i], offsets[i + 1]]);
+      out[i] = json ? jsonParse(text) : text;
+    }
   }
   return out;
 }
@@ -147,10 +169,12 @@ function toRows(batch) {
   const names = [];
   const columns = [];
   const masks = [];
+  const types = create(null);
   for (const column of batch.columns) {
     defineData(names, names.length, column.name);
     defineData(columns, columns.length, columnValues(column, rowCount));
     defineData(masks, masks.length, column.kind === "number" ? column.valid : null);
+    defineData(types, column.name, column.sqlType);
   }
   // Plain assignment keeps rows fast objects; a setter the script put on Object.prototype could
   // intercept it, but that only changes the script's own view of its own data.
@@ -161,6 +185,7 @@ function toRows(batch) {
       const mask = masks[c];
       row[names[c]] = mask !== null && mask[r] === 0 ? null : columns[c][r];
     }
+    apply(weakMapSet, rowTypes, [row, types]);
     rows[r] = row;
   }
   return rows;
@@ -243,18 +268,37 @@ function cellPlace(label, r, column) {
   return label + " row " + r + " column " + jsonStringify(column);
 }
 
-function encodeScalar(value, label, r, column) {
+// A BigInt beyond ±(2^53-1) goes out as the JSON string of its digits; its column is declared
+// BIGINT, so the host reads it back as a 64-bit integer (see policies/typed-values.ts).
+function encodeScalar(value, label, r, column, depth, limits) {
   if (value === null || value === undefined) return "null";
   if (typeof value === "string" || typeof value === "boolean") return jsonStringify(value);
   if (typeof value === "number") {
     if (!numberIsFinite(value)) throw new OutputProblem("OutputError", cellPlace(label, r, column) + " is not a finite number");
     return jsonStringify(value);
   }
-  if (typeof value === "bigint") throw new OutputProblem("OutputError", cellPlace(label, r, column) + " is a BigInt; convert it with Number() or String()");
-  throw new OutputProblem("OutputError", cellPlace(label, r, column) + " is not a string, number, boolean or null");
+  if (typeof value === "bigint") {
+    if (value > int64Max || value < -int64Max - BigIntCtor(1)) throw new OutputProblem("OutputError", cellPlace(label, r, column) + " is a BigInt beyond 64 bits; convert it with String()");
+    // Within ±(2^53-1) a JSON number like any other; beyond, its digits as a string.
+    return value > maxSafe || value < -maxSafe ? '"' + StringCtor(value) + '"' : StringCtor(value);
+  }
+  if (isArray(value) && getPrototypeOf(value) === ArrayPrototype && depth < 4) {
+    const length = ownData(value, "length").value;
+    let text = "[";
+    for (let i = 0; i < length; i++) {
+      if (++listItems > limits.cells) throw new OutputProblem("LimitExceeded", "outputs exceed " + limits.cells + " cells");
+      const item = ownData(value, i);
+      text += (i === 0 ? "" : ",") + encodeScalar(item === undefined ? null : item.value, label, r, column, depth + 1, limits);
+    }
+    return text + "]";
+  }
+  throw new OutputProblem("OutputError", cellPlace(label, r, column) + " is not a string, number, boolean, null, BigInt or a list of them");
 }
+let listItems = 0;
 
-function encodeOutputs(value, limits) {
+// Per output, the SQL type of each column every row passed through from one query column, and
+// BIGINT for a column holding BigInts: '{"name":{"column":"TYPE",...},...}'.
+function encodeOutputs(value, limits, declared) {
   if (!isPlainObject(value)) {
     throw new OutputProblem("OutputError", "main must return an object mapping output names to arrays of row objects");
   }
@@ -274,11 +318,14 @@ function encodeOutputs(value, limits) {
     firstTable = false;
     // Column names as JSON keys, encoded once per table rather than once per cell.
     const keys = create(null);
+    const sqlTypes = create(null);
+    const bigints = create(null);
     for (let r = 0; r < length; r++) {
       if (++rows > limits.rows) throw new OutputProblem("LimitExceeded", "outputs exceed " + limits.rows + " rows");
       const rowDescriptor = ownData(table, r);
       const row = rowDescriptor === undefined ? undefined : rowDescriptor.value;
       if (!isPlainObject(row)) throw new OutputProblem("OutputError", label + " row " + r + " is not a plain object");
+      const passed = apply(weakMapGet, rowTypes, [row]);
       text += (r === 0 ? "{" : ",{");
       let firstCell = true;
       for (const column of ownKeys(row)) {
@@ -291,14 +338,24 @@ function encodeOutputs(value, limits) {
           key = jsonStringify(column) + ":";
           keys[column] = key;
         }
-        text += (firstCell ? "" : ",") + key + encodeScalar(cell.value, label, r, column);
+        text += (firstCell ? "" : ",") + key + encodeScalar(cell.value, label, r, column, 0, limits);
         firstCell = false;
+        const sqlType = passed === undefined ? false : passed[column] === undefined ? false : passed[column];
+        const seen = sqlTypes[column];
+        sqlTypes[column] = seen === undefined || seen === sqlType ? sqlType : false;
+        if (typeof cell.value === "bigint") bigints[column] = true;
       }
       text += "}";
       // UTF-16 length is at most the UTF-8 size times one: a cheap early stop; the host measures exactly.
       if (text.length > limits.bytes) throw new OutputProblem("LimitExceeded", "outputs exceed " + limits.bytes + " bytes");
     }
     text += "]";
+    const types = create(null);
+    for (const column of ownKeys(sqlTypes)) {
+      if (bigints[column] === true) types[column] = "BIGINT";
+      else if (sqlTypes[column] !== false) types[column] = sqlTypes[column];
+    }
+    defineData(declared, name, types);
   }
   return text + "}";
 }
@@ -314,7 +371,9 @@ function stringData(target, key, maxChars) {
       }
       object = getPrototypeOf(object);
     }
-  } catch {}
+  } catch {
+    // A hostile getter or proxy threw: the property reads as absent.
+  }
   return undefined;
 }
 
@@ -377,7 +436,10 @@ async function run(namespace, limits, file) {
     return describeThrown(thrown);
   }
   try {
-    return '{"ok":true,"outputs":' + encodeOutputs(value, limits) + "}";
+    listItems = 0;
+    const declared = create(null);
+    const outputs = encodeOutputs(value, limits, declared);
+    return '{"ok":true,"types":' + jsonStringify(declared) + ',"outputs":' + outputs + "}";
   } catch (problem) {
     if (problem instanceof OutputProblem) {
       const code = problem.kind === "LimitExceeded" ? "LIMIT_EXCEEDED" : "SCRIPT_ERROR";

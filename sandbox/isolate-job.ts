@@ -361,16 +361,17 @@ function checkParams(params: unknown): SqlParam[] | string {
  */
 function transferableBatch(batch: ColumnarBatch): ivm.ExternalCopy {
   const buffers: ArrayBuffer[] = [];
-  const owned = <T extends Float64Array | Uint8Array | Uint32Array>(view: T): T => {
+  const owned = <T extends Float64Array | BigInt64Array | Uint8Array | Uint32Array>(view: T): T => {
     const alone = viewAloneOnItsBuffer(view);
     buffers.push(alone.buffer as ArrayBuffer);
     return alone;
   };
-  const columns = batch.columns.map(({ name, data }) => {
+  // The SQL type goes in too: an output column a script passes through keeps its type.
+  const columns = batch.columns.map(({ name, sqlType, data }) => {
     const valid = data.valid ? owned(data.valid) : null;
-    if (data.kind === "string")
-      return { name, kind: data.kind, chars: data.chars, offsets: owned(data.offsets), valid };
-    return { name, kind: data.kind, values: owned(data.values), valid };
+    if ("offsets" in data)
+      return { name, sqlType, kind: data.kind, chars: data.chars, offsets: owned(data.offsets), valid };
+    return { name, sqlType, kind: data.kind, values: owned(data.values), valid };
   });
   return new ivm.ExternalCopy({ rowCount: batch.rowCount, columns }, { transferList: buffers });
 }
@@ -379,7 +380,7 @@ function transferableBatch(batch: ColumnarBatch): ivm.ExternalCopy {
  * A view that is alone on its buffer. Views deserialized from a message can sit in Node's shared buffer
  * pool; transferring such a buffer would detach memory the process still uses, so those are copied.
  */
-function viewAloneOnItsBuffer<T extends Float64Array | Uint8Array | Uint32Array>(view: T): T {
+function viewAloneOnItsBuffer<T extends Float64Array | BigInt64Array | Uint8Array | Uint32Array>(view: T): T {
   if (
     view.byteOffset === 0 &&
     view.buffer.byteLength === view.byteLength &&

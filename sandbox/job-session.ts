@@ -1,4 +1,5 @@
 import { isDomainError } from "../policies/errors.ts";
+import { log } from "../telemetry/log.ts";
 import { batchBytes, ColumnarBatchSchema } from "./batch.ts";
 import type { SandboxLimits } from "./limits.ts";
 import { type OutputStats, validateOutputs } from "./outputs.ts";
@@ -6,6 +7,7 @@ import { FailureSchema, type JobSpec, type WorkerMessage } from "./protocol.ts";
 import type { QueryPort } from "./query-port.ts";
 import type {
   LogEntry,
+  OutputTypes,
   SandboxEvent,
   SandboxFailure,
   SandboxOutputs,
@@ -108,6 +110,15 @@ export class JobSession {
   /** The worker died with this job on it. */
   workerExited(exit: WorkerExit): void {
     if (this.finished) return;
+    // What the parent saw, never the worker's own words: it may run hostile code.
+    log.warn("the sandbox worker running a job died", {
+      jobId: this.spec.jobId,
+      exitCode: exit.code,
+      signal: exit.signal,
+      outOfMemory: exit.outOfMemory,
+      brokeProtocol: exit.brokeProtocol,
+      stoppedByParent: this.parentFailure?.code,
+    });
     const failure =
       this.parentFailure ??
       // First: what the parent saw itself; the worker's last words on stderr are its own to choose.
@@ -230,18 +241,24 @@ export class JobSession {
     usage.outputRows = outcome.stats.rows;
     usage.outputCells = outcome.stats.cells;
     usage.outputBytes = outcome.stats.bytes;
-    this.finish({ status: "completed", outputs: outcome.outputs, logs: this.logs, usage });
+    this.finish({
+      status: "completed",
+      outputs: outcome.outputs,
+      types: outcome.types,
+      logs: this.logs,
+      usage,
+    });
   }
 
   /** The parent's own failure first, then the worker's, then the script's answer, validated. */
   private outcome(
     done: Extract<WorkerMessage, { t: "done" }>,
-  ): { failure: SandboxFailure } | { outputs: SandboxOutputs; stats: OutputStats } {
+  ): { failure: SandboxFailure } | { outputs: SandboxOutputs; types: OutputTypes; stats: OutputStats } {
     if (this.parentFailure) return { failure: this.parentFailure };
     if (done.failure) return { failure: done.failure };
     const answer = parseScriptAnswer(done.scriptResult);
     if ("failure" in answer) return answer;
-    const checked = validateOutputs(answer.outputsJson, this.limits);
+    const checked = validateOutputs(answer.outputsJson, this.limits, answer.typesJson);
     return checked.ok ? checked : { failure: checked.failure };
   }
 
@@ -285,7 +302,13 @@ export class JobSession {
   private emit(event: SandboxEvent): void {
     try {
       this.onEvent(event);
-    } catch {}
+    } catch (error) {
+      log.error("a job event listener failed; the job goes on", {
+        jobId: this.spec.jobId,
+        event: event.type,
+        error,
+      });
+    }
   }
 }
 
@@ -301,15 +324,22 @@ function sandboxFailure(code: SandboxFailure["code"], cls: string, message: stri
  * Splits the isolate's JSON answer into outputs text or a failure. The answer is untrusted: it is
  * parsed here, and a failure's fields are checked against the failure schema.
  */
-function parseScriptAnswer(text: string | null): { outputsJson: string } | { failure: SandboxFailure } {
+function parseScriptAnswer(
+  text: string | null,
+): { outputsJson: string; typesJson: string } | { failure: SandboxFailure } {
   const malformed = {
     failure: sandboxFailure("SANDBOX_CRASH", "SandboxCrash", "the isolate gave a malformed answer"),
   };
   if (text === null) return malformed;
-  // The success answer is built as '{"ok":true,"outputs":' + outputs + '}': slicing avoids parsing
-  // the outputs twice. Anything else must parse as a failure.
-  const prefix = '{"ok":true,"outputs":';
-  if (text.startsWith(prefix) && text.endsWith("}")) return { outputsJson: text.slice(prefix.length, -1) };
+  // The success answer is built as '{"ok":true,"types":' + types + ',"outputs":' + outputs + '}':
+  // slicing avoids parsing the outputs twice. Anything else must parse as a failure.
+  const prefix = '{"ok":true,"types":';
+  if (text.startsWith(prefix) && text.endsWith("}")) {
+    const end = jsonObjectEnd(text, prefix.length);
+    const joint = ',"outputs":';
+    if (end === undefined || !text.startsWith(joint, end)) return malformed;
+    return { typesJson: text.slice(prefix.length, end), outputsJson: text.slice(end + joint.length, -1) };
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -320,6 +350,20 @@ function parseScriptAnswer(text: string | null): { outputsJson: string } | { fai
   const failure = ScriptAnswer.safeParse(parsed.error);
   if (!failure.success) return malformed;
   return { failure: { ...failure.data, code: failure.data.code ?? "SCRIPT_ERROR" } };
+}
+
+/** Where the JSON object opening at `start` ends (one past its closing brace), or undefined. */
+function jsonObjectEnd(text: string, start: number): number | undefined {
+  if (text[start] !== "{") return undefined;
+  let depth = 0;
+  for (let i = start; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '"') {
+      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === "\\") i++;
+    } else if (ch === "{") depth++;
+    else if (ch === "}" && --depth === 0) return i + 1;
+  }
+  return undefined;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { z } from "zod";
+import { columnTypes, type OutputValue, type ValueType, valueTypeOfSql } from "../policies/typed-values.ts";
 import type { SandboxLimits } from "./limits.ts";
-import { OutputScalar, type SandboxFailure, type SandboxOutputs } from "./result.ts";
+import { OutputScalar, type OutputTypes, type SandboxFailure, type SandboxOutputs } from "./result.ts";
 
 /** An output's name: it becomes a URL segment and a file name, so it is kept plain. */
 export const OutputName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]{0,63}$/);
@@ -11,8 +12,15 @@ export const OutputColumnName = z
   .max(256)
   .refine((name) => name !== "__proto__");
 
-/** The output schema: named tables of rows of scalars. The single source for validation and OpenAPI. */
-export const SandboxOutputsSchema = z.record(OutputName, z.array(z.record(OutputColumnName, OutputScalar)));
+/** A cell: a scalar or a list of cells (`validateOutputs` also bounds lists at 4 deep). */
+export const OutputCellSchema: z.ZodType<OutputValue> = z.lazy(() =>
+  z.union([OutputScalar, z.array(OutputCellSchema)]),
+);
+/** The output schema: named tables of rows of cells. The single source for validation and OpenAPI. */
+export const SandboxOutputsSchema = z.record(
+  OutputName,
+  z.array(z.record(OutputColumnName, OutputCellSchema)),
+);
 
 export interface OutputStats {
   rows: number;
@@ -34,13 +42,18 @@ function outputError(message: string, code: SandboxFailure["code"] = "SCRIPT_ERR
  * and the job's limits. This runs in the parent, on data parsed here: no script code and no worker
  * object is involved, so whatever the isolate did, only plain validated values come out.
  *
- * Beyond the schema, every row of a table must have the same columns and each column one scalar
- * type (nulls aside), so a table maps to CSV and Arrow without guessing.
+ * Beyond the schema, every row of a table must have the same columns and each column one type
+ * (nulls aside), so a table maps to CSV and Arrow without guessing. `typesJson` is what the isolate
+ * declared per output column (the SQL type of a query column passed through, BIGINT for BigInts);
+ * a declared type holds only when every value conforms to it (policies/typed-values.ts).
  */
 export function validateOutputs(
   json: string,
   limits: SandboxLimits,
-): { ok: true; outputs: SandboxOutputs; stats: OutputStats } | { ok: false; failure: SandboxFailure } {
+  typesJson = "{}",
+):
+  | { ok: true; outputs: SandboxOutputs; types: OutputTypes; stats: OutputStats }
+  | { ok: false; failure: SandboxFailure } {
   const bytes = Buffer.byteLength(json, "utf8");
   if (bytes > limits.maxOutputBytes) {
     return {
@@ -62,13 +75,14 @@ export function validateOutputs(
     };
   }
   const outputs = parsed as SandboxOutputs;
+  const declared = declaredTypes(typesJson);
+  const types: OutputTypes = {};
   let rows = 0;
   let cells = 0;
   for (const [name, table] of Object.entries(outputs)) {
     const first = table[0];
     if (!first) continue;
     const columns = Object.keys(first);
-    const types = new Map<string, string>();
     for (const [index, row] of table.entries()) {
       const keys = Object.keys(row);
       if (keys.length !== columns.length || !columns.every((column) => Object.hasOwn(row, column))) {
@@ -77,22 +91,25 @@ export function validateOutputs(
           failure: outputError(`output "${name}" row ${index} has other columns than row 0`),
         };
       }
-      for (const column of columns) {
-        const value = row[column];
-        if (value === null || value === undefined) continue;
-        const type = typeof value;
-        const seen = types.get(column);
-        if (seen === undefined) types.set(column, type);
-        else if (seen !== type) {
-          return {
-            ok: false,
-            failure: outputError(`output "${name}" column "${column}" mixes ${seen} and ${type} values`),
-          };
-        }
-      }
       rows++;
       cells += columns.length;
     }
+    const typed = columnTypes(table, declared[name]);
+    const resolved: Record<string, ValueType> = {};
+    for (const column of columns) {
+      const type = typed[column];
+      if (!type) {
+        const kinds = [
+          ...new Set(table.map((row) => kindOf(row[column] ?? null)).filter((k) => k !== "null")),
+        ];
+        return {
+          ok: false,
+          failure: outputError(`output "${name}" column "${column}" mixes ${kinds.join(" and ")} values`),
+        };
+      }
+      resolved[column] = type;
+    }
+    types[name] = resolved;
   }
   if (rows > limits.maxOutputRows) {
     return {
@@ -106,7 +123,33 @@ export function validateOutputs(
       failure: outputError(`outputs exceed ${limits.maxOutputCells} cells`, "LIMIT_EXCEEDED"),
     };
   }
-  return { ok: true, outputs, stats: { rows, cells, bytes } };
+  return { ok: true, outputs, types, stats: { rows, cells, bytes } };
+}
+
+function kindOf(value: OutputValue): string {
+  return Array.isArray(value) ? "list" : value === null ? "null" : typeof value;
+}
+
+/** The isolate's declarations, kept only where they name a type outputs carry. */
+function declaredTypes(json: string): Record<string, Record<string, ValueType>> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch {
+    return {};
+  }
+  const declared: Record<string, Record<string, ValueType>> = {};
+  if (!isPlainRecord(parsed)) return declared;
+  for (const [name, columns] of Object.entries(parsed)) {
+    if (!isPlainRecord(columns)) continue;
+    const table: Record<string, ValueType> = {};
+    for (const [column, sqlType] of Object.entries(columns)) {
+      const type = typeof sqlType === "string" ? valueTypeOfSql(sqlType) : undefined;
+      if (type) table[column] = type;
+    }
+    declared[name] = table;
+  }
+  return declared;
 }
 
 const OUTPUT_NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/;
@@ -129,20 +172,18 @@ function schemaMismatch(value: unknown): string | undefined {
       for (const column of Object.keys(row)) {
         if (column.length < 1 || column.length > 256 || column === "__proto__")
           return `${name}.${index}.${column}`;
-        const cell = row[column];
-        if (
-          cell !== null &&
-          typeof cell !== "string" &&
-          typeof cell !== "boolean" &&
-          typeof cell !== "number"
-        ) {
-          return `${name}.${index}.${column}`;
-        }
-        if (typeof cell === "number" && !Number.isFinite(cell)) return `${name}.${index}.${column}`;
+        if (!isOutputValue(row[column], 0)) return `${name}.${index}.${column}`;
       }
     }
   }
   return undefined;
+}
+
+/** A scalar (a finite number, string, boolean or null) or a list of them, nested at most 4 deep. */
+function isOutputValue(cell: unknown, depth: number): boolean {
+  if (cell === null || typeof cell === "string" || typeof cell === "boolean") return true;
+  if (typeof cell === "number") return Number.isFinite(cell);
+  return Array.isArray(cell) && depth < 4 && cell.every((item) => isOutputValue(item, depth + 1));
 }
 
 function isPlainRecord(value: unknown): value is Record<string, unknown> {

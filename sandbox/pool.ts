@@ -1,4 +1,5 @@
 import { DomainError } from "../policies/errors.ts";
+import { type ContainmentReport, type WorkerContainment, workerContainment } from "./containment.ts";
 import { JobSession } from "./job-session.ts";
 import { SandboxLimits, type SandboxLimitsInput } from "./limits.ts";
 import type { ScriptLanguage, WorkerMessage } from "./protocol.ts";
@@ -22,6 +23,8 @@ export interface SandboxPoolOptions {
   jobsPerWorker?: number;
   /** The worker program, a module path. Default: `worker-main.ts`; tests start hostile workers. */
   workerEntry?: string;
+  /** How the OS contains the workers. Default: `workerContainment("best-effort")`, what the host offers. */
+  containment?: WorkerContainment;
 }
 
 const EMPTY_USAGE = {
@@ -75,6 +78,7 @@ export class SandboxPool {
   private readonly size: number;
   private readonly jobsPerWorker: number;
   private readonly workerEntry: string | undefined;
+  private readonly containment: WorkerContainment;
   /** In the order they get jobs: a slot moves to the end when its job ends. */
   private readonly slots = new Set<Slot>();
   private readonly waiting: WaitingJob[] = [];
@@ -85,6 +89,7 @@ export class SandboxPool {
     this.size = Math.max(1, Math.floor(options.size ?? 2));
     this.jobsPerWorker = Math.max(1, Math.floor(options.jobsPerWorker ?? 200));
     this.workerEntry = options.workerEntry;
+    this.containment = options.containment ?? workerContainment("best-effort");
     for (let i = 0; i < this.size; i++) this.startWorker();
   }
 
@@ -131,6 +136,11 @@ export class SandboxPool {
     return false;
   }
 
+  /** The OS containment its workers run in, for `/readyz`: layer names and booleans only. */
+  get containmentReport(): ContainmentReport {
+    return this.containment.report;
+  }
+
   /** Process ids of the live workers, for operations and tests. */
   get workerPids(): number[] {
     return [...this.slots].flatMap((slot) => (slot.worker.pid === undefined ? [] : [slot.worker.pid]));
@@ -155,6 +165,7 @@ export class SandboxPool {
         (message) => this.onMessage(slot, message),
         (exit) => this.onExit(slot, exit),
         this.workerEntry,
+        this.containment,
       ),
       session: undefined,
       jobsRun: 0,

@@ -131,7 +131,9 @@ export class IsolateReserve {
     if (next?.heapMb === heapMb) {
       try {
         return await next.prepared;
-      } catch {}
+      } catch {
+        // Preparing failed ahead of time (see \`prepare\`): the isolate is created now instead.
+      }
     } else {
       discard(next);
     }

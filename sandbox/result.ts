@@ -1,12 +1,16 @@
 import { z } from "zod";
 import type { ErrorCode } from "../policies/errors.ts";
+import type { OutputValue, ValueType } from "../policies/typed-values.ts";
 
-/** A cell of an output row. */
+/** A scalar cell of an output row. */
 export const OutputScalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 export type OutputScalar = z.infer<typeof OutputScalar>;
-export type OutputRow = Record<string, OutputScalar>;
+/** A cell: a scalar or a list (policies/typed-values.ts `OutputValue`). */
+export type OutputRow = Record<string, OutputValue>;
 /** The candidate outputs of a job: output name → rows. What the release gate decides on. */
 export type SandboxOutputs = Record<string, OutputRow[]>;
+/** Per output, the type of each column (what JSON, CSV and Arrow render from). */
+export type OutputTypes = Record<string, Record<string, ValueType>>;
 
 /** One `ctx.log` call. `message` is script-produced and may carry data: it is gated like outputs. */
 export const LogEntry = z.object({
@@ -55,7 +59,14 @@ export interface SandboxFailure {
 }
 
 export type SandboxResult =
-  | { status: "completed"; outputs: SandboxOutputs; logs: LogEntry[]; usage: SandboxUsage }
+  | {
+      status: "completed";
+      outputs: SandboxOutputs;
+      /** Absent from results of runs before outputs were typed. */
+      types?: OutputTypes;
+      logs: LogEntry[];
+      usage: SandboxUsage;
+    }
   | { status: "failed"; error: SandboxFailure; logs: LogEntry[]; usage: SandboxUsage };
 
 /** Progress, log and query notices of a running job, for the job's event stream. */

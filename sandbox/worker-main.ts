@@ -4,8 +4,8 @@
  * parent, over the message channel (fd 3, framed messages both ways) and the bulk channel (fd 0).
  * Started by `SandboxPool` with `--no-node-snapshot` (isolated-vm needs it).
  */
-import { writeSync } from "node:fs";
 import { Socket } from "node:net";
+import { log } from "../telemetry/log.ts";
 import { decodeBatch, payloadLengths } from "./batch-wire.ts";
 import { BulkReader } from "./bulk-reader.ts";
 import {
@@ -39,11 +39,11 @@ function send(message: WorkerMessage): void {
 }
 
 /**
- * This process cannot be trusted to continue. The note on stderr lets the parent classify the
- * death; SIGKILL because a normal exit can hang waiting on a broken isolate's thread.
+ * This process cannot be trusted to continue. The line on stderr (written synchronously) lets the
+ * parent classify the death; SIGKILL because a normal exit can hang waiting on a broken isolate's thread.
  */
 function die(note: string): void {
-  writeSync(2, `sandbox-worker: ${note}\n`);
+  log.error("sandbox worker stops", { reason: note });
   process.kill(process.pid, "SIGKILL");
 }
 

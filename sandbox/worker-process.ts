@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { createRequire } from "node:module";
 import { Duplex, type Readable, type Writable } from "node:stream";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import type { ColumnarBatch } from "./batch.ts";
 import { encodeBatch } from "./batch-wire.ts";
+import { containedCommand, SECCOMP_FD, type WorkerContainment, workerContainment } from "./containment.ts";
 import { decodeFrame, FrameReader, MESSAGE_CHANNEL_FD, writeFrame } from "./frame-channel.ts";
 import { SandboxLimits } from "./limits.ts";
 import type { JobSpec, ParentMessage, WorkerMessage } from "./protocol.ts";
@@ -14,10 +14,10 @@ const COMPILED = import.meta.url.endsWith(".js");
 const WORKER_ENTRY = fileURLToPath(
   new URL(COMPILED ? "./worker-main.js" : "./worker-main.ts", import.meta.url),
 );
-/** Resolved from this package, so workers start the same way under vitest, `npm start` or any cwd. */
-const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+/** Beside this module, so workers start the same way under vitest, `npm run dev` or any cwd. */
+const TS_LOADER = new URL("./worker-loader.mjs", import.meta.url).href;
 /** A TypeScript worker program runs through the loader; a compiled one as plain JavaScript (less memory). */
-const loaderFor = (entry: string) => (entry.endsWith(".ts") ? ["--import", TSX_LOADER] : []);
+const loaderFor = (entry: string) => (entry.endsWith(".ts") ? ["--import", TS_LOADER] : []);
 /** Enough of the worker's stderr to recognise how it died; the rest is dropped. */
 const STDERR_TAIL_CHARS = 4096;
 /**
@@ -81,20 +81,32 @@ export class WorkerProcess {
   readonly gone: Promise<void>;
   private markGone: () => void = () => {};
 
-  /** @param entry the worker program; tests start hostile ones. */
+  /**
+   * @param entry the worker program; tests start hostile ones.
+   * @param containment how the OS contains it (`containment.ts`); by default what the host offers.
+   */
   constructor(
     onMessage: (message: WorkerMessage) => void,
     onExit: (exit: WorkerExit) => void,
     entry: string = WORKER_ENTRY,
+    containment: WorkerContainment = workerContainment("best-effort"),
   ) {
-    this.child = spawn(process.execPath, ["--no-node-snapshot", ...loaderFor(entry), entry], {
+    const [command, args] = containedCommand(containment, ["--no-node-snapshot", ...loaderFor(entry), entry]);
+    this.child = spawn(command, args, {
       // No environment: nothing the gateway knows (keys, paths, DSNs) is visible to the worker.
       env: {},
-      stdio: ["pipe", "ignore", "pipe", "pipe"],
+      // fd 4, when there is one, carries the seccomp program to bwrap, which closes it once read.
+      stdio: ["pipe", "ignore", "pipe", "pipe", ...(containment.seccomp ? (["pipe"] as const) : [])],
       // Its own process group (and session), so that one kill reaches whatever it started as well.
       // Still a child the gateway waits on: not unref'd.
       detached: true,
+      ...containment.user,
     });
+    const seccompChannel = this.child.stdio[SECCOMP_FD];
+    if (containment.seccomp && seccompChannel instanceof Duplex) {
+      seccompChannel.on("error", () => {});
+      seccompChannel.end(containment.seccomp);
+    }
     const channel = this.child.stdio[MESSAGE_CHANNEL_FD];
     if (!this.child.stdin || !(channel instanceof Duplex))
       throw new Error("the sandbox worker has no channels");

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { DomainError } from "../policies/errors.ts";
+import { log } from "../telemetry/log.ts";
 import { fileDigest } from "./file-digest.ts";
 
 /**
@@ -490,7 +491,10 @@ function verifiedOnce<T>(check: (key: string) => Promise<T | undefined>) {
   const verify = (key: string): Promise<T | undefined> => {
     let pending = checks.get(key);
     if (!pending) {
-      pending = check(key).catch(() => undefined);
+      pending = check(key).catch((error: unknown) => {
+        log.warn("a domain fact could not be verified; queries take the general path", { fact: key, error });
+        return undefined;
+      });
       void pending.then((answer) => answers.set(key, answer));
       checks.set(key, pending);
     }

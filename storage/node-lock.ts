@@ -1,5 +1,6 @@
 import { open, readFile, unlink } from "node:fs/promises";
 import { hostname } from "node:os";
+import { basename } from "node:path";
 import { DomainError } from "../policies/errors.ts";
 
 /** A held single-writer lock; `release` removes the lock file. */
@@ -20,7 +21,7 @@ export interface WriterLock {
  * stale lock.
  *
  * @example
- * const lock = await acquireWriterLock("data/audit.log.lock");
+ * const lock = await acquireWriterLock("data/node.lock");
  * try { ... } finally { await lock.release(); }
  */
 export async function acquireWriterLock(file: string): Promise<WriterLock> {
@@ -47,13 +48,15 @@ export async function acquireWriterLock(file: string): Promise<WriterLock> {
     const holder = await readOwner(file);
     if (holder === undefined) continue; // removed meanwhile: try again
     if (!isStale(holder)) {
-      throw new DomainError("CONFLICT", `the audit log is locked by another writer (${holder})`, {
+      throw new DomainError("CONFLICT", `${basename(file)} is held by process ${holder}`, {
         lockFile: file,
       });
     }
     if ((await readOwner(file)) === holder) await unlink(file).catch(ignoreMissing);
   }
-  throw new DomainError("CONFLICT", "could not take the audit log's writer lock", { lockFile: file });
+  throw new DomainError("CONFLICT", `could not take ${basename(file)}: another process keeps taking it`, {
+    lockFile: file,
+  });
 }
 
 async function readOwner(file: string): Promise<string | undefined> {

@@ -1,4 +1,5 @@
 import pg from "pg";
+import { log } from "../telemetry/log.ts";
 
 /**
  * Wake-ups between nodes: a gateway that accepted a job tells the runners, a runner tells the
@@ -27,7 +28,8 @@ const CHANNEL = /^[a-z_]{1,40}$/;
 /** LISTEN on one dedicated connection (reconnected if it drops); NOTIFY through a small pool. */
 export function postgresNotifier(url: string): Notifier {
   const pool = new pg.Pool({ connectionString: url, max: 2 });
-  pool.on("error", () => undefined);
+  // An idle connection that failed leaves the pool by itself; the next notify opens another.
+  pool.on("error", (error) => log.warn("an idle notification connection failed", { error }));
   const handlers = new Map<string, Set<(payload: string) => void>>();
   let client: pg.Client | undefined;
   let connecting: Promise<pg.Client> | undefined;
@@ -39,10 +41,18 @@ export function postgresNotifier(url: string): Notifier {
       c.on("notification", (message) => {
         for (const handler of handlers.get(message.channel) ?? []) handler(message.payload ?? "");
       });
-      c.on("error", () => {
+      c.on("error", (error) => {
+        log.warn("the notification listener lost its connection; listening again in 1 s", { error });
         client = undefined;
         connecting = undefined;
-        if (!closed) setTimeout(() => void resubscribe().catch(() => undefined), 1000).unref();
+        if (!closed)
+          setTimeout(
+            () =>
+              void resubscribe().catch((error: unknown) =>
+                log.warn("listening for notifications again failed; wake-ups wait for polls", { error }),
+              ),
+            1000,
+          ).unref();
       });
       await c.connect();
       client = c;
@@ -76,6 +86,7 @@ export function postgresNotifier(url: string): Notifier {
     },
     async close() {
       closed = true;
+      // Closing: a listener connection that fails to end has nothing left to deliver.
       await client?.end().catch(() => undefined);
       await pool.end();
     },

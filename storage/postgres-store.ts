@@ -7,11 +7,29 @@ export interface PostgresStoreOptions {
   readonly maxConnections?: number;
 }
 
+/** PostgreSQL's `timestamp` and `timestamptz` type ids. */
+const TIMESTAMP_OIDS = new Set([1114, 1184]);
+
+/**
+ * A timestamp as PostgreSQL writes it (`2026-12-04 15:39:20.574127+00`, or without a zone for
+ * `timestamp`, which the control plane only ever means as UTC) in the RFC 3339 form the rest of
+ * the control plane writes: `2026-12-04T15:39:20.574Z`.
+ */
+export function rfc3339FromPostgres(text: string): string {
+  const zoned = /(Z|[+-]\d\d(:?\d\d)?)$/.test(text) ? text : `${text}Z`;
+  const iso = zoned.replace(" ", "T").replace(/([+-]\d\d)$/, "$1:00");
+  const time = new Date(iso);
+  return Number.isNaN(time.getTime()) ? text : time.toISOString();
+}
+
 // Counts and sums (BIGINT, NUMERIC) come back as numbers, as SQLite gives them: every figure the
-// control plane keeps (micro-ε, positions, counts) is far below 2^53.
+// control plane keeps (micro-ε, positions, counts) is far below 2^53. Timestamps come back as the
+// RFC 3339 text every column holds (instants are stored as text; this covers any the SQL computes,
+// e.g. `now()`), so no record reaches the API in PostgreSQL's own timestamp form.
 export const POSTGRES_TYPES = {
   getTypeParser(oid: number, format?: "text" | "binary") {
     if (oid === 20 || oid === 1700) return (text: string) => Number(text);
+    if (TIMESTAMP_OIDS.has(oid)) return rfc3339FromPostgres;
     return pg.types.getTypeParser(oid, format);
   },
 } as pg.CustomTypesConfig;
@@ -49,6 +67,8 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
         await client.query("COMMIT");
         return result;
       } catch (error) {
+        // A connection that cannot roll back is broken: PostgreSQL drops the transaction with it,
+        // and the work's own error is the one to report.
         await client.query("ROLLBACK").catch(() => undefined);
         throw error;
       }

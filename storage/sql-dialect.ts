@@ -28,6 +28,13 @@ const TURNS = {
  * control plane writes is SQL both accept; a verb that needs one of these asks by dialect.
  */
 export const sqlDialect = {
+  /**
+   * A text expression compared by code point, as `compareText` does (SQLite's default BINARY
+   * collation already does): for keyset pages ordered the same on both engines.
+   */
+  codePointText(dialect: SqlDialect, expression: string): string {
+    return dialect === "postgres" ? `(${expression} COLLATE "C")` : expression;
+  },
   /** The text of a top-level key of a JSON text column. */
   jsonText(dialect: SqlDialect, column: string, key: string): string {
     if (!/^[a-z_]+$/.test(key)) throw new Error(`not a plain JSON key: ${key}`);

@@ -42,6 +42,7 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
       turns.waiting--;
       return work();
     });
+    // The queue goes on past a failed turn; its failure reaches its own caller through `mine`.
     turns.last = mine.catch(() => undefined);
     return mine;
   };

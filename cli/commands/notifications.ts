@@ -1,7 +1,8 @@
-import type { Alert, Notification } from "../../client/index.ts";
+import type { Alert, Notification, WebhookKind } from "../../client/index.ts";
 import { type Command, type CommandContext, flag } from "../command.ts";
 import { EXIT, UsageError } from "../exit-codes.ts";
 import { table } from "../terminal.ts";
+import { positiveInt } from "./operator.ts";
 
 function subjectText(subject: Record<string, string | undefined>): string {
   return Object.entries(subject)
@@ -116,10 +117,11 @@ const webhookAdd: Command = {
   options: { kinds: { type: "string" } },
   async run(ctx, values, [url]) {
     if (!url) throw new UsageError("name the receiver's URL (https)");
+    // The gateway knows the kinds and names the one it does not.
     const kinds = flag(values, "kinds")
       ?.split(",")
       .map((k) => k.trim())
-      .filter(Boolean);
+      .filter(Boolean) as WebhookKind[] | undefined;
     const { webhook, secret } = await (await ctx.client()).addWebhook(url, kinds);
     if (ctx.json) ctx.printJson({ webhook, secret });
     else {
@@ -151,11 +153,16 @@ const webhookDeliveries: Command = {
   name: "webhook deliveries",
   role: "any",
   summary: "A webhook's delivery log: attempts, status, last HTTP status, next attempt",
-  usage: "aos webhook deliveries ID",
-  options: {},
-  async run(ctx, _values, [id]) {
+  usage: "aos webhook deliveries ID [--limit N] [--cursor C]",
+  options: { limit: { type: "string" }, cursor: { type: "string" } },
+  async run(ctx, values, [id]) {
     if (!id) throw new UsageError("name the webhook (see aos webhooks)");
-    const list = await (await ctx.client()).webhookDeliveries(id);
+    const limit = positiveInt(values, "limit", 100, 500);
+    const cursor = flag(values, "cursor");
+    const page = await (await ctx.client()).webhookDeliveries(id, { limit, ...(cursor ? { cursor } : {}) });
+    const list = page.deliveries;
+    if (page.next)
+      ctx.term.err(`more deliveries: aos webhook deliveries ${id} --limit ${limit} --cursor ${page.next}`);
     if (ctx.json) ctx.printJson(list);
     else
       ctx.term.out(

@@ -18,7 +18,8 @@ function formatOf(values: Values, fallback: OutputFormat = "csv"): OutputFormat 
   return format as OutputFormat;
 }
 
-function positiveInt(values: Values, name: string, fallback: number, max: number): number {
+/** A whole-number flag in 1…max, or `fallback` when it is absent. */
+export function positiveInt(values: Values, name: string, fallback: number, max: number): number {
   const raw = flag(values, name);
   if (raw === undefined) return fallback;
   const n = Number(raw);
@@ -314,15 +315,23 @@ const jobs: Command = {
   name: "jobs",
   role: "operator",
   summary: "Your jobs, newest first (the bureau sees every job)",
-  usage: "aos jobs [--status S] [--limit N]",
-  options: { status: { type: "string" }, limit: { type: "string" } },
+  usage: "aos jobs [--status S] [--limit N] [--cursor C]",
+  options: { status: { type: "string" }, limit: { type: "string" }, cursor: { type: "string" } },
   async run(ctx, values) {
     const client = await ctx.client();
     const status = flag(values, "status") as Job["status"] | undefined;
-    const list = await client.jobs({
+    const limit = positiveInt(values, "limit", 50, 500);
+    const cursor = flag(values, "cursor");
+    const page = await client.jobsPage({
       ...(status ? { status } : {}),
-      limit: positiveInt(values, "limit", 50, 1000),
+      limit,
+      ...(cursor ? { cursor } : {}),
     });
+    const list = page.jobs;
+    if (page.next)
+      ctx.term.err(
+        `more jobs: aos jobs${status ? ` --status ${status}` : ""} --limit ${limit} --cursor ${page.next}`,
+      );
     if (ctx.json) ctx.printJson(list);
     else
       ctx.term.out(
@@ -488,7 +497,8 @@ const budget: Command = {
 const usage: Command = {
   name: "usage",
   role: "any",
-  summary: "Metered use per period, license and dataset, priced by tariff (an operator sees its own)",
+  summary:
+    "Metered use per period, operator, license, dataset and holder department, priced by tariff (an operator sees its own)",
   usage: "aos usage [--from DATE] [--to DATE] [--group-by month|day] [--operator ID]",
   options: {
     from: { type: "string" },
@@ -515,8 +525,10 @@ const usage: Command = {
       `${table([
         [
           "PERIOD",
+          "OPERATOR",
           "LICENSE",
           "DATASET",
+          "HOLDER",
           "JOBS",
           "QUERIES",
           "CPU MS",
@@ -528,8 +540,10 @@ const usage: Command = {
         ],
         ...report.lines.map((l) => [
           l.period,
+          l.operator,
           l.license,
           l.dataset ?? "-",
+          l.holder ?? "-",
           String(l.jobs),
           String(l.queries),
           String(l.cpuMs),
@@ -541,6 +555,8 @@ const usage: Command = {
         ]),
       ])}\n`,
     );
+    // The JOBS column counts a job on each dataset's line it read; the total counts it once.
+    ctx.term.out(`in all: ${report.totals.jobs} jobs, ${report.totals.charge} CNY\n`);
     return EXIT.ok;
   },
 };

@@ -56,10 +56,11 @@ const registrationAdd: Command = {
     const amend = values.amend === true;
     if (!amend && !rights) throw new UsageError("give at least one --right");
     if (amend && !note) throw new UsageError("an amendment needs --note saying why");
-    const registration = await (await ctx.client()).register(
-      { dataset, ...(rights ? { rights } : {}), ...(note ? { note } : {}) },
-      amend,
-    );
+    const client = await ctx.client();
+    const registration =
+      amend && note
+        ? await client.register({ dataset, note, ...(rights ? { rights } : {}) }, true)
+        : await client.register({ dataset, rights: rights ?? [], ...(note ? { note } : {}) });
     return showRegistration(ctx, registration);
   },
 };

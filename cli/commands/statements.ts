@@ -1,5 +1,5 @@
 import { readFile, writeFile } from "node:fs/promises";
-import type { Statement, StatementSummary } from "../../client/index.ts";
+import type { Statement, StatementSummary, StatementVerification } from "../../client/index.ts";
 import { verifyStatementDocument } from "../../control/settlement.ts";
 import { type Command, type CommandContext, flag } from "../command.ts";
 import { EXIT, UsageError } from "../exit-codes.ts";
@@ -149,7 +149,7 @@ const verify: Command = {
   options: { "public-key": { type: "string" }, id: { type: "string" } },
   async run(ctx, values, [file]) {
     const id = flag(values, "id");
-    let result: Awaited<ReturnType<typeof verifyStatementDocument>>;
+    let result: StatementVerification;
     if (id !== undefined) {
       if (file)
         throw new UsageError("give a FILE to verify offline, or --id to verify on the server, not both");

@@ -112,3 +112,21 @@ export const errorMessage = (error: unknown): string =>
     : error instanceof Error
       ? error.message
       : String(error);
+
+/**
+ * Every item of a paged list (`{ [name]: T[], next }`), following `next` to the last page: for
+ * screens that show a whole list that is small by nature (a review queue, a dataset's versions).
+ */
+export async function apiAll<T>(path: string, name: string, options: RequestOptions = {}): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await api<Record<string, unknown> & { next: string | null }>(path, {
+      ...options,
+      query: { ...options.query, limit: 500, cursor },
+    });
+    items.push(...((page[name] ?? []) as T[]));
+    cursor = page.next ?? undefined;
+  } while (cursor !== undefined);
+  return items;
+}

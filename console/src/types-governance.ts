@@ -112,8 +112,12 @@ export interface UsageLine {
   charge: string;
 }
 
+/** One period over all its lines: each job counted once. */
+export type PeriodUsage = Omit<UsageLine, "operator" | "license" | "dataset" | "holder">;
+
 export interface UsageReport {
   lines: UsageLine[];
+  periods: PeriodUsage[];
   totals: Omit<UsageLine, "period" | "operator" | "license" | "dataset" | "holder">;
 }
 

@@ -113,6 +113,7 @@ export async function executeJob(
     // A query still running when the run ended (time limit, cancel, crash) is stopped: closing
     // its connection alone leaves DuckDB computing it forever, on the threads every job shares.
     connection.interrupt();
+    // Its failure (the interrupt itself, mostly) already reached the script as that query's answer.
     await inFlight?.catch(() => undefined);
     connection.closeSync();
   }

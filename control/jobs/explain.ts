@@ -15,6 +15,7 @@ import { openDataDomain } from "../../storage/data-domain.ts";
 import { openSqlParser } from "../../storage/sql-parser.ts";
 import type { SqlExecutor, SqlStore } from "../../storage/sql-store.ts";
 import { openSqliteStore } from "../../storage/sqlite-store.ts";
+import { log } from "../../telemetry/log.ts";
 import type { AuditSink } from "../audit-sink.ts";
 import { ControlPlaneBudgetLedger } from "../budget-ledger.ts";
 import { currentCatalog, publishManifest } from "../catalog.ts";
@@ -224,7 +225,7 @@ export async function runOnDummyData(options: DummyRunOptions): Promise<DummyRun
     for (const cleanup of cleanups.reverse())
       await Promise.resolve()
         .then(cleanup)
-        .catch(() => undefined);
+        .catch((error: unknown) => log.warn("cleaning up after a dry run failed", { error }));
   }
 }
 

@@ -12,6 +12,12 @@ type Listener = (event: JobEvent) => void;
 const HISTORY = 500;
 /** Jobs whose events are kept; past it the oldest unwatched ones go (a late subscriber then gets the final state from the store). */
 const JOBS_KEPT = 5_000;
+/**
+ * Settled jobs whose events are kept, for a client that subscribes just after its job ended (a
+ * small job often ends before its submitter opens the stream). Past it the longest settled go: a
+ * node running jobs for days must not hold every finished job's events.
+ */
+const SETTLED_KEPT = 200;
 
 /**
  * In-memory event hub: each job's recent events and its live subscribers. Events carry no data
@@ -20,6 +26,8 @@ const JOBS_KEPT = 5_000;
 export class JobEventHub {
   private readonly history = new Map<string, JobEvent[]>();
   private readonly listeners = new Map<string, Set<Listener>>();
+  /** Jobs whose last event ended them (a held job is not ended: a review ends it), oldest first. */
+  private readonly settled = new Set<string>();
   /**
    * Told of each event published here (not of relayed ones): a node sharing its control plane
    * passes them on to the other nodes, whose subscribers may be watching the same job.
@@ -40,10 +48,23 @@ export class JobEventHub {
     // Re-inserted so the map stays ordered by last activity: trimming drops the longest idle jobs.
     this.history.delete(jobId);
     this.history.set(jobId, events);
+    this.settled.delete(jobId);
+    if (type === "finished" && data.status !== "held") this.settled.add(jobId);
+    if (this.settled.size > SETTLED_KEPT) {
+      for (const id of this.settled) {
+        if (this.settled.size <= SETTLED_KEPT) break;
+        this.settled.delete(id);
+        // A stream still open on it has had its events; it ends with the `finished` it was sent.
+        this.history.delete(id);
+      }
+    }
     if (this.history.size > JOBS_KEPT) {
       for (const id of this.history.keys()) {
         if (this.history.size <= JOBS_KEPT) break;
-        if (!this.listeners.has(id)) this.history.delete(id);
+        if (!this.listeners.has(id)) {
+          this.history.delete(id);
+          this.settled.delete(id);
+        }
       }
     }
     for (const listener of this.listeners.get(jobId) ?? []) listener(event);

@@ -1,5 +1,6 @@
 import { sqlDialect } from "../../storage/sql-dialect.ts";
 import type { SqlExecutor, SqlValue } from "../../storage/sql-store.ts";
+import { keysetPage, mapPage, type Page, type PageRequest } from "../paging.ts";
 import type {
   GateDecision,
   JobError,
@@ -132,11 +133,12 @@ export const jobRepository = {
     return rows[0] ? toRecord(rows[0]) : null;
   },
 
-  /** Jobs newest first; an operator's own, or all of them. */
+  /** Jobs newest first, one page; an operator's own, or all of them. */
   async list(
-    store: Read,
-    filter: { operatorId?: string; status?: JobStatus; limit: number },
-  ): Promise<StoredJob[]> {
+    store: Pick<SqlExecutor, "query" | "dialect">,
+    filter: { operatorId?: string; status?: JobStatus },
+    page: PageRequest,
+  ): Promise<Page<StoredJob>> {
     const where: string[] = [];
     const params: SqlValue[] = [];
     if (filter.operatorId !== undefined) {
@@ -147,13 +149,33 @@ export const jobRepository = {
       params.push(filter.status);
       where.push(`status = $${params.length}`);
     }
-    params.push(filter.limit);
-    const rows = await store.query<JobRow>(
-      `SELECT ${COLUMNS} FROM jobs ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
-       ORDER BY submitted_at DESC, id LIMIT $${params.length}`,
+    const rows = await keysetPage<JobRow & Record<string, unknown>>(store, {
+      list: "jobs",
+      select: `SELECT ${COLUMNS} FROM jobs`,
+      where,
       params,
-    );
-    return rows.map(toRecord);
+      order: { key: "submitted_at", id: "id", direction: "desc" },
+      page,
+    });
+    return mapPage(rows, toRecord);
+  },
+
+  /** Jobs in one status, oldest first, one page of the list named `list` (the review queue: held). */
+  async pageWithStatus(
+    store: Pick<SqlExecutor, "query" | "dialect">,
+    status: JobStatus,
+    list: string,
+    page: PageRequest,
+  ): Promise<Page<StoredJob>> {
+    const rows = await keysetPage<JobRow & Record<string, unknown>>(store, {
+      list,
+      select: `SELECT ${COLUMNS} FROM jobs`,
+      where: ["status = $1"],
+      params: [status],
+      order: { key: "submitted_at", id: "id", direction: "asc" },
+      page,
+    });
+    return mapPage(rows, toRecord);
   },
 
   async withStatus(store: Read, status: JobStatus): Promise<StoredJob[]> {

@@ -3,6 +3,7 @@ import type { License } from "../../policies/license.ts";
 import type { DatasetManifest } from "../../policies/manifest.ts";
 import type { SqlStore } from "../../storage/sql-store.ts";
 import { inSpan, telemetry } from "../../telemetry/instruments.ts";
+import { log, withFreshLogContext, withLogContext } from "../../telemetry/log.ts";
 import type { AuditSink } from "../audit-sink.ts";
 import { currentCatalog } from "../catalog.ts";
 import { currentDataVersions } from "../data-versions.ts";
@@ -78,14 +79,20 @@ export class JobRunner {
   /** Fails the jobs a stopped runner left running, then starts claiming. Returns how many were failed. */
   async start(): Promise<number> {
     const failed = await this.reap(this.options.soleRunner ? "all" : "expired");
-    const every = (ms: number, work: () => Promise<unknown>) => {
-      const timer = setInterval(() => void work().catch(() => undefined), ms);
+    const every = (what: string, ms: number, work: () => Promise<unknown>) => {
+      // A round that fails (the store unavailable) is tried again at the next: said, not thrown.
+      const round = () =>
+        work().catch((error: unknown) => log.warn(`${what} failed; tried again next round`, { error }));
+      const timer = setInterval(
+        () => void withFreshLogContext({ runnerId: this.options.runnerId }, round),
+        ms,
+      );
       timer.unref();
       this.timers.push(timer);
     };
-    every(Math.max(50, Math.floor(this.leaseMs / 3)), () => this.heartbeat());
-    every(Math.max(100, Math.floor(this.leaseMs / 2)), () => this.reap("expired"));
-    every(this.options.pollMs ?? 1000, async () => {
+    every("renewing job leases", Math.max(50, Math.floor(this.leaseMs / 3)), () => this.heartbeat());
+    every("failing orphaned jobs", Math.max(100, Math.floor(this.leaseMs / 2)), () => this.reap("expired"));
+    every("polling the job queue", this.options.pollMs ?? 1000, async () => {
       this.wake();
       this.queuedSeen = await jobRepository.countWithStatus(this.deps.store, "queued");
     });
@@ -100,7 +107,10 @@ export class JobRunner {
       this.wakeAgain = true;
       return;
     }
-    this.claiming = this.claimWhileFree().finally(() => {
+    // Claims and the runs they start are this runner's work, not the request that woke it.
+    this.claiming = withFreshLogContext({ runnerId: this.options.runnerId }, () =>
+      this.claimWhileFree(),
+    ).finally(() => {
       this.claiming = undefined;
       if (this.wakeAgain) {
         this.wakeAgain = false;
@@ -141,15 +151,18 @@ export class JobRunner {
     // A node that cannot serve the current data versions (a file missing or damaged here) claims
     // nothing: another node runs the jobs, or they wait, rather than be answered from other data.
     if (this.deps.dataDomain.readiness) {
-      const readiness = await this.deps.dataDomain.readiness().catch(() => undefined);
+      const readiness = await this.deps.dataDomain.readiness().catch((error: unknown) => {
+        log.warn("the data domain's readiness cannot be read; no job is claimed", { error });
+        return undefined;
+      });
       if (!readiness?.servable) return;
     }
     while (this.accepting && this.inSlots() < this.options.concurrency) {
       let claimed: ClaimedJob | null;
       try {
         claimed = await this.claim();
-      } catch {
-        // The store is unavailable: the next poll tries again.
+      } catch (error) {
+        log.warn("claiming a job failed; the next poll tries again", { error });
         return;
       }
       if (!claimed) return;
@@ -262,31 +275,41 @@ export class JobRunner {
       done: Promise.resolve(),
     };
     this.running.set(id, entry);
-    entry.done = inSpan("job.run", { "job.id": id }, () => this.run(claimed, entry))
-      .catch(async (error: unknown) => {
-        if (error instanceof JobMovedOn) return;
-        // A failure of the machinery, not of the script: the job fails with no detail shown.
-        const settlement: Settlement = {
-          status: "failed",
-          reason: "internal error",
-          actor: "system",
-          error: {
-            code: isDomainError(error) ? error.code : "INTERNAL",
-            class: "InternalError",
-            message: isDomainError(error) ? error.detail : "internal error",
-          },
-        };
-        await finishJob(this.deps, claimed.job, settlement, {
-          from: ["running"],
-          runner: this.options.runnerId,
-        })
-          .then(() => this.settled(claimed.job, settlement))
-          .catch(() => undefined);
-      })
-      .finally(() => {
-        this.running.delete(id);
-        this.wake();
-      });
+    entry.done = withLogContext({ jobId: id }, () => {
+      log.info("job started", { operatorId: claimed.job.operatorId });
+      return inSpan("job.run", { "job.id": id }, () => this.run(claimed, entry)).catch((error: unknown) =>
+        this.failForMachinery(claimed, error),
+      );
+    }).finally(() => {
+      this.running.delete(id);
+      this.wake();
+    });
+  }
+
+  /** A failure of the machinery, not of the script: logged here, and the job fails with no detail shown. */
+  private async failForMachinery(claimed: ClaimedJob, error: unknown): Promise<void> {
+    if (error instanceof JobMovedOn) return;
+    log.error("the job failed in the machinery, not in its script", { error });
+    const settlement: Settlement = {
+      status: "failed",
+      reason: "internal error",
+      actor: "system",
+      error: {
+        code: isDomainError(error) ? error.code : "INTERNAL",
+        class: "InternalError",
+        message: isDomainError(error) ? error.detail : "internal error",
+      },
+    };
+    await finishJob(this.deps, claimed.job, settlement, {
+      from: ["running"],
+      runner: this.options.runnerId,
+    })
+      .then(() => this.settled(claimed.job, settlement))
+      .catch((cause: unknown) =>
+        log.error("recording the job's failure failed; a runner fails it when its lease runs out", {
+          error: cause,
+        }),
+      );
   }
 
   private async run(claimed: ClaimedJob, entry: RunEntry): Promise<void> {
@@ -333,6 +356,12 @@ export class JobRunner {
   }
 
   private settled(job: StoredJob | ClaimedJob["job"], settlement: Settlement): void {
+    log.info("job settled", {
+      jobId: job.id,
+      status: settlement.status,
+      ...(settlement.error ? { code: settlement.error.code } : {}),
+      ...(settlement.decision ? { release: settlement.decision.outcome } : {}),
+    });
     if (settlement.decision) {
       this.deps.events.publish(job.id, "gate", {
         outcome: settlement.decision.outcome,

@@ -3,8 +3,10 @@ import { DomainError } from "../../policies/errors.ts";
 import type { SandboxPool } from "../../sandbox/index.ts";
 import type { DataDomain } from "../../storage/data-domain.ts";
 import type { SqlExecutor, SqlStore } from "../../storage/sql-store.ts";
+import { log } from "../../telemetry/log.ts";
 import type { AuditSink } from "../audit-sink.ts";
 import type { Principal } from "../identity.ts";
+import { mapPage, type Page, type PageRequest } from "../paging.ts";
 import type { PrivacyBudgetLedger } from "../privacy-budget.ts";
 import type { SqlConnection } from "../query-service.ts";
 import { admitJob } from "./admission.ts";
@@ -18,6 +20,7 @@ import {
   type JobStatus,
   type JobUsage,
   type OutputAccuracy,
+  type OutputColumnTypes,
   type OutputTable,
   type Receipt,
   SETTLED_STATUSES,
@@ -150,6 +153,7 @@ export class JobService {
       idempotencyKey,
     );
     if (created) {
+      log.info("job queued", { jobId: job.id, operatorId: principal.id });
       this.events.publish(job.id, "queued", {});
       this.runner?.wake();
       this.deps.onQueued?.(job.id);
@@ -200,13 +204,21 @@ export class JobService {
     return this.view(job, principal);
   }
 
-  async list(principal: Principal, filter: { status?: JobStatus; limit?: number } = {}): Promise<JobView[]> {
-    const jobs = await jobRepository.list(this.deps.store, {
-      ...(principal.role === "operator" ? { operatorId: principal.id } : {}),
-      ...(filter.status ? { status: filter.status } : {}),
-      limit: Math.min(filter.limit ?? 100, 1000),
-    });
-    return jobs.map((job) => this.view(job, principal, { summary: true }));
+  /** One page of jobs, newest first: an operator's own, or every job for the bureau. */
+  async list(
+    principal: Principal,
+    filter: { status?: JobStatus } = {},
+    page: PageRequest = {},
+  ): Promise<Page<JobView>> {
+    const jobs = await jobRepository.list(
+      this.deps.store,
+      {
+        ...(principal.role === "operator" ? { operatorId: principal.id } : {}),
+        ...(filter.status ? { status: filter.status } : {}),
+      },
+      page,
+    );
+    return mapPage(jobs, (job) => this.view(job, principal, { summary: true }));
   }
 
   /**
@@ -257,7 +269,7 @@ export class JobService {
     principal: Principal,
     id: string,
     name: string,
-  ): Promise<{ rows: OutputTable; accuracy?: OutputAccuracy }> {
+  ): Promise<{ rows: OutputTable; accuracy?: OutputAccuracy; types?: OutputColumnTypes }> {
     const job = await this.visible(principal, id);
     const table = job.products?.outputs[name];
     const releasable = job.status === "released" || (principal.role === "bureau" && job.status === "held");
@@ -269,7 +281,8 @@ export class JobService {
       data: { output: name, rows: table.length, status: job.status },
     });
     const accuracy = job.products?.accuracy?.[name];
-    return { rows: table, ...(accuracy ? { accuracy } : {}) };
+    const types = job.products?.types?.[name];
+    return { rows: table, ...(accuracy ? { accuracy } : {}), ...(types ? { types } : {}) };
   }
 
   /**

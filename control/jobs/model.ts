@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ErrorCode } from "../../policies/errors.ts";
 import { ObjectId } from "../../policies/ids.ts";
+import type { OutputValue, ValueType } from "../../policies/typed-values.ts";
 
 export const JobStatus = z.enum(["queued", "running", "released", "held", "rejected", "failed", "cancelled"]);
 export type JobStatus = z.infer<typeof JobStatus>;
@@ -87,8 +88,11 @@ export type JobUsage = z.infer<typeof JobUsage>;
 export const Receipt = z.object({ payload: z.string(), signature: z.string() });
 export type Receipt = z.infer<typeof Receipt>;
 
-export type OutputCell = string | number | boolean | null;
+/** A released cell in its JSON form (policies/typed-values.ts `OutputValue`: lists are arrays). */
+export type OutputCell = OutputValue;
 export type OutputTable = Record<string, OutputCell>[];
+/** Per column of an output, its type: what JSON, CSV and Arrow render from. */
+export type OutputColumnTypes = Record<string, ValueType>;
 
 /** How precise a released noisy figure is (policies/accuracy.ts; docs/accuracy.md). */
 export const FigureAccuracy = z.object({
@@ -106,6 +110,8 @@ export interface JobProducts {
   readonly outputs: Record<string, OutputTable>;
   /** Per output, the accuracy of the noisy figures it passes on (absent when it holds none). */
   readonly accuracy?: Record<string, OutputAccuracy>;
+  /** Per output, its column types; absent on jobs released before outputs were typed (inferred then). */
+  readonly types?: Record<string, OutputColumnTypes>;
   readonly logs: readonly string[];
   /** The unredacted error, for reviewers of a tainted job. */
   readonly error?: JobError & { message: string | null };

@@ -2,12 +2,10 @@ import type { Span } from "@opentelemetry/api";
 import { DomainError } from "../../policies/errors.ts";
 import type { License } from "../../policies/license.ts";
 import type { DatasetManifest } from "../../policies/manifest.ts";
-import type { BatchColumn, ColumnarBatch, QueryPort } from "../../sandbox/index.ts";
+import { batchOfAnswer } from "../../policies/typed-values.ts";
+import type { ColumnarBatch, QueryPort } from "../../sandbox/index.ts";
 import { inSpan, telemetry } from "../../telemetry/instruments.ts";
-import type { QueryAnswer, QueryService, QueryVerdict, ResultColumn } from "../query-service.ts";
-
-const NUMERIC =
-  /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL)/;
+import type { QueryAnswer, QueryService, QueryVerdict } from "../query-service.ts";
 
 /** One answered (or refused) query of a job, for metering, events and the audit log. */
 export interface JobQuery {
@@ -70,7 +68,7 @@ export function createPolicyQueryPort(options: {
       if (answer.rows.length > request.maxRows) {
         throw new DomainError("LIMIT_EXCEEDED", `the query returned more than ${request.maxRows} rows`);
       }
-      return answerToBatch(answer);
+      return batchOfAnswer(answer.columns, answer.rows);
     } catch (error) {
       const code = error instanceof DomainError ? error.code : "INTERNAL";
       const detail = error instanceof DomainError ? error.detail : "query failed";
@@ -79,40 +77,4 @@ export function createPolicyQueryPort(options: {
       throw error;
     }
   }
-}
-
-/** Lays the engine's row answer out as the sandbox's columnar batch, by DuckDB type. */
-export function answerToBatch(answer: Pick<QueryAnswer, "columns" | "rows">): ColumnarBatch {
-  const rowCount = answer.rows.length;
-  const columns = answer.columns.map((column, c) =>
-    toColumn(
-      column,
-      answer.rows.map((row) => row[c] ?? null),
-    ),
-  );
-  return { rowCount, columns };
-}
-
-function toColumn(column: ResultColumn, cells: readonly unknown[]): BatchColumn {
-  const hasNull = cells.some((cell) => cell === null);
-  const valid = hasNull ? Uint8Array.from(cells, (cell) => (cell === null ? 0 : 1)) : null;
-  if (column.type === "BOOLEAN") {
-    return {
-      name: column.name,
-      sqlType: column.type,
-      data: { kind: "boolean", values: Uint8Array.from(cells, (cell) => (cell === true ? 1 : 0)), valid },
-    };
-  }
-  if (NUMERIC.test(column.type)) {
-    // JSON rendering gives wide integers and decimals as strings; all numbers cross as float64.
-    const values = Float64Array.from(cells, (cell) => (cell === null ? Number.NaN : Number(cell)));
-    return { name: column.name, sqlType: column.type, data: { kind: "number", values, valid } };
-  }
-  const offsets = new Uint32Array(cells.length + 1);
-  let chars = "";
-  cells.forEach((cell, i) => {
-    chars += cell === null ? "" : String(cell);
-    offsets[i + 1] = chars.length;
-  });
-  return { name: column.name, sqlType: column.type, data: { kind: "string", chars, offsets, valid } };
 }

@@ -18,6 +18,7 @@ import type {
   JobRecord,
   JobStatus,
   JobUsage,
+  OutputColumnTypes,
   OutputTable,
   Receipt,
 } from "./model.ts";
@@ -142,7 +143,7 @@ export async function gateExecution(
         tainted,
         reviewsRequired: decision.outcome === "held" ? reviewsRequired : 0,
       },
-      products: productsOf(normaliseOutputs(outputs), logs, execution.noise),
+      products: productsOf(normaliseOutputs(outputs), result.types, logs, execution.noise),
       usage,
     };
   } finally {
@@ -153,14 +154,18 @@ export async function gateExecution(
   }
 }
 
-/** A finished run's products: its outputs, the accuracy of the noisy figures they hold, its logs. */
+/**
+ * A finished run's products: its outputs, their column types, the accuracy of the noisy figures
+ * they hold, its logs.
+ */
 function productsOf(
   outputs: Record<string, OutputTable>,
+  types: Record<string, OutputColumnTypes> | undefined,
   logs: readonly string[],
   noise: NoiseRegister,
 ): JobProducts {
   const accuracy = noise.annotate(outputs);
-  return { outputs, ...(accuracy ? { accuracy } : {}), logs };
+  return { outputs, ...(types ? { types } : {}), ...(accuracy ? { accuracy } : {}), logs };
 }
 
 /** Where a job must be for a step to settle it; the step changes nothing if it is not. */
@@ -238,8 +243,10 @@ export async function finishJobIn(
   let receipt: Receipt | null = null;
   if (settlement.status === "released") {
     // A settlement without products (a review's approval) releases what the gate held.
-    const outputs = settlement.products?.outputs ?? job.products?.outputs ?? {};
-    receipt = await release(deps, tx, job, outputs, settlement.actor, expect.via ?? "gate", events);
+    const products = settlement.products ?? job.products;
+    const outputs = products?.outputs ?? {};
+    const types = products?.types ?? {};
+    receipt = await release(deps, tx, job, outputs, types, settlement.actor, expect.via ?? "gate", events);
     events.length = 0;
   }
   events.push({
@@ -274,6 +281,7 @@ async function release(
   tx: SqlExecutor,
   job: JobRecord,
   outputs: Record<string, OutputTable>,
+  types: Readonly<Record<string, OutputColumnTypes>>,
   actor: string,
   via: "gate" | "review",
   before: readonly AuditEvent[],
@@ -282,7 +290,7 @@ async function release(
   const hashes = Object.entries(outputs).map(([name, rows]) => ({
     name,
     sha256: outputSha256(rows),
-    csvSha256: outputCsvSha256(rows),
+    csvSha256: outputCsvSha256(rows, types[name]),
   }));
   const releasedAt = deps.now().toISOString();
   const positions = await deps.audit.appendIn(tx, [

@@ -7,6 +7,7 @@ import { requireActor } from "../authority.ts";
 import { assertNotFrozen, jobTarget } from "../freezes.ts";
 import type { Principal } from "../identity.ts";
 import { notify } from "../inbox.ts";
+import type { Page, PageRequest } from "../paging.ts";
 import { jobRepository } from "./job-repository.ts";
 import type { JobService, JobView } from "./job-service.ts";
 import { JobMovedOn } from "./release.ts";
@@ -47,7 +48,7 @@ export interface PendingReview {
 }
 
 interface Deps {
-  readonly store: Pick<SqlStore, "query" | "transaction">;
+  readonly store: Pick<SqlStore, "query" | "transaction" | "dialect">;
   readonly audit: AuditSink;
   readonly jobs: Pick<JobService, "get" | "settleReviewedIn" | "reviewed">;
 }
@@ -82,13 +83,17 @@ async function queriesOf(store: Pick<SqlExecutor, "query">, jobId: string): Prom
   });
 }
 
-/** The review queue: held jobs, oldest first, with the reviews they already have. */
-export async function pendingReviews(deps: Deps, reviewer: Principal): Promise<PendingReview[]> {
+/** The review queue: held jobs, oldest first, a page at a time, with the reviews they already have. */
+export async function pendingReviews(
+  deps: Deps,
+  reviewer: Principal,
+  page: PageRequest = {},
+): Promise<Page<PendingReview>> {
   // The queue shows held jobs' scripts, queries and outputs: bureau officers only, whatever route asks.
   requireActor(reviewer, ["bureau"], "read the review queue");
-  const held = await jobRepository.withStatus(deps.store, "held");
-  return Promise.all(
-    held.map(async (job) => ({
+  const held = await jobRepository.pageWithStatus(deps.store, "held", "reviews", page);
+  const items = await Promise.all(
+    held.items.map(async (job) => ({
       job: await deps.jobs.get(reviewer, job.id),
       script: job.script,
       language: job.language,
@@ -98,6 +103,7 @@ export async function pendingReviews(deps: Deps, reviewer: Principal): Promise<P
       reviews: await reviewsOf(deps.store, job.id),
     })),
   );
+  return { items, next: held.next };
 }
 
 /**

@@ -10,8 +10,10 @@ import {
   type SuggestedFreeze,
 } from "../../control/alerts.ts";
 import type { AuditSink } from "../../control/audit-sink.ts";
+import { Timestamp } from "../../policies/timestamp.ts";
 import type { SqlStore } from "../../storage/sql-store.ts";
 import { type GatewayEnv, requireRole } from "../auth.ts";
+import { PAGE_QUERY, pageBody, pageOf, pageRequest } from "../paging.ts";
 import { COMMON_ERRORS, NOT_FOUND_ERROR } from "../problem.ts";
 import { CONFLICT_ERROR } from "./operators.ts";
 
@@ -41,8 +43,8 @@ const AlertDoc = z
     subject: AlertSubject,
     summary: z.string(),
     entries: z.array(z.number().int()).openapi({ description: "Audit log positions behind the alert." }),
-    raisedAt: z.string(),
-    closedAt: z.string().nullable(),
+    raisedAt: Timestamp,
+    closedAt: Timestamp.nullable(),
     closedBy: z.string().nullable(),
     resolution: z.string().nullable(),
     suggestedFreeze: z
@@ -68,20 +70,20 @@ const listRoute = createRoute({
   path: "/v1/alerts",
   operationId: "listAlerts",
   tags: ["alerts"],
-  summary: "Risk alerts raised by rules over the log, newest first (bureau, auditors).",
+  summary: "Risk alerts raised by rules over the log, newest first, a page at a time (bureau, auditors).",
   security,
   request: {
     query: z.object({
       status: z.enum(["open", "closed"]).optional().openapi({ example: "open" }),
       rule: z.enum(AlertRule.options).optional().openapi({ example: "differencing" }),
       operator: z.string().min(1).max(100).optional(),
-      limit: z.coerce.number().int().min(1).max(500).optional().openapi({ example: 100 }),
+      ...PAGE_QUERY,
     }) satisfies z.ZodType<AlertQuery, unknown>,
   },
   responses: {
     200: {
-      description: "The alerts.",
-      content: { "application/json": { schema: z.object({ alerts: z.array(AlertDoc) }) } },
+      description: "A page of alerts and the cursor of the next.",
+      content: { "application/json": { schema: pageOf("alerts", AlertDoc, "AlertList") } },
     },
     ...COMMON_ERRORS,
   },
@@ -134,7 +136,7 @@ const closeRoute = createRoute({
 });
 
 export interface AlertRouteDeps {
-  readonly controlPlane: Pick<SqlStore, "query" | "transaction">;
+  readonly controlPlane: Pick<SqlStore, "query" | "transaction" | "dialect">;
   readonly audit: AuditSink;
 }
 
@@ -143,9 +145,19 @@ export function registerAlertRoutes(app: OpenAPIHono<GatewayEnv>, deps: AlertRou
   const readers = requireRole(deps.controlPlane, "bureau", "auditor");
   const bureau = requireRole(deps.controlPlane, "bureau");
 
-  app.openapi({ ...listRoute, middleware: readers }, async (c) =>
-    c.json({ alerts: await listAlerts(deps.controlPlane, c.get("principal"), c.req.valid("query")) }, 200),
-  );
+  app.openapi({ ...listRoute, middleware: readers }, async (c) => {
+    const { limit, cursor, ...filter } = c.req.valid("query");
+    const page = await listAlerts(
+      deps.controlPlane,
+      c.get("principal"),
+      filter,
+      pageRequest({ limit, cursor }),
+    );
+    return c.json(
+      pageBody("alerts", page, (alert) => alert),
+      200,
+    );
+  });
 
   app.openapi({ ...getRoute, middleware: readers }, async (c) =>
     c.json(await getAlert(deps.controlPlane, c.get("principal"), c.req.valid("param").id), 200),

@@ -15,8 +15,10 @@ import {
   withdrawApplication,
 } from "../../control/applications.ts";
 import type { AuditSink } from "../../control/audit-sink.ts";
+import { Timestamp } from "../../policies/timestamp.ts";
 import type { SqlStore } from "../../storage/sql-store.ts";
 import { type GatewayEnv, requireRole } from "../auth.ts";
+import { named } from "../named-schema.ts";
 import { COMMON_ERRORS, NOT_FOUND_ERROR } from "../problem.ts";
 import { CONFLICT_ERROR } from "./operators.ts";
 
@@ -47,7 +49,7 @@ const Decision = z
     decision: z.enum(["consent", "approve", "refuse"]),
     reason: z.string().nullable(),
     policyVersions: z.record(z.string(), z.number()),
-    decidedAt: z.string(),
+    decidedAt: Timestamp,
   })
   .openapi("ApplicationDecision");
 
@@ -61,14 +63,15 @@ const ApplicationView = z
     amends: z.string().nullable(),
     licenseId: z.string().nullable(),
     statusReason: z.string().nullable(),
-    submittedAt: z.string(),
-    expiresAt: z.string(),
-    updatedAt: z.string(),
+    submittedAt: Timestamp,
+    expiresAt: Timestamp,
+    updatedAt: Timestamp,
     decisions: z.array(Decision),
     awaiting: z.object({ consents: z.array(z.string()), approvals: z.number() }),
   })
   .openapi("Application");
 
+const ApplicationDocumentDoc = named(ApplicationDocument, "ApplicationDocument");
 const AppId = z.object({ id: z.string().min(1).max(100) });
 // Request schemas come from the domain (plain zod): their examples ride on the media type.
 const json = <T extends z.ZodType>(schema: T, example: unknown) => ({
@@ -88,7 +91,7 @@ const submitRoute = createRoute({
   summary:
     "Apply for a license (operator): datasets and columns, purpose (one of the operator's approved purposes), scenario, window, quotas, ε for grade 3/4 data. Checked like a license grant.",
   security,
-  request: { body: json(ApplicationDocument, EXAMPLE_DOCUMENT) },
+  request: { body: json(ApplicationDocumentDoc, EXAMPLE_DOCUMENT) },
   responses: {
     201: view("Submitted: awaiting the holders' consent, or the bureau's approval."),
     ...COMMON_ERRORS,
@@ -108,7 +111,11 @@ const listRoute = createRoute({
   responses: {
     200: {
       description: "The applications with their decisions.",
-      content: { "application/json": { schema: z.object({ applications: z.array(ApplicationView) }) } },
+      content: {
+        "application/json": {
+          schema: z.object({ applications: z.array(ApplicationView) }).openapi("ApplicationList"),
+        },
+      },
     },
     ...COMMON_ERRORS,
   },
@@ -142,7 +149,7 @@ const withdrawRoute = createRoute({
           schema: z
             .object({ reason: z.string().trim().min(1).max(2000).optional() })
             .strict()
-            .openapi({ example: { reason: "the project was cancelled" } }),
+            .openapi("ApplicationWithdrawal", { example: { reason: "the project was cancelled" } }),
         },
       },
     },
@@ -158,7 +165,7 @@ const amendRoute = createRoute({
   summary:
     "Amend an application (its operator): a new application linked to the old, decided afresh. A pending one is superseded at once; an approved one's license changes when the amendment is approved.",
   security,
-  request: { params: AppId, body: json(ApplicationDocument, EXAMPLE_DOCUMENT) },
+  request: { params: AppId, body: json(ApplicationDocumentDoc, EXAMPLE_DOCUMENT) },
   responses: { 201: view("The new application."), ...COMMON_ERRORS, ...NOT_FOUND_ERROR, ...CONFLICT_ERROR },
 });
 
@@ -172,7 +179,7 @@ const consentRoute = createRoute({
   security,
   request: {
     params: AppId,
-    body: json(ConsentDecision, {
+    body: json(named(ConsentDecision, "ConsentDecision"), {
       dataset: "population",
       decision: "refuse",
       reason: "household income is out of scope for this purpose",
@@ -196,7 +203,7 @@ const approvalRoute = createRoute({
   security,
   request: {
     params: AppId,
-    body: json(ApprovalDecision, { decision: "approve" }),
+    body: json(named(ApprovalDecision, "ApprovalDecision"), { decision: "approve" }),
   },
   responses: {
     200: view("The application after the decision; `licenseId` once granted."),

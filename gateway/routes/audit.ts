@@ -7,6 +7,7 @@ import { keyFingerprint } from "../../audit/signing-key.ts";
 import type { StoreAuditLedger } from "../../audit/store-ledger.ts";
 import type { AuditSink } from "../../control/audit-sink.ts";
 import { DomainError } from "../../policies/errors.ts";
+import { Timestamp } from "../../policies/timestamp.ts";
 import type { SqlStore } from "../../storage/sql-store.ts";
 import { type GatewayEnv, requireRole } from "../auth.ts";
 import { negotiateFormat } from "../output-formats.ts";
@@ -52,7 +53,7 @@ function toFilter(query: z.infer<typeof FilterQuery>, defaultLimit?: number) {
 const Entry = z.object({
   v: z.number(),
   position: z.number().int(),
-  time: z.string(),
+  time: Timestamp,
   type: z.string(),
   actor: z.string(),
   subjects: z.record(z.string(), z.unknown()),
@@ -75,7 +76,9 @@ const listAudit = createRoute({
       description: "Entries and the `after` value of the next page, if any.",
       content: {
         "application/json": {
-          schema: z.object({ entries: z.array(Entry), next: z.number().int().nullable() }),
+          schema: z
+            .object({ entries: z.array(Entry), next: z.number().int().nullable() })
+            .openapi("AuditPage"),
         },
       },
     },
@@ -96,13 +99,15 @@ const verifyAudit = createRoute({
       description: "The verification.",
       content: {
         "application/json": {
-          schema: z.object({
-            valid: z.boolean(),
-            entries: z.number().int(),
-            firstBad: z.object({ position: z.number().int(), reason: z.string() }).passthrough().optional(),
-            lastCheckpoint: z.record(z.string(), z.unknown()).optional(),
-            head: z.record(z.string(), z.unknown()).optional(),
-          }),
+          schema: z
+            .object({
+              valid: z.boolean(),
+              entries: z.number().int(),
+              firstBad: z.object({ position: z.number().int(), reason: z.string() }).passthrough().optional(),
+              lastCheckpoint: z.record(z.string(), z.unknown()).optional(),
+              head: z.record(z.string(), z.unknown()).optional(),
+            })
+            .openapi("AuditVerification"),
         },
       },
     },
@@ -121,7 +126,9 @@ const publicKey = createRoute({
     200: {
       description: "PEM and fingerprint.",
       content: {
-        "application/json": { schema: z.object({ publicKey: z.string(), fingerprint: z.string() }) },
+        "application/json": {
+          schema: z.object({ publicKey: z.string(), fingerprint: z.string() }).openapi("DomainPublicKey"),
+        },
       },
     },
     ...COMMON_ERRORS,
@@ -141,7 +148,9 @@ const checkpoint = createRoute({
       description: "The signed checkpoint (null when the log has no entry since the last one).",
       content: {
         "application/json": {
-          schema: z.object({ checkpoint: z.record(z.string(), z.unknown()).nullable() }),
+          schema: z
+            .object({ checkpoint: z.record(z.string(), z.unknown()).nullable() })
+            .openapi("AuditCheckpoint"),
         },
       },
     },

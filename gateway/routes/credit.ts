@@ -15,11 +15,12 @@ import {
   ViolationView,
 } from "../../control/credit.ts";
 import { EvaluationQuery, EvaluationReport, evaluationReport } from "../../control/evaluation.ts";
-import { Operator } from "../../control/operators.ts";
+import { Timestamp } from "../../policies/timestamp.ts";
 import type { SqlStore } from "../../storage/sql-store.ts";
 import { type GatewayEnv, requireRole } from "../auth.ts";
+import { named } from "../named-schema.ts";
 import { COMMON_ERRORS, NOT_FOUND_ERROR } from "../problem.ts";
-import { CONFLICT_ERROR } from "./operators.ts";
+import { CONFLICT_ERROR, OperatorDoc } from "./operators.ts";
 
 const security = [{ bearer: [] }];
 const OperatorId = z.object({ id: z.string().min(1).max(100).openapi({ example: "prn_2b7c…" }) });
@@ -28,9 +29,12 @@ const json = <T extends z.ZodType>(schema: T, example: unknown) => ({
   required: true as const,
   content: { "application/json": { schema, example } },
 });
+const ViolationDoc = named(ViolationView, "Violation");
+const CreditRecordDoc = named(CreditRecord, "CreditRecord");
+const EvaluationReportDoc = named(EvaluationReport, "EvaluationReport");
 const violation = (description: string) => ({
   description,
-  content: { "application/json": { schema: ViolationView } },
+  content: { "application/json": { schema: ViolationDoc } },
 });
 
 const creditRoute = createRoute({
@@ -43,7 +47,7 @@ const creditRoute = createRoute({
   security,
   request: { params: OperatorId },
   responses: {
-    200: { description: "The credit record.", content: { "application/json": { schema: CreditRecord } } },
+    200: { description: "The credit record.", content: { "application/json": { schema: CreditRecordDoc } } },
     ...COMMON_ERRORS,
     ...NOT_FOUND_ERROR,
   },
@@ -59,7 +63,7 @@ const recordRoute = createRoute({
   security,
   request: {
     params: OperatorId,
-    body: json(ViolationRequest, {
+    body: json(named(ViolationRequest, "ViolationRequest"), {
       kind: "officer_finding",
       severity: "major",
       summary: "outputs shaped to single out small groups after a review rejection",
@@ -84,7 +88,9 @@ const objectionRoute = createRoute({
   security,
   request: {
     params: ViolationId,
-    body: json(ObjectionRequest, { reason: "the refused queries were a documented test of our new script" }),
+    body: json(named(ObjectionRequest, "ObjectionRequest"), {
+      reason: "the refused queries were a documented test of our new script",
+    }),
   },
   responses: {
     200: violation("The violation with the objection filed."),
@@ -104,7 +110,7 @@ const decisionRoute = createRoute({
   security,
   request: {
     params: ViolationId,
-    body: json(ObjectionDecision, {
+    body: json(named(ObjectionDecision, "ObjectionDecision"), {
       decision: "upheld",
       reason: "the tests were announced to the bureau beforehand",
     }),
@@ -130,7 +136,7 @@ const evaluationRoute = createRoute({
     query: EvaluationQuery.extend({}).openapi({ example: { from: "2026-11-01", to: "2026-12-01" } }),
   },
   responses: {
-    200: { description: "The report.", content: { "application/json": { schema: EvaluationReport } } },
+    200: { description: "The report.", content: { "application/json": { schema: EvaluationReportDoc } } },
     ...COMMON_ERRORS,
     ...NOT_FOUND_ERROR,
   },
@@ -144,24 +150,29 @@ const exitRoute = createRoute({
   summary:
     "Exit an operator (bureau, with a reason): revokes its keys and licenses, marks it revoked, settles its open period (the month so far) as the usage report prices it, and records all in the `operator.exited` entry. Every record is kept.",
   security,
-  request: { params: OperatorId, body: json(ExitRequest, { reason: "repeated severe violations" }) },
+  request: {
+    params: OperatorId,
+    body: json(named(ExitRequest, "ExitRequest"), { reason: "repeated severe violations" }),
+  },
   responses: {
     200: {
       description: "The operator after its exit, what was revoked, and the settlement.",
       content: {
         "application/json": {
-          schema: z.object({
-            operator: Operator,
-            revokedKeys: z.array(z.string()),
-            revokedLicenses: z.array(z.string()),
-            settlement: z.object({
-              period: z.string(),
-              from: z.string(),
-              to: z.string(),
-              // As the usage report of the open period totals it (docs/credit.md).
-              totals: z.record(z.string(), z.union([z.number(), z.string()])),
-            }),
-          }),
+          schema: z
+            .object({
+              operator: OperatorDoc,
+              revokedKeys: z.array(z.string()),
+              revokedLicenses: z.array(z.string()),
+              settlement: z.object({
+                period: z.string(),
+                from: Timestamp,
+                to: Timestamp,
+                // As the usage report of the open period totals it (docs/credit.md).
+                totals: z.record(z.string(), z.union([z.number(), z.string()])),
+              }),
+            })
+            .openapi("OperatorExit"),
         },
       },
     },

@@ -122,7 +122,9 @@ const restoreRoute = createRoute({
           schema: z
             .object({ note: z.string().trim().min(1).max(500).optional() })
             .strict()
-            .openapi({ example: { note: "version 2 has a station offset; back to 1" } }),
+            .openapi("DataVersionRestore", {
+              example: { note: "version 2 has a station offset; back to 1" },
+            }),
         },
       },
     },

@@ -2,6 +2,7 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { currentCatalog } from "../../control/catalog.ts";
 import { openQualityIssueCounts } from "../../control/data-quality.ts";
 import { DatasetManifest, Grade, UpdateFrequency } from "../../policies/manifest.ts";
+import { Timestamp } from "../../policies/timestamp.ts";
 import type { DataDomain } from "../../storage/data-domain.ts";
 import type { SqlStore } from "../../storage/sql-store.ts";
 import { type GatewayEnv, requireRole } from "../auth.ts";
@@ -28,7 +29,7 @@ const DatasetDetail = z
   .object({
     manifest: DatasetManifest,
     policyVersion: z.number().int(),
-    effectiveFrom: z.string(),
+    effectiveFrom: Timestamp,
     /** Number of rows in the domain: catalog metadata, an aggregate over the whole table. */
     rows: z.number().int().nullable(),
   })

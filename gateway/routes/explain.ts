@@ -1,10 +1,11 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AuditSink } from "../../control/audit-sink.ts";
 import { type DryRunReport, JobExplainer } from "../../control/jobs/explain.ts";
-import { GateReason, JobError, JobSubmission } from "../../control/jobs/model.ts";
+import { GateReason, JobError } from "../../control/jobs/model.ts";
 import type { SqlStore } from "../../storage/sql-store.ts";
 import { type GatewayEnv, requireRole } from "../auth.ts";
 import { COMMON_ERRORS, Problem } from "../problem.ts";
+import { JobSubmissionDoc } from "./jobs.ts";
 
 const Cell = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 const problemContent = { "application/problem+json": { schema: Problem } };
@@ -99,7 +100,7 @@ const explainJob = createRoute({
     "Checks the operator and the license as a submission would (active, in its window, purpose, freezes), then runs the script in a sandbox worker against dummy data generated from the license's datasets, under the license's terms. Answers each query's verdict (allowed, or refused with its code), the SQL the engine runs in its place, the rules of the columns it uses and the ε it would charge the license now, then whether the outputs would be released or held for review. No job is created and no budget is spent: the license's budget is only read. The outputs shown are computed from dummy data. One dry run per operator at a time.",
   security: [{ bearer: [] }],
   request: {
-    body: { required: true, content: { "application/json": { schema: JobSubmission } } },
+    body: { required: true, content: { "application/json": { schema: JobSubmissionDoc } } },
   },
   responses: {
     200: { description: "The dry run's report.", content: { "application/json": { schema: DryRunSchema } } },

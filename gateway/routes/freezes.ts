@@ -9,14 +9,15 @@ import {
   requestLift,
 } from "../../control/freezes.ts";
 import type { JobService } from "../../control/jobs/job-service.ts";
-import { Proposal } from "../../control/proposal-store.ts";
 import type { SqlStore } from "../../storage/sql-store.ts";
 import { type GatewayEnv, requireRole } from "../auth.ts";
+import { named } from "../named-schema.ts";
 import { COMMON_ERRORS, NOT_FOUND_ERROR } from "../problem.ts";
 import { CONFLICT_ERROR } from "./operators.ts";
+import { ProposalDoc } from "./proposals.ts";
 
 const security = [{ bearer: [] }];
-const FreezeDoc = Freeze;
+const FreezeDoc = named(Freeze, "Freeze");
 const FreezeId = z.object({ id: z.string().min(1).max(100).openapi({ example: "frz_7a0e…" }) });
 
 const imposeRoute = createRoute({
@@ -32,7 +33,7 @@ const imposeRoute = createRoute({
       required: true,
       content: {
         "application/json": {
-          schema: FreezeRequest,
+          schema: named(FreezeRequest, "FreezeRequest"),
           example: { scope: "dataset", target: "population", reason: "suspected re-identification attempt" },
         },
       },
@@ -43,10 +44,12 @@ const imposeRoute = createRoute({
       description: "The freeze, live, and the jobs it stopped.",
       content: {
         "application/json": {
-          schema: z.object({
-            freeze: FreezeDoc,
-            stopped: z.object({ cancelled: z.array(z.string()), running: z.array(z.string()) }),
-          }),
+          schema: z
+            .object({
+              freeze: FreezeDoc,
+              stopped: z.object({ cancelled: z.array(z.string()), running: z.array(z.string()) }),
+            })
+            .openapi("ImposedFreeze"),
         },
       },
     },
@@ -76,7 +79,9 @@ const listRoute = createRoute({
   responses: {
     200: {
       description: "The freezes.",
-      content: { "application/json": { schema: z.object({ freezes: z.array(FreezeDoc) }) } },
+      content: {
+        "application/json": { schema: z.object({ freezes: z.array(FreezeDoc) }).openapi("FreezeList") },
+      },
     },
     ...COMMON_ERRORS,
   },
@@ -116,7 +121,8 @@ const liftRoute = createRoute({
               reason: z.string().trim().min(1).max(2000),
               effectiveAt: z.iso.datetime({ offset: true }).optional(),
             })
-            .strict(),
+            .strict()
+            .openapi("FreezeLiftRequest"),
           example: { reason: "the operator's access review is complete" },
         },
       },
@@ -125,7 +131,7 @@ const liftRoute = createRoute({
   responses: {
     202: {
       description: "The lifting proposal, pending a second officer.",
-      content: { "application/json": { schema: Proposal } },
+      content: { "application/json": { schema: ProposalDoc } },
     },
     ...COMMON_ERRORS,
     ...NOT_FOUND_ERROR,

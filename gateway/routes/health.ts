@@ -1,5 +1,8 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { type Freeze, FreezeScope } from "../../control/freezes.ts";
+import { Timestamp } from "../../policies/timestamp.ts";
+import type { ContainmentReport } from "../../sandbox/containment.ts";
+import { log } from "../../telemetry/log.ts";
 import type { GatewayEnv } from "../auth.ts";
 import { problem } from "../problem.ts";
 
@@ -10,6 +13,8 @@ export interface ReadinessProbe {
     checks: Record<string, "ok" | "failing">;
     /** What is wrong, in words that name no secret (e.g. which data version this node lacks). */
     problems?: string[];
+    /** The OS containment of this node's sandbox workers, when it runs jobs. */
+    containment?: ContainmentReport;
   }>;
 }
 
@@ -18,8 +23,17 @@ const LiveFreeze = z.object({
   id: z.string(),
   scope: FreezeScope,
   target: z.string().nullable(),
-  since: z.string(),
+  since: Timestamp,
 });
+const Containment = z
+  .object({
+    mode: z.enum(["strict", "best-effort", "off"]),
+    /** Each layer and whether it is in force: network, mount, pid, uid, seccomp, dieWithParent. */
+    layers: z.record(z.string(), z.boolean()),
+    /** The layers the host refused (best-effort mode starts without them, strict does not start). */
+    missing: z.array(z.string()),
+  })
+  .openapi("WorkerContainment");
 const Readiness = z
   .object({
     status: z.enum(["ready", "not_ready"]),
@@ -34,6 +48,8 @@ const Readiness = z
     frozen: z.boolean().optional(),
     /** What is wrong when not ready, e.g. which data version this node lacks. */
     problems: z.array(z.string()).optional(),
+    /** The OS containment of this node's sandbox workers; absent on a gateway-only node. */
+    containment: Containment.optional(),
   })
   .openapi("Readiness");
 
@@ -70,22 +86,27 @@ export function registerHealthRoutes(
   app.openapi(healthz, (c) => c.json({ status: "ok" as const }, 200));
   app.openapi(readyz, async (c) => {
     try {
-      const { ready, checks, problems } = await probe.check();
+      const { ready, checks, problems, containment } = await probe.check();
       const live = freezes
         ? await freezes().then(
             (list) => list.map((f) => ({ id: f.id, scope: f.scope, target: f.target, since: f.frozenAt })),
             () => null,
           )
         : undefined;
-      const shown =
-        live === undefined ? {} : { freezes: live, frozen: live?.some((f) => f.scope === "domain") ?? false };
+      const shown = {
+        ...(live === undefined
+          ? {}
+          : { freezes: live, frozen: live?.some((f) => f.scope === "domain") ?? false }),
+        ...(containment ? { containment } : {}),
+      };
       return ready
         ? c.json({ status: "ready" as const, checks, ...shown }, 200)
         : c.json(
             { status: "not_ready" as const, checks, ...shown, ...(problems?.length ? { problems } : {}) },
             503,
           );
-    } catch {
+    } catch (error) {
+      log.error("the readiness check failed", { error });
       return problem(c, "NOT_READY", "readiness check failed") as never;
     }
   });

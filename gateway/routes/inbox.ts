@@ -9,8 +9,10 @@ import {
   NotificationKind,
   nextNotifications,
 } from "../../control/inbox.ts";
+import { Timestamp } from "../../policies/timestamp.ts";
 import type { SqlStore } from "../../storage/sql-store.ts";
 import { type GatewayEnv, requireRole } from "../auth.ts";
+import { named } from "../named-schema.ts";
 import { COMMON_ERRORS, NOT_FOUND_ERROR } from "../problem.ts";
 
 const security = [{ bearer: [] }];
@@ -30,8 +32,8 @@ export const NotificationDoc = z
     kind: NotificationKind,
     subject: z.record(z.string(), z.string()).openapi({ example: example.subject }),
     message: z.string(),
-    createdAt: z.string(),
-    readAt: z.string().nullable(),
+    createdAt: Timestamp,
+    readAt: Timestamp.nullable(),
   })
   .openapi("Notification", { example });
 
@@ -96,13 +98,18 @@ const readAllRoute = createRoute({
   tags: ["inbox"],
   summary: "Mark the caller's unread notifications read: all, or those with an id up to `upTo`.",
   security,
-  request: { body: { required: false, content: { "application/json": { schema: ReadAll } } } },
+  request: {
+    body: {
+      required: false,
+      content: { "application/json": { schema: named(ReadAll, "InboxReadRequest") } },
+    },
+  },
   responses: {
     200: {
       description: "How many were marked.",
       content: {
         "application/json": {
-          schema: z.object({ marked: z.number().int() }).openapi({ example: { marked: 3 } }),
+          schema: z.object({ marked: z.number().int() }).openapi("InboxMarked", { example: { marked: 3 } }),
         },
       },
     },

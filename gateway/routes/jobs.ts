@@ -10,13 +10,32 @@ import {
   OutputAccuracy,
   Receipt,
 } from "../../control/jobs/model.ts";
+import { Timestamp } from "../../policies/timestamp.ts";
 import type { SqlStore } from "../../storage/sql-store.ts";
 import { type GatewayEnv, requireRole } from "../auth.ts";
-import { ARROW_STREAM, outputResponse } from "../output-formats.ts";
+import { named } from "../named-schema.ts";
+import { ARROW_STREAM, ArrowStreamBody, outputResponse } from "../output-formats.ts";
+import { PAGE_QUERY, pageBody, pageOf, pageRequest } from "../paging.ts";
 import { COMMON_ERRORS, NOT_FOUND_ERROR, Problem } from "../problem.ts";
 
-const Cell = z.union([z.string(), z.number(), z.boolean(), z.null()]);
-const OutputTableSchema = z.array(z.record(z.string(), Cell));
+const Scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+const Cell = z.union([Scalar, z.array(z.unknown())]).openapi("OutputCell", {
+  description:
+    "A cell in its JSON form: a 64-bit integer as a number within ±(2^53-1) and as a string of its digits beyond (JSON parsers read larger numbers inexactly); a decimal as a number; a date `YYYY-MM-DD`; a timestamp with time zone RFC 3339 in UTC (`2024-03-01T00:00:00.123456Z`), one without a zone the same without the offset; a list as an array. NaN and infinities are never released (an output holding one is refused). The Arrow form carries the column types themselves.",
+});
+/** A released output as JSON: its rows, each a flat object of column values. */
+export const OutputTableSchema = z.array(z.record(z.string(), Cell)).openapi("OutputTable");
+/** The submission body (control/jobs/model.ts), named in the contract. */
+export const JobSubmissionDoc = named(JobSubmission, "JobSubmission");
+const ReceiptDoc = named(Receipt, "Receipt");
+
+/** The job event stream: what each event is called and carries. */
+const JobEventStream = z.string().openapi("JobEventStream", {
+  description:
+    "`text/event-stream`. Each event has an `id` (its sequence number; send `Last-Event-ID` to resume) and JSON `data` with `at` (RFC 3339): `queued` (`{}`), `running` (`{ policyVersions }`), `progress` (`{ fraction, message? }`), `query` (`{ index, ok, kind, datasets, rewrites, epsilonCharged, cached, rows? }`, or `{ index, ok: false, code, detail }`), `gate` (`{ outcome, reasons }`), `finished` (`{ status, code? }`: the stream ends, except for `held`). `ping` (`{}`) keeps an idle stream open.",
+  example:
+    'id: 2\nevent: running\ndata: {"policyVersions":{"air_quality":1},"at":"2026-12-05T10:00:01.250Z"}\n\nid: 5\nevent: finished\ndata: {"status":"released","at":"2026-12-05T10:00:02.100Z"}\n\n',
+});
 
 export const JobViewSchema = z
   .object({
@@ -26,9 +45,9 @@ export const JobViewSchema = z
     purpose: z.string(),
     language: z.string(),
     scriptSha256: z.string(),
-    submittedAt: z.string(),
-    startedAt: z.string().nullable(),
-    finishedAt: z.string().nullable(),
+    submittedAt: Timestamp,
+    startedAt: Timestamp.nullable(),
+    finishedAt: Timestamp.nullable(),
     policyVersions: z.record(z.string(), z.number()).nullable(),
     decision: GateDecision.nullable(),
     outputs: z.record(z.string(), OutputTableSchema).optional(),
@@ -39,7 +58,7 @@ export const JobViewSchema = z
     logs: z.array(z.string()).optional(),
     error: JobError.optional(),
     usage: JobUsage.nullable(),
-    receipt: Receipt.optional(),
+    receipt: ReceiptDoc.optional(),
   })
   .openapi("Job");
 
@@ -64,7 +83,7 @@ const submitJob = createRoute({
     headers: z.object({ "idempotency-key": z.string().min(1).max(200).optional() }),
     body: {
       required: true,
-      content: { "application/json": { schema: JobSubmission } },
+      content: { "application/json": { schema: JobSubmissionDoc } },
     },
   },
   responses: {
@@ -84,18 +103,15 @@ const listJobs = createRoute({
   path: "/v1/jobs",
   operationId: "listJobs",
   tags: ["jobs"],
-  summary: "Jobs, newest first: an operator's own, or every job for the bureau.",
+  summary: "Jobs, newest first, a page at a time: an operator's own, or every job for the bureau.",
   security,
   request: {
-    query: z.object({
-      status: JobStatus.optional(),
-      limit: z.coerce.number().int().min(1).max(1000).optional(),
-    }),
+    query: z.object({ status: JobStatus.optional(), ...PAGE_QUERY }),
   },
   responses: {
     200: {
-      description: "Jobs.",
-      content: { "application/json": { schema: z.object({ jobs: z.array(JobViewSchema) }) } },
+      description: "A page of jobs and the cursor of the next.",
+      content: { "application/json": { schema: pageOf("jobs", JobViewSchema) } },
     },
     ...COMMON_ERRORS,
   },
@@ -149,7 +165,7 @@ const getOutput = createRoute({
       content: {
         "application/json": { schema: OutputTableSchema },
         "text/csv": { schema: z.string() },
-        [ARROW_STREAM]: { schema: z.string().openapi({ format: "binary" }) },
+        [ARROW_STREAM]: { schema: ArrowStreamBody },
       },
     },
     ...COMMON_ERRORS,
@@ -168,7 +184,7 @@ const getReceipt = createRoute({
   security,
   request: { params: JobId },
   responses: {
-    200: { description: "The receipt.", content: { "application/json": { schema: Receipt } } },
+    200: { description: "The receipt.", content: { "application/json": { schema: ReceiptDoc } } },
     ...COMMON_ERRORS,
     ...NOT_FOUND_ERROR,
   },
@@ -186,7 +202,7 @@ const jobEvents = createRoute({
   responses: {
     200: {
       description: "An event stream; it ends after the final state.",
-      content: { "text/event-stream": { schema: z.string() } },
+      content: { "text/event-stream": { schema: JobEventStream } },
     },
     ...COMMON_ERRORS,
     ...NOT_FOUND_ERROR,
@@ -224,11 +240,12 @@ export function registerJobRoutes(app: OpenAPIHono<GatewayEnv>, deps: JobRouteDe
 
   app.openapi(listJobs, async (c) => {
     const query = c.req.valid("query");
-    const jobs = await deps.jobs.list(c.get("principal"), {
-      ...(query.status ? { status: query.status } : {}),
-      ...(query.limit ? { limit: query.limit } : {}),
-    });
-    return c.json({ jobs: jobs.map(wire) }, 200);
+    const page = await deps.jobs.list(
+      c.get("principal"),
+      query.status ? { status: query.status } : {},
+      pageRequest(query),
+    );
+    return c.json(pageBody("jobs", page, wire), 200);
   });
 
   app.openapi(getJob, async (c) => {
@@ -245,8 +262,8 @@ export function registerJobRoutes(app: OpenAPIHono<GatewayEnv>, deps: JobRouteDe
 
   app.openapi(getOutput, async (c) => {
     const { id, name } = c.req.valid("param");
-    const { rows, accuracy } = await deps.jobs.output(c.get("principal"), id, name);
-    return outputResponse(c, rows, `${id}-${encodeURIComponent(name)}`, accuracy);
+    const { rows, accuracy, types } = await deps.jobs.output(c.get("principal"), id, name);
+    return outputResponse(c, rows, `${id}-${encodeURIComponent(name)}`, accuracy, types);
   });
 
   app.openapi(getReceipt, async (c) =>

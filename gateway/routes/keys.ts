@@ -13,11 +13,12 @@ import {
 import { DomainError } from "../../policies/errors.ts";
 import type { SqlStore } from "../../storage/sql-store.ts";
 import { type GatewayEnv, requireRole } from "../auth.ts";
+import { named } from "../named-schema.ts";
 import { COMMON_ERRORS, NOT_FOUND_ERROR } from "../problem.ts";
 import { CONFLICT_ERROR, IssuedKey } from "./operators.ts";
 
 const security = [{ bearer: [] }];
-const KeyDoc = ApiKeyInfo;
+const KeyDoc = named(ApiKeyInfo, "ApiKey");
 const KeyList = z.object({ keys: z.array(KeyDoc) }).openapi("ApiKeyList");
 const PrincipalId = z.object({ id: z.string().min(1).max(100) });
 
@@ -32,7 +33,7 @@ const createPrincipalRoute = createRoute({
   request: {
     body: {
       required: true,
-      content: { "application/json": { schema: StaffPrincipalInput } },
+      content: { "application/json": { schema: named(StaffPrincipalInput, "StaffPrincipal") } },
     },
   },
   responses: {
@@ -57,6 +58,23 @@ const ownKeys = createRoute({
   security,
   responses: {
     200: { description: "The keys.", content: { "application/json": { schema: KeyList } } },
+    ...COMMON_ERRORS,
+  },
+});
+
+const caller = createRoute({
+  method: "get",
+  path: "/v1/whoami",
+  operationId: "getCaller",
+  tags: ["keys"],
+  summary:
+    "Who the key (or console session) belongs to: the principal's id, role, name, organization and status. `aos login` checks a key with it before keeping it.",
+  security,
+  responses: {
+    200: {
+      description: "The caller.",
+      content: { "application/json": { schema: named(Principal, "Caller") } },
+    },
     ...COMMON_ERRORS,
   },
 });
@@ -131,6 +149,12 @@ export function registerKeyRoutes(app: OpenAPIHono<GatewayEnv>, deps: KeyRouteDe
 
   app.openapi({ ...ownKeys, middleware: anyRole }, async (c) => {
     return c.json({ keys: await listApiKeys(deps.controlPlane, c.get("principal").id) }, 200);
+  });
+
+  app.openapi({ ...caller, middleware: anyRole }, async (c) => {
+    // Field by field: the authenticated principal may carry more than the contract shows.
+    const { id, role, name, organization, status } = c.get("principal");
+    return c.json({ id, role, name, organization, status }, 200);
   });
 
   app.openapi({ ...principalKeys, middleware: bureau }, async (c) => {

@@ -12,13 +12,16 @@ import {
   listLicenses,
 } from "../../control/licenses.ts";
 import { License } from "../../policies/license.ts";
+import { Timestamp } from "../../policies/timestamp.ts";
 import type { SqlStore } from "../../storage/sql-store.ts";
 import { type GatewayEnv, requireRole } from "../auth.ts";
+import { named } from "../named-schema.ts";
+import { PAGE_QUERY, pageOf, pageRequest } from "../paging.ts";
 import { COMMON_ERRORS, NOT_FOUND_ERROR } from "../problem.ts";
 import { CONFLICT_ERROR, StatusChange } from "./operators.ts";
 
 const security = [{ bearer: [] }];
-const LicenseDoc = License;
+const LicenseDoc = named(License, "License");
 
 const DatasetBudgetDoc = z
   .object({
@@ -35,8 +38,8 @@ const LicenseView = z
     license: LicenseDoc,
     status: z.enum(LicenseStatus),
     statusReason: z.string().nullable(),
-    createdAt: z.string(),
-    updatedAt: z.string().nullable(),
+    createdAt: Timestamp,
+    updatedAt: Timestamp.nullable(),
     /** ε spent and left in the current period, per dataset with a budget. */
     budget: z.array(DatasetBudgetDoc),
   })
@@ -50,18 +53,19 @@ const listRoute = createRoute({
   operationId: "listLicenses",
   tags: ["licenses"],
   summary:
-    "Licenses with their privacy budget left. An operator sees its own; the bureau and auditors see all (filterable).",
+    "Licenses with their privacy budget left, newest first, a page at a time. An operator sees its own; the bureau and auditors see all (filterable).",
   security,
   request: {
     query: z.object({
       operator: z.string().min(1).max(100).optional(),
       status: z.enum(LicenseStatus).optional(),
+      ...PAGE_QUERY,
     }),
   },
   responses: {
     200: {
-      description: "The licenses.",
-      content: { "application/json": { schema: z.object({ licenses: z.array(LicenseView) }) } },
+      description: "A page of licenses and the cursor of the next.",
+      content: { "application/json": { schema: pageOf("licenses", LicenseView) } },
     },
     ...COMMON_ERRORS,
   },
@@ -142,7 +146,7 @@ const statusRoute = createRoute({
 });
 
 export interface LicenseRouteDeps {
-  readonly controlPlane: Pick<SqlStore, "query" | "transaction">;
+  readonly controlPlane: Pick<SqlStore, "query" | "transaction" | "dialect">;
   readonly audit: AuditSink;
 }
 
@@ -157,16 +161,21 @@ export function registerLicenseRoutes(app: OpenAPIHono<GatewayEnv>, deps: Licens
 
   app.openapi({ ...listRoute, middleware: anyRole }, async (c) => {
     const caller = c.get("principal");
-    const { operator, status } = c.req.valid("query");
+    const query = c.req.valid("query");
+    const { operator, status } = query;
     // An operator's listing is its own whatever it asks for.
     const operatorId = caller.role === "operator" ? caller.id : operator;
-    const details = await listLicenses(deps.controlPlane, {
-      ...(operatorId === undefined ? {} : { operatorId }),
-      ...(status === undefined ? {} : { status }),
-    });
+    const page = await listLicenses(
+      deps.controlPlane,
+      {
+        ...(operatorId === undefined ? {} : { operatorId }),
+        ...(status === undefined ? {} : { status }),
+      },
+      pageRequest(query),
+    );
     const licenses = [];
-    for (const detail of details) licenses.push(await view(detail));
-    return c.json({ licenses }, 200);
+    for (const detail of page.items) licenses.push(await view(detail));
+    return c.json({ licenses, next: page.next }, 200);
   });
 
   app.openapi({ ...getRoute, middleware: anyRole }, async (c) => {

@@ -12,6 +12,8 @@ import {
 } from "../../control/operators.ts";
 import type { SqlStore } from "../../storage/sql-store.ts";
 import { type GatewayEnv, requireRole } from "../auth.ts";
+import { named } from "../named-schema.ts";
+import { PAGE_QUERY, pageBody, pageOf, pageRequest } from "../paging.ts";
 import { COMMON_ERRORS, NOT_FOUND_ERROR } from "../problem.ts";
 
 const security = [{ bearer: [] }];
@@ -37,7 +39,8 @@ export const IssuedKey = z
   })
   .openapi("IssuedKey");
 
-const OperatorDoc = Operator;
+export const OperatorDoc = named(Operator, "Operator");
+const RegisterOperatorDoc = named(RegisterOperator, "OperatorRegistration");
 const OperatorId = z.object({ id: z.string().min(1).max(100).openapi({ example: "ope_5d0c…" }) });
 
 const registerOperator = createRoute({
@@ -50,7 +53,7 @@ const registerOperator = createRoute({
   request: {
     body: {
       required: true,
-      content: { "application/json": { schema: RegisterOperator } },
+      content: { "application/json": { schema: RegisterOperatorDoc } },
     },
   },
   responses: {
@@ -72,13 +75,13 @@ const listOperatorsRoute = createRoute({
   path: "/v1/operators",
   operationId: "listOperators",
   tags: ["operators"],
-  summary: "Every operator with its qualification and status.",
+  summary: "Every operator with its qualification and status, oldest first, a page at a time.",
   security,
-  request: { query: z.object({ status: PrincipalStatus.optional() }) },
+  request: { query: z.object({ status: PrincipalStatus.optional(), ...PAGE_QUERY }) },
   responses: {
     200: {
-      description: "The operators.",
-      content: { "application/json": { schema: z.object({ operators: z.array(OperatorDoc) }) } },
+      description: "A page of operators and the cursor of the next.",
+      content: { "application/json": { schema: pageOf("operators", OperatorDoc) } },
     },
     ...COMMON_ERRORS,
   },
@@ -123,7 +126,7 @@ const changeStatus = createRoute({
 });
 
 export interface OperatorRouteDeps {
-  readonly controlPlane: Pick<SqlStore, "query" | "transaction">;
+  readonly controlPlane: Pick<SqlStore, "query" | "transaction" | "dialect">;
   readonly audit: AuditSink;
 }
 
@@ -143,8 +146,16 @@ export function registerOperatorRoutes(app: OpenAPIHono<GatewayEnv>, deps: Opera
   });
 
   app.openapi({ ...listOperatorsRoute, middleware: readers }, async (c) => {
-    const { status } = c.req.valid("query");
-    return c.json({ operators: await listOperators(deps.controlPlane, status ? { status } : {}) }, 200);
+    const query = c.req.valid("query");
+    const page = await listOperators(
+      deps.controlPlane,
+      query.status ? { status: query.status } : {},
+      pageRequest(query),
+    );
+    return c.json(
+      pageBody("operators", page, (operator) => operator),
+      200,
+    );
   });
 
   app.openapi({ ...getOperatorRoute, middleware: readers }, async (c) => {

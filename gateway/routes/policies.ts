@@ -9,13 +9,14 @@ import {
   PolicyVersionInfo,
   publishPolicy,
 } from "../../control/policy-versions.ts";
-import { Proposal } from "../../control/proposal-store.ts";
 import { DatasetManifest } from "../../policies/manifest.ts";
 import type { DataDomain } from "../../storage/data-domain.ts";
 import type { SqlStore } from "../../storage/sql-store.ts";
 import { type GatewayEnv, requireRole } from "../auth.ts";
+import { named } from "../named-schema.ts";
 import { COMMON_ERRORS, NOT_FOUND_ERROR } from "../problem.ts";
 import { CONFLICT_ERROR } from "./operators.ts";
+import { ProposalDoc } from "./proposals.ts";
 
 const security = [{ bearer: [] }];
 const DatasetName = z.object({
@@ -25,8 +26,8 @@ const DatasetName = z.object({
     .openapi({ example: "population" }),
 });
 const VersionParams = DatasetName.extend({ version: z.coerce.number().int().positive() });
-const VersionDoc = PolicyVersionDetail;
-const ProposalDoc = Proposal;
+const VersionDoc = named(PolicyVersionDetail, "PolicyVersion");
+const ManifestDoc = named(DatasetManifest, "DatasetManifest");
 
 const publishRoute = createRoute({
   method: "put",
@@ -41,7 +42,7 @@ const publishRoute = createRoute({
     query: z.object({ note: z.string().min(1).max(2000).optional() }),
     body: {
       required: true,
-      content: { "application/json": { schema: DatasetManifest } },
+      content: { "application/json": { schema: ManifestDoc } },
     },
   },
   responses: {
@@ -72,7 +73,7 @@ const listRoute = createRoute({
       description: "The versions, oldest first.",
       content: {
         "application/json": {
-          schema: z.object({ versions: z.array(PolicyVersionInfo) }),
+          schema: z.object({ versions: z.array(PolicyVersionInfo) }).openapi("PolicyVersionList"),
         },
       },
     },

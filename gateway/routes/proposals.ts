@@ -15,11 +15,14 @@ import {
 import type { DataDomain } from "../../storage/data-domain.ts";
 import type { SqlStore } from "../../storage/sql-store.ts";
 import { type GatewayEnv, requireRole } from "../auth.ts";
+import { named } from "../named-schema.ts";
+import { PAGE_QUERY, pageBody, pageOf, pageRequest } from "../paging.ts";
 import { COMMON_ERRORS, NOT_FOUND_ERROR } from "../problem.ts";
 import { CONFLICT_ERROR } from "./operators.ts";
 
 const security = [{ bearer: [] }];
-const ProposalDoc = Proposal;
+/** A proposal as every route answers it (policies, tariffs and freeze lifts answer one too). */
+export const ProposalDoc = named(Proposal, "Proposal");
 const ProposalId = z.object({ id: z.string().min(1).max(100).openapi({ example: "prop_2f1c…" }) });
 
 // A complete example must validate against the schema (the contract check), and a whole manifest
@@ -42,7 +45,9 @@ const createRouteDef = createRoute({
   request: {
     body: {
       required: true,
-      content: { "application/json": { schema: ProposalRequest, example: exampleProposal } },
+      content: {
+        "application/json": { schema: named(ProposalRequest, "ProposalRequest"), example: exampleProposal },
+      },
     },
   },
   responses: {
@@ -58,18 +63,21 @@ const listRoute = createRoute({
   path: "/v1/proposals",
   operationId: "listProposals",
   tags: ["governance"],
-  summary: "Proposals, newest first (bureau and auditors), filterable by status and kind.",
+  summary: "Proposals, newest first, a page at a time (bureau and auditors), filterable by status and kind.",
   security,
   request: {
     query: z.object({
       status: ProposalStatus.optional().openapi({ example: "pending" }),
       kind: ProposalKind.optional().openapi({ example: "policy" }),
+      ...PAGE_QUERY,
     }),
   },
   responses: {
     200: {
-      description: "The proposals.",
-      content: { "application/json": { schema: z.object({ proposals: z.array(ProposalDoc) }) } },
+      description: "A page of proposals and the cursor of the next.",
+      content: {
+        "application/json": { schema: pageOf("proposals", ProposalDoc).openapi("ProposalList") },
+      },
     },
     ...COMMON_ERRORS,
   },
@@ -104,7 +112,7 @@ const decideRoute = createRoute({
       required: true,
       content: {
         "application/json": {
-          schema: ProposalDecision,
+          schema: named(ProposalDecision, "ProposalDecision"),
           example: { decision: "approve", reason: "checked against the publication plan" },
         },
       },
@@ -131,7 +139,10 @@ const withdrawRoute = createRoute({
       required: false,
       content: {
         "application/json": {
-          schema: z.object({ reason: z.string().trim().min(1).max(2000).optional() }).strict(),
+          schema: z
+            .object({ reason: z.string().trim().min(1).max(2000).optional() })
+            .strict()
+            .openapi("ProposalWithdrawal"),
           example: { reason: "superseded by a narrower change" },
         },
       },
@@ -162,8 +173,11 @@ export function registerProposalRoutes(app: OpenAPIHono<GatewayEnv>, deps: Propo
   });
 
   app.openapi({ ...listRoute, middleware: readers }, async (c) => {
+    const { status, kind, ...paging } = c.req.valid("query");
+    const filter = { ...(status ? { status } : {}), ...(kind ? { kind } : {}) };
+    const page = await listProposals(deps.controlPlane, c.get("principal"), filter, pageRequest(paging));
     return c.json(
-      { proposals: await listProposals(deps.controlPlane, c.get("principal"), c.req.valid("query")) },
+      pageBody("proposals", page, (proposal) => proposal),
       200,
     );
   });

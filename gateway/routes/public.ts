@@ -13,6 +13,7 @@ import {
 import type { DataDomain } from "../../storage/data-domain.ts";
 import type { SqlStore } from "../../storage/sql-store.ts";
 import { type AddressLimiter, clientAddress, type GatewayEnv } from "../auth.ts";
+import { named } from "../named-schema.ts";
 import { negotiateFormat, toCsv } from "../output-formats.ts";
 import { NOT_FOUND_ERROR, PUBLIC_ERRORS, problem } from "../problem.ts";
 
@@ -25,9 +26,9 @@ import { NOT_FOUND_ERROR, PUBLIC_ERRORS, problem } from "../problem.ts";
 export const PUBLIC_PREFIX = "/v1/public/";
 
 // Schemas from control/ are plain zod (the domain layer knows nothing of OpenAPI): used as they are.
-const OpenDatasetDoc = OpenDataset;
-const RegisteredLicenseDoc = RegisteredLicense;
-const MonthlyUsageDoc = MonthlyUsage;
+const OpenDatasetDoc = named(OpenDataset, "OpenDataset");
+const RegisteredLicenseDoc = named(RegisteredLicense, "RegisteredLicense");
+const MonthlyUsageDoc = named(MonthlyUsage, "MonthlyUsage");
 /** No key: the OpenAPI document says so with an empty security requirement. */
 const security: [] = [];
 const Cell = z.union([z.string(), z.number(), z.boolean(), z.null()]);
@@ -43,7 +44,11 @@ const listRoute = createRoute({
   responses: {
     200: {
       description: "The open datasets.",
-      content: { "application/json": { schema: z.object({ datasets: z.array(OpenDatasetDoc) }) } },
+      content: {
+        "application/json": {
+          schema: z.object({ datasets: z.array(OpenDatasetDoc) }).openapi("OpenDatasetList"),
+        },
+      },
     },
     ...PUBLIC_ERRORS,
   },
@@ -73,13 +78,15 @@ const rowsRoute = createRoute({
       description: "A page of rows.",
       content: {
         "application/json": {
-          schema: z.object({
-            dataset: z.string(),
-            dataVersion: z.number().int(),
-            columns: z.array(z.object({ name: z.string(), type: z.string() })),
-            rows: z.array(z.record(z.string(), Cell)),
-            next: z.string().nullable(),
-          }),
+          schema: z
+            .object({
+              dataset: z.string(),
+              dataVersion: z.number().int(),
+              columns: z.array(z.object({ name: z.string(), type: z.string() })),
+              rows: z.array(z.record(z.string(), Cell)),
+              next: z.string().nullable(),
+            })
+            .openapi("OpenDataRows"),
         },
         "text/csv": { schema: z.string() },
       },
@@ -100,7 +107,11 @@ const licensesRoute = createRoute({
   responses: {
     200: {
       description: "The register.",
-      content: { "application/json": { schema: z.object({ licenses: z.array(RegisteredLicenseDoc) }) } },
+      content: {
+        "application/json": {
+          schema: z.object({ licenses: z.array(RegisteredLicenseDoc) }).openapi("RegisteredLicenseList"),
+        },
+      },
     },
     ...PUBLIC_ERRORS,
   },

@@ -21,6 +21,7 @@ import {
 import type { DataDomain } from "../../storage/data-domain.ts";
 import type { SqlStore } from "../../storage/sql-store.ts";
 import { type GatewayEnv, requireRole } from "../auth.ts";
+import { named } from "../named-schema.ts";
 import { COMMON_ERRORS, NOT_FOUND_ERROR, problem } from "../problem.ts";
 import { CONFLICT_ERROR } from "./operators.ts";
 
@@ -32,7 +33,8 @@ const DatasetName = z.object({
     .openapi({ example: "air_quality" }),
 });
 const IssueId = z.object({ id: z.string().min(1).max(100).openapi({ example: "qi_3d1f…" }) });
-const IssueDoc = QualityIssue;
+const IssueDoc = named(QualityIssue, "QualityIssue");
+const QualityFollowUpDoc = named(QualityFollowUp, "QualityFollowUp");
 const json = <T extends z.ZodType>(schema: T, example?: unknown) => ({
   required: true,
   content: { "application/json": { schema, ...(example === undefined ? {} : { example }) } },
@@ -74,7 +76,7 @@ const reportRoute = createRoute({
   security,
   request: {
     params: DatasetName,
-    body: json(QualityReport, {
+    body: json(named(QualityReport, "QualityReport"), {
       column: "pm25",
       category: "missing_values",
       summary: "station S04 has no PM2.5 readings after March",
@@ -104,7 +106,9 @@ const listRoute = createRoute({
   responses: {
     200: {
       description: "The issues.",
-      content: { "application/json": { schema: z.object({ issues: z.array(IssueDoc) }) } },
+      content: {
+        "application/json": { schema: z.object({ issues: z.array(IssueDoc) }).openapi("QualityIssueList") },
+      },
     },
     ...COMMON_ERRORS,
     ...NOT_FOUND_ERROR,
@@ -123,7 +127,7 @@ const summaryRoute = createRoute({
   responses: {
     200: {
       description: "The summary.",
-      content: { "application/json": { schema: QualitySummary } },
+      content: { "application/json": { schema: named(QualitySummary, "QualitySummary") } },
     },
     ...COMMON_ERRORS,
     ...NOT_FOUND_ERROR,
@@ -173,25 +177,25 @@ const stepRoute = (
 const answerRoute = stepRoute(
   "answer",
   "The dataset's holder department answers an open issue: accepted, or rejected with a reason. The reporter is told.",
-  QualityAnswer,
+  named(QualityAnswer, "QualityAnswer"),
   { decision: "rejected", reason: "the station was decommissioned in March; no readings are expected" },
 );
 const resolveRoute = stepRoute(
   "resolve",
   "The holder department links the fix to a data version of the dataset supplied after the report: the issue is resolved and the reporter told.",
-  QualityResolution,
+  named(QualityResolution, "QualityResolution"),
   { version: 3, note: "back-filled from the station's logger" },
 );
 const confirmRoute = stepRoute(
   "confirm",
   "The reporter confirms a resolved (or rejected) issue: it is closed.",
-  QualityFollowUp,
+  QualityFollowUpDoc,
   {},
 );
 const reopenRoute = stepRoute(
   "reopen",
   "The reporter reopens a resolved or rejected issue, once: it is open again and the holder department told.",
-  QualityFollowUp,
+  QualityFollowUpDoc,
   { reason: "readings are still missing for April" },
 );
 

@@ -21,8 +21,10 @@ import {
 } from "../../control/registries.ts";
 import type { SqlStore } from "../../storage/sql-store.ts";
 import { type GatewayEnv, requireRole } from "../auth.ts";
-import { ARROW_STREAM, outputResponse } from "../output-formats.ts";
+import { named } from "../named-schema.ts";
+import { ARROW_STREAM, ArrowStreamBody, outputResponse } from "../output-formats.ts";
 import { COMMON_ERRORS, NOT_FOUND_ERROR } from "../problem.ts";
+import { OutputTableSchema } from "./jobs.ts";
 import { CONFLICT_ERROR } from "./operators.ts";
 
 const security = [{ bearer: [] }];
@@ -33,9 +35,8 @@ const DatasetParam = z.object({
     .openapi({ example: "air_quality" }),
 });
 const ProductId = z.object({ id: z.string().min(1).max(100).openapi({ example: "prd_5b2e…" }) });
-const RegistrationDoc = Registration;
-const ProductDoc = Product;
-const Cell = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+const RegistrationDoc = named(Registration, "Registration");
+const ProductDoc = named(Product, "Product");
 const json = <T extends z.ZodType>(schema: T, example: unknown) => ({
   required: true,
   content: { "application/json": { schema, example } },
@@ -50,7 +51,7 @@ const registerRoute = createRoute({
     "Register a dataset as a data asset (bureau): holder department and grade from the policy in force, the rights given, and the SHA-256 of every data version. Each later change is a new revision; new data versions add their hash by themselves.",
   security,
   request: {
-    body: json(RegistrationRequest, {
+    body: json(named(RegistrationRequest, "RegistrationRequest"), {
       dataset: "air_quality",
       rights: ["holding", "processing"],
       note: "registered with the municipal data-asset register, entry 2026-0412",
@@ -74,7 +75,7 @@ const amendRoute = createRoute({
   security,
   request: {
     params: DatasetParam,
-    body: json(RegistrationAmendment, {
+    body: json(named(RegistrationAmendment, "RegistrationAmendment"), {
       rights: ["holding", "processing", "operating"],
       note: "operating right granted",
     }),
@@ -98,7 +99,9 @@ const listRegistrationsRoute = createRoute({
     200: {
       description: "The registrations.",
       content: {
-        "application/json": { schema: z.object({ registrations: z.array(RegistrationRevision) }) },
+        "application/json": {
+          schema: z.object({ registrations: z.array(RegistrationRevision) }).openapi("RegistrationList"),
+        },
       },
     },
     ...COMMON_ERRORS,
@@ -129,7 +132,7 @@ const createProductRoute = createRoute({
     "Create a data product (bureau) from a released job: its released outputs and its script's SHA-256, the datasets it read, terms and a price in fen. A product of an existing name is its next version.",
   security,
   request: {
-    body: json(ProductRequest, {
+    body: json(named(ProductRequest, "ProductRequest"), {
       name: "district-air-index",
       job: "job_1a2b…",
       terms: "For urban-planning use; attribution to the city data bureau required.",
@@ -155,7 +158,9 @@ const listProductsRoute = createRoute({
   responses: {
     200: {
       description: "The products.",
-      content: { "application/json": { schema: z.object({ products: z.array(ProductDoc) }) } },
+      content: {
+        "application/json": { schema: z.object({ products: z.array(ProductDoc) }).openapi("ProductList") },
+      },
     },
     ...COMMON_ERRORS,
   },
@@ -185,7 +190,7 @@ const delistRoute = createRoute({
   security,
   request: {
     params: ProductId,
-    body: json(z.strictObject({ reason: z.string().trim().min(1).max(2000) }), {
+    body: json(z.strictObject({ reason: z.string().trim().min(1).max(2000) }).openapi("ProductDelisting"), {
       reason: "superseded by version 2",
     }),
   },
@@ -209,7 +214,7 @@ const subscribeRoute = createRoute({
   responses: {
     201: {
       description: "The subscription.",
-      content: { "application/json": { schema: Subscription } },
+      content: { "application/json": { schema: named(Subscription, "Subscription") } },
     },
     ...COMMON_ERRORS,
     ...NOT_FOUND_ERROR,
@@ -230,9 +235,9 @@ const outputRoute = createRoute({
     200: {
       description: "The output.",
       content: {
-        "application/json": { schema: z.array(z.record(z.string(), Cell)) },
+        "application/json": { schema: OutputTableSchema },
         "text/csv": { schema: z.string() },
-        [ARROW_STREAM]: { schema: z.string().openapi({ format: "binary" }) },
+        [ARROW_STREAM]: { schema: ArrowStreamBody },
       },
     },
     ...COMMON_ERRORS,

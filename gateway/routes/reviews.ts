@@ -2,17 +2,23 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AuditSink } from "../../control/audit-sink.ts";
 import type { JobService } from "../../control/jobs/job-service.ts";
 import { decideReview, pendingReviews, ReviewDecision } from "../../control/jobs/reviews.ts";
+import { Timestamp } from "../../policies/timestamp.ts";
 import type { SqlStore } from "../../storage/sql-store.ts";
 import { type GatewayEnv, requireRole } from "../auth.ts";
+import { named } from "../named-schema.ts";
+import { PAGE_QUERY, pageBody, pageOf, pageRequest } from "../paging.ts";
 import { COMMON_ERRORS, NOT_FOUND_ERROR, Problem } from "../problem.ts";
 import { JobViewSchema } from "./jobs.ts";
 
-const Review = z.object({
-  reviewer: z.string(),
-  decision: z.enum(["approve", "reject"]),
-  comment: z.string(),
-  decidedAt: z.string(),
-});
+const Review = z
+  .object({
+    reviewer: z.string(),
+    decision: z.enum(["approve", "reject"]),
+    comment: z.string(),
+    decidedAt: Timestamp,
+  })
+  .openapi("Review");
+const ReviewDecisionDoc = named(ReviewDecision, "ReviewDecision");
 
 const PendingReview = z
   .object({
@@ -38,12 +44,14 @@ const listReviews = createRoute({
   path: "/v1/reviews",
   operationId: "listReviews",
   tags: ["reviews"],
-  summary: "The review queue: held jobs with their gate reasons, outputs and the reviews they have.",
+  summary:
+    "The review queue: held jobs with their gate reasons, outputs and the reviews they have, oldest first, a page at a time.",
   security,
+  request: { query: z.object({ ...PAGE_QUERY }) },
   responses: {
     200: {
-      description: "Held jobs, oldest first.",
-      content: { "application/json": { schema: z.object({ reviews: z.array(PendingReview) }) } },
+      description: "A page of held jobs, oldest first, and the cursor of the next.",
+      content: { "application/json": { schema: pageOf("reviews", PendingReview, "ReviewList") } },
     },
     ...COMMON_ERRORS,
   },
@@ -60,13 +68,17 @@ const decide = createRoute({
     params: z.object({ jobId: z.string().min(1).max(100) }),
     body: {
       required: true,
-      content: { "application/json": { schema: ReviewDecision } },
+      content: { "application/json": { schema: ReviewDecisionDoc } },
     },
   },
   responses: {
     200: {
       description: "The decision is recorded; the job is released, rejected, or waits for another reviewer.",
-      content: { "application/json": { schema: z.object({ job: JobViewSchema, reviews: z.array(Review) }) } },
+      content: {
+        "application/json": {
+          schema: z.object({ job: JobViewSchema, reviews: z.array(Review) }).openapi("ReviewOutcome"),
+        },
+      },
     },
     409: { description: "The job is not held, or this reviewer already decided.", content: problemContent },
     ...COMMON_ERRORS,
@@ -88,8 +100,8 @@ export function registerReviewRoutes(app: OpenAPIHono<GatewayEnv>, deps: ReviewR
   const verbs = { store: deps.controlPlane, audit: deps.audit, jobs: deps.jobs };
 
   app.openapi(listReviews, async (c) => {
-    const reviews = await pendingReviews(verbs, c.get("principal"));
-    return c.json({ reviews } as never, 200);
+    const page = await pendingReviews(verbs, c.get("principal"), pageRequest(c.req.valid("query")));
+    return c.json(pageBody("reviews", page, (review) => review) as never, 200);
   });
 
   app.openapi(decide, async (c) => {

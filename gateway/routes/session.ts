@@ -10,6 +10,7 @@ import {
   type SessionSettings,
 } from "../../control/sessions.ts";
 import { DomainError } from "../../policies/errors.ts";
+import { Timestamp } from "../../policies/timestamp.ts";
 import type { SqlStore } from "../../storage/sql-store.ts";
 import {
   type AuthFailureLimiter,
@@ -40,8 +41,8 @@ const SessionInfo = z
       description:
         "Send it in the `x-csrf-token` header of every POST, PUT, PATCH and DELETE made with the session cookie.",
     }),
-    idleExpiresAt: z.string().openapi({ description: "When the session ends if it is not used before." }),
-    expiresAt: z.string().openapi({ description: "When the session ends however much it is used." }),
+    idleExpiresAt: Timestamp.describe("When the session ends if it is not used before."),
+    expiresAt: Timestamp.describe("When the session ends however much it is used."),
   })
   .openapi("ConsoleSession");
 
@@ -91,7 +92,9 @@ const signOut = createRoute({
   responses: {
     200: {
       description: "Signed out.",
-      content: { "application/json": { schema: z.object({ signedOut: z.literal(true) }) } },
+      content: {
+        "application/json": { schema: z.object({ signedOut: z.literal(true) }).openapi("SignedOut") },
+      },
     },
     ...COMMON_ERRORS,
     ...NOT_FOUND_ERROR,

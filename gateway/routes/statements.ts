@@ -16,10 +16,13 @@ import {
 import { statementPdf } from "../../control/statement-pdf.ts";
 import type { SqlStore } from "../../storage/sql-store.ts";
 import { type GatewayEnv, requireRole } from "../auth.ts";
+import { named } from "../named-schema.ts";
 import { toCsv } from "../output-formats.ts";
+import { PAGE_QUERY, pageBody, pageOf, pageRequest } from "../paging.ts";
 import { COMMON_ERRORS, NOT_FOUND_ERROR } from "../problem.ts";
 import { CONFLICT_ERROR } from "./operators.ts";
 
+const StatementDoc = named(StatementDocument, "Statement");
 const security = [{ bearer: [] }];
 const StatementId = z.object({ id: z.string().min(1).max(100).openapi({ example: "stm_5b1c…" }) });
 const PDF = "application/pdf";
@@ -37,7 +40,7 @@ const issueRoute = createRoute({
       required: true,
       content: {
         "application/json": {
-          schema: StatementRequest,
+          schema: named(StatementRequest, "StatementRequest"),
           example: { period: "2026-11", party: { kind: "operator", id: "ope_4f2a…" } },
         },
       },
@@ -46,11 +49,11 @@ const issueRoute = createRoute({
   responses: {
     201: {
       description: "The statement, issued now (its `statement.issued` entry names its hash).",
-      content: { "application/json": { schema: StatementDocument } },
+      content: { "application/json": { schema: StatementDoc } },
     },
     200: {
       description: "The statement issued earlier for this month and party: recomputation gave the same body.",
-      content: { "application/json": { schema: StatementDocument } },
+      content: { "application/json": { schema: StatementDoc } },
     },
     ...COMMON_ERRORS,
     ...NOT_FOUND_ERROR,
@@ -64,13 +67,13 @@ const listRoute = createRoute({
   operationId: "listStatements",
   tags: ["settlement"],
   summary:
-    "Issued statements, newest month first: all for the bureau and auditors, an operator's own, a holder member's department's. `party` is an operator id or a department name.",
+    "Issued statements, newest month first, a page at a time: all for the bureau and auditors, an operator's own, a holder member's department's. `party` is an operator id or a department name.",
   security,
-  request: { query: StatementQuery },
+  request: { query: StatementQuery.extend(PAGE_QUERY) },
   responses: {
     200: {
-      description: "The statements.",
-      content: { "application/json": { schema: z.object({ statements: z.array(StatementSummary) }) } },
+      description: "A page of statements and the cursor of the next.",
+      content: { "application/json": { schema: pageOf("statements", StatementSummary, "StatementList") } },
     },
     ...COMMON_ERRORS,
   },
@@ -89,7 +92,7 @@ const getRoute = createRoute({
     200: {
       description: "The statement.",
       content: {
-        "application/json": { schema: StatementDocument },
+        "application/json": { schema: StatementDoc },
         "text/csv": { schema: z.string() },
         [PDF]: { schema: z.string().openapi({ format: "binary" }) },
       },
@@ -111,7 +114,7 @@ const verifyRoute = createRoute({
   responses: {
     200: {
       description: "The verification: `valid`, each check, and the figures that differ.",
-      content: { "application/json": { schema: StatementVerification } },
+      content: { "application/json": { schema: named(StatementVerification, "StatementVerification") } },
     },
     ...COMMON_ERRORS,
     ...NOT_FOUND_ERROR,
@@ -152,12 +155,19 @@ export function registerStatementRoutes(app: OpenAPIHono<GatewayEnv>, deps: Stat
     return c.json(issued.statement, issued.reissued ? 200 : 201);
   });
 
-  app.openapi({ ...listRoute, middleware: readers }, async (c) =>
-    c.json(
-      { statements: await listStatements(deps.controlPlane, c.get("principal"), c.req.valid("query")) },
+  app.openapi({ ...listRoute, middleware: readers }, async (c) => {
+    const { limit, cursor, ...filter } = c.req.valid("query");
+    const page = await listStatements(
+      deps.controlPlane,
+      c.get("principal"),
+      filter,
+      pageRequest({ limit, cursor }),
+    );
+    return c.json(
+      pageBody("statements", page, (statement) => statement),
       200,
-    ),
-  );
+    );
+  });
 
   app.openapi({ ...getRoute, middleware: readers }, async (c) => {
     const document = await getStatement(deps.controlPlane, c.get("principal"), c.req.valid("param").id);

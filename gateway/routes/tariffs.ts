@@ -1,14 +1,15 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AuditSink } from "../../control/audit-sink.ts";
-import { Proposal } from "../../control/proposal-store.ts";
 import { listTariffs, setTariff, Tariff, TariffVersion, tariffInForce } from "../../control/tariffs.ts";
 import type { SqlStore } from "../../storage/sql-store.ts";
 import { type GatewayEnv, requireRole } from "../auth.ts";
+import { named } from "../named-schema.ts";
 import { COMMON_ERRORS } from "../problem.ts";
 import { CONFLICT_ERROR } from "./operators.ts";
+import { ProposalDoc } from "./proposals.ts";
 
 const security = [{ bearer: [] }];
-const VersionDoc = TariffVersion;
+const VersionDoc = named(TariffVersion, "TariffVersion");
 
 const getRoute = createRoute({
   method: "get",
@@ -46,7 +47,7 @@ const putRoute = createRoute({
       required: true,
       content: {
         "application/json": {
-          schema: Tariff,
+          schema: named(Tariff, "Tariff"),
           example: {
             currency: "CNY",
             perJob: 1,
@@ -69,7 +70,7 @@ const putRoute = createRoute({
     },
     202: {
       description: "The change lowers a price: the proposal awaiting a second officer.",
-      content: { "application/json": { schema: Proposal } },
+      content: { "application/json": { schema: ProposalDoc } },
     },
     ...COMMON_ERRORS,
     ...CONFLICT_ERROR,

@@ -40,6 +40,10 @@ const UsageLine = z
   })
   .openapi("UsageLine");
 
+const PeriodUsage = z
+  .object({ period: z.string(), ...Metered })
+  .openapi("PeriodUsage", { description: "Use in one period over all its lines: each job counted once." });
+
 const getUsage = createRoute({
   method: "get",
   path: "/v1/usage",
@@ -53,7 +57,11 @@ const getUsage = createRoute({
     200: {
       description: "Usage lines and totals.",
       content: {
-        "application/json": { schema: z.object({ lines: z.array(UsageLine), totals: z.object(Metered) }) },
+        "application/json": {
+          schema: z
+            .object({ lines: z.array(UsageLine), periods: z.array(PeriodUsage), totals: z.object(Metered) })
+            .openapi("UsageReport"),
+        },
         "text/csv": { schema: z.string() },
       },
     },

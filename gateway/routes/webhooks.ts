@@ -10,8 +10,10 @@ import {
   type WebhookAddressPolicy,
   webhookDeliveries,
 } from "../../control/webhooks.ts";
+import { Timestamp } from "../../policies/timestamp.ts";
 import type { SqlStore } from "../../storage/sql-store.ts";
 import { type GatewayEnv, requireRole } from "../auth.ts";
+import { PAGE_QUERY, pageBody, pageOf, pageRequest } from "../paging.ts";
 import { COMMON_ERRORS, NOT_FOUND_ERROR, Problem } from "../problem.ts";
 
 const security = [{ bearer: [] }];
@@ -29,7 +31,7 @@ const WebhookDoc = z
     id: z.string(),
     url: z.string(),
     kinds: z.array(NotificationKind).openapi({ description: "Empty: every kind." }),
-    createdAt: z.string(),
+    createdAt: Timestamp,
   })
   .openapi("Webhook", { example: webhookExample });
 
@@ -68,9 +70,9 @@ const DeliveryDoc = z
     attempts: z.number().int(),
     lastStatus: z.number().int().nullable(),
     lastError: z.string().nullable(),
-    nextAttemptAt: z.string().nullable(),
-    createdAt: z.string(),
-    deliveredAt: z.string().nullable(),
+    nextAttemptAt: Timestamp.nullable(),
+    createdAt: Timestamp,
+    deliveredAt: Timestamp.nullable(),
   })
   .openapi("WebhookDelivery", { example: deliveryExample });
 
@@ -94,7 +96,7 @@ const registerRoute = createRoute({
         "application/json": {
           schema: z
             .object({ webhook: WebhookDoc, secret: z.string() })
-            .openapi({ example: { webhook: webhookExample, secret: "whsec_…" } }),
+            .openapi("RegisteredWebhook", { example: { webhook: webhookExample, secret: "whsec_…" } }),
         },
       },
     },
@@ -108,12 +110,13 @@ const listRoute = createRoute({
   path: "/v1/webhooks",
   operationId: "listWebhooks",
   tags: ["webhooks"],
-  summary: "The caller's webhooks (never their secrets).",
+  summary: "The caller's webhooks (never their secrets), oldest first, a page at a time.",
   security,
+  request: { query: z.object({ ...PAGE_QUERY }) },
   responses: {
     200: {
-      description: "The webhooks.",
-      content: { "application/json": { schema: z.object({ webhooks: z.array(WebhookDoc) }) } },
+      description: "A page of webhooks and the cursor of the next.",
+      content: { "application/json": { schema: pageOf("webhooks", WebhookDoc, "WebhookList") } },
     },
     ...COMMON_ERRORS,
   },
@@ -141,16 +144,15 @@ const deliveriesRoute = createRoute({
   operationId: "listWebhookDeliveries",
   tags: ["webhooks"],
   summary:
-    "The delivery log of one of the caller's webhooks, newest first: attempts, status, last HTTP status, next attempt.",
+    "The delivery log of one of the caller's webhooks, newest first, a page at a time: attempts, status, last HTTP status, next attempt.",
   security,
-  request: {
-    params: WebhookId,
-    query: z.object({ limit: z.coerce.number().int().min(1).max(500).optional().openapi({ example: 100 }) }),
-  },
+  request: { params: WebhookId, query: z.object({ ...PAGE_QUERY }) },
   responses: {
     200: {
-      description: "The deliveries.",
-      content: { "application/json": { schema: z.object({ deliveries: z.array(DeliveryDoc) }) } },
+      description: "A page of deliveries and the cursor of the next.",
+      content: {
+        "application/json": { schema: pageOf("deliveries", DeliveryDoc, "WebhookDeliveryList") },
+      },
     },
     ...COMMON_ERRORS,
     ...NOT_FOUND_ERROR,
@@ -158,7 +160,7 @@ const deliveriesRoute = createRoute({
 });
 
 export interface WebhookRouteDeps {
-  readonly controlPlane: Pick<SqlStore, "query" | "transaction">;
+  readonly controlPlane: Pick<SqlStore, "query" | "transaction" | "dialect">;
   readonly audit: AuditSink;
   readonly notifications?: { readonly delivery: { readonly policy: WebhookAddressPolicy } };
 }
@@ -175,9 +177,13 @@ export function registerWebhookRoutes(app: OpenAPIHono<GatewayEnv>, deps: Webhoo
     ),
   );
 
-  app.openapi({ ...listRoute, middleware: anyRole }, async (c) =>
-    c.json({ webhooks: await listWebhooks(deps.controlPlane, c.get("principal")) }, 200),
-  );
+  app.openapi({ ...listRoute, middleware: anyRole }, async (c) => {
+    const page = await listWebhooks(deps.controlPlane, c.get("principal"), pageRequest(c.req.valid("query")));
+    return c.json(
+      pageBody("webhooks", page, (webhook) => webhook),
+      200,
+    );
+  });
 
   app.openapi({ ...removeRoute, middleware: anyRole }, async (c) =>
     c.json(
@@ -187,15 +193,15 @@ export function registerWebhookRoutes(app: OpenAPIHono<GatewayEnv>, deps: Webhoo
   );
 
   app.openapi({ ...deliveriesRoute, middleware: anyRole }, async (c) => {
-    const { limit } = c.req.valid("query");
-    const deliveries = await webhookDeliveries(
+    const page = await webhookDeliveries(
       deps.controlPlane,
       c.get("principal"),
       c.req.valid("param").id,
-      {
-        ...(limit ? { limit } : {}),
-      },
+      pageRequest(c.req.valid("query")),
     );
-    return c.json({ deliveries }, 200);
+    return c.json(
+      pageBody("deliveries", page, (delivery) => delivery),
+      200,
+    );
   });
 }

@@ -16,8 +16,8 @@ import {
 } from "../../control/backup.ts";
 import type { DemoCredentials } from "../../control/provisioning.ts";
 import { loadConfig } from "../../gateway/config.ts";
-import { silentLogger } from "../../gateway/log.ts";
 import { type RunningGateway, startGateway } from "../../gateway/server.ts";
+import { silentLogger } from "../../telemetry/log.ts";
 import { tempDir } from "../support/duckdb.ts";
 import { newPostgresDatabase } from "../support/stores.ts";
 import { aos } from "./server.ts";
@@ -253,7 +253,7 @@ describe("aos backup and aos restore (SQLite control plane)", () => {
 
     // Consistency: every job the restored control plane holds was submitted in its log, and every
     // submission the backed-up log records is a job the control plane holds.
-    const jobs = (await operator.get<{ jobs: { id: string }[] }>("/v1/jobs?limit=1000")).body.jobs;
+    const jobs = (await operator.get<{ jobs: { id: string }[] }>("/v1/jobs?limit=500")).body.jobs;
     const submitted = log
       .slice(0, manifest.audit.entries)
       .map((line) => JSON.parse(line) as { type: string; subjects: { job?: string } })

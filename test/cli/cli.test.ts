@@ -162,6 +162,27 @@ describe("aos CLI against a listening gateway", () => {
     expect(JSON.parse(usage.stdout).totals.jobs).toBeGreaterThan(0);
   });
 
+  it("shows usage with its operator and holder department, and the jobs in all", async () => {
+    const report = JSON.parse((await aosInProcess(["usage", "--json"], operatorEnv)).stdout) as {
+      lines: { operator: string; holder: string | null }[];
+      totals: { jobs: number };
+    };
+    const usage = await aosInProcess(["usage"], operatorEnv);
+    expect(usage.code).toBe(0);
+    const [header, ...rows] = usage.stdout.trimEnd().split("\n");
+    expect(header!.split(/\s{2,}/).slice(0, 5)).toEqual([
+      "PERIOD",
+      "OPERATOR",
+      "LICENSE",
+      "DATASET",
+      "HOLDER",
+    ]);
+    const line = report.lines[0]!;
+    expect(rows[0]).toContain(line.operator);
+    expect(rows[0]).toContain(line.holder ?? "-");
+    expect(rows.at(-1)).toMatch(new RegExp(`^in all: ${report.totals.jobs} jobs, \\d+\\.\\d\\d CNY$`));
+  });
+
   it("exits 1 for a failed job, 2 for usage errors, 3 for a bad key, 4 for an unknown job, 5 when the server is unreachable", async () => {
     const failed = await aos(["submit", join(work, "broken.ts"), "--wait"], operatorEnv);
     expect(failed.code).toBe(1);
@@ -186,6 +207,8 @@ describe("aos CLI against a listening gateway", () => {
     await writeFile(
       config,
       JSON.stringify({ url: "http://127.0.0.1:9", key: server.credentials.operator.key }),
+      // It holds a key: the CLI refuses a config file other users can read.
+      { mode: 0o600 },
     );
     expect((await aosInProcess(["datasets"], { AOS_CONFIG: config })).code).toBe(5);
     expect((await aosInProcess(["datasets"], { AOS_CONFIG: config, AOS_URL: server.url })).code).toBe(0);

@@ -8,9 +8,9 @@ import type { Terminal } from "../../cli/terminal.ts";
 import { dummyDomainStatements } from "../../control/dummy-data.ts";
 import type { DemoCredentials } from "../../control/provisioning.ts";
 import { loadConfig } from "../../gateway/config.ts";
-import { silentLogger } from "../../gateway/log.ts";
 import { type RunningGateway, startGateway } from "../../gateway/server.ts";
 import { DEMO_MANIFESTS } from "../../seeds/manifests/index.ts";
+import { silentLogger } from "../../telemetry/log.ts";
 import { tempDir } from "../support/duckdb.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -32,7 +32,7 @@ export const DUMMY_DOMAIN_ROWS = 2000;
  * `dummyDomain`) a domain holding exactly the dummy data a local run generates.
  */
 export async function startCliServer(
-  options: { dummyDomain?: boolean; seedScale?: number } = {},
+  options: { dummyDomain?: boolean; seedScale?: number; env?: Readonly<Record<string, string>> } = {},
 ): Promise<CliServer> {
   const folder = await tempDir("aos-cli-");
   if (options.dummyDomain) {
@@ -52,6 +52,7 @@ export async function startCliServer(
     SANDBOX_WORKERS: "1",
     LOG_LEVEL: "error",
     SHUTDOWN_GRACE_MS: "1000",
+    ...options.env,
   });
   const gateway = await startGateway(config, silentLogger);
   const credentials = JSON.parse(

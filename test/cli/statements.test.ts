@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AosClient } from "../../client/index.ts";
 import type { DemoCredentials } from "../../control/provisioning.ts";
 import { loadConfig } from "../../gateway/config.ts";
-import { silentLogger } from "../../gateway/log.ts";
 import { type RunningGateway, startGateway } from "../../gateway/server.ts";
 import { openControlStore } from "../../storage/open-store.ts";
+import { silentLogger } from "../../telemetry/log.ts";
 import { tempDir } from "../support/duckdb.ts";
 import { aosInProcess } from "./server.ts";
 

@@ -24,7 +24,7 @@ let dir: Awaited<ReturnType<typeof tempDir>>;
 beforeAll(async () => {
   dir = await tempDir();
   await writeFile(join(dir.dir, "s.js"), "export default async function main() { return {}; }");
-  await writeFile(join(dir.dir, "config.json"), "{}");
+  await writeFile(join(dir.dir, "config.json"), "{}", { mode: 0o600 });
 });
 afterAll(async () => {
   await dir?.remove();

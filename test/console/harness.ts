@@ -8,8 +8,8 @@ import { type Browser, type BrowserContext, chromium, type Page } from "playwrig
 import { afterAll, beforeAll, expect } from "vitest";
 import type { DemoCredentials } from "../../control/provisioning.ts";
 import { loadConfig } from "../../gateway/config.ts";
-import { silentLogger } from "../../gateway/log.ts";
 import { type RunningGateway, startGateway } from "../../gateway/server.ts";
+import { silentLogger } from "../../telemetry/log.ts";
 import { CHROMIUM } from "./chromium-setup.ts";
 
 const ROOT = join(import.meta.dirname, "../..");

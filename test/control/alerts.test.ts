@@ -166,10 +166,10 @@ describe.each(STORE_KINDS)("risk alerts on %s", (kind) => {
     // Once closed, the pattern may raise a new alert.
     await query(operator, "SELECT name FROM population", { refused: true });
     expect((await evaluate()).raised).toHaveLength(1);
-    expect((await listAlerts(store, bureau, { status: "open" })).map((a) => a.rule)).toEqual([
+    expect((await listAlerts(store, bureau, { status: "open" })).items.map((a) => a.rule)).toEqual([
       "refusal_burst",
     ]);
-    expect(await listAlerts(store, bureau, { status: "closed" })).toHaveLength(1);
+    expect((await listAlerts(store, bureau, { status: "closed" })).items).toHaveLength(1);
   });
 
   it("sees a differencing attempt: one shape, one literal changing, and names no values", async () => {
@@ -285,7 +285,7 @@ describe.each(STORE_KINDS)("risk alerts on %s", (kind) => {
     await expect(closeAlert(store, audit, bureau, "alr_missing", "x")).rejects.toMatchObject({
       code: "NOT_FOUND",
     });
-    expect(await listAlerts(store, auditor)).toHaveLength(1);
+    expect((await listAlerts(store, auditor)).items).toHaveLength(1);
   });
 
   it("judges each entry once when two nodes evaluate at the same moment", async () => {
@@ -296,6 +296,6 @@ describe.each(STORE_KINDS)("risk alerts on %s", (kind) => {
       evaluateAlerts({ store: second, audit, thresholds: THRESHOLDS }),
     ]);
     expect(a.raised.length + b.raised.length).toBe(1);
-    expect(await listAlerts(store, bureau)).toHaveLength(1);
+    expect((await listAlerts(store, bureau)).items).toHaveLength(1);
   });
 });

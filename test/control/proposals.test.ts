@@ -306,8 +306,8 @@ describe.each(STORE_KINDS)("proposals (two-person rule) on %s", (kind) => {
       );
     }
     await expect(listProposals(p.main.store, operator)).rejects.toMatchObject({ code: "FORBIDDEN" });
-    expect((await listProposals(p.main.store, auditor)).map((x) => x.id)).toEqual([proposal.id]);
-    expect(await listProposals(p.main.store, auditor, { status: "approved" })).toEqual([]);
+    expect((await listProposals(p.main.store, auditor)).items.map((x) => x.id)).toEqual([proposal.id]);
+    expect((await listProposals(p.main.store, auditor, { status: "approved" })).items).toEqual([]);
     expect((await getProposal(p.main.store, auditor, proposal.id)).id).toBe(proposal.id);
   });
 

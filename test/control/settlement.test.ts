@@ -413,14 +413,14 @@ describe.each(STORE_KINDS)("settlement statements on %s", (kind) => {
     const a = (await issueStatement(deps, bureau, request(opA))).statement;
     const b = (await issueStatement(deps, bureau, request(opB))).statement;
     const pop = (await issueStatement(deps, bureau, request(popHolder, "holder"))).statement;
-    expect((await listStatements(store, opA)).map((s) => s.id)).toEqual([a.id]);
-    expect((await listStatements(store, opA, { party: opB.id })).map((s) => s.id)).toEqual([]);
-    expect((await listStatements(store, popHolder)).map((s) => s.id)).toEqual([pop.id]);
-    expect((await listStatements(store, medHolder)).map((s) => s.id)).toEqual([]);
-    expect(new Set((await listStatements(store, auditor, { period: "2026-11" })).map((s) => s.id))).toEqual(
-      new Set([a.id, b.id, pop.id]),
-    );
-    expect((await listStatements(store, bureau, { party: opB.id }))[0]).toMatchObject({
+    expect((await listStatements(store, opA)).items.map((s) => s.id)).toEqual([a.id]);
+    expect((await listStatements(store, opA, { party: opB.id })).items.map((s) => s.id)).toEqual([]);
+    expect((await listStatements(store, popHolder)).items.map((s) => s.id)).toEqual([pop.id]);
+    expect((await listStatements(store, medHolder)).items.map((s) => s.id)).toEqual([]);
+    expect(
+      new Set((await listStatements(store, auditor, { period: "2026-11" })).items.map((s) => s.id)),
+    ).toEqual(new Set([a.id, b.id, pop.id]));
+    expect((await listStatements(store, bureau, { party: opB.id })).items[0]).toMatchObject({
       id: b.id,
       chargeFen: 203,
       charge: "2.03",

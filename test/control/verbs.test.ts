@@ -305,10 +305,10 @@ describe.each(STORE_KINDS)("control-plane verbs on %s", (kind) => {
       const a = (await registerOperator(store, audit, bureauId, operatorRegistration(2))).operator;
       const b = (await registerOperator(store, audit, bureauId, operatorRegistration(3))).operator;
       await changeOperatorStatus(store, audit, bureauId, b.id, "suspend", "review");
-      expect((await listOperators(store)).map((o) => o.id)).toEqual([a.id, b.id]);
-      expect((await listOperators(store, { status: "suspended" })).map((o) => o.id)).toEqual([b.id]);
-      expect((await listOperators(store, { status: "active" })).map((o) => o.id)).toEqual([a.id]);
-      expect(await listOperators(store, { status: "revoked" })).toEqual([]);
+      expect((await listOperators(store)).items.map((o) => o.id)).toEqual([a.id, b.id]);
+      expect((await listOperators(store, { status: "suspended" })).items.map((o) => o.id)).toEqual([b.id]);
+      expect((await listOperators(store, { status: "active" })).items.map((o) => o.id)).toEqual([a.id]);
+      expect((await listOperators(store, { status: "revoked" })).items).toEqual([]);
     });
 
     it("suspends (keys and work stop) and reinstates, each from the state it allows", async () => {
@@ -387,7 +387,7 @@ describe.each(STORE_KINDS)("control-plane verbs on %s", (kind) => {
       await expect(registerOperator(store, failingAudit, bureauId, operatorRegistration(7))).rejects.toThrow(
         /rolled back/,
       );
-      expect((await listOperators(store)).map((o) => o.id)).toEqual([operator.id]);
+      expect((await listOperators(store)).items.map((o) => o.id)).toEqual([operator.id]);
     });
   });
 
@@ -469,12 +469,17 @@ describe.each(STORE_KINDS)("control-plane verbs on %s", (kind) => {
         await new Promise((resolve) => setTimeout(resolve, 3));
       }
       await changeLicenseStatus(store, audit, bureauId, a.id, "suspend", "complaint");
-      expect((await listLicenses(store)).map((d) => d.license.id)).toEqual([c.id, b.id, a.id]);
-      expect((await listLicenses(store, { operatorId })).map((d) => d.license.id)).toEqual([b.id, a.id]);
-      expect((await listLicenses(store, { status: "suspended" })).map((d) => d.license.id)).toEqual([a.id]);
-      expect((await listLicenses(store, { operatorId, status: "active" })).map((d) => d.license.id)).toEqual([
+      expect((await listLicenses(store)).items.map((d) => d.license.id)).toEqual([c.id, b.id, a.id]);
+      expect((await listLicenses(store, { operatorId })).items.map((d) => d.license.id)).toEqual([
         b.id,
+        a.id,
       ]);
+      expect((await listLicenses(store, { status: "suspended" })).items.map((d) => d.license.id)).toEqual([
+        a.id,
+      ]);
+      expect(
+        (await listLicenses(store, { operatorId, status: "active" })).items.map((d) => d.license.id),
+      ).toEqual([b.id]);
       expect((await licensesOfOperator(store, operatorId)).map((r) => [r.license.id, r.status])).toEqual([
         [b.id, "active"],
         [a.id, "suspended"],

@@ -126,8 +126,8 @@ describe.each(STORE_KINDS)("webhooks on %s", (kind) => {
       const registered = await registerWebhook(store, audit, operator, { url: hook.url }, LOOPBACK);
       secret = registered.secret;
       expect(registered.secret).toMatch(/^whsec_/);
-      expect(await listWebhooks(store, operator)).toEqual([registered.webhook]);
-      expect(JSON.stringify(await listWebhooks(store, operator))).not.toContain(secret);
+      expect((await listWebhooks(store, operator)).items).toEqual([registered.webhook]);
+      expect(JSON.stringify((await listWebhooks(store, operator)).items)).not.toContain(secret);
       expect(audit.events.at(-1)).toMatchObject({ type: "webhook.registered", actor: operator.id });
 
       await tell(operator);
@@ -150,7 +150,7 @@ describe.each(STORE_KINDS)("webhooks on %s", (kind) => {
       );
       expect(delivery!.headers["x-aos-signature"]).toBe(signature);
 
-      const log = await webhookDeliveries(store, operator, registered.webhook.id);
+      const log = (await webhookDeliveries(store, operator, registered.webhook.id)).items;
       expect(log).toHaveLength(1);
       expect(log[0]).toMatchObject({
         status: "delivered",
@@ -178,7 +178,7 @@ describe.each(STORE_KINDS)("webhooks on %s", (kind) => {
         { random: () => 1 },
       );
       expect(await worker.runOnce()).toBe(1);
-      let [log] = await webhookDeliveries(store, operator, registered.webhook.id);
+      let [log] = (await webhookDeliveries(store, operator, registered.webhook.id)).items;
       expect(log).toMatchObject({ status: "pending", attempts: 1, lastStatus: 500 });
       expect(log!.lastError).toContain("HTTP 500");
       // Not due yet: the backoff holds it back.
@@ -186,7 +186,7 @@ describe.each(STORE_KINDS)("webhooks on %s", (kind) => {
       const deadline = Date.now() + 5_000;
       while (Date.now() < deadline) {
         await worker.runOnce();
-        [log] = await webhookDeliveries(store, operator, registered.webhook.id);
+        [log] = (await webhookDeliveries(store, operator, registered.webhook.id)).items;
         if (log!.status !== "pending") break;
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
@@ -214,7 +214,7 @@ describe.each(STORE_KINDS)("webhooks on %s", (kind) => {
       await worker.runOnce();
       await new Promise((resolve) => setTimeout(resolve, 20));
       await worker.runOnce();
-      const [log] = await webhookDeliveries(store, operator, registered.webhook.id);
+      const [log] = (await webhookDeliveries(store, operator, registered.webhook.id)).items;
       expect(log).toMatchObject({ status: "failed", attempts: 2, lastStatus: 401, nextAttemptAt: null });
       await removeWebhook(store, audit, operator, registered.webhook.id);
     } finally {
@@ -231,7 +231,7 @@ describe.each(STORE_KINDS)("webhooks on %s", (kind) => {
       await tell(operator, "review.decided", "job_4");
       const strict = new WebhookDeliveryWorker(store, { policy: STRICT, timeoutMs: 2_000, maxAttempts: 1 });
       await strict.runOnce();
-      const [log] = await webhookDeliveries(store, operator, registered.webhook.id);
+      const [log] = (await webhookDeliveries(store, operator, registered.webhook.id)).items;
       expect(log).toMatchObject({ status: "failed", lastStatus: null });
       expect(log!.lastError).toContain("address refused");
       expect(hook.received).toHaveLength(0);
@@ -250,15 +250,15 @@ describe.each(STORE_KINDS)("webhooks on %s", (kind) => {
       LOOPBACK,
     );
     await tell(operator, "review.decided", "job_5");
-    expect(await webhookDeliveries(store, operator, registered.webhook.id)).toHaveLength(0);
+    expect((await webhookDeliveries(store, operator, registered.webhook.id)).items).toHaveLength(0);
     await tell(operator, "freeze.imposed", "job_5");
-    expect(await webhookDeliveries(store, operator, registered.webhook.id)).toHaveLength(1);
+    expect((await webhookDeliveries(store, operator, registered.webhook.id)).items).toHaveLength(1);
     await removeWebhook(store, audit, operator, registered.webhook.id);
-    const [abandoned] = await webhookDeliveries(store, operator, registered.webhook.id);
+    const [abandoned] = (await webhookDeliveries(store, operator, registered.webhook.id)).items;
     expect(abandoned).toMatchObject({ status: "failed", lastError: "webhook removed" });
     await tell(operator, "freeze.imposed", "job_6");
-    expect(await webhookDeliveries(store, operator, registered.webhook.id)).toHaveLength(1);
-    expect(await listWebhooks(store, operator)).toEqual([]);
+    expect((await webhookDeliveries(store, operator, registered.webhook.id)).items).toHaveLength(1);
+    expect((await listWebhooks(store, operator)).items).toEqual([]);
   });
 
   it("answers 404 for another principal's webhook, as for a missing one", async () => {
@@ -278,7 +278,7 @@ describe.each(STORE_KINDS)("webhooks on %s", (kind) => {
     await expect(removeWebhook(store, audit, other, "whk_missing")).rejects.toMatchObject({
       code: "NOT_FOUND",
     });
-    expect(await listWebhooks(store, other)).toEqual([]);
+    expect((await listWebhooks(store, other)).items).toEqual([]);
     await removeWebhook(store, audit, operator, registered.webhook.id);
     await expect(removeWebhook(store, audit, operator, registered.webhook.id)).rejects.toMatchObject({
       code: "NOT_FOUND",
@@ -304,7 +304,7 @@ describe.each(STORE_KINDS)("webhooks on %s", (kind) => {
       expect(sent).toBe(6);
       expect(hook.received).toHaveLength(6);
       expect(new Set(hook.received.map((r) => r.headers["x-aos-delivery"])).size).toBe(6);
-      const log = await webhookDeliveries(store, other, registered.webhook.id);
+      const log = (await webhookDeliveries(store, other, registered.webhook.id)).items;
       expect(log.every((d) => d.status === "delivered" && d.attempts === 1)).toBe(true);
     } finally {
       await hook.close();

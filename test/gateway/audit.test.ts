@@ -164,7 +164,7 @@ describe("usage and metering", () => {
       lines: Record<string, number | string | null>[];
       totals: Record<string, number>;
     }>("/v1/usage?groupBy=day");
-    const jobs = (await gw.bureau.get<{ jobs: Job[] }>("/v1/jobs?limit=1000")).body.jobs.filter(
+    const jobs = (await gw.bureau.get<{ jobs: Job[] }>("/v1/jobs?limit=500")).body.jobs.filter(
       (j) => j.usage,
     );
     const sum = (key: string) =>

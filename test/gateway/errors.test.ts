@@ -3,9 +3,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { grantLicense } from "../../control/licenses.ts";
 import { loadConfig } from "../../gateway/config.ts";
-import { silentLogger } from "../../gateway/log.ts";
 import { escapeUnsafeCharacters } from "../../gateway/problem.ts";
 import { type RunningGateway, startGateway } from "../../gateway/server.ts";
+import { silentLogger } from "../../telemetry/log.ts";
 import { tempDir } from "../support/duckdb.ts";
 import { startTestGateway, type TestGateway } from "../support/gateway.ts";
 

@@ -67,6 +67,51 @@ describe("the published contract (/openapi.json)", () => {
     expect(new Set(ids.map((o) => o.id)).size).toBe(ids.length);
   });
 
+  it("names every request and response body as a component: no inline anonymous object or list", async () => {
+    type Body = { content?: Record<string, { schema?: Record<string, unknown> }> };
+    type Op = { operationId: string; requestBody?: Body; responses: Record<string, Body> };
+    const doc = (await gw.anonymous.get<{ paths: Record<string, Record<string, Op>> }>("/openapi.json")).body;
+    const inline: string[] = [];
+    let bodies = 0;
+    for (const item of Object.values(doc.paths))
+      for (const op of Object.values(item))
+        for (const [where, body] of [["request", op.requestBody] as const, ...Object.entries(op.responses)])
+          for (const [type, media] of Object.entries(body?.content ?? {})) {
+            bodies += 1;
+            const schema = media.schema ?? {};
+            const structured = ["object", "array"].includes(String(schema.type)) || "properties" in schema;
+            const combined = "anyOf" in schema || "oneOf" in schema || "allOf" in schema;
+            if (!("$ref" in schema) && (structured || combined))
+              inline.push(`${op.operationId} ${where} ${type}`);
+          }
+    expect(bodies).toBeGreaterThan(300);
+    expect(inline).toEqual([]);
+  });
+
+  it("describes Arrow bodies as binary Arrow IPC streams and event streams with their event names", async () => {
+    type Media = { schema: { $ref?: string } };
+    const doc = (
+      await gw.anonymous.get<{
+        paths: Record<
+          string,
+          Record<string, { responses: Record<string, { content?: Record<string, Media> }> }>
+        >;
+        components: { schemas: Record<string, { type?: string; format?: string; description?: string }> };
+      }>("/openapi.json")
+    ).body;
+    const media = (path: string, type: string) => doc.paths[path]?.get?.responses["200"]?.content?.[type];
+    const component = (m: Media | undefined) =>
+      doc.components.schemas[m?.schema.$ref?.split("/").pop() ?? ""];
+    for (const path of ["/v1/jobs/{id}/outputs/{name}", "/v1/products/{id}/outputs/{name}"]) {
+      const arrow = component(media(path, "application/vnd.apache.arrow.stream"));
+      expect(arrow, path).toMatchObject({ type: "string", format: "binary" });
+      expect(arrow?.description).toContain("Arrow IPC stream");
+    }
+    const events = component(media("/v1/jobs/{id}/events", "text/event-stream"));
+    for (const name of ["queued", "running", "progress", "query", "gate", "finished", "ping"])
+      expect(events?.description).toContain(`\`${name}\``);
+  });
+
   it("answers the audit export in the form `Accept` asks for, as every route with several forms does", async () => {
     const csv = await gw.auditor.get<string>("/v1/audit/export", { accept: "text/csv" });
     expect(csv.status).toBe(200);

@@ -3,9 +3,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DemoCredentials } from "../../control/provisioning.ts";
 import { ConfigError, loadConfig } from "../../gateway/config.ts";
-import { silentLogger } from "../../gateway/log.ts";
 import { type RunningGateway, startGateway } from "../../gateway/server.ts";
 import { DEMO_TABLES } from "../../seeds/generate.ts";
+import { silentLogger } from "../../telemetry/log.ts";
 import { tempDir } from "../support/duckdb.ts";
 
 let folder: Awaited<ReturnType<typeof tempDir>>;

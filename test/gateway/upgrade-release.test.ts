@@ -5,9 +5,9 @@ import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DemoCredentials } from "../../control/provisioning.ts";
 import { loadConfig } from "../../gateway/config.ts";
-import { silentLogger } from "../../gateway/log.ts";
 import { type RunningGateway, startGateway } from "../../gateway/server.ts";
 import { SCHEMA_VERSION } from "../../storage/schema.ts";
+import { silentLogger } from "../../telemetry/log.ts";
 import { tempDir } from "../support/duckdb.ts";
 
 /**

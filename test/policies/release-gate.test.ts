@@ -92,6 +92,8 @@ describe("release gate", () => {
     expect(findIdentifiers(wrong)).toEqual([]);
     for (const candidate of [
       { outputs: { a: [{ who: residentId }] } },
+      // A list cell is screened item by item, nested lists too.
+      { outputs: { a: [{ who: ["x", ["y", residentId]] }] } },
       { outputs: { a: 1 }, logs: [`person ${residentId}`] },
       { outputs: { a: 1 }, errors: [`failed on ${uscc}`] },
     ]) {

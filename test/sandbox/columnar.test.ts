@@ -25,12 +25,13 @@ async function batchOf(sql: string, maxRows?: number): Promise<ColumnarBatch> {
 /** The values of a column the way a script reads them in a row: null for NULL. */
 function values(data: ColumnData | undefined): unknown[] {
   if (!data) throw new Error("no such column");
-  const count = data.kind === "string" ? data.offsets.length - 1 : data.values.length;
+  const count = "offsets" in data ? data.offsets.length - 1 : data.values.length;
   return Array.from({ length: count }, (_, i) => {
     if (data.valid && data.valid[i] === 0) return null;
-    if (data.kind === "number") return data.values[i];
+    if (data.kind === "number" || data.kind === "int64") return data.values[i];
     if (data.kind === "boolean") return data.values[i] === 1;
-    return data.chars.slice(data.offsets[i], data.offsets[i + 1]);
+    const text = data.chars.slice(data.offsets[i], data.offsets[i + 1]);
+    return data.kind === "json" ? JSON.parse(text) : text;
   });
 }
 
@@ -52,7 +53,8 @@ describe("toColumnarBatch", () => {
     expect(values(byName.d?.data)).toEqual([1.5, null]);
     expect(values(byName.dec?.data)).toEqual([12.34, null]);
     expect(values(byName.day?.data)).toEqual(["1900-03-01", null]);
-    expect(values(byName.ts?.data)).toEqual(["2001-02-03T04:05:06.789Z", null]);
+    // A TIMESTAMP without time zone is a wall-clock reading: RFC 3339 without an offset, microseconds kept.
+    expect(values(byName.ts?.data)).toEqual(["2001-02-03T04:05:06.789999", null]);
     expect(values(byName.b?.data)).toEqual([true, null]);
     const numeric = byName.d?.data;
     expect(numeric?.kind === "number" && Number.isNaN(numeric.values[1])).toBe(true);
@@ -98,23 +100,28 @@ describe("toColumnarBatch", () => {
     expect(batch.columns.map((c) => c.name)).toEqual(["a", "a:1"]);
   });
 
-  it("refuses integers a double cannot hold exactly, naming the column but not the value", async () => {
-    const error = await toColumnarBatch(await connection.run("SELECT 9007199254740993::BIGINT AS id")).catch(
-      (e: unknown) => e,
+  it("carries integers a double cannot hold exactly as int64, and instants in UTC", async () => {
+    const batch = await batchOf(
+      "SELECT * FROM (VALUES (9007199254740993::BIGINT, TIMESTAMPTZ '2024-03-01 08:00:00.5+08', [1, 2]), (7, NULL, NULL)) AS t(id, seen_at, l)",
     );
+    expect(batch.columns[0]?.data.kind).toBe("int64");
+    expect(values(batch.columns[0]?.data)).toEqual([9007199254740993n, 7n]);
+    expect(values(batch.columns[1]?.data)).toEqual(["2024-03-01T00:00:00.5Z", null]);
+    expect(values(batch.columns[2]?.data)).toEqual([[1, 2], null]);
+  });
+
+  it("refuses integers beyond 64 bits, naming the column but not the value", async () => {
+    const error = await toColumnarBatch(
+      await connection.run("SELECT 170141183460469231731687303715884105727::HUGEINT AS id"),
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DomainError);
     expect(error).toMatchObject({ code: "SQL_NOT_ALLOWED" });
     expect((error as DomainError).detail).toContain('"id"');
-    expect((error as DomainError).detail).not.toContain("9007199254740993");
+    expect((error as DomainError).detail).not.toContain("170141183460469231731687303715884105727");
   });
 
   it("refuses types scripts cannot receive", async () => {
-    for (const sql of [
-      "SELECT [1] AS l",
-      "SELECT {'a': 1} AS s",
-      "SELECT 'x'::BLOB AS b",
-      "SELECT INTERVAL 1 DAY AS i",
-    ]) {
+    for (const sql of ["SELECT {'a': 1} AS s", "SELECT 'x'::BLOB AS b", "SELECT INTERVAL 1 DAY AS i"]) {
       await expect(toColumnarBatch(await connection.run(sql)), sql).rejects.toMatchObject({
         code: "SQL_NOT_ALLOWED",
       });

@@ -32,7 +32,7 @@ const PROGRESS: WorkerMessage = { t: "progress", jobId: "j", fraction: 0.5 };
 const DONE: WorkerMessage = {
   t: "done",
   jobId: "j",
-  scriptResult: '{"ok":true,"outputs":{}}',
+  scriptResult: '{"ok":true,"types":{},"outputs":{}}',
   failure: null,
   cpuMs: 3,
   heapPeakBytes: 1024,

@@ -31,7 +31,9 @@ describe("PreparedIsolate", () => {
   it("leads its callbacks nowhere until bound, then to its one job only", async () => {
     const unbound = await PreparedIsolate.create(16, noCatastrophe);
     try {
-      expect(await runIn(unbound, ASK)).toBe('{"ok":true,"outputs":{"r":[{"said":"the job is not ready"}]}}');
+      expect(await runIn(unbound, ASK)).toBe(
+        '{"ok":true,"types":{"r":{}},"outputs":{"r":[{"said":"the job is not ready"}]}}',
+      );
     } finally {
       unbound.dispose();
     }
@@ -48,7 +50,9 @@ describe("PreparedIsolate", () => {
         progress: () => "",
       });
       expect(() => prepared.bind({ query: () => "", log: () => {}, progress: () => "" })).toThrow(/one job/);
-      expect(await runIn(prepared, ASK)).toBe('{"ok":true,"outputs":{"r":[{"said":"refused by the test"}]}}');
+      expect(await runIn(prepared, ASK)).toBe(
+        '{"ok":true,"types":{"r":{}},"outputs":{"r":[{"said":"refused by the test"}]}}',
+      );
       expect(asked).toEqual(["SELECT 1"]);
     } finally {
       prepared.dispose();

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { workerContainment } from "../../sandbox/containment.ts";
 import type { QueryPort, SandboxResult } from "../../sandbox/index.ts";
 import { SandboxPool } from "../../sandbox/index.ts";
 
@@ -13,6 +14,11 @@ import { SandboxPool } from "../../sandbox/index.ts";
 const HOSTILE_WORKER = fileURLToPath(new URL("./fixtures/hostile-worker.ts", import.meta.url));
 const POOL_OWNER = fileURLToPath(new URL("./fixtures/pool-owner.ts", import.meta.url));
 const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+/**
+ * These workers start processes: what the gateway does when the OS does not contain its workers
+ * (SANDBOX_CONTAINMENT=off, or a host without bubblewrap). Contained, they could not (containment.test.ts).
+ */
+const UNCONTAINED = workerContainment("off");
 
 /** The hostile worker runs no queries; a job of it never reaches the port. */
 const port: QueryPort = { execute: () => Promise.reject(new Error("no queries here")) };
@@ -76,7 +82,7 @@ function completed(result: SandboxResult) {
 describe("worker process tree: a worker that leaves a process holding its pipes", () => {
   let pool: SandboxPool;
   beforeAll(() => {
-    pool = new SandboxPool({ size: 1, workerEntry: HOSTILE_WORKER });
+    pool = new SandboxPool({ size: 1, workerEntry: HOSTILE_WORKER, containment: UNCONTAINED });
   });
   afterAll(() => pool.close());
 
@@ -133,7 +139,7 @@ describe("worker process tree: a worker that leaves a process holding its pipes"
 
 describe("worker process tree: when the pool or its process ends", () => {
   it("kills what a worker started when the pool closes", async () => {
-    const pool = new SandboxPool({ size: 1, workerEntry: HOSTILE_WORKER });
+    const pool = new SandboxPool({ size: 1, workerEntry: HOSTILE_WORKER, containment: UNCONTAINED });
     const file = pidFile();
     try {
       completed(

@@ -171,7 +171,13 @@ describe("sandbox exhaustion", () => {
       "return { 'bad name/../x': [{ a: 1 }] };",
       "return { t: [{ a: 1 }, { b: 2 }] };",
       "return { t: [{ a: Symbol('s') }] };",
-      "return { t: [{ a: 10n }] };",
+      "return { t: [{ a: 2n ** 64n }] };",
+      "return { t: [{ a: [[[[[1]]]]] }] };",
+      "const l = [1]; Object.defineProperty(l, 0, { get() { throw new Error('boom'); } }); return { t: [{ a: l }] };",
+      "return { t: [{ a: new Proxy([1], { getOwnPropertyDescriptor() { throw new Error('x'); } }) }] };",
+      "class L extends Array {} return { t: [{ a: L.from([1]) }] };",
+      "return { t: [{ a: Array.from({ length: 2000000 }, () => 1) }] };",
+      "return { t: [{ a: [1] }, { a: ['x'] }] };",
     ];
     for (const out of outputs) {
       const job = await gw.run(`export default async function main(ctx) { ${out} }`);

@@ -25,13 +25,13 @@ import {
   AuthFailureLimiter,
   type GatewayEnv,
 } from "../../gateway/auth.ts";
-import { silentLogger } from "../../gateway/log.ts";
 import { SandboxPool } from "../../sandbox/index.ts";
 import { demoDomain } from "../../seeds/demo-domain.ts";
 import { type DataDomain, openVersionedDataDomain } from "../../storage/data-domain.ts";
 import { fileDigest } from "../../storage/file-digest.ts";
 import { openSqlParser } from "../../storage/sql-parser.ts";
 import type { SqlExecutor, SqlStore } from "../../storage/sql-store.ts";
+import { silentLogger } from "../../telemetry/log.ts";
 import { tempDir } from "./duckdb.ts";
 import { operatorRegistration } from "./operators.ts";
 import { newPostgresDatabase, type StoreKind } from "./stores.ts";

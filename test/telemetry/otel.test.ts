@@ -3,8 +3,8 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DemoCredentials } from "../../control/provisioning.ts";
 import { loadConfig } from "../../gateway/config.ts";
-import { silentLogger } from "../../gateway/log.ts";
 import { type RunningGateway, startGateway } from "../../gateway/server.ts";
+import { silentLogger } from "../../telemetry/log.ts";
 import { startTelemetry } from "../../telemetry/otel.ts";
 import { tempDir } from "../support/duckdb.ts";
 

@@ -4,32 +4,23 @@ import * as echarts from "echarts/core";
 import { CanvasRenderer } from "echarts/renderers";
 import { useEffect, useRef } from "react";
 import { useI18n } from "../i18n.ts";
-import type { UsageLine } from "../types-governance.ts";
+import type { PeriodUsage } from "../types-governance.ts";
 
 // Loaded as its own chunk (React.lazy) by the usage pages: ECharts only when a chart is shown.
 echarts.use([BarChart, LineChart, GridComponent, TooltipComponent, LegendComponent, CanvasRenderer]);
 
-/** Per period: CNY charged and jobs (their shares summed, so a job spread over datasets counts once). */
+/** Per period: CNY charged and whole jobs, each job once (the server counts them: a job may be on several lines). */
 export function usageByPeriod(
-  lines: readonly UsageLine[],
+  periods: readonly PeriodUsage[],
 ): { period: string; charge: number; jobs: number }[] {
-  const byPeriod = new Map<string, { fen: number; ppm: number }>();
-  for (const line of lines) {
-    const sum = byPeriod.get(line.period) ?? { fen: 0, ppm: 0 };
-    sum.fen += line.chargeFen;
-    sum.ppm += line.sharePpm;
-    byPeriod.set(line.period, sum);
-  }
-  return [...byPeriod.entries()]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([period, sum]) => ({ period, charge: sum.fen / 100, jobs: sum.ppm / 1_000_000 }));
+  return periods.map((p) => ({ period: p.period, charge: p.chargeFen / 100, jobs: p.jobs }));
 }
 
 /** Charges (bars, left axis) and jobs (line, right axis) per period, with the same figures as a table. */
-export default function UsageChart(props: { lines: readonly UsageLine[]; caption: string }) {
+export default function UsageChart(props: { periods: readonly PeriodUsage[]; caption: string }) {
   const { t, number } = useI18n();
   const element = useRef<HTMLDivElement>(null);
-  const data = usageByPeriod(props.lines);
+  const data = usageByPeriod(props.periods);
   const chargeLabel = t("gov.usage.charge");
   const jobsLabel = t("gov.usage.jobs");
   const key = JSON.stringify(data);
@@ -54,7 +45,7 @@ export default function UsageChart(props: { lines: readonly UsageLine[]; caption
           name: jobsLabel,
           type: "line",
           yAxisIndex: 1,
-          data: data.map((d) => Number(d.jobs.toFixed(2))),
+          data: data.map((d) => d.jobs),
           itemStyle: { color: "#c2410c" },
         },
       ],
@@ -89,7 +80,7 @@ export default function UsageChart(props: { lines: readonly UsageLine[]; caption
               <tr key={d.period}>
                 <th scope="row">{d.period}</th>
                 <td className="num">{number(d.charge, 2)}</td>
-                <td className="num">{number(d.jobs, 2)}</td>
+                <td className="num">{number(d.jobs)}</td>
               </tr>
             ))}
           </tbody>

@@ -118,7 +118,7 @@ export function UsagePage(props: { scope: "holder" | "auditor" }) {
                   </p>
                 }
               >
-                <UsageChart lines={report.lines} caption={t("gov.usage.chartCaption")} />
+                <UsageChart periods={report.periods} caption={t("gov.usage.chartCaption")} />
               </Suspense>
               <div className="table-wrap">
                 <table className="gov-usage-lines">
@@ -128,6 +128,7 @@ export function UsagePage(props: { scope: "holder" | "auditor" }) {
                       <th scope="col">{t("gov.usage.period")}</th>
                       <th scope="col">{t("apps.operator")}</th>
                       <th scope="col">{t("gov.usage.dataset")}</th>
+                      <th scope="col">{t("gov.usage.holder")}</th>
                       <th scope="col" className="num">
                         {t("gov.usage.jobs")}
                       </th>
@@ -145,6 +146,7 @@ export function UsagePage(props: { scope: "holder" | "auditor" }) {
                         <th scope="row">{line.period}</th>
                         <td className="mono small">{line.operator}</td>
                         <td className="mono">{line.dataset ?? "—"}</td>
+                        <td>{line.holder ?? "—"}</td>
                         <td className="num">{number(line.jobs)}</td>
                         <td className="num">{number(line.rowsScanned)}</td>
                         <td className="num">¥{line.charge}</td>

@@ -1,5 +1,5 @@
 import { type FormEvent, useState } from "react";
-import { api, errorMessage } from "../api.ts";
+import { api, apiAll, errorMessage } from "../api.ts";
 import { ErrorBox, RowsTable, Show, StatusBadge, useLoad } from "../components/common.tsx";
 import { Notice } from "../components/page.tsx";
 import { useI18n } from "../i18n.ts";
@@ -9,7 +9,10 @@ import { useJobEvents } from "./Job.tsx";
 
 export function ReviewsPage() {
   const { t, dateTime } = useI18n();
-  const [loaded, reload] = useLoad(() => api<{ reviews: PendingReview[] }>("/v1/reviews"), []);
+  const [loaded, reload] = useLoad(
+    () => apiAll<PendingReview>("/v1/reviews", "reviews").then((reviews) => ({ reviews })),
+    [],
+  );
   return (
     <section aria-labelledby="reviews-title">
       <h1 id="reviews-title">{t("reviews.title")}</h1>
@@ -66,8 +69,8 @@ export function ReviewPage(props: { jobId: string }) {
   const [decided, setDecided] = useState<{ job: Job; reviews: Review[] }>();
   const [loaded, reload] = useLoad(
     () =>
-      api<{ reviews: PendingReview[] }>("/v1/reviews").then(
-        ({ reviews }) => reviews.find((r) => r.job.id === props.jobId) ?? null,
+      apiAll<PendingReview>("/v1/reviews", "reviews").then(
+        (reviews) => reviews.find((r) => r.job.id === props.jobId) ?? null,
       ),
     [props.jobId],
   );
