@@ -15,7 +15,7 @@ import type { UniformInt } from "../policies/noise.ts";
 import { analyzeQuery } from "../policies/query-gate.ts";
 import type { AggregatePlan, ColumnUse, QueryAnalysis, QueryKind } from "../policies/query-plan.ts";
 import { type RewriteFacts, type RewrittenQuery, rewriteAggregate } from "../policies/rewrite.ts";
-import type { SqlNode } from "../policies/sql-tree.ts";
+import { parseTreeJson, type SqlNode, treeJson } from "../policies/sql-tree.ts";
 import { type DomainFacts, domainFactsOf } from "../storage/data-domain.ts";
 import type { BudgetCharge, PrivacyBudgetLedger } from "./privacy-budget.ts";
 
@@ -158,13 +158,12 @@ export async function parseSql(parser: SqlConnection, sql: string): Promise<unkn
     if (typeof text !== "string") throw new DomainError("INTERNAL", "parser returned no tree");
     return text;
   });
-  // Source positions are not needed, and "no position" (2^64-1) does not survive a JS number.
-  return JSON.parse(tree, (key, value) => (key === "query_location" ? undefined : value));
+  return parseTreeJson(tree);
 }
 
 /** Renders a validated parse tree back to SQL with DuckDB's own printer. */
 async function renderSql(parser: SqlConnection, tree: SqlNode): Promise<string> {
-  const json = JSON.stringify(tree);
+  const json = treeJson(tree);
   return renderedSql.get(json, async () => {
     const reader = await parser.runAndReadAll("SELECT json_deserialize_sql($1::VARCHAR::JSON) AS sql", [
       json,

@@ -5,6 +5,67 @@ import { DomainError } from "./errors.ts";
  * operator's SQL, so every accessor checks the shape it expects and refuses anything else.
  */
 
+/**
+ * The parse tree's JSON, read without rounding: DuckDB writes BIGINT, UBIGINT and DECIMAL literals
+ * as bare JSON numbers of up to 20 digits, which `JSON.parse` would round to the nearest double, so
+ * `WHERE id = 9007199254740993` would be rendered back as `… = 9007199254740992` and answer
+ * another question. Integers beyond 2^53 become `bigint` (which survives `structuredClone`);
+ * source positions are dropped (not needed, and "no position" is 2^64-1).
+ */
+export function parseTreeJson(text: string): unknown {
+  const marker = exactMarker();
+  const protectedText = mapJsonNumbers(text, (token) =>
+    /^-?\d+$/.test(token) && !Number.isSafeInteger(Number(token)) ? `"${marker}${token}"` : token,
+  );
+  return JSON.parse(protectedText, (key, value) => {
+    if (key === "query_location") return undefined;
+    return typeof value === "string" && value.startsWith(marker) ? BigInt(value.slice(marker.length)) : value;
+  });
+}
+
+/** The tree as JSON for DuckDB's printer: `bigint` literals written back digit for digit. */
+export function treeJson(tree: unknown): string {
+  const marker = exactMarker();
+  const text = JSON.stringify(tree, (_key, value) =>
+    typeof value === "bigint" ? `${marker}${value}` : value,
+  );
+  return text.split(`"${marker}`).reduce((out, part) => out + part.replace(/^(-?\d+)"/, "$1"));
+}
+
+/**
+ * A per-process random prefix for integers in transit through a JSON string: the operator's SQL
+ * reaches the tree only as JSON strings, and cannot guess this to forge a number.
+ */
+let marker: string | undefined;
+function exactMarker(): string {
+  marker ??= `exact-${crypto.randomUUID()}:`;
+  return marker;
+}
+
+/** Rewrites each number token outside strings in a JSON text. */
+function mapJsonNumbers(text: string, map: (token: string) => string): string {
+  let out = "";
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i]!;
+    if (c === '"') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"') j += text[j] === "\\" ? 2 : 1;
+      out += text.slice(i, j + 1);
+      i = j + 1;
+    } else if (c === "-" || (c >= "0" && c <= "9")) {
+      let j = i + 1;
+      while (j < text.length && /[0-9eE.+-]/.test(text[j]!)) j++;
+      out += map(text.slice(i, j));
+      i = j;
+    } else {
+      out += c;
+      i++;
+    }
+  }
+  return out;
+}
+
 /** One node of the parse tree (a JSON object). */
 export type SqlNode = { readonly [key: string]: unknown };
 
@@ -69,9 +130,12 @@ export function constantValue(node: SqlNode): string | number | boolean | null {
   if (str(type, "id") === "DECIMAL") {
     const info = need(type, "type_info");
     const scale = info.scale;
-    if (typeof raw !== "number" || typeof scale !== "number") throw malformed("decimal constant");
-    return raw / 10 ** scale;
+    if ((typeof raw !== "number" && typeof raw !== "bigint") || typeof scale !== "number")
+      throw malformed("decimal constant");
+    return Number(raw) / 10 ** scale;
   }
+  // Beyond 2^53 the policy checks (positions, bounds) see the nearest double; the SQL keeps every digit.
+  if (typeof raw === "bigint") return Number(raw);
   if (typeof raw === "string" || typeof raw === "number" || typeof raw === "boolean") return raw;
   throw malformed("constant");
 }
@@ -94,6 +158,8 @@ export function canonical(value: unknown): unknown {
     }
     return out;
   }
+  // The node's type id stays beside the value, so the digits alone cannot collide with a string.
+  if (typeof value === "bigint") return String(value);
   return value;
 }
 
