@@ -36,7 +36,10 @@ async function copyRow(table: string, where: string, changed: Record<string, str
   );
 }
 
-const later = () => new Date(Date.now() + (added += 1)).toISOString();
+const later = () => {
+  added += 1;
+  return new Date(Date.now() + added).toISOString();
+};
 
 const LISTS: PagedList[] = [
   {
@@ -111,7 +114,11 @@ const LISTS: PagedList[] = [
     client: () => gw.operator,
     key: (r) => r.dataset,
     add: (n) =>
-      copyRow("asset_registrations", "revision = 1", { dataset: `copied_${n}`, recorded_at: later() }),
+      gw.controlPlane.run(
+        `INSERT INTO asset_registrations (dataset, revision, change, holder_department, rights, grade, version_hashes, recorded_by, recorded_at)
+         VALUES ($1, 1, 'registered', 'Environment Bureau', '["holding"]', 1, '[]', $2, $3)`,
+        [`asset_${n}`, bureauId, later()],
+      ),
   },
   {
     path: "/v1/products",
@@ -140,7 +147,11 @@ const LISTS: PagedList[] = [
     name: "licenses",
     client: () => gw.operator,
     key: (l) => l.license,
-    add: () => gw.admitOperator(),
+    add: (n) =>
+      copyRow("licenses", `id = '${gw.credentials.operator.license}'`, {
+        id: `lic_copy_${n}`,
+        created_at: later(),
+      }),
   },
 ];
 
