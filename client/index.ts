@@ -334,9 +334,12 @@ export class AosClient {
     });
   }
 
-  /** Every data version of a dataset and which is current (bureau, auditors, the dataset's holders). */
-  dataVersions(name: string): Promise<DataVersionList> {
-    return this.json("get", "/v1/datasets/{name}/versions", { params: { name } });
+  /** Every data version of a dataset (every page) and which is current (bureau, auditors, the dataset's holders). */
+  async dataVersions(name: string): Promise<DataVersionList> {
+    let all: DataVersionList | undefined;
+    for await (const page of this.pages("/v1/datasets/{name}/versions", { limit: 500 }, { name }))
+      all = all ? { ...all, versions: [...all.versions, ...page.versions] } : { ...page, next: null };
+    return all!;
   }
 
   /** Makes an earlier data version of a dataset current again (bureau, or the dataset's holder). */
@@ -384,9 +387,9 @@ export class AosClient {
     };
   }
 
-  /** The public register of granted licenses, newest first. */
+  /** The public register of granted licenses, newest first (every page). */
   async licenseRegister(): Promise<RegisteredLicense[]> {
-    return (await this.json("get", "/v1/public/licenses")).licenses;
+    return collect(this.each("/v1/public/licenses", "licenses", { limit: 500 }));
   }
 
   /** A month's usage statistics per dataset (`YYYY-MM`). */
@@ -511,13 +514,27 @@ export class AosClient {
     path: P,
     name: K,
     query: QueryOf<OperationAt<P, "get">>,
+    params?: PathParamsOf<OperationAt<P, "get">>,
   ): AsyncGenerator<PageItem<AnswerOf<OperationAt<P, "get">>, K>> {
+    for await (const page of this.pages(path, query, params))
+      yield* (page as Record<string, unknown>)[name] as PageItem<AnswerOf<OperationAt<P, "get">>, K>[];
+  }
+
+  /** The pages of a paged list, following `next` until the last. */
+  private async *pages<P extends PagedPath>(
+    path: P,
+    query: QueryOf<OperationAt<P, "get">>,
+    params?: PathParamsOf<OperationAt<P, "get">>,
+  ): AsyncGenerator<AnswerOf<OperationAt<P, "get">>> {
     let cursor: string | undefined;
     do {
-      const res = await this.send("get", path, { query: { ...query, cursor } });
-      const page = (await res.json()) as Record<string, unknown> & { next?: string | null };
-      for (const item of (page[name] ?? []) as PageItem<AnswerOf<OperationAt<P, "get">>, K>[]) yield item;
-      cursor = page.next ?? undefined;
+      const res = await this.send("get", path, {
+        query: { ...query, cursor },
+        ...(params === undefined ? {} : { params: params as Record<string, unknown> }),
+      });
+      const page = (await res.json()) as AnswerOf<OperationAt<P, "get">>;
+      yield page;
+      cursor = (page as { next?: string | null }).next ?? undefined;
     } while (cursor !== undefined);
   }
 
@@ -626,9 +643,15 @@ export class AosClient {
 
   // ── governance: the two-person rule and freezes ─────────────────────────
 
-  /** The tariff in force and every version. */
-  tariffs(): Promise<{ current: TariffVersion | null; versions: TariffVersion[] }> {
-    return this.json("get", "/v1/tariffs");
+  /** The tariff in force and every version (every page), newest first. */
+  async tariffs(): Promise<{ current: TariffVersion | null; versions: TariffVersion[] }> {
+    let current: TariffVersion | null = null;
+    const versions: TariffVersion[] = [];
+    for await (const page of this.pages("/v1/tariffs", { limit: 500 })) {
+      current = page.current;
+      versions.push(...page.versions);
+    }
+    return { current, versions };
   }
 
   /** Sets a tariff (bureau): a raise is in force now; a cut answers the proposal a second officer approves. */
@@ -677,7 +700,7 @@ export class AosClient {
   async freezes(filter: { live?: boolean } = {}): Promise<Freeze[]> {
     const query =
       filter.live === undefined ? {} : { live: filter.live ? ("true" as const) : ("false" as const) };
-    return (await this.json("get", "/v1/freezes", { query })).freezes;
+    return collect(this.each("/v1/freezes", "freezes", { ...query, limit: 500 }));
   }
 
   /** Asks for a freeze to be lifted: answers the unfreeze proposal a second officer approves (bureau). */
@@ -727,7 +750,7 @@ export class AosClient {
   async applications(
     filter: { status?: ApplicationStatus; dataset?: string; operator?: string } = {},
   ): Promise<ApplicationView[]> {
-    return (await this.json("get", "/v1/applications", { query: filter })).applications;
+    return collect(this.each("/v1/applications", "applications", { ...filter, limit: 500 }));
   }
 
   /** One application with its decisions timeline. */
@@ -766,9 +789,22 @@ export class AosClient {
 
   // ── inbox, webhooks, alerts ─────────────────────────────────────────────
 
-  /** The caller's notifications, newest first (`before` pages back, `after` catches up). */
+  /** One page of the caller's notifications, newest first (`cursor` with a page's `next` pages back, `after` catches up). */
   inbox(query: Omit<InboxQuery, "unread"> & { unread?: boolean } = {}): Promise<InboxPage> {
     return this.json("get", "/v1/inbox", { query: { ...query, unread: query.unread ? "true" : undefined } });
+  }
+
+  /**
+   * Every one of the caller's notifications, newest first, page after page.
+   *
+   * @example
+   * for await (const n of aos.eachNotification({ unread: true })) console.log(n.message);
+   */
+  eachNotification(filter: { unread?: boolean; limit?: number } = {}): AsyncGenerator<Notification> {
+    return this.each("/v1/inbox", "notifications", {
+      limit: filter.limit ?? 500,
+      unread: filter.unread ? "true" : undefined,
+    });
   }
 
   /** Marks one of the caller's notifications read. */
@@ -950,12 +986,9 @@ export class AosClient {
     dataset: string,
     filter: { status?: import("./types.ts").QualityIssueStatus } = {},
   ): Promise<import("./types.ts").QualityIssue[]> {
-    return (
-      await this.json("get", "/v1/datasets/{name}/issues", {
-        params: { name: dataset },
-        query: { ...filter },
-      })
-    ).issues;
+    return collect(
+      this.each("/v1/datasets/{name}/issues", "issues", { ...filter, limit: 500 }, { name: dataset }),
+    );
   }
 
   /** One quality issue with its steps. */
@@ -993,7 +1026,7 @@ export class AosClient {
 
   /** The data-asset register: each registration as it stands. */
   async registrations(): Promise<import("./types.ts").RegistrationRevision[]> {
-    return (await this.json("get", "/v1/registrations")).registrations;
+    return collect(this.each("/v1/registrations", "registrations", { limit: 500 }));
   }
 
   /** One dataset's registration with its history. */
@@ -1008,7 +1041,7 @@ export class AosClient {
 
   /** Data products the caller may see, newest first. */
   async products(): Promise<import("./types.ts").DataProduct[]> {
-    return (await this.json("get", "/v1/products")).products;
+    return collect(this.each("/v1/products", "products", { limit: 500 }));
   }
 
   /** Subscribes to a listed product (operator holding a license naming its datasets). */

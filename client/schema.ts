@@ -96,7 +96,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Every data version of a dataset with who supplied it, its rows and SHA-256, and which is current (bureau, auditors, the dataset's holders). */
+    /** The data versions of a dataset with who supplied them, their rows and SHA-256, and which is current (bureau, auditors, the dataset's holders), oldest first, a page at a time. */
     get: operations["listDataVersions"];
     put?: never;
     /** Supply a new data version of a dataset (bureau, or the dataset's holder): the body is the file, Parquet or CSV with a header row, streamed; checked against the manifest (same columns, values convertible to the declared types), stored, hashed, logged and made current for new jobs. A refused file changes nothing and the answer says what is wrong. */
@@ -505,7 +505,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The caller's own keys by prefix, active and revoked. */
+    /** The caller's own keys by prefix, active and revoked, oldest first, a page at a time. */
     get: operations["listOwnKeys"];
     put?: never;
     post?: never;
@@ -539,7 +539,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Any principal's keys by prefix. */
+    /** Any principal's keys by prefix, oldest first, a page at a time. */
     get: operations["listPrincipalKeys"];
     put?: never;
     /** Issue another key for an active principal (shown once), e.g. to rotate keys. */
@@ -627,7 +627,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Applications, newest first: an operator sees its own, a holder those touching its department's datasets, the bureau and auditors all. */
+    /** Applications, newest first, a page at a time: an operator sees its own, a holder those touching its department's datasets, the bureau and auditors all. */
     get: operations["listApplications"];
     put?: never;
     /** Apply for a license (operator): datasets and columns, purpose (one of the operator's approved purposes), scenario, window, quotas, ε for grade 3/4 data. Checked like a license grant. */
@@ -747,7 +747,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Every policy version of a dataset with its author, time and note. */
+    /** The policy versions of a dataset with their author, time and note, oldest first, a page at a time. */
     get: operations["listPolicyVersions"];
     put?: never;
     post?: never;
@@ -798,7 +798,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The tariff in force now (null before the bureau sets one) and every version, newest first (a version approved for a later time is listed with its effectiveFrom). */
+    /** The tariff in force now (null before the bureau sets one) and the versions, newest first, a page at a time (a version approved for a later time is listed with its effectiveFrom). */
     get: operations["getTariffs"];
     /** Set a new tariff. One that only raises prices is in force from now (201). One that lowers any price or dataset multiplier is a proposal a second bureau officer approves (202, see /v1/proposals). Jobs are priced under the tariff in force at submission. */
     put: operations["setTariffs"];
@@ -885,7 +885,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Freezes, newest first: all of them for the bureau and auditors; for an operator (or a holder) those that concern it. `live=true` lists those holding now. */
+    /** Freezes, newest first, a page at a time: all of them for the bureau and auditors; for an operator (or a holder) those that concern it. `live=true` lists those holding now. */
     get: operations["listFreezes"];
     put?: never;
     /** Emergency stop (bureau, one officer, at once): freeze the whole domain, a dataset, an operator or a license. New jobs touching it are refused with FROZEN (423), queued and running ones are stopped (cancelled, code FROZEN), releases are held. Lifting needs two officers (POST /v1/freezes/{id}/lift). */
@@ -1091,7 +1091,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The caller's own notifications, newest first. `before` pages back; `after` catches up on newer ones; `unread=true` keeps the unread. */
+    /** The caller's own notifications, newest first, a page at a time (`cursor` pages back; `before` is its deprecated alias); `after` catches up on newer ones; `unread=true` keeps the unread. */
     get: operations["listNotifications"];
     put?: never;
     post?: never;
@@ -1265,7 +1265,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Quality issues of a dataset, newest first, each with its steps: all of them for the bureau, auditors and the holder department; an operator's own. */
+    /** Quality issues of a dataset, newest first, a page at a time, each with its steps: all of them for the bureau, auditors and the holder department; an operator's own. */
     get: operations["listQualityIssues"];
     put?: never;
     /** Report a data quality issue on a dataset or one column (operator licensed on it). An example query is SQL text only — one SELECT over this dataset that your license admits, checked by the query gate, stored and never run. A report never carries rows: `rows`, `data` or any other field is refused. */
@@ -1385,7 +1385,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The data-asset register: each registered dataset as it stands (any role). */
+    /** The data-asset register: each registered dataset as it stands, by dataset name, a page at a time (any role). */
     get: operations["listRegistrations"];
     put?: never;
     /** Register a dataset as a data asset (bureau): holder department and grade from the policy in force, the rights given, and the SHA-256 of every data version. Each later change is a new revision; new data versions add their hash by themselves. */
@@ -1421,7 +1421,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Data products, newest first: all for the bureau and auditors; listed ones (and those it subscribes to) for others, with `subscribed` for an operator. */
+    /** Data products, newest first, a page at a time: all for the bureau and auditors; listed ones (and those it subscribes to) for others, with `subscribed` for an operator. */
     get: operations["listProducts"];
     put?: never;
     /** Create a data product (bureau) from a released job: its released outputs and its script's SHA-256, the datasets it read, terms and a price in fen. A product of an existing name is its next version. */
@@ -1541,7 +1541,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The public register of licenses (授权公示): every license granted, with the operator's organisation, purpose, datasets, window and status, newest first. */
+    /** The public register of licenses (授权公示): every license granted, with the operator's organisation, purpose, datasets, window and status, newest first, a page at a time. */
     get: operations["listRegisteredLicenses"];
     put?: never;
     post?: never;
@@ -1799,7 +1799,13 @@ export interface components {
       dataset: string;
       current: number | null;
       versions: components["schemas"]["DataVersion"][];
+      next: components["schemas"]["NextCursor"];
     };
+    /**
+     * @description Opaque cursor of the next page: pass it as `cursor` to read on; null on the last page. Pages are in a stable order, so items added while paging never repeat or shift a page.
+     * @example eyJsIjoiam9icyIsImsiOlsiMjAyNi0xMi0wNVQxMDowMDowMFoiLCJqb2JfMSJdfQ
+     */
+    NextCursor: string | null;
     /**
      * @example {
      *       "note": "version 2 has a station offset; back to 1"
@@ -2127,11 +2133,6 @@ export interface components {
       jobs: components["schemas"]["Job"][];
       next: components["schemas"]["NextCursor"];
     };
-    /**
-     * @description Opaque cursor of the next page: pass it as `cursor` to read on; null on the last page. Pages are in a stable order, so items added while paging never repeat or shift a page.
-     * @example eyJsIjoiam9icyIsImsiOlsiMjAyNi0xMi0wNVQxMDowMDowMFoiLCJqb2JfMSJdfQ
-     */
-    NextCursor: string | null;
     /**
      * Format: binary
      * @description An Apache Arrow IPC stream (streaming format: a schema message, then record batches), one column per output column with its type; read it with any Arrow library (`pyarrow.ipc.open_stream`, `apache-arrow`'s `tableFromIPC`).
@@ -2503,6 +2504,7 @@ export interface components {
     };
     ApiKeyList: {
       keys: components["schemas"]["ApiKey"][];
+      next: components["schemas"]["NextCursor"];
     };
     ApiKey: {
       prefix: string;
@@ -2712,6 +2714,7 @@ export interface components {
     };
     ApplicationList: {
       applications: components["schemas"]["Application"][];
+      next: components["schemas"]["NextCursor"];
     };
     /**
      * @example {
@@ -2918,6 +2921,7 @@ export interface components {
         author: string;
         note: string | null;
       }[];
+      next: components["schemas"]["NextCursor"];
     };
     PolicyDiff: {
       dataset: string;
@@ -2935,6 +2939,7 @@ export interface components {
     Tariffs: {
       current: components["schemas"]["TariffVersion"];
       versions: components["schemas"]["TariffVersion"][];
+      next: components["schemas"]["NextCursor"];
     };
     TariffVersion: {
       version: number;
@@ -3132,6 +3137,7 @@ export interface components {
     };
     FreezeList: {
       freezes: components["schemas"]["Freeze"][];
+      next: components["schemas"]["NextCursor"];
     };
     FreezeLiftRequest: {
       reason: string;
@@ -3431,6 +3437,7 @@ export interface components {
      *         }
      *       ],
      *       "unread": 1,
+     *       "next": null,
      *       "before": null,
      *       "after": 42
      *     }
@@ -3438,6 +3445,11 @@ export interface components {
     InboxPage: {
       notifications: components["schemas"]["Notification"][];
       unread: number;
+      next: components["schemas"]["NextCursor"];
+      /**
+       * @deprecated
+       * @description Deprecated: page with `next` and `cursor` instead.
+       */
       before: number | null;
       after: number | null;
     };
@@ -3788,6 +3800,7 @@ export interface components {
     };
     QualityIssueList: {
       issues: components["schemas"]["QualityIssue"][];
+      next: components["schemas"]["NextCursor"];
     };
     QualitySummary: {
       dataset: string;
@@ -3883,6 +3896,7 @@ export interface components {
         /** Format: date-time */
         recordedAt: string;
       }[];
+      next: components["schemas"]["NextCursor"];
     };
     Product: {
       id: string;
@@ -3911,6 +3925,7 @@ export interface components {
     };
     ProductList: {
       products: components["schemas"]["Product"][];
+      next: components["schemas"]["NextCursor"];
     };
     ProductDelisting: {
       reason: string;
@@ -3957,6 +3972,7 @@ export interface components {
     };
     RegisteredLicenseList: {
       licenses: components["schemas"]["RegisteredLicense"][];
+      next: components["schemas"]["NextCursor"];
     };
     RegisteredLicense: {
       license: string;
@@ -4565,7 +4581,12 @@ export interface operations {
   };
   listDataVersions: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description Items per page, 1–500; default 50. */
+        limit?: number;
+        /** @description The `next` value of the previous page, unchanged; omit it for the first page. A cursor from another list, or altered, answers 400. */
+        cursor?: string;
+      };
       header?: never;
       path: {
         name: string;
@@ -4574,7 +4595,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description The versions, oldest first. */
+      /** @description The current version, a page of versions (oldest first) and the cursor of the next. */
       200: {
         headers: {
           /** @description The request's id; quote it when reporting a problem. */
@@ -7624,14 +7645,19 @@ export interface operations {
   };
   listOwnKeys: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description Items per page, 1–500; default 50. */
+        limit?: number;
+        /** @description The `next` value of the previous page, unchanged; omit it for the first page. A cursor from another list, or altered, answers 400. */
+        cursor?: string;
+      };
       header?: never;
       path?: never;
       cookie?: never;
     };
     requestBody?: never;
     responses: {
-      /** @description The keys. */
+      /** @description A page of keys and the cursor of the next. */
       200: {
         headers: {
           /** @description The request's id; quote it when reporting a problem. */
@@ -7812,7 +7838,12 @@ export interface operations {
   };
   listPrincipalKeys: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description Items per page, 1–500; default 50. */
+        limit?: number;
+        /** @description The `next` value of the previous page, unchanged; omit it for the first page. A cursor from another list, or altered, answers 400. */
+        cursor?: string;
+      };
       header?: never;
       path: {
         id: string;
@@ -7821,7 +7852,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description The keys. */
+      /** @description A page of keys and the cursor of the next. */
       200: {
         headers: {
           /** @description The request's id; quote it when reporting a problem. */
@@ -8807,6 +8838,10 @@ export interface operations {
           | "superseded";
         dataset?: string;
         operator?: string;
+        /** @description Items per page, 1–500; default 50. */
+        limit?: number;
+        /** @description The `next` value of the previous page, unchanged; omit it for the first page. A cursor from another list, or altered, answers 400. */
+        cursor?: string;
       };
       header?: never;
       path?: never;
@@ -8814,7 +8849,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description The applications with their decisions. */
+      /** @description A page of applications with their decisions, and the cursor of the next. */
       200: {
         headers: {
           /** @description The request's id; quote it when reporting a problem. */
@@ -9948,7 +9983,12 @@ export interface operations {
   };
   listPolicyVersions: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description Items per page, 1–500; default 50. */
+        limit?: number;
+        /** @description The `next` value of the previous page, unchanged; omit it for the first page. A cursor from another list, or altered, answers 400. */
+        cursor?: string;
+      };
       header?: never;
       path: {
         name: string;
@@ -9957,7 +9997,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description The versions, oldest first. */
+      /** @description A page of versions (oldest first) and the cursor of the next. */
       200: {
         headers: {
           /** @description The request's id; quote it when reporting a problem. */
@@ -10273,14 +10313,19 @@ export interface operations {
   };
   getTariffs: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description Items per page, 1–500; default 50. */
+        limit?: number;
+        /** @description The `next` value of the previous page, unchanged; omit it for the first page. A cursor from another list, or altered, answers 400. */
+        cursor?: string;
+      };
       header?: never;
       path?: never;
       cookie?: never;
     };
     requestBody?: never;
     responses: {
-      /** @description The tariffs. */
+      /** @description The tariff in force, a page of versions and the cursor of the next. */
       200: {
         headers: {
           /** @description The request's id; quote it when reporting a problem. */
@@ -11238,6 +11283,10 @@ export interface operations {
     parameters: {
       query?: {
         live?: "true" | "false";
+        /** @description Items per page, 1–500; default 50. */
+        limit?: number;
+        /** @description The `next` value of the previous page, unchanged; omit it for the first page. A cursor from another list, or altered, answers 400. */
+        cursor?: string;
       };
       header?: never;
       path?: never;
@@ -11245,7 +11294,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description The freezes. */
+      /** @description A page of freezes and the cursor of the next. */
       200: {
         headers: {
           /** @description The request's id; quote it when reporting a problem. */
@@ -12763,9 +12812,13 @@ export interface operations {
   listNotifications: {
     parameters: {
       query?: {
-        after?: number | null;
-        before?: number;
+        /** @description Items per page, 1–500; default 50. */
         limit?: number;
+        /** @description The `next` value of the previous page, unchanged; omit it for the first page. A cursor from another list, or altered, answers 400. */
+        cursor?: string;
+        after?: number | null;
+        /** @description Deprecated alias of paging back from a notification id: pass `cursor` (a page's `next`). */
+        before?: number;
         unread?: string;
       };
       header?: never;
@@ -13957,6 +14010,10 @@ export interface operations {
     parameters: {
       query?: {
         status?: "open" | "accepted" | "rejected" | "resolved" | "closed";
+        /** @description Items per page, 1–500; default 50. */
+        limit?: number;
+        /** @description The `next` value of the previous page, unchanged; omit it for the first page. A cursor from another list, or altered, answers 400. */
+        cursor?: string;
       };
       header?: never;
       path: {
@@ -13966,7 +14023,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description The issues. */
+      /** @description A page of issues and the cursor of the next. */
       200: {
         headers: {
           /** @description The request's id; quote it when reporting a problem. */
@@ -14932,14 +14989,19 @@ export interface operations {
   };
   listRegistrations: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description Items per page, 1–500; default 50. */
+        limit?: number;
+        /** @description The `next` value of the previous page, unchanged; omit it for the first page. A cursor from another list, or altered, answers 400. */
+        cursor?: string;
+      };
       header?: never;
       path?: never;
       cookie?: never;
     };
     requestBody?: never;
     responses: {
-      /** @description The registrations. */
+      /** @description A page of registrations and the cursor of the next. */
       200: {
         headers: {
           /** @description The request's id; quote it when reporting a problem. */
@@ -15402,14 +15464,19 @@ export interface operations {
   };
   listProducts: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description Items per page, 1–500; default 50. */
+        limit?: number;
+        /** @description The `next` value of the previous page, unchanged; omit it for the first page. A cursor from another list, or altered, answers 400. */
+        cursor?: string;
+      };
       header?: never;
       path?: never;
       cookie?: never;
     };
     requestBody?: never;
     responses: {
-      /** @description The products. */
+      /** @description A page of products and the cursor of the next. */
       200: {
         headers: {
           /** @description The request's id; quote it when reporting a problem. */
@@ -16294,14 +16361,19 @@ export interface operations {
   };
   listRegisteredLicenses: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description Items per page, 1–500; default 50. */
+        limit?: number;
+        /** @description The `next` value of the previous page, unchanged; omit it for the first page. A cursor from another list, or altered, answers 400. */
+        cursor?: string;
+      };
       header?: never;
       path?: never;
       cookie?: never;
     };
     requestBody?: never;
     responses: {
-      /** @description The register. */
+      /** @description A page of the register and the cursor of the next. */
       200: {
         headers: {
           /** @description The request's id; quote it when reporting a problem. */

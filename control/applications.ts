@@ -15,6 +15,7 @@ import {
   findLicense,
   insertCheckedLicense,
 } from "./licenses.ts";
+import { keysetPage, type Page, type PageRequest } from "./paging.ts";
 
 /**
  * License applications (申请审批): an operator applies, the holder department of each grade 3/4
@@ -905,42 +906,52 @@ export const ApplicationFilter = z.object({
 export type ApplicationFilter = z.infer<typeof ApplicationFilter>;
 
 /**
- * Applications the actor may see, newest first: an operator its own, a holder those touching its
- * department's datasets, the bureau and auditors all.
+ * Applications the actor may see, newest first, a page at a time: an operator its own, a holder
+ * those touching its department's datasets, the bureau and auditors all. Every filter is SQL, so a
+ * page holds `limit` matching applications.
  */
 export async function listApplications(
-  store: Store,
+  store: Store & Pick<SqlStore, "dialect">,
   audit: AuditSink,
   actor: Actor,
   filter: ApplicationFilter = {},
-): Promise<ApplicationDetail[]> {
+  page: PageRequest = {},
+): Promise<Page<ApplicationDetail>> {
   requireActor(actor, ["operator", "holder", "bureau", "auditor"], "read applications");
   await expireApplications(store, audit);
   const params: SqlValue[] = [];
-  const conditions: string[] = [];
+  const where: string[] = [];
   const operator = actor.role === "operator" ? actor.id : filter.operator;
   if (operator !== undefined) {
     params.push(operator);
-    conditions.push(`operator_id = $${params.length}`);
+    where.push(`operator_id = $${params.length}`);
   }
   if (filter.status !== undefined) {
     params.push(filter.status);
-    conditions.push(`status = $${params.length}`);
+    where.push(`status = $${params.length}`);
   }
-  const where = conditions.length > 0 ? ` WHERE ${conditions.join(" AND ")}` : "";
-  const rows = await store.query<ApplicationRow>(`SELECT ${COLUMNS} FROM applications${where}`, params);
-  rows.sort((a, b) => compareText(b.submitted_at, a.submitted_at) || compareText(a.id, b.id));
-  const held = actor.role === "holder" ? new Set(await datasetsHeldBy(store, actor.organization)) : null;
+  const naming = (names: readonly string[]) => {
+    if (names.length === 0) return "1 = 0";
+    const placeholders = names.map((name) => `$${params.push(name)}`).join(", ");
+    return sqlDialect.jsonArrayFieldIn(store.dialect, "document", "datasets", "name", placeholders);
+  };
+  if (actor.role === "holder") where.push(naming(await datasetsHeldBy(store, actor.organization)));
+  if (filter.dataset !== undefined) where.push(naming([filter.dataset]));
+  const rows = await keysetPage<ApplicationRow & Record<string, unknown>>(store, {
+    list: "applications",
+    select: `SELECT ${COLUMNS} FROM applications`,
+    where,
+    params,
+    order: { key: "submitted_at", id: "id", direction: "desc" },
+    page,
+  });
   const facts = await catalogFacts(store);
   const details: ApplicationDetail[] = [];
-  for (const row of rows) {
+  for (const row of rows.items) {
     const record = toRecord(row);
-    const names = namesOf(record.document);
-    if (held && !names.some((name) => held.has(name))) continue;
-    if (filter.dataset !== undefined && !names.includes(filter.dataset)) continue;
     details.push(detailOf(record, await decisionsOf(store, record.id), facts));
   }
-  return details;
+  return { items: details, next: rows.next };
 }
 
 /** One application with its decisions; NOT_FOUND when absent or not the actor's to see. */

@@ -6,7 +6,7 @@ import type { DatasetManifest } from "../policies/manifest.ts";
 import { analyzeQuery } from "../policies/query-gate.ts";
 import { Timestamp } from "../policies/timestamp.ts";
 import type { DataDomain } from "../storage/data-domain.ts";
-import { compareText, sqlDialect } from "../storage/sql-dialect.ts";
+import { sqlDialect } from "../storage/sql-dialect.ts";
 import type { SqlExecutor, SqlStore } from "../storage/sql-store.ts";
 import { log } from "../telemetry/log.ts";
 import type { AuditEvent, AuditSink } from "./audit-sink.ts";
@@ -16,6 +16,7 @@ import { type CatalogEntry, currentCatalog } from "./catalog.ts";
 import { currentDataVersions, findDataVersion } from "./data-versions.ts";
 import { holdsDataset } from "./holders.ts";
 import { notify } from "./inbox.ts";
+import { keysetPage, type Page, type PageRequest } from "./paging.ts";
 import { parseSql } from "./query-service.ts";
 import { usableLicenseCovering } from "./registries.ts";
 
@@ -643,32 +644,43 @@ async function followUp(
 }
 
 /**
- * The issues of a dataset `actor` may read, newest first: all of them for the bureau, auditors
+ * The issues of a dataset `actor` may read, newest first, a page at a time: all of them for the bureau, auditors
  * and the dataset's holder department; an operator's own. Another department's holder is told the
  * dataset does not exist.
  */
 export async function listQualityIssues(
-  store: Read,
+  store: Pick<SqlExecutor, "query" | "dialect">,
   actor: Actor,
   dataset: string,
   filter: { status?: QualityIssueStatus } = {},
-): Promise<QualityIssue[]> {
+  page: PageRequest = {},
+): Promise<Page<QualityIssue>> {
   requireActor(actor, ["operator", "bureau", "auditor", "holder"], "read quality issues");
   catalogEntry(await currentCatalog(store), dataset);
   if (actor.role === "holder" && !(await holdsDataset(store, actor.organization, dataset))) {
     throw new DomainError("NOT_FOUND", `no dataset named ${dataset}: see GET /v1/datasets`);
   }
-  const own = actor.role === "operator";
-  const rows = await store.query<IssueRow>(
-    `SELECT ${COLUMNS} FROM quality_issues WHERE dataset = $1${own ? " AND reporter_id = $2" : ""}`,
-    own ? [dataset, actor.id] : [dataset],
-  );
-  const wanted = rows
-    .filter((r) => filter.status === undefined || r.status === filter.status)
-    .sort((a, b) => compareText(b.reported_at, a.reported_at) || compareText(a.id, b.id));
+  const where = ["dataset = $1"];
+  const params: string[] = [dataset];
+  if (actor.role === "operator") {
+    params.push(actor.id);
+    where.push(`reporter_id = $${params.length}`);
+  }
+  if (filter.status !== undefined) {
+    params.push(filter.status);
+    where.push(`status = $${params.length}`);
+  }
+  const rows = await keysetPage<IssueRow & Record<string, unknown>>(store, {
+    list: `quality-issues:${dataset}`,
+    select: `SELECT ${COLUMNS} FROM quality_issues`,
+    where,
+    params,
+    order: { key: "reported_at", id: "id", direction: "desc" },
+    page,
+  });
   const issues: QualityIssue[] = [];
-  for (const row of wanted) issues.push(await toIssue(store, row));
-  return issues;
+  for (const row of rows.items) issues.push(await toIssue(store, row));
+  return { items: issues, next: rows.next };
 }
 
 /** One issue; NOT_FOUND unless `actor` may read it (see `listQualityIssues`). */

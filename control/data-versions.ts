@@ -12,6 +12,7 @@ import { auditedChange } from "./audited-change.ts";
 import { type Actor, requireActor } from "./authority.ts";
 import { currentCatalog } from "./catalog.ts";
 import { notify } from "./inbox.ts";
+import { keysetPage, type PageRequest } from "./paging.ts";
 import { recordVersionIn } from "./registries.ts";
 
 /**
@@ -164,17 +165,32 @@ export async function datasetVisibleTo(store: Read, actor: Actor, dataset: strin
  * and the dataset's holders may list them.
  */
 export async function listDataVersions(
-  store: Read,
+  store: Pick<SqlExecutor, "query" | "dialect">,
   actor: Actor,
   dataset: string,
-): Promise<{ dataset: string; current: number | null; versions: DataVersionInfo[] }> {
+  page: PageRequest = {},
+): Promise<{ dataset: string; current: number | null; versions: DataVersionInfo[]; next: string | null }> {
   requireActor(actor, ["bureau", "auditor", "holder"], "list a dataset's data versions");
   await datasetVisibleTo(store, actor, dataset);
-  const rows = await store.query<VersionRow>(`${SELECT_VERSIONS} WHERE v.dataset = $1 ORDER BY v.version`, [
+  const rows = await keysetPage<VersionRow & Record<string, unknown>>(store, {
+    list: `data-versions:${dataset}`,
+    select: SELECT_VERSIONS,
+    where: ["v.dataset = $1"],
+    params: [dataset],
+    order: { key: "v.version", id: "v.version", direction: "asc", numericKey: true, numericId: true },
+    keyOf: (row) => [Number(row.version), Number(row.version)],
+    page,
+  });
+  const current = await store.query<{ version: number | string }>(
+    "SELECT version FROM data_current WHERE dataset = $1",
+    [dataset],
+  );
+  return {
     dataset,
-  ]);
-  const versions = rows.map(toInfo);
-  return { dataset, current: versions.find((v) => v.current)?.version ?? null, versions };
+    current: current[0] ? Number(current[0].version) : null,
+    versions: rows.items.map(toInfo),
+    next: rows.next,
+  };
 }
 
 export interface DataSwitchDeps {

@@ -2,11 +2,10 @@ import { randomUUID } from "node:crypto";
 import { DomainError, describeIssues } from "../policies/errors.ts";
 import { License } from "../policies/license.ts";
 import { sqlDialect } from "../storage/sql-dialect.ts";
-import type { SqlExecutor, SqlStore } from "../storage/sql-store.ts";
+import type { SqlExecutor, SqlStore, SqlValue } from "../storage/sql-store.ts";
 import type { AuditEvent, AuditSink } from "./audit-sink.ts";
 import { type Actor, requireActor } from "./authority.ts";
 import {
-  byTime,
   COLUMNS,
   DOMAIN_TARGET,
   type Freeze,
@@ -27,6 +26,7 @@ import { notify, type Recipients } from "./inbox.ts";
 import { jobRepository } from "./jobs/job-repository.ts";
 import type { JobError, JobRecord } from "./jobs/model.ts";
 import { finishJobIn, type Settlement } from "./jobs/release.ts";
+import { keysetPage, mapPage, type Page, type PageRequest } from "./paging.ts";
 import { effectiveTime, insertProposal, type Proposal, queryProposals } from "./proposal-store.ts";
 
 /**
@@ -247,18 +247,31 @@ export async function imposeFreeze(
   });
 }
 
-/** Every freeze (live or not) an actor may see, newest first. */
+/** The freezes (live or not) an actor may see, newest first, a page at a time. */
 export async function listFreezes(
-  store: Read,
+  store: Pick<SqlExecutor, "query" | "dialect">,
   actor: Actor,
   filter: { live?: boolean } = {},
+  page: PageRequest = {},
   now: Date = new Date(),
-): Promise<Freeze[]> {
+): Promise<Page<Freeze>> {
   requireActor(actor, ["bureau", "auditor", "operator", "holder"], "read freezes");
-  const rows = await store.query<Row>(`SELECT ${COLUMNS} FROM freezes`);
-  const all = rows.sort((a, b) => byTime(b, a)).map((row) => toFreeze(row, now));
-  const visible = await visibleTo(store, actor);
-  return all.filter((f) => visible(f) && (filter.live === undefined || f.live === filter.live));
+  const params: SqlValue[] = [];
+  const where = await visibleWhere(store, actor, params);
+  if (filter.live !== undefined) {
+    params.push(now.toISOString());
+    const live = `frozen_at <= $${params.length} AND (lifted_at IS NULL OR lifted_at > $${params.length})`;
+    where.push(filter.live ? live : `NOT (${live})`);
+  }
+  const rows = await keysetPage<Row>(store, {
+    list: "freezes",
+    select: `SELECT ${COLUMNS} FROM freezes`,
+    where,
+    params,
+    order: { key: "frozen_at", id: "id", direction: "desc" },
+    page,
+  });
+  return mapPage(rows, (row) => toFreeze(row, now));
 }
 
 /** One freeze; NOT_FOUND if absent or not the actor's concern (an operator sees freezes touching it). */
@@ -269,37 +282,49 @@ export async function getFreeze(
   now: Date = new Date(),
 ): Promise<Freeze> {
   requireActor(actor, ["bureau", "auditor", "operator", "holder"], "read freezes");
-  const rows = await store.query<Row>(`SELECT ${COLUMNS} FROM freezes WHERE id = $1`, [id]);
-  const freeze = rows[0] ? toFreeze(rows[0], now) : null;
-  if (!freeze || !(await visibleTo(store, actor))(freeze))
-    throw new DomainError("NOT_FOUND", `no freeze ${id}`);
-  return freeze;
+  const params: SqlValue[] = [id];
+  const where = ["id = $1", ...(await visibleWhere(store, actor, params))];
+  const rows = await store.query<Row>(
+    `SELECT ${COLUMNS} FROM freezes WHERE ${where.map((w) => `(${w})`).join(" AND ")}`,
+    params,
+  );
+  if (!rows[0]) throw new DomainError("NOT_FOUND", `no freeze ${id}`);
+  return toFreeze(rows[0], now);
 }
 
 /**
- * Which freezes concern an actor: all of them for the bureau and auditors; for an operator the
- * domain's, its own, its licenses' and its licensed datasets'; for a holder the domain's and its
- * datasets'.
+ * Which freezes concern an actor, as SQL conditions (their values pushed onto `params`): all of
+ * them for the bureau and auditors; for an operator the domain's, its own, its licenses' and its
+ * licensed datasets'; for a holder the domain's and its datasets'.
  */
-async function visibleTo(store: Read, actor: Actor): Promise<(freeze: Freeze) => boolean> {
-  if (actor.role === "bureau" || actor.role === "auditor") return () => true;
-  if (actor.role === "holder") {
-    const held = new Set(await datasetsHeldBy(store, actor.organization));
-    return (f) => f.scope === "domain" || (f.scope === "dataset" && f.target !== null && held.has(f.target));
-  }
+async function visibleWhere(store: Read, actor: Actor, params: SqlValue[]): Promise<string[]> {
+  if (actor.role === "bureau" || actor.role === "auditor") return [];
+  const targetIn = (scope: string, targets: readonly string[]) =>
+    targets.length === 0
+      ? "1 = 0"
+      : `scope = '${scope}' AND target IN (${targets.map((t) => `$${params.push(t)}`).join(", ")})`;
+  if (actor.role === "holder")
+    return [`scope = 'domain' OR (${targetIn("dataset", await datasetsHeldBy(store, actor.organization))})`];
   const rows = await store.query<{ id: string; document: string }>(
     "SELECT id, document FROM licenses WHERE operator_id = $1",
     [actor.id],
   );
-  const licenses = new Set(rows.map((r) => r.id));
-  const datasets = new Set(
-    rows.flatMap((r) => License.parse(JSON.parse(r.document)).datasets.map((d) => d.name)),
-  );
-  return (f) =>
-    f.scope === "domain" ||
-    (f.scope === "operator" && f.target === actor.id) ||
-    (f.scope === "license" && f.target !== null && licenses.has(f.target)) ||
-    (f.scope === "dataset" && f.target !== null && datasets.has(f.target));
+  const datasets = [
+    ...new Set(rows.flatMap((r) => License.parse(JSON.parse(r.document)).datasets.map((d) => d.name))),
+  ];
+  return [
+    [
+      "scope = 'domain'",
+      targetIn("operator", [actor.id]),
+      targetIn(
+        "license",
+        rows.map((r) => r.id),
+      ),
+      targetIn("dataset", datasets),
+    ]
+      .map((c) => `(${c})`)
+      .join(" OR "),
+  ];
 }
 
 /**

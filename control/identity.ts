@@ -7,6 +7,7 @@ import type { SqlExecutor, SqlStore } from "../storage/sql-store.ts";
 import type { AuditSink } from "./audit-sink.ts";
 import { auditedChange } from "./audited-change.ts";
 import { holderDepartments } from "./holders.ts";
+import { keysetPage, mapPage, type Page, type PageRequest } from "./paging.ts";
 
 /** Who a principal is: an operator, a bureau officer, an auditor, or a member of a holder department. */
 export const Role = z.enum(["operator", "bureau", "auditor", "holder"]);
@@ -118,12 +119,20 @@ const toKeyInfo = (row: KeyRow): ApiKeyInfo => ({
 });
 
 /** The keys of a principal (active and revoked), oldest first. Never the keys or their hashes. */
-export async function listApiKeys(store: Read, principalId: string): Promise<ApiKeyInfo[]> {
-  const rows = await store.query<KeyRow>(
-    `SELECT ${KEY_COLUMNS} FROM api_keys WHERE principal_id = $1 ORDER BY created_at, prefix`,
-    [principalId],
-  );
-  return rows.map(toKeyInfo);
+export async function listApiKeys(
+  store: Pick<SqlExecutor, "query" | "dialect">,
+  principalId: string,
+  page: PageRequest = {},
+): Promise<Page<ApiKeyInfo>> {
+  const rows = await keysetPage<KeyRow & Record<string, unknown>>(store, {
+    list: "keys",
+    select: `SELECT ${KEY_COLUMNS} FROM api_keys`,
+    where: ["principal_id = $1"],
+    params: [principalId],
+    order: { key: "created_at", id: "prefix", direction: "asc" },
+    page,
+  });
+  return mapPage(rows, toKeyInfo);
 }
 
 /** One key by prefix, or null. */

@@ -6,6 +6,7 @@ import type { SqlExecutor, SqlStore } from "../storage/sql-store.ts";
 import { type Actor, requireActor } from "./authority.ts";
 import { holderPrincipalsOf } from "./holders.ts";
 import type { Role } from "./identity.ts";
+import { keysetPage, PAGE_LIMIT_DEFAULT, PAGE_LIMIT_MAX } from "./paging.ts";
 
 /** What a notification is about; clients and webhooks filter on these. */
 export const NotificationKind = z.enum([
@@ -248,9 +249,14 @@ function view(row: NotificationRow): NotificationView {
 export const InboxQuery = z.object({
   /** Only notifications newer than this id (the oldest of them first in the page, shown newest first). */
   after: z.coerce.number().int().min(0).optional(),
-  /** Only notifications older than this id (paging back). */
+  /** The `next` of the previous page (paging back, newest first). */
+  cursor: z.string().max(1000).optional(),
+  /**
+   * Deprecated alias of paging back from an id (`next` replaces it); answered for one more release
+   * so clients from before cursors keep working.
+   */
   before: z.coerce.number().int().min(1).optional(),
-  limit: z.coerce.number().int().min(1).max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(PAGE_LIMIT_MAX).optional(),
   unread: z.stringbool().optional(),
 });
 export type InboxQuery = z.infer<typeof InboxQuery>;
@@ -259,52 +265,67 @@ export interface InboxPage {
   readonly notifications: NotificationView[];
   /** Unread notifications in the whole inbox. */
   readonly unread: number;
-  /** Pass as `before` for the next older page; null when there is none. */
+  /** Pass as `cursor` for the next older page; null on the last. */
+  readonly next: string | null;
+  /** Deprecated (use `next`): pass as `before` for the next older page; null when there is none. */
   readonly before: number | null;
   /** Pass as `after` to catch up on what is newer than this page (null for an empty inbox). */
   readonly after: number | null;
 }
 
 /**
- * The actor's own notifications, newest first. `before` pages back; `after` catches up from the
- * newest id a client has seen (the `limit` oldest of the newer ones, so repeating it misses
- * nothing). Nobody reads another principal's inbox: there is no parameter naming one.
+ * The actor's own notifications, newest first, paged back by `cursor` (or the deprecated
+ * `before`); `after` catches up from the newest id a client has seen (the `limit` oldest of the
+ * newer ones, so repeating it misses nothing). Nobody reads another principal's inbox: there is
+ * no parameter naming one.
  */
 export async function listInbox(
-  store: Pick<SqlExecutor, "query">,
+  store: Pick<SqlExecutor, "query" | "dialect">,
   actor: Actor,
   query: InboxQuery = {},
 ): Promise<InboxPage> {
   requireActor(actor, EVERY_ROLE, "read an inbox");
-  const limit = query.limit ?? 50;
+  const limit = query.limit ?? PAGE_LIMIT_DEFAULT;
   const where = ["recipient_id = $1"];
   const params: (string | number)[] = [actor.id];
-  if (query.after !== undefined) {
-    params.push(query.after);
-    where.push(`id > $${params.length}`);
-  }
-  if (query.before !== undefined) {
-    params.push(query.before);
-    where.push(`id < $${params.length}`);
-  }
   if (query.unread) where.push("read_at IS NULL");
-  const ascending = query.after !== undefined;
-  const rows = await store.query<NotificationRow>(
-    `SELECT ${COLUMNS} FROM notifications WHERE ${where.join(" AND ")} ORDER BY id ${ascending ? "ASC" : "DESC"} LIMIT ${limit + 1}`,
-    params,
-  );
-  const more = rows.length > limit;
-  const page = rows.slice(0, limit).map(view);
-  if (ascending) page.reverse();
+  let notifications: NotificationView[];
+  let next: string | null = null;
+  if (query.after !== undefined) {
+    params.push(query.after, limit);
+    const rows = await store.query<NotificationRow>(
+      `SELECT ${COLUMNS} FROM notifications WHERE ${where.join(" AND ")} AND id > $2 ORDER BY id ASC LIMIT $3`,
+      params,
+    );
+    notifications = rows.map(view).reverse();
+  } else {
+    if (query.before !== undefined) {
+      params.push(query.before);
+      where.push(`id < $${params.length}`);
+    }
+    const page = await keysetPage<NotificationRow & Record<string, unknown>>(store, {
+      list: "inbox",
+      select: `SELECT ${COLUMNS} FROM notifications`,
+      where,
+      params,
+      order: { key: "id", id: "id", direction: "desc", numericKey: true, numericId: true },
+      // PostgreSQL answers a bigserial as text: the cursor carries the number.
+      keyOf: (row) => [Number(row.id), Number(row.id)],
+      page: query.cursor === undefined ? { limit } : { limit, cursor: query.cursor },
+    });
+    notifications = page.items.map(view);
+    next = page.next;
+  }
   const counted = await store.query<{ n: number | string }>(
     "SELECT count(*) AS n FROM notifications WHERE recipient_id = $1 AND read_at IS NULL",
     [actor.id],
   );
   return {
-    notifications: page,
+    notifications,
     unread: Number(counted[0]?.n ?? 0),
-    before: !ascending && more ? (page.at(-1)?.id ?? null) : null,
-    after: page[0]?.id ?? query.after ?? null,
+    next,
+    before: next === null ? null : (notifications.at(-1)?.id ?? null),
+    after: notifications[0]?.id ?? query.after ?? null,
   };
 }
 

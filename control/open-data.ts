@@ -10,6 +10,7 @@ import { auditedChange } from "./audited-change.ts";
 import { currentCatalog } from "./catalog.ts";
 import { currentDataVersions } from "./data-versions.ts";
 import { assertNotFrozen } from "./freezes.ts";
+import { keysetPage, mapPage, type Page, type PageRequest } from "./paging.ts";
 
 /**
  * Open data (公共数据开放): grade-1 datasets are readable by anyone, without a key or a license,
@@ -214,41 +215,42 @@ export const RegisteredLicense = z.object({
 export type RegisteredLicense = z.infer<typeof RegisteredLicense>;
 
 /** The public register of licenses (授权公示): every license granted, newest first. */
-export async function licenseRegister(store: Read, now: Date = new Date()): Promise<RegisteredLicense[]> {
-  const rows = await store.query<{
+export async function licenseRegister(
+  store: Pick<SqlExecutor, "query" | "dialect">,
+  page: PageRequest = {},
+  now: Date = new Date(),
+): Promise<Page<RegisteredLicense>> {
+  const rows = await keysetPage<{
     id: string;
     status: RegisteredLicense["status"];
     document: string;
     created_at: string;
     organization: string;
-  }>(
-    `SELECT l.id, l.status, l.document, l.created_at, p.organization
+  }>(store, {
+    list: "license-register",
+    select: `SELECT l.id, l.status, l.document, l.created_at, p.organization
      FROM licenses l JOIN principals p ON p.id = l.operator_id`,
-  );
-  return rows
-    .map((row) => {
-      const document = JSON.parse(row.document) as {
-        purpose: string;
-        validFrom: string;
-        validTo: string;
-        datasets: { name: string }[];
-      };
-      const lapsed = row.status === "active" && new Date(document.validTo) <= now;
-      return {
-        created: row.created_at,
-        entry: {
-          license: row.id,
-          operator: row.organization,
-          purpose: document.purpose,
-          datasets: document.datasets.map((d) => d.name).sort(),
-          validFrom: document.validFrom,
-          validTo: document.validTo,
-          status: lapsed ? ("expired" as const) : row.status,
-        },
-      };
-    })
-    .sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : 0))
-    .map((row) => row.entry);
+    order: { key: "l.created_at", id: "l.id", direction: "desc" },
+    page,
+  });
+  return mapPage(rows, (row) => {
+    const document = JSON.parse(row.document) as {
+      purpose: string;
+      validFrom: string;
+      validTo: string;
+      datasets: { name: string }[];
+    };
+    const lapsed = row.status === "active" && new Date(document.validTo) <= now;
+    return {
+      license: row.id,
+      operator: row.organization,
+      purpose: document.purpose,
+      datasets: document.datasets.map((d) => d.name).sort(),
+      validFrom: document.validFrom,
+      validTo: document.validTo,
+      status: lapsed ? ("expired" as const) : row.status,
+    };
+  });
 }
 
 export const MonthlyUsage = z.object({

@@ -9,6 +9,7 @@ import type { AuditEvent, AuditSink } from "./audit-sink.ts";
 import { type Actor, requireActor } from "./authority.ts";
 import { publishManifest } from "./catalog.ts";
 import { notify } from "./inbox.ts";
+import { keysetPage, mapPage, type Page, type PageRequest } from "./paging.ts";
 import { insertProposal, type Proposal } from "./proposal-store.ts";
 
 export { diffManifests, PolicyChange } from "../policies/policy-diff.ts";
@@ -37,14 +38,26 @@ const toInfo = (row: Row): PolicyVersionInfo => ({
   note: row.note,
 });
 
-/** Every version of a dataset's policy, oldest first; NOT_FOUND for a dataset never registered. */
-export async function listPolicyVersions(store: Read, dataset: string): Promise<PolicyVersionInfo[]> {
-  const rows = await store.query<Row>(
-    `SELECT ${COLUMNS} FROM dataset_versions WHERE dataset = $1 ORDER BY version`,
-    [dataset],
-  );
-  if (rows.length === 0) throw new DomainError("NOT_FOUND", `no dataset named ${dataset}`);
-  return rows.map(toInfo);
+/** The versions of a dataset's policy, oldest first, a page at a time; NOT_FOUND for a dataset never registered. */
+export async function listPolicyVersions(
+  store: Pick<SqlExecutor, "query" | "dialect">,
+  dataset: string,
+  page: PageRequest = {},
+): Promise<Page<PolicyVersionInfo>> {
+  const known = await store.query("SELECT 1 AS one FROM dataset_versions WHERE dataset = $1 LIMIT 1", [
+    dataset,
+  ]);
+  if (known.length === 0) throw new DomainError("NOT_FOUND", `no dataset named ${dataset}`);
+  const rows = await keysetPage<Row>(store, {
+    list: `policy-versions:${dataset}`,
+    select: `SELECT ${COLUMNS} FROM dataset_versions`,
+    where: ["dataset = $1"],
+    params: [dataset],
+    order: { key: "version", id: "version", direction: "asc", numericKey: true, numericId: true },
+    keyOf: (row) => [Number(row.version), Number(row.version)],
+    page,
+  });
+  return mapPage(rows, toInfo);
 }
 
 /** One version with its manifest; NOT_FOUND if the dataset or the version does not exist. */

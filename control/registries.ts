@@ -13,6 +13,7 @@ import { assertNotFrozen } from "./freezes.ts";
 import { jobRepository } from "./jobs/job-repository.ts";
 import type { OutputTable } from "./jobs/model.ts";
 import { assertLicenseUsable, findLicense, licensesOfOperator } from "./licenses.ts";
+import { keysetPage, mapPage, type Page, type PageRequest } from "./paging.ts";
 
 /**
  * The registries. Data-asset registration records (数据资产登记): per dataset, its holder
@@ -329,16 +330,23 @@ export async function recordVersionIn(
 
 const READERS = ["bureau", "auditor", "holder", "operator"] as const;
 
-/** Every registration as it stands, by dataset (any role: the register names no data). */
-export async function listRegistrations(store: Read, actor: Actor): Promise<RegistrationRevision[]> {
+/** The registrations as they stand, by dataset, a page at a time (any role: the register names no data). */
+export async function listRegistrations(
+  store: Pick<SqlExecutor, "query" | "dialect">,
+  actor: Actor,
+  page: PageRequest = {},
+): Promise<Page<RegistrationRevision>> {
   requireActor(actor, READERS, "read the data-asset register");
-  const rows = await store.query<RevisionRow>(
-    `SELECT r.dataset, r.revision, r.change, r.holder_department, r.rights, r.grade, r.version_hashes, r.note, r.recorded_by, r.recorded_at
+  const rows = await keysetPage<RevisionRow & Record<string, unknown>>(store, {
+    list: "registrations",
+    select: `SELECT r.dataset, r.revision, r.change, r.holder_department, r.rights, r.grade, r.version_hashes, r.note, r.recorded_by, r.recorded_at
      FROM asset_registrations r
      JOIN (SELECT dataset, max(revision) AS revision FROM asset_registrations GROUP BY dataset) latest
        ON latest.dataset = r.dataset AND latest.revision = r.revision`,
-  );
-  return rows.map(toRevision).sort((a, b) => compareText(a.dataset, b.dataset));
+    order: { key: "r.dataset", id: "r.dataset", direction: "asc" },
+    page,
+  });
+  return mapPage(rows, toRevision);
 }
 
 /** One dataset's registration with its history. */
@@ -585,37 +593,62 @@ async function subscriptionOf(store: Read, productId: string, operatorId: string
 }
 
 /**
- * Products `actor` may see, newest first: every one for the bureau and auditors; listed ones (and
- * those it subscribes to) for operators and holders, with `subscribed` for an operator.
+ * Products `actor` may see, newest first, a page at a time: every one for the bureau and auditors;
+ * listed ones (and those it subscribes to) for operators and holders, with `subscribed` for an
+ * operator.
  */
-export async function listProducts(store: Read, actor: Actor): Promise<Product[]> {
+export async function listProducts(
+  store: Pick<SqlExecutor, "query" | "dialect">,
+  actor: Actor,
+  page: PageRequest = {},
+): Promise<Page<Product>> {
   requireActor(actor, READERS, "read the data products");
-  const rows = await store.query<ProductRow>(`SELECT ${PRODUCT_COLUMNS} FROM data_products`);
-  const subscribed = new Set(
-    actor.role === "operator"
-      ? (
-          await store.query<{ product_id: string }>(
-            "SELECT product_id FROM product_subscriptions WHERE operator_id = $1",
-            [actor.id],
-          )
-        ).map((r) => r.product_id)
-      : [],
-  );
-  const staff = actor.role === "bureau" || actor.role === "auditor";
-  return rows
-    .filter((r) => staff || r.status === "listed" || subscribed.has(r.id))
-    .sort((a, b) => compareText(b.created_at, a.created_at) || compareText(a.id, b.id))
-    .map((r) => ({
-      ...toProduct(r),
-      ...(actor.role === "operator" ? { subscribed: subscribed.has(r.id) } : {}),
-    }));
+  const rows = await keysetPage<VisibleProductRow>(store, {
+    list: "products",
+    ...visibleProducts(actor),
+    order: { key: "created_at", id: "id", direction: "desc" },
+    page,
+  });
+  return mapPage(rows, (row) => visibleProduct(actor, row));
 }
 
 /** One product, visible as in `listProducts`. */
 export async function getProduct(store: Read, actor: Actor, id: string): Promise<Product> {
-  const found = (await listProducts(store, actor)).find((p) => p.id === id);
-  if (!found) throw productNotFound(id);
-  return found;
+  requireActor(actor, READERS, "read the data products");
+  const query = visibleProducts(actor);
+  const rows = await store.query<VisibleProductRow>(
+    `${query.select} WHERE ${[...query.where, `id = $${query.params.length + 1}`].map((w) => `(${w})`).join(" AND ")}`,
+    [...query.params, id],
+  );
+  if (!rows[0]) throw productNotFound(id);
+  return visibleProduct(actor, rows[0]);
+}
+
+type VisibleProductRow = ProductRow & { subscribed: number | string } & Record<string, unknown>;
+
+/** The products `actor` may see, in SQL: the staff all; others the listed and their own subscriptions. */
+function visibleProducts(actor: Actor): { select: string; where: string[]; params: string[] } {
+  if (actor.role === "bureau" || actor.role === "auditor")
+    return { select: `SELECT ${PRODUCT_COLUMNS}, 0 AS subscribed FROM data_products`, where: [], params: [] };
+  if (actor.role !== "operator")
+    return {
+      select: `SELECT ${PRODUCT_COLUMNS}, 0 AS subscribed FROM data_products`,
+      where: ["status = 'listed'"],
+      params: [],
+    };
+  const mine = "id IN (SELECT product_id FROM product_subscriptions WHERE operator_id = $1)";
+  return {
+    select: `SELECT ${PRODUCT_COLUMNS}, CASE WHEN ${mine} THEN 1 ELSE 0 END AS subscribed FROM data_products`,
+    where: [`status = 'listed' OR ${mine}`],
+    params: [actor.id],
+  };
+}
+
+function visibleProduct(actor: Actor, row: VisibleProductRow): Product {
+  return {
+    ...toProduct(row),
+    ...(actor.role === "operator" ? { subscribed: Number(row.subscribed) === 1 } : {}),
+  };
 }
 
 /**

@@ -12,6 +12,7 @@ import { Timestamp } from "../policies/timestamp.ts";
 import { isUniqueViolation, type SqlExecutor, type SqlStore } from "../storage/sql-store.ts";
 import type { AuditEvent, AuditSink } from "./audit-sink.ts";
 import { type Actor, requireActor } from "./authority.ts";
+import { keysetPage, mapPage, type Page, type PageRequest } from "./paging.ts";
 import { insertProposal, type Proposal } from "./proposal-store.ts";
 
 const price = z.number().nonnegative().max(1_000_000);
@@ -114,6 +115,21 @@ const toVersion = (row: Row): TariffVersion => ({
 /** Every tariff version, newest first. */
 export async function listTariffs(store: Pick<SqlExecutor, "query">): Promise<TariffVersion[]> {
   return (await store.query<Row>(`SELECT ${COLUMNS} FROM tariffs ORDER BY version DESC`)).map(toVersion);
+}
+
+/** The tariff versions, newest first, a page at a time (the tariffs route). */
+export async function tariffPage(
+  store: Pick<SqlExecutor, "query" | "dialect">,
+  page: PageRequest = {},
+): Promise<Page<TariffVersion>> {
+  const rows = await keysetPage<Row>(store, {
+    list: "tariffs",
+    select: `SELECT ${COLUMNS} FROM tariffs`,
+    order: { key: "version", id: "version", direction: "desc", numericKey: true, numericId: true },
+    keyOf: (row) => [Number(row.version), Number(row.version)],
+    page,
+  });
+  return mapPage(rows, toVersion);
 }
 
 /**

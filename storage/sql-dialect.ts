@@ -41,6 +41,23 @@ export const sqlDialect = {
     return dialect === "postgres" ? `(${column}::jsonb ->> '${key}')` : `json_extract(${column}, '$.${key}')`;
   },
   /**
+   * Whether a JSON text column holds, under top-level `key`, an array with an object whose `field`
+   * is one of `placeholders` (e.g. `$2, $3`): to filter on the datasets a document names.
+   */
+  jsonArrayFieldIn(
+    dialect: SqlDialect,
+    column: string,
+    key: string,
+    field: string,
+    placeholders: string,
+  ): string {
+    if (!/^[a-z_]+$/.test(key) || !/^[a-z_]+$/.test(field))
+      throw new Error(`not plain JSON keys: ${key}, ${field}`);
+    return dialect === "postgres"
+      ? `EXISTS (SELECT 1 FROM jsonb_array_elements(${column}::jsonb -> '${key}') AS e WHERE e ->> '${field}' IN (${placeholders}))`
+      : `EXISTS (SELECT 1 FROM json_each(${column}, '$.${key}') WHERE json_extract(value, '$.${field}') IN (${placeholders}))`;
+  },
+  /**
    * Row locks for a read that a write in the same transaction depends on. SQLite has none: its
    * transactions take the database's write lock at BEGIN IMMEDIATE, which already serialises them.
    */

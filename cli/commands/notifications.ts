@@ -20,12 +20,12 @@ const inbox: Command = {
   name: "inbox",
   role: "any",
   summary: "Your notifications, newest first (* = unread); --follow waits for new ones",
-  usage: "aos inbox [--unread] [--limit N] [--before ID] [--follow]   |   aos inbox read ID|--all",
+  usage: "aos inbox [--unread] [--limit N] [--cursor C] [--follow]   |   aos inbox read ID|--all",
   options: {
     unread: { type: "boolean", default: false },
     follow: { type: "boolean", default: false },
     limit: { type: "string" },
-    before: { type: "string" },
+    cursor: { type: "string" },
   },
   async run(ctx, values) {
     const client = await ctx.client();
@@ -36,18 +36,18 @@ const inbox: Command = {
       return Number(text);
     };
     const limit = number("limit");
-    const before = number("before");
+    const cursor = flag(values, "cursor");
     const page = await client.inbox({
       ...(values.unread === true ? { unread: true } : {}),
       ...(limit === undefined ? {} : { limit }),
-      ...(before === undefined ? {} : { before }),
+      ...(cursor === undefined ? {} : { cursor }),
     });
     if (ctx.json && values.follow !== true) ctx.printJson(page);
     else {
       for (const n of [...page.notifications].reverse()) printNotification(ctx, n);
       if (!ctx.json)
         ctx.term.err(
-          `${page.unread} unread${page.before ? `; older: aos inbox --before ${page.before}` : ""}`,
+          `${page.unread} unread${page.next ? `; older: aos inbox${values.unread === true ? " --unread" : ""}${limit === undefined ? "" : ` --limit ${limit}`} --cursor ${page.next}` : ""}`,
         );
     }
     if (values.follow !== true) return EXIT.ok;

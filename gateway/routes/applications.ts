@@ -19,6 +19,7 @@ import { Timestamp } from "../../policies/timestamp.ts";
 import type { SqlStore } from "../../storage/sql-store.ts";
 import { type GatewayEnv, requireRole } from "../auth.ts";
 import { named } from "../named-schema.ts";
+import { PAGE_QUERY, pageBody, pageOf, pageRequest } from "../paging.ts";
 import { COMMON_ERRORS, NOT_FOUND_ERROR } from "../problem.ts";
 import { CONFLICT_ERROR } from "./operators.ts";
 
@@ -105,17 +106,13 @@ const listRoute = createRoute({
   operationId: "listApplications",
   tags: ["applications"],
   summary:
-    "Applications, newest first: an operator sees its own, a holder those touching its department's datasets, the bureau and auditors all.",
+    "Applications, newest first, a page at a time: an operator sees its own, a holder those touching its department's datasets, the bureau and auditors all.",
   security,
-  request: { query: ApplicationFilter },
+  request: { query: ApplicationFilter.extend(PAGE_QUERY) },
   responses: {
     200: {
-      description: "The applications with their decisions.",
-      content: {
-        "application/json": {
-          schema: z.object({ applications: z.array(ApplicationView) }).openapi("ApplicationList"),
-        },
-      },
+      description: "A page of applications with their decisions, and the cursor of the next.",
+      content: { "application/json": { schema: pageOf("applications", ApplicationView, "ApplicationList") } },
     },
     ...COMMON_ERRORS,
   },
@@ -214,7 +211,7 @@ const approvalRoute = createRoute({
 });
 
 export interface ApplicationRouteDeps {
-  readonly controlPlane: Pick<SqlStore, "query" | "transaction">;
+  readonly controlPlane: Pick<SqlStore, "query" | "transaction" | "dialect">;
   readonly audit: AuditSink;
   /** Hours an application may wait unacted on (APPLICATION_TTL_HOURS). */
   readonly applicationTtlHours?: number;
@@ -236,12 +233,20 @@ export function registerApplicationRoutes(app: OpenAPIHono<GatewayEnv>, deps: Ap
     ),
   );
 
-  app.openapi({ ...listRoute, middleware: readers }, async (c) =>
-    c.json(
-      { applications: await listApplications(store, deps.audit, c.get("principal"), c.req.valid("query")) },
+  app.openapi({ ...listRoute, middleware: readers }, async (c) => {
+    const { limit, cursor, ...filter } = c.req.valid("query");
+    const page = await listApplications(
+      store,
+      deps.audit,
+      c.get("principal"),
+      filter,
+      pageRequest({ limit, cursor }),
+    );
+    return c.json(
+      pageBody("applications", page, (application) => application),
       200,
-    ),
-  );
+    );
+  });
 
   app.openapi({ ...getRoute, middleware: readers }, async (c) =>
     c.json(await getApplication(store, deps.audit, c.get("principal"), c.req.valid("param").id), 200),

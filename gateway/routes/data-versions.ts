@@ -6,6 +6,7 @@ import { DataVersionInfo, listDataVersions, restoreDataVersion } from "../../con
 import { DomainError } from "../../policies/errors.ts";
 import type { SqlStore } from "../../storage/sql-store.ts";
 import { type GatewayEnv, requireRole } from "../auth.ts";
+import { NextCursor, PAGE_QUERY, pageRequest } from "../paging.ts";
 import { COMMON_ERRORS, NOT_FOUND_ERROR, problem } from "../problem.ts";
 import { CONFLICT_ERROR } from "./operators.ts";
 
@@ -43,6 +44,7 @@ const DataVersionList = z
     /** The version new jobs read; null before any data was supplied. */
     current: z.number().int().nullable(),
     versions: z.array(DataVersionDoc),
+    next: NextCursor,
   })
   .openapi("DataVersionList");
 
@@ -92,12 +94,12 @@ const listRoute = createRoute({
   operationId: "listDataVersions",
   tags: ["data versions"],
   summary:
-    "Every data version of a dataset with who supplied it, its rows and SHA-256, and which is current (bureau, auditors, the dataset's holders).",
+    "The data versions of a dataset with who supplied them, their rows and SHA-256, and which is current (bureau, auditors, the dataset's holders), oldest first, a page at a time.",
   security,
-  request: { params: DatasetName },
+  request: { params: DatasetName, query: z.object({ ...PAGE_QUERY }) },
   responses: {
     200: {
-      description: "The versions, oldest first.",
+      description: "The current version, a page of versions (oldest first) and the cursor of the next.",
       content: { "application/json": { schema: DataVersionList } },
     },
     ...COMMON_ERRORS,
@@ -141,7 +143,7 @@ const restoreRoute = createRoute({
 });
 
 export interface DataVersionRouteDeps {
-  readonly controlPlane: Pick<SqlStore, "query" | "transaction">;
+  readonly controlPlane: Pick<SqlStore, "query" | "transaction" | "dialect">;
   readonly audit: AuditSink;
   readonly dataSupply?: { readonly datasetsDir: string; readonly maxUploadBytes: number };
 }
@@ -182,7 +184,10 @@ export function registerDataVersionRoutes(app: OpenAPIHono<GatewayEnv>, deps: Da
 
   app.openapi({ ...listRoute, middleware: readers }, async (c) => {
     const { name } = c.req.valid("param");
-    return c.json(await listDataVersions(deps.controlPlane, c.get("principal"), name), 200);
+    return c.json(
+      await listDataVersions(deps.controlPlane, c.get("principal"), name, pageRequest(c.req.valid("query"))),
+      200,
+    );
   });
 
   app.openapi({ ...restoreRoute, middleware: suppliers }, async (c) => {

@@ -12,6 +12,7 @@ import type { JobService } from "../../control/jobs/job-service.ts";
 import type { SqlStore } from "../../storage/sql-store.ts";
 import { type GatewayEnv, requireRole } from "../auth.ts";
 import { named } from "../named-schema.ts";
+import { PAGE_QUERY, pageBody, pageOf, pageRequest } from "../paging.ts";
 import { COMMON_ERRORS, NOT_FOUND_ERROR } from "../problem.ts";
 import { CONFLICT_ERROR } from "./operators.ts";
 import { ProposalDoc } from "./proposals.ts";
@@ -65,7 +66,7 @@ const listRoute = createRoute({
   operationId: "listFreezes",
   tags: ["governance"],
   summary:
-    "Freezes, newest first: all of them for the bureau and auditors; for an operator (or a holder) those that concern it. `live=true` lists those holding now.",
+    "Freezes, newest first, a page at a time: all of them for the bureau and auditors; for an operator (or a holder) those that concern it. `live=true` lists those holding now.",
   security,
   request: {
     query: z.object({
@@ -74,14 +75,13 @@ const listRoute = createRoute({
         .optional()
         .transform((v) => (v === undefined ? undefined : v === "true"))
         .openapi({ example: "true" }),
+      ...PAGE_QUERY,
     }),
   },
   responses: {
     200: {
-      description: "The freezes.",
-      content: {
-        "application/json": { schema: z.object({ freezes: z.array(FreezeDoc) }).openapi("FreezeList") },
-      },
+      description: "A page of freezes and the cursor of the next.",
+      content: { "application/json": { schema: pageOf("freezes", FreezeDoc, "FreezeList") } },
     },
     ...COMMON_ERRORS,
   },
@@ -158,11 +158,15 @@ export function registerFreezeRoutes(app: OpenAPIHono<GatewayEnv>, deps: FreezeR
   });
 
   app.openapi({ ...listRoute, middleware: readers }, async (c) => {
-    const { live } = c.req.valid("query");
+    const { live, ...page } = c.req.valid("query");
+    const freezes = await listFreezes(
+      deps.controlPlane,
+      c.get("principal"),
+      live === undefined ? {} : { live },
+      pageRequest(page),
+    );
     return c.json(
-      {
-        freezes: await listFreezes(deps.controlPlane, c.get("principal"), live === undefined ? {} : { live }),
-      },
+      pageBody("freezes", freezes, (freeze) => freeze),
       200,
     );
   });

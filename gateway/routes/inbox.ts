@@ -13,6 +13,7 @@ import { Timestamp } from "../../policies/timestamp.ts";
 import type { SqlStore } from "../../storage/sql-store.ts";
 import { type GatewayEnv, requireRole } from "../auth.ts";
 import { named } from "../named-schema.ts";
+import { NextCursor, PAGE_QUERY } from "../paging.ts";
 import { COMMON_ERRORS, NOT_FOUND_ERROR } from "../problem.ts";
 
 const security = [{ bearer: [] }];
@@ -41,16 +42,27 @@ const InboxPageDoc = z
   .object({
     notifications: z.array(NotificationDoc),
     unread: z.number().int(),
-    before: z.number().int().nullable(),
+    next: NextCursor,
+    before: z
+      .number()
+      .int()
+      .nullable()
+      .openapi({ deprecated: true, description: "Deprecated: page with `next` and `cursor` instead." }),
     after: z.number().int().nullable(),
   })
-  .openapi("InboxPage", { example: { notifications: [example], unread: 1, before: null, after: 42 } });
+  .openapi("InboxPage", {
+    example: { notifications: [example], unread: 1, next: null, before: null, after: 42 },
+  });
 
 /** `InboxQuery` of the domain, documented. */
 const InboxQueryDoc = z.object({
+  ...PAGE_QUERY,
   after: z.coerce.number().int().min(0).optional().openapi({ example: 40 }),
-  before: z.coerce.number().int().min(1).optional().openapi({ example: 120 }),
-  limit: z.coerce.number().int().min(1).max(200).optional().openapi({ example: 50 }),
+  before: z.coerce.number().int().min(1).optional().openapi({
+    deprecated: true,
+    description: "Deprecated alias of paging back from a notification id: pass `cursor` (a page's `next`).",
+    example: 120,
+  }),
   unread: z.stringbool().optional().openapi({ example: "true" }),
 }) satisfies z.ZodType<InboxQuery, unknown>;
 
@@ -62,7 +74,7 @@ const listRoute = createRoute({
   operationId: "listNotifications",
   tags: ["inbox"],
   summary:
-    "The caller's own notifications, newest first. `before` pages back; `after` catches up on newer ones; `unread=true` keeps the unread.",
+    "The caller's own notifications, newest first, a page at a time (`cursor` pages back; `before` is its deprecated alias); `after` catches up on newer ones; `unread=true` keeps the unread.",
   security,
   request: { query: InboxQueryDoc },
   responses: {
@@ -144,7 +156,7 @@ const eventsRoute = createRoute({
 });
 
 export interface InboxRouteDeps {
-  readonly controlPlane: Pick<SqlStore, "query" | "transaction">;
+  readonly controlPlane: Pick<SqlStore, "query" | "transaction" | "dialect">;
   readonly notifications?: { readonly inboxPollMs: number; readonly keepAliveMs: number };
 }
 

@@ -14,12 +14,13 @@ import { DomainError } from "../../policies/errors.ts";
 import type { SqlStore } from "../../storage/sql-store.ts";
 import { type GatewayEnv, requireRole } from "../auth.ts";
 import { named } from "../named-schema.ts";
+import { PAGE_QUERY, pageBody, pageOf, pageRequest } from "../paging.ts";
 import { COMMON_ERRORS, NOT_FOUND_ERROR } from "../problem.ts";
 import { CONFLICT_ERROR, IssuedKey } from "./operators.ts";
 
 const security = [{ bearer: [] }];
 const KeyDoc = named(ApiKeyInfo, "ApiKey");
-const KeyList = z.object({ keys: z.array(KeyDoc) }).openapi("ApiKeyList");
+const KeyList = pageOf("keys", KeyDoc, "ApiKeyList");
 const PrincipalId = z.object({ id: z.string().min(1).max(100) });
 
 const createPrincipalRoute = createRoute({
@@ -54,10 +55,14 @@ const ownKeys = createRoute({
   path: "/v1/keys",
   operationId: "listOwnKeys",
   tags: ["keys"],
-  summary: "The caller's own keys by prefix, active and revoked.",
+  summary: "The caller's own keys by prefix, active and revoked, oldest first, a page at a time.",
   security,
+  request: { query: z.object({ ...PAGE_QUERY }) },
   responses: {
-    200: { description: "The keys.", content: { "application/json": { schema: KeyList } } },
+    200: {
+      description: "A page of keys and the cursor of the next.",
+      content: { "application/json": { schema: KeyList } },
+    },
     ...COMMON_ERRORS,
   },
 });
@@ -84,11 +89,14 @@ const principalKeys = createRoute({
   path: "/v1/principals/{id}/keys",
   operationId: "listPrincipalKeys",
   tags: ["keys"],
-  summary: "Any principal's keys by prefix.",
+  summary: "Any principal's keys by prefix, oldest first, a page at a time.",
   security,
-  request: { params: PrincipalId },
+  request: { params: PrincipalId, query: z.object({ ...PAGE_QUERY }) },
   responses: {
-    200: { description: "The keys.", content: { "application/json": { schema: KeyList } } },
+    200: {
+      description: "A page of keys and the cursor of the next.",
+      content: { "application/json": { schema: KeyList } },
+    },
     ...COMMON_ERRORS,
     ...NOT_FOUND_ERROR,
   },
@@ -128,7 +136,7 @@ const revokeKey = createRoute({
 });
 
 export interface KeyRouteDeps {
-  readonly controlPlane: Pick<SqlStore, "query" | "transaction">;
+  readonly controlPlane: Pick<SqlStore, "query" | "transaction" | "dialect">;
   readonly audit: AuditSink;
 }
 
@@ -148,7 +156,15 @@ export function registerKeyRoutes(app: OpenAPIHono<GatewayEnv>, deps: KeyRouteDe
   });
 
   app.openapi({ ...ownKeys, middleware: anyRole }, async (c) => {
-    return c.json({ keys: await listApiKeys(deps.controlPlane, c.get("principal").id) }, 200);
+    const page = await listApiKeys(
+      deps.controlPlane,
+      c.get("principal").id,
+      pageRequest(c.req.valid("query")),
+    );
+    return c.json(
+      pageBody("keys", page, (key) => key),
+      200,
+    );
   });
 
   app.openapi({ ...caller, middleware: anyRole }, async (c) => {
@@ -161,7 +177,11 @@ export function registerKeyRoutes(app: OpenAPIHono<GatewayEnv>, deps: KeyRouteDe
     const { id } = c.req.valid("param");
     if (!(await findPrincipal(deps.controlPlane, id)))
       throw new DomainError("NOT_FOUND", `no principal ${id}`);
-    return c.json({ keys: await listApiKeys(deps.controlPlane, id) }, 200);
+    const page = await listApiKeys(deps.controlPlane, id, pageRequest(c.req.valid("query")));
+    return c.json(
+      pageBody("keys", page, (key) => key),
+      200,
+    );
   });
 
   app.openapi({ ...issueKey, middleware: bureau }, async (c) => {

@@ -14,6 +14,7 @@ import type { DataDomain } from "../../storage/data-domain.ts";
 import type { SqlStore } from "../../storage/sql-store.ts";
 import { type GatewayEnv, requireRole } from "../auth.ts";
 import { named } from "../named-schema.ts";
+import { PAGE_QUERY, pageBody, pageOf, pageRequest } from "../paging.ts";
 import { COMMON_ERRORS, NOT_FOUND_ERROR } from "../problem.ts";
 import { CONFLICT_ERROR } from "./operators.ts";
 import { ProposalDoc } from "./proposals.ts";
@@ -65,16 +66,15 @@ const listRoute = createRoute({
   path: "/v1/datasets/{name}/policy/versions",
   operationId: "listPolicyVersions",
   tags: ["policies"],
-  summary: "Every policy version of a dataset with its author, time and note.",
+  summary:
+    "The policy versions of a dataset with their author, time and note, oldest first, a page at a time.",
   security,
-  request: { params: DatasetName },
+  request: { params: DatasetName, query: z.object({ ...PAGE_QUERY }) },
   responses: {
     200: {
-      description: "The versions, oldest first.",
+      description: "A page of versions (oldest first) and the cursor of the next.",
       content: {
-        "application/json": {
-          schema: z.object({ versions: z.array(PolicyVersionInfo) }).openapi("PolicyVersionList"),
-        },
+        "application/json": { schema: pageOf("versions", PolicyVersionInfo, "PolicyVersionList") },
       },
     },
     ...COMMON_ERRORS,
@@ -128,7 +128,7 @@ const diffRoute = createRoute({
 });
 
 export interface PolicyRouteDeps {
-  readonly controlPlane: Pick<SqlStore, "query" | "transaction">;
+  readonly controlPlane: Pick<SqlStore, "query" | "transaction" | "dialect">;
   readonly dataDomain: Pick<DataDomain, "connect">;
   readonly audit: AuditSink;
 }
@@ -158,7 +158,15 @@ export function registerPolicyRoutes(app: OpenAPIHono<GatewayEnv>, deps: PolicyR
   });
 
   app.openapi({ ...listRoute, middleware: readers }, async (c) => {
-    return c.json({ versions: await listPolicyVersions(deps.controlPlane, c.req.valid("param").name) }, 200);
+    const page = await listPolicyVersions(
+      deps.controlPlane,
+      c.req.valid("param").name,
+      pageRequest(c.req.valid("query")),
+    );
+    return c.json(
+      pageBody("versions", page, (v) => v),
+      200,
+    );
   });
 
   app.openapi({ ...getRoute, middleware: readers }, async (c) => {

@@ -15,6 +15,7 @@ import type { SqlStore } from "../../storage/sql-store.ts";
 import { type AddressLimiter, clientAddress, type GatewayEnv } from "../auth.ts";
 import { named } from "../named-schema.ts";
 import { negotiateFormat, toCsv } from "../output-formats.ts";
+import { PAGE_QUERY, pageBody, pageOf, pageRequest } from "../paging.ts";
 import { NOT_FOUND_ERROR, PUBLIC_ERRORS, problem } from "../problem.ts";
 
 /**
@@ -103,14 +104,13 @@ const licensesRoute = createRoute({
   tags: ["public"],
   security,
   summary:
-    "The public register of licenses (授权公示): every license granted, with the operator's organisation, purpose, datasets, window and status, newest first.",
+    "The public register of licenses (授权公示): every license granted, with the operator's organisation, purpose, datasets, window and status, newest first, a page at a time.",
+  request: { query: z.object({ ...PAGE_QUERY }) },
   responses: {
     200: {
-      description: "The register.",
+      description: "A page of the register and the cursor of the next.",
       content: {
-        "application/json": {
-          schema: z.object({ licenses: z.array(RegisteredLicenseDoc) }).openapi("RegisteredLicenseList"),
-        },
+        "application/json": { schema: pageOf("licenses", RegisteredLicenseDoc, "RegisteredLicenseList") },
       },
     },
     ...PUBLIC_ERRORS,
@@ -143,7 +143,7 @@ const usageRoute = createRoute({
 });
 
 export interface PublicDeps {
-  readonly controlPlane: Pick<SqlStore, "query" | "transaction">;
+  readonly controlPlane: Pick<SqlStore, "query" | "transaction" | "dialect">;
   readonly audit: AuditSink;
   readonly dataDomain: Pick<DataDomain, "connect">;
   /** Requests one address may make to the public routes per window. */
@@ -184,7 +184,14 @@ export function registerPublicRoutes(app: OpenAPIHono<GatewayEnv>, deps: PublicD
   });
 
   app.openapi(licensesRoute, async (c) =>
-    c.json({ licenses: await licenseRegister(deps.controlPlane) }, 200),
+    c.json(
+      pageBody(
+        "licenses",
+        await licenseRegister(deps.controlPlane, pageRequest(c.req.valid("query"))),
+        (l) => l,
+      ),
+      200,
+    ),
   );
 
   app.openapi(usageRoute, async (c) =>

@@ -22,6 +22,7 @@ import type { DataDomain } from "../../storage/data-domain.ts";
 import type { SqlStore } from "../../storage/sql-store.ts";
 import { type GatewayEnv, requireRole } from "../auth.ts";
 import { named } from "../named-schema.ts";
+import { PAGE_QUERY, pageBody, pageOf, pageRequest } from "../paging.ts";
 import { COMMON_ERRORS, NOT_FOUND_ERROR, problem } from "../problem.ts";
 import { CONFLICT_ERROR } from "./operators.ts";
 
@@ -100,15 +101,13 @@ const listRoute = createRoute({
   operationId: "listQualityIssues",
   tags: ["quality"],
   summary:
-    "Quality issues of a dataset, newest first, each with its steps: all of them for the bureau, auditors and the holder department; an operator's own.",
+    "Quality issues of a dataset, newest first, a page at a time, each with its steps: all of them for the bureau, auditors and the holder department; an operator's own.",
   security,
-  request: { params: DatasetName, query: z.object({ status: QualityIssueStatus.optional() }) },
+  request: { params: DatasetName, query: z.object({ status: QualityIssueStatus.optional(), ...PAGE_QUERY }) },
   responses: {
     200: {
-      description: "The issues.",
-      content: {
-        "application/json": { schema: z.object({ issues: z.array(IssueDoc) }).openapi("QualityIssueList") },
-      },
+      description: "A page of issues and the cursor of the next.",
+      content: { "application/json": { schema: pageOf("issues", IssueDoc, "QualityIssueList") } },
     },
     ...COMMON_ERRORS,
     ...NOT_FOUND_ERROR,
@@ -227,14 +226,18 @@ export function registerQualityRoutes(app: OpenAPIHono<GatewayEnv>, deps: Qualit
 
   app.openapi({ ...listRoute, middleware: readers }, async (c) => {
     const { name } = c.req.valid("param");
-    const { status } = c.req.valid("query");
-    const issues = await listQualityIssues(
+    const query = c.req.valid("query");
+    const page = await listQualityIssues(
       deps.controlPlane,
       c.get("principal"),
       name,
-      status === undefined ? {} : { status },
+      query.status === undefined ? {} : { status: query.status },
+      pageRequest(query),
     );
-    return c.json({ issues }, 200);
+    return c.json(
+      pageBody("issues", page, (issue) => issue),
+      200,
+    );
   });
 
   app.openapi({ ...summaryRoute, middleware: readers }, async (c) => {

@@ -23,6 +23,7 @@ import type { SqlStore } from "../../storage/sql-store.ts";
 import { type GatewayEnv, requireRole } from "../auth.ts";
 import { named } from "../named-schema.ts";
 import { ARROW_STREAM, ArrowStreamBody, outputResponse } from "../output-formats.ts";
+import { PAGE_QUERY, pageBody, pageOf, pageRequest } from "../paging.ts";
 import { COMMON_ERRORS, NOT_FOUND_ERROR } from "../problem.ts";
 import { OutputTableSchema } from "./jobs.ts";
 import { CONFLICT_ERROR } from "./operators.ts";
@@ -93,15 +94,15 @@ const listRegistrationsRoute = createRoute({
   path: "/v1/registrations",
   operationId: "listRegistrations",
   tags: ["registries"],
-  summary: "The data-asset register: each registered dataset as it stands (any role).",
+  summary:
+    "The data-asset register: each registered dataset as it stands, by dataset name, a page at a time (any role).",
   security,
+  request: { query: z.object({ ...PAGE_QUERY }) },
   responses: {
     200: {
-      description: "The registrations.",
+      description: "A page of registrations and the cursor of the next.",
       content: {
-        "application/json": {
-          schema: z.object({ registrations: z.array(RegistrationRevision) }).openapi("RegistrationList"),
-        },
+        "application/json": { schema: pageOf("registrations", RegistrationRevision, "RegistrationList") },
       },
     },
     ...COMMON_ERRORS,
@@ -153,14 +154,13 @@ const listProductsRoute = createRoute({
   operationId: "listProducts",
   tags: ["registries"],
   summary:
-    "Data products, newest first: all for the bureau and auditors; listed ones (and those it subscribes to) for others, with `subscribed` for an operator.",
+    "Data products, newest first, a page at a time: all for the bureau and auditors; listed ones (and those it subscribes to) for others, with `subscribed` for an operator.",
   security,
+  request: { query: z.object({ ...PAGE_QUERY }) },
   responses: {
     200: {
-      description: "The products.",
-      content: {
-        "application/json": { schema: z.object({ products: z.array(ProductDoc) }).openapi("ProductList") },
-      },
+      description: "A page of products and the cursor of the next.",
+      content: { "application/json": { schema: pageOf("products", ProductDoc, "ProductList") } },
     },
     ...COMMON_ERRORS,
   },
@@ -267,7 +267,14 @@ export function registerRegistryRoutes(app: OpenAPIHono<GatewayEnv>, deps: Regis
     ),
   );
   app.openapi({ ...listRegistrationsRoute, middleware: readers }, async (c) =>
-    c.json({ registrations: await listRegistrations(deps.controlPlane, c.get("principal")) }, 200),
+    c.json(
+      pageBody(
+        "registrations",
+        await listRegistrations(deps.controlPlane, c.get("principal"), pageRequest(c.req.valid("query"))),
+        (r) => r,
+      ),
+      200,
+    ),
   );
   app.openapi({ ...getRegistrationRoute, middleware: readers }, async (c) =>
     c.json(await getRegistration(deps.controlPlane, c.get("principal"), c.req.valid("param").dataset), 200),
@@ -277,7 +284,14 @@ export function registerRegistryRoutes(app: OpenAPIHono<GatewayEnv>, deps: Regis
     c.json(await createProduct(verbs, c.get("principal"), c.req.valid("json")), 201),
   );
   app.openapi({ ...listProductsRoute, middleware: readers }, async (c) =>
-    c.json({ products: await listProducts(deps.controlPlane, c.get("principal")) }, 200),
+    c.json(
+      pageBody(
+        "products",
+        await listProducts(deps.controlPlane, c.get("principal"), pageRequest(c.req.valid("query"))),
+        (p) => p,
+      ),
+      200,
+    ),
   );
   app.openapi({ ...getProductRoute, middleware: readers }, async (c) =>
     c.json(await getProduct(deps.controlPlane, c.get("principal"), c.req.valid("param").id), 200),

@@ -1,9 +1,10 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AuditSink } from "../../control/audit-sink.ts";
-import { listTariffs, setTariff, Tariff, TariffVersion, tariffInForce } from "../../control/tariffs.ts";
+import { setTariff, Tariff, TariffVersion, tariffAt, tariffPage } from "../../control/tariffs.ts";
 import type { SqlStore } from "../../storage/sql-store.ts";
 import { type GatewayEnv, requireRole } from "../auth.ts";
 import { named } from "../named-schema.ts";
+import { NextCursor, PAGE_QUERY, pageBody, pageRequest } from "../paging.ts";
 import { COMMON_ERRORS } from "../problem.ts";
 import { CONFLICT_ERROR } from "./operators.ts";
 import { ProposalDoc } from "./proposals.ts";
@@ -17,15 +18,16 @@ const getRoute = createRoute({
   operationId: "getTariffs",
   tags: ["tariffs"],
   summary:
-    "The tariff in force now (null before the bureau sets one) and every version, newest first (a version approved for a later time is listed with its effectiveFrom).",
+    "The tariff in force now (null before the bureau sets one) and the versions, newest first, a page at a time (a version approved for a later time is listed with its effectiveFrom).",
   security,
+  request: { query: z.object({ ...PAGE_QUERY }) },
   responses: {
     200: {
-      description: "The tariffs.",
+      description: "The tariff in force, a page of versions and the cursor of the next.",
       content: {
         "application/json": {
           schema: z
-            .object({ current: VersionDoc.nullable(), versions: z.array(VersionDoc) })
+            .object({ current: VersionDoc.nullable(), versions: z.array(VersionDoc), next: NextCursor })
             .openapi("Tariffs"),
         },
       },
@@ -78,7 +80,7 @@ const putRoute = createRoute({
 });
 
 export interface TariffRouteDeps {
-  readonly controlPlane: Pick<SqlStore, "query" | "transaction">;
+  readonly controlPlane: Pick<SqlStore, "query" | "transaction" | "dialect">;
   readonly audit: AuditSink;
 }
 
@@ -88,8 +90,11 @@ export function registerTariffRoutes(app: OpenAPIHono<GatewayEnv>, deps: TariffR
   const anyRole = requireRole(deps.controlPlane, "operator", "bureau", "auditor", "holder");
 
   app.openapi({ ...getRoute, middleware: anyRole }, async (c) => {
-    const versions = await listTariffs(deps.controlPlane);
-    return c.json({ current: tariffInForce(versions, new Date().toISOString()), versions }, 200);
+    const page = await tariffPage(deps.controlPlane, pageRequest(c.req.valid("query")));
+    return c.json(
+      { current: await tariffAt(deps.controlPlane, new Date()), ...pageBody("versions", page, (v) => v) },
+      200,
+    );
   });
 
   app.openapi({ ...putRoute, middleware: bureau }, async (c) => {

@@ -72,6 +72,31 @@ describe("aos inbox, webhooks and alerts against a listening gateway", () => {
     await events.return(undefined).catch(() => undefined);
   });
 
+  it("pages the inbox back with the printed --cursor command, and the client iterates every page", async () => {
+    const auditorKey = server.credentials.auditor.key;
+    const auditorId = await principalOf(auditorKey);
+    for (const job of ["job_p1", "job_p2", "job_p3"])
+      await store.transaction((tx) =>
+        notify(
+          tx,
+          { principals: [auditorId] },
+          { kind: "review.decided", subject: { job }, message: `${job} decided` },
+        ),
+      );
+    const first = await aosInProcess(["inbox", "--limit", "2"], env(auditorKey));
+    expect(first.stdout).toContain("job_p3 decided");
+    expect(first.stdout).not.toContain("job_p1 decided");
+    const older = /older: aos inbox --limit 2 --cursor (\S+)/.exec(first.stderr);
+    expect(older, first.stderr).not.toBeNull();
+    const second = await aosInProcess(["inbox", "--limit", "2", "--cursor", older![1]!], env(auditorKey));
+    expect(second.stdout).toContain("job_p1 decided");
+    expect(second.stdout).not.toContain("job_p3 decided");
+    const client = new AosClient({ url: server.url, key: auditorKey });
+    const seen: string[] = [];
+    for await (const n of client.eachNotification({ limit: 1 })) seen.push(n.subject.job ?? "");
+    expect(seen.filter((job) => job.startsWith("job_p"))).toEqual(["job_p3", "job_p2", "job_p1"]);
+  });
+
   it("registers, lists and removes webhooks, refusing unsafe receivers with the reason", async () => {
     const holder = env(Object.values(server.credentials.holders ?? {})[0]!.key);
     const refused = await aosInProcess(["webhook", "add", "https://169.254.169.254/latest"], holder);

@@ -302,19 +302,23 @@ describe.each(STORE_KINDS)("license applications on %s", (kind) => {
     await expect(
       decideConsent(store, audit, medHolder, a.id, { dataset: "population", decision: "consent" }, settings),
     ).rejects.toMatchObject({ code: "NOT_FOUND" });
-    expect(await listApplications(store, audit, medHolder)).toEqual([]);
-    expect((await listApplications(store, audit, popHolder)).map((x) => x.id)).toEqual([a.id]);
+    expect((await listApplications(store, audit, medHolder)).items).toEqual([]);
+    expect((await listApplications(store, audit, popHolder)).items.map((x) => x.id)).toEqual([a.id]);
     // Another operator's application is absent too; the bureau and auditors see all.
     await expect(getApplication(store, audit, otherOperator, a.id)).rejects.toMatchObject({
       code: "NOT_FOUND",
     });
-    expect(await listApplications(store, audit, otherOperator)).toEqual([]);
+    expect((await listApplications(store, audit, otherOperator)).items).toEqual([]);
     await expect(withdrawApplication(store, audit, otherOperator, a.id)).rejects.toMatchObject({
       code: "NOT_FOUND",
     });
-    expect((await listApplications(store, audit, auditor)).map((x) => x.id)).toEqual([a.id]);
-    expect((await listApplications(store, audit, bureau, { dataset: "medical_visits" })).length).toBe(0);
-    expect((await listApplications(store, audit, bureau, { status: "awaiting_consent" })).length).toBe(1);
+    expect((await listApplications(store, audit, auditor)).items.map((x) => x.id)).toEqual([a.id]);
+    expect((await listApplications(store, audit, bureau, { dataset: "medical_visits" })).items.length).toBe(
+      0,
+    );
+    expect((await listApplications(store, audit, bureau, { status: "awaiting_consent" })).items.length).toBe(
+      1,
+    );
     // Roles checked in the verbs themselves.
     await expect(
       decideConsent(store, audit, bureau, a.id, { dataset: "population", decision: "consent" }, settings),

@@ -329,8 +329,10 @@ describe.each(STORE_KINDS)("data quality feedback on %s", (kind) => {
     expect(await refusal(listQualityIssues(t.store, populationHolder, "air_quality"))).toMatchObject({
       code: "NOT_FOUND",
     });
-    expect(await listQualityIssues(t.store, unlicensed, "air_quality")).toEqual([]);
-    expect((await listQualityIssues(t.store, airHolder, "air_quality")).map((i) => i.id)).toEqual([issue.id]);
+    expect(await listQualityIssues(t.store, unlicensed, "air_quality")).toEqual({ items: [], next: null });
+    expect((await listQualityIssues(t.store, airHolder, "air_quality")).items.map((i) => i.id)).toEqual([
+      issue.id,
+    ]);
   });
 
   it("lets the reporter reopen a rejected issue once, then only confirm", async () => {

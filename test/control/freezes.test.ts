@@ -275,13 +275,13 @@ describe.each(STORE_KINDS)("freezes on %s", (kind) => {
       target: "air_quality",
       reason: "z",
     });
-    const seen = (await listFreezes(p.main.store, first.principal)).map((f) => f.id);
+    const seen = (await listFreezes(p.main.store, first.principal)).items.map((f) => f.id);
     expect(seen.sort()).toEqual([mine.freeze.id, data.freeze.id].sort());
     await expect(getFreeze(p.main.store, first.principal, theirs.freeze.id)).rejects.toMatchObject({
       code: "NOT_FOUND",
     });
     const auditor: Actor = { id: "aud_x", role: "auditor", organization: "Audit Office" };
-    expect(await listFreezes(p.main.store, auditor)).toHaveLength(3);
-    expect(await listFreezes(p.main.store, auditor, { live: false })).toHaveLength(0);
+    expect((await listFreezes(p.main.store, auditor)).items).toHaveLength(3);
+    expect((await listFreezes(p.main.store, auditor, { live: false })).items).toHaveLength(0);
   });
 });

@@ -101,7 +101,9 @@ describe.each(STORE_KINDS)("proposals (two-person rule) on %s", (kind) => {
     });
     expect(proposal.diff.changes[0]!.line).toBe("columns.station.rule: group → plain (loosens)");
     expect(await versionInForce()).toBe(2);
-    expect((await listPolicyVersions(p.main.store, "air_quality")).map((v) => v.version)).toEqual([1, 2]);
+    expect((await listPolicyVersions(p.main.store, "air_quality")).items.map((v) => v.version)).toEqual([
+      1, 2,
+    ]);
     expect((await p.logged({ type: "proposal.created" }))[0]).toMatchObject({
       actor: p.bureau.id,
       subjects: { datasets: ["air_quality"] },
@@ -121,7 +123,9 @@ describe.each(STORE_KINDS)("proposals (two-person rule) on %s", (kind) => {
     });
     expect(refused).toMatchObject({ status: "refused", decider: second.id });
     expect(await versionInForce()).toBe(2);
-    expect((await listPolicyVersions(p.main.store, "air_quality")).map((v) => v.version)).toEqual([1, 2]);
+    expect((await listPolicyVersions(p.main.store, "air_quality")).items.map((v) => v.version)).toEqual([
+      1, 2,
+    ]);
     expect(await told(p.bureau.id, "proposal.decided")).toBe(1);
     await expect(decideProposal(deps(), second, proposal.id, { decision: "approve" })).rejects.toMatchObject({
       code: "CONFLICT",
@@ -175,7 +179,7 @@ describe.each(STORE_KINDS)("proposals (two-person rule) on %s", (kind) => {
     // Version 3 exists, but until its time the catalog (and every new job) uses version 2.
     expect(await versionInForce()).toBe(2);
     expect(await versionInForce(new Date(later.getTime() + 1))).toBe(3);
-    const versions = await listPolicyVersions(p.main.store, "air_quality");
+    const versions = (await listPolicyVersions(p.main.store, "air_quality")).items;
     expect(versions.at(-1)).toMatchObject({
       version: 3,
       effectiveFrom: later.toISOString(),

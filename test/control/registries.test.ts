@@ -200,7 +200,7 @@ describe.each(STORE_KINDS)("registries on %s", (kind) => {
     // Earlier revisions are kept as they were.
     const { history: _history, ...firstRevision } = registered;
     expect(amended.history[0]).toEqual(firstRevision);
-    expect((await listRegistrations(t.store, airHolder)).map((r) => [r.dataset, r.revision])).toEqual([
+    expect((await listRegistrations(t.store, airHolder)).items.map((r) => [r.dataset, r.revision])).toEqual([
       ["air_quality", 3],
     ]);
   });
@@ -284,14 +284,14 @@ describe.each(STORE_KINDS)("registries on %s", (kind) => {
     expect((await refusal(productOutput(deps, operator, first.id, "missing"))).code).toBe("NOT_FOUND");
     expect((await refusal(productOutput(deps, other, first.id, "by_station"))).code).toBe("FORBIDDEN");
     expect((await refusal(productOutput(deps, airHolder, first.id, "by_station"))).code).toBe("FORBIDDEN");
-    expect((await listProducts(t.store, operator)).map((p) => [p.version, p.subscribed])).toEqual([
+    expect((await listProducts(t.store, operator)).items.map((p) => [p.version, p.subscribed])).toEqual([
       [2, false],
       [1, true],
     ]);
 
     await delistProduct(deps, bureau, first.id, { reason: "superseded by version 2" });
-    expect((await listProducts(t.store, other)).map((p) => p.version)).toEqual([2]);
-    expect((await listProducts(t.store, auditor)).map((p) => p.version)).toEqual([2, 1]);
+    expect((await listProducts(t.store, other)).items.map((p) => p.version)).toEqual([2]);
+    expect((await listProducts(t.store, auditor)).items.map((p) => p.version)).toEqual([2, 1]);
     expect(await productOutput(deps, operator, first.id, "by_station")).toEqual(OUTPUT);
     await t.store.run("UPDATE licenses SET status = 'revoked' WHERE id = 'lic_air'");
     const revoked = await refusal(productOutput(deps, operator, first.id, "by_station"));

@@ -189,7 +189,7 @@ describe.each(STORE_KINDS)("control-plane verbs on %s", (kind) => {
       const forged = `aos_${key.prefix}_${"A".repeat(43)}`;
       expect(await authenticate(store, forged)).toBeNull();
 
-      const keys = await listApiKeys(store, principal.id);
+      const keys = (await listApiKeys(store, principal.id)).items;
       expect(keys).toEqual([
         { prefix: key.prefix, principal: principal.id, createdAt: expect.any(String), revokedAt: null },
       ]);
@@ -354,7 +354,7 @@ describe.each(STORE_KINDS)("control-plane verbs on %s", (kind) => {
       const revoked = await changeOperatorStatus(store, audit, bureauId, operator.id, "revoke", "left");
       expect(revoked.status).toBe("revoked");
       expect(await authenticate(store, key.key)).toBeNull();
-      const keys = await listApiKeys(store, operator.id);
+      const keys = (await listApiKeys(store, operator.id)).items;
       expect(keys).toHaveLength(2);
       for (const k of keys) expect(k.revokedAt).toMatch(RFC3339_UTC);
       const detail = await getLicenseDetail(store, license.id);
@@ -648,7 +648,9 @@ describe.each(STORE_KINDS)("control-plane verbs on %s", (kind) => {
       expect(catalog[0]!.manifest.columns.find((c) => c.name === "stop")!.rule).toBe("group");
       expect(catalog[0]!.effectiveFrom).toBe(second.effectiveFrom);
 
-      expect((await listPolicyVersions(store, "bus_ridership")).map((v) => [v.version, v.author])).toEqual([
+      expect(
+        (await listPolicyVersions(store, "bus_ridership")).items.map((v) => [v.version, v.author]),
+      ).toEqual([
         [1, bureauId],
         [2, bureauId],
       ]);
@@ -710,7 +712,7 @@ describe.each(STORE_KINDS)("control-plane verbs on %s", (kind) => {
           manifest: withRule(busRidership, "stop", "group"),
         }),
       ).rejects.toThrow(/rolled back/);
-      expect((await listPolicyVersions(store, "bus_ridership")).map((v) => v.version)).toEqual([1]);
+      expect((await listPolicyVersions(store, "bus_ridership")).items.map((v) => v.version)).toEqual([1]);
       expect((await currentCatalog(store))[0]!.version).toBe(1);
     });
   });

@@ -28,7 +28,11 @@ type Versions = {
 
 describe("tariffs", () => {
   it("starts with none; the bureau sets versions every role reads; the old ones stay", async () => {
-    expect((await gw.operator.get<Versions>("/v1/tariffs")).body).toEqual({ current: null, versions: [] });
+    expect((await gw.operator.get<Versions>("/v1/tariffs")).body).toEqual({
+      current: null,
+      versions: [],
+      next: null,
+    });
     const first = await gw.bureau.put<{ version: number }>("/v1/tariffs", tariff);
     expect(first.status).toBe(201);
     expect(first.body.version).toBe(1);

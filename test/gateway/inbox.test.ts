@@ -15,7 +15,13 @@ type Notification = {
   message: string;
   readAt: string | null;
 };
-type Page = { notifications: Notification[]; unread: number; before: number | null; after: number | null };
+type Page = {
+  notifications: Notification[];
+  unread: number;
+  next: string | null;
+  before: number | null;
+  after: number | null;
+};
 
 let gw: TestGateway;
 
@@ -83,8 +89,12 @@ describe("inbox over HTTP", () => {
     const page = await holder.get<Page>("/v1/inbox?limit=2");
     expect(page.body.notifications.map((n) => n.subject.job)).toEqual(["job_c", "job_b"]);
     expect(page.body.unread).toBe(3);
-    const older = await holder.get<Page>(`/v1/inbox?limit=2&before=${page.body.before}`);
+    const older = await holder.get<Page>(`/v1/inbox?limit=2&cursor=${page.body.next}`);
     expect(older.body.notifications.map((n) => n.subject.job)).toEqual(["job_a"]);
+    expect(older.body.next).toBeNull();
+    // The deprecated `before` still pages back for one more release.
+    const legacy = await holder.get<Page>(`/v1/inbox?limit=2&before=${page.body.before}`);
+    expect(legacy.body.notifications).toEqual(older.body.notifications);
 
     const target = page.body.notifications[1]!;
     const read = await holder.post<Notification>(`/v1/inbox/${target.id}/read`);

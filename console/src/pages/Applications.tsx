@@ -1,4 +1,4 @@
-import { api } from "../api.ts";
+import { apiAll } from "../api.ts";
 import {
   ApplicationCards,
   ApplicationFacts,
@@ -18,7 +18,10 @@ export function ApplicationsPage(props: { organization: string }) {
   const { t } = useI18n();
   const status = useStatusParam(STATUSES);
   const [loaded, reload] = useLoad(
-    () => api<{ applications: Application[] }>("/v1/applications", { query: { status } }),
+    () =>
+      apiAll<Application>("/v1/applications", "applications", { query: { status } }).then((applications) => ({
+        applications,
+      })),
     [status],
   );
   return (

@@ -1,4 +1,4 @@
-import { api } from "../api.ts";
+import { api, apiAll } from "../api.ts";
 import { Show, useLoad } from "../components/common.tsx";
 import { useI18n } from "../i18n.ts";
 import type { LicenseView } from "../types.ts";
@@ -7,7 +7,7 @@ export function BudgetPage() {
   const { t } = useI18n();
   // The list names the licenses; each license's own route answers its budget left.
   const [loaded, reload] = useLoad(async () => {
-    const { licenses } = await api<{ licenses: LicenseView[] }>("/v1/licenses");
+    const licenses = await apiAll<LicenseView>("/v1/licenses", "licenses");
     return Promise.all(
       licenses.map((l) => api<LicenseView>(`/v1/licenses/${encodeURIComponent(l.license.id)}`)),
     );

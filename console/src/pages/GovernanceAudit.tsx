@@ -1,5 +1,5 @@
 import { type DragEvent, type FormEvent, useState } from "react";
-import { api, errorMessage } from "../api.ts";
+import { api, apiAll, errorMessage } from "../api.ts";
 import { ErrorBox, Show, useLoad } from "../components/common.tsx";
 import { Notice } from "../components/page.tsx";
 import { type MessageKey, useI18n } from "../i18n.ts";
@@ -299,7 +299,10 @@ function PolicyVersions(props: { dataset: string }) {
   const { t, dateTime } = useI18n();
   const name = encodeURIComponent(props.dataset);
   const [loaded, reload] = useLoad(
-    () => api<{ versions: PolicyVersionInfo[] }>(`/v1/datasets/${name}/policy/versions`),
+    () =>
+      apiAll<PolicyVersionInfo>(`/v1/datasets/${name}/policy/versions`, "versions").then((versions) => ({
+        versions,
+      })),
     [name],
   );
   const [pair, setPair] = useState<{ from: number; to: number }>();

@@ -1,5 +1,5 @@
 import { type FormEvent, type ReactNode, useState } from "react";
-import { api, errorMessage } from "../api.ts";
+import { api, apiAll, errorMessage } from "../api.ts";
 import {
   ApplicationCards,
   ApplicationFacts,
@@ -48,7 +48,10 @@ function useNotice(): [string | undefined, (message: string) => void] {
 
 export function OperatorsPage() {
   const { t, dateTime } = useI18n();
-  const [loaded, reload] = useLoad(() => api<{ operators: Operator[] }>("/v1/operators"), []);
+  const [loaded, reload] = useLoad(
+    () => apiAll<Operator>("/v1/operators", "operators").then((operators) => ({ operators })),
+    [],
+  );
   const [notice, setNotice] = useNotice();
   // The key just issued, in this page's memory only: gone on dismissal or when the page is left.
   const [issued, setIssued] = useState<{ name: string; key: string }>();
@@ -151,7 +154,10 @@ export function OperatorsPage() {
 
 export function LicensesPage() {
   const { t, dateTime, number } = useI18n();
-  const [loaded, reload] = useLoad(() => api<{ licenses: BureauLicenseView[] }>("/v1/licenses"), []);
+  const [loaded, reload] = useLoad(
+    () => apiAll<BureauLicenseView>("/v1/licenses", "licenses").then((licenses) => ({ licenses })),
+    [],
+  );
   const [notice, setNotice] = useNotice();
   return (
     <PageSection id="gov-licenses-title" title={t("gov.licenses.title")} intro={t("gov.licenses.intro")}>
@@ -238,7 +244,12 @@ export function BureauApplicationsPage() {
   const { t } = useI18n();
   const status = useStatusParam(APP_STATUSES);
   const [loaded, reload] = useLoad(
-    () => api<{ applications: ApplicationDetail[] }>("/v1/applications", { query: { status } }),
+    () =>
+      apiAll<ApplicationDetail>("/v1/applications", "applications", { query: { status } }).then(
+        (applications) => ({
+          applications,
+        }),
+      ),
     [status],
   );
   const [notice, setNotice] = useNotice();
@@ -329,7 +340,10 @@ const SCOPES: readonly FreezeScope[] = ["dataset", "operator", "license", "domai
 
 export function FreezesPage() {
   const { t, dateTime } = useI18n();
-  const [loaded, reload] = useLoad(() => api<{ freezes: Freeze[] }>("/v1/freezes"), []);
+  const [loaded, reload] = useLoad(
+    () => apiAll<Freeze>("/v1/freezes", "freezes").then((freezes) => ({ freezes })),
+    [],
+  );
   const [notice, setNotice] = useNotice();
   return (
     <PageSection id="gov-freezes-title" title={t("gov.freezes.title")} intro={t("gov.freezes.intro")}>
@@ -470,7 +484,11 @@ function ImposeFreeze(props: { onDone: (freeze: Freeze) => void }) {
 export function TariffsPage() {
   const { t, dateTime, number } = useI18n();
   const [loaded, reload] = useLoad(
-    () => api<{ current: TariffVersion | null; versions: TariffVersion[] }>("/v1/tariffs"),
+    // The tariff in force is on every page; the history may span several.
+    async () => ({
+      current: (await api<{ current: TariffVersion | null }>("/v1/tariffs", { query: { limit: 1 } })).current,
+      versions: await apiAll<TariffVersion>("/v1/tariffs", "versions"),
+    }),
     [],
   );
   const [notice, setNotice] = useState<ReactNode>();

@@ -1,4 +1,4 @@
-import { api } from "../api.ts";
+import { api, apiAll } from "../api.ts";
 import { Show, useLoad } from "../components/common.tsx";
 import { useI18n } from "../i18n.ts";
 import { Link } from "../router.tsx";
@@ -14,9 +14,10 @@ export function HolderDatasetsPage(props: { organization: string }) {
     return Promise.all(
       ours.map(async (dataset) => ({
         dataset,
-        versions: (
-          await api<{ versions: DataVersion[] }>(`/v1/datasets/${encodeURIComponent(dataset.name)}/versions`)
-        ).versions,
+        versions: await apiAll<DataVersion>(
+          `/v1/datasets/${encodeURIComponent(dataset.name)}/versions`,
+          "versions",
+        ),
       })),
     );
   }, [props.organization]);

@@ -1,5 +1,5 @@
 import { type FormEvent, lazy, Suspense, useState } from "react";
-import { api, errorMessage } from "../api.ts";
+import { api, apiAll, errorMessage } from "../api.ts";
 import { ErrorBox, Show, StatusBadge, useLoad } from "../components/common.tsx";
 import { DryRunReport } from "../components/OperatorDryRun.tsx";
 import { type MessageKey, useI18n } from "../i18n.ts";
@@ -34,7 +34,10 @@ const OperatorCodeEditor = lazy(() => import("../components/OperatorCodeEditor.t
 export function JobsPage() {
   const { t, dateTime } = useI18n();
   const [jobs, reloadJobs] = useLoad(() => api<{ jobs: Job[] }>("/v1/jobs", { query: { limit: 50 } }), []);
-  const [licenses] = useLoad(() => api<{ licenses: LicenseView[] }>("/v1/licenses"), []);
+  const [licenses] = useLoad(
+    () => apiAll<LicenseView>("/v1/licenses", "licenses").then((licenses) => ({ licenses })),
+    [],
+  );
   return (
     <section aria-labelledby="jobs-title">
       <h1 id="jobs-title">{t("jobs.title")}</h1>

@@ -1,5 +1,5 @@
 import { type FormEvent, useState } from "react";
-import { api, errorMessage } from "../api.ts";
+import { api, apiAll, errorMessage } from "../api.ts";
 import { ApplicationCards, ApplicationFacts } from "../components/applications.tsx";
 import { ErrorBox, Show, useLoad } from "../components/common.tsx";
 import { Notice, PageSection } from "../components/page.tsx";
@@ -25,9 +25,15 @@ const today = (offsetDays = 0) => new Date(Date.now() + offsetDays * 86_400_000)
 /** The operator's license applications: its own, newest first, and a form to apply. */
 export function OperatorApplicationsPage() {
   const { t, dateTime } = useI18n();
-  const [apps, reload] = useLoad(() => api<{ applications: Application[] }>("/v1/applications"), []);
+  const [apps, reload] = useLoad(
+    () => apiAll<Application>("/v1/applications", "applications").then((applications) => ({ applications })),
+    [],
+  );
   const [catalog] = useLoad(() => api<{ datasets: DatasetSummary[] }>("/v1/datasets"), []);
-  const [licenses] = useLoad(() => api<{ licenses: LicenseView[] }>("/v1/licenses"), []);
+  const [licenses] = useLoad(
+    () => apiAll<LicenseView>("/v1/licenses", "licenses").then((licenses) => ({ licenses })),
+    [],
+  );
   const purposes =
     licenses.state === "ready" ? [...new Set(licenses.value.licenses.map((l) => l.license.purpose))] : [];
   return (

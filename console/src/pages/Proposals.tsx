@@ -1,4 +1,4 @@
-import { api, type Principal } from "../api.ts";
+import { apiAll, type Principal } from "../api.ts";
 import { useLoad } from "../components/common.tsx";
 import { CardList, PageSection } from "../components/page.tsx";
 import { useI18n } from "../i18n.ts";
@@ -7,7 +7,10 @@ import { ProposalDecision } from "./GovernanceProposals.tsx";
 
 export function ProposalsPage(props: { viewer: Principal }) {
   const { t, dateTime } = useI18n();
-  const [loaded, reload] = useLoad(() => api<{ proposals: Proposal[] }>("/v1/proposals"), []);
+  const [loaded, reload] = useLoad(
+    () => apiAll<Proposal>("/v1/proposals", "proposals").then((proposals) => ({ proposals })),
+    [],
+  );
   return (
     <PageSection id="proposals-title" title={t("proposals.title")} intro={t("proposals.intro")}>
       <CardList
