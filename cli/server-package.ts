@@ -45,9 +45,7 @@ export async function fromServerPackage<T>(command: string, load: () => Promise<
 
 async function registerServerTypeScript(): Promise<void> {
   const serverRoot = dirname(createRequire(import.meta.url).resolve(`${SERVER_PACKAGE}/package.json`));
-  const tsxApi = createRequire(join(serverRoot, "package.json")).resolve("tsx/esm/api");
-  const { register } = (await import(pathToFileURL(tsxApi).href)) as { register: () => unknown };
-  register();
+  await import(pathToFileURL(join(serverRoot, "bin/typescript.mjs")).href);
 }
 
 function isServerPackageMissing(error: unknown): boolean {
