@@ -129,6 +129,25 @@ describe("the aos CLI package installed from its tarball", () => {
     expect(JSON.parse(job.stdout)).toMatchObject({ id, status: "released" });
   });
 
+  it("drafts a dataset's dummy-data shapes for the bureau, and refuses an operator", async () => {
+    const file = join(work, "population.json");
+    const bureau = { AOS_URL: server.url, AOS_KEY: server.credentials.bureau.key };
+    const draft = await installedAos(["policy", "draft-dummy", "population", "-o", file], bureau);
+    expect(draft.code).toBe(0);
+    expect(draft.stderr).toContain("aos policy publish population --manifest");
+    const manifest = JSON.parse(await readFile(file, "utf8")) as {
+      name: string;
+      columns: { name: string; dummy?: object }[];
+    };
+    expect(manifest.name).toBe("population");
+    // Drafted from the data: columns come back with a dummy section, each explained on stderr.
+    expect(manifest.columns.filter((c) => c.dummy !== undefined).length).toBeGreaterThan(0);
+    expect(draft.stderr).toContain(manifest.columns[0]!.name);
+    const refused = await installedAos(["policy", "draft-dummy", "population"], operatorEnv);
+    expect(refused.code).toBe(3);
+    expect(refused.stdout).toBe("");
+  });
+
   it("exports the typed client", async () => {
     const script = `import { AosClient } from "aos-cli";
 const caller = await new AosClient({ url: process.argv[1], key: process.argv[2] }).whoami();
