@@ -1,6 +1,6 @@
 // The import direction of the layers (README "Where things live"), checked by `npm run lint`:
 //
-//   cli, client (above the server)
+//   cli, client (above the server; packages/aos-cli bundles them without the server's layers)
 //   gateway                      HTTP edge; the start-up (gateway/server.ts) passes the demo domain in
 //   control                      domain verbs
 //   storage, sandbox, audit      siblings: none imports another
@@ -89,6 +89,17 @@ module.exports = {
         "The client is installed without the server: its wire types should come from the published contract (/openapi.json), not from the server's modules.",
       from: { path: "^client/" },
       to: { path: "^(?!client/)[^/]+/", dependencyTypes: ["local"] },
+    },
+    {
+      name: "cli-installs-without-the-server",
+      severity: "error",
+      comment:
+        "The CLI package (packages/aos-cli) carries no native addon: the CLI reaches the server's layers only by a lazy import through cli/server-package.ts, which its build turns into an import of the server package (types are erased, so a type-only import is fine).",
+      from: { path: "^(cli|packages)/" },
+      to: {
+        path: "^(control|gateway|storage|sandbox|telemetry)/",
+        dependencyTypesNot: ["dynamic-import", "type-only"],
+      },
     },
     {
       name: "console-imports-only-console",

@@ -16,6 +16,7 @@ import type {
   DataUploadFormat,
   DataVersion,
   DataVersionList,
+  DummyDraft,
   ErrorCode,
   Freeze,
   FreezeRequest,
@@ -304,6 +305,18 @@ export class AosClient {
    * Publishes a manifest (bureau): a change that only tightens is the new version, in force now; a
    * loosening (or a registration) answers the proposal a second officer must approve (its `kind`).
    */
+  /**
+   * The bureau's draft of a dataset's dummy-data shapes, from its data: the latest policy
+   * version's manifest with a `dummy` section per column, to publish as the next version.
+   *
+   * @example
+   * const draft = await aos.dummyDraft("population");
+   * await aos.publishPolicy("population", draft.manifest, "dummy shapes from the data");
+   */
+  dummyDraft(name: string): Promise<DummyDraft> {
+    return this.json("get", "/v1/datasets/{name}/dummy/draft", { params: { name } });
+  }
+
   async publishPolicy(
     name: string,
     manifest: DatasetManifest,

@@ -62,6 +62,8 @@ export type ErrorCode = ProblemDocument["code"];
 export type DatasetSummary = Schemas["DatasetSummary"];
 /** `GET /v1/datasets/{name}`: the manifest in force with its version and the table's row count. */
 export type DatasetDetail = Schemas["DatasetDetail"];
+/** A policy version's manifest with dummy-data shapes drafted from the data, and a note per column. */
+export type DummyDraft = Schemas["DummyDraft"];
 /** A dataset's manifest: schema, column rules, bounds. */
 export type DatasetManifest = DatasetDetail["manifest"];
 /** What `PUT /v1/datasets/{name}/policy` takes. */

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { type ContributionBasis, formatFen } from "../policies/statement.ts";
 import { compareText } from "../storage/sql-dialect.ts";
 import type { SqlExecutor, SqlValue } from "../storage/sql-store.ts";
 import type { JobUsage } from "./jobs/model.ts";
@@ -16,13 +17,6 @@ export const UsageQuery = z
   })
   .strict();
 export type UsageQuery = z.infer<typeof UsageQuery>;
-
-/**
- * How a job's use was divided between the datasets it read: by the rows of each it scanned, or
- * evenly when it scanned nothing attributable (or ran before rows were recorded per dataset).
- */
-export const ContributionBasis = z.enum(["rows_scanned", "even"]);
-export type ContributionBasis = z.infer<typeof ContributionBasis>;
 
 /** A share of one whole, in millionths. */
 export const PPM = 1_000_000;
@@ -111,13 +105,6 @@ export interface MeteredJob {
   readonly chargeFen: number;
   /** One per dataset read, in dataset order; one part with a null dataset for a job that read none. */
   readonly parts: readonly JobPart[];
-}
-
-/** Fen as CNY text: `formatFen(1234)` is "12.34", `formatFen(-5)` is "-0.05". */
-export function formatFen(fen: number): string {
-  if (!Number.isSafeInteger(fen)) throw new RangeError("an amount in fen is a whole number");
-  const abs = Math.abs(fen);
-  return `${fen < 0 ? "-" : ""}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, "0")}`;
 }
 
 /**

@@ -1,16 +1,30 @@
-import { createHash, type KeyObject, randomUUID, sign, verify } from "node:crypto";
+import { createHash, type KeyObject, randomUUID, sign } from "node:crypto";
 import { z } from "zod";
 import { canonicalJson, canonicalJsonBytes } from "../audit/canonical-json.ts";
 import { ed25519PublicKey, keyFingerprint } from "../audit/signing-key.ts";
+import { verifyStatementDocument } from "../audit/statement-signature.ts";
 import { DomainError } from "../policies/errors.ts";
-import { Timestamp } from "../policies/timestamp.ts";
+import {
+  type FigureDifference,
+  formatFen,
+  PartyKind,
+  STATEMENT_BODY_TYPE,
+  StatementBody,
+  type StatementDocument,
+  type StatementParty,
+  StatementPeriod,
+  StatementRequest,
+  type StatementSummary,
+  type StatementVerification,
+  verificationOf,
+} from "../policies/statement.ts";
 import { compareText } from "../storage/sql-dialect.ts";
 import { isUniqueViolation, type SqlExecutor, type SqlStore, type SqlValue } from "../storage/sql-store.ts";
 import type { AuditSink } from "./audit-sink.ts";
 import { auditedChange } from "./audited-change.ts";
 import { type Actor, requireActor } from "./authority.ts";
 import { holderDepartments } from "./holders.ts";
-import { ContributionBasis, formatFen, type MeteredJob, meteredJobs } from "./metering.ts";
+import { type MeteredJob, meteredJobs } from "./metering.ts";
 import { keysetPage, mapPage, type Page, type PageRequest } from "./paging.ts";
 
 /**
@@ -21,141 +35,6 @@ import { keysetPage, mapPage, type Page, type PageRequest } from "./paging.ts";
  * body is canonical JSON, hashed with SHA-256 and signed with the domain's Ed25519 key, like a
  * release receipt.
  */
-
-/** A calendar month, `YYYY-MM`. */
-export const StatementPeriod = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, "a calendar month as YYYY-MM");
-export const PartyKind = z.enum(["operator", "holder"]);
-export type PartyKind = z.infer<typeof PartyKind>;
-/** Who a statement is for: an operator by principal id, a holder department by its name in the catalog. */
-export const StatementParty = z.strictObject({ kind: PartyKind, id: z.string().trim().min(1).max(300) });
-export type StatementParty = z.infer<typeof StatementParty>;
-
-export const StatementRequest = z.strictObject({ period: StatementPeriod, party: StatementParty });
-export type StatementRequest = z.infer<typeof StatementRequest>;
-
-const Count = z.number().int().nonnegative();
-const Fen = z.number().int();
-const Cny = z.string().regex(/^-?\d+\.\d{2}$/);
-const Sha256 = z.string().regex(/^[0-9a-f]{64}$/);
-const Base64Url = z.string().regex(/^[A-Za-z0-9_-]+$/);
-
-/** What an operator owes under one license for one dataset (null: jobs that read no dataset). */
-export const OperatorStatementLine = z.strictObject({
-  license: z.string(),
-  dataset: z.string().nullable(),
-  holder: z.string().nullable(),
-  basis: ContributionBasis,
-  jobs: Count,
-  rowsScanned: Count,
-  chargeFen: Fen,
-  charge: Cny,
-});
-export type OperatorStatementLine = z.infer<typeof OperatorStatementLine>;
-
-/** What one dataset of a holder department earned from one operator. */
-export const HolderStatementLine = z.strictObject({
-  dataset: z.string(),
-  operator: z.string(),
-  basis: ContributionBasis,
-  jobs: Count,
-  rowsScanned: Count,
-  chargeFen: Fen,
-  charge: Cny,
-});
-export type HolderStatementLine = z.infer<typeof HolderStatementLine>;
-
-const StatementTotals = z.strictObject({ jobs: Count, rowsScanned: Count, chargeFen: Fen, charge: Cny });
-
-const BODY_TYPE = "aos.settlement-statement";
-const bodyFields = {
-  type: z.literal(BODY_TYPE),
-  version: z.literal(1),
-  period: StatementPeriod,
-  /** The month's bounds, RFC 3339 UTC: jobs submitted in [from, to). */
-  from: z.iso.datetime(),
-  to: z.iso.datetime(),
-  currency: z.literal("CNY"),
-  /** How the figures were made (docs/settlement.md). */
-  method: z.strictObject({
-    contribution: z.literal("rows_scanned"),
-    fallback: z.literal("even"),
-    rounding: z.literal("largest_remainder"),
-    unit: z.literal("fen"),
-  }),
-  /** The tariff versions that priced the jobs. */
-  tariffVersions: z.array(z.number().int()),
-  /** How many jobs the statement covers, and the SHA-256 of their ids (sorted, one per line). */
-  jobs: z.strictObject({ count: Count, sha256: Sha256 }),
-  totals: StatementTotals,
-  /** Fingerprint of the signing key (`sha256:` of its SPKI DER), as receipts carry it. */
-  key: z.string().regex(/^sha256:[0-9a-f]{64}$/),
-};
-export const StatementBody = z.union([
-  z.strictObject({
-    ...bodyFields,
-    party: z.strictObject({ kind: z.literal("operator"), id: z.string() }),
-    lines: z.array(OperatorStatementLine),
-  }),
-  z.strictObject({
-    ...bodyFields,
-    party: z.strictObject({ kind: z.literal("holder"), id: z.string() }),
-    lines: z.array(HolderStatementLine),
-  }),
-]);
-export type StatementBody = z.infer<typeof StatementBody>;
-
-/**
- * A statement as handed out: the signed `statement` body, its SHA-256 and Ed25519 signature (over
- * the body's canonical JSON), and when and by whom it was issued (not signed: re-issuing gives the
- * same body).
- */
-export const StatementDocument = z.strictObject({
-  id: z.string(),
-  statement: StatementBody,
-  sha256: Sha256,
-  signature: Base64Url,
-  issuedAt: Timestamp,
-  issuedBy: z.string(),
-});
-export type StatementDocument = z.infer<typeof StatementDocument>;
-
-/** A statement in a list: who, when, how much, and its hash. */
-export const StatementSummary = z.object({
-  id: z.string(),
-  period: z.string(),
-  party: StatementParty,
-  sha256: Sha256,
-  chargeFen: Fen,
-  charge: Cny,
-  issuedAt: Timestamp,
-  issuedBy: z.string(),
-});
-export type StatementSummary = z.infer<typeof StatementSummary>;
-
-/** One check of a verification, named so a failure says which one failed. */
-export const VerificationCheck = z.object({
-  check: z.enum(["shape", "hash", "signature", "key", "totals", "recompute", "log"]),
-  ok: z.boolean(),
-  detail: z.string(),
-});
-export type VerificationCheck = z.infer<typeof VerificationCheck>;
-
-/** A figure whose issued value differs from the one recomputed from the jobs and tariffs. */
-export const FigureDifference = z.object({
-  path: z.string(),
-  issued: z.unknown(),
-  recomputed: z.unknown(),
-});
-
-export const StatementVerification = z.object({
-  valid: z.boolean(),
-  /** The failed checks' details, joined; absent when valid. */
-  reason: z.string().optional(),
-  checks: z.array(VerificationCheck),
-  /** Server-side verification only: figures that differ from a recomputation. */
-  differences: z.array(FigureDifference).optional(),
-});
-export type StatementVerification = z.infer<typeof StatementVerification>;
 
 /** The instants bounding a month: [from, to), RFC 3339 UTC. */
 export function periodBounds(period: string): { from: string; to: string } {
@@ -236,7 +115,7 @@ async function statementWithJobs(
   const byId = new Map(jobs.map((job) => [job.id, job]));
   const chargeFen = sum(attributed.map(({ part }) => part.chargeFen));
   const body = StatementBody.parse({
-    type: BODY_TYPE,
+    type: STATEMENT_BODY_TYPE,
     version: 1,
     period,
     from,
@@ -588,121 +467,6 @@ export async function getStatement(
 }
 
 /**
- * Checks a statement offline, against the domain's public key: its shape, that its body hashes to
- * the `sha256` it carries, that the signature over the body verifies, that it names this key, and
- * that its lines add up to its totals. Each failed check says which, so an edited figure is found.
- *
- * @example
- * const result = verifyStatementDocument(JSON.parse(await readFile("stm.json", "utf8")), publicKeyPem);
- * if (!result.valid) console.error(result.reason);
- */
-export function verifyStatementDocument(
-  document: unknown,
-  publicKey: string | KeyObject,
-): StatementVerification {
-  const checks: VerificationCheck[] = [];
-  const envelope = z
-    .object({ statement: z.record(z.string(), z.unknown()), sha256: z.string(), signature: z.string() })
-    .safeParse(document);
-  if (!envelope.success) {
-    checks.push({
-      check: "shape",
-      ok: false,
-      detail: "not a statement: expected { id, statement, sha256, signature, issuedAt, issuedBy }",
-    });
-    return result(checks);
-  }
-  const { statement, sha256, signature } = envelope.data;
-  const shape = StatementBody.safeParse(statement);
-  checks.push(
-    shape.success
-      ? { check: "shape", ok: true, detail: "the body is a settlement statement" }
-      : {
-          check: "shape",
-          ok: false,
-          detail: `the body is not a well-formed statement at ${[...new Set(shape.error.issues.map((i) => i.path.join(".")))].join(", ")}`,
-        },
-  );
-  const bytes = canonicalJsonBytes(statement);
-  const actual = createHash("sha256").update(bytes).digest("hex");
-  checks.push(
-    actual === sha256
-      ? { check: "hash", ok: true, detail: `the body hashes to ${sha256}` }
-      : {
-          check: "hash",
-          ok: false,
-          detail: `the body hashes to ${actual}, not to the sha256 it carries (${sha256}): it was changed after issue`,
-        },
-  );
-  const key = ed25519PublicKey(publicKey);
-  let signed = false;
-  try {
-    signed =
-      /^[A-Za-z0-9_-]+$/.test(signature) && verify(null, bytes, key, Buffer.from(signature, "base64url"));
-  } catch {
-    signed = false;
-  }
-  checks.push(
-    signed
-      ? { check: "signature", ok: true, detail: "the domain key's signature over the body verifies" }
-      : {
-          check: "signature",
-          ok: false,
-          detail: "the signature does not verify over this body with this public key",
-        },
-  );
-  const fingerprint = keyFingerprint(key);
-  checks.push(
-    statement.key === fingerprint
-      ? { check: "key", ok: true, detail: `signed by ${fingerprint}` }
-      : {
-          check: "key",
-          ok: false,
-          detail: `the statement names key ${String(statement.key)}, not ${fingerprint}`,
-        },
-  );
-  if (shape.success) checks.push(totalsCheck(shape.data));
-  return result(checks);
-}
-
-/** Whether a body's lines add up to its totals, and each amount's CNY text matches its fen. */
-function totalsCheck(body: StatementBody): VerificationCheck {
-  const problems: string[] = [];
-  const lines = body.lines as readonly { chargeFen: number; charge: string; rowsScanned: number }[];
-  lines.forEach((line, i) => {
-    if (line.charge !== formatFen(line.chargeFen))
-      problems.push(`lines[${i}].charge ${line.charge} is not its chargeFen ${line.chargeFen}`);
-  });
-  const fen = sum(lines.map((l) => l.chargeFen));
-  if (fen !== body.totals.chargeFen)
-    problems.push(`the lines add up to ${fen} fen, totals.chargeFen says ${body.totals.chargeFen}`);
-  const rows = sum(lines.map((l) => l.rowsScanned));
-  if (rows !== body.totals.rowsScanned)
-    problems.push(
-      `the lines add up to ${rows} rows scanned, totals.rowsScanned says ${body.totals.rowsScanned}`,
-    );
-  if (body.totals.charge !== formatFen(body.totals.chargeFen))
-    problems.push(`totals.charge ${body.totals.charge} is not totals.chargeFen ${body.totals.chargeFen}`);
-  if (body.jobs.count !== body.totals.jobs)
-    problems.push(`jobs.count ${body.jobs.count} is not totals.jobs ${body.totals.jobs}`);
-  return problems.length
-    ? { check: "totals", ok: false, detail: problems.join("; ") }
-    : { check: "totals", ok: true, detail: "the lines add up to the totals" };
-}
-
-function result(checks: VerificationCheck[], differences?: StatementVerification["differences"]) {
-  const failed = checks.filter((c) => !c.ok);
-  return {
-    valid: failed.length === 0,
-    ...(failed.length
-      ? { reason: failed.map((c) => `${c.check} check failed: ${c.detail}`).join("; ") }
-      : {}),
-    checks,
-    ...(differences ? { differences } : {}),
-  };
-}
-
-/**
  * Verifies an issued statement on the server: the offline checks of its stored form against the
  * domain's public key, and a recomputation of its body from the jobs and tariffs, naming every
  * figure that differs (for one who may read it).
@@ -754,7 +518,7 @@ export async function verifyIssuedStatement(
             .join(", ")}`,
         },
   ];
-  return result(checks, differences);
+  return verificationOf(checks, differences);
 }
 
 /** Leaves of two JSON values that differ, by path (`lines[2].chargeFen`). */

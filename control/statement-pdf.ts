@@ -1,5 +1,4 @@
-import { formatFen } from "./metering.ts";
-import type { StatementDocument } from "./settlement.ts";
+import { formatFen, type StatementDocument } from "../policies/statement.ts";
 
 /**
  * A printable PDF of a settlement statement: a small PDF 1.4 text writer, so printing needs no

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import type { LicenseAction, OperatorAction } from "../../client/index.ts";
 import type { DatasetManifest } from "../../policies/manifest.ts";
 import { type Command, flag, type Values } from "../command.ts";
@@ -57,6 +57,32 @@ const policyPublish: Command = {
       printProposal(ctx, published);
     } else
       ctx.term.err(`${name}: policy version ${published.version} in force from ${published.effectiveFrom}`);
+    return EXIT.ok;
+  },
+};
+
+const policyDraftDummy: Command = {
+  name: "policy draft-dummy",
+  role: "bureau",
+  summary:
+    "Draft a dataset's dummy-data shapes from its data: the manifest to publish next (nothing changes until you do)",
+  usage: "aos policy draft-dummy NAME [-o MANIFEST.json]",
+  options: { out: { type: "string", short: "o" } },
+  async run(ctx, values, [name]) {
+    if (!name) throw new UsageError("name the dataset");
+    const draft = await (await ctx.client()).dummyDraft(name);
+    if (ctx.json) {
+      ctx.printJson(draft);
+      return EXIT.ok;
+    }
+    for (const note of draft.notes) ctx.term.err(ctx.term.style.dim(note));
+    const manifest = `${JSON.stringify(draft.manifest, null, 2)}\n`;
+    const out = flag(values, "out");
+    if (out) await writeFile(out, manifest);
+    else ctx.term.out(manifest);
+    ctx.term.err(
+      `${name}: drafted from policy version ${draft.basedOnVersion}; review it, then: aos policy publish ${name} --manifest ${out ?? "MANIFEST.json"} (a second officer approves, since dummy shapes loosen the policy)`,
+    );
     return EXIT.ok;
   },
 };
@@ -290,6 +316,7 @@ const review: Command = {
 /** Bureau commands. */
 export const BUREAU_COMMANDS: readonly Command[] = [
   policyPublish,
+  policyDraftDummy,
   licenseGrant,
   licenseShow,
   ...(["suspend", "reinstate", "revoke", "expire"] as const).map(licenseStatus),

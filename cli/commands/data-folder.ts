@@ -1,6 +1,7 @@
 import type { BackupProgress } from "../../control/backup.ts";
 import { type Command, type CommandContext, flag } from "../command.ts";
 import { EXIT, UsageError } from "../exit-codes.ts";
+import { fromServerPackage } from "../server-package.ts";
 
 /**
  * Commands run on a node's machine against its data folder, not through the API: backup (while
@@ -53,7 +54,10 @@ const backupCommand: Command = {
     const dataDir = dataDirOf(ctx, values, "the node's data folder");
     const out = flag(values, "out");
     if (!out) throw new UsageError("--out names the new backup folder");
-    const { backupDataFolder } = await import("../../control/backup.ts");
+    const { backupDataFolder } = await fromServerPackage(
+      "aos backup",
+      () => import("../../control/backup.ts"),
+    );
     const report = await backupDataFolder(dataDir, out, {
       databaseUrl: ctx.env.DATABASE_URL,
       datasetsDir: ctx.env.DATASETS_DIR,
@@ -88,7 +92,10 @@ const backupVerifyCommand: Command = {
   async run(ctx, values) {
     const from = flag(values, "from");
     if (!from) throw new UsageError("--from names the backup folder");
-    const { verifyBackup } = await import("../../control/backup.ts");
+    const { verifyBackup } = await fromServerPackage(
+      "aos backup verify",
+      () => import("../../control/backup.ts"),
+    );
     const manifest = await verifyBackup(from);
     if (ctx.json) ctx.printJson({ valid: true, manifest });
     else
@@ -113,7 +120,10 @@ const restoreCommand: Command = {
     const from = flag(values, "from");
     if (!from) throw new UsageError("--from names the backup folder");
     const dataDir = dataDirOf(ctx, values, "the folder to restore into");
-    const { restoreDataFolder } = await import("../../control/backup.ts");
+    const { restoreDataFolder } = await fromServerPackage(
+      "aos restore",
+      () => import("../../control/backup.ts"),
+    );
     const report = await restoreDataFolder(from, dataDir, {
       force: values.force === true,
       onProgress: progressLine(ctx),

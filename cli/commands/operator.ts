@@ -8,6 +8,7 @@ import { type Command, type CommandContext, flag, type Values } from "../command
 import { EXIT, UsageError } from "../exit-codes.ts";
 import { deliverOutputs, printEvent } from "../job-report.ts";
 import { explainDataset, GRADE_IN_WORDS } from "../rules.ts";
+import { fromServerPackage } from "../server-package.ts";
 import { table } from "../terminal.ts";
 
 const FORMATS: readonly OutputFormat[] = ["csv", "json", "arrow"];
@@ -164,8 +165,11 @@ const run: Command = {
     }
     const { script, language } = await readScript(path);
     // The sandbox, DuckDB and the policy engine load only for local runs: other commands start fast.
-    const { DEFAULT_LOCAL_ROWS, runLocally } = await import("../local-run.ts");
-    const { toArrowStream, toCsv } = await import("../../gateway/output-formats.ts");
+    const [{ DEFAULT_LOCAL_ROWS, runLocally }, { toArrowStream, toCsv }] = await fromServerPackage(
+      "aos run --local",
+      () =>
+        Promise.all([import("../../control/jobs/local-run.ts"), import("../../gateway/output-formats.ts")]),
+    );
     const rows = positiveInt(values, "rows", DEFAULT_LOCAL_ROWS, 10_000);
     const seed = flag(values, "seed") === undefined ? undefined : Number(flag(values, "seed"));
     const format = formatOf(values, ctx.json ? "json" : "csv");

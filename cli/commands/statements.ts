@@ -1,6 +1,6 @@
 import { readFile, writeFile } from "node:fs/promises";
+import { verifyStatementDocument } from "../../audit/statement-signature.ts";
 import type { Statement, StatementSummary, StatementVerification } from "../../client/index.ts";
-import { verifyStatementDocument } from "../../control/settlement.ts";
 import { type Command, type CommandContext, flag } from "../command.ts";
 import { EXIT, UsageError } from "../exit-codes.ts";
 import { table } from "../terminal.ts";

@@ -5,15 +5,17 @@ import {
   getStatement,
   issueStatement,
   listStatements,
-  StatementDocument,
   StatementQuery,
-  StatementRequest,
-  StatementSummary,
-  StatementVerification,
   statementRows,
   verifyIssuedStatement,
 } from "../../control/settlement.ts";
 import { statementPdf } from "../../control/statement-pdf.ts";
+import {
+  StatementDocument,
+  StatementRequest,
+  StatementSummary,
+  StatementVerification,
+} from "../../policies/statement.ts";
 import type { SqlStore } from "../../storage/sql-store.ts";
 import { type GatewayEnv, requireRole } from "../auth.ts";
 import { named } from "../named-schema.ts";

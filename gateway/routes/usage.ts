@@ -1,5 +1,6 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import { ContributionBasis, UsageQuery, usageReport } from "../../control/metering.ts";
+import { UsageQuery, usageReport } from "../../control/metering.ts";
+import { ContributionBasis } from "../../policies/statement.ts";
 import type { SqlStore } from "../../storage/sql-store.ts";
 import { type GatewayEnv, requireRole } from "../auth.ts";
 import { negotiateFormat, toCsv } from "../output-formats.ts";

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { localLicense } from "../../cli/local-run.ts";
+import { localLicense } from "../../control/jobs/local-run.ts";
 import { InMemoryPrivacyBudgetLedger } from "../../control/privacy-budget.ts";
 import { createQueryService, type QueryService } from "../../control/query-service.ts";
 import { ErrorCode } from "../../policies/errors.ts";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { runLocally } from "../../cli/local-run.ts";
 import { dummyResidentId, dummyRows } from "../../control/dummy-data.ts";
 import { roundOutwards } from "../../control/dummy-draft.ts";
+import { runLocally } from "../../control/jobs/local-run.ts";
 import { residentIdCheckDigit } from "../../policies/identifiers.ts";
 import { DatasetManifest } from "../../policies/manifest.ts";
 import { classifyManifestChange } from "../../policies/policy-diff.ts";

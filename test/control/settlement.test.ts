@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { AuditEntry } from "../../audit/entry.ts";
+import { verifyStatementDocument } from "../../audit/statement-signature.ts";
 import { openStoreAuditLedger, type StoreAuditLedger } from "../../audit/store-ledger.ts";
 import type { AuditSink } from "../../control/audit-sink.ts";
 import type { Actor } from "../../control/authority.ts";
@@ -8,7 +9,7 @@ import { publishManifest } from "../../control/catalog.ts";
 import { createPrincipal } from "../../control/identity.ts";
 import type { JobUsage } from "../../control/jobs/model.ts";
 import { ledgerAuditSink } from "../../control/ledger-sink.ts";
-import { formatFen, largestRemainder, meterJob, usageReport } from "../../control/metering.ts";
+import { largestRemainder, meterJob, usageReport } from "../../control/metering.ts";
 import { registerOperator } from "../../control/operators.ts";
 import {
   getStatement,
@@ -18,11 +19,11 @@ import {
   statementRows,
   statementSha256,
   verifyIssuedStatement,
-  verifyStatementDocument,
 } from "../../control/settlement.ts";
 import { statementPdf } from "../../control/statement-pdf.ts";
 import type { TariffVersion } from "../../control/tariffs.ts";
 import type { DatasetManifest } from "../../policies/manifest.ts";
+import { formatFen } from "../../policies/statement.ts";
 import { DEMO_MANIFESTS } from "../../seeds/manifests/index.ts";
 import type { SqlStore } from "../../storage/sql-store.ts";
 import { operatorRegistration } from "../support/operators.ts";

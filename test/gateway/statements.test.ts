@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { verifyStatementDocument } from "../../audit/statement-signature.ts";
 import { largestRemainder } from "../../control/metering.ts";
-import { verifyStatementDocument } from "../../control/settlement.ts";
 import {
   type AdmittedOperator,
   type Client,

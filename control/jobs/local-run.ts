@@ -1,13 +1,13 @@
+import { License } from "../../policies/license.ts";
+import type { DatasetManifest } from "../../policies/manifest.ts";
+import { createLogger, installLogger } from "../../telemetry/log.ts";
 import {
   DEFAULT_DUMMY_ROWS,
   type DummyRunEvent,
   type DummyRunOptions,
   type DummyRunResult,
   runOnDummyData,
-} from "../control/jobs/explain.ts";
-import { License } from "../policies/license.ts";
-import type { DatasetManifest } from "../policies/manifest.ts";
-import { createLogger, installLogger } from "../telemetry/log.ts";
+} from "./explain.ts";
 
 /**
  * `aos run SCRIPT --local`: the script goes through the server's own job pipeline on this
