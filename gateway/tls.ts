@@ -1,6 +1,6 @@
 import { createPrivateKey, X509Certificate } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { createSecureContext, type SecureContextOptions, type TLSSocket } from "node:tls";
+import { createSecureContext, type SecureContextOptions } from "node:tls";
 import type { Config } from "./config.ts";
 
 /**
@@ -96,8 +96,7 @@ export async function readTlsIdentity(files: TlsFiles, now: Date = new Date()): 
 
 /**
  * Server options of the HTTPS listener. With a client CA, certificates are asked for but not
- * demanded: keys not bound to a certificate keep working, and an unverified certificate is simply
- * not believed (see `verifiedClientCertificate`).
+ * demanded, so that clients without one keep working.
  */
 export function httpsServerOptions(identity: TlsIdentity, requestClientCertificates: boolean) {
   return {
@@ -105,15 +104,4 @@ export function httpsServerOptions(identity: TlsIdentity, requestClientCertifica
     requestCert: requestClientCertificates,
     rejectUnauthorized: false,
   };
-}
-
-/**
- * The SHA-256 fingerprint (lowercase hex, no colons) of the client certificate the connection
- * presented, when the client CA verified it; undefined otherwise.
- */
-export function verifiedClientCertificate(socket: unknown): string | undefined {
-  const tls = socket as Partial<Pick<TLSSocket, "encrypted" | "authorized" | "getPeerCertificate">>;
-  if (tls.encrypted !== true || tls.authorized !== true || !tls.getPeerCertificate) return undefined;
-  const fingerprint = tls.getPeerCertificate().fingerprint256;
-  return fingerprint ? fingerprint.replaceAll(":", "").toLowerCase() : undefined;
 }
