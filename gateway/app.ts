@@ -56,6 +56,7 @@ import { registerStatementRoutes } from "./routes/statements.ts";
 import { registerTariffRoutes } from "./routes/tariffs.ts";
 import { registerUsageRoutes } from "./routes/usage.ts";
 import { registerWebhookRoutes } from "./routes/webhooks.ts";
+import { securityHeaders } from "./security-headers.ts";
 
 export interface GatewayServices {
   readonly controlPlane: SqlStore;
@@ -93,6 +94,8 @@ export interface GatewayServices {
   readonly consoleDir?: string;
   /** Told of writes that fail for lack of space (the node is then not ready until space is freed). */
   readonly storageSpace?: Pick<StorageSpace, "failed">;
+  /** A TLS-terminating proxy fronts the node (TLS_TERMINATED_BY_PROXY): its X-Forwarded-Proto is believed. */
+  readonly tlsTerminatedByProxy?: boolean;
 }
 
 export const DEFAULT_PUBLIC_REQUESTS_PER_MINUTE = 60;
@@ -115,6 +118,8 @@ export function newApp(services: GatewayServices): OpenAPIHono<GatewayEnv> {
     },
   });
 
+  // First, so that every answer gets the headers, errors and not-found answers included.
+  app.use(securityHeaders({ trustForwardedProto: services.tlsTerminatedByProxy ?? false }));
   app.use(requestId({ headerName: "x-request-id" }));
   // Spans named by route template (never the raw URL: ids and query strings stay out of names);
   // no request or response headers are captured, so keys never reach telemetry.

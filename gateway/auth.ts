@@ -18,6 +18,8 @@ export type GatewayEnv = {
     principal: Principal;
     /** Set when the request was authenticated by a console session cookie (not a key). */
     session: ConsoleSession;
+    /** Whether the request reached the node over TLS (see gateway/security-headers.ts). */
+    overTls: boolean;
   };
 };
 
@@ -223,14 +225,26 @@ export const REPEATED_FAILURE =
 
 /** The peer address of the connection (never a client-supplied header: the embedded default has no trusted proxy). */
 export function clientAddress(c: Context): string {
-  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
-  return incoming?.socket?.remoteAddress ?? "in-process";
+  return incomingSocket(c)?.remoteAddress ?? "in-process";
 }
 
-/** Whether the connection itself is TLS (never a forwarded header: no proxy is trusted). */
-export function overTls(c: Context): boolean {
-  const incoming = (c.env as { incoming?: { socket?: { encrypted?: boolean } } } | undefined)?.incoming;
-  return incoming?.socket?.encrypted === true;
+/** Whether the connection itself is TLS. */
+export function connectionIsTls(c: Context): boolean {
+  return incomingSocket(c)?.encrypted === true;
+}
+
+/** The request's socket, when it came through a listener (not `app.request` in a test). */
+function incomingSocket(c: Context): { encrypted?: boolean; remoteAddress?: string } | undefined {
+  return (c.env as { incoming?: { socket?: { encrypted?: boolean; remoteAddress?: string } } } | undefined)
+    ?.incoming?.socket;
+}
+
+/**
+ * Whether the request reached the node over TLS: its connection, or a TLS-terminating proxy's
+ * X-Forwarded-Proto when TLS_TERMINATED_BY_PROXY says one fronts the node (never otherwise).
+ */
+export function overTls(c: Context<GatewayEnv>): boolean {
+  return c.get("overTls") ?? connectionIsTls(c);
 }
 
 /**

@@ -7,6 +7,21 @@ export const Config = z.object({
   /** Loopback by default: the embedded default is not meant to face a network without a proxy in front. */
   HOST: z.string().min(1).default("127.0.0.1"),
   DATA_DIR: z.string().min(1).default("./data"),
+  /** HTTPS: the certificate (PEM) and its private key; re-read on SIGHUP (docs/security.md#tls). */
+  TLS_CERT_FILE: z.string().min(1).optional(),
+  TLS_KEY_FILE: z.string().min(1).optional(),
+  /** Intermediate certificates (PEM) sent after TLS_CERT_FILE, when its issuer is not a root clients trust. */
+  TLS_CA_FILE: z.string().min(1).optional(),
+  /**
+   * Mutual TLS: the CA (PEM) whose client certificates are asked for. A key bound to a certificate
+   * is then refused without it; other keys work with or without one.
+   */
+  TLS_CLIENT_CA_FILE: z.string().min(1).optional(),
+  /**
+   * Plain HTTP on a non-loopback HOST because a TLS-terminating proxy in front is the only way in.
+   * Only then is the proxy's X-Forwarded-Proto believed (for HSTS and Secure cookies).
+   */
+  TLS_TERMINATED_BY_PROXY: z.stringbool().default(false),
   /**
    * The control plane shared by several nodes (`postgres://user:password@host:5432/db`). Unset: the
    * embedded SQLite file in DATA_DIR, for one node.
@@ -89,15 +104,46 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   const known = Object.fromEntries(Object.keys(Config.shape).map((key) => [key, env[key] || undefined]));
   const parsed = Config.safeParse(known);
   if (parsed.success) {
-    if (parsed.data.ROLE !== "all" && !parsed.data.DATABASE_URL) {
-      throw new ConfigError(
-        `invalid configuration:\n  ROLE: ${parsed.data.ROLE} shares the control plane with other nodes: set DATABASE_URL too`,
-      );
-    }
+    const refusal = combinationRefusal(parsed.data);
+    if (refusal) throw new ConfigError(`invalid configuration:\n  ${refusal}`);
     return parsed.data;
   }
   const lines = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
   throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
+}
+
+/** What is wrong with settings that are each valid alone, or undefined. */
+function combinationRefusal(config: Config): string | undefined {
+  if (config.ROLE !== "all" && !config.DATABASE_URL)
+    return `ROLE: ${config.ROLE} shares the control plane with other nodes: set DATABASE_URL too`;
+  if (Boolean(config.TLS_CERT_FILE) !== Boolean(config.TLS_KEY_FILE))
+    return "TLS_CERT_FILE and TLS_KEY_FILE: HTTPS needs both the certificate and its private key";
+  if (!config.TLS_CERT_FILE && (config.TLS_CA_FILE || config.TLS_CLIENT_CA_FILE))
+    return "TLS_CA_FILE and TLS_CLIENT_CA_FILE apply to HTTPS: set TLS_CERT_FILE and TLS_KEY_FILE too";
+  // A runner listens on nothing. Anywhere else, plain HTTP off loopback would carry keys and
+  // results in clear text.
+  if (
+    config.ROLE !== "runner" &&
+    !config.TLS_CERT_FILE &&
+    !config.TLS_TERMINATED_BY_PROXY &&
+    !isLoopback(config.HOST)
+  )
+    return `HOST: ${config.HOST} is reachable from the network and plain HTTP would carry keys and results in clear text: set TLS_CERT_FILE and TLS_KEY_FILE to serve HTTPS, or TLS_TERMINATED_BY_PROXY=true if a TLS-terminating proxy in front is the only way in, or HOST=127.0.0.1 for this machine only`;
+  return undefined;
+}
+
+/** Whether a listening address is reachable from this machine only. */
+export function isLoopback(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, "").toLowerCase();
+  return bare === "localhost" || bare === "::1" || /^(::ffff:)?127(\.\d{1,3}){3}$/.test(bare);
+}
+
+/** How the node's HTTP reaches clients: its own TLS, a proxy's, or plain on loopback. */
+export type Transport = "https" | "behind-tls-proxy" | "loopback-http";
+
+export function transportOf(config: Config): Transport {
+  if (config.TLS_CERT_FILE) return "https";
+  return config.TLS_TERMINATED_BY_PROXY ? "behind-tls-proxy" : "loopback-http";
 }
 
 /** Inboxes, webhooks, risk alerts and license-expiry notices (docs/notifications.md). */

@@ -17,15 +17,11 @@ export const DEFAULT_CONSOLE_DIR = fileURLToPath(
 
 /**
  * The console loads only its own scripts and styles and talks only to this origin; nothing may frame
- * it (clickjacking) and no page may pass it a `<base>` or post its forms elsewhere.
+ * it (clickjacking) and no page may pass it a `<base>` or post its forms elsewhere. The headers every
+ * answer carries (nosniff, framing, referrer) come from gateway/security-headers.ts.
  */
-export const CONSOLE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
-  "content-security-policy":
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-  "x-content-type-options": "nosniff",
-  "referrer-policy": "no-referrer",
-  "x-frame-options": "DENY",
-};
+export const CONSOLE_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 /** Paths that belong to the API and the gateway's own pages: the console never answers them. */
 const RESERVED = ["/v1", "/healthz", "/readyz", "/openapi.json", "/docs", "/.well-known"];
@@ -88,7 +84,7 @@ async function fileInside(dir: string, segments: readonly string[]): Promise<Uin
 
 function answer(c: Context<GatewayEnv>, body: Uint8Array | string, type: string, cache: string): Response {
   return c.body(typeof body === "string" ? body : new Uint8Array(body), 200, {
-    ...CONSOLE_SECURITY_HEADERS,
+    "content-security-policy": CONSOLE_CSP,
     "content-type": type,
     "cache-control": cache,
   });

@@ -70,15 +70,13 @@ export function registerDocsRoutes(app: OpenAPIHono<GatewayEnv>, title: string):
   const { body, version } = scalarBundle();
   const page = docsPageHtml(title, version);
   app.get("/docs", (c) => {
+    // The other security headers come from gateway/security-headers.ts, as for every answer.
     c.header("content-security-policy", DOCS_CSP);
-    c.header("x-content-type-options", "nosniff");
-    c.header("referrer-policy", "no-referrer");
     c.header("cache-control", "no-cache");
     return c.html(page);
   });
   app.get("/docs/scalar.js", (c) => {
     c.header("content-type", "text/javascript; charset=utf-8");
-    c.header("x-content-type-options", "nosniff");
     c.header(
       "cache-control",
       c.req.query("v") === version ? "public, max-age=31536000, immutable" : "no-cache",

@@ -1,6 +1,6 @@
 import { createLogger } from "../telemetry/log.ts";
 import { ConfigError, loadConfig } from "./config.ts";
-import { startGateway } from "./server.ts";
+import { type RunningGateway, startGateway } from "./server.ts";
 
 /**
  * `npm start`: the embedded default — one process, one data folder, on 127.0.0.1. With
@@ -27,6 +27,7 @@ async function main(): Promise<void> {
   } else {
     out.write(`\nAuthorized-operation sandbox listening on ${gateway.url}\n`);
     out.write(`  role:         ${gateway.role}\n`);
+    out.write(`  transport:    ${transportLine(gateway)}\n`);
     out.write(`  data folder:  ${gateway.folder.dir}\n`);
     out.write(`  console:      ${gateway.url}/   (sign in with one of the keys)\n`);
     out.write(`  API docs:     ${gateway.url}/docs   (OpenAPI: ${gateway.url}/openapi.json)\n`);
@@ -58,9 +59,39 @@ async function main(): Promise<void> {
   };
   process.once("SIGINT", () => stop("SIGINT"));
   process.once("SIGTERM", () => stop("SIGTERM"));
-  // A closed terminal: stop as for SIGTERM (the default would end the process without stopping
-  // its sandbox workers, which no longer share its terminal's process group).
-  process.once("SIGHUP", () => stop("SIGHUP"));
+  const tls = gateway.tls;
+  if (tls) {
+    // A server's SIGHUP: read the certificate and key again (renewed files), listener untouched.
+    process.on("SIGHUP", () => {
+      void tls.reload().then((result) =>
+        result.reloaded
+          ? logger.info("TLS certificate reloaded", {
+              fingerprint: result.fingerprint,
+              validTo: result.validTo,
+            })
+          : logger.error("TLS certificate not reloaded: the one before keeps serving", {
+              fingerprint: result.fingerprint,
+              problem: result.problem,
+            }),
+      );
+    });
+  } else {
+    // A closed terminal: stop as for SIGTERM (the default would end the process without stopping
+    // its sandbox workers, which no longer share its terminal's process group).
+    process.once("SIGHUP", () => stop("SIGHUP"));
+  }
+}
+
+/** What the banner says of the transport, plainly when it is plain HTTP. */
+function transportLine(gateway: RunningGateway): string {
+  switch (gateway.transport) {
+    case "https":
+      return `HTTPS, TLS 1.2 and later (certificate SHA-256 ${gateway.tls?.fingerprint}; SIGHUP reloads it)`;
+    case "behind-tls-proxy":
+      return "plain HTTP to the TLS-terminating proxy in front (TLS_TERMINATED_BY_PROXY)";
+    case "loopback-http":
+      return "plain HTTP, this machine only: set TLS_CERT_FILE and TLS_KEY_FILE to serve HTTPS to the network";
+  }
 }
 
 main().catch((error: unknown) => {

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import { maxHeaderSize, type Server } from "node:http";
+import { createServer as createHttpsServer, type Server as HttpsServer } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 import { hostname } from "node:os";
 import { serve } from "@hono/node-server";
@@ -32,20 +33,40 @@ import { installLogger, type Logger } from "../telemetry/log.ts";
 import { startTelemetry } from "../telemetry/otel.ts";
 import { newApp } from "./app.ts";
 import { AddressLimiter, AuthFailureLimiter } from "./auth.ts";
-import { type Config, notificationSettings } from "./config.ts";
+import { type Config, notificationSettings, type Transport, transportOf } from "./config.ts";
 import { problemDocument, rawProblemResponse } from "./problem.ts";
+import { SECURITY_HEADERS } from "./security-headers.ts";
+import { httpsServerOptions, readTlsIdentity, type TlsIdentity } from "./tls.ts";
 
 export interface RunningGateway {
   /** Where HTTP is served; empty for a `runner`, which serves none. */
   readonly url: string;
   readonly folder: DataFolder;
   readonly role: Config["ROLE"];
+  /** How HTTP reaches clients (meaningless for a runner). */
+  readonly transport: Transport;
+  /** The HTTPS listener's certificate; absent when this node does not serve HTTPS itself. */
+  readonly tls?: ServedCertificate;
   /** The demo keys, when this start created them. */
   readonly newCredentials?: DemoCredentials;
   /** Exports buffered telemetry now (no-op when telemetry is off). */
   flushTelemetry(): Promise<void>;
   /** Stops accepting connections, waits for in-flight requests (up to the grace period), closes the stores. */
   close(): Promise<void>;
+}
+
+export type TlsReload =
+  | { readonly reloaded: true; readonly fingerprint: string; readonly validTo: string }
+  | { readonly reloaded: false; readonly fingerprint: string; readonly problem: string };
+
+export interface ServedCertificate {
+  /** SHA-256 of the certificate new connections get (colon-separated hex). */
+  readonly fingerprint: string;
+  /**
+   * Re-reads the TLS files and serves them to new connections (SIGHUP). A pair that does not read
+   * or check keeps the old one serving, and the answer says why.
+   */
+  reload(): Promise<TlsReload>;
 }
 
 /** How often a node expires applications past their time. */
@@ -66,7 +87,9 @@ export async function startGateway(config: Config, logger: Logger): Promise<Runn
   installLogger(logger);
   // The port first: a start that cannot serve fails before it creates anything (a first start's
   // demo keys are shown once, and would be lost with it).
-  const listener = config.ROLE === "runner" ? undefined : await listen(config);
+  // The certificate too: a bad one stops the start with the reason, before a port is held.
+  const tls = config.ROLE !== "runner" && config.TLS_CERT_FILE ? await readTlsIdentity(config) : undefined;
+  const listener = config.ROLE === "runner" ? undefined : await listen(config, tls);
   try {
     return await startNode(config, logger, listener);
   } catch (error) {
@@ -262,6 +285,7 @@ async function startNode(
       publicLimiter: new AddressLimiter({ events: config.PUBLIC_REQUESTS_PER_MINUTE, windowMs: 60_000 }),
       authLimiter,
       storageSpace: space,
+      tlsTerminatedByProxy: config.TLS_TERMINATED_BY_PROXY,
       traceRequests: otel.enabled,
       readiness: {
         async check() {
@@ -324,6 +348,8 @@ async function startNode(
     url,
     folder,
     role: config.ROLE,
+    transport: transportOf(config),
+    ...(listener?.tls ? { tls: listener.tls } : {}),
     ...(provisioned.newCredentials ? { newCredentials: provisioned.newCredentials } : {}),
     flushTelemetry: () => otel.flush(),
     close() {
@@ -373,6 +399,8 @@ async function startNode(
 interface PortListener {
   readonly server: Server;
   readonly url: string;
+  /** The HTTPS listener's certificate, and its reload; absent for plain HTTP. */
+  readonly tls?: ServedCertificate;
   /** From now on requests go to `fetch` (the app). */
   answerWith(fetch: ServeFetch): void;
   close(): Promise<void>;
@@ -380,7 +408,7 @@ interface PortListener {
 
 type ServeFetch = Parameters<typeof serve>[0]["fetch"];
 
-async function listen(config: Config): Promise<PortListener> {
+async function listen(config: Config, identity: TlsIdentity | undefined): Promise<PortListener> {
   let app: ServeFetch | undefined;
   // serve() gives an HTTP/1 server unless asked for HTTP/2, which the embedded default never is.
   const server = await new Promise<Server>((resolve, reject) => {
@@ -389,6 +417,12 @@ async function listen(config: Config): Promise<PortListener> {
         fetch: (request, env) => (app ? app(request, env) : startingResponse()),
         port: config.PORT,
         hostname: config.HOST,
+        ...(identity
+          ? {
+              createServer: createHttpsServer,
+              serverOptions: httpsServerOptions(identity, config.TLS_CLIENT_CA_FILE !== undefined),
+            }
+          : {}),
       },
       () => resolve(s as Server),
     );
@@ -396,9 +430,35 @@ async function listen(config: Config): Promise<PortListener> {
   });
   answerUnparsableRequests(server);
   const address = server.address() as AddressInfo;
+  let served = identity;
   return {
     server,
-    url: `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`,
+    url: `${identity ? "https" : "http"}://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`,
+    ...(identity
+      ? {
+          tls: {
+            get fingerprint() {
+              return served!.fingerprint;
+            },
+            async reload(): Promise<TlsReload> {
+              const current = served!;
+              try {
+                const next = await readTlsIdentity(config);
+                // Open connections keep their session; new handshakes get the new pair.
+                (server as unknown as HttpsServer).setSecureContext(next.context);
+                served = next;
+                return { reloaded: true, fingerprint: next.fingerprint, validTo: next.validTo };
+              } catch (error) {
+                return {
+                  reloaded: false,
+                  fingerprint: current.fingerprint,
+                  problem: error instanceof Error ? error.message : String(error),
+                };
+              }
+            },
+          },
+        }
+      : {}),
     answerWith(fetch) {
       app = fetch;
     },
@@ -415,7 +475,12 @@ function startingResponse(): Response {
     ),
     {
       status: 503,
-      headers: { "content-type": "application/problem+json", "retry-after": "5", "x-request-id": requestId },
+      headers: {
+        ...SECURITY_HEADERS,
+        "content-type": "application/problem+json",
+        "retry-after": "5",
+        "x-request-id": requestId,
+      },
     },
   );
 }

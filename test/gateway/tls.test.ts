@@ -1,0 +1,242 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { copyFileSync, readFileSync } from "node:fs";
+import { request } from "node:https";
+import { join } from "node:path";
+import { connect } from "node:tls";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DemoCredentials } from "../../control/provisioning.ts";
+import { ConfigError, loadConfig } from "../../gateway/config.ts";
+import { type CertificateFiles, selfSigned } from "../support/certificates.ts";
+import { tempDir } from "../support/duckdb.ts";
+
+/** `npm run dev` as a user starts it: a real process serving HTTPS with certificates made by OpenSSL. */
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+let folder: Awaited<ReturnType<typeof tempDir>>;
+let node: ChildProcess;
+let port: number;
+let stderr = "";
+let stdout = "";
+let credentials: DemoCredentials;
+/** The files the node is configured with; tests overwrite them and send SIGHUP. */
+let served: { cert: string; key: string };
+let first: CertificateFiles;
+let clientCa: CertificateFiles;
+
+function startNode(env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, ["--no-node-snapshot", "--import", "tsx", "gateway/main.ts"], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+}
+
+const until = async (condition: () => boolean, what: string, ms = 60_000) => {
+  const end = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; stderr: ${stderr.slice(-2000)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+};
+
+beforeAll(async () => {
+  folder = await tempDir("aos-tls-");
+  first = selfSigned(folder.dir, "first");
+  clientCa = selfSigned(folder.dir, "client-ca", { ca: true });
+  served = { cert: join(folder.dir, "served.pem"), key: join(folder.dir, "served.key") };
+  copyFileSync(first.cert, served.cert);
+  copyFileSync(first.key, served.key);
+  node = startNode({
+    DATA_DIR: join(folder.dir, "data"),
+    PORT: "0",
+    SEED_SCALE: "0.002",
+    SANDBOX_WORKERS: "1",
+    SANDBOX_CONTAINMENT: "off",
+    SHUTDOWN_GRACE_MS: "1000",
+    TLS_CERT_FILE: served.cert,
+    TLS_KEY_FILE: served.key,
+    TLS_CLIENT_CA_FILE: clientCa.cert,
+  });
+  node.stdout!.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  node.stderr!.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  await until(() => /Try: curl/.test(stdout), "the start banner", 120_000);
+  port = Number(/listening on https:\/\/127\.0\.0\.1:(\d+)/.exec(stdout)?.[1]);
+  credentials = JSON.parse(readFileSync(join(folder.dir, "data", "demo-credentials.json"), "utf8"));
+}, 150_000);
+
+afterAll(async () => {
+  if (node && node.exitCode === null) {
+    const exited = new Promise((resolve) => node.once("exit", resolve));
+    node.kill("SIGTERM");
+    await exited;
+  }
+  await folder?.remove();
+});
+
+/** A handshake alone: the protocol it settled on and the certificate the node served. */
+function handshake(
+  options: { version?: "TLSv1.1" | "TLSv1.2" | "TLSv1.3"; trust?: string } = {},
+): Promise<{ protocol: string | null; fingerprint: string }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(
+      {
+        host: "127.0.0.1",
+        port,
+        servername: "localhost",
+        ...(options.trust ? { ca: readFileSync(options.trust) } : { rejectUnauthorized: false }),
+        ...(options.version ? { minVersion: options.version, maxVersion: options.version } : {}),
+        // Let the client offer old protocols at all (OpenSSL's default level refuses them itself),
+        // so that a refusal is the node's.
+        ciphers: "DEFAULT@SECLEVEL=0",
+      },
+      () => {
+        resolve({ protocol: socket.getProtocol(), fingerprint: socket.getPeerCertificate().fingerprint256 });
+        socket.end();
+      },
+    );
+    socket.once("error", reject);
+  });
+}
+
+interface HttpsAnswer {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly body: string;
+}
+
+/** An HTTPS request trusting the first certificate, optionally with a client certificate. */
+function call(
+  path: string,
+  options: { method?: string; key?: string; client?: CertificateFiles; body?: unknown } = {},
+): Promise<HttpsAnswer> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: "127.0.0.1",
+        port,
+        path,
+        method: options.method ?? "GET",
+        servername: "localhost",
+        rejectUnauthorized: false,
+        // A fresh connection each time: a reused one would keep the certificate it was made with.
+        agent: false,
+        headers: {
+          ...(options.key ? { authorization: `Bearer ${options.key}` } : {}),
+          ...(options.body ? { "content-type": "application/json" } : {}),
+        },
+        ...(options.client
+          ? { cert: readFileSync(options.client.cert), key: readFileSync(options.client.key) }
+          : {}),
+      },
+      (res) => {
+        let body = "";
+        res.on("data", (chunk: Buffer) => {
+          body += chunk.toString();
+        });
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
+    req.once("error", reject);
+    req.end(options.body ? JSON.stringify(options.body) : undefined);
+  });
+}
+
+describe("HTTPS listener", () => {
+  it("says HTTPS in its start banner, with the certificate's fingerprint", () => {
+    expect(stdout).toContain(
+      `transport:    HTTPS, TLS 1.2 and later (certificate SHA-256 ${first.fingerprint}`,
+    );
+  });
+
+  it("refuses TLS 1.1 and settles on TLS 1.2 or 1.3 when the client offers them", async () => {
+    await expect(handshake({ version: "TLSv1.1", trust: first.cert })).rejects.toThrow(/protocol version/);
+    expect(await handshake({ version: "TLSv1.2", trust: first.cert })).toMatchObject({ protocol: "TLSv1.2" });
+    expect(await handshake({ version: "TLSv1.3", trust: first.cert })).toMatchObject({ protocol: "TLSv1.3" });
+  });
+
+  it("sends HSTS and the security headers on API answers, refusals and the docs page", async () => {
+    for (const answer of [
+      await call("/healthz"),
+      await call("/v1/datasets"),
+      await call("/v1/datasets", { key: credentials.operator.key }),
+      await call("/docs"),
+    ]) {
+      expect(answer.headers["strict-transport-security"]).toBe("max-age=31536000");
+      expect(answer.headers["x-content-type-options"]).toBe("nosniff");
+      expect(answer.headers["x-frame-options"]).toBe("DENY");
+      expect(answer.headers["referrer-policy"]).toBe("no-referrer");
+      expect(answer.headers["content-security-policy"]).toMatch(/frame-ancestors 'none'/);
+    }
+    const api = await call("/v1/datasets", { key: credentials.operator.key });
+    expect(api.status).toBe(200);
+    expect(api.headers["cache-control"]).toBe("no-store");
+    expect(api.headers["content-security-policy"]).toMatch(/^default-src 'none'/);
+    // The docs page keeps its own policy (Scalar's bundle from this origin).
+    expect((await call("/docs")).headers["content-security-policy"]).toMatch(/script-src 'self'/);
+  });
+
+  it("serves a renewed certificate to new connections after SIGHUP, on the same listener", async () => {
+    expect((await handshake()).fingerprint).toBe(first.fingerprint);
+    const renewed = selfSigned(folder.dir, "renewed");
+    copyFileSync(renewed.cert, served.cert);
+    copyFileSync(renewed.key, served.key);
+    node.kill("SIGHUP");
+    await until(() => stderr.includes("TLS certificate reloaded"), "the reload");
+    expect((await handshake({ trust: renewed.cert })).fingerprint).toBe(renewed.fingerprint);
+    expect(node.exitCode).toBeNull();
+    expect((await call("/healthz")).status).toBe(200);
+    first = renewed;
+  });
+
+  it("keeps serving the certificate it has when the new key does not match, and logs why", async () => {
+    const other = selfSigned(folder.dir, "other");
+    // A renewal half done: the new certificate, the old key.
+    copyFileSync(other.cert, served.cert);
+    node.kill("SIGHUP");
+    await until(() => stderr.includes("TLS certificate not reloaded"), "the refused reload");
+    expect(stderr).toMatch(/TLS_KEY_FILE [^"]* is not the private key of the certificate in TLS_CERT_FILE/);
+    expect((await handshake()).fingerprint).toBe(first.fingerprint);
+    expect((await call("/healthz")).status).toBe(200);
+    // Put the matching pair back for the tests that follow.
+    copyFileSync(first.cert, served.cert);
+  });
+});
+
+describe("plain HTTP", () => {
+  const base = { DATA_DIR: "/nonexistent", HOST: "0.0.0.0" };
+
+  it("does not start on a non-loopback address without TLS, and says what to set", async () => {
+    const refused = startNode({ ...base, PORT: "0" });
+    let err = "";
+    refused.stderr!.on("data", (chunk: Buffer) => {
+      err += chunk.toString();
+    });
+    const code = await new Promise((resolve) => refused.once("exit", resolve));
+    expect(code).toBe(2);
+    expect(err).toMatch(/HOST: 0\.0\.0\.0 is reachable from the network/);
+    expect(err).toMatch(/TLS_CERT_FILE and TLS_KEY_FILE/);
+    expect(err).toMatch(/TLS_TERMINATED_BY_PROXY=true/);
+  });
+
+  it("is accepted off loopback only when a TLS-terminating proxy is declared, and always on loopback", () => {
+    expect(loadConfig({ ...base, TLS_TERMINATED_BY_PROXY: "true" }).HOST).toBe("0.0.0.0");
+    for (const host of ["127.0.0.1", "localhost", "::1", "127.0.0.5"])
+      expect(loadConfig({ HOST: host }).HOST).toBe(host);
+    for (const host of ["::", "192.0.2.7", "gateway.example"])
+      expect(() => loadConfig({ HOST: host })).toThrow(ConfigError);
+    // A runner listens on nothing.
+    expect(loadConfig({ ...base, ROLE: "runner", DATABASE_URL: "postgres://h/db" }).ROLE).toBe("runner");
+  });
+
+  it("refuses half a TLS configuration", () => {
+    expect(() => loadConfig({ TLS_CERT_FILE: "/c.pem" })).toThrow(/HTTPS needs both/);
+    expect(() => loadConfig({ TLS_CLIENT_CA_FILE: "/ca.pem" })).toThrow(
+      /set TLS_CERT_FILE and TLS_KEY_FILE too/,
+    );
+  });
+});

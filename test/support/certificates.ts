@@ -1,0 +1,52 @@
+import { execFileSync } from "node:child_process";
+import { X509Certificate } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+
+/** Certificates made by the system's OpenSSL, as an operator of the domain would make them. */
+const OPENSSL = "/usr/bin/openssl";
+
+export interface CertificateFiles {
+  readonly cert: string;
+  readonly key: string;
+  /** SHA-256 of the certificate, colon-separated hex (as Node and `openssl -fingerprint` print it). */
+  readonly fingerprint: string;
+}
+
+const openssl = (args: readonly string[]) => execFileSync(OPENSSL, args, { stdio: "pipe" });
+
+const fingerprintOf = (cert: string) => new X509Certificate(readFileSync(cert)).fingerprint256;
+
+const EC_KEY = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"];
+
+/** A self-signed certificate for this machine (127.0.0.1, localhost), or a CA when `ca` is set. */
+export function selfSigned(dir: string, name: string, options: { ca?: boolean } = {}): CertificateFiles {
+  const cert = join(dir, `${name}.pem`);
+  const key = join(dir, `${name}.key`);
+  openssl([
+    "req",
+    "-x509",
+    ...EC_KEY,
+    "-keyout",
+    key,
+    "-out",
+    cert,
+    "-days",
+    "2",
+    "-subj",
+    `/CN=${name}`,
+    "-addext",
+    options.ca ? "basicConstraints=critical,CA:TRUE" : "subjectAltName=IP:127.0.0.1,DNS:localhost",
+  ]);
+  return { cert, key, fingerprint: fingerprintOf(cert) };
+}
+
+/** A client certificate issued by `ca`. */
+export function issuedBy(ca: CertificateFiles, dir: string, name: string): CertificateFiles {
+  const cert = join(dir, `${name}.pem`);
+  const key = join(dir, `${name}.key`);
+  const request = join(dir, `${name}.csr`);
+  openssl(["req", "-new", ...EC_KEY, "-keyout", key, "-out", request, "-subj", `/CN=${name}`]);
+  openssl(["x509", "-req", "-in", request, "-CA", ca.cert, "-CAkey", ca.key, "-out", cert, "-days", "2"]);
+  return { cert, key, fingerprint: fingerprintOf(cert) };
+}
