@@ -56,6 +56,13 @@ export const Config = z.object({
    * `strict` refuses to start without every layer, `best-effort` warns naming what is missing.
    */
   SANDBOX_CONTAINMENT: z.enum(["strict", "best-effort", "off"]).default("best-effort"),
+  /**
+   * Memory each worker process may hold in all, from its cgroup where the host offers cgroups:
+   * above the largest isolate heap (`heapMb`) a job may ask for, plus about 200 MiB for node.
+   */
+  SANDBOX_WORKER_MEMORY_MB: z.coerce.number().int().min(128).max(1_048_576).default(1536),
+  /** CPU each worker process may use, in percent of one core (its cgroup's quota). */
+  SANDBOX_WORKER_CPU_PERCENT: z.coerce.number().int().min(1).max(6400).default(100),
   /** Accepted jobs waiting to run; a full queue answers 429 QUEUE_FULL. */
   JOB_QUEUE_CAPACITY: z.coerce.number().int().min(1).max(1_000_000).default(1000),
   /** Jobs one operator may have running at once. */

@@ -183,7 +183,10 @@ async function startNode(
   const pool = runs
     ? new SandboxPool({
         size: config.SANDBOX_WORKERS,
-        containment: workerContainment(config.SANDBOX_CONTAINMENT),
+        containment: workerContainment(config.SANDBOX_CONTAINMENT, {
+          memoryBytes: config.SANDBOX_WORKER_MEMORY_MB * 1024 * 1024,
+          cpuPercent: config.SANDBOX_WORKER_CPU_PERCENT,
+        }),
       })
     : undefined;
   const jobs = new JobService(

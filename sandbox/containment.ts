@@ -10,7 +10,9 @@
  *   every process in it along, whatever state it is in;
  * - `uid`: an unprivileged uid (65534) when the gateway runs as root;
  * - `seccomp`: the filter of `seccomp-filter.ts` (no new processes, no ptrace, no mount, no IP
- *   sockets).
+ *   sockets);
+ * - `cgroups`: a memory limit and a CPU quota for the whole worker process (`cgroups.ts`), where
+ *   the host lets this process make cgroups.
  *
  * The layers the host offers are found once per process by starting a trial worker the way real
  * ones start; the pool then pays bwrap's start once per worker, not per job.
@@ -20,10 +22,25 @@ import { accessSync, constants, existsSync, lstatSync, readlinkSync, realpathSyn
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { log } from "../telemetry/log.ts";
+import {
+  type CgroupHost,
+  cgroupsWork,
+  detectCgroups,
+  sweepStaleCgroups,
+  type WorkerResources,
+} from "./cgroups.ts";
 import { seccompSupported, workerSeccompProgram } from "./seccomp-filter.ts";
 
 export type ContainmentMode = "strict" | "best-effort" | "off";
-export const CONTAINMENT_LAYERS = ["network", "mount", "pid", "uid", "seccomp", "dieWithParent"] as const;
+export const CONTAINMENT_LAYERS = [
+  "network",
+  "mount",
+  "pid",
+  "uid",
+  "seccomp",
+  "dieWithParent",
+  "cgroups",
+] as const;
 export type ContainmentLayer = (typeof CONTAINMENT_LAYERS)[number];
 
 /** What is in force, for `/readyz` and the start banner: layer names and booleans, never a path. */
@@ -42,7 +59,13 @@ export interface WorkerContainment {
   readonly user?: { uid: number; gid: number };
   /** The seccomp program, to write on the fd named in `args` (`SECCOMP_FD`). */
   readonly seccomp?: Buffer;
+  /** Where each worker gets a cgroup with `resources`; undefined: the host offers none. */
+  readonly cgroups?: CgroupHost;
+  readonly resources?: WorkerResources;
 }
+
+/** Each worker's limits unless the configuration says otherwise (SANDBOX_WORKER_MEMORY_MB, SANDBOX_WORKER_CPU_PERCENT). */
+export const DEFAULT_WORKER_RESOURCES: WorkerResources = { memoryBytes: 1536 * 1024 * 1024, cpuPercent: 100 };
 
 /** The child's fd bwrap reads the seccomp program from: the one after the message channel (3). */
 export const SECCOMP_FD = 4;
@@ -89,14 +112,20 @@ const decided = new Map<ContainmentMode, WorkerContainment>();
  * const containment = workerContainment(config.SANDBOX_CONTAINMENT); // throws in strict mode when a layer is missing
  * const pool = new SandboxPool({ size: 2, containment });
  */
-export function workerContainment(mode: ContainmentMode): WorkerContainment {
-  const known = decided.get(mode);
-  if (known) return known;
+export function workerContainment(
+  mode: ContainmentMode,
+  resources: WorkerResources = DEFAULT_WORKER_RESOURCES,
+): WorkerContainment {
+  const known = decided.get(mode) ?? decide(mode);
+  return known.cgroups ? { ...known, resources } : known;
+}
+
+function decide(mode: ContainmentMode): WorkerContainment {
   const chosen = mode === "off" ? OFF : probe(mode);
   const { missing } = chosen.report;
   if (mode === "strict" && missing.length > 0) {
     throw new ContainmentError(
-      `SANDBOX_CONTAINMENT=strict: the host refuses the workers' ${missing.join(", ")} containment; install bubblewrap (apt-get install bubblewrap) and allow user namespaces, or set SANDBOX_CONTAINMENT=best-effort`,
+      `SANDBOX_CONTAINMENT=strict: the host refuses the workers' ${missing.join(", ")} containment; ${remedy(missing)}, or set SANDBOX_CONTAINMENT=best-effort`,
     );
   }
   if (mode === "off") {
@@ -105,7 +134,7 @@ export function workerContainment(mode: ContainmentMode): WorkerContainment {
     );
   } else if (missing.length > 0) {
     log.warn(
-      `SANDBOX WORKER CONTAINMENT INCOMPLETE: missing ${missing.join(", ")}; install bubblewrap and allow user namespaces, or set SANDBOX_CONTAINMENT=strict to refuse to start`,
+      `SANDBOX WORKER CONTAINMENT INCOMPLETE: missing ${missing.join(", ")}; ${remedy(missing)}, or set SANDBOX_CONTAINMENT=strict to refuse to start`,
       { missing },
     );
   }
@@ -113,10 +142,22 @@ export function workerContainment(mode: ContainmentMode): WorkerContainment {
   return chosen;
 }
 
+/** What gives the host the missing layers. */
+function remedy(missing: readonly ContainmentLayer[]): string {
+  const steps = [];
+  if (missing.some((layer) => layer !== "cgroups"))
+    steps.push("install bubblewrap (apt-get install bubblewrap) and allow user namespaces");
+  if (missing.includes("cgroups"))
+    steps.push(
+      "give the service a writable cgroup subtree (systemd Delegate=yes, or writable cgroup v1 memory and cpu hierarchies)",
+    );
+  return steps.join("; ");
+}
+
 /** Tries the layers on a trial worker, richest set first, and keeps the first set that starts. */
 function probe(mode: ContainmentMode): WorkerContainment {
   const bwrap = BWRAP_CANDIDATES.find((path) => isExecutable(path));
-  if (!bwrap) return { report: report(mode, []) };
+  if (!bwrap) return withCgroups({ report: report(mode, []) });
   const asRoot = process.getuid?.() === 0;
   const seccomp = seccompSupported() ? workerSeccompProgram() : undefined;
   // The richest first; a host refusing one layer still gets the others.
@@ -144,9 +185,19 @@ function probe(mode: ContainmentMode): WorkerContainment {
       ...(attempt.dropUid ? { user: { uid: UNPRIVILEGED_ID, gid: UNPRIVILEGED_ID } } : {}),
       ...(attempt.withSeccomp && seccomp ? { seccomp } : {}),
     };
-    if (trialStarts(candidate)) return candidate;
+    if (trialStarts(candidate)) return withCgroups(candidate);
   }
-  return { report: report(mode, []) };
+  return withCgroups({ report: report(mode, []) });
+}
+
+/** The candidate, with workers' cgroups when the host lets its workers' uid join them. */
+function withCgroups(candidate: WorkerContainment): WorkerContainment {
+  const host = detectCgroups();
+  if (!host || !cgroupsWork(host, candidate.user)) return candidate;
+  sweepStaleCgroups(host);
+  const { mode, layers } = candidate.report;
+  const on = CONTAINMENT_LAYERS.filter((layer) => layers[layer] || layer === "cgroups");
+  return { ...candidate, report: report(mode, on), cgroups: host };
 }
 
 function report(mode: ContainmentMode, on: readonly ContainmentLayer[]): ContainmentReport {

@@ -1,8 +1,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { Duplex, type Readable, type Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
+import { log } from "../telemetry/log.ts";
 import type { ColumnarBatch } from "./batch.ts";
 import { encodeBatch } from "./batch-wire.ts";
+import { WorkerCgroup } from "./cgroups.ts";
 import { containedCommand, SECCOMP_FD, type WorkerContainment, workerContainment } from "./containment.ts";
 import { decodeFrame, FrameReader, MESSAGE_CHANNEL_FD, writeFrame } from "./frame-channel.ts";
 import { SandboxLimits } from "./limits.ts";
@@ -80,6 +82,8 @@ export class WorkerProcess {
   /** Settles once the process is gone and its stderr ended (or its grace ran out), after `onExit`. */
   readonly gone: Promise<void>;
   private markGone: () => void = () => {};
+  /** Its memory limit and CPU quota, when the host offers cgroups; removed once it is gone. */
+  private readonly cgroup: WorkerCgroup | undefined;
 
   /**
    * @param entry the worker program; tests start hostile ones.
@@ -91,7 +95,9 @@ export class WorkerProcess {
     entry: string = WORKER_ENTRY,
     containment: WorkerContainment = workerContainment("best-effort"),
   ) {
-    const [command, args] = containedCommand(containment, ["--no-node-snapshot", ...loaderFor(entry), entry]);
+    const contained = containedCommand(containment, ["--no-node-snapshot", ...loaderFor(entry), entry]);
+    this.cgroup = workerCgroup(containment);
+    const [command, args] = this.cgroup ? this.cgroup.wrap(...contained) : contained;
     this.child = spawn(command, args, {
       // No environment: nothing the gateway knows (keys, paths, DSNs) is visible to the worker.
       env: {},
@@ -178,9 +184,12 @@ export class WorkerProcess {
         onExit({
           code,
           signal,
-          outOfMemory: /out.of.memory|heap limit|Allocation failed/i.test(this.stderrTail),
+          outOfMemory:
+            /out.of.memory|heap limit|Allocation failed/i.test(this.stderrTail) ||
+            this.cgroup?.outOfMemory === true,
           brokeProtocol: this.brokeProtocol,
         });
+        this.cgroup?.remove();
         this.markGone();
       });
     };
@@ -266,6 +275,22 @@ export class WorkerProcess {
   private killForBrokenProtocol(): void {
     this.brokeProtocol = true;
     this.kill();
+  }
+}
+
+/**
+ * A new cgroup for one worker. Made at start, so a host that stops allowing it (a full cgroup
+ * tree, a changed delegation) costs the limits, loudly, not the worker.
+ */
+function workerCgroup(containment: WorkerContainment): WorkerCgroup | undefined {
+  if (!containment.cgroups || !containment.resources) return undefined;
+  try {
+    return new WorkerCgroup(containment.cgroups, containment.resources, containment.user);
+  } catch (error) {
+    log.warn("SANDBOX WORKER STARTED WITHOUT ITS CGROUP: no memory limit or CPU quota beyond the isolate's", {
+      code: (error as NodeJS.ErrnoException).code,
+    });
+    return undefined;
   }
 }
 

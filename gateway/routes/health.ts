@@ -28,7 +28,7 @@ const LiveFreeze = z.object({
 const Containment = z
   .object({
     mode: z.enum(["strict", "best-effort", "off"]),
-    /** Each layer and whether it is in force: network, mount, pid, uid, seccomp, dieWithParent. */
+    /** Each layer and whether it is in force: network, mount, pid, uid, seccomp, dieWithParent, cgroups. */
     layers: z.record(z.string(), z.boolean()),
     /** The layers the host refused (best-effort mode starts without them, strict does not start). */
     missing: z.array(z.string()),

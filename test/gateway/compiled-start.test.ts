@@ -1,8 +1,10 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { once } from "node:events";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DemoCredentials } from "../../control/provisioning.ts";
+import { detectCgroups } from "../../sandbox/cgroups.ts";
 import { tempDir } from "../support/duckdb.ts";
 
 /** `npm start`'s production form: compiled once (`npm run build`), run as JavaScript, no TypeScript loader. */
@@ -20,6 +22,20 @@ afterAll(async () => {
   node?.kill("SIGKILL");
   await folder?.remove();
 });
+
+/** Pids of a process's children, from /proc. */
+function childPids(parent: number): number[] {
+  return readdirSync("/proc")
+    .filter((entry) => {
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+        return /^\d+$/.test(entry) && Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === parent;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
 
 /** Command lines of a process's children, from /proc. */
 function childCommandLines(parent: number): string[] {
@@ -87,5 +103,21 @@ describe("compiled start", () => {
       expect(worker).toContain("dist/sandbox/worker-main.js");
       expect(worker).not.toContain("tsx");
     }
+  });
+
+  it("stops on SIGTERM leaving no worker, booting or idle, and no worker cgroup behind", async () => {
+    // A job ended its worker's turn: a replacement may be booting right now.
+    const pids = childPids(node!.pid!);
+    expect(pids.length).toBeGreaterThan(0);
+    const exited = once(node!, "exit");
+    node!.kill("SIGTERM");
+    const [code] = await exited;
+    expect(code).toBe(0);
+    expect(pids.filter((pid) => existsSync(`/proc/${pid}`))).toEqual([]);
+    const host = detectCgroups();
+    if (host)
+      expect(
+        readdirSync(host.memoryParent).filter((name) => name.startsWith(`aos-worker-${node!.pid}-`)),
+      ).toEqual([]);
   });
 });

@@ -1,6 +1,14 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { createRequire } from "node:module";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
@@ -11,6 +19,7 @@ import { CONTAINMENT_LAYERS, workerContainment } from "../../sandbox/containment
 
 const PROJECT = fileURLToPath(new URL("../..", import.meta.url));
 
+import { detectCgroups, sweepStaleCgroups } from "../../sandbox/cgroups.ts";
 import type { QueryPort, SandboxResult } from "../../sandbox/index.ts";
 import { SandboxPool } from "../../sandbox/index.ts";
 import { workerSeccompProgram } from "../../sandbox/seccomp-filter.ts";
@@ -49,16 +58,24 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function probeFrom(pool: SandboxPool): Promise<Record<string, string>> {
+function probeJob(pool: SandboxPool, extra: Partial<ProbeRequest> = {}): Promise<SandboxResult> {
   const request: ProbeRequest = {
     read: [join(dataDir, "control.sqlite"), join(dataDir, "domain-key.pem")],
     writeIn: dataDir,
     port: listening,
+    ...extra,
   };
-  const result = await pool.run(
+  return pool.run(
     { jobId: `probe_${++jobs}`, script: JSON.stringify(request), language: "javascript" },
     port,
   );
+}
+
+async function probeFrom(
+  pool: SandboxPool,
+  extra: Partial<ProbeRequest> = {},
+): Promise<Record<string, string>> {
+  const result = await probeJob(pool, extra);
   if (result.status !== "completed") throw new Error(`probe failed: ${JSON.stringify(result.error)}`);
   const rows = result.outputs.probes as Array<{ probe: string; result: string }>;
   return Object.fromEntries(rows.map((row) => [row.probe.replace(dataDir, "DATA_DIR"), row.result]));
@@ -119,6 +136,76 @@ describe("worker containment: from inside a worker", () => {
       spawn: "ok",
       write: "ok",
     });
+  });
+});
+
+/** A live worker's cgroup folder for `controller`, read from /proc as the host sees it. */
+function cgroupDir(pid: number, controller: "memory" | "cpu"): string {
+  const line = readFileSync(`/proc/${pid}/cgroup`, "utf8")
+    .split("\n")
+    .find((entry) => entry.split(":")[1]!.split(",").includes(controller));
+  return join("/sys/fs/cgroup", controller, line!.split(":")[2]!);
+}
+
+describe("worker containment: cgroups", () => {
+  const MiB = 1024 * 1024;
+  const resources = { memoryBytes: 160 * MiB, cpuPercent: 25 };
+
+  it("puts each worker, from its first instruction, in a cgroup with the configured memory limit and CPU quota", async () => {
+    const pool = new SandboxPool({
+      size: 1,
+      workerEntry: PROBE_WORKER,
+      containment: workerContainment("strict", resources),
+    });
+    try {
+      await probeFrom(pool);
+      const [pid] = pool.workerPids;
+      const memory = cgroupDir(pid!, "memory");
+      const cpu = cgroupDir(pid!, "cpu");
+      expect(memory).toMatch(/aos-worker-\d+-\d+$/);
+      expect(Number(readFileSync(join(memory, "memory.limit_in_bytes"), "utf8"))).toBe(resources.memoryBytes);
+      const quota = Number(readFileSync(join(cpu, "cpu.cfs_quota_us"), "utf8"));
+      const period = Number(readFileSync(join(cpu, "cpu.cfs_period_us"), "utf8"));
+      expect(quota / period).toBeCloseTo(0.25);
+      // Everything of the worker (bwrap, the namespace's init, node) is inside, none left outside.
+      for (const process of descendants(pid!)) expect(cgroupDir(process, "memory")).toBe(memory);
+      // A script that keeps a core busy is held to its quota: the kernel counts the throttling.
+      await probeFrom(pool, { burnMs: 400 });
+      expect(readFileSync(join(cpu, "cpu.stat"), "utf8")).toMatch(/^nr_throttled [1-9]/m);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("kills a worker holding more memory than its limit outside the isolate's heap, as MEMORY_LIMIT, and removes its cgroup", async () => {
+    const pool = new SandboxPool({
+      size: 1,
+      workerEntry: PROBE_WORKER,
+      containment: workerContainment("strict", { ...resources, cpuPercent: 100 }),
+    });
+    let memory = "";
+    try {
+      await probeFrom(pool);
+      memory = cgroupDir(pool.workerPids[0]!, "memory");
+      const result = await probeJob(pool, { allocateMb: 320 });
+      expect(result).toMatchObject({ status: "failed", error: { code: "MEMORY_LIMIT" } });
+    } finally {
+      await pool.close();
+    }
+    expect(existsSync(memory)).toBe(false);
+  });
+
+  it("lets an uncontained worker hold that much: the limit, not the probe, stopped it", async () => {
+    const pool = new SandboxPool({
+      size: 1,
+      workerEntry: PROBE_WORKER,
+      containment: workerContainment("off"),
+    });
+    try {
+      expect((await probeFrom(pool, { allocateMb: 320 })).held).toBe("320");
+    } finally {
+      await pool.close();
+    }
   });
 });
 
@@ -183,7 +270,12 @@ function alive(pid: number): boolean {
 
 describe("worker containment: when the worker's parent is killed", () => {
   let owner: ChildProcess | undefined;
-  afterAll(() => owner?.kill("SIGKILL"));
+  afterAll(() => {
+    owner?.kill("SIGKILL");
+    // The owner had no chance to remove its workers' cgroups: the next start sweeps them.
+    const host = detectCgroups();
+    if (host) sweepStaleCgroups(host);
+  });
 
   it("ends a worker deaf to its channel (spinning) within a second of a SIGKILL to the process owning the pool", async () => {
     const request: ProbeRequest = { read: [], writeIn: dataDir, port: listening, spin: true };
@@ -206,5 +298,13 @@ describe("worker containment: when the worker's parent is killed", () => {
     const deadline = Date.now() + 1000;
     while (tree.some(alive) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(tree.filter(alive)).toEqual([]);
+  });
+
+  it("leaves no cgroup of the killed owner's workers after the next start's sweep", () => {
+    const host = detectCgroups()!;
+    sweepStaleCgroups(host);
+    const ownerName = new RegExp(`^aos-worker-${owner!.pid}-`);
+    for (const parent of [host.memoryParent, host.cpuParent])
+      expect(readdirSync(parent).filter((name) => ownerName.test(name))).toEqual([]);
   });
 });
