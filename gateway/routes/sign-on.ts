@@ -20,7 +20,7 @@ import {
   REPEATED_FAILURE,
 } from "../auth.ts";
 import { CONSOLE_SECURITY_HEADERS } from "../console.ts";
-import { COMMON_ERRORS, NOT_FOUND_ERROR } from "../problem.ts";
+import { COMMON_ERRORS } from "../problem.ts";
 import type { SingleSignOn } from "../single-sign-on.ts";
 import { setSessionCookie } from "./session.ts";
 
@@ -55,46 +55,6 @@ const describe = createRoute({
       content: { "application/json": { schema: SignOnProvider } },
     },
     ...COMMON_ERRORS,
-  },
-});
-
-const start = createRoute({
-  method: "get",
-  path: `${SIGN_ON_PATH}/start`,
-  operationId: "startSignOn",
-  tags: ["session"],
-  summary:
-    "A browser's sign-in through the OpenID provider: redirects there (authorization code flow with PKCE, state and nonce).",
-  security: [],
-  responses: {
-    302: { description: "To the provider's sign-in page." },
-    ...COMMON_ERRORS,
-    ...NOT_FOUND_ERROR,
-  },
-});
-
-const callback = createRoute({
-  method: "get",
-  path: `${SIGN_ON_PATH}/callback`,
-  operationId: "finishSignOn",
-  tags: ["session"],
-  summary:
-    "Where the provider sends the browser back: the code is redeemed and the ID token checked; a person whose roles map to a principal gets the console's session cookie.",
-  security: [],
-  request: {
-    query: z.object({
-      code: z.string().optional(),
-      state: z.string().optional(),
-      iss: z.string().optional(),
-      error: z.string().optional(),
-      error_description: z.string().optional(),
-    }),
-  },
-  responses: {
-    303: { description: "Signed in: to the console, with the session cookie set." },
-    401: { description: "The provider's answer failed a check: an HTML page saying to start again." },
-    403: { description: "The person has no role here, or is not admitted: an HTML page saying whom to ask." },
-    ...NOT_FOUND_ERROR,
   },
 });
 
@@ -150,7 +110,9 @@ export function registerSignOnRoutes(app: OpenAPIHono<GatewayEnv>, deps: SignOnR
     );
   });
 
-  app.openapi(start, async (c) => {
+  // The start and the callback are a browser's navigations (a redirect, an HTML page), not an API:
+  // they stay out of the contract that programs are generated from.
+  app.get(`${SIGN_ON_PATH}/start`, async (c) => {
     const { url, checks } = await configured().start();
     const handle = await beginSignOnAttempt(deps.controlPlane, checks, now());
     // Lax, not Strict: the provider sends the browser back by a cross-site navigation, which must
@@ -166,7 +128,7 @@ export function registerSignOnRoutes(app: OpenAPIHono<GatewayEnv>, deps: SignOnR
     return c.redirect(url.href, 302);
   });
 
-  app.openapi(callback, async (c) => {
+  app.get(`${SIGN_ON_PATH}/callback`, async (c) => {
     const sso = configured();
     const address = clientAddress(c);
     const credential = "sign-on callback";
