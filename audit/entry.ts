@@ -12,6 +12,7 @@ export const AUDIT_EVENT_TYPES = [
   "auth.failed",
   "session.opened",
   "session.closed",
+  "session.refused",
   "operator.created",
   "operator.updated",
   "operator.suspended",

@@ -55,6 +55,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/v1/session/sign-on": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Whether the console can sign in through the domain's OpenID provider, and its name. */
+    get: operations["getSignOnProvider"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/v1/datasets": {
     parameters: {
       query?: never;
@@ -1674,6 +1691,18 @@ export interface components {
     SignedOut: {
       /** @enum {boolean} */
       signedOut: true;
+    };
+    SignOnProvider: {
+      /** @description Null when this domain signs in by API key only. */
+      provider: {
+        /** @description The provider's name, for the sign-in button. */
+        name: string;
+        /**
+         * @description Where the browser goes to sign in.
+         * @example /v1/session/sign-on/start
+         */
+        startUrl: string;
+      } | null;
     };
     DatasetList: {
       datasets: components["schemas"]["DatasetSummary"][];
@@ -4330,6 +4359,100 @@ export interface operations {
       };
       /** @description No such object visible to the caller. */
       404: {
+        headers: {
+          /** @description The request's id; quote it when reporting a problem. */
+          "x-request-id"?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Too many requests. */
+      429: {
+        headers: {
+          /** @description The request's id; quote it when reporting a problem. */
+          "x-request-id"?: string;
+          /** @description Seconds to wait before trying again. */
+          "retry-after"?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Internal error (no data in the message). */
+      500: {
+        headers: {
+          /** @description The request's id; quote it when reporting a problem. */
+          "x-request-id"?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Starting up or shutting down. */
+      503: {
+        headers: {
+          /** @description The request's id; quote it when reporting a problem. */
+          "x-request-id"?: string;
+          /** @description Seconds to wait before trying again. */
+          "retry-after"?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  getSignOnProvider: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The provider, or null. */
+      200: {
+        headers: {
+          /** @description The request's id; quote it when reporting a problem. */
+          "x-request-id"?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["SignOnProvider"];
+        };
+      };
+      /** @description The request is malformed or fails validation. */
+      400: {
+        headers: {
+          /** @description The request's id; quote it when reporting a problem. */
+          "x-request-id"?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No valid API key. */
+      401: {
+        headers: {
+          /** @description The request's id; quote it when reporting a problem. */
+          "x-request-id"?: string;
+          /** @description The scheme to authenticate with: `Bearer`. */
+          "www-authenticate"?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The key's role may not use this route. */
+      403: {
         headers: {
           /** @description The request's id; quote it when reporting a problem. */
           "x-request-id"?: string;

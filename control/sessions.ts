@@ -29,8 +29,8 @@ export type SessionPrincipal = z.infer<typeof SessionPrincipal>;
 export interface ConsoleSession {
   readonly id: string;
   readonly principal: Principal;
-  /** The public prefix of the key that opened it. */
-  readonly keyPrefix: string;
+  /** The public prefix of the key that opened it; none when the OpenID provider vouched for the person. */
+  readonly keyPrefix?: string;
   readonly idleExpiresAt: string;
   readonly expiresAt: string;
   /** The session's CSRF token (derived from the cookie's token; see `csrfTokenOf`). */
@@ -61,6 +61,11 @@ const clock = (settings: SessionSettings) => (settings.now ?? (() => new Date())
 const plus = (time: Date, ms: number) => new Date(time.getTime() + ms).toISOString();
 const earlier = (a: string, b: string) => (a < b ? a : b);
 
+/** What vouched for the person opening a session: one of the principal's API keys, or the OpenID provider. */
+export type SessionOpener =
+  | { readonly keyPrefix: string }
+  | { readonly identity: { readonly issuer: string; readonly subject: string } };
+
 /**
  * Opens a session for the holder of `key`, or answers null when the key would not authenticate
  * (unknown, malformed, revoked, inactive principal: the caller cannot tell which). The opening is
@@ -74,14 +79,30 @@ export async function openSession(
   const principal = await authenticate(deps.store, input.key);
   if (!principal) return null;
   // authenticate() accepted the key, so it has the `aos_<12 hex>_…` shape.
-  const keyPrefix = input.key.slice(4, 16);
+  const opener = { keyPrefix: input.key.slice(4, 16) };
+  return openSessionFor(deps, principal, { opener, address: input.address }, settings);
+}
+
+/**
+ * Opens a session for a principal someone has already vouched for (a key, or the OpenID provider
+ * through `signOnPrincipal`). The same session, cookie and expiries whichever way it was opened;
+ * audited with what opened it and the session id, never a token.
+ */
+export async function openSessionFor(
+  deps: { readonly store: Pick<SqlStore, "transaction">; readonly audit: AuditSink },
+  principal: Principal,
+  input: { readonly opener: SessionOpener; readonly address: string },
+  settings: SessionSettings = DEFAULT_SESSION_SETTINGS,
+): Promise<OpenedSession> {
   const now = clock(settings);
   const token = randomBytes(32).toString("base64url");
   const csrfToken = csrfTokenOf(token);
+  const keyPrefix = "keyPrefix" in input.opener ? input.opener.keyPrefix : undefined;
+  const identity = "identity" in input.opener ? input.opener.identity : undefined;
   const session: OpenedSession = {
     id: `ses_${randomUUID()}`,
     principal,
-    keyPrefix,
+    ...(keyPrefix ? { keyPrefix } : {}),
     token,
     csrfToken,
     idleExpiresAt: plus(now, Math.min(settings.idleMs, settings.maxMs)),
@@ -91,14 +112,17 @@ export async function openSession(
     // Sessions past their absolute expiry are of no use to anyone: dropped as new ones open.
     await tx.run("DELETE FROM console_sessions WHERE expires_at <= $1", [now.toISOString()]);
     await tx.run(
-      `INSERT INTO console_sessions (id, token_hash, csrf_hash, principal_id, key_prefix, created_at, last_seen_at, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $6, $7)`,
+      `INSERT INTO console_sessions (id, token_hash, csrf_hash, principal_id, key_prefix, identity_issuer,
+         identity_subject, created_at, last_seen_at, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9)`,
       [
         session.id,
         sha256Hex(token),
         sha256Hex(csrfToken),
         principal.id,
-        keyPrefix,
+        keyPrefix ?? null,
+        identity?.issuer ?? null,
+        identity?.subject ?? null,
         now.toISOString(),
         session.expiresAt,
       ],
@@ -112,7 +136,8 @@ export async function openSession(
         data: {
           session: session.id,
           role: principal.role,
-          keyPrefix,
+          ...(keyPrefix ? { keyPrefix } : {}),
+          ...(identity ? { issuer: identity.issuer, person: identity.subject } : {}),
           address: input.address,
           expiresAt: session.expiresAt,
         },
@@ -124,7 +149,8 @@ export async function openSession(
 type SessionRow = {
   session_id: string;
   csrf_hash: string;
-  key_prefix: string;
+  key_prefix: string | null;
+  key_found: string | null;
   created_at: string;
   last_seen_at: string;
   expires_at: string;
@@ -134,7 +160,7 @@ type SessionRow = {
 
 /**
  * The live session a cookie's token names, or null: unknown, signed out, past its idle or absolute
- * expiry, opened by a key since revoked, or belonging to a principal whose status changed since
+ * expiry, opened by a key since revoked (or gone), or belonging to a principal whose status changed since
  * sign-in. Read on every request (like keys), so a suspension or revocation ends the session with
  * its commit — for good: a principal reinstated later signs in again. Marks the session used, at
  * most once per `TOUCH_INTERVAL_MS`.
@@ -147,11 +173,11 @@ export async function resumeSession(
   if (!TOKEN_PATTERN.test(token)) return null;
   const rows = await store.query<SessionRow>(
     `SELECT s.id AS session_id, s.csrf_hash, s.key_prefix, s.created_at, s.last_seen_at, s.expires_at,
-            k.revoked_at AS key_revoked_at, p.status_changed_at,
+            k.prefix AS key_found, k.revoked_at AS key_revoked_at, p.status_changed_at,
             p.id, p.role, p.name, p.organization, p.status
      FROM console_sessions s
      JOIN principals p ON p.id = s.principal_id
-     JOIN api_keys k ON k.prefix = s.key_prefix AND k.principal_id = s.principal_id
+     LEFT JOIN api_keys k ON k.prefix = s.key_prefix AND k.principal_id = s.principal_id
      WHERE s.token_hash = $1 AND s.revoked_at IS NULL`,
     [sha256Hex(token)],
   );
@@ -160,7 +186,8 @@ export async function resumeSession(
   const now = clock(settings);
   const nowIso = now.toISOString();
   const statusChanged = row.status_changed_at !== null && row.status_changed_at >= row.created_at;
-  if (row.status !== "active" || row.key_revoked_at !== null || statusChanged) {
+  const keyGone = row.key_prefix !== null && (row.key_found === null || row.key_revoked_at !== null);
+  if (row.status !== "active" || keyGone || statusChanged) {
     await store.run("UPDATE console_sessions SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL", [
       row.session_id,
       nowIso,
@@ -182,7 +209,7 @@ export async function resumeSession(
   return {
     id: row.session_id,
     principal: Principal.parse(row),
-    keyPrefix: row.key_prefix,
+    ...(row.key_prefix ? { keyPrefix: row.key_prefix } : {}),
     csrfToken,
     idleExpiresAt: earlier(plus(seen, settings.idleMs), row.expires_at),
     expiresAt: row.expires_at,

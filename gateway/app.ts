@@ -52,11 +52,13 @@ import { registerQualityRoutes } from "./routes/quality.ts";
 import { registerRegistryRoutes } from "./routes/registries.ts";
 import { registerReviewRoutes } from "./routes/reviews.ts";
 import { registerSessionRoutes } from "./routes/session.ts";
+import { registerSignOnRoutes, SIGN_ON_PATH } from "./routes/sign-on.ts";
 import { registerStatementRoutes } from "./routes/statements.ts";
 import { registerTariffRoutes } from "./routes/tariffs.ts";
 import { registerUsageRoutes } from "./routes/usage.ts";
 import { registerWebhookRoutes } from "./routes/webhooks.ts";
 import { securityHeaders } from "./security-headers.ts";
+import type { SingleSignOn } from "./single-sign-on.ts";
 
 export interface GatewayServices {
   readonly controlPlane: SqlStore;
@@ -90,6 +92,8 @@ export interface GatewayServices {
   readonly notifications?: NotificationSettings;
   /** Console sessions' idle and absolute expiry (SESSION_IDLE_MINUTES, SESSION_MAX_HOURS) and clock. */
   readonly sessions?: SessionSettings;
+  /** The console's sign-in through the domain's OpenID provider (OIDC_*); unset: by key only. */
+  readonly singleSignOn?: SingleSignOn;
   /** The built console (default: `console/dist` of the package); tests point it at their own folder. */
   readonly consoleDir?: string;
   /** Told of writes that fail for lack of space (the node is then not ready until space is freed). */
@@ -160,9 +164,11 @@ export function newApp(services: GatewayServices): OpenAPIHono<GatewayEnv> {
       services.logger.error("writing the count of failed authentications failed", { error }),
   });
   // The public routes take no key (open data, the license register), nor does the console's
-  // sign-in (the key is in its body); everything else under /v1 does.
+  // sign-in (the key is in its body, or the OpenID provider vouches); everything else under /v1 does.
   app.use("/v1/*", function authenticateUnlessPublic(c, next) {
-    const signIn = c.req.method === "POST" && c.req.path === SESSION_PATH;
+    const signIn =
+      (c.req.method === "POST" && c.req.path === SESSION_PATH) ||
+      (c.req.method === "GET" && (c.req.path === SIGN_ON_PATH || c.req.path.startsWith(`${SIGN_ON_PATH}/`)));
     // A console asking whether it is signed in, with nothing to present, is not a failed attempt:
     // it is answered 401 without counting against the address or filling the log.
     if (
@@ -187,6 +193,7 @@ export function newApp(services: GatewayServices): OpenAPIHono<GatewayEnv> {
   });
   registerHealthRoutes(app, services.readiness, () => liveFreezes(services.controlPlane));
   registerSessionRoutes(app, { ...services, authLimiter });
+  registerSignOnRoutes(app, { ...services, authLimiter });
   registerDatasetRoutes(app, services);
   registerDataVersionRoutes(app, services);
   registerDummyRoutes(app, services);

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { NotificationSettings } from "../control/notification-services.ts";
+import { RoleMapping } from "../control/single-sign-on.ts";
 
 /** The process's whole configuration, parsed once at start from the environment. Nothing else reads process.env. */
 export const Config = z.object({
@@ -99,6 +100,7 @@ export const Config = z.object({
     .max(64 * 1024 * 1024)
     .default(1024 * 1024),
   ...notificationConfig(),
+  ...singleSignOnConfig(),
 });
 export type Config = z.infer<typeof Config>;
 
@@ -113,6 +115,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   if (parsed.success) {
     const refusal = combinationRefusal(parsed.data);
     if (refusal) throw new ConfigError(`invalid configuration:\n  ${refusal}`);
+    const signOn = singleSignOnProblems(parsed.data);
+    if (signOn.length > 0)
+      throw new ConfigError(`invalid configuration:\n${signOn.map((line) => `  ${line}`).join("\n")}`);
     return parsed.data;
   }
   const lines = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
@@ -151,6 +156,75 @@ export type Transport = "https" | "behind-tls-proxy" | "loopback-http";
 export function transportOf(config: Config): Transport {
   if (config.TLS_CERT_FILE) return "https";
   return config.TLS_TERMINATED_BY_PROXY ? "behind-tls-proxy" : "loopback-http";
+}
+
+/** Console sign-in through an OpenID provider (docs/security.md, "Trusted identity"). Unset: sign-in by key only. */
+function singleSignOnConfig() {
+  return {
+    /** The provider's issuer URL (its discovery document is at `<issuer>/.well-known/openid-configuration`). */
+    OIDC_ISSUER: z.url().optional(),
+    OIDC_CLIENT_ID: z.string().min(1).max(300).optional(),
+    /** The client secret, or OIDC_CLIENT_SECRET_FILE naming a file that holds it (kept out of the environment). */
+    OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+    OIDC_CLIENT_SECRET_FILE: z.string().min(1).optional(),
+    /** This gateway's callback as the provider knows it: `https://<console host>/v1/session/sign-on/callback`. */
+    OIDC_REDIRECT_URL: z.url().optional(),
+    OIDC_SCOPES: z
+      .string()
+      .regex(/^[\x21-\x7e]+( [\x21-\x7e]+)*$/, "scopes separated by single spaces")
+      .default("openid profile"),
+    /** The ID-token claim holding the person's roles or groups (a string or a list of strings). */
+    OIDC_ROLE_CLAIM: z.string().min(1).max(100).default("groups"),
+    /**
+     * Role-claim values to roles, as JSON: `{"<value>": "bureau[:org]" | "auditor[:org]" |
+     * "holder:<department>" | "operator:<operator id>"}`.
+     */
+    OIDC_ROLES: z
+      .string()
+      .transform((text, ctx) => {
+        try {
+          return JSON.parse(text) as unknown;
+        } catch {
+          ctx.addIssue({ code: "custom", message: "must be a JSON object of role-claim values to roles" });
+          return z.NEVER;
+        }
+      })
+      .pipe(RoleMapping)
+      .optional(),
+    /** The ID-token claim that identifies the person for good (the provider's `sub` unless it says otherwise). */
+    OIDC_SUBJECT_CLAIM: z.string().min(1).max(100).default("sub"),
+    /** The provider's name on the console's sign-in button (default: the issuer's host). */
+    OIDC_PROVIDER_NAME: z.string().trim().min(1).max(100).optional(),
+    /** Whom a person refused at sign-in should ask, in the refusal page's words. */
+    OIDC_CONTACT: z.string().trim().min(1).max(300).default("the data bureau's identity administrator"),
+  };
+}
+
+/** What is missing or unsafe in a single sign-on configuration: all of it or none of it. */
+function singleSignOnProblems(config: Config): string[] {
+  const given = [config.OIDC_CLIENT_ID, config.OIDC_REDIRECT_URL, config.OIDC_ROLES].some(
+    (v) => v !== undefined,
+  );
+  if (!config.OIDC_ISSUER)
+    return given ? ["OIDC_ISSUER: the other OIDC_ settings need the provider's issuer URL"] : [];
+  const problems: string[] = [];
+  if (!config.OIDC_CLIENT_ID)
+    problems.push("OIDC_CLIENT_ID: the client id the provider registered for this gateway");
+  if (!config.OIDC_CLIENT_SECRET === !config.OIDC_CLIENT_SECRET_FILE)
+    problems.push("OIDC_CLIENT_SECRET: set it or OIDC_CLIENT_SECRET_FILE, one of them");
+  if (!config.OIDC_REDIRECT_URL)
+    problems.push("OIDC_REDIRECT_URL: this gateway's callback, https://<host>/v1/session/sign-on/callback");
+  if (!config.OIDC_ROLES || Object.keys(config.OIDC_ROLES).length === 0)
+    problems.push("OIDC_ROLES: map at least one role-claim value to a role, or nobody can sign in");
+  // Plain HTTP to the provider only on this host (development and tests): tokens cross that link.
+  for (const [name, url] of [
+    ["OIDC_ISSUER", config.OIDC_ISSUER],
+    ["OIDC_REDIRECT_URL", config.OIDC_REDIRECT_URL],
+  ] as const) {
+    if (url?.startsWith("http:") && !isLoopback(new URL(url).hostname))
+      problems.push(`${name}: must be https:// (plain http only on this host)`);
+  }
+  return problems;
 }
 
 /** Inboxes, webhooks, risk alerts and license-expiry notices (docs/notifications.md). */

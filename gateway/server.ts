@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { mkdir } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { maxHeaderSize, type Server } from "node:http";
 import { createServer as createHttpsServer, type Server as HttpsServer } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
@@ -36,6 +36,7 @@ import { AddressLimiter, AuthFailureLimiter } from "./auth.ts";
 import { type Config, notificationSettings, type Transport, transportOf } from "./config.ts";
 import { problemDocument, rawProblemResponse } from "./problem.ts";
 import { SECURITY_HEADERS } from "./security-headers.ts";
+import { SingleSignOn, singleSignOnSettings } from "./single-sign-on.ts";
 import { httpsServerOptions, readTlsIdentity, type TlsIdentity } from "./tls.ts";
 
 export interface RunningGateway {
@@ -285,6 +286,7 @@ async function startNode(
         idleMs: config.SESSION_IDLE_MINUTES * 60_000,
         maxMs: config.SESSION_MAX_HOURS * 3_600_000,
       },
+      ...(config.OIDC_ISSUER ? { singleSignOn: await consoleSignOn(config) } : {}),
       publicLimiter: new AddressLimiter({ events: config.PUBLIC_REQUESTS_PER_MINUTE, windowMs: 60_000 }),
       authLimiter,
       storageSpace: space,
@@ -410,6 +412,15 @@ interface PortListener {
 }
 
 type ServeFetch = Parameters<typeof serve>[0]["fetch"];
+
+/** The console's OpenID relying party; the client secret from its file when it is kept in one. */
+async function consoleSignOn(config: Config): Promise<SingleSignOn> {
+  const secret = config.OIDC_CLIENT_SECRET_FILE
+    ? (await readFile(config.OIDC_CLIENT_SECRET_FILE, "utf8")).trim()
+    : (config.OIDC_CLIENT_SECRET ?? "");
+  if (!secret) throw new Error("OIDC_CLIENT_SECRET_FILE names an empty file: put the client secret in it");
+  return new SingleSignOn(singleSignOnSettings(config, secret));
+}
 
 async function listen(config: Config, identity: TlsIdentity | undefined): Promise<PortListener> {
   let app: ServeFetch | undefined;

@@ -541,6 +541,56 @@ export const MIGRATIONS: readonly Migration[] = [
       ];
     },
   },
+  {
+    version: 4,
+    name: "single sign-on: console sessions opened through an OpenID provider, identities linked to principals",
+    statements: (): string[] => [
+      // Sessions live hours at most: rebuilding the table (to let a session be opened by an
+      // identity instead of a key) signs every console out once, and loses nothing else.
+      "DROP TABLE console_sessions",
+      // A browser's sign-in, opened with an API key (`key_prefix`: revoking that key ends the
+      // session) or through the OpenID provider (`identity_issuer`, `identity_subject`: the person
+      // the provider vouched for). Only SHA-256 digests of the session token (the cookie) and of
+      // its CSRF token are kept, so a leaked table opens no session.
+      `CREATE TABLE console_sessions (
+        id TEXT PRIMARY KEY,
+        token_hash TEXT NOT NULL UNIQUE CHECK (length(token_hash) = 64),
+        csrf_hash TEXT NOT NULL CHECK (length(csrf_hash) = 64),
+        principal_id TEXT NOT NULL REFERENCES principals (id),
+        key_prefix TEXT,
+        identity_issuer TEXT,
+        identity_subject TEXT,
+        created_at TEXT NOT NULL,
+        last_seen_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        revoked_at TEXT,
+        CHECK ((key_prefix IS NULL) <> (identity_subject IS NULL))
+      )`,
+      "CREATE INDEX console_sessions_expiry ON console_sessions (expires_at)",
+      // The bureau, auditor and holder principals created for people the OpenID provider vouched
+      // for: the same person (issuer and subject) always signs in as the same principal, so a
+      // suspension holds and two-officer rules count people. Operators are never linked here.
+      `CREATE TABLE principal_identities (
+        issuer TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        principal_id TEXT NOT NULL UNIQUE REFERENCES principals (id),
+        linked_at TEXT NOT NULL,
+        PRIMARY KEY (issuer, subject)
+      )`,
+      // A sign-in started at the provider and not yet back: the browser holds a random handle (a
+      // cookie) whose digest names the row; state, nonce and PKCE verifier never leave the store.
+      // Each row is used once (deleted when the browser returns) and expires after minutes.
+      `CREATE TABLE sign_on_attempts (
+        handle_hash TEXT PRIMARY KEY CHECK (length(handle_hash) = 64),
+        state TEXT NOT NULL,
+        nonce TEXT NOT NULL,
+        code_verifier TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+      )`,
+      "CREATE INDEX sign_on_attempts_expiry ON sign_on_attempts (expires_at)",
+    ],
+  },
 ];
 
 /** The newest schema version this code writes. */

@@ -21,6 +21,7 @@ const TURNS = {
   claim: 7420062,
   // Freezes take it alone, releases together: a release either commits before a freeze or sees it.
   freeze: 7420063,
+  signOn: 7420064,
 } as const;
 
 /**

@@ -1,10 +1,12 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
 import type { AuditSink } from "../../control/audit-sink.ts";
 import {
   type ConsoleSession,
   closeSession,
   DEFAULT_SESSION_SETTINGS,
+  type OpenedSession,
   openSession,
   SessionPrincipal,
   type SessionSettings,
@@ -116,6 +118,17 @@ const sessionInfo = (session: ConsoleSession) => ({
   expiresAt: session.expiresAt,
 });
 
+/** The session cookie, the same however the session was opened (key or single sign-on). */
+export function setSessionCookie(c: Context, session: OpenedSession, settings: SessionSettings): void {
+  setCookie(c, SESSION_COOKIE, session.token, {
+    httpOnly: true,
+    sameSite: "Strict",
+    path: "/",
+    secure: overTls(c),
+    maxAge: Math.floor(settings.maxMs / 1000),
+  });
+}
+
 /** The session of a request, or NOT_FOUND for one made with a key (no cookie). */
 function sessionOf(session: ConsoleSession | undefined): ConsoleSession {
   if (!session)
@@ -170,13 +183,7 @@ export function registerSessionRoutes(app: OpenAPIHono<GatewayEnv>, deps: Sessio
         "this API key does not sign in (unknown, revoked, or its holder is not active); check it or ask the bureau for a new one",
       );
     }
-    setCookie(c, SESSION_COOKIE, session.token, {
-      httpOnly: true,
-      sameSite: "Strict",
-      path: "/",
-      secure: overTls(c),
-      maxAge: Math.floor(settings.maxMs / 1000),
-    });
+    setSessionCookie(c, session, settings);
     // The body carries the CSRF token: no cache may keep it.
     c.header("cache-control", "no-store");
     return c.json(sessionInfo(session), 201);

@@ -1,4 +1,4 @@
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useEffect, useState } from "react";
 import { api, errorMessage, type Session } from "../api.ts";
 import { ErrorBox, LanguageSwitch } from "../components/common.tsx";
 import { Notice } from "../components/page.tsx";
@@ -16,6 +16,14 @@ export function SignInPage(props: {
   const [key, setKey] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
+  const [provider, setProvider] = useState<{ name: string; startUrl: string } | null>(null);
+
+  // Whether the domain signs in through an OpenID provider too; without an answer, keys only.
+  useEffect(() => {
+    api<{ provider: { name: string; startUrl: string } | null }>("/v1/session/sign-on", { quiet401: true })
+      .then((answer) => setProvider(answer.provider))
+      .catch(() => setProvider(null));
+  }, []);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -52,6 +60,15 @@ export function SignInPage(props: {
         <Notice message={props.notice && t(props.notice)} />
         <h2>{t("signin.title")}</h2>
         <p>{t("signin.intro")}</p>
+        {provider && (
+          <>
+            {/* A navigation, not a fetch: the provider's pages take over the window. */}
+            <a className="button-link" href={provider.startUrl}>
+              {t("signin.provider", { name: provider.name })}
+            </a>
+            <p className="muted">{t("signin.or")}</p>
+          </>
+        )}
         <form onSubmit={submit} autoComplete="off">
           <label htmlFor="api-key">{t("signin.key")}</label>
           <input
