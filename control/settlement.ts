@@ -1,7 +1,8 @@
-import { createHash, type KeyObject, randomUUID, sign, verify } from "node:crypto";
+import { createHash, createPublicKey, type KeyObject, randomUUID } from "node:crypto";
 import { z } from "zod";
 import { canonicalJson, canonicalJsonBytes } from "../audit/canonical-json.ts";
-import { ed25519PublicKey, keyFingerprint } from "../audit/signing-key.ts";
+import { domainPublicKey, profileOfKey } from "../audit/crypto-profile.ts";
+import { keyFingerprint } from "../audit/signing-key.ts";
 import { DomainError } from "../policies/errors.ts";
 import { Timestamp } from "../policies/timestamp.ts";
 import { compareText } from "../storage/sql-dialect.ts";
@@ -87,8 +88,8 @@ const bodyFields = {
   /** How many jobs the statement covers, and the SHA-256 of their ids (sorted, one per line). */
   jobs: z.strictObject({ count: Count, sha256: Sha256 }),
   totals: StatementTotals,
-  /** Fingerprint of the signing key (`sha256:` of its SPKI DER), as receipts carry it. */
-  key: z.string().regex(/^sha256:[0-9a-f]{64}$/),
+  /** Fingerprint of the signing key (`sha256:` or `sm3:` of its SPKI DER), as receipts carry it. */
+  key: z.string().regex(/^(sha256|sm3):[0-9a-f]{64}$/),
 };
 export const StatementBody = z.union([
   z.strictObject({
@@ -413,13 +414,13 @@ export async function issueStatement(
     );
   }
   const key = deps.signingKey;
-  const keyId = keyFingerprint(ed25519PublicKey(key));
+  const keyId = keyFingerprint(createPublicKey(key));
   const body = await computeStatement(deps.store, period, party, keyId);
   const sha256 = statementSha256(body);
   const existing = await findIssued(deps.store, period, party);
   if (existing) return reissue(existing, sha256);
   const bytes = canonicalJsonBytes(body);
-  const signature = sign(null, bytes, key).toString("base64url");
+  const signature = profileOfKey(key).sign(bytes, key).toString("base64url");
   const id = `stm_${randomUUID()}`;
   const issuedAt = now.toISOString();
   const datasets = [...new Set(body.lines.map((l) => l.dataset).filter((d): d is string => d !== null))];
@@ -634,11 +635,11 @@ export function verifyStatementDocument(
           detail: `the body hashes to ${actual}, not to the sha256 it carries (${sha256}): it was changed after issue`,
         },
   );
-  const key = ed25519PublicKey(publicKey);
+  const { publicKey: key, profile } = domainPublicKey(publicKey);
   let signed = false;
   try {
     signed =
-      /^[A-Za-z0-9_-]+$/.test(signature) && verify(null, bytes, key, Buffer.from(signature, "base64url"));
+      /^[A-Za-z0-9_-]+$/.test(signature) && profile.verify(bytes, key, Buffer.from(signature, "base64url"));
   } catch {
     signed = false;
   }
@@ -720,7 +721,7 @@ export async function verifyIssuedStatement(
     store,
     row.period,
     { kind: row.party_kind, id: row.party_id },
-    keyFingerprint(ed25519PublicKey(publicKey)),
+    keyFingerprint(domainPublicKey(publicKey).publicKey),
   );
   const differences = diffFigures(document.statement, recomputed);
   const offLog = await usageOffTheLog(store, jobIds);

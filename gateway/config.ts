@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CryptoProfileName } from "../audit/crypto-profile.ts";
 import type { NotificationSettings } from "../control/notification-services.ts";
 
 /** The process's whole configuration, parsed once at start from the environment. Nothing else reads process.env. */
@@ -41,6 +42,12 @@ export const Config = z.object({
    * `strict` refuses to start without every layer, `best-effort` warns naming what is missing.
    */
   SANDBOX_CONTAINMENT: z.enum(["strict", "best-effort", "off"]).default("best-effort"),
+  /**
+   * The crypto profile of a new data folder: `international` (Ed25519, SHA-256, AES-256-GCM) or
+   * `sm` (SM2, SM3, SM4). Unset: a new folder is `international`, an existing one keeps its own;
+   * set to another profile than an existing folder's, the start is refused.
+   */
+  CRYPTO_PROFILE: CryptoProfileName.optional(),
   /** Accepted jobs waiting to run; a full queue answers 429 QUEUE_FULL. */
   JOB_QUEUE_CAPACITY: z.coerce.number().int().min(1).max(1_000_000).default(1000),
   /** Jobs one operator may have running at once. */
