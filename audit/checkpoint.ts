@@ -1,6 +1,7 @@
-import { type KeyObject, sign, verify } from "node:crypto";
+import type { KeyObject } from "node:crypto";
 import { z } from "zod";
 import { canonicalJsonBytes } from "./canonical-json.ts";
+import { profileOfKey } from "./crypto-profile.ts";
 
 /**
  * A signed statement by the domain: "entry `position` of my audit log has hash `hash`", made at
@@ -13,7 +14,7 @@ export const Checkpoint = z.strictObject({
   position: z.number().int().nonnegative(),
   hash: z.string().regex(/^[0-9a-f]{64}$/),
   time: z.iso.datetime(),
-  /** Ed25519 signature (base64url) over `checkpointMessage`. */
+  /** The domain key's signature (base64url; Ed25519, or SM2 DER in the `sm` profile) over `checkpointMessage`. */
   signature: z.string().regex(/^[A-Za-z0-9_-]+$/),
 });
 export type Checkpoint = z.infer<typeof Checkpoint>;
@@ -42,14 +43,13 @@ export function checkpointMessage(claim: CheckpointClaim): Buffer {
  * const checkpoint = signCheckpoint({ position: 41, hash: entry.hash, time: entry.time }, key.privateKey);
  */
 export function signCheckpoint(claim: CheckpointClaim, privateKey: KeyObject): Checkpoint {
-  const signature = sign(null, checkpointMessage(claim), privateKey).toString("base64url");
+  const signature = profileOfKey(privateKey).sign(checkpointMessage(claim), privateKey).toString("base64url");
   return { position: claim.position, hash: claim.hash, time: claim.time, signature };
 }
 
 /** True when the signature is the domain key's over exactly this claim. */
 export function checkpointSignatureValid(checkpoint: Checkpoint, publicKey: KeyObject): boolean {
-  return verify(
-    null,
+  return profileOfKey(publicKey).verify(
     checkpointMessage(checkpoint),
     publicKey,
     Buffer.from(checkpoint.signature, "base64url"),

@@ -1,6 +1,6 @@
-import { createHash } from "node:crypto";
 import { z } from "zod";
 import { canonicalJson } from "./canonical-json.ts";
+import { type CryptoProfile, INTERNATIONAL } from "./crypto-profile.ts";
 
 /**
  * The event types the domain records. Appends are validated against this list, so a typo in a
@@ -29,6 +29,7 @@ export const AUDIT_EVENT_TYPES = [
   "tariff.set",
   "statement.issued",
   "domain.recorded",
+  "domain.crypto_profile",
   "dataset.version_supplied",
   "dataset.supply_refused",
   "dataset.version_switched",
@@ -93,7 +94,8 @@ export const LEDGER_EVENT_TYPES: ReadonlySet<string> = new Set<AuditEventType>([
 ]);
 
 const Id = z.string().min(1).max(200);
-const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, "a lowercase hex SHA-256");
+/** A 256-bit digest in lowercase hex: SHA-256 or SM3, by the domain's crypto profile. */
+const DigestHex = z.string().regex(/^[0-9a-f]{64}$/, "a lowercase hex SHA-256 or SM3 digest");
 
 /** The ids an entry is about: what auditors filter on. */
 export const AuditSubjects = z.strictObject({
@@ -132,7 +134,8 @@ export const ENTRY_VERSION = 1;
 export const GENESIS_HASH = "0".repeat(64);
 
 /**
- * One line of the log, as stored. `hash` is SHA-256 over the canonical JSON of every other field,
+ * One line of the log, as stored. `hash` is the digest (SHA-256, or SM3 in the `sm` crypto profile)
+ * of the canonical JSON of every other field,
  * `prev` is the previous entry's `hash`: changing, inserting, dropping or reordering an entry breaks
  * the chain from that point on.
  */
@@ -144,18 +147,21 @@ export const AuditEntry = z.strictObject({
   actor: Id,
   subjects: AuditSubjects,
   data: z.record(z.string(), z.unknown()),
-  prev: Sha256Hex,
-  hash: Sha256Hex,
+  prev: DigestHex,
+  hash: DigestHex,
 });
 export type AuditEntry = z.infer<typeof AuditEntry>;
 
 /** An entry before its hash is computed. */
 export type UnhashedEntry = Omit<AuditEntry, "hash">;
 
-/** The hash an entry must carry: SHA-256 (hex) of the canonical JSON of the entry without `hash`. */
-export function entryHash(entry: UnhashedEntry | AuditEntry): string {
+/**
+ * The hash an entry must carry: the profile's digest (hex) of the canonical JSON of the entry
+ * without `hash`.
+ */
+export function entryHash(entry: UnhashedEntry | AuditEntry, profile: CryptoProfile = INTERNATIONAL): string {
   const { hash: _ignored, ...rest } = entry as AuditEntry;
-  return sha256Hex(canonicalJson(rest));
+  return profile.digestHex(canonicalJson(rest));
 }
 
 /**
@@ -164,16 +170,15 @@ export function entryHash(entry: UnhashedEntry | AuditEntry): string {
  * the top-level `"position"` (the last occurrence: the keys after it hold no nested objects with
  * that key), which saves canonicalising every entry twice on the append path.
  */
-export function sealEntry(entry: UnhashedEntry): { entry: AuditEntry; line: string } {
+export function sealEntry(
+  entry: UnhashedEntry,
+  profile: CryptoProfile = INTERNATIONAL,
+): { entry: AuditEntry; line: string } {
   const unhashed = canonicalJson(entry);
-  const hash = sha256Hex(unhashed);
+  const hash = profile.digestHex(unhashed);
   const at = unhashed.lastIndexOf(',"position":');
   return {
     entry: { ...entry, hash },
     line: `${unhashed.slice(0, at)},"hash":"${hash}"${unhashed.slice(at)}\n`,
   };
-}
-
-function sha256Hex(text: string): string {
-  return createHash("sha256").update(text, "utf8").digest("hex");
 }

@@ -1,6 +1,6 @@
-import { createHash } from "node:crypto";
 import { type OutputValue, type ValueType, valueText } from "../policies/typed-values.ts";
 import { canonicalJson } from "./canonical-json.ts";
+import { type CryptoProfile, INTERNATIONAL } from "./crypto-profile.ts";
 
 /**
  * The bytes of a released output as the gateway serves it as JSON: the canonical JSON
@@ -13,15 +13,35 @@ import { canonicalJson } from "./canonical-json.ts";
  *
  * @example
  * const body = outputBytes(rows); // serve this
- * const sha256 = outputSha256(rows); // put this in the receipt
+ * const digests = outputDigests(rows, types, profile); // put these in the receipt
  */
 export function outputBytes(output: unknown): Buffer {
   return Buffer.from(canonicalJson(output), "utf8");
 }
 
-/** SHA-256 (lowercase hex) of `outputBytes(output)`. */
-export function outputSha256(output: unknown): string {
-  return sha256Hex(outputBytes(output));
+/** The profile's digest (lowercase hex; SHA-256 or SM3) of `outputBytes(output)`. */
+export function outputDigest(output: unknown, profile: CryptoProfile = INTERNATIONAL): string {
+  return profile.digestHex(outputBytes(output));
+}
+
+/**
+ * What a receipt and the `output.released` entry list for one output: the digests of its JSON and
+ * of its CSV, under names that say the algorithm (`sha256`/`csvSha256`, or `sm3`/`csvSm3` in the
+ * `sm` profile), so a verifier never has to guess which one made them.
+ */
+export type OutputDigests =
+  | { readonly sha256: string; readonly csvSha256: string }
+  | { readonly sm3: string; readonly csvSm3: string };
+
+/** The digests of a tabular output as `OutputDigests` names them. */
+export function outputDigests(
+  rows: readonly Readonly<Record<string, OutputCell>>[],
+  types: Readonly<Record<string, ValueType>> | undefined,
+  profile: CryptoProfile,
+): OutputDigests {
+  const json = outputDigest(rows, profile);
+  const csv = outputCsvDigest(rows, types, profile);
+  return profile.digest === "sm3" ? { sm3: json, csvSm3: csv } : { sha256: json, csvSha256: csv };
 }
 
 /** One cell of a tabular output, as JSON carries it (a scalar, or a list as an array). */
@@ -74,12 +94,13 @@ function csvHeaderField(name: string): string {
   return safe.startsWith("#") ? `"${safe.replaceAll('"', '""')}"` : csvField(safe);
 }
 
-/** SHA-256 (lowercase hex) of `outputCsv(rows, types)`: what a receipt lists as an output's `csvSha256`. */
-export function outputCsvSha256(
+/** The profile's digest of `outputCsv(rows, types)`: what a receipt lists as an output's `csvSha256` (or `csvSm3`). */
+export function outputCsvDigest(
   rows: readonly Readonly<Record<string, OutputCell>>[],
   types: Readonly<Record<string, ValueType>> = {},
+  profile: CryptoProfile = INTERNATIONAL,
 ): string {
-  return sha256Hex(Buffer.from(outputCsv(rows, types), "utf8"));
+  return profile.digestHex(Buffer.from(outputCsv(rows, types), "utf8"));
 }
 
 /** The form of an output file, from its first bytes. */
@@ -103,22 +124,25 @@ export function outputFileFormat(content: Uint8Array): OutputFileFormat {
 }
 
 /**
- * The hashes a CSV file may match as a receipt's `csvSha256`: its bytes after any leading comment
+ * The hashes a CSV file may match as a receipt's `csvSha256` (`csvSm3`): its bytes after any leading comment
  * lines (starting with "#": the gateway's notes on noise accuracy), and the same cells re-written
  * as the gateway writes them (so a file whose line ends or byte-order mark an editor changed still
  * matches). Fields are compared as text: CSV has no types, so the digest is of the CSV itself.
  */
-export function csvFileSha256Candidates(content: Uint8Array): string[] {
+export function csvFileDigestCandidates(
+  content: Uint8Array,
+  profile: CryptoProfile = INTERNATIONAL,
+): string[] {
   let text = Buffer.from(content).toString("utf8");
   if (text.startsWith("\ufeff")) text = text.slice(1);
   const candidates = new Set<string>();
   // A header whose first column name starts with "#" is not a comment: try each cut.
   for (let body = text; ; ) {
-    candidates.add(sha256Hex(Buffer.from(body, "utf8")));
+    candidates.add(profile.digestHex(Buffer.from(body, "utf8")));
     const rows = parseCsv(body);
     if (rows) {
       candidates.add(
-        sha256Hex(
+        profile.digestHex(
           Buffer.from(
             rows.map((r, i) => `${r.map(i === 0 ? quoteComment : csvField).join(",")}\r\n`).join(""),
             "utf8",
@@ -190,20 +214,19 @@ function parseCsv(text: string): string[][] | undefined {
  * The hashes under which an output file may appear in a receipt. The served bytes hash directly; a
  * JSON file re-formatted since (pretty-printed, keys reordered) also yields the hash of its
  * canonical form, so the same content still matches. CSV and Arrow files have their own
- * candidates (`csvFileSha256Candidates`, `arrowFileOutputs` in receipt-files.ts).
+ * candidates (`csvFileDigestCandidates`, `arrowFileCandidates` in receipt.ts).
  */
-export function outputFileSha256Candidates(content: Uint8Array): string[] {
-  const direct = sha256Hex(content);
+export function outputFileDigestCandidates(
+  content: Uint8Array,
+  profile: CryptoProfile = INTERNATIONAL,
+): string[] {
+  const direct = profile.digestHex(content);
   try {
-    const canonical = sha256Hex(
+    const canonical = profile.digestHex(
       Buffer.from(canonicalJson(JSON.parse(Buffer.from(content).toString("utf8"))), "utf8"),
     );
     return canonical === direct ? [direct] : [direct, canonical];
   } catch {
     return [direct];
   }
-}
-
-function sha256Hex(bytes: Uint8Array): string {
-  return createHash("sha256").update(bytes).digest("hex");
 }

@@ -1,19 +1,21 @@
-import { type KeyObject, sign, verify } from "node:crypto";
+import { createPublicKey, type KeyObject } from "node:crypto";
 import { tableFromIPC } from "apache-arrow";
 import { z } from "zod";
 import { canonicalJson } from "./canonical-json.ts";
+import { type CryptoProfile, domainPublicKey, profileOfKey } from "./crypto-profile.ts";
 import {
-  csvFileSha256Candidates,
-  outputCsvSha256,
+  csvFileDigestCandidates,
+  outputCsvDigest,
+  outputDigest,
+  outputFileDigestCandidates,
   outputFileFormat,
-  outputFileSha256Candidates,
-  outputSha256,
 } from "./output-digest.ts";
 import { outputRowsOfArrow } from "./output-table.ts";
-import { ed25519PublicKey, keyFingerprint } from "./signing-key.ts";
+import { keyFingerprint } from "./signing-key.ts";
 
 const Id = z.string().min(1).max(200);
 const Base64Url = z.string().regex(/^[A-Za-z0-9_-]+$/, "base64url");
+const Digest = z.string().regex(/^[0-9a-f]{64}$/, "a lowercase hex 256-bit digest");
 
 /**
  * What the domain attests when it releases a job's outputs: who got what, under which license and
@@ -27,19 +29,28 @@ export const ReceiptClaims = z.strictObject({
   /** Policy version in force per dataset (e.g. `{ population: 3 }`). */
   policyVersions: z.record(z.string(), z.union([z.number().int(), z.string()])),
   /**
-   * Each output's name, the SHA-256 of its served JSON bytes (`outputSha256`) and, in receipts
-   * issued since CSV downloads verify, of its CSV (`outputCsvSha256`, below any "#" comment lines).
+   * Each output's name, the digest of its served JSON bytes (`outputDigest`) and, in receipts
+   * issued since CSV downloads verify, of its CSV (`outputCsvDigest`, below any "#" comment lines).
+   * The member names say the algorithm: `sha256`/`csvSha256` under an Ed25519 key, `sm3`/`csvSm3`
+   * under an SM2 key (the `sm` crypto profile).
    */
   outputs: z
     .array(
-      z.strictObject({
-        name: z.string().min(1),
-        sha256: z.string().regex(/^[0-9a-f]{64}$/),
-        csvSha256: z
-          .string()
-          .regex(/^[0-9a-f]{64}$/)
-          .optional(),
-      }),
+      z
+        .strictObject({
+          name: z.string().min(1),
+          sha256: Digest.optional(),
+          csvSha256: Digest.optional(),
+          sm3: Digest.optional(),
+          csvSm3: Digest.optional(),
+        })
+        .refine(
+          (o) =>
+            o.sha256 !== undefined
+              ? o.sm3 === undefined && o.csvSm3 === undefined
+              : o.sm3 !== undefined && o.csvSha256 === undefined,
+          "an output lists its digests under one algorithm: sha256 (and csvSha256) or sm3 (and csvSm3)",
+        ),
     )
     .min(1)
     .refine(
@@ -60,13 +71,15 @@ export type ReceiptClaims = z.infer<typeof ReceiptClaims>;
 export const ReceiptPayload = ReceiptClaims.extend({
   type: z.literal("aos.release-receipt"),
   version: z.literal(1),
-  key: z.string().regex(/^sha256:[0-9a-f]{64}$/),
+  /** The signing key's fingerprint, `sha256:…` (Ed25519) or `sm3:…` (SM2). */
+  key: z.string().regex(/^(sha256|sm3):[0-9a-f]{64}$/),
 });
 export type ReceiptPayload = z.infer<typeof ReceiptPayload>;
 
 /**
  * A release receipt as handed to the operator: `payload` is the base64url of the payload's
- * canonical JSON, `signature` the base64url Ed25519 signature over those bytes. Carrying the exact
+ * canonical JSON, `signature` the base64url signature over those bytes by the domain key (Ed25519,
+ * or SM2 with the default user ID as DER in the `sm` profile). Carrying the exact
  * signed bytes means no re-serialisation can ever make a genuine receipt fail.
  */
 export const Receipt = z.strictObject({ payload: Base64Url, signature: Base64Url });
@@ -78,11 +91,15 @@ export type Receipt = z.infer<typeof Receipt>;
  * @example
  * const receipt = issueReceipt({
  *   job: "job_1", operator: "op_1", license: "lic_1", purpose: "district income study",
- *   policyVersions: { population: 3 }, outputs: [{ name: "by_district", sha256: outputSha256(rows) }],
+ *   policyVersions: { population: 3 }, outputs: [{ name: "by_district", ...outputDigests(rows, types, profile) }],
  *   releasedAt: new Date().toISOString(), logPosition: entry.position,
  * }, key.privateKey);
  */
 export function issueReceipt(claims: ReceiptClaims, privateKey: KeyObject): Receipt {
+  const profile = profileOfKey(privateKey);
+  // A receipt whose digests are not its key's profile's would never verify: refuse to issue it.
+  if (claims.outputs.some((o) => digestsOf(o, profile) === undefined))
+    throw new TypeError(`a receipt signed by this key lists ${profile.digest} output digests`);
   const payload: ReceiptPayload = {
     ...ReceiptClaims.parse(claims),
     type: "aos.release-receipt",
@@ -92,7 +109,7 @@ export function issueReceipt(claims: ReceiptClaims, privateKey: KeyObject): Rece
   const bytes = Buffer.from(canonicalJson(payload), "utf8");
   return {
     payload: bytes.toString("base64url"),
-    signature: sign(null, bytes, privateKey).toString("base64url"),
+    signature: profile.sign(bytes, privateKey).toString("base64url"),
   };
 }
 
@@ -101,7 +118,7 @@ const fingerprints = new WeakMap<KeyObject, string>();
 function fingerprintOf(privateKey: KeyObject): string {
   let fingerprint = fingerprints.get(privateKey);
   if (fingerprint === undefined) {
-    fingerprint = keyFingerprint(ed25519PublicKey(privateKey));
+    fingerprint = keyFingerprint(createPublicKey(privateKey));
     fingerprints.set(privateKey, fingerprint);
   }
   return fingerprint;
@@ -138,8 +155,8 @@ export function verifyReceipt(
   const parsed = Receipt.safeParse(receipt);
   if (!parsed.success) return { valid: false, reason: "not a receipt ({ payload, signature } in base64url)" };
   const bytes = Buffer.from(parsed.data.payload, "base64url");
-  const key = ed25519PublicKey(publicKey);
-  if (!verify(null, bytes, key, Buffer.from(parsed.data.signature, "base64url"))) {
+  const { publicKey: key, profile } = domainPublicKey(publicKey);
+  if (!profile.verify(bytes, key, Buffer.from(parsed.data.signature, "base64url"))) {
     return { valid: false, reason: "signature does not verify with this public key" };
   }
   let payload: ReceiptPayload;
@@ -150,16 +167,22 @@ export function verifyReceipt(
   }
   if (payload.key !== keyFingerprint(key))
     return { valid: false, reason: "receipt names another key", payload };
+  if (payload.outputs.some((o) => digestsOf(o, profile) === undefined))
+    return {
+      valid: false,
+      reason: `the receipt's output digests are not ${profile.digest}, the digest of its key's crypto profile`,
+      payload,
+    };
   if (output === undefined) return { valid: true, payload };
 
   const listed = payload.outputs.filter((o) => output.name === undefined || o.name === output.name);
   if (listed.length === 0)
     return { valid: false, reason: `the receipt lists no output named ${output.name}`, payload };
   const format = outputFileFormat(output.content);
-  const json = format === "json" ? outputFileSha256Candidates(output.content) : [];
-  const csv = format === "csv" ? csvFileSha256Candidates(output.content) : [];
+  const json = format === "json" ? outputFileDigestCandidates(output.content, profile) : [];
+  const csv = format === "csv" ? csvFileDigestCandidates(output.content, profile) : [];
   if (format === "arrow") {
-    const reread = arrowFileCandidates(output.content);
+    const reread = arrowFileCandidates(output.content, profile);
     if (reread === undefined)
       return {
         valid: false,
@@ -170,9 +193,13 @@ export function verifyReceipt(
     json.push(...reread.json);
     csv.push(...reread.csv);
   }
-  const match = listed.find(
-    (o) => json.includes(o.sha256) || (o.csvSha256 !== undefined && csv.includes(o.csvSha256)),
-  );
+  const match = listed.find((o) => {
+    const digests = digestsOf(o, profile);
+    return (
+      digests !== undefined &&
+      (json.includes(digests.json) || (digests.csv !== undefined && csv.includes(digests.csv)))
+    );
+  });
   if (match !== undefined) return { valid: true, payload, output: match.name };
   return { valid: false, reason: mismatchReason(format, listed), payload };
 }
@@ -182,7 +209,7 @@ function mismatchReason(format: "json" | "csv" | "arrow", listed: ReceiptPayload
   const rest =
     "if it was downloaded from the domain, download it again; otherwise it is not the output the receipt lists";
   if (format === "json") return "the output's hash is not the one the receipt lists";
-  if (format === "csv" && listed.every((o) => o.csvSha256 === undefined))
+  if (format === "csv" && listed.every((o) => o.csvSha256 === undefined && o.csvSm3 === undefined))
     return "this file is CSV, and this receipt (issued before receipts covered CSV) lists only the hash of the output's JSON form; CSV does not keep types, so it cannot be re-read into that form: download the output as JSON (Accept: application/json, aos output JOB NAME --format json) and verify that file";
   if (format === "csv")
     return `this file is CSV and its cells are not the CSV of the output the receipt lists (comment lines starting with "#" and line ends are ignored): ${rest}`;
@@ -195,7 +222,10 @@ function mismatchReason(format: "json" | "csv" | "arrow", listed: ReceiptPayload
  * types, so numbers, strings and booleans come back as they were served; 64-bit integers as
  * numbers when exact, else as text. Undefined when the bytes are not an Arrow IPC stream or file.
  */
-function arrowFileCandidates(content: Uint8Array): { json: string[]; csv: string[] } | undefined {
+function arrowFileCandidates(
+  content: Uint8Array,
+  profile: CryptoProfile,
+): { json: string[]; csv: string[] } | undefined {
   let read: ReturnType<typeof outputRowsOfArrow>;
   try {
     read = outputRowsOfArrow(tableFromIPC(content));
@@ -207,7 +237,17 @@ function arrowFileCandidates(content: Uint8Array): { json: string[]; csv: string
     Object.fromEntries(Object.entries(row).filter(([, value]) => value !== null)),
   );
   return {
-    json: [outputSha256(rows), outputSha256(withoutNulls)],
-    csv: [outputCsvSha256(rows, types), outputCsvSha256(rows)],
+    json: [outputDigest(rows, profile), outputDigest(withoutNulls, profile)],
+    csv: [outputCsvDigest(rows, types, profile), outputCsvDigest(rows, undefined, profile)],
   };
+}
+
+/** A listed output's JSON and CSV digests under the profile's algorithm; undefined when it lists another's. */
+function digestsOf(
+  output: ReceiptPayload["outputs"][number],
+  profile: CryptoProfile,
+): { json: string; csv?: string | undefined } | undefined {
+  if (profile.digest === "sm3")
+    return output.sm3 === undefined ? undefined : { json: output.sm3, csv: output.csvSm3 };
+  return output.sha256 === undefined ? undefined : { json: output.sha256, csv: output.csvSha256 };
 }

@@ -1,5 +1,6 @@
-import { createHash, createPrivateKey, createPublicKey, type KeyObject } from "node:crypto";
+import { createPrivateKey, createPublicKey, type KeyObject } from "node:crypto";
 import { readFile } from "node:fs/promises";
+import { type CryptoProfile, profileOfKey } from "./crypto-profile.ts";
 
 /** Where a domain's key pair lives (the data folder's `domain-key.pem` and `domain-key.pub.pem`). */
 export interface DomainKeyFiles {
@@ -7,16 +8,17 @@ export interface DomainKeyFiles {
   readonly publicKeyFile: string;
 }
 
-/** The domain's Ed25519 key pair as node:crypto key objects. */
+/** The domain's key pair (Ed25519 or SM2) as node:crypto key objects, and the profile it fixes. */
 export interface DomainSigningKey {
   readonly privateKey: KeyObject;
   readonly publicKey: KeyObject;
+  readonly profile: CryptoProfile;
 }
 
 /**
  * Loads the domain key written by `ensureDomainKey` (pkcs8 PEM private, spki PEM public) and checks
- * that both halves are Ed25519 and belong together: a mismatched pair would sign checkpoints and
- * receipts that the published key can never verify.
+ * that both halves are of one profile and belong together: a mismatched pair would sign checkpoints
+ * and receipts that the published key can never verify.
  *
  * @example
  * const key = await loadDomainSigningKey(dataFolder(process.env.DATA_DIR ?? "./data"));
@@ -24,31 +26,26 @@ export interface DomainSigningKey {
 export async function loadDomainSigningKey(files: DomainKeyFiles): Promise<DomainSigningKey> {
   const privateKey = createPrivateKey(await readFile(files.privateKeyFile, "utf8"));
   const publicKey = createPublicKey(await readFile(files.publicKeyFile, "utf8"));
-  if (privateKey.asymmetricKeyType !== "ed25519" || publicKey.asymmetricKeyType !== "ed25519") {
-    throw new Error("the domain key must be Ed25519");
+  let profile: CryptoProfile;
+  try {
+    profile = profileOfKey(privateKey);
+    if (profileOfKey(publicKey) !== profile) throw new TypeError("halves of different profiles");
+  } catch {
+    throw new Error("the domain key must be an Ed25519 or SM2 key pair");
   }
   if (keyFingerprint(createPublicKey(privateKey)) !== keyFingerprint(publicKey)) {
     throw new Error("domain-key.pub.pem is not the public half of domain-key.pem");
   }
-  return { privateKey, publicKey };
+  return { privateKey, publicKey, profile };
 }
 
 /**
- * An Ed25519 public key from PEM text or a key object; refuses other key types, so a verifier can
- * never be pointed at, say, an RSA key with different semantics.
- */
-export function ed25519PublicKey(key: string | KeyObject): KeyObject {
-  const publicKey =
-    typeof key === "string" ? createPublicKey(key) : key.type === "private" ? createPublicKey(key) : key;
-  if (publicKey.asymmetricKeyType !== "ed25519") throw new TypeError("expected an Ed25519 public key");
-  return publicKey;
-}
-
-/**
- * A short, stable name of a public key: `sha256:` and the hex SHA-256 of its SPKI DER encoding.
- * Receipts carry it so a verifier can tell which published key to use.
+ * A short, stable name of a public key: the profile's digest algorithm and the hex digest of its
+ * SPKI DER encoding (`sha256:…` for Ed25519, `sm3:…` for SM2). Receipts carry it so a verifier can
+ * tell which published key, and so which algorithms, to use.
  */
 export function keyFingerprint(publicKey: KeyObject): string {
+  const profile = profileOfKey(publicKey);
   const der = publicKey.export({ type: "spki", format: "der" });
-  return `sha256:${createHash("sha256").update(der).digest("hex")}`;
+  return `${profile.digest}:${profile.digestHex(der)}`;
 }

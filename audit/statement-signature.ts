@@ -1,4 +1,4 @@
-import { createHash, type KeyObject, verify } from "node:crypto";
+import { createHash, type KeyObject } from "node:crypto";
 import { z } from "zod";
 import {
   StatementBody,
@@ -8,7 +8,8 @@ import {
   verificationOf,
 } from "../policies/statement.ts";
 import { canonicalJsonBytes } from "./canonical-json.ts";
-import { ed25519PublicKey, keyFingerprint } from "./signing-key.ts";
+import { domainPublicKey } from "./crypto-profile.ts";
+import { keyFingerprint } from "./signing-key.ts";
 
 /**
  * Checks a statement offline, against the domain's public key: its shape, that its body hashes to
@@ -57,11 +58,11 @@ export function verifyStatementDocument(
           detail: `the body hashes to ${actual}, not to the sha256 it carries (${sha256}): it was changed after issue`,
         },
   );
-  const key = ed25519PublicKey(publicKey);
+  const { publicKey: key, profile } = domainPublicKey(publicKey);
   let signed = false;
   try {
     signed =
-      /^[A-Za-z0-9_-]+$/.test(signature) && verify(null, bytes, key, Buffer.from(signature, "base64url"));
+      /^[A-Za-z0-9_-]+$/.test(signature) && profile.verify(bytes, key, Buffer.from(signature, "base64url"));
   } catch {
     signed = false;
   }

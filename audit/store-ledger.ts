@@ -2,6 +2,7 @@ import { createPublicKey, type KeyObject } from "node:crypto";
 import { DomainError } from "../policies/errors.ts";
 import { log } from "../telemetry/log.ts";
 import { type Checkpoint, signCheckpoint } from "./checkpoint.ts";
+import { profileOfKey } from "./crypto-profile.ts";
 import {
   AuditEntry,
   AuditEvent,
@@ -149,6 +150,7 @@ export function openStoreAuditLedger(store: AuditStore, options: StoreAuditLedge
     throw new RangeError("checkpointEvery must be a positive integer");
   const clock = options.clock ?? (() => new Date());
   const publicKey = createPublicKey(options.privateKey);
+  const profile = profileOfKey(options.privateKey);
   let appends = 0;
   let checkpoints = 0;
   let seen = { position: 0, hash: GENESIS_HASH };
@@ -195,7 +197,10 @@ export function openStoreAuditLedger(store: AuditStore, options: StoreAuditLedge
       : event;
     let sealed: ReturnType<typeof sealEntry>;
     try {
-      sealed = sealEntry({ v: ENTRY_VERSION, position, time, type, actor, subjects, data, prev: head.hash });
+      sealed = sealEntry(
+        { v: ENTRY_VERSION, position, time, type, actor, subjects, data, prev: head.hash },
+        profile,
+      );
     } catch (error) {
       throw new DomainError("INTERNAL", `audit event ${type} is not JSON: ${(error as Error).message}`);
     }

@@ -1,11 +1,10 @@
 import type { KeyObject } from "node:crypto";
-import { createHash } from "node:crypto";
 import { z } from "zod";
 import { canonicalJson } from "./canonical-json.ts";
 import { Checkpoint, checkpointSignatureValid } from "./checkpoint.ts";
+import { type CryptoProfile, domainPublicKey } from "./crypto-profile.ts";
 import { AuditEntry, GENESIS_HASH } from "./entry.ts";
 import { type LogLine, readLogLines } from "./log-lines.ts";
-import { ed25519PublicKey } from "./signing-key.ts";
 
 /**
  * A checkpoint the verifier trusts because the auditor kept it (from an earlier verification or a
@@ -41,7 +40,10 @@ export interface AuditVerification {
 }
 
 export interface VerifyOptions {
-  /** The domain's Ed25519 public key (PEM or key object): checkpoint signatures are checked with it. */
+  /**
+   * The domain's public key (PEM or key object): checkpoint signatures are checked with it, and its
+   * type names the crypto profile (Ed25519: SHA-256 chain; SM2: SM3 chain, SM2 signatures).
+   */
   readonly publicKey: string | KeyObject;
   /** Fails the log when it is shorter than this checkpoint or holds a different hash at its position. */
   readonly trustedCheckpoint?: TrustedCheckpoint;
@@ -71,7 +73,7 @@ export async function verifyAuditLines(
   lines: AsyncIterable<LogLine> | Iterable<LogLine>,
   options: VerifyOptions,
 ): Promise<AuditVerification> {
-  const publicKey = ed25519PublicKey(options.publicKey);
+  const { publicKey, profile } = domainPublicKey(options.publicKey);
   const trusted = options.trustedCheckpoint;
   if (trusted?.signature !== undefined && trusted.time !== undefined) {
     const signed = { ...trusted, signature: trusted.signature, time: trusted.time };
@@ -111,7 +113,7 @@ export async function verifyAuditLines(
       break;
     }
     const position = entries;
-    const problem = checkLine(line.text, position, prev, prevTime, publicKey);
+    const problem = checkLine(line.text, position, prev, prevTime, publicKey, profile);
     if (typeof problem === "string") return done({ position, reason: problem });
     const entry = problem;
     if (trusted !== undefined && position === trusted.position && entry.hash !== trusted.hash) {
@@ -141,6 +143,7 @@ function checkLine(
   prev: string,
   prevTime: number,
   publicKey: KeyObject,
+  profile: CryptoProfile,
 ): AuditEntry | string {
   let raw: unknown;
   try {
@@ -157,7 +160,7 @@ function checkLine(
   if (entry.position !== position)
     return `entry claims position ${entry.position} (inserted, deleted or reordered)`;
   if (entry.prev !== prev) return "prev does not match the hash of the entry before (chain broken)";
-  if (hashOfCanonicalLine(text, entry.hash) !== entry.hash) {
+  if (hashOfCanonicalLine(text, entry.hash, profile) !== entry.hash) {
     return "hash does not match the entry's content (modified)";
   }
   if (Date.parse(entry.time) < prevTime) return "time goes backwards";
@@ -169,6 +172,11 @@ function checkLine(
     }
     if (!checkpointSignatureValid(checkpoint.data, publicKey)) return "checkpoint signature does not verify";
   }
+  // The recorded choice must be the key's: a log claiming one profile under another's key was not
+  // written by this domain as it says.
+  if (entry.type === "domain.crypto_profile" && entry.data.profile !== profile.name) {
+    return `the log records the ${String(entry.data.profile)} crypto profile, but the public key is of the ${profile.name} profile`;
+  }
   return entry;
 }
 
@@ -179,9 +187,9 @@ function checkLine(
  * (position, prev, subjects, time, type, v) hold no objects with a "hash" key; a nested one inside
  * `data` sorts before it. Halves the cost of verifying, which also bounds how fast a log opens.
  */
-function hashOfCanonicalLine(text: string, hash: string): string {
+function hashOfCanonicalLine(text: string, hash: string, profile: CryptoProfile): string {
   const member = `,"hash":"${hash}"`;
   const at = text.lastIndexOf(member);
   const unhashed = at === -1 ? text : text.slice(0, at) + text.slice(at + member.length);
-  return createHash("sha256").update(unhashed, "utf8").digest("hex");
+  return profile.digestHex(unhashed);
 }

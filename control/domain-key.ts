@@ -1,16 +1,21 @@
-import { generateKeyPairSync } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
-import type { DomainKeyFiles } from "../audit/signing-key.ts";
+import { type CryptoProfile, type CryptoProfileName, cryptoProfile } from "../audit/crypto-profile.ts";
+import { type DomainKeyFiles, loadDomainSigningKey } from "../audit/signing-key.ts";
+import { DomainError } from "../policies/errors.ts";
 
 /**
- * The domain's Ed25519 signing key: receipts and audit checkpoints are signed with it, and
- * auditors verify them with the public half. Generated once, on first start; never replaced
- * by a later start (a new key would orphan every receipt already issued).
+ * The domain's signing key: receipts, audit checkpoints and statements are signed with it, and
+ * auditors verify them with the public half. Generated once, on first start, of the crypto profile
+ * chosen then (Ed25519 for `international`, SM2 for `sm`); never replaced by a later start (a new
+ * key would orphan every receipt already issued), so the profile is fixed with it.
  */
 
-/** Creates the key pair unless the private key exists; returns true when it created one. */
-export async function ensureDomainKey(files: DomainKeyFiles): Promise<boolean> {
-  const { privateKey, publicKey } = generateKeyPairSync("ed25519");
+/** Creates the key pair of the profile unless the private key exists; returns true when it created one. */
+export async function ensureDomainKey(
+  files: DomainKeyFiles,
+  profile: CryptoProfile = cryptoProfile("international"),
+): Promise<boolean> {
+  const { privateKey, publicKey } = profile.generateSigningKey();
   try {
     // "wx" fails if the file exists, so two racing starts cannot both write a key.
     await writeFile(files.privateKeyFile, privateKey.export({ type: "pkcs8", format: "pem" }), {
@@ -23,6 +28,24 @@ export async function ensureDomainKey(files: DomainKeyFiles): Promise<boolean> {
   }
   await writeFile(files.publicKeyFile, publicKey.export({ type: "spki", format: "pem" }), { mode: 0o644 });
   return true;
+}
+
+/**
+ * The folder's crypto profile, which its key fixes. A profile asked for (CRYPTO_PROFILE) that is
+ * not the folder's is refused: switching would make every signature and hash already issued
+ * unverifiable under the new algorithms.
+ */
+export async function domainCryptoProfile(
+  files: DomainKeyFiles,
+  wanted: CryptoProfileName | undefined,
+): Promise<CryptoProfile> {
+  const { profile } = await loadDomainSigningKey(files);
+  if (wanted !== undefined && wanted !== profile.name)
+    throw new DomainError(
+      "CONFLICT",
+      `this data folder was created with the ${profile.name} crypto profile and keeps it: its key, log and receipts use those algorithms. Unset CRYPTO_PROFILE (or set it to ${profile.name}) to start it, or start a new data folder for the ${wanted} profile`,
+    );
+  return profile;
 }
 
 /** The public key in PEM, as published to auditors. */

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { type CryptoProfileName, cryptoProfile, cryptoProfileRecord } from "../audit/crypto-profile.ts";
 import { loadDomainSigningKey } from "../audit/signing-key.ts";
 import { openStoreAuditLedger } from "../audit/store-ledger.ts";
 import type { License } from "../policies/license.ts";
@@ -13,7 +14,7 @@ import type { AuditSink } from "./audit-sink.ts";
 import { currentCatalog, publishManifest } from "./catalog.ts";
 import { type DataFolder, dataFolder } from "./data-folder.ts";
 import { storeDataVersion } from "./data-supply.ts";
-import { ensureDomainKey } from "./domain-key.ts";
+import { domainCryptoProfile, ensureDomainKey } from "./domain-key.ts";
 import { createPrincipal, issueApiKey } from "./identity.ts";
 import { ledgerAuditSink } from "./ledger-sink.ts";
 import { grantLicense } from "./licenses.ts";
@@ -66,6 +67,11 @@ export interface ProvisionOptions {
   readonly databaseUrl?: string | undefined;
   /** Where the data versions live (default DIR/datasets). */
   readonly datasetsDir?: string | undefined;
+  /**
+   * The crypto profile a new folder is created with (default `international`); an existing
+   * folder keeps its own and refuses a different one.
+   */
+  readonly cryptoProfile?: CryptoProfileName | undefined;
   readonly onProgress?: (event: ProvisionEvent) => void;
 }
 
@@ -101,7 +107,9 @@ export interface ProvisionedFolder {
 export async function provisionDataFolder(options: ProvisionOptions): Promise<ProvisionedFolder> {
   const folder = dataFolder(options.dir, options.datasetsDir);
   await mkdir(folder.dir, { recursive: true, mode: 0o700 });
-  if (await ensureDomainKey(folder)) options.onProgress?.({ kind: "key-created" });
+  if (await ensureDomainKey(folder, cryptoProfile(options.cryptoProfile ?? "international")))
+    options.onProgress?.({ kind: "key-created" });
+  const profile = await domainCryptoProfile(folder, options.cryptoProfile);
 
   const controlPlane = await openControlStore({ dataDir: folder.dir, databaseUrl: options.databaseUrl });
   try {
@@ -124,6 +132,22 @@ export async function provisionDataFolder(options: ProvisionOptions): Promise<Pr
     let split: DataSplitReport | undefined;
     try {
       const audit = ledgerAuditSink(ledger);
+      // The log records the profile once, before anything else this start writes; a folder of an
+      // older release (international by its Ed25519 key) gets the record on its first start here.
+      await controlPlane.transaction(async (tx) => {
+        const [recorded] = await tx.query("SELECT 1 FROM audit_entries WHERE type = $1 LIMIT 1", [
+          "domain.crypto_profile",
+        ]);
+        if (!recorded)
+          await audit.appendIn(tx, [
+            {
+              type: "domain.crypto_profile",
+              actor: "system",
+              subject: {},
+              data: cryptoProfileRecord(profile),
+            },
+          ]);
+      });
       split = await splitLegacyDomain(folder, controlPlane, audit);
       if (split) options.onProgress?.({ kind: "split", report: split });
       else generated = await supplyDemoData(folder, controlPlane, audit, options);

@@ -1,7 +1,8 @@
-import { createHash, type KeyObject, randomUUID, sign } from "node:crypto";
+import { createHash, createPublicKey, type KeyObject, randomUUID } from "node:crypto";
 import { z } from "zod";
 import { canonicalJson, canonicalJsonBytes } from "../audit/canonical-json.ts";
-import { ed25519PublicKey, keyFingerprint } from "../audit/signing-key.ts";
+import { domainPublicKey, profileOfKey } from "../audit/crypto-profile.ts";
+import { keyFingerprint } from "../audit/signing-key.ts";
 import { verifyStatementDocument } from "../audit/statement-signature.ts";
 import { DomainError } from "../policies/errors.ts";
 import {
@@ -292,13 +293,13 @@ export async function issueStatement(
     );
   }
   const key = deps.signingKey;
-  const keyId = keyFingerprint(ed25519PublicKey(key));
+  const keyId = keyFingerprint(createPublicKey(key));
   const body = await computeStatement(deps.store, period, party, keyId);
   const sha256 = statementSha256(body);
   const existing = await findIssued(deps.store, period, party);
   if (existing) return reissue(existing, sha256);
   const bytes = canonicalJsonBytes(body);
-  const signature = sign(null, bytes, key).toString("base64url");
+  const signature = profileOfKey(key).sign(bytes, key).toString("base64url");
   const id = `stm_${randomUUID()}`;
   const issuedAt = now.toISOString();
   const datasets = [...new Set(body.lines.map((l) => l.dataset).filter((d): d is string => d !== null))];
@@ -484,7 +485,7 @@ export async function verifyIssuedStatement(
     store,
     row.period,
     { kind: row.party_kind, id: row.party_id },
-    keyFingerprint(ed25519PublicKey(publicKey)),
+    keyFingerprint(domainPublicKey(publicKey).publicKey),
   );
   const differences = diffFigures(document.statement, recomputed);
   const offLog = await usageOffTheLog(store, jobIds);

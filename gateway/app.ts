@@ -69,7 +69,7 @@ export interface GatewayServices {
   readonly jobs: JobService;
   /** The ledger behind `audit`, for auditors' queries, verification and checkpoints. */
   readonly auditLedger: Pick<StoreAuditLedger, "query" | "verify" | "checkpoint">;
-  /** The domain's Ed25519 public key (PEM), published to whoever verifies receipts. */
+  /** The domain's public key (PEM; Ed25519 or SM2, by its crypto profile), published to whoever verifies receipts. */
   readonly domainPublicKeyPem: string;
   /** The domain's signing key, for statements signed on request; unset: this node issues none. */
   readonly domainSigningKey?: Pick<DomainSigningKey, "privateKey">;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CryptoProfileName } from "../audit/crypto-profile.ts";
 import type { NotificationSettings } from "../control/notification-services.ts";
 import { RoleMapping } from "../control/single-sign-on.ts";
 
@@ -64,6 +65,12 @@ export const Config = z.object({
   SANDBOX_WORKER_MEMORY_MB: z.coerce.number().int().min(128).max(1_048_576).default(1536),
   /** CPU each worker process may use, in percent of one core (its cgroup's quota). */
   SANDBOX_WORKER_CPU_PERCENT: z.coerce.number().int().min(1).max(6400).default(100),
+  /**
+   * The crypto profile of a new data folder: `international` (Ed25519, SHA-256, AES-256-GCM) or
+   * `sm` (SM2, SM3, SM4). Unset: a new folder is `international`, an existing one keeps its own;
+   * set to another profile than an existing folder's, the start is refused.
+   */
+  CRYPTO_PROFILE: CryptoProfileName.optional(),
   /** Accepted jobs waiting to run; a full queue answers 429 QUEUE_FULL. */
   JOB_QUEUE_CAPACITY: z.coerce.number().int().min(1).max(1_000_000).default(1000),
   /** Jobs one operator may have running at once. */

@@ -126,6 +126,7 @@ async function startNode(
     seed: config.SEED,
     databaseUrl: config.DATABASE_URL,
     datasetsDir: config.DATASETS_DIR,
+    cryptoProfile: config.CRYPTO_PROFILE,
     onProgress: (event: ProvisionEvent) =>
       event.kind === "upgraded"
         ? logger.info(
@@ -199,6 +200,7 @@ async function startNode(
       parser: parser?.connection ?? noParser,
       audit,
       signReceipt: (claims) => issueReceipt(claims, signingKey.privateKey),
+      cryptoProfile: signingKey.profile,
       // A lost wake-up costs a poll interval: runners look at the queue every second anyway.
       onQueued: (jobId) =>
         void notifier

@@ -87,8 +87,8 @@ const bodyFields = {
   /** How many jobs the statement covers, and the SHA-256 of their ids (sorted, one per line). */
   jobs: z.strictObject({ count: Count, sha256: Sha256 }),
   totals: StatementTotals,
-  /** Fingerprint of the signing key (`sha256:` of its SPKI DER), as receipts carry it. */
-  key: z.string().regex(/^sha256:[0-9a-f]{64}$/),
+  /** Fingerprint of the signing key (`sha256:` or `sm3:` of its SPKI DER), as receipts carry it. */
+  key: z.string().regex(/^(sha256|sm3):[0-9a-f]{64}$/),
 };
 export const StatementBody = z.union([
   z.strictObject({

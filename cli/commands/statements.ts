@@ -168,7 +168,7 @@ const verify: Command = {
       try {
         result = verifyStatementDocument(document, publicKey);
       } catch {
-        throw new UsageError(`${keyFile} is not an Ed25519 public key in PEM`);
+        throw new UsageError(`${keyFile} is not an Ed25519 or SM2 public key in PEM`);
       }
     }
     if (ctx.json) ctx.printJson(result);

@@ -1,3 +1,4 @@
+import type { CryptoProfile } from "../../audit/crypto-profile.ts";
 import type { ReceiptClaims } from "../../audit/receipt.ts";
 import { DomainError } from "../../policies/errors.ts";
 import type { SandboxPool } from "../../sandbox/index.ts";
@@ -56,6 +57,8 @@ export interface JobServiceDeps {
   readonly audit: AuditSink;
   /** Signs a release receipt with the domain key (see audit/receipt.ts). */
   readonly signReceipt: (claims: ReceiptClaims) => Receipt;
+  /** The domain's crypto profile, whose digest the receipts list (default `international`). */
+  readonly cryptoProfile?: CryptoProfile;
   /** Told after a job was accepted here (another node's runner may then be woken). */
   readonly onQueued?: (jobId: string) => void;
   readonly now?: () => Date;
@@ -353,6 +356,7 @@ export class JobService {
       store: this.deps.store,
       audit: this.deps.audit,
       signReceipt: this.deps.signReceipt,
+      ...(this.deps.cryptoProfile === undefined ? {} : { cryptoProfile: this.deps.cryptoProfile }),
       now: this.now,
     };
   }

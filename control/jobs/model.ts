@@ -84,7 +84,7 @@ export const JobUsage = z.object({
 });
 export type JobUsage = z.infer<typeof JobUsage>;
 
-/** A release receipt: base64url canonical claims and the domain's Ed25519 signature over them. */
+/** A release receipt: base64url canonical claims and the domain key's signature (Ed25519 or SM2) over them. */
 export const Receipt = z.object({ payload: z.string(), signature: z.string() });
 export type Receipt = z.infer<typeof Receipt>;
 

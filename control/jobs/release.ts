@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { outputCsvSha256, outputSha256 } from "../../audit/output-digest.ts";
+import { type CryptoProfile, INTERNATIONAL } from "../../audit/crypto-profile.ts";
+import { outputDigests } from "../../audit/output-digest.ts";
 import type { ReceiptClaims } from "../../audit/receipt.ts";
 import { decideRelease } from "../../policies/release-gate.ts";
 import type { DataDomain } from "../../storage/data-domain.ts";
@@ -41,6 +42,8 @@ export interface ReleaseDeps {
   readonly audit: AuditSink;
   /** Signs a release receipt with the domain key (see audit/receipt.ts). */
   readonly signReceipt: (claims: ReceiptClaims) => Receipt;
+  /** The domain's crypto profile: its digest hashes the outputs (default `international`). */
+  readonly cryptoProfile?: CryptoProfile;
   readonly now: () => Date;
 }
 
@@ -289,8 +292,7 @@ async function release(
   // The JSON's hash, and the CSV's: CSV keeps no types, so a CSV download verifies against its own.
   const hashes = Object.entries(outputs).map(([name, rows]) => ({
     name,
-    sha256: outputSha256(rows),
-    csvSha256: outputCsvSha256(rows, types[name]),
+    ...outputDigests(rows, types[name], deps.cryptoProfile ?? INTERNATIONAL),
   }));
   const releasedAt = deps.now().toISOString();
   const positions = await deps.audit.appendIn(tx, [

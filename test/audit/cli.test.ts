@@ -3,7 +3,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runAuditCli } from "../../audit/cli.ts";
-import { outputBytes, outputSha256 } from "../../audit/output-digest.ts";
+import { outputBytes, outputDigest } from "../../audit/output-digest.ts";
 import { issueReceipt } from "../../audit/receipt.ts";
 import {
   exportLog,
@@ -148,7 +148,7 @@ describe("audit CLI", () => {
         license: "lic_1",
         purpose: "study",
         policyVersions: { population: 1 },
-        outputs: [{ name: "by_district", sha256: outputSha256(rows) }],
+        outputs: [{ name: "by_district", sha256: outputDigest(rows) }],
         releasedAt: "2026-03-01T10:00:00.000Z",
         logPosition: 3,
       },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { outputBytes, outputCsvSha256, outputSha256 } from "../../audit/output-digest.ts";
+import { outputBytes, outputCsvDigest, outputDigest } from "../../audit/output-digest.ts";
 import { issueReceipt, type ReceiptClaims, verifyReceipt } from "../../audit/receipt.ts";
 import { toArrowStream, toCsv } from "../../gateway/output-formats.ts";
 import { newKey } from "./fixtures.ts";
@@ -25,8 +25,8 @@ function claims(withCsv: boolean): ReceiptClaims {
     outputs: [
       {
         name: "by_district",
-        sha256: outputSha256(rows),
-        ...(withCsv ? { csvSha256: outputCsvSha256(rows) } : {}),
+        sha256: outputDigest(rows),
+        ...(withCsv ? { csvSha256: outputCsvDigest(rows) } : {}),
       },
     ],
     releasedAt: "2026-03-01T10:00:00.000Z",

@@ -1,7 +1,7 @@
 import { sign } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { canonicalJson } from "../../audit/canonical-json.ts";
-import { outputBytes, outputSha256 } from "../../audit/output-digest.ts";
+import { outputBytes, outputDigest } from "../../audit/output-digest.ts";
 import { issueReceipt, type ReceiptClaims, verifyReceipt } from "../../audit/receipt.ts";
 import { keyFingerprint } from "../../audit/signing-key.ts";
 import { newKey } from "./fixtures.ts";
@@ -20,8 +20,8 @@ function claims(): ReceiptClaims {
     purpose: "district income study",
     policyVersions: { population: 3 },
     outputs: [
-      { name: "by_district", sha256: outputSha256(rows) },
-      { name: "logs", sha256: outputSha256(logs) },
+      { name: "by_district", sha256: outputDigest(rows) },
+      { name: "logs", sha256: outputDigest(logs) },
     ],
     releasedAt: "2026-03-01T10:00:00.000Z",
     logPosition: 42,
@@ -114,8 +114,8 @@ describe("release receipts", () => {
   });
 
   it("hash outputs as canonical JSON, independent of key order", () => {
-    expect(outputSha256([{ b: 1, a: 2 }])).toBe(outputSha256([{ a: 2, b: 1 }]));
+    expect(outputDigest([{ b: 1, a: 2 }])).toBe(outputDigest([{ a: 2, b: 1 }]));
     expect(outputBytes([{ b: 1, a: 2 }]).toString()).toBe('[{"a":2,"b":1}]');
-    expect(() => outputSha256([{ n: 1n }])).toThrow(/bigint/);
+    expect(() => outputDigest([{ n: 1n }])).toThrow(/bigint/);
   });
 });

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { outputBytes, outputSha256 } from "../../audit/output-digest.ts";
+import { outputBytes, outputDigest } from "../../audit/output-digest.ts";
 import { verifyReceipt } from "../../audit/receipt.ts";
 import type { StoredJob } from "../../control/jobs/job-repository.ts";
 import type { JobQuery } from "../../control/jobs/policy-port.ts";
@@ -99,7 +99,7 @@ describe.each(STORE_KINDS)("release (finishJob) on %s", (kind) => {
     const released = entries[4]!;
     expect(released.data).toMatchObject({
       via: "gate",
-      outputs: [{ name: "mean_aqi", sha256: outputSha256(rows) }],
+      outputs: [{ name: "mean_aqi", sha256: outputDigest(rows) }],
     });
     expect(entries[5]).toMatchObject({ data: { status: "released", reason: "released" } });
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { outputBytes, outputSha256 } from "../../audit/output-digest.ts";
+import { outputBytes, outputDigest } from "../../audit/output-digest.ts";
 import { verifyReceipt } from "../../audit/receipt.ts";
 import { decideReview } from "../../control/jobs/reviews.ts";
 import { STORE_KINDS } from "../support/stores.ts";
@@ -56,7 +56,7 @@ describe.each(STORE_KINDS)("reviews (decideReview) on %s", (kind) => {
     const [released] = await p.logged({ job: job.id, type: "output.released" });
     expect(released).toMatchObject({
       actor: reviewer.id,
-      data: { via: "review", outputs: [{ name: "mean_aqi", sha256: outputSha256(RELEASABLE.mean_aqi) }] },
+      data: { via: "review", outputs: [{ name: "mean_aqi", sha256: outputDigest(RELEASABLE.mean_aqi) }] },
     });
     const stored = await p.job(job.id);
     const verified = verifyReceipt(stored.receipt, publicKey, { content: outputBytes(RELEASABLE.mean_aqi) });

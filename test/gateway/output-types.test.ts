@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { Type, tableFromIPC } from "apache-arrow";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { outputCsv, outputSha256 } from "../../audit/output-digest.ts";
+import { outputCsv, outputDigest } from "../../audit/output-digest.ts";
 import { verifyReceipt } from "../../audit/receipt.ts";
 import type { JobView } from "../../control/jobs/job-service.ts";
 import { startTestGateway, type TestGateway } from "../support/gateway.ts";
@@ -137,7 +137,7 @@ describe("outputs of jobs released before outputs were typed", () => {
       Buffer.from((job.receipt as { payload: string }).payload, "base64url").toString(),
     );
     const listed = payload.outputs.find((o: { name: string }) => o.name === "plain");
-    expect(listed.sha256).toBe(outputSha256(rows));
+    expect(listed.sha256).toBe(outputDigest(rows));
     expect(listed.csvSha256).toBe(createHash("sha256").update(outputCsv(rows)).digest("hex"));
     for (const accept of ["application/json", "text/csv", "application/vnd.apache.arrow.stream"]) {
       const content = await download(job.id, "plain", accept);

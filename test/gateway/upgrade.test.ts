@@ -79,6 +79,9 @@ describe("upgrade of a data folder written by the previous release", () => {
     });
     const newLines = (await exported.text()).trimEnd().split("\n");
     expect(newLines.slice(0, oldLines.length)).toEqual(oldLines);
+    // It opens as the international profile (its Ed25519 key), and the log now records that.
+    const profile = newLines.map((l) => JSON.parse(l)).find((e) => e.type === "domain.crypto_profile");
+    expect(profile?.data).toMatchObject({ profile: "international", signature: "ed25519", digest: "sha256" });
 
     // Settled jobs keep their status and their released outputs.
     for (const [id, status] of Object.entries(expected.jobs)) {
