@@ -4,7 +4,6 @@ import { readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { domainSigningKeyFromPem } from "../audit/signing-key.ts";
 import { DomainError } from "../policies/errors.ts";
-import { aes256gcm } from "../storage/at-rest/cipher.ts";
 import {
   createDataFileKey,
   type DataFileEncryption,
@@ -32,8 +31,7 @@ import { loadVersionFile } from "./data-supply.ts";
 
 /**
  * Encryption at rest of a data folder: the domain signing key sealed under the key-encryption key
- * (KEK), control-plane secrets sealed with a secrets key the KEK wraps, and each data version's
- * DuckDB file encrypted by DuckDB under a data key the KEK wraps. The audit log is not encrypted:
+ * (KEK), and each data version's DuckDB file encrypted by DuckDB under a data key the KEK wraps. The audit log is not encrypted:
  * an auditor verifies it with the public key alone.
  */
 
@@ -69,12 +67,6 @@ export async function openAtRest(
 }
 
 const DOMAIN_KEY = "domain signing key";
-const SECRETS_KEY = "control-plane secrets key";
-
-/** Where the wrapped secrets key lives in a data folder. */
-export function secretsKeyFile(folder: Pick<DataFolder, "dir">): string {
-  return join(folder.dir, "secrets-key.sealed");
-}
 
 /** Opens `domain-key.pem` whether sealed (needs the KEK) or plain (a folder without a KEK, or an older release's). */
 export async function loadDomainKey(
@@ -112,75 +104,6 @@ export async function sealDomainKey(
   await replaceFile(folder.privateKeyFile, await sealValue(kek, DOMAIN_KEY, Buffer.from(text, "utf8")));
   return true;
 }
-
-/** The key that seals control-plane secrets, created (and wrapped) on first use. */
-async function secretsKey(folder: Pick<DataFolder, "dir">, kek: KeyEncryptionKey): Promise<Buffer> {
-  const file = secretsKeyFile(folder);
-  const sealed = await sealValue(kek, SECRETS_KEY, randomBytes(aes256gcm.keyBytes));
-  // "wx": two nodes starting on one folder keep the first key written.
-  await writeFile(file, sealed, { mode: 0o600, flag: "wx" }).catch((error: NodeJS.ErrnoException) => {
-    if (error.code !== "EEXIST") throw error;
-  });
-  return openSealedValue(kek, SECRETS_KEY, await readFile(file, "utf8"));
-}
-
-/** Prefix of a sealed control-plane secret in its column; anything else is a plain value of an older start. */
-const SEALED_SECRET = "sealed:v1:";
-
-/**
- * Seals and opens control-plane secrets (webhook signing secrets): reversible values the domain
- * must use again, stored sealed under the secrets key. Without a KEK it passes values through, and
- * it always opens a plain value (written before a KEK was configured) as it is.
- */
-export interface SecretSealer {
-  seal(secret: string, what: string): string;
-  open(stored: string, what: string): string;
-  /** True for a value stored in the clear. */
-  isPlain(stored: string): boolean;
-}
-
-export async function secretSealer(
-  folder: Pick<DataFolder, "dir">,
-  kek: KeyEncryptionKey | undefined,
-): Promise<SecretSealer> {
-  const key = kek ? await secretsKey(folder, kek) : undefined;
-  return {
-    seal(secret, what) {
-      if (!key) return secret;
-      return `${SEALED_SECRET}${aes256gcm.seal(key, Buffer.from(secret, "utf8"), what).toString("base64")}`;
-    },
-    open(stored, what) {
-      if (!stored.startsWith(SEALED_SECRET)) return stored;
-      if (!key)
-        throw new DomainError("NOT_READY", "a control-plane secret is sealed and this node has no KEK");
-      return aes256gcm
-        .open(key, Buffer.from(stored.slice(SEALED_SECRET.length), "base64"), what)
-        .toString("utf8");
-    },
-    isPlain: (stored) => !stored.startsWith(SEALED_SECRET),
-  };
-}
-
-/** Seals the webhook secrets an earlier start (or release) stored in the clear; returns how many. */
-export async function sealStoredSecrets(
-  store: Pick<SqlStore, "transaction">,
-  sealer: SecretSealer,
-): Promise<number> {
-  return store.transaction(async (tx) => {
-    const rows = await tx.query<{ id: string; secret: string }>(
-      `SELECT id, secret FROM webhooks WHERE secret NOT LIKE '${SEALED_SECRET}%'`,
-    );
-    for (const row of rows)
-      await tx.run("UPDATE webhooks SET secret = $1 WHERE id = $2", [
-        sealer.seal(row.secret, WEBHOOK_SECRET),
-        row.id,
-      ]);
-    return rows.length;
-  });
-}
-
-/** What a webhook's secret is sealed as (authenticated context: it cannot pass for another secret). */
-export const WEBHOOK_SECRET = "webhook signing secret";
 
 export interface EncryptedVersion {
   readonly dataset: string;
@@ -269,8 +192,7 @@ export interface RotationReport {
 }
 
 /**
- * Rotates the KEK of a data folder: every data key it wraps (the signing key's, the secrets key,
- * each data file's) is unwrapped with `from` and wrapped with `to`; no data is rewritten. Each file
+ * Rotates the KEK of a data folder: every data key it wraps (the signing key's, each data file's) is unwrapped with `from` and wrapped with `to`; no data is rewritten. Each file
  * is replaced whole, and one already under `to` is left alone, so a rotation cut short is finished
  * by running it again. Run with the node stopped; start it with the new KEK.
  */
@@ -280,7 +202,7 @@ export async function rotateKeyEncryptionKey(
   to: KeyEncryptionKey,
 ): Promise<RotationReport> {
   const rewrapped: string[] = [];
-  for (const file of [folder.privateKeyFile, secretsKeyFile(folder)]) {
+  for (const file of [folder.privateKeyFile]) {
     if (!existsSync(file)) continue;
     const text = await readFile(file, "utf8");
     if (!isSealed(text) || sealedUnder(text) === to.id) continue;

@@ -9,13 +9,7 @@ import { fileDigest } from "../storage/file-digest.ts";
 import { openControlStore } from "../storage/open-store.ts";
 import { sqlDialect } from "../storage/sql-dialect.ts";
 import type { SqlExecutor, SqlStore } from "../storage/sql-store.ts";
-import {
-  encryptDataVersions,
-  loadDomainKey,
-  sealDomainKey,
-  sealStoredSecrets,
-  secretSealer,
-} from "./at-rest.ts";
+import { encryptDataVersions, loadDomainKey, sealDomainKey } from "./at-rest.ts";
 import type { AuditSink } from "./audit-sink.ts";
 import { currentCatalog, publishManifest } from "./catalog.ts";
 import { type DataFolder, dataFolder } from "./data-folder.ts";
@@ -88,7 +82,6 @@ export type ProvisionEvent =
   | { readonly kind: "split"; readonly report: DataSplitReport }
   | { readonly kind: "key-created" }
   | { readonly kind: "key-sealed" }
-  | { readonly kind: "secrets-sealed"; readonly count: number }
   | { readonly kind: "version-encrypted"; readonly dataset: string; readonly version: number }
   | { readonly kind: "principals-created" }
   | { readonly kind: "upgraded"; readonly report: UpgradeReport };
@@ -155,8 +148,6 @@ export async function provisionDataFolder(options: ProvisionOptions): Promise<Pr
         });
         for (const { dataset, version } of encrypted)
           options.onProgress?.({ kind: "version-encrypted", dataset, version });
-        const sealed = await sealStoredSecrets(controlPlane, await secretSealer(folder, kek));
-        if (sealed > 0) options.onProgress?.({ kind: "secrets-sealed", count: sealed });
       }
     } finally {
       await ledger.close();
