@@ -33,6 +33,7 @@ export const AUDIT_EVENT_TYPES = [
   "dataset.version_supplied",
   "dataset.supply_refused",
   "dataset.version_switched",
+  "dataset.version_encrypted",
   "dummy.drafted",
   "application.submitted",
   "application.consented",

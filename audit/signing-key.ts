@@ -24,8 +24,19 @@ export interface DomainSigningKey {
  * const key = await loadDomainSigningKey(dataFolder(process.env.DATA_DIR ?? "./data"));
  */
 export async function loadDomainSigningKey(files: DomainKeyFiles): Promise<DomainSigningKey> {
-  const privateKey = createPrivateKey(await readFile(files.privateKeyFile, "utf8"));
-  const publicKey = createPublicKey(await readFile(files.publicKeyFile, "utf8"));
+  return domainSigningKeyFromPem(
+    await readFile(files.privateKeyFile, "utf8"),
+    await readFile(files.publicKeyFile, "utf8"),
+  );
+}
+
+/**
+ * The key pair from its PEM texts, checked like `loadDomainSigningKey` (for a private key that
+ * was stored sealed, and opened by whoever holds the key-encryption key).
+ */
+export function domainSigningKeyFromPem(privatePem: string, publicPem: string): DomainSigningKey {
+  const privateKey = createPrivateKey(privatePem);
+  const publicKey = createPublicKey(publicPem);
   let profile: CryptoProfile;
   try {
     profile = profileOfKey(privateKey);

@@ -1612,6 +1612,7 @@ export interface components {
       frozen?: boolean;
       problems?: string[];
       containment?: components["schemas"]["WorkerContainment"];
+      atRest?: components["schemas"]["AtRestEncryption"];
     };
     WorkerContainment: {
       /** @enum {string} */
@@ -1620,6 +1621,13 @@ export interface components {
         [key: string]: boolean;
       };
       missing: string[];
+    };
+    AtRestEncryption: {
+      /** @enum {string} */
+      encryption: "on" | "off";
+      kek?: string;
+      source?: string;
+      warning?: string;
     };
     ConsoleSession: {
       principal: {

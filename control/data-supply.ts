@@ -4,6 +4,13 @@ import { dirname, join, resolve } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { DomainError, type ErrorCode } from "../policies/errors.ts";
 import { ColumnType, type DatasetManifest } from "../policies/manifest.ts";
+import {
+  allowEncryptedWrites,
+  attachOptions,
+  createDataFileKey,
+  type DataFileEncryption,
+  dataFileKeyFile,
+} from "../storage/at-rest/data-file-key.ts";
 import { fileDigest } from "../storage/file-digest.ts";
 import { sqlDialect } from "../storage/sql-dialect.ts";
 import type { SqlStore } from "../storage/sql-store.ts";
@@ -38,6 +45,8 @@ export interface DataSupplyDeps {
   readonly datasetsDir: string;
   /** The largest upload accepted, in bytes (DATA_UPLOAD_MAX_BYTES). */
   readonly maxBytes: number;
+  /** With a KEK, each version file is written encrypted under a data key of its own. */
+  readonly encryption?: DataFileEncryption | undefined;
 }
 
 /** Formats a holder or the bureau may upload (what the domain stores is always DuckDB). */
@@ -134,7 +143,7 @@ type Refusal = (code: ErrorCode, reason: string, data?: Record<string, unknown>)
  * first start, and the split of an older release's domain file.
  */
 export async function storeDataVersion(
-  deps: Pick<DataSupplyDeps, "store" | "audit" | "datasetsDir">,
+  deps: Pick<DataSupplyDeps, "store" | "audit" | "datasetsDir" | "encryption">,
   request: StoreVersionRequest,
 ): Promise<DataVersionInfo> {
   const { manifest, dataset } = request;
@@ -152,7 +161,11 @@ export async function storeDataVersion(
   const final = join(folder, name);
   let linked = false;
   try {
-    const loaded = await loadVersionFile(dataset, manifest, request.source, partial);
+    // The wrapped key goes beside the final name first: a version file never exists without it.
+    const encryption = deps.encryption
+      ? { key: await createDataFileKey(deps.encryption.kek, final), writer: deps.encryption.writer }
+      : undefined;
+    const loaded = await loadVersionFile(dataset, manifest, request.source, partial, encryption);
     if (loaded.kind === "refused") return await refusal("BAD_REQUEST", loaded.reason);
     await syncFile(partial);
     const stored = await fileDigest(partial);
@@ -227,6 +240,7 @@ export async function storeDataVersion(
     });
     if (!info) {
       await rm(final, { force: true });
+      await rm(dataFileKeyFile(final), { force: true });
       return currentInfo(deps.store, dataset);
     }
     return info;
@@ -235,6 +249,7 @@ export async function storeDataVersion(
     await rm(partial, { force: true });
     await rm(`${partial}.wal`, { force: true });
     if (linked) await rm(final, { force: true });
+    await rm(dataFileKeyFile(final), { force: true });
     throw error;
   }
 }
@@ -323,10 +338,13 @@ export async function loadVersionFile(
   manifest: DatasetManifest | undefined,
   source: VersionSource,
   target: string,
+  /** The file's DuckDB encryption key and how to write it; absent: a plain file. */
+  encryption?: { readonly key: string; readonly writer: DataFileEncryption["writer"] },
 ): Promise<Loaded> {
   await rm(target, { force: true });
   await mkdir(dirname(target), { recursive: true, mode: 0o700 });
-  const instance = await DuckDBInstance.create(target, {
+  // The version is written into an attached file: DuckDB encrypts only attached databases.
+  const instance = await DuckDBInstance.create(":memory:", {
     autoinstall_known_extensions: "false",
     autoload_known_extensions: "false",
     allow_community_extensions: "false",
@@ -334,6 +352,9 @@ export async function loadVersionFile(
   });
   const connection = await instance.connect();
   try {
+    if (encryption) await allowEncryptedWrites(connection, encryption.writer);
+    await connection.run(`ATTACH ${quoteText(target)} AS version${attachOptions(false, encryption?.key)}`);
+    await connection.run("USE version");
     let reader: string;
     let what: string;
     if (source.format === "duckdb") {
@@ -415,7 +436,9 @@ export async function loadVersionFile(
       return { kind: "refused", reason: `the file could not be stored${readerPosition(error)}` };
     }
     if (source.format === "duckdb") await connection.run("DETACH source");
-    await connection.run("CHECKPOINT");
+    await connection.run("CHECKPOINT version");
+    await connection.run("USE memory");
+    await connection.run("DETACH version");
     return { kind: "loaded", rows };
   } finally {
     connection.closeSync();

@@ -1,7 +1,15 @@
+import { createPublicKey } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
-import { type CryptoProfile, type CryptoProfileName, cryptoProfile } from "../audit/crypto-profile.ts";
-import { type DomainKeyFiles, loadDomainSigningKey } from "../audit/signing-key.ts";
+import {
+  type CryptoProfile,
+  type CryptoProfileName,
+  cryptoProfile,
+  profileOfKey,
+} from "../audit/crypto-profile.ts";
+import type { DomainKeyFiles } from "../audit/signing-key.ts";
 import { DomainError } from "../policies/errors.ts";
+import type { KeyEncryptionKey } from "../storage/at-rest/key-encryption-key.ts";
+import { domainKeyFileText } from "./at-rest.ts";
 
 /**
  * The domain's signing key: receipts, audit checkpoints and statements are signed with it, and
@@ -10,15 +18,20 @@ import { DomainError } from "../policies/errors.ts";
  * key would orphan every receipt already issued), so the profile is fixed with it.
  */
 
-/** Creates the key pair of the profile unless the private key exists; returns true when it created one. */
+/**
+ * Creates the key pair of the profile unless the private key exists; returns true when it created
+ * one. With a key-encryption key the private key is written sealed under it, never in the clear.
+ */
 export async function ensureDomainKey(
   files: DomainKeyFiles,
   profile: CryptoProfile = cryptoProfile("international"),
+  kek?: KeyEncryptionKey,
 ): Promise<boolean> {
   const { privateKey, publicKey } = profile.generateSigningKey();
+  const privatePem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
   try {
     // "wx" fails if the file exists, so two racing starts cannot both write a key.
-    await writeFile(files.privateKeyFile, privateKey.export({ type: "pkcs8", format: "pem" }), {
+    await writeFile(files.privateKeyFile, await domainKeyFileText(privatePem, kek), {
       mode: 0o600,
       flag: "wx",
     });
@@ -39,7 +52,8 @@ export async function domainCryptoProfile(
   files: DomainKeyFiles,
   wanted: CryptoProfileName | undefined,
 ): Promise<CryptoProfile> {
-  const { profile } = await loadDomainSigningKey(files);
+  // The public half fixes the profile; the private half may be sealed under a KEK not needed here.
+  const profile = profileOfKey(createPublicKey(await readFile(files.publicKeyFile, "utf8")));
   if (wanted !== undefined && wanted !== profile.name)
     throw new DomainError(
       "CONFLICT",

@@ -2,14 +2,15 @@ import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type CryptoProfileName, cryptoProfile, cryptoProfileRecord } from "../audit/crypto-profile.ts";
-import { loadDomainSigningKey } from "../audit/signing-key.ts";
 import { openStoreAuditLedger } from "../audit/store-ledger.ts";
 import type { License } from "../policies/license.ts";
 import type { DatasetManifest } from "../policies/manifest.ts";
+import type { DataFileEncryption } from "../storage/at-rest/data-file-key.ts";
 import { fileDigest } from "../storage/file-digest.ts";
 import { openControlStore } from "../storage/open-store.ts";
 import { sqlDialect } from "../storage/sql-dialect.ts";
 import type { SqlExecutor, SqlStore } from "../storage/sql-store.ts";
+import { encryptDataVersions, loadDomainKey, sealDomainKey } from "./at-rest.ts";
 import type { AuditSink } from "./audit-sink.ts";
 import { currentCatalog, publishManifest } from "./catalog.ts";
 import { type DataFolder, dataFolder } from "./data-folder.ts";
@@ -72,6 +73,11 @@ export interface ProvisionOptions {
    * folder keeps its own and refuses a different one.
    */
   readonly cryptoProfile?: CryptoProfileName | undefined;
+  /**
+   * With a key-encryption key: the signing key is sealed under it, control-plane secrets and data
+   * files are encrypted, and whatever an older start left in the clear is encrypted now.
+   */
+  readonly encryption?: DataFileEncryption | undefined;
   readonly onProgress?: (event: ProvisionEvent) => void;
 }
 
@@ -81,6 +87,8 @@ export type ProvisionEvent =
   | { readonly kind: "supplied"; readonly dataset: string; readonly version: number; readonly rows: number }
   | { readonly kind: "split"; readonly report: DataSplitReport }
   | { readonly kind: "key-created" }
+  | { readonly kind: "key-sealed" }
+  | { readonly kind: "version-encrypted"; readonly dataset: string; readonly version: number }
   | { readonly kind: "principals-created" }
   | { readonly kind: "upgraded"; readonly report: UpgradeReport };
 
@@ -107,13 +115,17 @@ export interface ProvisionedFolder {
 export async function provisionDataFolder(options: ProvisionOptions): Promise<ProvisionedFolder> {
   const folder = dataFolder(options.dir, options.datasetsDir);
   await mkdir(folder.dir, { recursive: true, mode: 0o700 });
-  if (await ensureDomainKey(folder, cryptoProfile(options.cryptoProfile ?? "international")))
+  const encryption = options.encryption;
+  const kek = encryption?.kek;
+  if (await ensureDomainKey(folder, cryptoProfile(options.cryptoProfile ?? "international"), kek))
     options.onProgress?.({ kind: "key-created" });
+  // A key an older release (or a start without a KEK) wrote in the clear is sealed now.
+  if (kek && (await sealDomainKey(folder, kek))) options.onProgress?.({ kind: "key-sealed" });
   const profile = await domainCryptoProfile(folder, options.cryptoProfile);
 
   const controlPlane = await openControlStore({ dataDir: folder.dir, databaseUrl: options.databaseUrl });
   try {
-    const signingKey = await loadDomainSigningKey(folder);
+    const signingKey = await loadDomainKey(folder, kek);
     // A folder of an older release moves into the store before anything is provisioned in it.
     const upgraded = await upgradeLegacyFolder(folder, controlPlane, signingKey.publicKey);
     if (upgraded) options.onProgress?.({ kind: "upgraded", report: upgraded });
@@ -148,9 +160,19 @@ export async function provisionDataFolder(options: ProvisionOptions): Promise<Pr
             },
           ]);
       });
-      split = await splitLegacyDomain(folder, controlPlane, audit);
+      split = await splitLegacyDomain(folder, controlPlane, audit, encryption);
       if (split) options.onProgress?.({ kind: "split", report: split });
       else generated = await supplyDemoData(folder, controlPlane, audit, options);
+      if (encryption) {
+        const encrypted = await encryptDataVersions({
+          store: controlPlane,
+          audit,
+          datasetsDir: folder.datasetsDir,
+          encryption,
+        });
+        for (const { dataset, version } of encrypted)
+          options.onProgress?.({ kind: "version-encrypted", dataset, version });
+      }
     } finally {
       await ledger.close();
     }
@@ -207,7 +229,7 @@ async function supplyDemoData(
       if (!manifest || supplied.has(generated.dataset)) continue;
       const { sha256, bytes } = await fileDigest(generated.file);
       const version = await storeDataVersion(
-        { store, audit, datasetsDir: folder.datasetsDir },
+        { store, audit, datasetsDir: folder.datasetsDir, encryption: options.encryption },
         {
           dataset: manifest.name,
           manifest,

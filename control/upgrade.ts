@@ -7,6 +7,7 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import type { AuditEntry } from "../audit/entry.ts";
 import { readLogLines } from "../audit/log-lines.ts";
 import { importAuditLines } from "../audit/store-ledger.ts";
+import type { DataFileEncryption } from "../storage/at-rest/data-file-key.ts";
 import { fileDigest } from "../storage/file-digest.ts";
 import type { SqlStore, SqlValue } from "../storage/sql-store.ts";
 import { log } from "../telemetry/log.ts";
@@ -269,8 +270,11 @@ export interface DataSplitReport {
   readonly datasets: readonly { readonly dataset: string; readonly version: number; readonly rows: number }[];
   /** SHA-256 of the old domain file, which each version records as what was supplied. */
   readonly sha256: string;
-  /** Where the old file was moved (kept, never deleted): remove it once the new start is checked. */
-  readonly keptAs: string;
+  /**
+   * Where the old file was moved (kept): remove it once the new start is checked. Null when the
+   * folder is encrypted at rest: the old file, the data in the clear, was removed.
+   */
+  readonly keptAs: string | null;
 }
 
 /**
@@ -285,6 +289,7 @@ export async function splitLegacyDomain(
   folder: DataFolder,
   store: SqlStore,
   audit: AuditSink,
+  encryption?: DataFileEncryption,
 ): Promise<DataSplitReport | undefined> {
   const file = folder.legacyDomainFile;
   if (!existsSync(file)) return undefined;
@@ -309,7 +314,7 @@ export async function splitLegacyDomain(
     const datasets: { dataset: string; version: number; rows: number }[] = [];
     for (const { manifest } of await currentCatalog(store)) {
       const version = await storeDataVersion(
-        { store, audit, datasetsDir: folder.datasetsDir },
+        { store, audit, datasetsDir: folder.datasetsDir, encryption },
         {
           dataset: manifest.name,
           manifest,
@@ -327,6 +332,13 @@ export async function splitLegacyDomain(
         },
       );
       datasets.push({ dataset: version.dataset, version: version.version, rows: version.rows });
+    }
+    if (encryption) {
+      // Kept aside, the old file would be the data in the clear beside its encrypted versions; and
+      // the previous release could not open this folder again anyway (its signing key is sealed).
+      await rm(file, { force: true });
+      await rm(`${file}.wal`, { force: true });
+      return { datasets, sha256, keptAs: null };
     }
     const keptAs = `${file}.before-data-versions-${new Date().toISOString().replace(/[:.]/g, "-")}`;
     for (const [from, to] of [

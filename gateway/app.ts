@@ -13,6 +13,7 @@ import type { JobService } from "../control/jobs/job-service.ts";
 import type { NotificationSettings } from "../control/notification-services.ts";
 import type { SessionSettings } from "../control/sessions.ts";
 import { describeIssues, isDomainError } from "../policies/errors.ts";
+import type { DataFileEncryption } from "../storage/at-rest/data-file-key.ts";
 import type { DataDomain } from "../storage/data-domain.ts";
 import { isOutOfSpace, type StorageSpace } from "../storage/space.ts";
 import type { SqlStore } from "../storage/sql-store.ts";
@@ -83,7 +84,12 @@ export interface GatewayServices {
   /** Hours a license application may wait unacted on before it expires (APPLICATION_TTL_HOURS). */
   readonly applicationTtlHours?: number;
   /** Where data versions are stored and the largest upload (DATA_UPLOAD_MAX_BYTES); unset: this node takes none. */
-  readonly dataSupply?: { readonly datasetsDir: string; readonly maxUploadBytes: number };
+  readonly dataSupply?: {
+    readonly datasetsDir: string;
+    readonly maxUploadBytes: number;
+    /** With a KEK: version files are written encrypted. */
+    readonly encryption?: DataFileEncryption | undefined;
+  };
   /** Failed-authentication limiter; one per process (tests pass their own). */
   readonly authLimiter?: AuthFailureLimiter;
   /** Requests one address may make to the keyless public routes per minute (PUBLIC_REQUESTS_PER_MINUTE). */

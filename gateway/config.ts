@@ -106,6 +106,15 @@ export const Config = z.object({
     .min(1024)
     .max(64 * 1024 * 1024)
     .default(1024 * 1024),
+  /**
+   * The key-encryption key (KEK) that seals the signing key, control-plane secrets and the data
+   * files' keys: a file holding 32 random bytes in base64 (KEK_FILE, preferred: it stays out of
+   * the process environment), or the base64 itself (KEK). Neither: encryption at rest is off.
+   */
+  KEK_FILE: z.string().min(1).optional(),
+  KEK: z.string().min(1).optional(),
+  /** `strict` refuses to start without a KEK; `best-effort` starts with encryption at rest off, and says so. */
+  AT_REST_ENCRYPTION: z.enum(["strict", "best-effort"]).default("best-effort"),
   ...notificationConfig(),
   ...singleSignOnConfig(),
 });

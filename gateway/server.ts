@@ -6,9 +6,9 @@ import type { AddressInfo, Socket } from "node:net";
 import { hostname } from "node:os";
 import { serve } from "@hono/node-server";
 import { issueReceipt } from "../audit/receipt.ts";
-import { loadDomainSigningKey } from "../audit/signing-key.ts";
 import { openStoreAuditLedger } from "../audit/store-ledger.ts";
 import { expireApplications } from "../control/applications.ts";
+import { type AtRestReport, loadDomainKey, openAtRest } from "../control/at-rest.ts";
 import { ControlPlaneBudgetLedger } from "../control/budget-ledger.ts";
 import { currentCatalog } from "../control/catalog.ts";
 import type { DataFolder } from "../control/data-folder.ts";
@@ -119,6 +119,15 @@ async function startNode(
   await mkdir(config.DATA_DIR, { recursive: true, mode: 0o700 });
   if (!config.DATABASE_URL)
     nodeLock = await acquireWriterLock(`${config.DATA_DIR}/node.lock`).catch(lockRefused(config));
+  // Strict at-rest encryption throws here, before anything is written, when no KEK is configured.
+  const atRest = await openAtRest({
+    file: config.KEK_FILE,
+    base64: config.KEK,
+    mode: config.AT_REST_ENCRYPTION,
+  });
+  if (atRest.report.encryption === "off") logger.warn(atRest.report.warning);
+  else logger.info("encryption at rest: on", { kek: atRest.report.kek, source: atRest.report.source });
+  const encryption = atRest.kek ? { kek: atRest.kek, writer: "httpfs" as const } : undefined;
   const provisioned = await provisionDataFolder({
     dir: config.DATA_DIR,
     demo: demoDomain,
@@ -127,6 +136,7 @@ async function startNode(
     databaseUrl: config.DATABASE_URL,
     datasetsDir: config.DATASETS_DIR,
     cryptoProfile: config.CRYPTO_PROFILE,
+    encryption,
     onProgress: (event: ProvisionEvent) =>
       event.kind === "upgraded"
         ? logger.info(
@@ -147,7 +157,7 @@ async function startNode(
     },
   });
   const controlPlane = watchingSpace(provisioned.controlPlane, space);
-  const signingKey = await loadDomainSigningKey(folder);
+  const signingKey = await loadDomainKey(folder, atRest.kek);
   const ledger = openStoreAuditLedger(controlPlane, { privateKey: signingKey.privateKey });
   const audit = ledgerAuditSink(ledger);
   const nodeId = config.RUNNER_ID ?? `${hostname()}:${process.pid}`;
@@ -157,6 +167,7 @@ async function startNode(
   const dataDomain = await openVersionedDataDomain({
     datasetsDir: folder.datasetsDir,
     source: storeDataVersionSource(controlPlane),
+    kek: atRest.kek,
   });
   const dataReadiness = await dataDomain.readiness();
   if (!dataReadiness.servable)
@@ -281,7 +292,11 @@ async function startNode(
       jobs,
       logger,
       maxBodyBytes: config.MAX_BODY_BYTES,
-      dataSupply: { datasetsDir: folder.datasetsDir, maxUploadBytes: config.DATA_UPLOAD_MAX_BYTES },
+      dataSupply: {
+        datasetsDir: folder.datasetsDir,
+        maxUploadBytes: config.DATA_UPLOAD_MAX_BYTES,
+        encryption,
+      },
       notifications,
       applicationTtlHours: config.APPLICATION_TTL_HOURS,
       sessions: {
@@ -334,6 +349,7 @@ async function startNode(
             ...(problems.length ? { problems } : {}),
             // The OS layers around this node's sandbox workers (a gateway-only node runs none).
             ...(pool ? { containment: pool.containmentReport } : {}),
+            atRest: atRest.report,
           };
         },
       },
@@ -348,6 +364,7 @@ async function startNode(
     dataDir: folder.dir,
     controlPlane: controlPlane.location,
     ...(dataReadiness.servable ? { dataVersions: dataReadiness.versions } : {}),
+    atRest: atRestBanner(atRest.report),
   });
 
   let closing: Promise<void> | undefined;
@@ -400,6 +417,11 @@ async function startNode(
       return closing;
     },
   };
+}
+
+/** One phrase for the start line: on (with the KEK's id) or off. */
+function atRestBanner(report: AtRestReport): string {
+  return report.encryption === "on" ? `encrypted under KEK ${report.kek} (${report.source})` : "OFF (no KEK)";
 }
 
 /** The node's port, held from the first moment of its start; requests wait for the app with a 503. */

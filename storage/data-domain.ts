@@ -3,6 +3,8 @@ import { join, resolve } from "node:path";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { DomainError } from "../policies/errors.ts";
 import { log } from "../telemetry/log.ts";
+import { attachOptions, openDataFileKey } from "./at-rest/data-file-key.ts";
+import type { KeyEncryptionKey } from "./at-rest/key-encryption-key.ts";
 import { fileDigest } from "./file-digest.ts";
 
 /**
@@ -255,6 +257,8 @@ export interface VersionedDataDomainOptions extends DataDomainOptions {
   /** The datasets folder: each version's file is named relative to it. */
   readonly datasetsDir: string;
   readonly source: DataVersionSource;
+  /** Opens the data keys of encrypted version files; without it only plain files can be served. */
+  readonly kek?: KeyEncryptionKey | undefined;
 }
 
 /** The empty DuckDB file each generation opens read-only as its main database; data is attached. */
@@ -320,6 +324,19 @@ export async function openVersionedDataDomain(options: VersionedDataDomainOption
     return path;
   };
 
+  /** The DuckDB key of an encrypted version file (undefined for a plain one). */
+  const fileKey = async (file: DataVersionFile, path: string): Promise<string | undefined> => {
+    try {
+      return await openDataFileKey(options.kek, path);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new DataUnavailableError(
+        `data version ${file.version} of ${file.dataset} cannot be opened: ${reason}`,
+        `data version ${file.version} of ${file.dataset} is encrypted under a key this node does not hold`,
+      );
+    }
+  };
+
   const build = (files: readonly DataVersionFile[]): Promise<Generation> => {
     const key = keyOf(files);
     const existing = live.get(key);
@@ -328,7 +345,10 @@ export async function openVersionedDataDomain(options: VersionedDataDomainOption
     if (!pending) {
       pending = (async () => {
         const paths = [];
-        for (const file of files) paths.push({ file, path: await verify(file) });
+        for (const file of files) {
+          const path = await verify(file);
+          paths.push({ file, path, key: await fileKey(file, path) });
+        }
         const instance = await DuckDBInstance.create(anchor, {
           ...LOCKED_DOWN,
           // Lifted only while the version files are attached, then disabled and locked below.
@@ -339,8 +359,12 @@ export async function openVersionedDataDomain(options: VersionedDataDomainOption
         try {
           const setup = await instance.connect();
           try {
-            for (const { file, path } of paths)
-              await setup.run(`ATTACH ${sqlText(path)} AS "d_${file.dataset}" (READ_ONLY)`);
+            for (const { file, path, key } of paths)
+              await setup
+                .run(`ATTACH ${sqlText(path)} AS "d_${file.dataset}"${attachOptions(true, key)}`)
+                .catch((error: unknown) => {
+                  throw key === undefined ? error : wrongKey(file);
+                });
             await setup.run("SET enable_external_access = false");
             await setup.run("SET lock_configuration = true");
           } finally {
@@ -440,6 +464,14 @@ export async function openVersionedDataDomain(options: VersionedDataDomainOption
       current = undefined;
     },
   };
+}
+
+/** DuckDB refused the data key a version's wrapped key opened to: the key file is not the file's. */
+function wrongKey(file: DataVersionFile): DataUnavailableError {
+  return new DataUnavailableError(
+    `data version ${file.version} of ${file.dataset} does not open with the data key beside it: restore the version file and its .key file together from a backup`,
+    `data version ${file.version} of ${file.dataset} does not open with its data key`,
+  );
 }
 
 function stampOf(key: string): DataVersionStamp {

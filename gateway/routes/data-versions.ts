@@ -4,6 +4,7 @@ import type { AuditSink } from "../../control/audit-sink.ts";
 import { supplyDataVersion, type UploadFormat } from "../../control/data-supply.ts";
 import { DataVersionInfo, listDataVersions, restoreDataVersion } from "../../control/data-versions.ts";
 import { DomainError } from "../../policies/errors.ts";
+import type { DataFileEncryption } from "../../storage/at-rest/data-file-key.ts";
 import type { SqlStore } from "../../storage/sql-store.ts";
 import { type GatewayEnv, requireRole } from "../auth.ts";
 import { NextCursor, PAGE_QUERY, pageRequest } from "../paging.ts";
@@ -145,7 +146,12 @@ const restoreRoute = createRoute({
 export interface DataVersionRouteDeps {
   readonly controlPlane: Pick<SqlStore, "query" | "transaction" | "dialect">;
   readonly audit: AuditSink;
-  readonly dataSupply?: { readonly datasetsDir: string; readonly maxUploadBytes: number };
+  readonly dataSupply?: {
+    readonly datasetsDir: string;
+    readonly maxUploadBytes: number;
+    /** With a KEK: version files are written encrypted. */
+    readonly encryption?: DataFileEncryption | undefined;
+  };
 }
 
 /** Data versions: holders and the bureau supply and restore them; auditors read them too. */
@@ -169,13 +175,13 @@ export function registerDataVersionRoutes(app: OpenAPIHono<GatewayEnv>, deps: Da
         `send the file as ${Object.keys(UPLOAD_TYPES).join(" or ")} (got ${mediaType || "no content type"})`,
       ) as never;
     }
-    const { datasetsDir, maxUploadBytes } = supply();
+    const { datasetsDir, maxUploadBytes, encryption } = supply();
     const stream = c.req.raw.body;
     const body: AsyncIterable<Uint8Array> = stream
       ? Readable.fromWeb(stream as Parameters<typeof Readable.fromWeb>[0])
       : (async function* () {})();
     const version = await supplyDataVersion(
-      { store: deps.controlPlane, audit: deps.audit, datasetsDir, maxBytes: maxUploadBytes },
+      { store: deps.controlPlane, audit: deps.audit, datasetsDir, maxBytes: maxUploadBytes, encryption },
       c.get("principal"),
       { dataset: name, format, body, ...(note === undefined ? {} : { note }) },
     );

@@ -1,4 +1,5 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import type { AtRestReport } from "../../control/at-rest.ts";
 import { type Freeze, FreezeScope } from "../../control/freezes.ts";
 import { Timestamp } from "../../policies/timestamp.ts";
 import type { ContainmentReport } from "../../sandbox/containment.ts";
@@ -15,6 +16,8 @@ export interface ReadinessProbe {
     problems?: string[];
     /** The OS containment of this node's sandbox workers, when it runs jobs. */
     containment?: ContainmentReport;
+    /** Whether this node's signing key, secrets and data files are encrypted at rest. */
+    atRest?: AtRestReport;
   }>;
 }
 
@@ -34,6 +37,16 @@ const Containment = z
     missing: z.array(z.string()),
   })
   .openapi("WorkerContainment");
+const AtRest = z
+  .object({
+    encryption: z.enum(["on", "off"]),
+    /** The key-encryption key's id (a hash that reveals nothing of it) and where it came from. */
+    kek: z.string().optional(),
+    source: z.string().optional(),
+    /** Why it matters, when off. */
+    warning: z.string().optional(),
+  })
+  .openapi("AtRestEncryption");
 const Readiness = z
   .object({
     status: z.enum(["ready", "not_ready"]),
@@ -50,6 +63,8 @@ const Readiness = z
     problems: z.array(z.string()).optional(),
     /** The OS containment of this node's sandbox workers; absent on a gateway-only node. */
     containment: Containment.optional(),
+    /** Encryption at rest on this node: on under which key-encryption key, or off (no KEK configured). */
+    atRest: AtRest.optional(),
   })
   .openapi("Readiness");
 
@@ -86,7 +101,7 @@ export function registerHealthRoutes(
   app.openapi(healthz, (c) => c.json({ status: "ok" as const }, 200));
   app.openapi(readyz, async (c) => {
     try {
-      const { ready, checks, problems, containment } = await probe.check();
+      const { ready, checks, problems, containment, atRest } = await probe.check();
       const live = freezes
         ? await freezes().then(
             (list) => list.map((f) => ({ id: f.id, scope: f.scope, target: f.target, since: f.frozenAt })),
@@ -98,6 +113,7 @@ export function registerHealthRoutes(
           ? {}
           : { freezes: live, frozen: live?.some((f) => f.scope === "domain") ?? false }),
         ...(containment ? { containment } : {}),
+        ...(atRest ? { atRest } : {}),
       };
       return ready
         ? c.json({ status: "ready" as const, checks, ...shown }, 200)
