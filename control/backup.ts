@@ -7,15 +7,18 @@ import { pipeline } from "node:stream/promises";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { z } from "zod";
-import { loadDomainSigningKey } from "../audit/signing-key.ts";
 import { type AuditStore, openStoreAuditLedger } from "../audit/store-ledger.ts";
 import { verifyAuditLog } from "../audit/verify.ts";
+import { dataFileKeyFile, isEncryptedDataFile } from "../storage/at-rest/data-file-key.ts";
+import type { KeyEncryptionKey } from "../storage/at-rest/key-encryption-key.ts";
+import { isSealed, sealedUnder } from "../storage/at-rest/sealed-file.ts";
 import { fileDigest } from "../storage/file-digest.ts";
 import { acquireWriterLock, type WriterLock } from "../storage/node-lock.ts";
 import { POSTGRES_TYPES, redact } from "../storage/postgres-store.ts";
 import { MIGRATIONS, schemaVersion } from "../storage/schema.ts";
 import type { SqlValue } from "../storage/sql-store.ts";
 import { openSqliteReader } from "../storage/sqlite-store.ts";
+import { loadDomainKey } from "./at-rest.ts";
 import { type DataFolder, dataFolder } from "./data-folder.ts";
 
 /**
@@ -46,7 +49,8 @@ const FORMAT = "aos-backup/2";
 const FORMAT_V1 = "aos-backup/1";
 
 /** A data version's file, as the control plane names it relative to the datasets folder. */
-const VERSION_FILE = /^[a-z][a-z0-9_]{0,62}\/v\d+-[0-9a-f]{8}\.duckdb$/;
+// A version file, or the wrapped data key beside an encrypted one (`….duckdb.key`).
+const VERSION_FILE = /^[a-z][a-z0-9_]{0,62}\/v\d+-[0-9a-f]{8}\.duckdb(\.key)?$/;
 /** Where data version files sit in a backup (and in a data folder by default). */
 const DATASETS = "datasets";
 
@@ -142,7 +146,8 @@ export class BackupError extends Error {
       | "SOURCE_INCONSISTENT"
       | "INVALID_BACKUP"
       | "TARGET_OCCUPIED"
-      | "TARGET_IN_USE",
+      | "TARGET_IN_USE"
+      | "KEK_REQUIRED",
     message: string,
     /** The backup file at fault, when one is. */
     readonly file?: string,
@@ -165,6 +170,8 @@ export interface BackupOptions {
   readonly databaseUrl?: string | undefined;
   /** The node's datasets folder when it is not DIR/datasets (DATASETS_DIR). */
   readonly datasetsDir?: string | undefined;
+  /** The node's key-encryption key (KEK_FILE or KEK), needed when its signing key is sealed. */
+  readonly kek?: KeyEncryptionKey | undefined;
   readonly onProgress?: (event: BackupProgress) => void;
 }
 
@@ -199,7 +206,7 @@ export async function backupDataFolder(
     throw new BackupError("TARGET_NOT_EMPTY", `${out} is inside the data folder: a backup goes elsewhere`);
   await assertEmptyTarget(out);
   // Checked first: a mismatched pair would make every later check of the backup meaningless.
-  const signingKey = await loadDomainSigningKey(folder);
+  const signingKey = await openDomainKey(folder, options.kek, "back this folder up");
   await mkdir(dirname(out), { recursive: true, mode: 0o700 });
   const work = await mkdtemp(join(dirname(out), `.${basename(out)}.partial-`));
   try {
@@ -252,6 +259,11 @@ export async function backupDataFolder(
         );
       await mkdir(dirname(join(work, name)), { recursive: true, mode: 0o700 });
       files[name] = await copyHashed(source, join(work, name));
+      // An encrypted version is unreadable without its wrapped data key (which only the KEK opens).
+      if (isEncryptedDataFile(source)) {
+        const keyName: BackupFile = `${name}.key`;
+        files[keyName] = await copyHashed(dataFileKeyFile(source), join(work, keyName));
+      }
       if (files[name].sha256 !== version.fileSha256) {
         throw new BackupError(
           "SOURCE_INCONSISTENT",
@@ -315,7 +327,10 @@ export async function backupDataFolder(
  * @example
  * const manifest = await verifyBackup("/backups/aos-2026-12-04");
  */
-export async function verifyBackup(backupDir: string): Promise<AnyBackupManifest> {
+export async function verifyBackup(
+  backupDir: string,
+  options: { readonly kek?: KeyEncryptionKey | undefined } = {},
+): Promise<AnyBackupManifest> {
   const dir = resolve(backupDir);
   const manifestFile = join(dir, BACKUP_MANIFEST);
   let manifest: AnyBackupManifest;
@@ -362,13 +377,15 @@ export async function verifyBackup(backupDir: string): Promise<AnyBackupManifest
         );
     }
   }
-  let key: Awaited<ReturnType<typeof loadDomainSigningKey>>;
+  let key: Awaited<ReturnType<typeof loadDomainKey>>;
   try {
-    key = await loadDomainSigningKey({
-      privateKeyFile: join(dir, "domain-key.pem"),
-      publicKeyFile: join(dir, "domain-key.pub.pem"),
-    });
+    key = await openDomainKey(
+      { privateKeyFile: join(dir, "domain-key.pem"), publicKeyFile: join(dir, "domain-key.pub.pem") },
+      options.kek,
+      "verify this backup",
+    );
   } catch (error) {
+    if (error instanceof BackupError) throw error;
     throw invalid(
       "domain-key.pem",
       `is not a usable key pair with domain-key.pub.pem (${(error as Error).message})`,
@@ -422,6 +439,8 @@ export async function verifyBackup(backupDir: string): Promise<AnyBackupManifest
 export interface RestoreOptions {
   /** Move a data folder already at the target aside (renamed, never deleted) instead of refusing. */
   readonly force?: boolean;
+  /** The key-encryption key the backup's signing key is sealed under, when it is. */
+  readonly kek?: KeyEncryptionKey | undefined;
   readonly onProgress?: (event: BackupProgress) => void;
 }
 
@@ -458,7 +477,7 @@ export async function restoreDataFolder(
       "TARGET_OCCUPIED",
       `the backup ${from} is inside ${folder.dir}: restore into another folder`,
     );
-  const manifest = await verifyBackup(from);
+  const manifest = await verifyBackup(from, { kek: options.kek });
   progress({ kind: "verified", what: "backup", entries: manifest.audit.entries });
 
   let lock: WriterLock | undefined;
@@ -527,6 +546,25 @@ export async function restoreDataFolder(
         }
       : {}),
   };
+}
+
+/**
+ * The domain key pair, sealed or not. A sealed key without its KEK is refused with what to set:
+ * checking the pair (and the log with it) needs the private half.
+ */
+async function openDomainKey(
+  files: Pick<DataFolder, "privateKeyFile" | "publicKeyFile">,
+  kek: KeyEncryptionKey | undefined,
+  purpose: string,
+) {
+  const text = await readFile(files.privateKeyFile, "utf8");
+  if (isSealed(text) && !kek)
+    throw new BackupError(
+      "KEK_REQUIRED",
+      `${basename(files.privateKeyFile)} is sealed under the key-encryption key ${sealedUnder(text)}: set KEK_FILE (or KEK) as the node has it to ${purpose}`,
+      basename(files.privateKeyFile),
+    );
+  return loadDomainKey(files, kek);
 }
 
 /** Whether `path` is `dir` or inside it. */

@@ -42,6 +42,15 @@ function dataDirOf(ctx: CommandContext, values: Parameters<Command["run"]>[1], w
   return dataDir;
 }
 
+/** The node's key-encryption key from KEK_FILE or KEK, as the node itself reads it; none: undefined. */
+async function nodeKeyEncryptionKey(ctx: CommandContext, command: string) {
+  const { loadKeyEncryptionKey } = await fromServerPackage(
+    command,
+    () => import("../../storage/at-rest/key-encryption-key.ts"),
+  );
+  return loadKeyEncryptionKey({ file: ctx.env.KEK_FILE, base64: ctx.env.KEK });
+}
+
 const backupCommand: Command = {
   name: "backup",
   role: "bureau",
@@ -61,6 +70,7 @@ const backupCommand: Command = {
     const report = await backupDataFolder(dataDir, out, {
       databaseUrl: ctx.env.DATABASE_URL,
       datasetsDir: ctx.env.DATASETS_DIR,
+      kek: await nodeKeyEncryptionKey(ctx, "aos backup"),
       onProgress: progressLine(ctx),
     });
     const { manifest } = report;
@@ -96,7 +106,7 @@ const backupVerifyCommand: Command = {
       "aos backup verify",
       () => import("../../control/backup.ts"),
     );
-    const manifest = await verifyBackup(from);
+    const manifest = await verifyBackup(from, { kek: await nodeKeyEncryptionKey(ctx, "aos backup verify") });
     if (ctx.json) ctx.printJson({ valid: true, manifest });
     else
       ctx.term.err(
@@ -126,6 +136,7 @@ const restoreCommand: Command = {
     );
     const report = await restoreDataFolder(from, dataDir, {
       force: values.force === true,
+      kek: await nodeKeyEncryptionKey(ctx, "aos restore"),
       onProgress: progressLine(ctx),
     });
     if (ctx.json) ctx.printJson(report);
