@@ -34,6 +34,7 @@ export const AUDIT_EVENT_TYPES = [
   "dataset.supply_refused",
   "dataset.version_switched",
   "dataset.version_encrypted",
+  "domain.kek_rotated",
   "dummy.drafted",
   "application.submitted",
   "application.consented",

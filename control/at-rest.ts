@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { domainSigningKeyFromPem } from "../audit/signing-key.ts";
 import { DomainError } from "../policies/errors.ts";
@@ -23,6 +23,7 @@ import {
   sealedUnder,
   sealValue,
 } from "../storage/at-rest/sealed-file.ts";
+import { replaceFileDurably } from "../storage/durable-file.ts";
 import { fileDigest } from "../storage/file-digest.ts";
 import type { SqlStore } from "../storage/sql-store.ts";
 import type { AuditSink } from "./audit-sink.ts";
@@ -101,7 +102,10 @@ export async function sealDomainKey(
 ): Promise<boolean> {
   const text = await readFile(folder.privateKeyFile, "utf8");
   if (isSealed(text)) return false;
-  await replaceFile(folder.privateKeyFile, await sealValue(kek, DOMAIN_KEY, Buffer.from(text, "utf8")));
+  await replaceFileDurably(
+    folder.privateKeyFile,
+    await sealValue(kek, DOMAIN_KEY, Buffer.from(text, "utf8")),
+  );
   return true;
 }
 
@@ -206,7 +210,7 @@ export async function rotateKeyEncryptionKey(
     if (!existsSync(file)) continue;
     const text = await readFile(file, "utf8");
     if (!isSealed(text) || sealedUnder(text) === to.id) continue;
-    await replaceFile(file, await rewrapSealedValue(from, to, text));
+    await replaceFileDurably(file, await rewrapSealedValue(from, to, text));
     rewrapped.push(file);
   }
   for (const keyFile of await dataKeyFiles(folder.datasetsDir)) {
@@ -225,11 +229,4 @@ async function dataKeyFiles(datasetsDir: string): Promise<string[]> {
     .filter((e) => e.isFile() && e.name.endsWith(".duckdb.key"))
     .map((e) => join(e.parentPath, e.name))
     .sort();
-}
-
-/** Writes beside and renames over: a reader sees the old file or the new one, never a part. */
-async function replaceFile(file: string, text: string): Promise<void> {
-  const partial = `${file}.${process.pid}.partial`;
-  await writeFile(partial, text, { mode: 0o600 });
-  await rename(partial, file);
 }

@@ -12,6 +12,7 @@ import { verifyAuditLog } from "../audit/verify.ts";
 import { dataFileKeyFile, isEncryptedDataFile } from "../storage/at-rest/data-file-key.ts";
 import type { KeyEncryptionKey } from "../storage/at-rest/key-encryption-key.ts";
 import { isSealed, sealedUnder } from "../storage/at-rest/sealed-file.ts";
+import { syncFile, writeFileDurably } from "../storage/durable-file.ts";
 import { fileDigest } from "../storage/file-digest.ts";
 import { acquireWriterLock, type WriterLock } from "../storage/node-lock.ts";
 import { POSTGRES_TYPES, redact } from "../storage/postgres-store.ts";
@@ -300,10 +301,13 @@ export async function backupDataFolder(
       dataVersions: state.dataVersions,
       files,
     };
-    await writeNewFile(join(work, BACKUP_MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
-    await syncDir(work);
+    await writeFileDurably(join(work, BACKUP_MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`, {
+      mode: 0o600,
+      exclusive: true,
+    });
+    await syncFile(work);
     await rename(work, out);
-    await syncDir(dirname(out));
+    await syncFile(dirname(out));
     return {
       dir: out,
       manifest,
@@ -528,7 +532,7 @@ export async function restoreDataFolder(
       progress({ kind: "copied", file: name, bytes: copied.bytes });
     }
     for (const name of names) await rename(partial(name), join(folder.dir, name));
-    for (const dir of new Set(names.map((name) => dirname(join(folder.dir, name))))) await syncDir(dir);
+    for (const dir of new Set(names.map((name) => dirname(join(folder.dir, name))))) await syncFile(dir);
   } catch (error) {
     // Only this restore's own temporary files go; nothing that was in the folder before.
     if (writing) for (const name of names) await rm(partial(name), { force: true });
@@ -805,30 +809,6 @@ async function copyHashed(from: string, to: string, flags: "wx" | "w" = "wx"): P
   await chmod(to, 0o600);
   await syncFile(to);
   return { sha256: hash.digest("hex"), bytes };
-}
-
-async function writeNewFile(file: string, text: string): Promise<void> {
-  const handle = await open(file, "wx", 0o600);
-  try {
-    await handle.writeFile(text);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-async function syncFile(file: string): Promise<void> {
-  const handle = await open(file, "r");
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-/** Makes renames and new names in a folder durable. */
-async function syncDir(dir: string): Promise<void> {
-  await syncFile(dir);
 }
 
 /** A path as one POSIX shell word, for the commands a backup prints. */

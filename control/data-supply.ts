@@ -11,6 +11,7 @@ import {
   type DataFileEncryption,
   dataFileKeyFile,
 } from "../storage/at-rest/data-file-key.ts";
+import { syncFile } from "../storage/durable-file.ts";
 import { fileDigest } from "../storage/file-digest.ts";
 import { sqlDialect } from "../storage/sql-dialect.ts";
 import type { SqlStore } from "../storage/sql-store.ts";
@@ -473,15 +474,6 @@ function readerPosition(error: unknown): string {
   const message = error instanceof Error ? error.message : "";
   const line = /line:?\s*(\d+)/i.exec(message)?.[1];
   return line ? ` (the reader stopped at line ${line})` : "";
-}
-
-async function syncFile(path: string): Promise<void> {
-  const handle = await open(path, "r");
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
 
 const COLUMN_TYPES = "BOOLEAN, SMALLINT, INTEGER, BIGINT, DOUBLE, DECIMAL(p,s), DATE, TIMESTAMP, VARCHAR";

@@ -1,5 +1,5 @@
 import { createPublicKey } from "node:crypto";
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import {
   type CryptoProfile,
   type CryptoProfileName,
@@ -9,6 +9,7 @@ import {
 import type { DomainKeyFiles } from "../audit/signing-key.ts";
 import { DomainError } from "../policies/errors.ts";
 import type { KeyEncryptionKey } from "../storage/at-rest/key-encryption-key.ts";
+import { writeFileDurably } from "../storage/durable-file.ts";
 import { domainKeyFileText } from "./at-rest.ts";
 
 /**
@@ -30,16 +31,18 @@ export async function ensureDomainKey(
   const { privateKey, publicKey } = profile.generateSigningKey();
   const privatePem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
   try {
-    // "wx" fails if the file exists, so two racing starts cannot both write a key.
-    await writeFile(files.privateKeyFile, await domainKeyFileText(privatePem, kek), {
+    // Exclusive: it fails if the file exists, so two racing starts cannot both write a key.
+    await writeFileDurably(files.privateKeyFile, await domainKeyFileText(privatePem, kek), {
       mode: 0o600,
-      flag: "wx",
+      exclusive: true,
     });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
     throw error;
   }
-  await writeFile(files.publicKeyFile, publicKey.export({ type: "spki", format: "pem" }), { mode: 0o644 });
+  await writeFileDurably(files.publicKeyFile, publicKey.export({ type: "spki", format: "pem" }), {
+    mode: 0o644,
+  });
   return true;
 }
 

@@ -155,4 +155,53 @@ const restoreCommand: Command = {
   },
 };
 
-export const DATA_FOLDER_COMMANDS: readonly Command[] = [backupCommand, backupVerifyCommand, restoreCommand];
+const kekRotateCommand: Command = {
+  name: "kek rotate",
+  role: "bureau",
+  summary:
+    "Re-wrap a stopped node's keys under a new key-encryption key (the old one from KEK_FILE or KEK); no data is rewritten",
+  usage: "aos kek rotate --data-dir DIR --new-kek-file FILE",
+  options: { "data-dir": { type: "string" }, "new-kek-file": { type: "string" } },
+  async run(ctx, values) {
+    const dataDir = dataDirOf(ctx, values, "the stopped node's data folder");
+    const newFile = flag(values, "new-kek-file");
+    if (!newFile)
+      throw new UsageError(
+        "--new-kek-file names a file holding the new key (32 random bytes, base64: `openssl rand -base64 32`)",
+      );
+    const from = await nodeKeyEncryptionKey(ctx, "aos kek rotate");
+    if (!from)
+      throw new UsageError(
+        "set KEK_FILE (or KEK) to the current key-encryption key: it opens the keys to re-wrap",
+      );
+    const [{ loadKeyEncryptionKey }, { rotateDataFolderKek }] = await Promise.all([
+      fromServerPackage("aos kek rotate", () => import("../../storage/at-rest/key-encryption-key.ts")),
+      fromServerPackage("aos kek rotate", () => import("../../control/kek-rotation.ts")),
+    ]);
+    const to = await loadKeyEncryptionKey({ file: newFile });
+    if (!to) throw new UsageError(`--new-kek-file ${newFile} holds no key`);
+    const report = await rotateDataFolderKek({
+      dir: dataDir,
+      datasetsDir: ctx.env.DATASETS_DIR,
+      databaseUrl: ctx.env.DATABASE_URL,
+      from,
+      to,
+      actor: "kek-rotation",
+    });
+    if (ctx.json) ctx.printJson(report);
+    else {
+      ctx.term.err(`re-wrapped ${report.rewrapped.length} keys from ${report.from} to ${report.to}`);
+      ctx.term.err(
+        `next: start the node with KEK_FILE=${newFile}, then destroy the old key once every backup you keep has been taken again (backups taken before hold keys only the old KEK opens)`,
+      );
+    }
+    return EXIT.ok;
+  },
+};
+
+export const DATA_FOLDER_COMMANDS: readonly Command[] = [
+  backupCommand,
+  backupVerifyCommand,
+  restoreCommand,
+  kekRotateCommand,
+];

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
-import { readFile, rename, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import type { DuckDBConnection } from "@duckdb/node-api";
+import { replaceFileDurably, writeFileDurably } from "../durable-file.ts";
 import {
   type KeyEncryptionKey,
   KeyEncryptionKeyError,
@@ -31,9 +32,9 @@ export interface DataFileEncryption {
 /** A fresh data key for a new file, wrapped and written beside `file` (never over an existing one). */
 export async function createDataFileKey(kek: KeyEncryptionKey, file: string): Promise<string> {
   const dataKey = newDataKey();
-  await writeFile(dataFileKeyFile(file), JSON.stringify(await kek.wrap(dataKey)), {
+  await writeFileDurably(dataFileKeyFile(file), JSON.stringify(await kek.wrap(dataKey)), {
     mode: 0o600,
-    flag: "wx",
+    exclusive: true,
   });
   return dataKey.toString("base64");
 }
@@ -71,9 +72,7 @@ export async function rewrapDataFileKey(
   const wrapped = JSON.parse(await readFile(keyFile, "utf8")) as WrappedKey;
   if (wrapped.kek === to.id) return;
   const dataKey = await from.unwrap(wrapped);
-  const partial = `${keyFile}.partial`;
-  await writeFile(partial, JSON.stringify(await to.wrap(dataKey)), { mode: 0o600 });
-  await rename(partial, keyFile);
+  await replaceFileDurably(keyFile, JSON.stringify(await to.wrap(dataKey)));
 }
 
 /** The options of an ATTACH of a data file: read-only or not, and its key when it is encrypted. */
