@@ -3,6 +3,7 @@ import type { KeyEncryptionKey } from "../storage/at-rest/key-encryption-key.ts"
 import { acquireWriterLock, type WriterLock } from "../storage/node-lock.ts";
 import { openControlStore } from "../storage/open-store.ts";
 import { loadDomainKey, type RotationReport, rotateKeyEncryptionKey } from "./at-rest.ts";
+import { rewrapControlSecrets } from "./control-secrets.ts";
 import { dataFolder } from "./data-folder.ts";
 import { ledgerAuditSink } from "./ledger-sink.ts";
 
@@ -59,6 +60,7 @@ export async function rotateDataFolderKek(options: KekRotationOptions): Promise<
         checkpointIntervalMs: 0,
       });
       try {
+        const secrets = await rewrapControlSecrets(store, options.from, options.to);
         const audit = ledgerAuditSink(ledger);
         await store.transaction((tx) =>
           audit.appendIn(tx, [
@@ -66,7 +68,7 @@ export async function rotateDataFolderKek(options: KekRotationOptions): Promise<
               type: "domain.kek_rotated",
               actor: options.actor,
               subject: {},
-              data: { from: report.from, to: report.to, files: report.rewrapped.length },
+              data: { from: report.from, to: report.to, files: report.rewrapped.length, secrets },
             },
           ]),
         );

@@ -3,6 +3,7 @@ import type { SqlStore } from "../storage/sql-store.ts";
 import type { Logger } from "../telemetry/log.ts";
 import { type AlertThresholds, evaluateAlerts } from "./alerts.ts";
 import type { AuditSink } from "./audit-sink.ts";
+import type { ControlSecrets } from "./control-secrets.ts";
 import { type CreditRules, repairCredit } from "./credit.ts";
 import { INBOX_CHANNEL, inboxSignal, noticeExpiringLicenses, parseInboxWake } from "./inbox.ts";
 import { type DeliverySettings, WebhookDeliveryWorker } from "./webhooks.ts";
@@ -39,6 +40,8 @@ export async function startNotificationServices(deps: {
   readonly settings: NotificationSettings;
   /** Whether this node does the periodic work (the `all` and `runner` roles). */
   readonly runsWork: boolean;
+  /** Opens webhook secrets sealed under the node's KEK. */
+  readonly secrets?: ControlSecrets;
 }): Promise<{ stop(): Promise<void> }> {
   const unlisten = await deps.notifier.listen(INBOX_CHANNEL, (payload) =>
     inboxSignal.wake(parseInboxWake(payload)),
@@ -49,7 +52,11 @@ export async function startNotificationServices(deps: {
         unlisten();
       },
     };
-  const worker = new WebhookDeliveryWorker(deps.store, deps.settings.delivery);
+  const worker = new WebhookDeliveryWorker(
+    deps.store,
+    deps.settings.delivery,
+    deps.secrets ? { secrets: deps.secrets } : {},
+  );
   worker.start();
   const timers: NodeJS.Timeout[] = [];
   const busy = new Set<string>();

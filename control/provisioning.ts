@@ -13,6 +13,7 @@ import type { SqlExecutor, SqlStore } from "../storage/sql-store.ts";
 import { encryptDataVersions, loadDomainKey, sealDomainKey } from "./at-rest.ts";
 import type { AuditSink } from "./audit-sink.ts";
 import { currentCatalog, publishManifest } from "./catalog.ts";
+import { sealControlSecrets } from "./control-secrets.ts";
 import { type DataFolder, dataFolder } from "./data-folder.ts";
 import { storeDataVersion } from "./data-supply.ts";
 import { domainCryptoProfile, ensureDomainKey } from "./domain-key.ts";
@@ -88,6 +89,8 @@ export type ProvisionEvent =
   | { readonly kind: "split"; readonly report: DataSplitReport }
   | { readonly kind: "key-created" }
   | { readonly kind: "key-sealed" }
+  /** Control-plane secrets stored in the clear, sealed under the KEK. */
+  | { readonly kind: "secrets-sealed"; readonly count: number }
   | { readonly kind: "version-encrypted"; readonly dataset: string; readonly version: number }
   | { readonly kind: "principals-created" }
   | { readonly kind: "upgraded"; readonly report: UpgradeReport };
@@ -164,6 +167,8 @@ export async function provisionDataFolder(options: ProvisionOptions): Promise<Pr
       if (split) options.onProgress?.({ kind: "split", report: split });
       else generated = await supplyDemoData(folder, controlPlane, audit, options);
       if (encryption) {
+        const sealed = await sealControlSecrets(controlPlane, encryption.kek);
+        if (sealed > 0) options.onProgress?.({ kind: "secrets-sealed", count: sealed });
         const encrypted = await encryptDataVersions({
           store: controlPlane,
           audit,

@@ -12,6 +12,7 @@ import { log } from "../telemetry/log.ts";
 import type { AuditSink } from "./audit-sink.ts";
 import { auditedChange } from "./audited-change.ts";
 import { type Actor, requireActor } from "./authority.ts";
+import { type ControlSecrets, controlSecrets, webhookSecretName } from "./control-secrets.ts";
 import type { Role } from "./identity.ts";
 import { type InboxSignal, inboxSignal, NotificationKind } from "./inbox.ts";
 import { keysetPage, mapPage, type Page, type PageRequest } from "./paging.ts";
@@ -204,6 +205,7 @@ export async function registerWebhook(
   body: WebhookRegistration,
   policy: WebhookAddressPolicy,
   resolve?: Resolver,
+  secrets: ControlSecrets = controlSecrets(undefined),
 ): Promise<{ webhook: WebhookView; secret: string }> {
   requireActor(actor, EVERY_ROLE, "register a webhook");
   const registration = WebhookRegistration.parse(body);
@@ -212,6 +214,7 @@ export async function registerWebhook(
   const secret = `whsec_${randomBytes(32).toString("base64url")}`;
   const kinds = [...new Set(registration.kinds ?? [])].sort();
   const createdAt = new Date().toISOString();
+  const stored = await secrets.seal(webhookSecretName(id), secret);
   return auditedChange(store, audit, async (tx) => {
     const active = await tx.query<{ n: number | string }>(
       "SELECT count(*) AS n FROM webhooks WHERE principal_id = $1 AND removed_at IS NULL",
@@ -224,7 +227,7 @@ export async function registerWebhook(
       );
     await tx.run(
       "INSERT INTO webhooks (id, principal_id, url, secret, kinds, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-      [id, actor.id, url.toString(), secret, JSON.stringify(kinds), createdAt],
+      [id, actor.id, url.toString(), stored, JSON.stringify(kinds), createdAt],
     );
     return {
       result: { webhook: { id, url: url.toString(), kinds, createdAt }, secret },
@@ -384,6 +387,7 @@ interface ClaimedDelivery {
   id: number | string;
   attempts: number | string;
   url: string;
+  webhook_id: string;
   secret: string;
   notification_id: number | string;
   kind: string;
@@ -415,7 +419,13 @@ export class WebhookDeliveryWorker {
   constructor(
     private readonly store: Pick<SqlStore, "transaction">,
     settings: Partial<DeliverySettings> = {},
-    private readonly options: { random?: () => number; wakes?: InboxSignal; resolve?: Resolver } = {},
+    private readonly options: {
+      random?: () => number;
+      wakes?: InboxSignal;
+      resolve?: Resolver;
+      /** Opens secrets stored sealed under the KEK (none: only secrets stored in the clear open). */
+      secrets?: ControlSecrets;
+    } = {},
   ) {
     this.settings = { ...DEFAULT_DELIVERY_SETTINGS, ...settings };
   }
@@ -484,7 +494,7 @@ export class WebhookDeliveryWorker {
         [lease, ...ids],
       );
       return tx.query<ClaimedDelivery>(
-        `SELECT d.id, d.attempts, w.url, w.secret, n.id AS notification_id, n.kind, n.subject, n.message, n.created_at
+        `SELECT d.id, d.attempts, w.url, w.id AS webhook_id, w.secret, n.id AS notification_id, n.kind, n.subject, n.message, n.created_at
          FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id JOIN notifications n ON n.id = d.notification_id
          WHERE d.id IN (${ids.map((_, i) => `$${i + 1}`).join(", ")}) ORDER BY d.id`,
         ids,
@@ -501,17 +511,33 @@ export class WebhookDeliveryWorker {
       createdAt: delivery.created_at,
     });
     const timestamp = String(Math.floor(Date.now() / 1000));
-    const outcome = await postSigned(
-      delivery.url,
-      body,
-      {
-        "x-aos-signature": signDelivery(delivery.secret, timestamp, body),
-        "x-aos-timestamp": timestamp,
-        "x-aos-delivery": String(delivery.id),
-      },
-      this.settings,
-      this.options.resolve,
-    );
+    let secret: string | undefined;
+    try {
+      secret = await (this.options.secrets ?? controlSecrets(undefined)).open(
+        webhookSecretName(delivery.webhook_id),
+        delivery.secret,
+      );
+    } catch (error) {
+      secret = undefined;
+      log.warn("a webhook secret could not be opened; the delivery is retried", { error });
+    }
+    const outcome: Attempt = secret
+      ? await postSigned(
+          delivery.url,
+          body,
+          {
+            "x-aos-signature": signDelivery(secret, timestamp, body),
+            "x-aos-timestamp": timestamp,
+            "x-aos-delivery": String(delivery.id),
+          },
+          this.settings,
+          this.options.resolve,
+        )
+      : {
+          ok: false,
+          status: null,
+          error: "the webhook's secret is sealed under a key-encryption key this node lacks",
+        };
     const attempts = Number(delivery.attempts);
     const now = new Date();
     await this.store.transaction(async (tx) => {

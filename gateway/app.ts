@@ -8,6 +8,7 @@ import { requestId } from "hono/request-id";
 import type { DomainSigningKey } from "../audit/signing-key.ts";
 import type { StoreAuditLedger } from "../audit/store-ledger.ts";
 import type { AuditSink } from "../control/audit-sink.ts";
+import type { ControlSecrets } from "../control/control-secrets.ts";
 import { liveFreezes } from "../control/freezes.ts";
 import type { JobService } from "../control/jobs/job-service.ts";
 import type { NotificationSettings } from "../control/notification-services.ts";
@@ -76,6 +77,8 @@ export interface GatewayServices {
   readonly domainSigningKey?: Pick<DomainSigningKey, "privateKey">;
   readonly logger: Logger;
   readonly maxBodyBytes: number;
+  /** Seals control-plane secrets (webhook secrets) under the node's KEK, when it has one. */
+  readonly controlSecrets?: ControlSecrets;
   /**
    * Whether requests get spans: only when telemetry is exported. With no exporter the tracer is a
    * no-op, yet the middleware still reads routes and headers and records metrics for nothing.

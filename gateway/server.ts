@@ -11,6 +11,7 @@ import { expireApplications } from "../control/applications.ts";
 import { type AtRestReport, loadDomainKey, openAtRest } from "../control/at-rest.ts";
 import { ControlPlaneBudgetLedger } from "../control/budget-ledger.ts";
 import { currentCatalog } from "../control/catalog.ts";
+import { controlSecrets } from "../control/control-secrets.ts";
 import type { DataFolder } from "../control/data-folder.ts";
 import { storeDataVersionSource } from "../control/data-versions.ts";
 import type { JobEvent } from "../control/jobs/job-events.ts";
@@ -158,6 +159,7 @@ async function startNode(
   });
   const controlPlane = watchingSpace(provisioned.controlPlane, space);
   const signingKey = await loadDomainKey(folder, atRest.kek);
+  const secrets = controlSecrets(atRest.kek);
   const ledger = openStoreAuditLedger(controlPlane, { privateKey: signingKey.privateKey });
   const audit = ledgerAuditSink(ledger);
   const nodeId = config.RUNNER_ID ?? `${hostname()}:${process.pid}`;
@@ -265,6 +267,7 @@ async function startNode(
     logger,
     settings: notifications,
     runsWork: runs,
+    secrets,
   });
   if (recovered.failed > 0) logger.info("jobs a stopped runner left running were failed", { ...recovered });
   let draining = false;
@@ -292,6 +295,7 @@ async function startNode(
       jobs,
       logger,
       maxBodyBytes: config.MAX_BODY_BYTES,
+      controlSecrets: secrets,
       dataSupply: {
         datasetsDir: folder.datasetsDir,
         maxUploadBytes: config.DATA_UPLOAD_MAX_BYTES,

@@ -1,5 +1,6 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AuditSink } from "../../control/audit-sink.ts";
+import type { ControlSecrets } from "../../control/control-secrets.ts";
 import { NotificationKind } from "../../control/inbox.ts";
 import {
   DEFAULT_ADDRESS_POLICY,
@@ -163,6 +164,8 @@ export interface WebhookRouteDeps {
   readonly controlPlane: Pick<SqlStore, "query" | "transaction" | "dialect">;
   readonly audit: AuditSink;
   readonly notifications?: { readonly delivery: { readonly policy: WebhookAddressPolicy } };
+  /** Seals new webhook secrets under the node's KEK (none: stored as given). */
+  readonly controlSecrets?: ControlSecrets;
 }
 
 /** Webhooks: any principal may have its notifications POSTed to receivers it names. */
@@ -172,7 +175,15 @@ export function registerWebhookRoutes(app: OpenAPIHono<GatewayEnv>, deps: Webhoo
 
   app.openapi({ ...registerRoute, middleware: anyRole }, async (c) =>
     c.json(
-      await registerWebhook(deps.controlPlane, deps.audit, c.get("principal"), c.req.valid("json"), policy),
+      await registerWebhook(
+        deps.controlPlane,
+        deps.audit,
+        c.get("principal"),
+        c.req.valid("json"),
+        policy,
+        undefined,
+        deps.controlSecrets,
+      ),
       201,
     ),
   );

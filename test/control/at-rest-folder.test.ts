@@ -2,14 +2,26 @@ import { execFileSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { readdir } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyAuditLog } from "../../audit/verify.ts";
 import { loadDomainKey } from "../../control/at-rest.ts";
+import { RecordingAuditSink } from "../../control/audit-sink.ts";
 import { AUDIT_EXPORT, backupDataFolder, restoreDataFolder, verifyBackup } from "../../control/backup.ts";
+import { controlSecrets } from "../../control/control-secrets.ts";
 import { dataFolder } from "../../control/data-folder.ts";
+import { createPrincipal } from "../../control/identity.ts";
+import { notify } from "../../control/inbox.ts";
 import { rotateDataFolderKek } from "../../control/kek-rotation.ts";
 import { provisionDataFolder } from "../../control/provisioning.ts";
+import {
+  registerWebhook,
+  signDelivery,
+  WebhookDeliveryWorker,
+  webhookDeliveries,
+} from "../../control/webhooks.ts";
 import { demoDomain } from "../../seeds/demo-domain.ts";
 import type { DataFileEncryption } from "../../storage/at-rest/data-file-key.ts";
 import { localKeyEncryptionKey } from "../../storage/at-rest/key-encryption-key.ts";
@@ -115,6 +127,69 @@ describe("a data folder under a key-encryption key", () => {
     expect(verification.entries).toBe(lines.length);
   });
 
+  it("seals webhook secrets: stored sealed, signing deliveries with the KEK, refused in words without it", async () => {
+    const store = await openControlStore({ dataDir: dir });
+    let received: { signature: string; timestamp: string; body: string } | undefined;
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        received = {
+          signature: String(req.headers["x-aos-signature"]),
+          timestamp: String(req.headers["x-aos-timestamp"]),
+          body: Buffer.concat(chunks).toString("utf8"),
+        };
+        res.end("ok");
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const operator = await createPrincipal(store, {
+        role: "operator",
+        name: "Hook",
+        organization: "Hook Co",
+      });
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+      const policy = { allowLoopback: true, allowPrivate: false };
+      const { webhook, secret } = await registerWebhook(
+        store,
+        new RecordingAuditSink(),
+        operator,
+        { url },
+        policy,
+        undefined,
+        controlSecrets(kek),
+      );
+      const [row] = await store.query<{ secret: string }>("SELECT secret FROM webhooks WHERE id = $1", [
+        webhook.id,
+      ]);
+      expect(isSealed(row!.secret)).toBe(true);
+      expect(row!.secret).not.toContain(secret.slice("whsec_".length));
+      await store.transaction((tx) =>
+        notify(
+          tx,
+          { principals: [operator.id] },
+          { kind: "review.decided", subject: { job: "job_1" }, message: "decided" },
+        ),
+      );
+      // A node without the KEK cannot sign: the attempt fails and says why, nothing is sent.
+      expect(await new WebhookDeliveryWorker(store, { policy, maxAttempts: 1 }).runOnce()).toBe(1);
+      expect(received).toBeUndefined();
+      const [failed] = (await webhookDeliveries(store, operator, webhook.id)).items;
+      expect(failed?.lastError).toMatch(/sealed under a key-encryption key this node lacks/);
+      await store.run("UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = $1", [
+        new Date(0).toISOString(),
+      ]);
+      expect(
+        await new WebhookDeliveryWorker(store, { policy }, { secrets: controlSecrets(kek) }).runOnce(),
+      ).toBe(1);
+      expect(received?.signature).toBe(signDelivery(secret, received!.timestamp, received!.body));
+    } finally {
+      server.close();
+      await store.close();
+    }
+  });
+
   it("backs up only with the KEK, and restores a folder that opens under it", async () => {
     const refused = join(work.dir, "backup-refused");
     await expect(backupDataFolder(dir, refused)).rejects.toMatchObject({ code: "KEK_REQUIRED" });
@@ -163,7 +238,12 @@ describe("a data folder under a key-encryption key", () => {
     );
     expect((await provision(rotated, { kek: next, writer: TEST_WRITER })).generated).toBe(false);
     const [recorded] = await entriesOfType(rotated, "domain.kek_rotated");
-    expect(JSON.parse(recorded!.line).data).toEqual({ from: kek.id, to: next.id, files: before.length + 1 });
+    expect(JSON.parse(recorded!.line).data).toEqual({
+      from: kek.id,
+      to: next.id,
+      files: before.length + 1,
+      secrets: 1,
+    });
     // Cut short or repeated: nothing left under the old KEK, so nothing to do.
     expect(
       (await rotateDataFolderKek({ dir: rotated, from: kek, to: next, actor: "test" })).rewrapped,
