@@ -1,4 +1,4 @@
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -10,6 +10,7 @@ import { tempDir } from "../support/duckdb.ts";
 /** `npm start`'s production form: compiled once (`npm run build`), run as JavaScript, no TypeScript loader. */
 let folder: Awaited<ReturnType<typeof tempDir>>;
 let node: ChildProcess | undefined;
+let url: string;
 
 beforeAll(async () => {
   folder = await tempDir("aos-compiled-");
@@ -68,7 +69,7 @@ describe("compiled start", () => {
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
-    const url = await new Promise<string>((resolve, reject) => {
+    url = await new Promise<string>((resolve, reject) => {
       let out = "";
       node!.stdout!.on("data", (chunk) => {
         out += chunk;
@@ -103,6 +104,16 @@ describe("compiled start", () => {
       expect(worker).toContain("dist/sandbox/worker-main.js");
       expect(worker).not.toContain("tsx");
     }
+  });
+
+  it("the image's health check (deploy/healthcheck.mjs) finds the compiled node alive", () => {
+    const port = new URL(url).port;
+    const probe = spawnSync(process.execPath, ["deploy/healthcheck.mjs"], {
+      env: { PATH: process.env.PATH, PORT: port },
+      encoding: "utf8",
+      timeout: 20_000,
+    });
+    expect({ status: probe.status, stderr: probe.stderr }).toEqual({ status: 0, stderr: "" });
   });
 
   it("stops on SIGTERM leaving no worker, booting or idle, and no worker cgroup behind", async () => {
