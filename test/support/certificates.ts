@@ -50,3 +50,17 @@ export function issuedBy(ca: CertificateFiles, dir: string, name: string): Certi
   openssl(["x509", "-req", "-in", request, "-CA", ca.cert, "-CAkey", ca.key, "-out", cert, "-days", "2"]);
   return { cert, key, fingerprint: fingerprintOf(cert) };
 }
+
+/** A renewal of `previous` by `ca`: a new certificate (new serial, new dates) for the same key pair. */
+export function renewedBy(
+  ca: CertificateFiles,
+  previous: CertificateFiles,
+  dir: string,
+  name: string,
+): CertificateFiles {
+  const cert = join(dir, `${name}.pem`);
+  const request = join(dir, `${name}.csr`);
+  openssl(["req", "-new", "-key", previous.key, "-out", request, "-subj", `/CN=${name}`]);
+  openssl(["x509", "-req", "-in", request, "-CA", ca.cert, "-CAkey", ca.key, "-out", cert, "-days", "2"]);
+  return { cert, key: previous.key, fingerprint: fingerprintOf(cert) };
+}
