@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { copyFileSync, readFileSync } from "node:fs";
 import { request } from "node:https";
 import { join } from "node:path";
@@ -252,6 +252,39 @@ describe("API keys bound to client certificates (mutual TLS)", () => {
     const renewed = renewedBy(clientCa, alice, folder.dir, "alice-renewed");
     expect(renewed.fingerprint).not.toBe(alice.fingerprint);
     expect((await call("/v1/keys", { key: bound.key, client: renewed })).status).toBe(200);
+  });
+
+  it("lets the CLI present the certificate from AOS_CLIENT_CERT and AOS_CLIENT_KEY", async () => {
+    const aos = (env: Record<string, string>) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        execFile(
+          process.execPath,
+          ["bin/aos.mjs", "keys", "--json"],
+          {
+            cwd: ROOT,
+            env: {
+              PATH: process.env.PATH,
+              HOME: folder.dir,
+              AOS_URL: `https://localhost:${port}`,
+              AOS_KEY: bound.key,
+              NODE_EXTRA_CA_CERTS: first.cert,
+              ...env,
+            },
+          },
+          (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+        );
+      });
+    const listed = await aos({ AOS_CLIENT_CERT: alice.cert, AOS_CLIENT_KEY: alice.key });
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(JSON.parse(listed.stdout)).toContainEqual(
+      expect.objectContaining({
+        prefix: bound.prefix,
+        clientKeySha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      }),
+    );
+    const without = await aos({});
+    expect(without.code).not.toBe(0);
+    expect(without.stderr).toMatch(/bound to a client certificate; present it/);
   });
 
   it("keeps unbound keys working with or without a certificate", async () => {
