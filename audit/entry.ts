@@ -19,6 +19,8 @@ export const AUDIT_EVENT_TYPES = [
   "operator.reinstated",
   "operator.key_issued",
   "operator.key_revoked",
+  "operator.key_bound",
+  "operator.key_unbound",
   "license.granted",
   "license.updated",
   "license.suspended",

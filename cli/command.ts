@@ -3,6 +3,7 @@ import type { ParseArgsConfig } from "node:util";
 type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig["options"]>;
 
 import { AosClient } from "../client/index.ts";
+import { cliFetch } from "./client-certificate.ts";
 import { type CliConfig, resolveConfig } from "./config.ts";
 import type { Terminal } from "./terminal.ts";
 
@@ -64,7 +65,8 @@ export function commandContext(term: Terminal, env: Env, values: Values): Comman
     config: getConfig,
     async client() {
       const { url, key } = await getConfig();
-      return new AosClient({ url, ...(key ? { key } : {}) });
+      const fetch = await cliFetch(env);
+      return new AosClient({ url, ...(key ? { key } : {}), ...(fetch ? { fetch } : {}) });
     },
     printJson(value) {
       term.out(`${JSON.stringify(value, null, 2)}\n`);

@@ -9,6 +9,7 @@ import { DATA_FOLDER_COMMANDS } from "./commands/data-folder.ts";
 import { DATASET_COMMANDS } from "./commands/datasets.ts";
 import { EXPLAIN_COMMANDS } from "./commands/explain.ts";
 import { GOVERNANCE_COMMANDS } from "./commands/governance.ts";
+import { KEY_COMMANDS } from "./commands/keys.ts";
 import { LOGIN_COMMANDS } from "./commands/login.ts";
 import { NOTIFICATION_COMMANDS } from "./commands/notifications.ts";
 import { OPERATOR_COMMANDS } from "./commands/operator.ts";
@@ -24,6 +25,7 @@ export const COMMANDS: readonly Command[] = [
   ...OPERATOR_COMMANDS,
   ...EXPLAIN_COMMANDS,
   ...BUREAU_COMMANDS,
+  ...KEY_COMMANDS,
   ...GOVERNANCE_COMMANDS,
   ...DATA_FOLDER_COMMANDS,
   ...AUDITOR_COMMANDS,
@@ -55,7 +57,7 @@ function overview(): string {
     section("auditor", "auditors"),
     section("holder", "holder departments"),
     "",
-    "settings: flags, then AOS_URL / AOS_KEY / AOS_LICENSE, then the profile (--profile, AOS_PROFILE, or the one `aos login` saved last) in ~/.config/aos/config.json (or AOS_CONFIG)",
+    "settings: flags, then AOS_URL / AOS_KEY / AOS_LICENSE, then the profile (--profile, AOS_PROFILE, or the one `aos login` saved last) in ~/.config/aos/config.json (or AOS_CONFIG); AOS_CLIENT_CERT / AOS_CLIENT_KEY present a client certificate (keys bound to one)",
     "exit codes: 0 ok, 1 job rejected/failed or verification failed, 2 usage, 3 auth, 4 not found, 5 server/network",
     "`aos COMMAND --help` shows a command's flags.",
   ].join("\n");

@@ -465,6 +465,34 @@ export class AosClient {
     return this.json("post", "/v1/principals", { body: input });
   }
 
+  /** The caller's own keys by prefix, with the client certificate each is bound to (if any). */
+  keys(): Promise<import("./types.ts").ApiKey[]> {
+    return collect(this.each("/v1/keys", "keys", { limit: 500 }));
+  }
+
+  /** Issues another key for a principal (bureau), optionally bound to a client certificate (PEM); shown once. */
+  issueKey(
+    principal: string,
+    options: { clientCertificate?: string } = {},
+  ): Promise<{ key: string; prefix: string; clientKeySha256: string | null }> {
+    return this.json("post", "/v1/principals/{id}/keys", {
+      params: { id: principal },
+      body: options.clientCertificate
+        ? { clientCertificate: { certificate: options.clientCertificate } }
+        : {},
+    });
+  }
+
+  /** Binds a key to a client certificate (PEM): it is then accepted only where that certificate is presented. */
+  bindKey(prefix: string, certificate: string): Promise<import("./types.ts").ApiKey> {
+    return this.json("put", "/v1/keys/{prefix}/binding", { params: { prefix }, body: { certificate } });
+  }
+
+  /** Removes a key's client-certificate binding (bureau). */
+  unbindKey(prefix: string): Promise<import("./types.ts").ApiKey> {
+    return this.json("delete", "/v1/keys/{prefix}/binding", { params: { prefix } });
+  }
+
   changeOperator(id: string, action: OperatorAction, reason: string): Promise<OperatorDoc> {
     return this.json("post", "/v1/operators/{id}/{action}", { params: { id, action }, body: { reason } });
   }

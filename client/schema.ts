@@ -559,9 +559,27 @@ export interface paths {
     /** Any principal's keys by prefix, oldest first, a page at a time. */
     get: operations["listPrincipalKeys"];
     put?: never;
-    /** Issue another key for an active principal (shown once), e.g. to rotate keys. */
+    /** Issue another key for an active principal (shown once), e.g. to rotate keys; optionally bound to a client certificate from the start. */
     post: operations["issueKey"];
     delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/keys/{prefix}/binding": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /** Bind a key to a client certificate (mutual TLS): from then on it is accepted only on connections presenting a certificate with that public key, verified by the node's TLS_CLIENT_CA_FILE. The bureau binds any key; others bind their own unbound keys only (changing a binding is the bureau's). */
+    put: operations["bindKey"];
+    post?: never;
+    /** Remove a key's client-certificate binding (the bureau only): any connection may present it again. */
+    delete: operations["unbindKey"];
     options?: never;
     head?: never;
     patch?: never;
@@ -2550,6 +2568,8 @@ export interface components {
       createdAt: string;
       /** Format: date-time */
       revokedAt: string | null;
+      /** @description The client certificate this key is bound to, by the SHA-256 of its SubjectPublicKeyInfo: the key is accepted only on a connection presenting a certificate with that key, verified by the node's TLS_CLIENT_CA_FILE. Null: any connection. */
+      clientKeySha256: string | null;
     };
     Caller: {
       id: string;
@@ -2559,6 +2579,20 @@ export interface components {
       organization: string;
       /** @enum {string} */
       status: "active" | "suspended" | "revoked";
+    };
+    IssuedBoundKey: components["schemas"]["IssuedKey"] & {
+      /** @description The client certificate's key the new key is bound to; null: any connection. */
+      clientKeySha256: string | null;
+    };
+    IssueKey: {
+      clientCertificate?: components["schemas"]["KeyBinding"];
+    };
+    /** @description Bind the new key to this client certificate from the start. */
+    KeyBinding: {
+      /** @description The client certificate (PEM). Only its public key counts: a renewal keeping the key pair keeps the binding. */
+      certificate?: string;
+      /** @description Instead of the certificate: SHA-256 of its SubjectPublicKeyInfo, lowercase hex (`openssl x509 -in client.pem -pubkey -noout | openssl pkey -pubin -outform der | openssl dgst -sha256`). */
+      clientKeySha256?: string;
     };
     LicensesPage: {
       licenses: components["schemas"]["LicenseView"][];
@@ -8088,7 +8122,19 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: never;
+    requestBody?: {
+      content: {
+        "application/json": {
+          /** @description Bind the new key to this client certificate from the start. */
+          clientCertificate?: {
+            /** @description The client certificate (PEM). Only its public key counts: a renewal keeping the key pair keeps the binding. */
+            certificate?: string;
+            /** @description Instead of the certificate: SHA-256 of its SubjectPublicKeyInfo, lowercase hex (`openssl x509 -in client.pem -pubkey -noout | openssl pkey -pubin -outform der | openssl dgst -sha256`). */
+            clientKeySha256?: string;
+          };
+        };
+      };
+    };
     responses: {
       /** @description Issued. */
       201: {
@@ -8098,7 +8144,252 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": components["schemas"]["IssuedKey"];
+          "application/json": components["schemas"]["IssuedBoundKey"];
+        };
+      };
+      /** @description The request is malformed or fails validation. */
+      400: {
+        headers: {
+          /** @description The request's id; quote it when reporting a problem. */
+          "x-request-id"?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No valid API key. */
+      401: {
+        headers: {
+          /** @description The request's id; quote it when reporting a problem. */
+          "x-request-id"?: string;
+          /** @description The scheme to authenticate with: `Bearer`. */
+          "www-authenticate"?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The key's role may not use this route. */
+      403: {
+        headers: {
+          /** @description The request's id; quote it when reporting a problem. */
+          "x-request-id"?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No such object visible to the caller. */
+      404: {
+        headers: {
+          /** @description The request's id; quote it when reporting a problem. */
+          "x-request-id"?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The object's current state does not allow the change. */
+      409: {
+        headers: {
+          /** @description The request's id; quote it when reporting a problem. */
+          "x-request-id"?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Too many requests. */
+      429: {
+        headers: {
+          /** @description The request's id; quote it when reporting a problem. */
+          "x-request-id"?: string;
+          /** @description Seconds to wait before trying again. */
+          "retry-after"?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Internal error (no data in the message). */
+      500: {
+        headers: {
+          /** @description The request's id; quote it when reporting a problem. */
+          "x-request-id"?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Starting up or shutting down. */
+      503: {
+        headers: {
+          /** @description The request's id; quote it when reporting a problem. */
+          "x-request-id"?: string;
+          /** @description Seconds to wait before trying again. */
+          "retry-after"?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  bindKey: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        prefix: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          /** @description The client certificate (PEM). Only its public key counts: a renewal keeping the key pair keeps the binding. */
+          certificate?: string;
+          /** @description Instead of the certificate: SHA-256 of its SubjectPublicKeyInfo, lowercase hex (`openssl x509 -in client.pem -pubkey -noout | openssl pkey -pubin -outform der | openssl dgst -sha256`). */
+          clientKeySha256?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The key, bound. */
+      200: {
+        headers: {
+          /** @description The request's id; quote it when reporting a problem. */
+          "x-request-id"?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ApiKey"];
+        };
+      };
+      /** @description The request is malformed or fails validation. */
+      400: {
+        headers: {
+          /** @description The request's id; quote it when reporting a problem. */
+          "x-request-id"?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No valid API key. */
+      401: {
+        headers: {
+          /** @description The request's id; quote it when reporting a problem. */
+          "x-request-id"?: string;
+          /** @description The scheme to authenticate with: `Bearer`. */
+          "www-authenticate"?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The key's role may not use this route. */
+      403: {
+        headers: {
+          /** @description The request's id; quote it when reporting a problem. */
+          "x-request-id"?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No such object visible to the caller. */
+      404: {
+        headers: {
+          /** @description The request's id; quote it when reporting a problem. */
+          "x-request-id"?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The object's current state does not allow the change. */
+      409: {
+        headers: {
+          /** @description The request's id; quote it when reporting a problem. */
+          "x-request-id"?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Too many requests. */
+      429: {
+        headers: {
+          /** @description The request's id; quote it when reporting a problem. */
+          "x-request-id"?: string;
+          /** @description Seconds to wait before trying again. */
+          "retry-after"?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Internal error (no data in the message). */
+      500: {
+        headers: {
+          /** @description The request's id; quote it when reporting a problem. */
+          "x-request-id"?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Starting up or shutting down. */
+      503: {
+        headers: {
+          /** @description The request's id; quote it when reporting a problem. */
+          "x-request-id"?: string;
+          /** @description Seconds to wait before trying again. */
+          "retry-after"?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  unbindKey: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        prefix: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The key, unbound. */
+      200: {
+        headers: {
+          /** @description The request's id; quote it when reporting a problem. */
+          "x-request-id"?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ApiKey"];
         };
       };
       /** @description The request is malformed or fails validation. */

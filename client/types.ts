@@ -128,6 +128,8 @@ export type OperatorStatus = OperatorDoc["status"];
 export type OperatorAction = PathParam<"changeOperatorStatus", "action">;
 /** Who a key belongs to (`GET /v1/whoami`). */
 export type Caller = Schemas["Caller"];
+/** An API key as listings show it: its prefix, holder, and the client certificate it is bound to. */
+export type ApiKey = Schemas["ApiKey"];
 /** A bureau officer's, auditor's or holder department member's account request. */
 export type PrincipalRequest = Body<"createPrincipal">;
 

@@ -8,6 +8,7 @@ import type { DatasetManifest } from "../policies/manifest.ts";
 import type { DataFileEncryption } from "../storage/at-rest/data-file-key.ts";
 import { fileDigest } from "../storage/file-digest.ts";
 import { openControlStore } from "../storage/open-store.ts";
+import type { PostgresTarget } from "../storage/postgres-store.ts";
 import { sqlDialect } from "../storage/sql-dialect.ts";
 import type { SqlExecutor, SqlStore } from "../storage/sql-store.ts";
 import { encryptDataVersions, loadDomainKey, sealDomainKey } from "./at-rest.ts";
@@ -66,7 +67,7 @@ export interface ProvisionOptions {
   readonly seedScale: number;
   readonly seed?: number;
   /** A PostgreSQL control plane shared by several nodes; unset: the SQLite file in the folder. */
-  readonly databaseUrl?: string | undefined;
+  readonly databaseUrl?: PostgresTarget | undefined;
   /** Where the data versions live (default DIR/datasets). */
   readonly datasetsDir?: string | undefined;
   /**

@@ -3,7 +3,14 @@ import type { z } from "zod";
 import type { SqlExecutor, SqlStore } from "../storage/sql-store.ts";
 import type { AuditSink } from "./audit-sink.ts";
 import { auditedChange } from "./audited-change.ts";
-import { authenticate, Principal } from "./identity.ts";
+import {
+  type BindingRequirement,
+  type ClientCertificate,
+  checkApiKey,
+  type KeyRefusal,
+  NO_CLIENT_CERTIFICATE,
+  Principal,
+} from "./identity.ts";
 
 /** How long a console session lives: idle (since it was last used) and absolute (since sign-in). */
 export interface SessionSettings {
@@ -31,6 +38,11 @@ export interface ConsoleSession {
   readonly principal: Principal;
   /** The public prefix of the key that opened it; none when the OpenID provider vouched for the person. */
   readonly keyPrefix?: string;
+  /**
+   * The client certificate's key (SHA-256 of its SubjectPublicKeyInfo) the opening key is bound to,
+   * read on every request: the session is used only where that certificate is presented.
+   */
+  readonly boundTo?: string;
   readonly idleExpiresAt: string;
   readonly expiresAt: string;
   /** The session's CSRF token (derived from the cookie's token; see `csrfTokenOf`). */
@@ -67,20 +79,32 @@ export type SessionOpener =
   | { readonly identity: { readonly issuer: string; readonly subject: string } };
 
 /**
- * Opens a session for the holder of `key`, or answers null when the key would not authenticate
- * (unknown, malformed, revoked, inactive principal: the caller cannot tell which). The opening is
+ * Opens a session for the holder of `key`, or answers why not: `{}` when the key would not
+ * authenticate (unknown, malformed, revoked, inactive principal: the caller cannot tell which), a
+ * refusal when the key's client-certificate binding is not met on this connection. The opening is
  * audited with the key's prefix and the session id, never a token.
  */
 export async function openSession(
   deps: { readonly store: Pick<SqlStore, "query" | "transaction">; readonly audit: AuditSink },
-  input: { readonly key: string; readonly address: string },
+  input: {
+    readonly key: string;
+    readonly address: string;
+    readonly certificate?: ClientCertificate;
+    readonly required?: BindingRequirement;
+  },
   settings: SessionSettings = DEFAULT_SESSION_SETTINGS,
-): Promise<OpenedSession | null> {
-  const principal = await authenticate(deps.store, input.key);
-  if (!principal) return null;
-  // authenticate() accepted the key, so it has the `aos_<12 hex>_…` shape.
-  const opener = { keyPrefix: input.key.slice(4, 16) };
-  return openSessionFor(deps, principal, { opener, address: input.address }, settings);
+): Promise<{ readonly session: OpenedSession } | { readonly refusal?: KeyRefusal }> {
+  const checked = await checkApiKey(
+    deps.store,
+    input.key,
+    input.certificate ?? NO_CLIENT_CERTIFICATE,
+    input.required ?? "none",
+  );
+  if (!checked.accepted) return checked.refusal ? { refusal: checked.refusal } : {};
+  const opener = { keyPrefix: checked.prefix };
+  return {
+    session: await openSessionFor(deps, checked.principal, { opener, address: input.address }, settings),
+  };
 }
 
 /**
@@ -155,6 +179,7 @@ type SessionRow = {
   last_seen_at: string;
   expires_at: string;
   key_revoked_at: string | null;
+  key_bound_to: string | null;
   status_changed_at: string | null;
 } & Principal;
 
@@ -173,7 +198,8 @@ export async function resumeSession(
   if (!TOKEN_PATTERN.test(token)) return null;
   const rows = await store.query<SessionRow>(
     `SELECT s.id AS session_id, s.csrf_hash, s.key_prefix, s.created_at, s.last_seen_at, s.expires_at,
-            k.prefix AS key_found, k.revoked_at AS key_revoked_at, p.status_changed_at,
+            k.prefix AS key_found, k.revoked_at AS key_revoked_at, k.client_key_sha256 AS key_bound_to,
+            p.status_changed_at,
             p.id, p.role, p.name, p.organization, p.status
      FROM console_sessions s
      JOIN principals p ON p.id = s.principal_id
@@ -210,6 +236,7 @@ export async function resumeSession(
     id: row.session_id,
     principal: Principal.parse(row),
     ...(row.key_prefix ? { keyPrefix: row.key_prefix } : {}),
+    ...(row.key_bound_to ? { boundTo: row.key_bound_to } : {}),
     csrfToken,
     idleExpiresAt: earlier(plus(seen, settings.idleMs), row.expires_at),
     expiresAt: row.expires_at,

@@ -24,6 +24,7 @@ import {
   AddressLimiter,
   AuthFailureLimiter,
   authenticateRequests,
+  type ClientCertificateSettings,
   type GatewayEnv,
   SESSION_COOKIE,
   SESSION_PATH,
@@ -109,6 +110,8 @@ export interface GatewayServices {
   readonly storageSpace?: Pick<StorageSpace, "failed">;
   /** A TLS-terminating proxy fronts the node (TLS_TERMINATED_BY_PROXY): its X-Forwarded-Proto is believed. */
   readonly tlsTerminatedByProxy?: boolean;
+  /** Client certificates (mutual TLS): whether this node asks for them, and which keys must be bound to one. */
+  readonly clientCertificates?: ClientCertificateSettings;
 }
 
 export const DEFAULT_PUBLIC_REQUESTS_PER_MINUTE = 60;
@@ -169,6 +172,7 @@ export function newApp(services: GatewayServices): OpenAPIHono<GatewayEnv> {
     audit: services.audit,
     limiter: authLimiter,
     sessions: services.sessions,
+    ...(services.clientCertificates ? { clientCertificates: services.clientCertificates } : {}),
     onAuditError: (error) =>
       services.logger.error("writing the count of failed authentications failed", { error }),
   });

@@ -1,8 +1,18 @@
 import { createHash } from "node:crypto";
+import type { TLSSocket } from "node:tls";
 import type { Context, MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie } from "hono/cookie";
 import type { AuditSink } from "../control/audit-sink.ts";
-import { authenticate, type Principal, type Role } from "../control/identity.ts";
+import {
+  authenticate,
+  type BindingRequirement,
+  type ClientCertificate,
+  checkApiKey,
+  clientKeyOf,
+  NO_CLIENT_CERTIFICATE,
+  type Principal,
+  type Role,
+} from "../control/identity.ts";
 import {
   type ConsoleSession,
   csrfTokenMatches,
@@ -234,9 +244,37 @@ export function connectionIsTls(c: Context): boolean {
 }
 
 /** The request's socket, when it came through a listener (not `app.request` in a test). */
-function incomingSocket(c: Context): { encrypted?: boolean; remoteAddress?: string } | undefined {
-  return (c.env as { incoming?: { socket?: { encrypted?: boolean; remoteAddress?: string } } } | undefined)
-    ?.incoming?.socket;
+function incomingSocket(
+  c: Context,
+): (Partial<Pick<TLSSocket, "authorized" | "getPeerX509Certificate">> & IncomingSocket) | undefined {
+  return (c.env as { incoming?: { socket?: IncomingSocket } } | undefined)?.incoming?.socket;
+}
+
+type IncomingSocket = { encrypted?: boolean; remoteAddress?: string };
+
+/** Whether this node asks for client certificates (TLS_CLIENT_CA_FILE), and which keys must be bound (TLS_CLIENT_CERT_REQUIRED). */
+export interface ClientCertificateSettings {
+  readonly asked: boolean;
+  readonly required: BindingRequirement;
+}
+
+/**
+ * The client certificate the request's connection presented, as the key check needs it. Only a
+ * certificate the client CA verified is named by its key; the TLS layer itself refuses none (see
+ * `httpsServerOptions`), so that keys not bound to a certificate keep working.
+ */
+export function presentedCertificate(
+  c: Context,
+  settings: ClientCertificateSettings | undefined,
+): ClientCertificate {
+  if (!settings?.asked) return NO_CLIENT_CERTIFICATE;
+  const socket = incomingSocket(c);
+  if (socket?.encrypted !== true || typeof socket.getPeerX509Certificate !== "function")
+    return NO_CLIENT_CERTIFICATE;
+  const certificate = socket.getPeerX509Certificate();
+  if (!certificate) return { state: "absent" };
+  if (socket.authorized !== true) return { state: "unverified" };
+  return { state: "verified", clientKey: clientKeyOf(certificate) };
 }
 
 /**
@@ -259,6 +297,8 @@ export function authenticateRequests(deps: {
   readonly audit: AuditSink;
   readonly limiter: AuthFailureLimiter;
   readonly sessions?: SessionSettings;
+  /** Client certificates: whether they are asked for, and which keys must be bound to one. */
+  readonly clientCertificates?: ClientCertificateSettings;
   /** Where a failure to write the count of failed authentications is reported. */
   readonly onAuditError?: (error: unknown) => void;
 }): MiddlewareHandler<GatewayEnv> {
@@ -277,9 +317,21 @@ export function authenticateRequests(deps: {
       c.header("retry-after", String(wait));
       return problem(c, "RATE_LIMITED", REPEATED_FAILURE);
     }
+    const certificate = presentedCertificate(c, deps.clientCertificates);
+    // Why a credential that matched was still refused (its client certificate), for the answer.
+    let refusal: string | undefined;
+    let refusalReason: string | undefined;
     if (sessionToken !== undefined) {
       const session = await resumeSession(deps.store, sessionToken, deps.sessions);
-      if (session) {
+      // A session opened by a bound key is used only where the key itself could be.
+      if (
+        session?.boundTo !== undefined &&
+        !(certificate.state === "verified" && certificate.clientKey === session.boundTo)
+      ) {
+        refusalReason = "console session of a bound key without its client certificate";
+        refusal =
+          "this console session was opened with a key bound to a client certificate; present that certificate (install it in the browser)";
+      } else if (session) {
         if (
           UNSAFE_METHODS.has(c.req.method) &&
           !csrfTokenMatches(session, c.req.header("x-csrf-token") ?? "")
@@ -295,7 +347,15 @@ export function authenticateRequests(deps: {
         return next();
       }
     }
-    const principal = match ? await authenticate(deps.store, match[1]!) : null;
+    const checked =
+      match && refusal === undefined
+        ? await checkApiKey(deps.store, match[1]!, certificate, deps.clientCertificates?.required ?? "none")
+        : undefined;
+    if (checked && !checked.accepted && checked.refusal) {
+      refusal = checked.refusal.detail;
+      refusalReason = `key refused: ${checked.refusal.reason}`;
+    }
+    const principal = checked?.accepted ? checked.principal : null;
     if (!principal) {
       // The key's public prefix identifies which key was tried; the secret part is never recorded.
       const prefix = match ? /^aos_([0-9a-f]{12})_/.exec(match[1]!)?.[1] : undefined;
@@ -304,11 +364,13 @@ export function authenticateRequests(deps: {
           address,
           credential,
           ...(prefix ? { keyPrefix: prefix } : {}),
-          reason: match
-            ? "unknown, revoked or inactive key"
-            : sessionToken !== undefined
-              ? "expired, ended or unknown console session"
-              : "no bearer key",
+          reason: refusalReason
+            ? refusalReason
+            : match
+              ? "unknown, revoked or inactive key"
+              : sessionToken !== undefined
+                ? "expired, ended or unknown console session"
+                : "no bearer key",
           method: c.req.method,
           path: c.req.path,
         },
@@ -318,6 +380,10 @@ export function authenticateRequests(deps: {
       if (retryAfter > 0) {
         c.header("retry-after", String(retryAfter));
         return problem(c, "RATE_LIMITED", REPEATED_FAILURE);
+      }
+      if (refusal !== undefined) {
+        c.header("www-authenticate", 'Bearer realm="aos"');
+        return problem(c, "UNAUTHENTICATED", refusal);
       }
       if (sessionToken !== undefined) {
         // The browser drops a cookie that no longer opens anything; the console then signs in again.

@@ -20,6 +20,12 @@ export const Config = z.object({
    */
   TLS_CLIENT_CA_FILE: z.string().min(1).optional(),
   /**
+   * Which keys must be bound to a client certificate to be accepted at all: `none` (the default:
+   * bound keys need their certificate, others work as before), `operators`, or `all` (bind the
+   * bureau's own keys first). Needs TLS_CLIENT_CA_FILE.
+   */
+  TLS_CLIENT_CERT_REQUIRED: z.enum(["none", "operators", "all"]).default("none"),
+  /**
    * Plain HTTP on a non-loopback HOST because a TLS-terminating proxy in front is the only way in.
    * Only then is the proxy's X-Forwarded-Proto believed (for HSTS and Secure cookies).
    */
@@ -32,6 +38,19 @@ export const Config = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
     .optional(),
+  /**
+   * TLS to PostgreSQL: the CA (PEM) that issued the server's certificate. With it the connection is
+   * encrypted and the server verified (host name included), whatever DATABASE_URL's sslmode says.
+   */
+  DATABASE_CA_FILE: z.string().min(1).optional(),
+  /** A client certificate and its key (PEM) for servers that authenticate nodes by certificate. */
+  DATABASE_CERT_FILE: z.string().min(1).optional(),
+  DATABASE_KEY_FILE: z.string().min(1).optional(),
+  /**
+   * Plain (unencrypted) connections to a PostgreSQL that is not on this machine: refused unless
+   * this is true (a private network the operator vouches for). Loopback is always allowed.
+   */
+  DATABASE_ALLOW_PLAINTEXT: z.stringbool().default(false),
   /**
    * What this process does: `all` (the default: HTTP and job runs), `gateway` (HTTP only,
    * stateless), or `runner` (the sandbox pool: claims and runs jobs, no HTTP). Split roles need
@@ -148,6 +167,10 @@ function combinationRefusal(config: Config): string | undefined {
     return "TLS_CERT_FILE and TLS_KEY_FILE: HTTPS needs both the certificate and its private key";
   if (!config.TLS_CERT_FILE && (config.TLS_CA_FILE || config.TLS_CLIENT_CA_FILE))
     return "TLS_CA_FILE and TLS_CLIENT_CA_FILE apply to HTTPS: set TLS_CERT_FILE and TLS_KEY_FILE too";
+  if (config.TLS_CLIENT_CERT_REQUIRED !== "none" && !config.TLS_CLIENT_CA_FILE)
+    return `TLS_CLIENT_CERT_REQUIRED=${config.TLS_CLIENT_CERT_REQUIRED} needs client certificates: set TLS_CLIENT_CA_FILE (and serve HTTPS here; a TLS-terminating proxy in front does not pass them on)`;
+  const database = databaseTlsRefusal(config);
+  if (database) return database;
   // A runner listens on nothing. Anywhere else, plain HTTP off loopback would carry keys and
   // results in clear text.
   if (
@@ -157,6 +180,33 @@ function combinationRefusal(config: Config): string | undefined {
     !isLoopback(config.HOST)
   )
     return `HOST: ${config.HOST} is reachable from the network and plain HTTP would carry keys and results in clear text: set TLS_CERT_FILE and TLS_KEY_FILE to serve HTTPS, or TLS_TERMINATED_BY_PROXY=true if a TLS-terminating proxy in front is the only way in, or HOST=127.0.0.1 for this machine only`;
+  return undefined;
+}
+
+/** What is wrong with the PostgreSQL TLS settings, or undefined (see `databaseTls` in storage/postgres-store.ts). */
+function databaseTlsRefusal(config: Config): string | undefined {
+  const files = config.DATABASE_CA_FILE || config.DATABASE_CERT_FILE || config.DATABASE_KEY_FILE;
+  if (!config.DATABASE_URL)
+    return files
+      ? "DATABASE_CA_FILE, DATABASE_CERT_FILE and DATABASE_KEY_FILE apply to DATABASE_URL: set it too"
+      : undefined;
+  if (Boolean(config.DATABASE_CERT_FILE) !== Boolean(config.DATABASE_KEY_FILE))
+    return "DATABASE_CERT_FILE and DATABASE_KEY_FILE: a client certificate needs its key, and the key its certificate";
+  let url: URL;
+  try {
+    url = new URL(config.DATABASE_URL);
+  } catch {
+    return "DATABASE_URL: not a URL (postgres://user:password@host:5432/db)";
+  }
+  const mode = url.searchParams.get("sslmode");
+  // A `host` parameter names a Unix socket (a path) or the host itself.
+  const host = url.searchParams.get("host") ?? (url.hostname || "localhost");
+  if (files && mode === "disable")
+    return "DATABASE_URL has sslmode=disable while DATABASE_CA_FILE or DATABASE_CERT_FILE asks for TLS: drop one of them";
+  const encrypted =
+    Boolean(files) || (mode !== null && mode !== "disable" && mode !== "allow" && mode !== "prefer");
+  if (!encrypted && !isLoopback(host) && !host.startsWith("/") && !config.DATABASE_ALLOW_PLAINTEXT)
+    return `DATABASE_URL: PostgreSQL at ${host} is not on this machine, and the connection would carry keys, jobs and audit entries in clear text: add ?sslmode=verify-full and DATABASE_CA_FILE=<the CA that issued the server's certificate> (or sslmode=require to encrypt without verifying), or DATABASE_ALLOW_PLAINTEXT=true on a private network you vouch for`;
   return undefined;
 }
 

@@ -26,6 +26,7 @@ import { demoDomain } from "../seeds/demo-domain.ts";
 import { type DomainReadiness, openVersionedDataDomain } from "../storage/data-domain.ts";
 import { acquireWriterLock, type WriterLock } from "../storage/node-lock.ts";
 import { localNotifier, type Notifier, postgresNotifier } from "../storage/notifications.ts";
+import { postgresConnection } from "../storage/postgres-store.ts";
 import { schemaVersion } from "../storage/schema.ts";
 import { probeFolders, probeStore, StorageSpace, watchingSpace } from "../storage/space.ts";
 import { openSqlParser } from "../storage/sql-parser.ts";
@@ -129,12 +130,20 @@ async function startNode(
   if (atRest.report.encryption === "off") logger.warn(atRest.report.warning);
   else logger.info("encryption at rest: on", { kek: atRest.report.kek, source: atRest.report.source });
   const encryption = atRest.kek ? { kek: atRest.kek, writer: "httpfs" as const } : undefined;
+  // TLS to PostgreSQL from DATABASE_URL's sslmode and the DATABASE_*_FILE settings, read once.
+  const database = config.DATABASE_URL
+    ? await postgresConnection(config.DATABASE_URL, {
+        caFile: config.DATABASE_CA_FILE,
+        certFile: config.DATABASE_CERT_FILE,
+        keyFile: config.DATABASE_KEY_FILE,
+      })
+    : undefined;
   const provisioned = await provisionDataFolder({
     dir: config.DATA_DIR,
     demo: demoDomain,
     seedScale: config.SEED_SCALE,
     seed: config.SEED,
-    databaseUrl: config.DATABASE_URL,
+    databaseUrl: database,
     datasetsDir: config.DATASETS_DIR,
     cryptoProfile: config.CRYPTO_PROFILE,
     encryption,
@@ -191,7 +200,7 @@ async function startNode(
         logger.warn("domain facts not verified; queries take the general path", { error }),
       );
   }
-  const notifier: Notifier = config.DATABASE_URL ? postgresNotifier(config.DATABASE_URL) : localNotifier;
+  const notifier: Notifier = database ? postgresNotifier(database) : localNotifier;
   // The policy engine's parser serves runs only: a gateway-only node holds no second DuckDB.
   const parser = runs ? await openSqlParser() : undefined;
   // Strict containment throws here, before anything listens, when the host refuses a layer.
@@ -312,6 +321,12 @@ async function startNode(
       authLimiter,
       storageSpace: space,
       tlsTerminatedByProxy: config.TLS_TERMINATED_BY_PROXY,
+      clientCertificates: {
+        // Only a listener serving HTTPS itself with a client CA sees certificates: behind a
+        // TLS-terminating proxy none arrive, and a bound key is refused saying so.
+        asked: listener?.tls !== undefined && config.TLS_CLIENT_CA_FILE !== undefined,
+        required: config.TLS_CLIENT_CERT_REQUIRED,
+      },
       traceRequests: otel.enabled,
       readiness: {
         async check() {

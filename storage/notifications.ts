@@ -1,5 +1,6 @@
 import pg from "pg";
 import { log } from "../telemetry/log.ts";
+import type { PostgresTarget } from "./postgres-store.ts";
 
 /**
  * Wake-ups between nodes: a gateway that accepted a job tells the runners, a runner tells the
@@ -26,8 +27,10 @@ export const localNotifier: Notifier = {
 const CHANNEL = /^[a-z_]{1,40}$/;
 
 /** LISTEN on one dedicated connection (reconnected if it drops); NOTIFY through a small pool. */
-export function postgresNotifier(url: string): Notifier {
-  const pool = new pg.Pool({ connectionString: url, max: 2 });
+export function postgresNotifier(target: PostgresTarget): Notifier {
+  // A bare URL (tests) is read by node-postgres itself; a node passes the connection it made.
+  const connection = typeof target === "string" ? { connectionString: target } : target;
+  const pool = new pg.Pool({ ...connection, max: 2 });
   // An idle connection that failed leaves the pool by itself; the next notify opens another.
   pool.on("error", (error) => log.warn("an idle notification connection failed", { error }));
   const handlers = new Map<string, Set<(payload: string) => void>>();
@@ -37,7 +40,7 @@ export function postgresNotifier(url: string): Notifier {
 
   const connect = (): Promise<pg.Client> => {
     connecting ??= (async () => {
-      const c = new pg.Client({ connectionString: url });
+      const c = new pg.Client({ ...connection });
       c.on("notification", (message) => {
         for (const handler of handlers.get(message.channel) ?? []) handler(message.payload ?? "");
       });

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { openPostgresStore } from "./postgres-store.ts";
+import { openPostgresStore, type PostgresTarget } from "./postgres-store.ts";
 import type { SqlStore } from "./sql-store.ts";
 import { openSqliteStore } from "./sqlite-store.ts";
 
@@ -14,7 +14,8 @@ export function controlStoreFile(dataDir: string): string {
  */
 export function openControlStore(options: {
   dataDir: string;
-  databaseUrl?: string | undefined;
+  /** DATABASE_URL, or the connection made from it and the TLS files. */
+  databaseUrl?: PostgresTarget | undefined;
 }): Promise<SqlStore> {
   return options.databaseUrl
     ? openPostgresStore(options.databaseUrl)

@@ -591,6 +591,16 @@ export const MIGRATIONS: readonly Migration[] = [
       "CREATE INDEX sign_on_attempts_expiry ON sign_on_attempts (expires_at)",
     ],
   },
+  {
+    version: 5,
+    name: "API keys bound to a client certificate's key (mutual TLS)",
+    statements: (): string[] => [
+      // The SHA-256 (lowercase hex) of the SubjectPublicKeyInfo of the client certificate a key is
+      // bound to; NULL for a key any connection may present. The public key rather than the whole
+      // certificate, so that a renewal keeping the key pair keeps the binding.
+      "ALTER TABLE api_keys ADD COLUMN client_key_sha256 TEXT",
+    ],
+  },
 ];
 
 /** The newest schema version this code writes. */

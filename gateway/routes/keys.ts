@@ -2,6 +2,9 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AuditSink } from "../../control/audit-sink.ts";
 import {
   ApiKeyInfo,
+  bindApiKey,
+  ClientKeySha256,
+  clientKeyOfPem,
   createStaffPrincipal,
   findPrincipal,
   issueAuditedApiKey,
@@ -22,6 +25,46 @@ const security = [{ bearer: [] }];
 const KeyDoc = named(ApiKeyInfo, "ApiKey");
 const KeyList = pageOf("keys", KeyDoc, "ApiKeyList");
 const PrincipalId = z.object({ id: z.string().min(1).max(100) });
+const KeyPrefix = z.object({ prefix: z.string().regex(/^[0-9a-f]{12}$/) });
+
+/** A client certificate to bind a key to: the certificate itself, or its key's SHA-256 when only that is at hand. */
+const ClientCertificateChoice = z
+  .object({
+    certificate: z
+      .string()
+      .min(1)
+      .max(64 * 1024)
+      .optional()
+      .openapi({
+        description:
+          "The client certificate (PEM). Only its public key counts: a renewal keeping the key pair keeps the binding.",
+      }),
+    clientKeySha256: ClientKeySha256.optional().openapi({
+      description:
+        "Instead of the certificate: SHA-256 of its SubjectPublicKeyInfo, lowercase hex (`openssl x509 -in client.pem -pubkey -noout | openssl pkey -pubin -outform der | openssl dgst -sha256`).",
+    }),
+  })
+  .refine((body) => (body.certificate === undefined) !== (body.clientKeySha256 === undefined), {
+    message: "give the certificate or clientKeySha256, one of them",
+  });
+const KeyBinding = ClientCertificateChoice.openapi("KeyBinding");
+const IssueKeyBody = z
+  .object({
+    clientCertificate: KeyBinding.optional().openapi({
+      description: "Bind the new key to this client certificate from the start.",
+    }),
+  })
+  .openapi("IssueKey");
+const IssuedBoundKey = IssuedKey.extend({
+  clientKeySha256: ClientKeySha256.nullable().openapi({
+    description: "The client certificate's key the new key is bound to; null: any connection.",
+  }),
+}).openapi("IssuedBoundKey");
+
+/** The client key a binding names. */
+function clientKeyOfChoice(choice: z.infer<typeof ClientCertificateChoice>): string {
+  return choice.certificate !== undefined ? clientKeyOfPem(choice.certificate) : choice.clientKeySha256!;
+}
 
 const createPrincipalRoute = createRoute({
   method: "post",
@@ -107,11 +150,15 @@ const issueKey = createRoute({
   path: "/v1/principals/{id}/keys",
   operationId: "issueKey",
   tags: ["keys"],
-  summary: "Issue another key for an active principal (shown once), e.g. to rotate keys.",
+  summary:
+    "Issue another key for an active principal (shown once), e.g. to rotate keys; optionally bound to a client certificate from the start.",
   security,
-  request: { params: PrincipalId },
+  request: {
+    params: PrincipalId,
+    body: { required: false, content: { "application/json": { schema: IssueKeyBody } } },
+  },
   responses: {
-    201: { description: "Issued.", content: { "application/json": { schema: IssuedKey } } },
+    201: { description: "Issued.", content: { "application/json": { schema: IssuedBoundKey } } },
     ...COMMON_ERRORS,
     ...NOT_FOUND_ERROR,
     ...CONFLICT_ERROR,
@@ -126,9 +173,46 @@ const revokeKey = createRoute({
   summary:
     "Revoke a key by prefix; it stops authenticating at once. The bureau may revoke any key, others only their own.",
   security,
-  request: { params: z.object({ prefix: z.string().regex(/^[0-9a-f]{12}$/) }) },
+  request: { params: KeyPrefix },
   responses: {
     200: { description: "The revoked key.", content: { "application/json": { schema: KeyDoc } } },
+    ...COMMON_ERRORS,
+    ...NOT_FOUND_ERROR,
+    ...CONFLICT_ERROR,
+  },
+});
+
+const bindKey = createRoute({
+  method: "put",
+  path: "/v1/keys/{prefix}/binding",
+  operationId: "bindKey",
+  tags: ["keys"],
+  summary:
+    "Bind a key to a client certificate (mutual TLS): from then on it is accepted only on connections presenting a certificate with that public key, verified by the node's TLS_CLIENT_CA_FILE. The bureau binds any key; others bind their own unbound keys only (changing a binding is the bureau's).",
+  security,
+  request: {
+    params: KeyPrefix,
+    body: { required: true, content: { "application/json": { schema: KeyBinding } } },
+  },
+  responses: {
+    200: { description: "The key, bound.", content: { "application/json": { schema: KeyDoc } } },
+    ...COMMON_ERRORS,
+    ...NOT_FOUND_ERROR,
+    ...CONFLICT_ERROR,
+  },
+});
+
+const unbindKey = createRoute({
+  method: "delete",
+  path: "/v1/keys/{prefix}/binding",
+  operationId: "unbindKey",
+  tags: ["keys"],
+  summary:
+    "Remove a key's client-certificate binding (the bureau only): any connection may present it again.",
+  security,
+  request: { params: KeyPrefix },
+  responses: {
+    200: { description: "The key, unbound.", content: { "application/json": { schema: KeyDoc } } },
     ...COMMON_ERRORS,
     ...NOT_FOUND_ERROR,
     ...CONFLICT_ERROR,
@@ -186,7 +270,28 @@ export function registerKeyRoutes(app: OpenAPIHono<GatewayEnv>, deps: KeyRouteDe
 
   app.openapi({ ...issueKey, middleware: bureau }, async (c) => {
     const { id } = c.req.valid("param");
-    return c.json(await issueAuditedApiKey(deps.controlPlane, deps.audit, c.get("principal").id, id), 201);
+    const binding = (c.req.valid("json") as z.infer<typeof IssueKeyBody> | undefined)?.clientCertificate;
+    const clientKey = binding ? clientKeyOfChoice(binding) : undefined;
+    return c.json(
+      await issueAuditedApiKey(deps.controlPlane, deps.audit, c.get("principal").id, id, clientKey),
+      201,
+    );
+  });
+
+  app.openapi({ ...bindKey, middleware: anyRole }, async (c) => {
+    const { prefix } = c.req.valid("param");
+    const clientKey = clientKeyOfChoice(c.req.valid("json"));
+    return c.json(
+      await bindApiKey(deps.controlPlane, deps.audit, c.get("principal"), prefix, clientKey),
+      200,
+    );
+  });
+
+  app.openapi({ ...unbindKey, middleware: anyRole }, async (c) => {
+    const caller = c.get("principal");
+    const { prefix } = c.req.valid("param");
+    // The verb decides who may: others' keys answer NOT_FOUND, an own bound key FORBIDDEN.
+    return c.json(await bindApiKey(deps.controlPlane, deps.audit, caller, prefix, null), 200);
   });
 
   app.openapi({ ...revokeKey, middleware: anyRole }, async (c) => {

@@ -16,9 +16,11 @@ import { Timestamp } from "../../policies/timestamp.ts";
 import type { SqlStore } from "../../storage/sql-store.ts";
 import {
   type AuthFailureLimiter,
+  type ClientCertificateSettings,
   clientAddress,
   type GatewayEnv,
   overTls,
+  presentedCertificate,
   REPEATED_FAILURE,
   requireRole,
   SESSION_COOKIE,
@@ -109,6 +111,8 @@ export interface SessionRouteDeps {
   /** The failed-authentication limiter the key middleware uses: a failed sign-in counts there too. */
   readonly authLimiter: AuthFailureLimiter;
   readonly sessions?: SessionSettings;
+  /** Whether this node asks for client certificates, and which keys must be bound to one. */
+  readonly clientCertificates?: ClientCertificateSettings;
 }
 
 const sessionInfo = (session: ConsoleSession) => ({
@@ -158,19 +162,26 @@ export function registerSessionRoutes(app: OpenAPIHono<GatewayEnv>, deps: Sessio
     const credential = `key:${key}`;
     const wait = deps.authLimiter.blockedFor(address, credential);
     if (wait > 0) throw new DomainError("RATE_LIMITED", REPEATED_FAILURE, { retryAfterSeconds: wait });
-    const session = await openSession(
+    const opened = await openSession(
       { store: deps.controlPlane, audit: deps.audit },
-      { key, address },
+      {
+        key,
+        address,
+        certificate: presentedCertificate(c, deps.clientCertificates),
+        required: deps.clientCertificates?.required ?? "none",
+      },
       settings,
     );
-    if (!session) {
+    if (!("session" in opened)) {
       const prefix = /^aos_([0-9a-f]{12})_/.exec(key)?.[1];
       const retryAfter = await deps.authLimiter.fail(
         {
           address,
           credential,
           ...(prefix ? { keyPrefix: prefix } : {}),
-          reason: "console sign-in with an unknown, revoked or inactive key",
+          reason: opened.refusal
+            ? `console sign-in refused: ${opened.refusal.reason}`
+            : "console sign-in with an unknown, revoked or inactive key",
           method: c.req.method,
           path: c.req.path,
         },
@@ -180,9 +191,11 @@ export function registerSessionRoutes(app: OpenAPIHono<GatewayEnv>, deps: Sessio
         throw new DomainError("RATE_LIMITED", REPEATED_FAILURE, { retryAfterSeconds: retryAfter });
       throw new DomainError(
         "UNAUTHENTICATED",
-        "this API key does not sign in (unknown, revoked, or its holder is not active); check it or ask the bureau for a new one",
+        opened.refusal?.detail ??
+          "this API key does not sign in (unknown, revoked, or its holder is not active); check it or ask the bureau for a new one",
       );
     }
+    const { session } = opened;
     setSessionCookie(c, session, settings);
     // The body carries the CSRF token: no cache may keep it.
     c.header("cache-control", "no-store");

@@ -191,7 +191,13 @@ describe.each(STORE_KINDS)("control-plane verbs on %s", (kind) => {
 
       const keys = (await listApiKeys(store, principal.id)).items;
       expect(keys).toEqual([
-        { prefix: key.prefix, principal: principal.id, createdAt: expect.any(String), revokedAt: null },
+        {
+          prefix: key.prefix,
+          principal: principal.id,
+          createdAt: expect.any(String),
+          revokedAt: null,
+          clientKeySha256: null,
+        },
       ]);
       expect(keys[0]!.createdAt).toMatch(RFC3339_UTC);
       const created = (await logged("operator.created")).at(-1)!;

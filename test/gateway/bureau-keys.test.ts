@@ -20,7 +20,13 @@ describe("API keys", () => {
     const own = await op.client.get<KeyList>("/v1/keys");
     expect(own.body.keys.map((k) => k.prefix).sort()).toEqual([op.prefix, issued.body.prefix].sort());
     expect(JSON.stringify(own.body)).not.toContain(issued.body.key);
-    expect(Object.keys(own.body.keys[0]!).sort()).toEqual(["createdAt", "prefix", "principal", "revokedAt"]);
+    expect(Object.keys(own.body.keys[0]!).sort()).toEqual([
+      "clientKeySha256",
+      "createdAt",
+      "prefix",
+      "principal",
+      "revokedAt",
+    ]);
     const byBureau = await gw.bureau.get<KeyList>(`/v1/principals/${op.id}/keys`);
     expect(byBureau.body.keys).toHaveLength(2);
     expect(gw.audit.ofType("operator.key_issued").at(-1)).toMatchObject({

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { copyFileSync, readFileSync } from "node:fs";
 import { request } from "node:https";
 import { join } from "node:path";
@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DemoCredentials } from "../../control/provisioning.ts";
 import { ConfigError, loadConfig } from "../../gateway/config.ts";
-import { type CertificateFiles, selfSigned } from "../support/certificates.ts";
+import { type CertificateFiles, issuedBy, renewedBy, selfSigned } from "../support/certificates.ts";
 import { tempDir } from "../support/duckdb.ts";
 
 /** `npm run dev` as a user starts it: a real process serving HTTPS with certificates made by OpenSSL. */
@@ -112,7 +112,7 @@ interface HttpsAnswer {
 /** An HTTPS request trusting the first certificate, optionally with a client certificate. */
 function call(
   path: string,
-  options: { method?: string; key?: string; client?: CertificateFiles; body?: unknown } = {},
+  options: { method?: string; key?: string; client?: CertificateFiles; body?: unknown; cookie?: string } = {},
 ): Promise<HttpsAnswer> {
   return new Promise((resolve, reject) => {
     const req = request(
@@ -128,6 +128,7 @@ function call(
         headers: {
           ...(options.key ? { authorization: `Bearer ${options.key}` } : {}),
           ...(options.body ? { "content-type": "application/json" } : {}),
+          ...(options.cookie ? { cookie: options.cookie } : {}),
         },
         ...(options.client
           ? { cert: readFileSync(options.client.cert), key: readFileSync(options.client.key) }
@@ -207,6 +208,104 @@ describe("HTTPS listener", () => {
   });
 });
 
+describe("API keys bound to client certificates (mutual TLS)", () => {
+  type Json = Record<string, unknown>;
+  const json = (answer: HttpsAnswer) => JSON.parse(answer.body) as Json;
+  let alice: CertificateFiles;
+  let bob: CertificateFiles;
+  let stranger: CertificateFiles;
+  let bound: { key: string; prefix: string };
+
+  beforeAll(async () => {
+    alice = issuedBy(clientCa, folder.dir, "alice");
+    bob = issuedBy(clientCa, folder.dir, "bob");
+    // Same subject as alice, from a CA the node does not trust for clients.
+    stranger = issuedBy(selfSigned(folder.dir, "other-ca", { ca: true }), folder.dir, "alice-elsewhere");
+    const operator = json(await call("/v1/whoami", { key: credentials.operator.key }));
+    const issued = await call(`/v1/principals/${String(operator.id)}/keys`, {
+      method: "POST",
+      key: credentials.bureau.key,
+      body: { clientCertificate: { certificate: readFileSync(alice.cert, "utf8") } },
+    });
+    expect(issued.status).toBe(201);
+    bound = json(issued) as { key: string; prefix: string };
+  });
+
+  it("accepts a bound key only with its certificate, and says what to do otherwise", async () => {
+    expect((await call("/v1/keys", { key: bound.key, client: alice })).status).toBe(200);
+    const none = await call("/v1/keys", { key: bound.key });
+    expect(none.status).toBe(401);
+    expect(none.headers["content-type"]).toMatch(/application\/problem\+json/);
+    expect(json(none)).toMatchObject({
+      code: "UNAUTHENTICATED",
+      detail: expect.stringMatching(/this key is bound to a client certificate; present it/),
+    });
+    const other = await call("/v1/keys", { key: bound.key, client: bob });
+    expect(other.status).toBe(401);
+    expect(json(other).detail).toMatch(/the one presented has another key/);
+    const untrusted = await call("/v1/keys", { key: bound.key, client: stranger });
+    expect(untrusted.status).toBe(401);
+    expect(json(untrusted).detail).toMatch(/not issued by the CA this node trusts/);
+  });
+
+  it("keeps accepting the key with a renewed certificate for the same key pair", async () => {
+    const renewed = renewedBy(clientCa, alice, folder.dir, "alice-renewed");
+    expect(renewed.fingerprint).not.toBe(alice.fingerprint);
+    expect((await call("/v1/keys", { key: bound.key, client: renewed })).status).toBe(200);
+  });
+
+  it("lets the CLI present the certificate from AOS_CLIENT_CERT and AOS_CLIENT_KEY", async () => {
+    const aos = (env: Record<string, string>) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        execFile(
+          process.execPath,
+          ["bin/aos.mjs", "keys", "--json"],
+          {
+            cwd: ROOT,
+            env: {
+              PATH: process.env.PATH,
+              HOME: folder.dir,
+              AOS_URL: `https://localhost:${port}`,
+              AOS_KEY: bound.key,
+              NODE_EXTRA_CA_CERTS: first.cert,
+              ...env,
+            },
+          },
+          (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+        );
+      });
+    const listed = await aos({ AOS_CLIENT_CERT: alice.cert, AOS_CLIENT_KEY: alice.key });
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(JSON.parse(listed.stdout)).toContainEqual(
+      expect.objectContaining({
+        prefix: bound.prefix,
+        clientKeySha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      }),
+    );
+    const without = await aos({});
+    expect(without.code).not.toBe(0);
+    expect(without.stderr).toMatch(/bound to a client certificate; present it/);
+  });
+
+  it("keeps unbound keys working with or without a certificate", async () => {
+    expect((await call("/v1/keys", { key: credentials.operator.key })).status).toBe(200);
+    expect((await call("/v1/keys", { key: credentials.operator.key, client: bob })).status).toBe(200);
+  });
+
+  it("signs the console in with a bound key only over its certificate, and keeps the session to it", async () => {
+    const refused = await call("/v1/session", { method: "POST", body: { key: bound.key } });
+    expect(refused.status).toBe(401);
+    expect(json(refused).detail).toMatch(/present it/);
+    const signedIn = await call("/v1/session", { method: "POST", body: { key: bound.key }, client: alice });
+    expect(signedIn.status).toBe(201);
+    const cookie = String(signedIn.headers["set-cookie"]).split(";")[0]!;
+    expect((await call("/v1/session", { cookie, client: alice })).status).toBe(200);
+    const elsewhere = await call("/v1/session", { cookie, client: bob });
+    expect(elsewhere.status).toBe(401);
+    expect(json(elsewhere).detail).toMatch(/opened with a key bound to a client certificate/);
+  });
+});
+
 describe("plain HTTP", () => {
   const base = { DATA_DIR: "/nonexistent", HOST: "0.0.0.0" };
 
@@ -230,7 +329,16 @@ describe("plain HTTP", () => {
     for (const host of ["::", "192.0.2.7", "gateway.example"])
       expect(() => loadConfig({ HOST: host })).toThrow(ConfigError);
     // A runner listens on nothing.
-    expect(loadConfig({ ...base, ROLE: "runner", DATABASE_URL: "postgres://h/db" }).ROLE).toBe("runner");
+    expect(
+      loadConfig({ ...base, ROLE: "runner", DATABASE_URL: "postgres://h/db?sslmode=verify-full" }).ROLE,
+    ).toBe("runner");
+  });
+
+  it("refuses to require bound keys where no client certificates are asked for", () => {
+    expect(() => loadConfig({ TLS_CLIENT_CERT_REQUIRED: "operators" })).toThrow(/set TLS_CLIENT_CA_FILE/);
+    expect(() =>
+      loadConfig({ ...base, TLS_TERMINATED_BY_PROXY: "true", TLS_CLIENT_CERT_REQUIRED: "all" }),
+    ).toThrow(/TLS-terminating proxy in front does not pass them on/);
   });
 
   it("refuses half a TLS configuration", () => {

@@ -41,12 +41,46 @@ export function selfSigned(dir: string, name: string, options: { ca?: boolean } 
   return { cert, key, fingerprint: fingerprintOf(cert) };
 }
 
-/** A client certificate issued by `ca`. */
-export function issuedBy(ca: CertificateFiles, dir: string, name: string): CertificateFiles {
+/** A client certificate issued by `ca`; a server's when `altNames` names it (`DNS:localhost`). */
+export function issuedBy(
+  ca: CertificateFiles,
+  dir: string,
+  name: string,
+  options: { altNames?: string } = {},
+): CertificateFiles {
   const cert = join(dir, `${name}.pem`);
   const key = join(dir, `${name}.key`);
   const request = join(dir, `${name}.csr`);
-  openssl(["req", "-new", ...EC_KEY, "-keyout", key, "-out", request, "-subj", `/CN=${name}`]);
-  openssl(["x509", "-req", "-in", request, "-CA", ca.cert, "-CAkey", ca.key, "-out", cert, "-days", "2"]);
+  const extension = options.altNames ? ["-addext", `subjectAltName=${options.altNames}`] : [];
+  openssl(["req", "-new", ...EC_KEY, "-keyout", key, "-out", request, "-subj", `/CN=${name}`, ...extension]);
+  openssl([
+    "x509",
+    "-req",
+    "-in",
+    request,
+    "-CA",
+    ca.cert,
+    "-CAkey",
+    ca.key,
+    "-out",
+    cert,
+    "-days",
+    "2",
+    ...(options.altNames ? ["-copy_extensions", "copy"] : []),
+  ]);
   return { cert, key, fingerprint: fingerprintOf(cert) };
+}
+
+/** A renewal of `previous` by `ca`: a new certificate (new serial, new dates) for the same key pair. */
+export function renewedBy(
+  ca: CertificateFiles,
+  previous: CertificateFiles,
+  dir: string,
+  name: string,
+): CertificateFiles {
+  const cert = join(dir, `${name}.pem`);
+  const request = join(dir, `${name}.csr`);
+  openssl(["req", "-new", "-key", previous.key, "-out", request, "-subj", `/CN=${name}`]);
+  openssl(["x509", "-req", "-in", request, "-CA", ca.cert, "-CAkey", ca.key, "-out", cert, "-days", "2"]);
+  return { cert, key: previous.key, fingerprint: fingerprintOf(cert) };
 }

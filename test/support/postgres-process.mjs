@@ -2,7 +2,7 @@
 // package's exit hook calls process.exit(0) when its process ends, which would otherwise replace
 // the test runner's (or benchmark's) exit code. Prints `{"url": …}` once the server is up; stops
 // the server and exits when its standard input closes (its parent ended, or asked it to).
-import { chmod, cp, mkdtemp, rm } from "node:fs/promises";
+import { chmod, chown, copyFile, cp, mkdtemp, rm, stat } from "node:fs/promises";
 import { register } from "node:module";
 import { createServer } from "node:net";
 import { arch, platform, tmpdir } from "node:os";
@@ -41,6 +41,9 @@ const port = await new Promise((resolve, reject) => {
 const dir = await mkdtemp(join(tmpdir(), "aos-pg-"));
 // As root the server runs as a user of its own, which must be able to reach its folder.
 await chmod(dir, 0o755);
+// With AOS_PG_SSL_CERT and AOS_PG_SSL_KEY (PEM files) the server also speaks TLS (ssl=on), and
+// still accepts plain connections, as a server a node's sslmode decides about.
+const tls = process.env.AOS_PG_SSL_CERT && process.env.AOS_PG_SSL_KEY;
 const server = new EmbeddedPostgres({
   databaseDir: join(dir, "data"),
   user: "aos",
@@ -49,7 +52,7 @@ const server = new EmbeddedPostgres({
   persistent: false,
   // PostgreSQL refuses to run as root: the package then runs it as a user of its own.
   createPostgresUser: asRoot,
-  postgresFlags: ["-c", "max_connections=300"],
+  postgresFlags: ["-c", "max_connections=300", ...(tls ? ["-c", "ssl=on"] : [])],
   onLog: () => undefined,
   onError: () => undefined,
 });
@@ -66,5 +69,19 @@ process.stdin.on("end", stop);
 process.stdin.on("error", stop);
 process.stdin.resume();
 await server.initialise();
+if (tls) {
+  // PostgreSQL reads server.crt and server.key from its data folder, and refuses a key others may
+  // read: both are copied in, owned by the server's user.
+  const data = join(dir, "data");
+  const owner = await stat(data);
+  for (const [from, to] of [
+    [process.env.AOS_PG_SSL_CERT, "server.crt"],
+    [process.env.AOS_PG_SSL_KEY, "server.key"],
+  ]) {
+    await copyFile(from, join(data, to));
+    await chown(join(data, to), owner.uid, owner.gid);
+    await chmod(join(data, to), 0o600);
+  }
+}
 await server.start();
 process.stdout.write(`${JSON.stringify({ url: `postgres://aos:aos-test@127.0.0.1:${port}/postgres` })}\n`);
