@@ -180,6 +180,18 @@ export class WorkerCgroup {
   }
 }
 
+/** Whether a process exists and is not a zombie (a killed owner its parent has not reaped yet). */
+function processLives(pid: number): boolean {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  } catch {
+    return false;
+  }
+  // "pid (comm) S ...": the state follows the last ")" (comm may hold one).
+  return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+}
+
 /**
  * Removes the empty cgroups of workers whose gateway or runner is gone: one killed with SIGKILL
  * had no chance to. A cgroup still holding a process stays.
@@ -194,7 +206,7 @@ export function sweepStaleCgroups(host: CgroupHost): void {
     }
     for (const name of names) {
       const owner = /^aos-worker-(\d+)-\d+$/.exec(name)?.[1];
-      if (!owner || existsSync(`/proc/${owner}`)) continue;
+      if (!owner || processLives(Number(owner))) continue;
       try {
         rmdirSync(join(parent, name));
       } catch {
