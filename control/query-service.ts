@@ -213,6 +213,25 @@ function rowsPerUnit(
   return bound;
 }
 
+/** Integer types `bitstring_agg` takes (see `RewriteFacts.unitRange`). */
+const INTEGER_TYPE = /^U?(TINYINT|SMALLINT|INTEGER|BIGINT)$/;
+
+/**
+ * A bound on the groups an aggregate can have: per key, the verified distinct values of the one
+ * column it is computed from, plus NULL (an outer join or a failed TRY gives NULL keys too);
+ * undefined when a key reads several columns or a column's profile is not verified yet.
+ */
+function groupBound(plan: AggregatePlan, facts: Pick<DomainFacts, "columnProfile">): number | undefined {
+  let bound = 1;
+  for (const source of plan.keySources) {
+    if (source === "constant") continue;
+    const distinct = source ? facts.columnProfile(source.dataset, source.column)?.distinct : undefined;
+    if (distinct === undefined) return undefined;
+    bound *= distinct + 1;
+  }
+  return bound;
+}
+
 /**
  * The facts the rewrite may rely on, each as verified on the data so far (a fact not verified yet
  * counts as unknown: the general path). Rows have distinct units when the one table read has its
@@ -229,7 +248,14 @@ function rewriteFacts(
   const table = singleTable(plan, views);
   const unique = table !== null && facts.uniqueColumn(table.table, table.unit);
   const rows = rowsPerUnit(plan, views, facts);
+  const unitProfile = plan.unitColumn
+    ? facts.columnProfile(plan.unitColumn.dataset, plan.unitColumn.column)
+    : undefined;
+  const maxGroups = groupBound(plan, facts);
   return {
+    ...(unitProfile?.range && INTEGER_TYPE.test(unitProfile.type) && maxGroups !== undefined
+      ? { unitRange: unitProfile.range, maxGroups }
+      : {}),
     unitUniquePerRow: unique,
     unitRowsWithinCap: rows !== null && rows <= plan.maxContributions,
     unitNeverNull: unique && facts.columnProfile(table.table, table.unit)?.hasNulls === false,

@@ -14,6 +14,7 @@ import type {
   AggregatePlan,
   Clause,
   ColumnUse,
+  GroupKeySource,
   HavingCondition,
   Measure,
   OrderKey,
@@ -717,10 +718,10 @@ class Analyzer {
       }
       return g;
     });
-    for (const key of groupKeys) {
+    const keyLineages = groupKeys.map((key) => {
       if (containsAggregate(key)) throw notAllowed("aggregates are not allowed in GROUP BY");
-      this.analyzeExpr(key, scope, this.context("group"), ctes);
-    }
+      return this.analyzeExpr(key, scope, this.context("group"), ctes);
+    });
     const groupCtx = { groupKeys };
     const outputs: Binding[] = [];
     for (const item of selectList) {
@@ -742,13 +743,22 @@ class Analyzer {
         }
       }
     }
-    if (rewrite) this.plan = this.buildPlan(node, scope, groupKeys, selectList);
+    if (rewrite) this.plan = this.buildPlan(node, scope, groupKeys, keyLineages, selectList);
     return outputs;
   }
 
-  private buildPlan(node: SqlNode, scope: Scope, groupKeys: SqlNode[], selectList: SqlNode[]): AggregatePlan {
+  private buildPlan(
+    node: SqlNode,
+    scope: Scope,
+    groupKeys: SqlNode[],
+    keyLineages: Lineage[],
+    selectList: SqlNode[],
+  ): AggregatePlan {
     const views = this.protectedInstances.map((s) => s.view);
     const unitRef = this.unitReference(scope);
+    const unitSource = scope.relations
+      .find((r) => r.alias === unitRef[0])
+      ?.columns.find((c) => c.name === unitRef[1])?.lineage.bare;
     const measures: Measure[] = [{ kind: "units", value: null, filter: null, bounds: null, column: null }];
     const maxContributions = Math.max(...views.map((v) => v.maxContributionsPerUnit));
     const measureIndex = (measure: Measure): number => {
@@ -788,6 +798,8 @@ class Analyzer {
       tables: [...this.tableInstances],
       groupKeys,
       publicPartitions: this.publicPartitions(groupKeys, scope),
+      keySources: keyLineages.map(keySource),
+      unitColumn: unitSource ? { dataset: unitSource.dataset, column: unitSource.column } : null,
       measures,
       outputs,
       having: having ? planHaving(having, selectList) : [],
@@ -1448,4 +1460,17 @@ function strictestDominance(rules: readonly (DominanceRule | null)[]): Dominance
     k: Math.min(a.k, b.k),
     ...(a.p !== undefined || b.p !== undefined ? { p: Math.max(a.p ?? 0, b.p ?? 0) } : {}),
   }));
+}
+
+/**
+ * The one dataset column a group key is computed from (every function the gate admits is
+ * deterministic, so the key takes at most as many values as that column, and NULL), `constant`
+ * when it reads no column, null when it reads several.
+ */
+function keySource(lineage: Lineage): GroupKeySource {
+  const columns = new Set(lineage.sources.map(({ source }) => `${source.dataset}\u0000${source.column}`));
+  if (columns.size === 0) return "constant";
+  if (columns.size > 1) return null;
+  const { source } = lineage.sources[0]!;
+  return { dataset: source.dataset, column: source.column };
 }

@@ -62,6 +62,12 @@ export interface OrderKey {
   readonly descending: boolean;
 }
 
+/**
+ * What a group key is computed from: the one dataset column it reads (it then takes at most that
+ * column's distinct values, and NULL), `constant` when it reads none, null when it reads several.
+ */
+export type GroupKeySource = { readonly dataset: string; readonly column: string } | "constant" | null;
+
 /** Everything the rewriter and post-processor need for an aggregate query over protected data. */
 export interface AggregatePlan {
   /** The outer SELECT node (a copy; subqueries already carry the injected unit column). */
@@ -79,6 +85,10 @@ export interface AggregatePlan {
   readonly groupKeys: readonly SqlNode[];
   /** Declared value domains of the group keys when every key is a bare column with `values`. */
   readonly publicPartitions: readonly (readonly string[])[] | null;
+  /** Per group key, what it is computed from (see `GroupKeySource`): bounds the number of groups. */
+  readonly keySources: readonly GroupKeySource[];
+  /** The dataset column the privacy unit is read from (null when it cannot be traced to one). */
+  readonly unitColumn: { readonly dataset: string; readonly column: string } | null;
   readonly measures: readonly Measure[];
   readonly outputs: readonly AggregateOutput[];
   readonly having: readonly HavingCondition[];

@@ -101,7 +101,21 @@ export interface RewriteFacts {
    * (`Measure.column`), for measures that read one.
    */
   readonly measureValues?: readonly (ValueFacts | undefined)[];
+  /**
+   * Every privacy-unit value is an integer within this verified range. With `maxGroups`, distinct
+   * units are counted as the bits set in one bitmap over the range per group (`bitstring_agg`),
+   * not by hashing every (group, unit) pair, when the bitmaps fit `BITMAP_BUDGET_BYTES`.
+   */
+  readonly unitRange?: { readonly min: bigint; readonly max: bigint };
+  /** A verified bound on the number of groups (from the distinct values of the columns the keys read). */
+  readonly maxGroups?: number;
 }
+
+/**
+ * Memory the per-group unit bitmaps of one query may take: a bitmap is as wide as the units'
+ * range (10 million units: 1.25 MB), one per group and distinct-unit statistic.
+ */
+export const BITMAP_BUDGET_BYTES = 64 * 1024 * 1024;
 
 /** How the rewrite may compute what it computes; the answer is the same either way. */
 export interface RewriteOptions {
@@ -111,6 +125,35 @@ export interface RewriteOptions {
    * tests compare the other with.
    */
   readonly unitPartials?: boolean;
+  /**
+   * Keep an over-cap unit's rows by cutting at its cap-th smallest row hash (default true). False
+   * ranks every over-cap unit's rows with a window: the general form the tests compare with.
+   */
+  readonly cutAtRank?: boolean;
+}
+
+/**
+ * Contribution bounding without a window: the same rows the ranking of each unit by `order` keeps
+ * (its `cap` rows of smallest hash), computed by hash aggregation, which DuckDB does several times
+ * faster than a sort within each unit, and only for the units over the cap:
+ * - `__over_cap`: the units with more than `cap` rows; every row of the others is kept as it is;
+ * - `__cut`: per such unit, its `cap` smallest hashes (`min(h, cap)`, a bounded heap, ascending):
+ *   the largest of them, `__t`, is the cut; rows hashing below it are kept;
+ * - rows hashing exactly `__t` (equal rows hash alike) are kept as often as the ranking keeps
+ *   them: `cap` minus the rows below the cut (`list_position` finds the first `__t` in the
+ *   ascending list, so `cap - position + 1`); the window that picks them runs on those rows only.
+ * Which of several rows with the same hash is kept is as arbitrary as in a ranking by that hash;
+ * rows alike in everything the query reads give the same answer either way.
+ */
+function overCapCut(cap: number, order: string): string[] {
+  return [
+    `__over_cap AS (SELECT __pu FROM __rows WHERE __pu IS NOT NULL GROUP BY __pu HAVING count(*) > ${cap})`,
+    `__over AS (SELECT *, ${order} AS __h FROM __rows SEMI JOIN __over_cap USING (__pu))`,
+    `__cut AS (SELECT __pu, __l[${cap}] AS __t, ${cap + 1} - list_position(__l, __l[${cap}]) AS __k FROM (SELECT __pu, min(__h, ${cap}) AS __l FROM __over GROUP BY __pu))`,
+    `__bounded AS (SELECT * FROM __rows ANTI JOIN __over_cap USING (__pu) WHERE __pu IS NOT NULL` +
+      ` UNION ALL BY NAME SELECT __over.* EXCLUDE (__h) FROM __over JOIN __cut USING (__pu) WHERE __h < __t` +
+      ` UNION ALL BY NAME SELECT * EXCLUDE (__h, __t, __k) FROM (SELECT __over.*, __t, __k FROM __over JOIN __cut USING (__pu) WHERE __h = __t) QUALIFY row_number() OVER (PARTITION BY __pu) <= __k)`,
+  ];
 }
 
 /**
@@ -125,7 +168,17 @@ export function rewriteAggregate(
 ): RewrittenQuery {
   // A bound of at least one row per unit holds by itself when every unit has exactly one row.
   const uniqueUnits = facts.unitUniquePerRow === true && plan.maxContributions >= 1;
-  const units = uniqueUnits ? "count(*)" : "count(DISTINCT __pu)";
+  const range = facts.unitRange;
+  const bitmap = !uniqueUnits && range !== undefined && facts.maxGroups !== undefined;
+  /** Per group: its distinct units, among the rows with `condition` when given. */
+  const distinctUnits = (condition: string | null): string => {
+    const filter = condition === null ? "" : ` FILTER (WHERE ${condition})`;
+    if (uniqueUnits) return `count(*)${filter}`;
+    // Units are integers in [min, max]: one bit each; a group without rows has no bitmap (NULL).
+    if (bitmap) return `coalesce(bit_count(bitstring_agg(__pu, ${range.min}, ${range.max})${filter}), 0)`;
+    return `count(DISTINCT __pu)${filter}`;
+  };
+  const units = distinctUnits(null);
   const keys = plan.groupKeys.map((_, i) => `__g${i}`);
   const inputs = plan.measures.map((_, j) => `__m${j}`);
   const selectList: SqlNode[] = [withAlias(columnRefNode(plan.unitRef), "__pu")];
@@ -209,7 +262,7 @@ export function rewriteAggregate(
   const unitsWhere = (condition: string | null): string => {
     if (condition === null) return units;
     if (viaUnits) return `count(*) FILTER (WHERE ${partial(`count(*) FILTER (WHERE ${condition})`)} > 0)`;
-    return `${units} FILTER (WHERE ${condition})`;
+    return distinctUnits(condition);
   };
   const unitCount = viaUnits ? "count(*)" : units;
   const unitColumn = aggregate("__v0", unitCount);
@@ -244,6 +297,14 @@ export function rewriteAggregate(
     contributors.push(readsContributors(plan, measure) ? aggregate(`__c${j}`, contributing) : unitColumn);
   });
 
+  if (bitmap) {
+    const bitmaps = aggregates.filter((a) => a.includes("bitstring_agg(")).length;
+    const bytes = facts.maxGroups! * Math.ceil(Number(range.max - range.min + 1n) / 8) * bitmaps;
+    // Too wide a range or too many groups: count distinct units by hashing instead.
+    if (bytes > BITMAP_BUDGET_BYTES)
+      return rewriteAggregate(plan, namedParams, { ...facts, unitRange: undefined }, options);
+  }
+
   const dominance = new Map<number, { topN: string; top1: string; top2: string }>();
   const dominanceParts: string[] = [];
   if (plan.dominance) {
@@ -274,15 +335,23 @@ export function rewriteAggregate(
         ]
       : facts.unitRowsWithinCap === true
         ? ["__bounded AS (SELECT * FROM __rows WHERE __pu IS NOT NULL)"]
-        : // Only a unit with more than `cap` rows needs its rows ranked, and ranking (a sort within
-          // each unit) costs several times counting: count every unit's rows, keep all rows of the
-          // units within the cap, and rank only the rest. The rows kept are those the ranking of
-          // every unit would keep.
-          [
-            `__counted AS MATERIALIZED (SELECT *, count(*) OVER (PARTITION BY __pu) AS __n FROM __rows WHERE __pu IS NOT NULL)`,
-            `__bounded AS (SELECT * EXCLUDE (__n) FROM __counted WHERE __n <= ${cap} UNION ALL SELECT * EXCLUDE (__n, __rn) FROM (SELECT *, row_number() OVER (PARTITION BY __pu ORDER BY ${order}) AS __rn FROM __counted WHERE __n > ${cap}) WHERE __rn <= ${cap})`,
-          ];
-    const ctes = [`__rows AS (${innerSql})`, ...bounding];
+        : options.cutAtRank === false
+          ? // Only a unit with more than `cap` rows needs its rows ranked, and ranking (a sort within
+            // each unit) costs several times counting: count every unit's rows, keep all rows of the
+            // units within the cap, and rank only the rest. The rows kept are those the ranking of
+            // every unit would keep.
+            [
+              `__counted AS MATERIALIZED (SELECT *, count(*) OVER (PARTITION BY __pu) AS __n FROM __rows WHERE __pu IS NOT NULL)`,
+              `__bounded AS (SELECT * EXCLUDE (__n) FROM __counted WHERE __n <= ${cap} UNION ALL SELECT * EXCLUDE (__n, __rn) FROM (SELECT *, row_number() OVER (PARTITION BY __pu ORDER BY ${order}) AS __rn FROM __counted WHERE __n > ${cap}) WHERE __rn <= ${cap})`,
+            ]
+          : overCapCut(cap, order);
+    // Bounding by a cut reads the rows three times: read again, one table's rows cost less than
+    // keeping them (DuckDB would materialize a CTE read more than once); a join's are kept.
+    const reread = !uniqueUnits && facts.unitRowsWithinCap !== true && options.cutAtRank !== false;
+    const ctes = [
+      `__rows AS ${reread && plan.tables.length === 1 ? "NOT MATERIALIZED " : ""}(${innerSql})`,
+      ...bounding,
+    ];
     if (viaUnits) {
       ctes.push(
         `__units AS (SELECT ${keySelect}__pu, ${partials.join(", ")} FROM __bounded GROUP BY ${keySelect}__pu)`,

@@ -46,6 +46,8 @@ export interface ColumnProfile {
    * finite (NaN, ±inf): nothing is then known about the range.
    */
   readonly range: { readonly min: bigint; readonly max: bigint } | null;
+  /** How many distinct non-null values it holds. */
+  readonly distinct: number;
 }
 
 /**
@@ -594,15 +596,17 @@ function domainFacts(connect: () => Promise<DuckDBConnection>): DomainFacts {
       ? `CAST(TRY_CAST(floor(min("${column}")) AS HUGEINT) AS VARCHAR), CAST(TRY_CAST(ceil(max("${column}")) AS HUGEINT) AS VARCHAR)`
       : "NULL, NULL";
     return query(
-      `SELECT count(*) > count("${column}"), ${envelope} FROM "${table}"`,
+      `SELECT count(*) > count("${column}"), ${envelope}, CAST(count(DISTINCT "${column}") AS DOUBLE) FROM "${table}"`,
       [],
-      (row): ColumnProfile => {
+      (row): ColumnProfile | undefined => {
         const min = integerOf(row[1]);
         const max = integerOf(row[2]);
+        if (typeof row[3] !== "number") return undefined;
         return {
           type,
           hasNulls: row[0] !== false,
           range: min !== null && max !== null ? { min, max } : null,
+          distinct: row[3],
         };
       },
     );

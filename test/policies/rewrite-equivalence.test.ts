@@ -1,7 +1,7 @@
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SqlConnection } from "../../control/query-service.ts";
-import { type RewriteFacts, rewriteAggregate } from "../../policies/rewrite.ts";
+import { type RewriteFacts, type RewriteOptions, rewriteAggregate } from "../../policies/rewrite.ts";
 import { analyze, parserConnection } from "./fixtures.ts";
 
 // Every faster form of the rewrite against the general one (window bounding, count(DISTINCT),
@@ -42,6 +42,29 @@ beforeAll(async () => {
     UNION ALL SELECT 'F0005', DATE '2025-03-01', 0.0
     UNION ALL SELECT 'F0006', DATE '2025-03-01', -40.0
     UNION ALL SELECT 'F0050', DATE '2026-01-01', 12.0`);
+  // Persons (cap 20 visits each) built to break a cut at the cap: one with 45 distinct visits,
+  // one with 30 identical visits (every hash ties at the cut), one with 25 visits of which 8 are
+  // identical and straddle the cut, one with exactly 20, one with 21, visits without a person,
+  // a cost or a diagnosis, costs above the bound, and many persons with a few visits each.
+  await data.run(`CREATE TABLE medical_visits AS
+    SELECT i AS visit_id, 1 + i % 300 AS person_id, 'H' || CAST(i % 4 AS VARCHAR) AS hospital,
+           DATE '2025-01-01' + CAST(i % 200 AS INTEGER) AS visit_date,
+           CASE WHEN i % 13 = 0 THEN NULL ELSE 'D' || CAST(i % 6 AS VARCHAR) END AS diagnosis,
+           CAST(CASE WHEN i % 17 = 0 THEN NULL WHEN i % 101 = 0 THEN 350000 ELSE (i * 7919) % 9000 END AS DECIMAL(10,2)) AS "cost",
+           'basic' AS insurance_type
+    FROM range(1, 1201) AS t(i)`);
+  await data.run(`INSERT INTO medical_visits
+    SELECT 10000 + i, 1001, 'H1', DATE '2025-03-01' + CAST(i AS INTEGER), 'D' || CAST(i % 3 AS VARCHAR), CAST(100 + i AS DECIMAL(10,2)), 'basic' FROM range(45) AS t(i)
+    UNION ALL SELECT 20000 + i, 1002, 'H2', DATE '2025-04-01', 'D1', CAST(250 AS DECIMAL(10,2)), 'basic' FROM range(30) AS t(i)
+    UNION ALL SELECT 30000 + i, 1003, 'H3', DATE '2025-05-01' + CAST(CASE WHEN i < 8 THEN 0 ELSE i END AS INTEGER), 'D2', CAST(CASE WHEN i < 8 THEN 40 ELSE i END AS DECIMAL(10,2)), 'basic' FROM range(25) AS t(i)
+    UNION ALL SELECT 40000 + i, 1004, 'H0', DATE '2025-06-01' + CAST(i AS INTEGER), 'D4', CAST(300000 AS DECIMAL(10,2)), 'basic' FROM range(20) AS t(i)
+    UNION ALL SELECT 50000 + i, 1005, 'H0', DATE '2025-07-01' + CAST(i AS INTEGER), 'D5', CAST(10 * i AS DECIMAL(10,2)), 'basic' FROM range(21) AS t(i)
+    UNION ALL SELECT 60000 + i, NULL, 'H1', DATE '2025-08-01', 'D1', CAST(5 AS DECIMAL(10,2)), 'basic' FROM range(7) AS t(i)`);
+  await data.run(`CREATE TABLE population AS
+    SELECT i AS person_id, 'P' || CAST(i AS VARCHAR) AS id_number, 'x' AS name, CASE WHEN i % 2 = 0 THEN 'F' ELSE 'M' END AS gender,
+           DATE '1950-01-01' + CAST(i * 37 AS INTEGER) AS birth_date, 'D' || CAST(i % 4 AS VARCHAR) AS district,
+           'college' AS education, 'employed' AS employment_status, CAST(i * 1000 AS DECIMAL(12,2)) AS annual_income
+    FROM range(1, 1006) AS t(i)`);
 });
 
 afterAll(() => {
@@ -50,11 +73,11 @@ afterAll(() => {
 });
 
 /** The raw per-group statistics of the SQL a rewrite runs, keyed by its group keys. */
-async function statistics(sql: string, facts: RewriteFacts, unitPartials: boolean) {
+async function statistics(sql: string, facts: RewriteFacts, options: RewriteOptions) {
   const analysis = await analyze(parser, sql);
   const plan = analysis.aggregate!;
   const params = (analysis.statement as { named_param_map?: unknown }).named_param_map;
-  const rewritten = rewriteAggregate(plan, params, facts, { unitPartials });
+  const rewritten = rewriteAggregate(plan, params, facts, options);
   const rendered = await parser.runAndReadAll("SELECT json_deserialize_sql($1::VARCHAR::JSON)", [
     JSON.stringify(rewritten.inner),
   ]);
@@ -90,8 +113,8 @@ async function statistics(sql: string, facts: RewriteFacts, unitPartials: boolea
 }
 
 async function expectEqualToGeneral(sql: string, facts: RewriteFacts) {
-  const fast = await statistics(sql, facts, true);
-  const general = await statistics(sql, {}, false);
+  const fast = await statistics(sql, facts, {});
+  const general = await statistics(sql, {}, { unitPartials: false, cutAtRank: false });
   expect(general.sql).toContain("DISTINCT __pu");
   expect(fast.byGroup).toEqual(general.byGroup);
   return { fast, general };
@@ -105,7 +128,8 @@ describe("per (group, unit) partials where dominance needs unit totals", () => {
     );
     expect(fast.sql).toContain("__units AS");
     expect(fast.sql).not.toContain("DISTINCT __pu");
-    expect(fast.sql).toContain("row_number() OVER (PARTITION BY __pu ORDER BY");
+    expect(fast.sql).toContain("__cut AS");
+    expect(fast.sql).not.toContain("ORDER BY");
     expect(general.sql).toContain("__unit_totals");
     // The dominating firm's clamped total is each month's largest: the figures are really there.
     const january = general.byGroup.get(JSON.stringify(["2025-01-01"]))!;
@@ -162,5 +186,95 @@ describe("dominance over units verified unique", () => {
       "SELECT district, sum(registered_capital) FILTER (WHERE industry = 'A') AS a_capital FROM enterprises GROUP BY district",
       unique,
     );
+  });
+});
+
+describe("contribution bounding by a cut at each unit's cap-th row hash", () => {
+  it("keeps the rows the ranking keeps: units far over, just over and at the cap, and tied rows", async () => {
+    const { fast, general } = await expectEqualToGeneral(
+      "SELECT diagnosis, count(*) AS visits, sum(cost) AS total, avg(cost) AS mean FROM medical_visits GROUP BY diagnosis",
+      {},
+    );
+    expect(fast.sql).toContain("__cut AS");
+    expect(fast.sql).not.toMatch(/ORDER BY|__counted/);
+    expect(general.sql).toContain("row_number() OVER (PARTITION BY __pu ORDER BY");
+    // Over all groups: each person's visits up to the cap of 20, the 30 identical ones of 1002
+    // (all tied at the cut) included.
+    const { fast: all } = await expectEqualToGeneral("SELECT count(*) AS visits FROM medical_visits", {});
+    const capped = await data.runAndReadAll(
+      "SELECT sum(least(n, 20)) FROM (SELECT person_id, count(*) AS n FROM medical_visits WHERE person_id IS NOT NULL GROUP BY person_id)",
+    );
+    expect(Object.values(all.byGroup.get("[]")!)[1]).toBe(String(capped.getRowsJson()[0]![0]));
+  });
+
+  it("agree with filters that take a unit back under the cap, counts of distinct values and no group keys", async () => {
+    await expectEqualToGeneral(
+      "SELECT hospital, count(*) AS visits, count(DISTINCT diagnosis) AS kinds FROM medical_visits WHERE visit_date >= DATE '2025-03-20' GROUP BY hospital",
+      {},
+    );
+    await expectEqualToGeneral("SELECT count(*) AS visits, sum(cost) AS total FROM medical_visits", {});
+    await expectEqualToGeneral(
+      "SELECT diagnosis, count(*) AS n FROM medical_visits WHERE visit_date >= DATE '2025-04-01' GROUP BY diagnosis",
+      {},
+    );
+  });
+
+  it("agree over a join, with conditional aggregates and a bucketed date key", async () => {
+    await expectEqualToGeneral(
+      "SELECT p.district, date_trunc('month', v.visit_date) AS m, count(*) AS visits, sum(v.cost) FILTER (WHERE v.diagnosis = 'D2') AS d2_cost FROM medical_visits v JOIN population p ON v.person_id = p.person_id GROUP BY p.district, m",
+      {},
+    );
+  });
+});
+
+describe("distinct units counted as bits of a bitmap over the units' verified range", () => {
+  const range: RewriteFacts = { unitRange: { min: 1n, max: 1005n }, maxGroups: 200 };
+
+  it("agree on units, counts, conditional sums and contributors, over and within the cap", async () => {
+    const { fast } = await expectEqualToGeneral(
+      "SELECT diagnosis, count(*) AS visits, count(cost) AS priced, sum(cost) AS total, sum(cost) FILTER (WHERE hospital = 'H1') AS h1 FROM medical_visits GROUP BY diagnosis",
+      range,
+    );
+    expect(fast.sql).toContain("bitstring_agg(__pu, 1, 1005)");
+    expect(fast.sql).not.toContain("DISTINCT __pu");
+  });
+
+  it("agree without group keys, over a join, and where no row is left", async () => {
+    await expectEqualToGeneral("SELECT count(*) AS visits FROM medical_visits", range);
+    await expectEqualToGeneral(
+      "SELECT p.district, count(DISTINCT p.person_id) AS patients, avg(v.cost) AS mean_cost FROM population p JOIN medical_visits v ON p.person_id = v.person_id GROUP BY p.district",
+      range,
+    );
+    const none = await expectEqualToGeneral(
+      "SELECT count(*) AS visits FROM medical_visits WHERE visit_date > DATE '2030-01-01'",
+      range,
+    );
+    expect([...none.fast.byGroup.values()][0]).toMatchObject({ "0:__v0": "0" });
+  });
+
+  it("are not used when the bitmaps would not fit their memory budget", async () => {
+    const { fast } = await expectEqualToGeneral(
+      "SELECT diagnosis, count(*) AS visits FROM medical_visits GROUP BY diagnosis",
+      { unitRange: { min: 0n, max: 10n ** 12n }, maxGroups: 7 },
+    );
+    expect(fast.sql).toContain("count(DISTINCT __pu)");
+    expect(fast.sql).not.toContain("bitstring_agg");
+  });
+});
+
+describe("what a plan says bounds its groups", () => {
+  it("names the one column each key is computed from, and the unit's column", async () => {
+    const analysis = await analyze(
+      parser,
+      "SELECT p.district, date_trunc('month', v.visit_date) AS m, 'all' AS everyone, CASE WHEN v.insurance_type = 'basic' THEN v.diagnosis ELSE v.hospital END AS what, count(*) AS n FROM medical_visits v JOIN population p ON v.person_id = p.person_id GROUP BY p.district, m, everyone, what",
+    );
+    const plan = analysis.aggregate!;
+    expect(plan.keySources).toEqual([
+      { dataset: "population", column: "district" },
+      { dataset: "medical_visits", column: "visit_date" },
+      "constant",
+      null,
+    ]);
+    expect(plan.unitColumn?.column).toBe("person_id");
   });
 });
