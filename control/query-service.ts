@@ -293,9 +293,13 @@ export async function verifyDomainFacts(
   );
 }
 
+/**
+ * The key of a query's charge and sticky answer: its canonical form (what it computes, however
+ * written; see policies/query-key.ts) and its parameters.
+ */
 function queryKey(analysis: QueryAnalysis, params: readonly QueryParam[]): string {
   return createHash("sha256")
-    .update(analysis.fingerprint)
+    .update(analysis.canonical.form)
     .update("\u0000")
     .update(JSON.stringify(params))
     .digest("hex");
@@ -469,18 +473,14 @@ export function createQueryService(deps: QueryServiceDeps): QueryService {
         | undefined;
       if (!recorded) throw new DomainError("INTERNAL", "the answer of a charged query was lost");
       if (recorded.error) throw new DomainError(recorded.error.code, recorded.error.detail);
-      // The key ignores aliases (renaming a column buys no fresh noise): the values are the
-      // recorded ones, the names this query's own.
-      const outputs = prepared.analysis.aggregate!.outputs;
-      return {
-        ...recorded.answer!,
-        columns: recorded.answer!.columns.map((c, i) => ({ ...c, name: outputs[i]?.name ?? c.name })),
-        verdict: { ...recorded.answer!.verdict, epsilonCharged: 0, cached: true },
-      };
+      return recalled(recorded, prepared.analysis);
     }
     try {
       const answer = await computeAggregate(prepared, params, key);
-      await deps.ledger.recordAnswer(request.license.id, key, { answer } satisfies RecordedAnswer);
+      await deps.ledger.recordAnswer(request.license.id, key, {
+        answer,
+        outputs: prepared.analysis.canonical.outputs,
+      } satisfies RecordedAnswer);
       return answer;
     } catch (error) {
       // The charge stands: a failure is an answer too (and repeating it must not be free).
@@ -536,7 +536,39 @@ export function createQueryService(deps: QueryServiceDeps): QueryService {
 
 interface RecordedAnswer {
   readonly answer?: QueryAnswer;
+  /** What each column of `answer` computes (`CanonicalQuery.outputs` of the query that asked first). */
+  readonly outputs?: readonly string[];
   readonly error?: { readonly code: DomainError["code"]; readonly detail: string };
+}
+
+/**
+ * A recorded answer given to a query of the same canonical form: the recorded figures (no fresh
+ * noise), in this query's column order and under its names (aliases and the order of the select
+ * list are presentation).
+ */
+function recalled(recorded: RecordedAnswer, analysis: QueryAnalysis): QueryAnswer {
+  const answer = recorded.answer!;
+  const outputs = analysis.aggregate!.outputs;
+  const taken = new Set<number>();
+  // Column i of this query is the first unused recorded column computing the same; an answer
+  // recorded without `outputs` has this query's order (the form then fixes the order).
+  const source = analysis.canonical.outputs.map((output, i) => {
+    const j = recorded.outputs ? recorded.outputs.findIndex((o, k) => o === output && !taken.has(k)) : i;
+    if (j < 0 || j >= answer.columns.length)
+      throw new DomainError("INTERNAL", "a recorded answer does not have this query's columns");
+    taken.add(j);
+    return j;
+  });
+  return {
+    ...answer,
+    columns: source.map((j, i) => ({
+      ...answer.columns[j]!,
+      name: outputs[i]?.name ?? answer.columns[j]!.name,
+    })),
+    rows: answer.rows.map((row) => source.map((j) => row[j]!)),
+    ...(answer.accuracy ? { accuracy: answer.accuracy.map((row) => source.map((j) => row[j] ?? null)) } : {}),
+    verdict: { ...answer.verdict, epsilonCharged: 0, cached: true },
+  };
 }
 
 function kindExplanation(kind: QueryKind): string {

@@ -9,6 +9,7 @@ import {
 } from "./functions.ts";
 import type { LicensedView } from "./license.ts";
 import { type ColumnRule, type DominanceRule, RULES_ALLOWED_BY_GRADE } from "./manifest.ts";
+import { canonicalQuery, type ResolvedReference, verbatimQuery } from "./query-key.ts";
 import type {
   AggregateOutput,
   AggregatePlan,
@@ -23,7 +24,6 @@ import type {
 } from "./query-plan.ts";
 import { guardErrors } from "./rewrite.ts";
 import {
-  canonical,
   child,
   columnRefNode,
   constantValue,
@@ -189,12 +189,7 @@ export function analyzeQuery(parsed: unknown, views: ReadonlyMap<string, License
   const top = need(statement, "node");
   const analyzer = new Analyzer(views, touchesProtected(top, views), isAggregateNode(top));
   analyzer.analyzeTop(top);
-  return analyzer.result(statement, fingerprint(statements[0]!));
-}
-
-/** Canonical fingerprint of a statement: its tree without source positions. */
-function fingerprint(statement: SqlNode): string {
-  return JSON.stringify(canonical(statement));
+  return analyzer.result(statement, statements[0]!);
 }
 
 /** True when any table reference in the tree names a protected (grade ≥ 2) dataset. */
@@ -236,6 +231,8 @@ class Analyzer {
   private readonly datasets = new Set<string>();
   /** Nodes the engine added to the tree (exempt from the reserved-name check). */
   private readonly injected = new WeakSet<SqlNode>();
+  /** How each column reference resolved, for the canonical form of the query. */
+  private readonly references = new WeakMap<SqlNode, ResolvedReference>();
   /** Row-level expressions over protected data that run inside TRY() (see `guardErrors`). */
   private readonly guarded = new Set<SqlNode>();
 
@@ -263,7 +260,12 @@ class Analyzer {
     if (this.protectedQuery) this.checkSingleUnit();
   }
 
-  result(statement: SqlNode, print: string): QueryAnalysis {
+  /** The verdict; `original` is the statement as parsed (its verbatim form keys unplanned queries). */
+  result(statement: SqlNode, original: SqlNode): QueryAnalysis {
+    // Before the guards: TRY() says nothing about what the query computes.
+    const canonical = this.plan
+      ? canonicalQuery(this.plan, original, this.references)
+      : verbatimQuery(original, 0);
     // After analysis, so no comparison of expressions ever sees a wrapper.
     for (const node of this.guarded) {
       const wrapped = guardErrors(node);
@@ -284,7 +286,7 @@ class Analyzer {
       tainted: this.kind === "row",
       requiresReview: views.some((v) => v.requiresReview),
       aggregate: this.plan,
-      fingerprint: print,
+      canonical,
     };
   }
 
@@ -984,9 +986,22 @@ class Analyzer {
   private resolve(ref: SqlNode, scope: Scope): Binding {
     const names = strings(ref, "column_names").map((n) => n.toLowerCase());
     for (const n of names) checkIdentifier(n, "column");
-    for (let s: Scope | null = scope; s; s = s.parent) {
+    let up = 0;
+    for (let s: Scope | null = scope; s; s = s.parent, up++) {
       const found = resolveIn(s.relations, names);
-      if (found) return found;
+      if (found) {
+        // The relation resolveIn took it from: the one named, or the first with such a column.
+        const relation = s.relations.findIndex((r) =>
+          names.length === 2 ? r.alias === names[0] : r.columns.some((c) => c.name === names[0]),
+        );
+        this.references.set(ref, {
+          up,
+          relation,
+          name: found.name,
+          datasetColumn: found.lineage.bare !== null,
+        });
+        return found;
+      }
     }
     // Unknown names include a table name used as a column (a whole-row struct) and lateral
     // references to sibling relations: neither can be analysed.

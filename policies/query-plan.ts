@@ -116,8 +116,19 @@ export interface QueryAnalysis {
   /** A dataset demands review of every output (grade 4). */
   readonly requiresReview: boolean;
   readonly aggregate: AggregatePlan | null;
-  /** Canonical form of the parse tree (no positions): same text → same answer, same charge. */
-  readonly fingerprint: string;
+  /** What the query computes, canonically (query-key.ts): same meaning → same answer, same charge. */
+  readonly canonical: CanonicalQuery;
+}
+
+/** A query's canonical form (see query-key.ts), and what each of its output columns computes. */
+export interface CanonicalQuery {
+  /** Equal for queries that compute the same results, however written; never for two that may differ. */
+  readonly form: string;
+  /**
+   * Per output column, in this query's order, what it computes: a query with the same `form` has
+   * the same outputs, perhaps in another order, and a recorded answer is mapped back by them.
+   */
+  readonly outputs: readonly string[];
 }
 
 /** Column names of the raw aggregate the rewritten SQL returns, for the post-processor. */

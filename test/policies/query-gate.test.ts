@@ -531,9 +531,9 @@ describe("query gate details", () => {
     expect(JSON.stringify(analysis.statement)).not.toContain('"try_cast":false');
   });
 
-  it("gives the same fingerprint to the same query written differently", async () => {
+  it("gives the same canonical form to the same query written differently", async () => {
     const a = await analyze(parser, "SELECT district, count(*) FROM population GROUP BY district");
     const b = await analyze(parser, "select   district ,COUNT(*)\nfrom population group by district");
-    expect(a.fingerprint).toBe(b.fingerprint);
+    expect(a.canonical.form).toBe(b.canonical.form);
   });
 });

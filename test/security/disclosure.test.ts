@@ -100,7 +100,7 @@ describe("disclosure through allowed-looking queries", () => {
     expect(Number(row.s) - Number(a.s)).toBeCloseTo(firm.cap, 6);
   });
 
-  it("averaging a repeated noisy query gets the recorded answer back and pays once; rephrasings each pay", async () => {
+  it("averaging a repeated or rephrased noisy query gets the recorded answer back and pays once; other computations pay", async () => {
     const gw = gateway();
     const q = "SELECT district, count(*) AS n FROM population GROUP BY district";
     const repeated = await gw.run(`export default async function main(ctx) {
@@ -111,19 +111,24 @@ describe("disclosure through allowed-looking queries", () => {
     expect(repeated.status).toBe("released");
     const answers = (repeated.outputs!.a as { s: string }[]).map((a) => a.s);
     expect(new Set(answers).size).toBe(1);
+    // The same computation (see policies/query-key.ts): the recorded answer, no charge.
     const rephrasings = [
+      "SELECT district AS d, count(*) AS n FROM population GROUP BY d",
+      "SELECT count(*) AS total, p.district FROM population AS p WHERE true GROUP BY p.district",
+      "SELECT count(*) AS n, district FROM population GROUP BY district",
+    ];
+    // Computed otherwise (another measure), or equal only by reasoning the key does not do.
+    const others = [
       "SELECT district, count(person_id) AS n FROM population GROUP BY district",
       "SELECT district, count(*) AS n FROM population WHERE 1 = 1 GROUP BY district",
-      "SELECT district AS d, count(*) AS n FROM population GROUP BY d",
       "SELECT district, count(1) AS n FROM population GROUP BY 1",
     ];
     const rephrased = await gw.run(`export default async function main(ctx) {
-      for (const q of ${JSON.stringify(rephrasings)}) await ctx.sql(q);
+      for (const q of ${JSON.stringify([...rephrasings, ...others])}) await ctx.sql(q);
       return { x: [{ a: 1 }] };
     }`);
     expect(rephrased.status).toBe("released");
-    // Each distinct phrasing is a new DP query: averaging them spends the budget like any query.
-    expect(rephrased.usage?.epsilon?.population).toBeCloseTo(0.5 * rephrasings.length, 6);
+    expect(rephrased.usage?.epsilon?.population).toBeCloseTo(0.5 * others.length, 6);
   });
 
   it("aggregates that return raw values (min, max, median, quantiles, mode, first, arg_max, lists, stddev) are refused on protected columns", async () => {
