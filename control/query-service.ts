@@ -111,7 +111,7 @@ export interface QueryServiceDeps {
   /** Random source for noise (tests only; production uses the CSPRNG). */
   readonly uniform?: UniformInt;
   /** Verified facts about the domain's data; by default those of the domain `domain` belongs to. */
-  readonly facts?: Pick<DomainFacts, "uniqueColumn" | "maxRowsPerValue" | "columnProfile">;
+  readonly facts?: Pick<DomainFacts, "uniqueColumn" | "maxRowsPerValue" | "unitOncePerKey" | "columnProfile">;
 }
 
 /** The service the sandbox's query port adapts. */
@@ -242,7 +242,9 @@ function groupBound(plan: AggregatePlan, facts: Pick<DomainFacts, "columnProfile
 function rewriteFacts(
   plan: AggregatePlan,
   views: ReadonlyMap<string, LicensedView>,
-  facts: Pick<DomainFacts, "uniqueColumn" | "maxRowsPerValue" | "columnProfile"> | undefined,
+  facts:
+    | Pick<DomainFacts, "uniqueColumn" | "maxRowsPerValue" | "unitOncePerKey" | "columnProfile">
+    | undefined,
 ): RewriteFacts {
   if (!facts) return {};
   const table = singleTable(plan, views);
@@ -252,7 +254,18 @@ function rewriteFacts(
     ? facts.columnProfile(plan.unitColumn.dataset, plan.unitColumn.column)
     : undefined;
   const maxGroups = groupBound(plan, facts);
+  const keyColumns = plan.keySources.filter((source) => source !== "constant");
+  const oncePerGroup =
+    table !== null &&
+    keyColumns.length > 0 &&
+    keyColumns.every((source) => source?.bare === true && source.dataset === table.table) &&
+    facts.unitOncePerKey(
+      table.table,
+      table.unit,
+      keyColumns.map((source) => source!.column),
+    );
   return {
+    unitOncePerGroup: oncePerGroup,
     ...(unitProfile?.range && INTEGER_TYPE.test(unitProfile.type) && maxGroups !== undefined
       ? { unitRange: unitProfile.range, maxGroups }
       : {}),

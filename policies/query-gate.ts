@@ -1487,5 +1487,5 @@ function keySource(lineage: Lineage): GroupKeySource {
   if (columns.size === 0) return "constant";
   if (columns.size > 1) return null;
   const { source } = lineage.sources[0]!;
-  return { dataset: source.dataset, column: source.column };
+  return { dataset: source.dataset, column: source.column, bare: lineage.bare !== null };
 }

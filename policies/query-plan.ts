@@ -66,7 +66,15 @@ export interface OrderKey {
  * What a group key is computed from: the one dataset column it reads (it then takes at most that
  * column's distinct values, and NULL), `constant` when it reads none, null when it reads several.
  */
-export type GroupKeySource = { readonly dataset: string; readonly column: string } | "constant" | null;
+export type GroupKeySource =
+  | {
+      readonly dataset: string;
+      readonly column: string;
+      /** The key is that column unchanged (not a function of it). */
+      readonly bare: boolean;
+    }
+  | "constant"
+  | null;
 
 /** Everything the rewriter and post-processor need for an aggregate query over protected data. */
 export interface AggregatePlan {

@@ -20,7 +20,11 @@ import { cloneNode, columnRefNode, type SqlNode } from "./sql-tree.ts";
  * them; operators are not shown them: they describe the real data, and the same rules give the
  * same verdict with or without them (on dummy data, or before the facts are verified).
  */
-export const PLAN_NOTES: ReadonlySet<string> = new Set(["unit_unique_per_row", "unit_rows_within_bound"]);
+export const PLAN_NOTES: ReadonlySet<string> = new Set([
+  "unit_unique_per_row",
+  "unit_once_per_group",
+  "unit_rows_within_bound",
+]);
 
 /** A rewritten aggregate query: the inner tree to render, and the SQL that wraps it. */
 export interface RewrittenQuery {
@@ -94,6 +98,13 @@ export interface RewriteFacts {
    * verified facts about every table read. Then bounding keeps every row and needs no window.
    */
   readonly unitRowsWithinCap?: boolean;
+  /**
+   * No unit has more than one row in a group: the query reads one table in which the caller has
+   * verified that no two rows share the unit and the values of the columns the keys are. A
+   * group's rows then have distinct units (distinct units are rows) and each row is its unit's
+   * total in the group; bounding still applies across groups.
+   */
+  readonly unitOncePerGroup?: boolean;
   /** With `unitUniquePerRow`: that unit column holds no NULL, so no row needs dropping for it. */
   readonly unitNeverNull?: boolean;
   /**
@@ -168,12 +179,14 @@ export function rewriteAggregate(
 ): RewrittenQuery {
   // A bound of at least one row per unit holds by itself when every unit has exactly one row.
   const uniqueUnits = facts.unitUniquePerRow === true && plan.maxContributions >= 1;
+  // A group's rows have distinct units: each unit has one row in all, or one in each group.
+  const oncePerGroup = uniqueUnits || facts.unitOncePerGroup === true;
   const range = facts.unitRange;
-  const bitmap = !uniqueUnits && range !== undefined && facts.maxGroups !== undefined;
+  const bitmap = !oncePerGroup && range !== undefined && facts.maxGroups !== undefined;
   /** Per group: its distinct units, among the rows with `condition` when given. */
   const distinctUnits = (condition: string | null): string => {
     const filter = condition === null ? "" : ` FILTER (WHERE ${condition})`;
-    if (uniqueUnits) return `count(*)${filter}`;
+    if (oncePerGroup) return `count(*)${filter}`;
     // Units are integers in [min, max]: one bit each; a group without rows has no bitmap (NULL).
     if (bitmap) return `coalesce(bit_count(bitstring_agg(__pu, ${range.min}, ${range.max})${filter}), 0)`;
     return `count(DISTINCT __pu)${filter}`;
@@ -229,7 +242,7 @@ export function rewriteAggregate(
   const viaUnits =
     options.unitPartials !== false &&
     dominant &&
-    !uniqueUnits &&
+    !oncePerGroup &&
     !plan.measures.some((m) => m.kind === "count_distinct");
 
   // One aggregate per distinct SQL text: a statistic equal to another (a unit count standing in
@@ -313,18 +326,20 @@ export function rewriteAggregate(
       dominance.set(j, { topN: `__dn${j}`, top1: `__d1_${j}`, top2: `__d2_${j}` });
       // Each unit's total in the group: its partial sum, its one row's value (units unique), or
       // a sum per unit computed below (`__unit_totals`).
-      const total = viaUnits ? partial(`sum(${clamp(j)})`) : uniqueUnits ? clamp(j) : `__s${j}`;
+      const total = viaUnits ? partial(`sum(${clamp(j)})`) : oncePerGroup ? clamp(j) : `__s${j}`;
       // max(x, n): the n largest unit totals (NULLs aside) by a bounded heap, not a sorted list
       // of every unit in the group.
+      const n = plan.dominance!.n;
       dominanceParts.push(
-        `list_sum(max(${total}, ${plan.dominance!.n})) AS __dn${j}`,
+        // The one largest is a plain max (NULL over no values, as the list's sum is).
+        `${n === 1 ? `max(${total})` : `list_sum(max(${total}, ${n}))`} AS __dn${j}`,
         `coalesce(max(${total}), 0) AS __d1_${j}`,
         `coalesce(max(${total}, 2)[2], 0) AS __d2_${j}`,
       );
     });
   }
   // Dominance figures computed in `__agg` itself, not joined back from `__unit_totals`.
-  const dominanceInAgg = viaUnits || uniqueUnits;
+  const dominanceInAgg = viaUnits || oncePerGroup;
   if (dominanceInAgg) aggregates.push(...dominanceParts);
 
   const cap = plan.maxContributions;
@@ -375,6 +390,7 @@ export function rewriteAggregate(
     // PLAN_NOTES entries say how, not what: for the audit log, not for the operator.
     "count_distinct_units",
     `contribution_bound:${plan.maxContributions}`,
+    ...(oncePerGroup && !uniqueUnits ? ["unit_once_per_group"] : []),
     ...(uniqueUnits
       ? ["unit_unique_per_row"]
       : facts.unitRowsWithinCap === true

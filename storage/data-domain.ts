@@ -71,6 +71,13 @@ export interface DomainFacts {
    */
   maxRowsPerValue(table: string, column: string): number | undefined;
   verifyMaxRowsPerValue(table: string, column: string): Promise<number | undefined>;
+  /**
+   * True when no two rows share a non-null `unit` value and the same values of `columns` (NULL
+   * being one value): each unit has at most one row per group of a GROUP BY on `columns`. False
+   * when some do, or not known yet.
+   */
+  unitOncePerKey(table: string, unit: string, columns: readonly string[]): boolean;
+  verifyUnitOncePerKey(table: string, unit: string, columns: readonly string[]): Promise<boolean>;
   /** The column's profile; undefined when the check failed or has not finished yet. */
   columnProfile(table: string, column: string): ColumnProfile | undefined;
   verifyColumnProfile(table: string, column: string): Promise<ColumnProfile | undefined>;
@@ -437,6 +444,9 @@ export async function openVersionedDataDomain(options: VersionedDataDomainOption
     maxRowsPerValue: (table, column) => current?.facts.maxRowsPerValue(table, column),
     verifyMaxRowsPerValue: async (table, column) =>
       (await refresh()).facts.verifyMaxRowsPerValue(table, column),
+    unitOncePerKey: (table, unit, columns) => current?.facts.unitOncePerKey(table, unit, columns) ?? false,
+    verifyUnitOncePerKey: async (table, unit, columns) =>
+      (await refresh()).facts.verifyUnitOncePerKey(table, unit, columns),
     columnProfile: (table, column) => current?.facts.columnProfile(table, column),
     verifyColumnProfile: async (table, column) => (await refresh()).facts.verifyColumnProfile(table, column),
   };
@@ -581,6 +591,19 @@ function domainFacts(connect: () => Promise<DuckDBConnection>): DomainFacts {
     const most = await maxRows.verify(key);
     return most !== undefined && most <= 1;
   });
+  // Key: `table.unit.column,column...`.
+  const oncePerKey = verifiedOnce<boolean>(async (key) => {
+    const [table, unit, list, extra] = key.split(".");
+    const columns = list?.split(",") ?? [];
+    if (extra !== undefined || !table || !unit || columns.length === 0) return undefined;
+    if (![table, unit, ...columns].every((name) => PLAIN_NAME.test(name))) return undefined;
+    const grouping = [unit, ...columns].map((name) => `"${name}"`).join(", ");
+    return query(
+      `SELECT coalesce(max(n), 0) <= 1 FROM (SELECT count(*) AS n FROM "${table}" WHERE "${unit}" IS NOT NULL GROUP BY ${grouping})`,
+      [],
+      (row) => (typeof row[0] === "boolean" ? row[0] : undefined),
+    );
+  });
   const profile = verifiedOnce<ColumnProfile>(async (key) => {
     const names = split(key);
     if (!names) return undefined;
@@ -616,6 +639,10 @@ function domainFacts(connect: () => Promise<DuckDBConnection>): DomainFacts {
     verifyUniqueColumn: async (table, column) => (await unique.verify(`${table}.${column}`)) === true,
     maxRowsPerValue: (table, column) => maxRows.known(`${table}.${column}`),
     verifyMaxRowsPerValue: (table, column) => maxRows.verify(`${table}.${column}`),
+    unitOncePerKey: (table, unit, columns) =>
+      oncePerKey.known(`${table}.${unit}.${columns.join(",")}`) === true,
+    verifyUnitOncePerKey: async (table, unit, columns) =>
+      (await oncePerKey.verify(`${table}.${unit}.${columns.join(",")}`)) === true,
     columnProfile: (table, column) => profile.known(`${table}.${column}`),
     verifyColumnProfile: (table, column) => profile.verify(`${table}.${column}`),
   };

@@ -98,6 +98,7 @@ describe("contribution bounding over a unit verified unique", () => {
           facts: {
             uniqueColumn: () => unique,
             maxRowsPerValue: () => undefined,
+            unitOncePerKey: () => false,
             columnProfile: () => undefined,
           },
         }).explain({ sql: GROUP_BY, license: demoLicense(), manifests: DEMO_MANIFESTS, at: new Date() })

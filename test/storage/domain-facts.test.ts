@@ -21,6 +21,9 @@ beforeAll(async () => {
     (3, -4, CAST(-0.5 AS DECIMAL(10,2)), CAST(2.5 AS DOUBLE), NULL, NULL)
   ) AS v(id, n, amount, ratio, label, repeated)`);
   await connection.run("CREATE TABLE empty_table (x INTEGER)");
+  await connection.run(`CREATE TABLE visits AS SELECT * FROM (VALUES
+    (1, 'x', NULL), (1, 'y', NULL), (2, 'x', 'a'), (NULL, 'x', 'a'), (NULL, 'x', 'a')
+  ) AS v(unit, k, k2)`);
   connection.closeSync();
   instance.closeSync();
   domain = await openDataDomain(file, { threads: 1 });
@@ -37,6 +40,23 @@ describe("verified rows per value", () => {
     expect(await domain.facts.verifyMaxRowsPerValue("t", "id")).toBe(1);
     expect(await domain.facts.verifyMaxRowsPerValue("empty_table", "x")).toBe(0);
     expect(await domain.facts.verifyMaxRowsPerValue("t", 'id" FROM t; --')).toBeUndefined();
+  });
+});
+
+describe("verified one row per unit and key", () => {
+  it("holds where no unit has two rows with the same key values, NULL being one value", async () => {
+    expect(await domain.facts.verifyUnitOncePerKey("visits", "unit", ["k"])).toBe(true);
+    expect(await domain.facts.verifyUnitOncePerKey("visits", "unit", ["k", "k2"])).toBe(true);
+    // Unit 1 has two rows whose k2 is NULL: one group, two rows.
+    expect(await domain.facts.verifyUnitOncePerKey("visits", "unit", ["k2"])).toBe(false);
+    expect(domain.facts.unitOncePerKey("visits", "unit", ["k"])).toBe(true);
+  });
+
+  it("is never a yes for malformed names or no key", async () => {
+    expect(await domain.facts.verifyUnitOncePerKey("visits", "unit", [])).toBe(false);
+    expect(await domain.facts.verifyUnitOncePerKey("visits", "unit", ['k" --'])).toBe(false);
+    expect(await domain.facts.verifyUnitOncePerKey("visits", "missing", ["k"])).toBe(false);
+    expect(domain.facts.unitOncePerKey("visits", "k2", ["unit"])).toBe(false);
   });
 });
 
