@@ -80,6 +80,31 @@ async function time(f: () => Promise<unknown> | unknown): Promise<number> {
   return performance.now() - t;
 }
 
+/**
+ * Times the whole policy engine (parse, check, rewrite, the rewritten SQL, noise and release) on
+ * one query, on the domain file opened as the gateway opens it: what a job's query costs before
+ * the sandbox, the job queue and HTTP add theirs.
+ */
+export async function openEngineTimer(domainFile: string) {
+  const dataDomain = await openDataDomain(domainFile);
+  await verifyDomainFacts(dataDomain.facts, DEMO_MANIFESTS);
+  const domain = await dataDomain.connect();
+  const parserInstance = await DuckDBInstance.create(":memory:");
+  const parser = await parserInstance.connect();
+  return {
+    async ms(sql: string): Promise<number> {
+      // A fresh ledger: every run pays the full path (no recorded answer).
+      const service = createQueryService({ domain, parser, ledger: new InMemoryPrivacyBudgetLedger() });
+      return time(() => service.execute({ sql, license, manifests: DEMO_MANIFESTS, at: new Date() }));
+    },
+    close(): void {
+      dataDomain.close();
+      parser.closeSync();
+      parserInstance.closeSync();
+    },
+  };
+}
+
 export interface PolicyBenchRow {
   /** The query's name in `QUERIES`. */
   readonly name: string;
