@@ -17,6 +17,7 @@ import type { AggregatePlan, ColumnUse, QueryAnalysis, QueryKind } from "../poli
 import { type RewriteFacts, type RewrittenQuery, rewriteAggregate } from "../policies/rewrite.ts";
 import { parseTreeJson, type SqlNode, treeJson } from "../policies/sql-tree.ts";
 import { type DomainFacts, domainFactsOf } from "../storage/data-domain.ts";
+import { log } from "../telemetry/log.ts";
 import type { BudgetCharge, PrivacyBudgetLedger } from "./privacy-budget.ts";
 
 /**
@@ -111,7 +112,10 @@ export interface QueryServiceDeps {
   /** Random source for noise (tests only; production uses the CSPRNG). */
   readonly uniform?: UniformInt;
   /** Verified facts about the domain's data; by default those of the domain `domain` belongs to. */
-  readonly facts?: Pick<DomainFacts, "uniqueColumn" | "maxRowsPerValue" | "unitOncePerKey" | "columnProfile">;
+  readonly facts?: Pick<
+    DomainFacts,
+    "uniqueColumn" | "maxRowsPerValue" | "unitOncePerKey" | "unitsOverRows" | "columnProfile"
+  >;
 }
 
 /** The service the sandbox's query port adapts. */
@@ -243,7 +247,10 @@ function rewriteFacts(
   plan: AggregatePlan,
   views: ReadonlyMap<string, LicensedView>,
   facts:
-    | Pick<DomainFacts, "uniqueColumn" | "maxRowsPerValue" | "unitOncePerKey" | "columnProfile">
+    | Pick<
+        DomainFacts,
+        "uniqueColumn" | "maxRowsPerValue" | "unitOncePerKey" | "unitsOverRows" | "columnProfile"
+      >
     | undefined,
 ): RewriteFacts {
   if (!facts) return {};
@@ -279,9 +286,81 @@ function rewriteFacts(
 }
 
 /**
+ * The one table read whose units may have several rows, when every other table read has at most
+ * one row per unit (verified): joined on the unit, as the gate requires of protected tables, each
+ * of its rows then meets at most one row of each other, so a unit's rows among those the query
+ * reads are at most its rows in that table. Null when several tables (a self-join counts twice)
+ * may have several, a table has no unit, or a fact is not verified yet.
+ */
+function rowsBoundedBy(
+  plan: AggregatePlan,
+  views: ReadonlyMap<string, LicensedView>,
+  facts: Pick<DomainFacts, "maxRowsPerValue">,
+): { readonly table: string; readonly unit: string } | null {
+  let bounding: { table: string; unit: string } | null = null;
+  for (const dataset of plan.tables) {
+    const unit = views.get(dataset)?.manifest.privacyUnit;
+    const most = unit ? facts.maxRowsPerValue(dataset, unit) : undefined;
+    if (!unit || most === undefined) return null;
+    if (most <= 1) continue;
+    if (bounding) return null;
+    bounding = { table: dataset, unit };
+  }
+  return bounding;
+}
+
+/** Temporary tables of units over a cap already loaded, per connection (a job's own). */
+const loadedOverCap = new WeakMap<object, Map<string, Promise<boolean>>>();
+
+/**
+ * Loads into the connection's temporary schema the units the verified facts say may exceed the
+ * plan's cap (see `RewriteFacts.overCapUnits`), once per connection, and names the table; undefined
+ * where the facts do not allow it, are not verified yet, or the connection cannot take it.
+ */
+async function overCapUnits(
+  connection: SqlConnection,
+  plan: AggregatePlan,
+  views: ReadonlyMap<string, LicensedView>,
+  facts: Pick<DomainFacts, "maxRowsPerValue" | "unitsOverRows">,
+): Promise<string | undefined> {
+  const appendable = connection as Partial<Pick<DuckDBConnection, "run" | "createAppender">>;
+  if (typeof appendable.run !== "function" || typeof appendable.createAppender !== "function")
+    return undefined;
+  const bounding = rowsBoundedBy(plan, views, facts);
+  const units = bounding
+    ? facts.unitsOverRows(bounding.table, bounding.unit, plan.maxContributions)
+    : undefined;
+  if (!bounding || !units) return undefined;
+  const name = `aos_over_cap_${bounding.table}_${plan.maxContributions}`;
+  const loaded = loadedOverCap.get(connection) ?? new Map<string, Promise<boolean>>();
+  loadedOverCap.set(connection, loaded);
+  let pending = loaded.get(name);
+  if (!pending) {
+    pending = (async () => {
+      await appendable.run!(`CREATE OR REPLACE TEMP TABLE "${name}" (__pu ${units.type})`);
+      const appender = await appendable.createAppender!(name, "main", "temp");
+      try {
+        if (units.type === "BIGINT")
+          for (const unit of units.values) appender.appendBigInt(unit), appender.endRow();
+        else for (const unit of units.values) appender.appendVarchar(unit), appender.endRow();
+        appender.flushSync();
+      } finally {
+        appender.closeSync();
+      }
+      return true;
+    })().catch((error: unknown) => {
+      log.warn("units over the cap could not be loaded; the query counts them itself", { error });
+      return false;
+    });
+    loaded.set(name, pending);
+  }
+  return (await pending) ? name : undefined;
+}
+
+/**
  * Verifies now every fact the engine may ask about the datasets of `manifests`: the most rows any
- * privacy unit has (and so whether it is unique), whether it is NULL-free, and the profile of each
- * column with declared bounds. Without it
+ * privacy unit has (and so whether it is unique), whether it is NULL-free, the units over its
+ * contribution cap, and the profile of each column with declared bounds. Without it
  * the first query to ask starts a check in the background and takes the general path meanwhile;
  * with it (e.g. at start), the first jobs already get the faster plans.
  *
@@ -289,7 +368,10 @@ function rewriteFacts(
  * await verifyDomainFacts(dataDomain.facts, manifests);
  */
 export async function verifyDomainFacts(
-  facts: Pick<DomainFacts, "verifyUniqueColumn" | "verifyMaxRowsPerValue" | "verifyColumnProfile">,
+  facts: Pick<
+    DomainFacts,
+    "verifyUniqueColumn" | "verifyMaxRowsPerValue" | "verifyUnitsOverRows" | "verifyColumnProfile"
+  >,
   manifests: readonly DatasetManifest[],
 ): Promise<void> {
   await Promise.all(
@@ -299,6 +381,9 @@ export async function verifyDomainFacts(
             facts.verifyUniqueColumn(m.name, m.privacyUnit),
             facts.verifyMaxRowsPerValue(m.name, m.privacyUnit),
             facts.verifyColumnProfile(m.name, m.privacyUnit),
+            ...(m.maxContributionsPerUnit === undefined
+              ? []
+              : [facts.verifyUnitsOverRows(m.name, m.privacyUnit, m.maxContributionsPerUnit)]),
           ]
         : []),
       ...m.columns.filter((c) => c.bounds).map((c) => facts.verifyColumnProfile(m.name, c.name)),
@@ -379,10 +464,15 @@ export function createQueryService(deps: QueryServiceDeps): QueryService {
     }
     if (analysis.aggregate) {
       const namedParams = (analysis.statement as { named_param_map?: unknown }).named_param_map;
+      const known = rewriteFacts(analysis.aggregate, views, facts);
+      const overCap =
+        facts && !known.unitUniquePerRow && !known.unitRowsWithinCap
+          ? await overCapUnits(deps.domain, analysis.aggregate, views, facts)
+          : undefined;
       const rewritten = rewriteAggregate(
         analysis.aggregate,
         namedParams,
-        rewriteFacts(analysis.aggregate, views, facts),
+        overCap === undefined ? known : { ...known, overCapUnits: overCap },
       );
       const inner = await renderSql(deps.parser, rewritten.inner);
       return { analysis, rewritten, sql: rewritten.wrap(inner), epsilon, charges };

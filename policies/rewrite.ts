@@ -118,6 +118,13 @@ export interface RewriteFacts {
    * not by hashing every (group, unit) pair, when the bitmaps fit `BITMAP_BUDGET_BYTES`.
    */
   readonly unitRange?: { readonly min: bigint; readonly max: bigint };
+  /**
+   * A temporary table holding (as `__pu`) every unit that may have more rows than the cap among
+   * the rows the query reads: those over it in the one table whose units have several rows, as
+   * verified on the data (a superset: a filter only removes rows). A unit not in it is within the
+   * cap, so the rows need not be counted per unit; a unit in it is cut as any over the cap.
+   */
+  readonly overCapUnits?: string;
   /** A verified bound on the number of groups (from the distinct values of the columns the keys read). */
   readonly maxGroups?: number;
 }
@@ -149,20 +156,23 @@ export interface RewriteOptions {
  * faster than a sort within each unit, and only for the units over the cap:
  * - `__over_cap`: the units with more than `cap` rows; every row of the others is kept as it is;
  * - `__cut`: per such unit, its `cap` smallest hashes (`min(h, cap)`, a bounded heap, ascending):
- *   the largest of them, `__t`, is the cut; rows hashing below it are kept;
+ *   the largest of them, `__t`, is the cut; rows hashing below it are kept (all of a unit listed
+ *   in `overCapUnits` that has no more than `cap` rows here: its list is shorter, `__t` NULL);
  * - rows hashing exactly `__t` (equal rows hash alike) are kept as often as the ranking keeps
  *   them: `cap` minus the rows below the cut (`list_position` finds the first `__t` in the
  *   ascending list, so `cap - position + 1`); the window that picks them runs on those rows only.
  * Which of several rows with the same hash is kept is as arbitrary as in a ranking by that hash;
  * rows alike in everything the query reads give the same answer either way.
  */
-function overCapCut(cap: number, order: string): string[] {
+function overCapCut(cap: number, order: string, overCapUnits: string | undefined): string[] {
   return [
-    `__over_cap AS (SELECT __pu FROM __rows WHERE __pu IS NOT NULL GROUP BY __pu HAVING count(*) > ${cap})`,
+    overCapUnits === undefined
+      ? `__over_cap AS (SELECT __pu FROM __rows WHERE __pu IS NOT NULL GROUP BY __pu HAVING count(*) > ${cap})`
+      : `__over_cap AS (SELECT __pu FROM temp.main."${overCapUnits}")`,
     `__over AS (SELECT *, ${order} AS __h FROM __rows SEMI JOIN __over_cap USING (__pu))`,
     `__cut AS (SELECT __pu, __l[${cap}] AS __t, ${cap + 1} - list_position(__l, __l[${cap}]) AS __k FROM (SELECT __pu, min(__h, ${cap}) AS __l FROM __over GROUP BY __pu))`,
     `__bounded AS (SELECT * FROM __rows ANTI JOIN __over_cap USING (__pu) WHERE __pu IS NOT NULL` +
-      ` UNION ALL BY NAME SELECT __over.* EXCLUDE (__h) FROM __over JOIN __cut USING (__pu) WHERE __h < __t` +
+      ` UNION ALL BY NAME SELECT __over.* EXCLUDE (__h) FROM __over JOIN __cut USING (__pu) WHERE __h < __t OR __t IS NULL` +
       ` UNION ALL BY NAME SELECT * EXCLUDE (__h, __t, __k) FROM (SELECT __over.*, __t, __k FROM __over JOIN __cut USING (__pu) WHERE __h = __t) QUALIFY row_number() OVER (PARTITION BY __pu) <= __k)`,
   ];
 }
@@ -359,7 +369,7 @@ export function rewriteAggregate(
               `__counted AS MATERIALIZED (SELECT *, count(*) OVER (PARTITION BY __pu) AS __n FROM __rows WHERE __pu IS NOT NULL)`,
               `__bounded AS (SELECT * EXCLUDE (__n) FROM __counted WHERE __n <= ${cap} UNION ALL SELECT * EXCLUDE (__n, __rn) FROM (SELECT *, row_number() OVER (PARTITION BY __pu ORDER BY ${order}) AS __rn FROM __counted WHERE __n > ${cap}) WHERE __rn <= ${cap})`,
             ]
-          : overCapCut(cap, order);
+          : overCapCut(cap, order, facts.overCapUnits);
     // Bounding by a cut reads the rows three times: read again, one table's rows cost less than
     // keeping them (DuckDB would materialize a CTE read more than once); a join's are kept.
     const reread = !uniqueUnits && facts.unitRowsWithinCap !== true && options.cutAtRank !== false;

@@ -78,10 +78,25 @@ export interface DomainFacts {
    */
   unitOncePerKey(table: string, unit: string, columns: readonly string[]): boolean;
   verifyUnitOncePerKey(table: string, unit: string, columns: readonly string[]): Promise<boolean>;
+  /**
+   * The values of a privacy-unit column held by more than `rows` rows of the table, NULL aside
+   * (for integer and text columns, and at most `MAX_UNITS_OVER_ROWS` of them); undefined when not
+   * known yet, or not kept.
+   */
+  unitsOverRows(table: string, unit: string, rows: number): UnitsOverRows | undefined;
+  verifyUnitsOverRows(table: string, unit: string, rows: number): Promise<UnitsOverRows | undefined>;
   /** The column's profile; undefined when the check failed or has not finished yet. */
   columnProfile(table: string, column: string): ColumnProfile | undefined;
   verifyColumnProfile(table: string, column: string): Promise<ColumnProfile | undefined>;
 }
+
+/** Unit values of one column, with the DuckDB type to hold them in. */
+export type UnitsOverRows =
+  | { readonly type: "BIGINT"; readonly values: readonly bigint[] }
+  | { readonly type: "VARCHAR"; readonly values: readonly string[] };
+
+/** More units than this over a count are not kept (the query takes the general path). */
+export const MAX_UNITS_OVER_ROWS = 1_000_000;
 
 /** The data version of each dataset a generation serves, by dataset name. */
 export type DataVersionStamp = Readonly<Record<string, number>>;
@@ -447,6 +462,9 @@ export async function openVersionedDataDomain(options: VersionedDataDomainOption
     unitOncePerKey: (table, unit, columns) => current?.facts.unitOncePerKey(table, unit, columns) ?? false,
     verifyUnitOncePerKey: async (table, unit, columns) =>
       (await refresh()).facts.verifyUnitOncePerKey(table, unit, columns),
+    unitsOverRows: (table, unit, rows) => current?.facts.unitsOverRows(table, unit, rows),
+    verifyUnitsOverRows: async (table, unit, rows) =>
+      (await refresh()).facts.verifyUnitsOverRows(table, unit, rows),
     columnProfile: (table, column) => current?.facts.columnProfile(table, column),
     verifyColumnProfile: async (table, column) => (await refresh()).facts.verifyColumnProfile(table, column),
   };
@@ -604,6 +622,29 @@ function domainFacts(connect: () => Promise<DuckDBConnection>): DomainFacts {
       (row) => (typeof row[0] === "boolean" ? row[0] : undefined),
     );
   });
+  // Key: `table.unit.rows`.
+  const overRows = verifiedOnce<UnitsOverRows>(async (key) => {
+    const [table, unit, rows, extra] = key.split(".");
+    if (extra !== undefined || !table || !unit || !PLAIN_NAME.test(table) || !PLAIN_NAME.test(unit))
+      return undefined;
+    if (!/^\d{1,9}$/.test(rows ?? "")) return undefined;
+    const type = (await profile.verify(`${table}.${unit}`))?.type;
+    const integer = type !== undefined && /^(U?(TINYINT|SMALLINT|INTEGER)|BIGINT)$/.test(type);
+    if (!integer && type !== "VARCHAR") return undefined;
+    const connection = await connect();
+    try {
+      const reader = await connection.runAndReadAll(
+        `SELECT CAST("${unit}" AS VARCHAR) FROM "${table}" WHERE "${unit}" IS NOT NULL GROUP BY "${unit}" HAVING count(*) > ${rows} LIMIT ${MAX_UNITS_OVER_ROWS + 1}`,
+      );
+      const values = reader.getColumnsJson()[0] ?? [];
+      if (values.length > MAX_UNITS_OVER_ROWS) return undefined;
+      return integer
+        ? { type: "BIGINT", values: values.map((v) => BigInt(String(v))) }
+        : { type: "VARCHAR", values: values.map(String) };
+    } finally {
+      connection.closeSync();
+    }
+  });
   const profile = verifiedOnce<ColumnProfile>(async (key) => {
     const names = split(key);
     if (!names) return undefined;
@@ -643,6 +684,8 @@ function domainFacts(connect: () => Promise<DuckDBConnection>): DomainFacts {
       oncePerKey.known(`${table}.${unit}.${columns.join(",")}`) === true,
     verifyUnitOncePerKey: async (table, unit, columns) =>
       (await oncePerKey.verify(`${table}.${unit}.${columns.join(",")}`)) === true,
+    unitsOverRows: (table, unit, rows) => overRows.known(`${table}.${unit}.${rows}`),
+    verifyUnitsOverRows: (table, unit, rows) => overRows.verify(`${table}.${unit}.${rows}`),
     columnProfile: (table, column) => profile.known(`${table}.${column}`),
     verifyColumnProfile: (table, column) => profile.verify(`${table}.${column}`),
   };

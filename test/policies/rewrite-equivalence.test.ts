@@ -310,3 +310,29 @@ describe("rows taken as unit totals where each unit has one row per group", () =
     }
   });
 });
+
+describe("units over the cap listed from verified counts, not counted per query", () => {
+  it("agree where the list also holds units the query's rows leave within the cap, or that it never reads", async () => {
+    // Every person over the cap of 20 (1001: 45, 1002: 30, 1003: 25, 1005: 21), plus one with 4
+    // visits and one without any: a superset, as the counts of the whole table give.
+    await data.run(
+      "CREATE OR REPLACE TEMP TABLE over_cap_test AS SELECT * FROM (VALUES (1001), (1002), (1003), (1005), (77), (999999)) AS t(__pu)",
+    );
+    const listed: RewriteFacts = { overCapUnits: "over_cap_test" };
+    const { fast } = await expectEqualToGeneral(
+      "SELECT diagnosis, count(*) AS visits, sum(cost) AS total FROM medical_visits GROUP BY diagnosis",
+      listed,
+    );
+    expect(fast.sql).toContain('FROM temp.main."over_cap_test"');
+    expect(fast.sql).not.toContain("HAVING count(*)");
+    // From April on, 1001 has 15 visits: listed, yet all kept.
+    await expectEqualToGeneral(
+      "SELECT diagnosis, count(*) AS visits, sum(cost) AS total FROM medical_visits WHERE visit_date >= DATE '2025-04-01' GROUP BY diagnosis",
+      listed,
+    );
+    await expectEqualToGeneral(
+      "SELECT p.district, count(*) AS visits, avg(v.cost) AS mean_cost FROM medical_visits v JOIN population p ON v.person_id = p.person_id GROUP BY p.district",
+      listed,
+    );
+  });
+});

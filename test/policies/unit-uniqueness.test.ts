@@ -99,6 +99,7 @@ describe("contribution bounding over a unit verified unique", () => {
             uniqueColumn: () => unique,
             maxRowsPerValue: () => undefined,
             unitOncePerKey: () => false,
+            unitsOverRows: () => undefined,
             columnProfile: () => undefined,
           },
         }).explain({ sql: GROUP_BY, license: demoLicense(), manifests: DEMO_MANIFESTS, at: new Date() })

@@ -251,6 +251,32 @@ describe("contribution bounding of a join", () => {
   it("caps a resident with more visits than the cap, keeping the rows the ranking of every unit keeps", async () => {
     const { sql, byGroup } = await rewritten(hostile, JOIN);
     expect(sql).toContain("__cut AS");
+    // The units over the cap come from the counts verified at start (the heavy resident among
+    // them), not from counting the query's rows per unit; population has one row per person.
+    const over = await hostile.facts.verifyUnitsOverRows("medical_visits", "person_id", 20);
+    expect(over?.values).toContain(BigInt(heavy.person));
+    expect(sql).toContain('temp.main."aos_over_cap_medical_visits_20"');
+    expect(sql).not.toContain("HAVING count(*)");
+    // The list lives in the job's connection; a query naming it is refused like any table not licensed.
+    const connection = await hostile.connect();
+    const service = createQueryService({
+      domain: connection,
+      parser: await parserConnection(),
+      ledger: new InMemoryPrivacyBudgetLedger(),
+    });
+    await service.explain({ sql: JOIN, license: demoLicense(), manifests: DEMO_MANIFESTS, at: new Date() });
+    for (const probe of [
+      "SELECT count(*) AS n FROM aos_over_cap_medical_visits_20",
+      "SELECT count(*) AS n FROM temp.main.aos_over_cap_medical_visits_20",
+      "SELECT count(*) AS n FROM medical_visits WHERE person_id IN (SELECT __pu FROM aos_over_cap_medical_visits_20)",
+    ]) {
+      await expect(
+        service.execute({ sql: probe, license: demoLicense(), manifests: DEMO_MANIFESTS, at: new Date() }),
+      ).rejects.toMatchObject({
+        code: expect.stringMatching(/SQL_NOT_ALLOWED|POLICY_VIOLATION|NOT_LICENSED/),
+      });
+    }
+    connection.closeSync();
     // Every unit ranked by the same hash, as the general rule does, the first 20 kept.
     const truth = await reference(
       hostile,

@@ -60,6 +60,26 @@ describe("verified one row per unit and key", () => {
   });
 });
 
+describe("verified units over a count of rows", () => {
+  it("lists the units with more rows than the count, NULL aside, typed for a temporary table", async () => {
+    const overNone = await domain.facts.verifyUnitsOverRows("t", "id", 0);
+    expect(overNone?.type).toBe("BIGINT");
+    expect([...(overNone?.values ?? [])].sort()).toEqual([1n, 2n, 3n]);
+    expect(await domain.facts.verifyUnitsOverRows("t", "id", 1)).toEqual({ type: "BIGINT", values: [] });
+    expect(await domain.facts.verifyUnitsOverRows("visits", "k", 2)).toEqual({
+      type: "VARCHAR",
+      values: ["x"],
+    });
+  });
+
+  it("keeps nothing for other types, malformed names or counts", async () => {
+    expect(await domain.facts.verifyUnitsOverRows("t", "amount", 0)).toBeUndefined();
+    expect(await domain.facts.verifyUnitsOverRows("t", 'id" --', 1)).toBeUndefined();
+    expect(await domain.facts.verifyUnitsOverRows("t", "id", -1)).toBeUndefined();
+    expect(await domain.facts.verifyUnitsOverRows("t", "id", 1.5)).toBeUndefined();
+  });
+});
+
 describe("verified column profiles", () => {
   it("records type, NULLs and an integer envelope of the values", async () => {
     expect(await domain.facts.verifyColumnProfile("t", "id")).toEqual({
