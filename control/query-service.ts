@@ -114,7 +114,12 @@ export interface QueryServiceDeps {
   /** Verified facts about the domain's data; by default those of the domain `domain` belongs to. */
   readonly facts?: Pick<
     DomainFacts,
-    "uniqueColumn" | "maxRowsPerValue" | "unitOncePerKey" | "unitsOverRows" | "columnProfile"
+    | "uniqueColumn"
+    | "maxRowsPerValue"
+    | "unitOncePerKey"
+    | "unitsOverRows"
+    | "distinctValues"
+    | "columnProfile"
   >;
 }
 
@@ -223,13 +228,13 @@ const INTEGER_TYPE = /^U?(TINYINT|SMALLINT|INTEGER|BIGINT)$/;
 /**
  * A bound on the groups an aggregate can have: per key, the verified distinct values of the one
  * column it is computed from, plus NULL (an outer join or a failed TRY gives NULL keys too);
- * undefined when a key reads several columns or a column's profile is not verified yet.
+ * undefined when a key reads several columns or a column's count is not verified yet.
  */
-function groupBound(plan: AggregatePlan, facts: Pick<DomainFacts, "columnProfile">): number | undefined {
+function groupBound(plan: AggregatePlan, facts: Pick<DomainFacts, "distinctValues">): number | undefined {
   let bound = 1;
   for (const source of plan.keySources) {
     if (source === "constant") continue;
-    const distinct = source ? facts.columnProfile(source.dataset, source.column)?.distinct : undefined;
+    const distinct = source ? facts.distinctValues(source.dataset, source.column) : undefined;
     if (distinct === undefined) return undefined;
     bound *= distinct + 1;
   }
@@ -249,7 +254,12 @@ function rewriteFacts(
   facts:
     | Pick<
         DomainFacts,
-        "uniqueColumn" | "maxRowsPerValue" | "unitOncePerKey" | "unitsOverRows" | "columnProfile"
+        | "uniqueColumn"
+        | "maxRowsPerValue"
+        | "unitOncePerKey"
+        | "unitsOverRows"
+        | "distinctValues"
+        | "columnProfile"
       >
     | undefined,
 ): RewriteFacts {

@@ -46,8 +46,6 @@ export interface ColumnProfile {
    * finite (NaN, ±inf): nothing is then known about the range.
    */
   readonly range: { readonly min: bigint; readonly max: bigint } | null;
-  /** How many distinct non-null values it holds. */
-  readonly distinct: number;
 }
 
 /**
@@ -78,6 +76,9 @@ export interface DomainFacts {
    */
   unitOncePerKey(table: string, unit: string, columns: readonly string[]): boolean;
   verifyUnitOncePerKey(table: string, unit: string, columns: readonly string[]): Promise<boolean>;
+  /** How many distinct non-null values the column holds; undefined when not known yet. */
+  distinctValues(table: string, column: string): number | undefined;
+  verifyDistinctValues(table: string, column: string): Promise<number | undefined>;
   /**
    * The values of a privacy-unit column held by more than `rows` rows of the table, NULL aside
    * (for integer and text columns, and at most `MAX_UNITS_OVER_ROWS` of them); undefined when not
@@ -465,6 +466,9 @@ export async function openVersionedDataDomain(options: VersionedDataDomainOption
     unitsOverRows: (table, unit, rows) => current?.facts.unitsOverRows(table, unit, rows),
     verifyUnitsOverRows: async (table, unit, rows) =>
       (await refresh()).facts.verifyUnitsOverRows(table, unit, rows),
+    distinctValues: (table, column) => current?.facts.distinctValues(table, column),
+    verifyDistinctValues: async (table, column) =>
+      (await refresh()).facts.verifyDistinctValues(table, column),
     columnProfile: (table, column) => current?.facts.columnProfile(table, column),
     verifyColumnProfile: async (table, column) => (await refresh()).facts.verifyColumnProfile(table, column),
   };
@@ -645,6 +649,15 @@ function domainFacts(connect: () => Promise<DuckDBConnection>): DomainFacts {
       connection.closeSync();
     }
   });
+  // Asked only of the columns group keys read (a count of distinct values costs a hash table of them).
+  const distinct = verifiedOnce<number>(async (key) => {
+    const names = split(key);
+    if (!names) return undefined;
+    const [table, column] = names;
+    return query(`SELECT CAST(count(DISTINCT "${column}") AS DOUBLE) FROM "${table}"`, [], (row) =>
+      typeof row[0] === "number" ? row[0] : undefined,
+    );
+  });
   const profile = verifiedOnce<ColumnProfile>(async (key) => {
     const names = split(key);
     if (!names) return undefined;
@@ -660,17 +673,15 @@ function domainFacts(connect: () => Promise<DuckDBConnection>): DomainFacts {
       ? `CAST(TRY_CAST(floor(min("${column}")) AS HUGEINT) AS VARCHAR), CAST(TRY_CAST(ceil(max("${column}")) AS HUGEINT) AS VARCHAR)`
       : "NULL, NULL";
     return query(
-      `SELECT count(*) > count("${column}"), ${envelope}, CAST(count(DISTINCT "${column}") AS DOUBLE) FROM "${table}"`,
+      `SELECT count(*) > count("${column}"), ${envelope} FROM "${table}"`,
       [],
-      (row): ColumnProfile | undefined => {
+      (row): ColumnProfile => {
         const min = integerOf(row[1]);
         const max = integerOf(row[2]);
-        if (typeof row[3] !== "number") return undefined;
         return {
           type,
           hasNulls: row[0] !== false,
           range: min !== null && max !== null ? { min, max } : null,
-          distinct: row[3],
         };
       },
     );
@@ -686,6 +697,8 @@ function domainFacts(connect: () => Promise<DuckDBConnection>): DomainFacts {
       (await oncePerKey.verify(`${table}.${unit}.${columns.join(",")}`)) === true,
     unitsOverRows: (table, unit, rows) => overRows.known(`${table}.${unit}.${rows}`),
     verifyUnitsOverRows: (table, unit, rows) => overRows.verify(`${table}.${unit}.${rows}`),
+    distinctValues: (table, column) => distinct.known(`${table}.${column}`),
+    verifyDistinctValues: (table, column) => distinct.verify(`${table}.${column}`),
     columnProfile: (table, column) => profile.known(`${table}.${column}`),
     verifyColumnProfile: (table, column) => profile.verify(`${table}.${column}`),
   };

@@ -100,6 +100,7 @@ describe("contribution bounding over a unit verified unique", () => {
             maxRowsPerValue: () => undefined,
             unitOncePerKey: () => false,
             unitsOverRows: () => undefined,
+            distinctValues: () => undefined,
             columnProfile: () => undefined,
           },
         }).explain({ sql: GROUP_BY, license: demoLicense(), manifests: DEMO_MANIFESTS, at: new Date() })

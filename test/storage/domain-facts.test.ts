@@ -86,20 +86,17 @@ describe("verified column profiles", () => {
       type: "INTEGER",
       hasNulls: false,
       range: { min: 1n, max: 3n },
-      distinct: 3,
     });
     expect(await domain.facts.verifyColumnProfile("t", "n")).toEqual({
       type: "INTEGER",
       hasNulls: true,
       range: { min: -4n, max: 10n },
-      distinct: 2,
     });
     // floor of the least, ceiling of the greatest: the envelope contains every value.
     expect(await domain.facts.verifyColumnProfile("t", "amount")).toEqual({
       type: "DECIMAL(10,2)",
       hasNulls: false,
       range: { min: -1n, max: 200000n },
-      distinct: 3,
     });
   });
 
@@ -109,16 +106,17 @@ describe("verified column profiles", () => {
       type: "VARCHAR",
       hasNulls: true,
       range: null,
-      distinct: 2,
     });
     expect(await domain.facts.verifyColumnProfile("empty_table", "x")).toEqual({
       type: "INTEGER",
       hasNulls: false,
       range: null,
-      distinct: 0,
     });
-    // NaN is a value like any other.
-    expect((await domain.facts.verifyColumnProfile("t", "ratio"))?.distinct).toBe(3);
+    // Distinct values, NULL aside (NaN is a value like any other), asked separately.
+    expect(await domain.facts.verifyDistinctValues("t", "ratio")).toBe(3);
+    expect(await domain.facts.verifyDistinctValues("t", "n")).toBe(2);
+    expect(await domain.facts.verifyDistinctValues("empty_table", "x")).toBe(0);
+    expect(await domain.facts.verifyDistinctValues("t", 'n" --')).toBeUndefined();
   });
 
   it("answers unknown for missing and malformed names, never a profile", async () => {
