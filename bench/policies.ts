@@ -97,6 +97,8 @@ export async function openEngineTimer(domainFile: string) {
   const parserInstance = await DuckDBInstance.create(":memory:");
   const parser = await parserInstance.connect();
   return {
+    domain,
+    parser,
     async ms(sql: string): Promise<number> {
       // A fresh ledger: every run pays the full path (no recorded answer).
       const service = createQueryService({ domain, parser, ledger: new InMemoryPrivacyBudgetLedger() });
@@ -158,11 +160,8 @@ export interface PolicyBenchRow {
  * Parse times after the first run are those of a repeated query (the engine memoises parses).
  */
 export async function measurePolicies(domainFile: string, runs: number, only?: RegExp) {
-  const dataDomain = await openDataDomain(domainFile);
-  await verifyDomainFacts(dataDomain.facts, DEMO_MANIFESTS);
-  const domain = await dataDomain.connect();
-  const parserInstance = await DuckDBInstance.create(":memory:");
-  const parser = await parserInstance.connect();
+  const engine = await openEngineTimer(domainFile);
+  const { domain, parser } = engine;
   try {
     const rows: PolicyBenchRow[] = [];
     for (const [name, sql] of Object.entries(QUERIES)) {
@@ -241,9 +240,7 @@ export async function measurePolicies(domainFile: string, runs: number, only?: R
     };
     return { queries: rows, accuracy };
   } finally {
-    dataDomain.close();
-    parser.closeSync();
-    parserInstance.closeSync();
+    engine.close();
   }
 }
 

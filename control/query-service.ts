@@ -112,16 +112,14 @@ export interface QueryServiceDeps {
   /** Random source for noise (tests only; production uses the CSPRNG). */
   readonly uniform?: UniformInt;
   /** Verified facts about the domain's data; by default those of the domain `domain` belongs to. */
-  readonly facts?: Pick<
-    DomainFacts,
-    | "uniqueColumn"
-    | "maxRowsPerValue"
-    | "unitOncePerKey"
-    | "unitsOverRows"
-    | "distinctValues"
-    | "columnProfile"
-  >;
+  readonly facts?: EngineFacts;
 }
+
+/** The facts about the data the engine asks while it plans a query. */
+export type EngineFacts = Pick<
+  DomainFacts,
+  "uniqueColumn" | "maxRowsPerValue" | "unitOncePerKey" | "unitsOverRows" | "distinctValues" | "columnProfile"
+>;
 
 /** The service the sandbox's query port adapts. */
 export interface QueryService {
@@ -251,17 +249,7 @@ function groupBound(plan: AggregatePlan, facts: Pick<DomainFacts, "distinctValue
 function rewriteFacts(
   plan: AggregatePlan,
   views: ReadonlyMap<string, LicensedView>,
-  facts:
-    | Pick<
-        DomainFacts,
-        | "uniqueColumn"
-        | "maxRowsPerValue"
-        | "unitOncePerKey"
-        | "unitsOverRows"
-        | "distinctValues"
-        | "columnProfile"
-      >
-    | undefined,
+  facts: EngineFacts | undefined,
 ): RewriteFacts {
   if (!facts) return {};
   const table = singleTable(plan, views);
@@ -350,9 +338,11 @@ async function overCapUnits(
       await appendable.run!(`CREATE OR REPLACE TEMP TABLE "${name}" (__pu ${units.type})`);
       const appender = await appendable.createAppender!(name, "main", "temp");
       try {
-        if (units.type === "BIGINT")
-          for (const unit of units.values) appender.appendBigInt(unit), appender.endRow();
-        else for (const unit of units.values) appender.appendVarchar(unit), appender.endRow();
+        for (const unit of units.values) {
+          if (typeof unit === "bigint") appender.appendBigInt(unit);
+          else appender.appendVarchar(unit);
+          appender.endRow();
+        }
         appender.flushSync();
       } finally {
         appender.closeSync();

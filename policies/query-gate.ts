@@ -24,9 +24,11 @@ import type {
 } from "./query-plan.ts";
 import { guardErrors } from "./rewrite.ts";
 import {
+  COMPARISON_OPERATORS,
   child,
   columnRefNode,
   constantValue,
+  FLIPPED_COMPARISON,
   isNode,
   need,
   nodes,
@@ -119,23 +121,9 @@ const FIRST_ARGUMENT_ONLY = new Set(["substr", "substring", "left", "right", "ro
 
 const ALLOWED_JOIN_TYPES = new Set(["INNER", "LEFT", "RIGHT", "OUTER", "SEMI", "ANTI"]);
 
-const COMPARISON_OPS: Readonly<Record<string, HavingCondition["op"]>> = {
-  COMPARE_EQUAL: "=",
-  COMPARE_NOTEQUAL: "<>",
-  COMPARE_LESSTHAN: "<",
-  COMPARE_LESSTHANOREQUALTO: "<=",
-  COMPARE_GREATERTHAN: ">",
-  COMPARE_GREATERTHANOREQUALTO: ">=",
-};
+const COMPARISON_OPS: Readonly<Record<string, HavingCondition["op"]>> = COMPARISON_OPERATORS;
 
-const FLIPPED: Readonly<Record<HavingCondition["op"], HavingCondition["op"]>> = {
-  "=": "=",
-  "<>": "<>",
-  "<": ">",
-  "<=": ">=",
-  ">": "<",
-  ">=": "<=",
-};
+const FLIPPED: Readonly<Record<HavingCondition["op"], HavingCondition["op"]>> = FLIPPED_COMPARISON;
 
 /** Largest LIMIT honoured on an aggregate query (outputs are small tables). */
 const MAX_AGGREGATE_LIMIT = 100_000;

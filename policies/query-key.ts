@@ -1,5 +1,16 @@
 import type { AggregatePlan, CanonicalQuery, Measure } from "./query-plan.ts";
-import { child, isNode, need, nodes, optStr, type SqlNode, str, strings } from "./sql-tree.ts";
+import {
+  COMPARISON_OPERATORS,
+  child,
+  FLIPPED_COMPARISON,
+  isNode,
+  need,
+  nodes,
+  optStr,
+  type SqlNode,
+  str,
+  strings,
+} from "./sql-tree.ts";
 
 /**
  * The canonical form of a query: what it computes, not how it is written. A DP query's sticky
@@ -57,12 +68,7 @@ const FALSE: Form = ["bool", false];
 type Op = "=" | "<>" | "<" | "<=" | ">" | ">=" | "distinct" | "not_distinct";
 
 const COMPARISONS: Readonly<Record<string, Op>> = {
-  COMPARE_EQUAL: "=",
-  COMPARE_NOTEQUAL: "<>",
-  COMPARE_LESSTHAN: "<",
-  COMPARE_LESSTHANOREQUALTO: "<=",
-  COMPARE_GREATERTHAN: ">",
-  COMPARE_GREATERTHANOREQUALTO: ">=",
+  ...COMPARISON_OPERATORS,
   COMPARE_DISTINCT_FROM: "distinct",
   COMPARE_NOT_DISTINCT_FROM: "not_distinct",
 };
@@ -81,12 +87,7 @@ const NEGATED: Readonly<Record<Op, Op>> = {
 
 /** a op b = b FLIPPED[op] a. */
 const FLIPPED: Readonly<Record<Op, Op>> = {
-  "=": "=",
-  "<>": "<>",
-  "<": ">",
-  "<=": ">=",
-  ">": "<",
-  ">=": "<=",
+  ...FLIPPED_COMPARISON,
   distinct: "distinct",
   not_distinct: "not_distinct",
 };

@@ -177,3 +177,23 @@ export function cloneNode<T>(node: T): T {
 export function columnRefNode(path: readonly string[], alias = ""): SqlNode {
   return { class: "COLUMN_REF", type: "COLUMN_REF", alias, column_names: [...path] };
 }
+
+/** DuckDB's comparison expression types, by the operator each stands for. */
+export const COMPARISON_OPERATORS = {
+  COMPARE_EQUAL: "=",
+  COMPARE_NOTEQUAL: "<>",
+  COMPARE_LESSTHAN: "<",
+  COMPARE_LESSTHANOREQUALTO: "<=",
+  COMPARE_GREATERTHAN: ">",
+  COMPARE_GREATERTHANOREQUALTO: ">=",
+} as const satisfies Readonly<Record<string, "=" | "<>" | "<" | "<=" | ">" | ">=">>;
+
+/** `a op b` is `b FLIPPED_COMPARISON[op] a`. */
+export const FLIPPED_COMPARISON = {
+  "=": "=",
+  "<>": "<>",
+  "<": ">",
+  "<=": ">=",
+  ">": "<",
+  ">=": "<=",
+} as const;

@@ -1,31 +1,21 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InMemoryPrivacyBudgetLedger } from "../../control/privacy-budget.ts";
 import { createQueryService, parseSql, type SqlConnection } from "../../control/query-service.ts";
 import { treeJson } from "../../policies/sql-tree.ts";
-import { generateDemoDomain } from "../../seeds/generate.ts";
-import { DEMO_MANIFESTS, demoLicense, parserConnection } from "./fixtures.ts";
+import { DEMO_MANIFESTS, demoLicense, openDemoDomain } from "./fixtures.ts";
 
 // The rewrite renders the operator's parse tree back to SQL: a literal beyond 2^53 must come back
 // digit for digit, or the query run is not the query asked.
-let dir: string;
+let demo: Awaited<ReturnType<typeof openDemoDomain>>;
 let domain: SqlConnection;
 let parser: SqlConnection;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "exact-literals-"));
-  const file = join(dir, "domain.duckdb");
-  await generateDemoDomain({ file, scale: 0.01 });
-  domain = await (await DuckDBInstance.create(file, { access_mode: "READ_ONLY" })).connect();
-  parser = await parserConnection();
+  demo = await openDemoDomain("exact-literals-");
+  ({ domain, parser } = demo);
 });
 
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => demo?.remove());
 
 async function roundTrip(sql: string): Promise<string> {
   const tree = await parseSql(parser, sql);

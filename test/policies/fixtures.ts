@@ -1,9 +1,13 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { parseSql, type SqlConnection } from "../../control/query-service.ts";
 import { License, type LicensedView, licensedViews } from "../../policies/license.ts";
 import type { DatasetManifest } from "../../policies/manifest.ts";
 import { analyzeQuery } from "../../policies/query-gate.ts";
 import type { QueryAnalysis } from "../../policies/query-plan.ts";
+import { generateDemoDomain } from "../../seeds/generate.ts";
 import { DEMO_MANIFESTS } from "../../seeds/manifests/index.ts";
 
 /** A license over every demo dataset, with budgets for the DP ones. */
@@ -26,6 +30,23 @@ export function demoLicense(
 export async function parserConnection(): Promise<SqlConnection> {
   const instance = await DuckDBInstance.create(":memory:");
   return instance.connect();
+}
+
+/** A demo domain (scale 0.01) generated into a temporary folder, opened read-only, and a parser. */
+export async function openDemoDomain(prefix: string): Promise<{
+  readonly domain: SqlConnection;
+  readonly parser: SqlConnection;
+  remove(): Promise<void>;
+}> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  const file = join(dir, "domain.duckdb");
+  await generateDemoDomain({ file, scale: 0.01 });
+  const domain = await (await DuckDBInstance.create(file, { access_mode: "READ_ONLY" })).connect();
+  return {
+    domain,
+    parser: await parserConnection(),
+    remove: () => rm(dir, { recursive: true, force: true }),
+  };
 }
 
 /** Parses and analyses a query under a license (default: every demo dataset). */

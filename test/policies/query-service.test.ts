@@ -1,28 +1,18 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InMemoryPrivacyBudgetLedger } from "../../control/privacy-budget.ts";
 import { createQueryService, type QueryService, type SqlConnection } from "../../control/query-service.ts";
-import { generateDemoDomain } from "../../seeds/generate.ts";
-import { DEMO_MANIFESTS, demoLicense, parserConnection } from "./fixtures.ts";
+import { DEMO_MANIFESTS, demoLicense, openDemoDomain } from "./fixtures.ts";
 
-let dir: string;
+let demo: Awaited<ReturnType<typeof openDemoDomain>>;
 let domain: SqlConnection;
 let parser: SqlConnection;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "policies-"));
-  const file = join(dir, "domain.duckdb");
-  await generateDemoDomain({ file, scale: 0.01 });
-  domain = await (await DuckDBInstance.create(file, { access_mode: "READ_ONLY" })).connect();
-  parser = await parserConnection();
+  demo = await openDemoDomain("policies-");
+  ({ domain, parser } = demo);
 });
 
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => demo?.remove());
 
 function service(ledger = new InMemoryPrivacyBudgetLedger()): QueryService {
   return createQueryService({ domain, parser, ledger });

@@ -1,28 +1,18 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InMemoryPrivacyBudgetLedger } from "../../control/privacy-budget.ts";
 import { createQueryService, type SqlConnection } from "../../control/query-service.ts";
-import { generateDemoDomain } from "../../seeds/generate.ts";
-import { DEMO_MANIFESTS, demoLicense, parserConnection } from "./fixtures.ts";
+import { DEMO_MANIFESTS, demoLicense, openDemoDomain } from "./fixtures.ts";
 
-let dir: string;
+let demo: Awaited<ReturnType<typeof openDemoDomain>>;
 let domain: SqlConnection;
 let parser: SqlConnection;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "sticky-rephrasings-"));
-  const file = join(dir, "domain.duckdb");
-  await generateDemoDomain({ file, scale: 0.01 });
-  domain = await (await DuckDBInstance.create(file, { access_mode: "READ_ONLY" })).connect();
-  parser = await parserConnection();
+  demo = await openDemoDomain("sticky-rephrasings-");
+  ({ domain, parser } = demo);
 });
 
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => demo?.remove());
 
 const at = new Date("2026-03-01T00:00:00Z");
 const request = (sql: string, params: (string | number)[] = []) => ({
