@@ -255,12 +255,11 @@ function rewriteFacts(
   const table = singleTable(plan, views);
   const unique = table !== null && facts.uniqueColumn(table.table, table.unit);
   const rows = rowsPerUnit(plan, views, facts);
-  const unitProfile = plan.unitColumn
-    ? facts.columnProfile(plan.unitColumn.dataset, plan.unitColumn.column)
-    : undefined;
-  const maxGroups = groupBound(plan, facts);
+  // Each fact below is asked (and so checked, once) only where the rewrite could use it: rows of
+  // units verified unique already are one per group, and need no distinct count.
   const keyColumns = plan.keySources.filter((source) => source !== "constant");
   const oncePerGroup =
+    !unique &&
     table !== null &&
     keyColumns.length > 0 &&
     keyColumns.every((source) => source?.bare === true && source.dataset === table.table) &&
@@ -269,11 +268,15 @@ function rewriteFacts(
       table.unit,
       keyColumns.map((source) => source!.column),
     );
+  const unitProfile =
+    unique || oncePerGroup || !plan.unitColumn
+      ? undefined
+      : facts.columnProfile(plan.unitColumn.dataset, plan.unitColumn.column);
+  const maxGroups =
+    unitProfile?.range && INTEGER_TYPE.test(unitProfile.type) ? groupBound(plan, facts) : undefined;
   return {
     unitOncePerGroup: oncePerGroup,
-    ...(unitProfile?.range && INTEGER_TYPE.test(unitProfile.type) && maxGroups !== undefined
-      ? { unitRange: unitProfile.range, maxGroups }
-      : {}),
+    ...(unitProfile?.range && maxGroups !== undefined ? { unitRange: unitProfile.range, maxGroups } : {}),
     unitUniquePerRow: unique,
     unitRowsWithinCap: rows !== null && rows <= plan.maxContributions,
     unitNeverNull: unique && facts.columnProfile(table.table, table.unit)?.hasNulls === false,
