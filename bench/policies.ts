@@ -7,6 +7,7 @@
  * (`--domain` measures an existing domain file, e.g. one from `npm run seed`, instead of generating one.)
  * `measurePolicies` is the same measurement on an existing domain file, for bench/run.ts.
  */
+import { randomBytes } from "node:crypto";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -26,6 +27,9 @@ import { rewriteAggregate } from "../policies/rewrite.ts";
 import { generateDemoDomain } from "../seeds/generate.ts";
 import { DEMO_MANIFESTS } from "../seeds/manifests/index.ts";
 import { openDataDomain } from "../storage/data-domain.ts";
+
+/** The benchmark domain's sticky-noise salt: any secret does. */
+const noiseSalt = randomBytes(32);
 
 /** The benchmark's queries, by short name (the example each shape comes from, where one does). */
 export const QUERIES: Readonly<Record<string, string>> = {
@@ -101,7 +105,12 @@ export async function openEngineTimer(domainFile: string) {
     parser,
     async ms(sql: string): Promise<number> {
       // A fresh ledger: every run pays the full path (no recorded answer).
-      const service = createQueryService({ domain, parser, ledger: new InMemoryPrivacyBudgetLedger() });
+      const service = createQueryService({
+        noiseSalt: noiseSalt,
+        domain,
+        parser,
+        ledger: new InMemoryPrivacyBudgetLedger(),
+      });
       return time(() => service.execute({ sql, license, manifests: DEMO_MANIFESTS, at: new Date() }));
     },
     close(): void {
@@ -120,7 +129,12 @@ export async function openEngineTimer(domainFile: string) {
 async function settledPlan(domain: SqlConnection, parser: SqlConnection, sql: string): Promise<string> {
   const plan = async () =>
     (
-      await createQueryService({ domain, parser, ledger: new InMemoryPrivacyBudgetLedger() }).explain({
+      await createQueryService({
+        noiseSalt: noiseSalt,
+        domain,
+        parser,
+        ledger: new InMemoryPrivacyBudgetLedger(),
+      }).explain({
         sql,
         license,
         manifests: DEMO_MANIFESTS,
@@ -190,7 +204,12 @@ export async function measurePolicies(domainFile: string, runs: number, only?: R
           await time(() => (analysis!.aggregate ? rewriteAggregate(analysis!.aggregate, []) : null)),
         );
         // a fresh ledger each run: every run pays the full path (no cached answer)
-        const svc = createQueryService({ domain, parser, ledger: new InMemoryPrivacyBudgetLedger() });
+        const svc = createQueryService({
+          noiseSalt: noiseSalt,
+          domain,
+          parser,
+          ledger: new InMemoryPrivacyBudgetLedger(),
+        });
         engine.push(
           await time(() => svc.execute({ sql, license, manifests: DEMO_MANIFESTS, at: new Date() })),
         );
@@ -220,7 +239,12 @@ export async function measurePolicies(domainFile: string, runs: number, only?: R
     const errors: number[] = [];
     const trials = 30;
     for (let t = 0; t < trials; t++) {
-      const svc = createQueryService({ domain, parser, ledger: new InMemoryPrivacyBudgetLedger() });
+      const svc = createQueryService({
+        noiseSalt: noiseSalt,
+        domain,
+        parser,
+        ledger: new InMemoryPrivacyBudgetLedger(),
+      });
       const answer = await svc.execute({
         sql: QUERIES.district_income!,
         license,

@@ -1,4 +1,4 @@
-import { createPublicKey } from "node:crypto";
+import { createHmac, createPublicKey, type KeyObject } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import {
   type CryptoProfile,
@@ -68,4 +68,15 @@ export async function domainCryptoProfile(
 /** The public key in PEM, as published to auditors. */
 export async function readDomainPublicKey(files: DomainKeyFiles): Promise<string> {
   return readFile(files.publicKeyFile, "utf8");
+}
+
+/**
+ * The secret that seeds grade 2's sticky noise (policies/sticky-noise.ts), derived from the domain's
+ * private key: every node of a domain derives the same, so a figure is the same whichever runner
+ * computes it, and an operator, who never holds the key, cannot subtract the noise.
+ */
+export function noiseSaltOf(privateKey: KeyObject): Uint8Array {
+  return createHmac("sha256", privateKey.export({ type: "pkcs8", format: "der" }))
+    .update("aos sticky noise salt v1")
+    .digest();
 }

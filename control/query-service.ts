@@ -105,6 +105,11 @@ export interface QueryServiceDeps {
   /** Connection used only to parse and render SQL (an empty in-memory DuckDB is enough). */
   readonly parser: SqlConnection;
   readonly ledger: PrivacyBudgetLedger;
+  /**
+   * The domain's secret seeding the sticky noise of releases without DP (grade 2): the same on
+   * every node, never shown to an operator (`noiseSaltOf` in control/domain-key.ts).
+   */
+  readonly noiseSalt: Uint8Array;
   /** δ of DP partition selection for data-derived groups. */
   readonly partitionDelta?: number;
   /** Row cap for open and row-level queries when the license sets none. */
@@ -427,7 +432,7 @@ interface Prepared {
  * Builds the query service.
  *
  * @example
- * const service = createQueryService({ domain, parser, ledger: new InMemoryPrivacyBudgetLedger() });
+ * const service = createQueryService({ domain, parser, ledger: new InMemoryPrivacyBudgetLedger(), noiseSalt });
  * const answer = await service.execute({ sql, license, manifests, at: job.startedAt });
  */
 export function createQueryService(deps: QueryServiceDeps): QueryService {
@@ -519,6 +524,7 @@ export function createQueryService(deps: QueryServiceDeps): QueryService {
     key: string,
   ): Promise<QueryAnswer> {
     const plan = prepared.analysis.aggregate!;
+    const { canonical } = prepared.analysis;
     const rewritten = prepared.rewritten!;
     const reader = await run(prepared.sql, params);
     const types = new Map(reader.columnNames().map((name, i) => [name, reader.columnType(i).toString()]));
@@ -526,6 +532,14 @@ export function createQueryService(deps: QueryServiceDeps): QueryService {
       epsilon: prepared.epsilon,
       partitionDelta,
       ...(deps.uniform ? { uniform: deps.uniform } : {}),
+      // A figure's static seed is what it computes with the parameters it computed it with.
+      stickyNoise: {
+        salt: deps.noiseSalt,
+        figures: canonical.figures.map((figure) =>
+          params.length === 0 ? figure : `${figure}\u0000${JSON.stringify(params)}`,
+        ),
+        keys: canonical.keys,
+      },
     });
     const columns = plan.outputs.map((output): ResultColumn => {
       if (output.kind === "group")

@@ -14,6 +14,7 @@ import { currentCatalog } from "../control/catalog.ts";
 import { controlSecrets } from "../control/control-secrets.ts";
 import type { DataFolder } from "../control/data-folder.ts";
 import { storeDataVersionSource } from "../control/data-versions.ts";
+import { noiseSaltOf } from "../control/domain-key.ts";
 import type { JobEvent } from "../control/jobs/job-events.ts";
 import { JobService } from "../control/jobs/job-service.ts";
 import { ledgerAuditSink } from "../control/ledger-sink.ts";
@@ -220,6 +221,7 @@ async function startNode(
       pool: pool ?? noPool,
       ledger: new ControlPlaneBudgetLedger(controlPlane),
       parser: parser?.connection ?? noParser,
+      noiseSalt: noiseSaltOf(signingKey.privateKey),
       audit,
       signReceipt: (claims) => issueReceipt(claims, signingKey.privateKey),
       cryptoProfile: signingKey.profile,

@@ -9,8 +9,9 @@
 /** The accuracy of one released figure. */
 export interface FigureAccuracy {
   /**
-   * Scale b of the discrete Laplace noise added to the figure (P(z) ∝ exp(-|z|/b)); null for a
-   * ratio of two noisy figures (a mean), whose error is not one Laplace draw.
+   * Scale of the noise added to the figure: b of discrete Laplace noise (P(z) ∝ exp(-|z|/b)) under
+   * DP, the standard deviation of the Gaussian sticky noise of grade 2; null for a ratio of two
+   * noisy figures (a mean), whose error is not one draw.
    */
   readonly scale: number | null;
   /** Half-width of the 95% interval: the true value lies within ± this of the figure, 19 times in 20. */
@@ -38,6 +39,11 @@ export function countAccuracy(scale: number): FigureAccuracy {
  */
 export function sumAccuracy(gridScale: number, grid: number): FigureAccuracy {
   return { scale: gridScale * grid, ci95: discreteLaplaceHalfWidth95(gridScale) * grid + grid / 2 };
+}
+
+/** Accuracy of a figure with Gaussian noise of standard deviation `sd` (sticky noise). */
+export function gaussianAccuracy(sd: number): FigureAccuracy {
+  return { scale: sd, ci95: 1.96 * sd };
 }
 
 /**

@@ -1,6 +1,7 @@
 import {
   countAccuracy,
   type FigureAccuracy,
+  gaussianAccuracy,
   meanAccuracy,
   roundToAccuracy,
   sumAccuracy,
@@ -15,6 +16,13 @@ import {
   type UniformInt,
 } from "./noise.ts";
 import type { AggregatePlan, HavingCondition, Measure, RawAggregateColumns } from "./query-plan.ts";
+import {
+  flattenedFigure,
+  type StickyNoise,
+  stickyGroup,
+  stickyLayers,
+  stickyThreshold,
+} from "./sticky-noise.ts";
 
 /**
  * Post-processing of a rewritten aggregate query: noise, thresholds, dominance, then the
@@ -28,6 +36,9 @@ import type { AggregatePlan, HavingCondition, Measure, RawAggregateColumns } fro
  * statistic's L1 sensitivity across all groups is C × (largest absolute per-row value), C being
  * the contribution bound, because a unit's rows are capped at C before aggregation. Sequential
  * composition makes the whole release ε-DP (plus δ for data-derived partitions, below).
+ *
+ * A plan without DP (grade 2) spends no budget: its figures carry sticky seeded noise instead
+ * (sticky-noise.ts), fixed by what each figure is and which units add to it.
  */
 
 /** A released cell value. */
@@ -40,6 +51,8 @@ export interface AggregationOptions {
   /** δ of partition selection for groups not declared in the manifest. */
   readonly partitionDelta: number;
   readonly uniform?: UniformInt;
+  /** The seeds of the sticky noise of a plan without DP; required for such a plan. */
+  readonly stickyNoise?: StickyNoise;
 }
 
 /** The released table and what was withheld. */
@@ -47,8 +60,8 @@ export interface AggregationResult {
   readonly columns: readonly string[];
   readonly rows: Cell[][];
   /**
-   * Per row and output column, how precise the released figure is: null for group keys, withheld
-   * cells and every figure of an exact (non-DP) release. Noisy figures are rounded to it.
+   * Per row and output column, how precise the released figure is: null for group keys and
+   * withheld cells. Figures are rounded to it.
    */
   readonly accuracy: (FigureAccuracy | null)[][];
   /** Groups dropped below the threshold. */
@@ -56,7 +69,10 @@ export interface AggregationResult {
   /** Single values withheld (too few contributing units, or dominance). */
   readonly suppressedCells: number;
   readonly dominanceSuppressed: number;
-  /** Threshold applied to each group's (noisy, for DP) unit count. */
+  /**
+   * Threshold applied to each group's (noisy, for DP) unit count; without DP, the least of the
+   * sticky thresholds, each of which is this plus a seeded 0–6 units.
+   */
   readonly threshold: number;
   /**
    * Whether the suppressed counts may be shown to the operator. Not for DP queries over
@@ -204,15 +220,24 @@ export function releaseAggregate(
       : partitionSelectionThreshold(k, c, epsilonEach, options.partitionDelta)
     : k;
 
+  const sticky = dp ? null : options.stickyNoise;
+  if (!dp && !sticky) throw new Error("a release without DP needs the seeds of its sticky noise");
+
   let suppressedGroups = 0;
   let suppressedCells = 0;
   let dominanceSuppressed = 0;
   const released: { row: Cell[]; accuracy: (FigureAccuracy | null)[] }[] = [];
-  const accuracyOf = measureAccuracies(plan, options.epsilon);
+  const dpAccuracy = measureAccuracies(plan, options.epsilon);
   for (const raw of candidates) {
     const units = numeric(raw[columns.values[0]!]);
-    const noisyUnits = dp ? noisyCount(units, c, epsilonEach, options.uniform) : units;
-    if (noisyUnits < threshold) {
+    // Without DP: each figure's sticky noise and accuracy, and the group's sticky threshold.
+    const figures = sticky ? stickyFigures(plan, columns, raw, sticky) : null;
+    const noisyUnits = figures
+      ? figures[0]!.value
+      : dp
+        ? noisyCount(units, c, epsilonEach, options.uniform)
+        : units;
+    if (figures ? units < figures[0]!.threshold : noisyUnits < threshold) {
       suppressedGroups++;
       continue;
     }
@@ -220,7 +245,7 @@ export function releaseAggregate(
       const trueValue = numeric(raw[columns.values[j]!]);
       if (j === 0) return Math.max(0, noisyUnits);
       let value: number;
-      if (!dp) value = trueValue;
+      if (figures) value = figures[j]!.value;
       else if (measure.kind === "sum") {
         const noisy = noisySum(trueValue, sensitivity(measure, c), epsilonEach * SUM_WEIGHT, options.uniform);
         // A sum of values within [lo, hi] has the sign of its bounds: clamping is post-processing.
@@ -238,7 +263,7 @@ export function releaseAggregate(
         : dp
           ? noisyCount(contributors, c, epsilonEach, options.uniform)
           : contributors;
-      if (counted < k) {
+      if (counted < (figures ? figures[j]!.threshold : k)) {
         suppressedCells++;
         return null;
       }
@@ -249,6 +274,7 @@ export function releaseAggregate(
       }
       return value;
     });
+    const accuracyOf = figures ? figures.map((f) => f.accuracy) : dpAccuracy;
     const accuracy: (FigureAccuracy | null)[] = [];
     const row = plan.outputs.map((output): Cell => {
       accuracy.push(null);
@@ -263,7 +289,8 @@ export function releaseAggregate(
           const figure = accuracyOf[output.measure];
           if (value === null || !figure) return value;
           accuracy[accuracy.length - 1] = figure;
-          return roundToAccuracy(value, figure.ci95);
+          const rounded = roundToAccuracy(value, figure.ci95);
+          return output.kind === "count" ? Math.round(rounded) : rounded;
         }
         case "mean": {
           const sum = measureValues[output.sum];
@@ -306,6 +333,67 @@ export function releaseAggregate(
     threshold,
     suppressionDisclosable: !dp || domains !== null || plan.groupKeys.length === 0,
   };
+}
+
+/** One figure of a group without DP: its noisy value, its accuracy and its sticky threshold. */
+interface StickyFigure {
+  readonly value: number;
+  readonly accuracy: FigureAccuracy;
+  readonly threshold: number;
+}
+
+/**
+ * The sticky figures of one group (sticky-noise.ts): each measure flattened (its two largest unit
+ * totals brought down to the average of the next ones), plus two seeded layers of noise of σ set
+ * by those next totals; the threshold its unit set must reach.
+ */
+function stickyFigures(
+  plan: AggregatePlan,
+  columns: RawAggregateColumns,
+  raw: Record<string, unknown>,
+  sticky: StickyNoise,
+): StickyFigure[] {
+  const group = stickyGroup(
+    sticky.keys,
+    columns.keys.map((key) => raw[key]),
+  );
+  const list = (name: string | null): number[] | null => {
+    if (name === null) return null;
+    const value = raw[name];
+    return Array.isArray(value) ? value.map(numeric) : [];
+  };
+  const figures = plan.measures.map((measure, j): StickyFigure => {
+    const seeds = columns.sticky.get(j)!;
+    const figure = sticky.figures[j]!;
+    const unitSet = String(raw[seeds.units] ?? "none");
+    const total = numeric(raw[columns.values[j]!]);
+    let { value, sigma } =
+      measure.kind === "count" || measure.kind === "sum"
+        ? flattenedFigure(
+            total,
+            list(seeds.largest)!.sort((a, b) => b - a),
+            seeds.smallest === null ? null : list(seeds.smallest)!.sort((a, b) => a - b),
+            measure.kind === "count",
+          )
+        : // Each unit adds one to a unit count, and at most its rows (the cap) to distinct values.
+          { value: total, sigma: measure.kind === "units" ? 1 : plan.maxContributions };
+    value += sigma * stickyLayers(sticky.salt, figure, group, unitSet);
+    if (measure.kind === "sum") {
+      const b = measure.bounds!;
+      value = b.lo >= 0 ? Math.max(0, value) : b.hi <= 0 ? Math.min(0, value) : value;
+    } else value = Math.max(0, Math.round(value));
+    return {
+      value,
+      accuracy: gaussianAccuracy(sigma * Math.SQRT2),
+      threshold: stickyThreshold(sticky.salt, plan.minGroupSize, figure, group, unitSet),
+    };
+  });
+  // A count every unit of the group adds to has the group's units and so the group's threshold.
+  return figures.map((f, j) =>
+    j > 0 && plan.measures[j]!.kind !== "sum" && !isConditional(plan.measures[j]!)
+      ? { ...f, threshold: figures[0]!.threshold }
+      : f,
+  );
 }
 
 /** The (n,k) rule and the p% rule on true unit totals. */

@@ -108,7 +108,7 @@ export function canonicalQuery(
     return new Canonicaliser(references).aggregate(plan);
   } catch (error) {
     if (!(error instanceof NotCanonical)) throw error;
-    return verbatimQuery(statement, plan.outputs.length);
+    return verbatimQuery(statement, plan.outputs.length, plan);
   }
 }
 
@@ -116,10 +116,17 @@ export function canonicalQuery(
  * The verbatim form: the parse tree without source positions, aliases kept. Equal only for the
  * same query written with other spacing or keyword case; output i is the i-th column.
  */
-export function verbatimQuery(statement: SqlNode, outputs: number): CanonicalQuery {
+export function verbatimQuery(
+  statement: SqlNode,
+  outputs: number,
+  plan?: Pick<AggregatePlan, "measures" | "groupKeys">,
+): CanonicalQuery {
+  const form = JSON.stringify(["verbatim", FORMAT, verbatim(statement)]);
   return {
-    form: JSON.stringify(["verbatim", FORMAT, verbatim(statement)]),
+    form,
     outputs: Array.from({ length: outputs }, (_, i) => `column ${i}`),
+    figures: (plan?.measures ?? []).map((_, j) => JSON.stringify(["figure", form, j])),
+    keys: (plan?.groupKeys ?? []).map((_, i) => `key ${i}`),
   };
 }
 
@@ -145,11 +152,20 @@ class Canonicaliser {
     const groups = plan.groupKeys.map(
       (key, i): Form => [this.value(key), plan.publicPartitions?.[i] ?? null],
     );
+    const relation = this.relation(need(node, "from_table"), ctes);
+    const where = this.where(node);
+    const rules: Form = [
+      plan.minGroupSize,
+      plan.maxContributions,
+      plan.differentialPrivacy,
+      plan.dominance ? verbatim(plan.dominance) : null,
+    ];
+    const others = rest(node, [...SELECT_PARTS, "modifiers", "group_expressions", "group_sets", "having"]);
     const form: Form = [
       "aggregate",
       FORMAT,
-      this.relation(need(node, "from_table"), ctes),
-      this.where(node),
+      relation,
+      where,
       // The order of the group keys decides the order of unordered rows, and so which a LIMIT keeps.
       plan.limit === null && plan.offset === 0 ? sorted(groups) : groups,
       sorted(outputs),
@@ -160,15 +176,15 @@ class Canonicaliser {
       plan.order.map((o) => [outputs[o.output]!, o.descending]),
       plan.limit,
       plan.offset,
-      [
-        plan.minGroupSize,
-        plan.maxContributions,
-        plan.differentialPrivacy,
-        plan.dominance ? verbatim(plan.dominance) : null,
-      ],
-      rest(node, [...SELECT_PARTS, "modifiers", "group_expressions", "group_sets", "having"]),
+      rules,
+      others,
     ];
-    return { form: text(form), outputs };
+    // A figure is one statistic of the rows each group holds: what the query does with the
+    // figures afterwards (HAVING, ORDER BY, LIMIT, other outputs) is not part of it.
+    const figures = plan.measures.map((_, j) =>
+      text(["figure", FORMAT, relation, where, sorted(groups), measure(j), rules, others]),
+    );
+    return { form: text(form), outputs, figures, keys: groups.map((g) => text(g)) };
   }
 
   private measure(m: Measure): Form {

@@ -137,6 +137,14 @@ export interface CanonicalQuery {
    * the same outputs, perhaps in another order, and a recorded answer is mapped back by them.
    */
   readonly outputs: readonly string[];
+  /**
+   * Per measure of the plan, what the statistic is over which rows of each group, whatever else
+   * the query does (HAVING, ORDER BY, LIMIT, its other outputs): the static seed of its sticky
+   * noise (sticky-noise.ts). Empty for a query that is not an aggregate.
+   */
+  readonly figures: readonly string[];
+  /** Per group key, what it computes: a group is named by these and its key values, in any key order. */
+  readonly keys: readonly string[];
 }
 
 /** Column names of the raw aggregate the rewritten SQL returns, for the post-processor. */
@@ -150,5 +158,13 @@ export interface RawAggregateColumns {
   readonly dominance: ReadonlyMap<
     number,
     { readonly topN: string; readonly top1: string; readonly top2: string }
+  >;
+  /**
+   * Per measure of a non-DP plan (sticky noise): the hash of the set of units adding to it, and
+   * its largest (and, for sums that may be negative, smallest) unit totals, as lists.
+   */
+  readonly sticky: ReadonlyMap<
+    number,
+    { readonly units: string; readonly largest: string | null; readonly smallest: string | null }
   >;
 }

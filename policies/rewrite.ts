@@ -2,6 +2,7 @@ import { readsContributors } from "./aggregation.ts";
 import { clampExpression, type ValueFacts } from "./clamp.ts";
 import type { AggregatePlan, Measure, RawAggregateColumns } from "./query-plan.ts";
 import { cloneNode, columnRefNode, type SqlNode } from "./sql-tree.ts";
+import { KEPT_UNIT_TOTALS } from "./sticky-noise.ts";
 
 /**
  * The rewriter: turns an analysed aggregate query over protected data into SQL that computes,
@@ -249,9 +250,12 @@ export function rewriteAggregate(
   //   aggregation joined back is needed. Not with count(DISTINCT x), which partials cannot give.
   // With units verified unique each row is its unit's only row: its value is its unit total.
   const dominant = plan.dominance !== null && plan.measures.some((m) => m.kind === "sum");
+  // Sticky noise (every release that is not DP: grade 2) reads each figure's contributing units
+  // and largest unit totals per group (sticky-noise.ts).
+  const sticky = !plan.differentialPrivacy;
   const viaUnits =
     options.unitPartials !== false &&
-    dominant &&
+    (dominant || sticky) &&
     !oncePerGroup &&
     !plan.measures.some((m) => m.kind === "count_distinct");
 
@@ -328,15 +332,51 @@ export function rewriteAggregate(
       return rewriteAggregate(plan, namedParams, { ...facts, unitRange: undefined }, options);
   }
 
+  // Per measure, its statistic over one unit's rows in a group, where a unit total is read:
+  // computed per (group, unit) in `__units` or `__unit_totals`, or read off the row itself when a
+  // group's rows have distinct units.
+  const unitStatistics = new Map<number, string>();
+  /** Each unit's total of measure j in the group: its partial, its one row's value, or `__s{j}`. */
+  const unitTotal = (j: number, rowSql: string, ownRow: string): string => {
+    unitStatistics.set(j, rowSql);
+    return viaUnits ? partial(rowSql) : oncePerGroup ? ownRow : `__s${j}`;
+  };
+  // The same per-group figures over unit totals, computed in `__agg` when it reads unit rows
+  // (`__units`, or rows of distinct units), else in `__dom` over `__unit_totals`.
+  const unitFigureParts: string[] = [];
+  const stickyColumns = new Map<number, { units: string; largest: string | null; smallest: string | null }>();
+  if (sticky) {
+    plan.measures.forEach((measure, j) => {
+      const m = inputs[j]!;
+      const every = neverNull(measure, j);
+      const present = every ? "1" : `CASE WHEN ${m} IS NOT NULL THEN 1 ELSE 0 END`;
+      let total: string | null = null;
+      if (measure.kind === "count") total = unitTotal(j, every ? "count(*)" : `count(${m})`, present);
+      else if (measure.kind === "count_distinct") total = unitTotal(j, `count(${m})`, present);
+      else if (measure.kind === "sum") total = unitTotal(j, `sum(${clamp(j)})`, `coalesce(${clamp(j)}, 0)`);
+      // The set of units a figure counts: all of the group's for the unit count, else those adding to it.
+      unitFigureParts.push(
+        `bit_xor(hash(__pu))${total === null ? "" : ` FILTER (WHERE ${total} <> 0)`} AS __x${j}`,
+      );
+      const ranked = measure.kind === "count" || measure.kind === "sum";
+      if (ranked) unitFigureParts.push(`max(${total}, ${KEPT_UNIT_TOTALS}) AS __hi${j}`);
+      const negative = measure.kind === "sum" && measure.bounds!.lo < 0;
+      if (negative) unitFigureParts.push(`min(${total}, ${KEPT_UNIT_TOTALS}) AS __lo${j}`);
+      stickyColumns.set(j, {
+        units: `__x${j}`,
+        largest: ranked ? `__hi${j}` : null,
+        smallest: negative ? `__lo${j}` : null,
+      });
+    });
+  }
+
   const dominance = new Map<number, { topN: string; top1: string; top2: string }>();
   const dominanceParts: string[] = [];
   if (plan.dominance) {
     plan.measures.forEach((measure, j) => {
       if (measure.kind !== "sum") return;
       dominance.set(j, { topN: `__dn${j}`, top1: `__d1_${j}`, top2: `__d2_${j}` });
-      // Each unit's total in the group: its partial sum, its one row's value (units unique), or
-      // a sum per unit computed below (`__unit_totals`).
-      const total = viaUnits ? partial(`sum(${clamp(j)})`) : oncePerGroup ? clamp(j) : `__s${j}`;
+      const total = unitTotal(j, `sum(${clamp(j)})`, clamp(j));
       // max(x, n): the n largest unit totals (NULLs aside) by a bounded heap, not a sorted list
       // of every unit in the group.
       const n = plan.dominance!.n;
@@ -348,9 +388,10 @@ export function rewriteAggregate(
       );
     });
   }
-  // Dominance figures computed in `__agg` itself, not joined back from `__unit_totals`.
-  const dominanceInAgg = viaUnits || oncePerGroup;
-  if (dominanceInAgg) aggregates.push(...dominanceParts);
+  const unitFigures = [...unitFigureParts, ...dominanceParts];
+  // Figures over unit totals computed in `__agg` itself, not joined back from `__unit_totals`.
+  const figuresInAgg = viaUnits || oncePerGroup;
+  if (figuresInAgg) aggregates.push(...unitFigures);
 
   const cap = plan.maxContributions;
   const wrap = (innerSql: string): string => {
@@ -385,11 +426,11 @@ export function rewriteAggregate(
     } else {
       ctes.push(`__agg AS (SELECT ${keySelect}${aggregates.join(", ")} FROM __bounded${groupBy})`);
     }
-    if (dominanceParts.length === 0 || dominanceInAgg) return `WITH ${ctes.join(", ")} SELECT * FROM __agg`;
-    const unitSums = [...dominance.keys()].map((j) => `sum(${clamp(j)}) AS __s${j}`).join(", ");
+    if (unitFigures.length === 0 || figuresInAgg) return `WITH ${ctes.join(", ")} SELECT * FROM __agg`;
+    const unitSums = [...unitStatistics].map(([j, sql]) => `, ${sql} AS __s${j}`).join("");
     ctes.push(
-      `__unit_totals AS (SELECT ${keySelect}__pu, ${unitSums} FROM __bounded GROUP BY ${keySelect}__pu)`,
-      `__dom AS (SELECT ${keySelect}${dominanceParts.join(", ")} FROM __unit_totals${groupBy})`,
+      `__unit_totals AS (SELECT ${keySelect}__pu${unitSums} FROM __bounded GROUP BY ${keySelect}__pu)`,
+      `__dom AS (SELECT ${keySelect}${unitFigures.join(", ")} FROM __unit_totals${groupBy})`,
     );
     const on = keys.length > 0 ? keys.map((k) => `a.${k} IS NOT DISTINCT FROM d.${k}`).join(" AND ") : "true";
     const exclude = keys.length > 0 ? ` EXCLUDE (${keyList})` : "";
@@ -408,7 +449,7 @@ export function rewriteAggregate(
         : []),
     `threshold:${plan.minGroupSize}`,
     ...plan.measures.flatMap((m) => (m.bounds ? [`clamp:[${m.bounds.lo},${m.bounds.hi}]`] : [])),
-    ...(plan.differentialPrivacy ? ["noise:discrete_laplace"] : []),
+    plan.differentialPrivacy ? "noise:discrete_laplace" : "noise:sticky_seeded",
     ...(plan.publicPartitions ? ["public_partitions"] : []),
     ...(plan.dominance
       ? [
@@ -419,7 +460,7 @@ export function rewriteAggregate(
   return {
     inner,
     wrap,
-    columns: { keys, values, contributors, dominance },
+    columns: { keys, values, contributors, dominance, sticky: stickyColumns },
     rewrites: [...new Set(rewrites)],
   };
 }

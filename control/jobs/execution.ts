@@ -26,6 +26,8 @@ export interface ExecutionDeps {
   /** An empty DuckDB connection the policy engine parses and renders SQL with. */
   readonly parser: SqlConnection;
   readonly events: Pick<JobEventHub, "publish">;
+  /** The domain's secret seeding grade 2's sticky noise (`noiseSaltOf` the domain key). */
+  readonly noiseSalt: Uint8Array;
 }
 
 /** A job taken by a runner: what it runs under, fixed when it started. */
@@ -72,7 +74,12 @@ export async function executeJob(
   let result: SandboxResult;
   let inFlight: Promise<unknown> | undefined;
   try {
-    const service = createQueryService({ domain: connection, parser: deps.parser, ledger: deps.ledger });
+    const service = createQueryService({
+      domain: connection,
+      parser: deps.parser,
+      ledger: deps.ledger,
+      noiseSalt: deps.noiseSalt,
+    });
     const port = createPolicyQueryPort({
       service,
       license,

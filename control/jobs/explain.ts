@@ -19,6 +19,7 @@ import { log } from "../../telemetry/log.ts";
 import type { AuditSink } from "../audit-sink.ts";
 import { ControlPlaneBudgetLedger } from "../budget-ledger.ts";
 import { currentCatalog, publishManifest } from "../catalog.ts";
+import { noiseSaltOf } from "../domain-key.ts";
 import { dummyDomainStatements } from "../dummy-data.ts";
 import { assertNotFrozen } from "../freezes.ts";
 import { createPrincipal, type Principal } from "../identity.ts";
@@ -165,6 +166,8 @@ export async function runOnDummyData(options: DummyRunOptions): Promise<DummyRun
 
     // A throwaway domain key: receipts and checkpoints of a throwaway log verify against nothing.
     const { privateKey } = generateKeyPairSync("ed25519");
+    // Dummy data's noise need not match the domain's: a throwaway salt, like the key.
+    const noiseSalt = noiseSaltOf(privateKey);
     // Never closed: closing only writes a last checkpoint, into a log deleted with the folder.
     const ledger = openStoreAuditLedger(store, { privateKey, checkpointIntervalMs: 0 });
     const throwawayBudget = new ControlPlaneBudgetLedger(store);
@@ -175,6 +178,7 @@ export async function runOnDummyData(options: DummyRunOptions): Promise<DummyRun
         pool,
         ledger: options.budget ? options.budget(throwawayBudget) : throwawayBudget,
         parser: parser.connection,
+        noiseSalt,
         audit: ledgerAuditSink(ledger),
         signReceipt: (claims) => issueReceipt(claims, privateKey),
       },
@@ -207,6 +211,7 @@ export async function runOnDummyData(options: DummyRunOptions): Promise<DummyRun
         domain: connection,
         parser: parser.connection,
         ledger: throwawayBudget,
+        noiseSalt,
       });
       const explanations = new Map<string, QueryExplanation>();
       for (const query of result.queries) {

@@ -54,6 +54,8 @@ export interface JobServiceDeps {
   readonly ledger: PrivacyBudgetLedger;
   /** An empty DuckDB connection the policy engine parses and renders SQL with. */
   readonly parser: SqlConnection;
+  /** The domain's secret seeding grade 2's sticky noise (`noiseSaltOf` the domain key). */
+  readonly noiseSalt: Uint8Array;
   readonly audit: AuditSink;
   /** Signs a release receipt with the domain key (see audit/receipt.ts). */
   readonly signReceipt: (claims: ReceiptClaims) => Receipt;

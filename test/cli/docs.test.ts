@@ -9,6 +9,7 @@ import { ErrorCode } from "../../policies/errors.ts";
 import type { License } from "../../policies/license.ts";
 import { ColumnRule } from "../../policies/manifest.ts";
 import { DEMO_MANIFESTS } from "../../seeds/manifests/index.ts";
+import { TEST_NOISE_SALT } from "../policies/fixtures.ts";
 
 const doc = (name: string) => readFile(fileURLToPath(new URL(`../../docs/${name}`, import.meta.url)), "utf8");
 
@@ -40,6 +41,7 @@ beforeAll(async () => {
   const connection = await instance.connect();
   // explain() parses and checks only: nothing runs, so no data is needed.
   service = createQueryService({
+    noiseSalt: TEST_NOISE_SALT,
     domain: connection,
     parser: connection,
     ledger: new InMemoryPrivacyBudgetLedger(),

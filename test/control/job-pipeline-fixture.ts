@@ -24,6 +24,7 @@ import type { DatasetManifest } from "../../policies/manifest.ts";
 import type { SandboxJob, SandboxResult, SandboxUsage } from "../../sandbox/index.ts";
 import { DEMO_MANIFESTS } from "../../seeds/manifests/index.ts";
 import type { SqlStore } from "../../storage/sql-store.ts";
+import { TEST_NOISE_SALT } from "../policies/fixtures.ts";
 import { operatorRegistration } from "../support/operators.ts";
 import { openTestStore, type StoreKind, type TestStore } from "../support/stores.ts";
 
@@ -228,6 +229,7 @@ export class PipelineNode {
         pool: new FakeSandboxPool(),
         ledger: this.budget,
         parser: unusedParser,
+        noiseSalt: TEST_NOISE_SALT,
         audit,
         signReceipt: (claims) => issueReceipt(claims, privateKey),
       },
@@ -248,6 +250,7 @@ export class PipelineNode {
         pool,
         ledger: this.budget,
         parser: unusedParser,
+        noiseSalt: TEST_NOISE_SALT,
         events: { publish() {} },
         onSettled: () => undefined,
       },

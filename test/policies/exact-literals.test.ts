@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InMemoryPrivacyBudgetLedger } from "../../control/privacy-budget.ts";
 import { createQueryService, parseSql, type SqlConnection } from "../../control/query-service.ts";
 import { treeJson } from "../../policies/sql-tree.ts";
-import { DEMO_MANIFESTS, demoLicense, openDemoDomain } from "./fixtures.ts";
+import { DEMO_MANIFESTS, demoLicense, openDemoDomain, TEST_NOISE_SALT } from "./fixtures.ts";
 
 // The rewrite renders the operator's parse tree back to SQL: a literal beyond 2^53 must come back
 // digit for digit, or the query run is not the query asked.
@@ -44,7 +44,12 @@ describe("literals through the parse tree", () => {
   });
 
   it("runs the query asked: exact arithmetic on large literals in a filter", async () => {
-    const service = createQueryService({ domain, parser, ledger: new InMemoryPrivacyBudgetLedger() });
+    const service = createQueryService({
+      noiseSalt: TEST_NOISE_SALT,
+      domain,
+      parser,
+      ledger: new InMemoryPrivacyBudgetLedger(),
+    });
     const answer = await service.execute({
       sql: "SELECT industry, count(*) AS n FROM enterprises WHERE 9007199254740993 - 9007199254740992 = 1 GROUP BY industry",
       license: demoLicense(),

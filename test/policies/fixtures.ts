@@ -74,3 +74,6 @@ export async function verdictOf(
 }
 
 export { DEMO_MANIFESTS };
+
+/** The sticky-noise salt of a test's domain: fixed, so a test's grade-2 figures are the same each run. */
+export const TEST_NOISE_SALT: Uint8Array = new Uint8Array(32).fill(7);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InMemoryPrivacyBudgetLedger } from "../../control/privacy-budget.ts";
 import { createQueryService, type QueryService, type SqlConnection } from "../../control/query-service.ts";
-import { DEMO_MANIFESTS, demoLicense, openDemoDomain } from "./fixtures.ts";
+import { DEMO_MANIFESTS, demoLicense, openDemoDomain, TEST_NOISE_SALT } from "./fixtures.ts";
 
 let demo: Awaited<ReturnType<typeof openDemoDomain>>;
 let domain: SqlConnection;
@@ -15,7 +15,7 @@ beforeAll(async () => {
 afterAll(() => demo?.remove());
 
 function service(ledger = new InMemoryPrivacyBudgetLedger()): QueryService {
-  return createQueryService({ domain, parser, ledger });
+  return createQueryService({ noiseSalt: TEST_NOISE_SALT, domain, parser, ledger });
 }
 
 const at = new Date("2026-03-01T00:00:00Z");
@@ -100,9 +100,13 @@ describe("query service on the demo domain", () => {
     expect(answer.verdict.kind).toBe("open");
     expect(answer.rows.length).toBeGreaterThan(3);
     await expect(
-      createQueryService({ domain, parser, ledger: new InMemoryPrivacyBudgetLedger(), maxRows: 5 }).execute(
-        request("SELECT * FROM air_quality"),
-      ),
+      createQueryService({
+        noiseSalt: TEST_NOISE_SALT,
+        domain,
+        parser,
+        ledger: new InMemoryPrivacyBudgetLedger(),
+        maxRows: 5,
+      }).execute(request("SELECT * FROM air_quality")),
     ).rejects.toMatchObject({ code: "LIMIT_EXCEEDED" });
   });
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InMemoryPrivacyBudgetLedger } from "../../control/privacy-budget.ts";
 import { createQueryService, type SqlConnection } from "../../control/query-service.ts";
-import { DEMO_MANIFESTS, demoLicense, openDemoDomain } from "./fixtures.ts";
+import { DEMO_MANIFESTS, demoLicense, openDemoDomain, TEST_NOISE_SALT } from "./fixtures.ts";
 
 let demo: Awaited<ReturnType<typeof openDemoDomain>>;
 let domain: SqlConnection;
@@ -20,7 +20,7 @@ const request = (sql: string) => ({ sql, license: demoLicense(), manifests: DEMO
 describe("a recalled (sticky) answer", () => {
   it("keeps the recorded noise and charge but carries this query's column names", async () => {
     const ledger = new InMemoryPrivacyBudgetLedger();
-    const svc = createQueryService({ domain, parser, ledger });
+    const svc = createQueryService({ noiseSalt: TEST_NOISE_SALT, domain, parser, ledger });
     const first = await svc.execute(
       request("SELECT district, count(*) AS residents FROM population GROUP BY district"),
     );
@@ -33,6 +33,7 @@ describe("a recalled (sticky) answer", () => {
     expect(again.columns.map((c) => c.name)).toEqual(["d", "n"]);
     // The names a first asking (e.g. a local run on a fresh ledger) would give.
     const fresh = await createQueryService({
+      noiseSalt: TEST_NOISE_SALT,
       domain,
       parser,
       ledger: new InMemoryPrivacyBudgetLedger(),
@@ -49,7 +50,7 @@ describe("a recalled (sticky) answer", () => {
 
   it("does not let a later query's names leak into the recorded answer of the first", async () => {
     const ledger = new InMemoryPrivacyBudgetLedger();
-    const svc = createQueryService({ domain, parser, ledger });
+    const svc = createQueryService({ noiseSalt: TEST_NOISE_SALT, domain, parser, ledger });
     await svc.execute(request("SELECT gender, count(*) AS a FROM population GROUP BY gender"));
     await svc.execute(request("SELECT gender, count(*) AS b FROM population GROUP BY gender"));
     const third = await svc.execute(request("SELECT gender, count(*) AS a FROM population GROUP BY gender"));

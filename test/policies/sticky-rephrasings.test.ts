@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InMemoryPrivacyBudgetLedger } from "../../control/privacy-budget.ts";
 import { createQueryService, type SqlConnection } from "../../control/query-service.ts";
-import { DEMO_MANIFESTS, demoLicense, openDemoDomain } from "./fixtures.ts";
+import { DEMO_MANIFESTS, demoLicense, openDemoDomain, TEST_NOISE_SALT } from "./fixtures.ts";
 
 let demo: Awaited<ReturnType<typeof openDemoDomain>>;
 let domain: SqlConnection;
@@ -55,7 +55,7 @@ const REPHRASINGS = [
 describe("rephrasing a grade-3 query (red team: averaging rephrasings)", () => {
   it("gets one noisy answer and one charge for every way of writing the same count", async () => {
     const ledger = new InMemoryPrivacyBudgetLedger();
-    const svc = createQueryService({ domain, parser, ledger });
+    const svc = createQueryService({ noiseSalt: TEST_NOISE_SALT, domain, parser, ledger });
     const answers = [];
     for (const sql of REPHRASINGS) answers.push(await svc.execute(request(sql)));
 
@@ -86,7 +86,7 @@ describe("rephrasing a grade-3 query (red team: averaging rephrasings)", () => {
 
   it("returns a recorded grouped answer in the shape the rephrasing asks for", async () => {
     const ledger = new InMemoryPrivacyBudgetLedger();
-    const svc = createQueryService({ domain, parser, ledger });
+    const svc = createQueryService({ noiseSalt: TEST_NOISE_SALT, domain, parser, ledger });
     const first = await svc.execute(
       request(
         "SELECT district, count(*) AS n, sum(annual_income) AS income FROM population GROUP BY district",
@@ -111,7 +111,7 @@ describe("rephrasing a grade-3 query (red team: averaging rephrasings)", () => {
 
   it("charges other parameter values, and not a rephrasing around the same parameter", async () => {
     const ledger = new InMemoryPrivacyBudgetLedger();
-    const svc = createQueryService({ domain, parser, ledger });
+    const svc = createQueryService({ noiseSalt: TEST_NOISE_SALT, domain, parser, ledger });
     const byParam = "SELECT count(*) FROM population WHERE district = $1";
     const a = await svc.execute(request(byParam, ["新城区"]));
     const b = await svc.execute(request(byParam, ["回民区"]));
@@ -124,7 +124,7 @@ describe("rephrasing a grade-3 query (red team: averaging rephrasings)", () => {
 
   it("charges two subqueries that differ only in swapped column aliases as different questions", async () => {
     const ledger = new InMemoryPrivacyBudgetLedger();
-    const svc = createQueryService({ domain, parser, ledger });
+    const svc = createQueryService({ noiseSalt: TEST_NOISE_SALT, domain, parser, ledger });
     // The same text but for the aliases: the first counts by district, the second by education.
     // The old parse-tree key dropped every alias and answered the second with the first's count.
     const district = await svc.execute(

@@ -7,7 +7,7 @@ import { createQueryService } from "../../control/query-service.ts";
 import { generateDemoDomain } from "../../seeds/generate.ts";
 import { type DataDomain, openDataDomain } from "../../storage/data-domain.ts";
 import { tempDir } from "../support/duckdb.ts";
-import { DEMO_MANIFESTS, demoLicense, parserConnection } from "./fixtures.ts";
+import { DEMO_MANIFESTS, demoLicense, parserConnection, TEST_NOISE_SALT } from "./fixtures.ts";
 
 // Contribution bounding may skip its window only where the data itself guarantees one row per
 // unit. These tests hold the engine to that: verified on the data, never taken from a manifest.
@@ -45,6 +45,7 @@ const GROUP_BY =
 
 async function explain(domain: DataDomain, sql: string) {
   const service = createQueryService({
+    noiseSalt: TEST_NOISE_SALT,
     domain: await domain.connect(),
     parser: await parserConnection(),
     ledger: new InMemoryPrivacyBudgetLedger(),
@@ -92,6 +93,7 @@ describe("contribution bounding over a unit verified unique", () => {
     const sqlOf = async (unique: boolean) =>
       (
         await createQueryService({
+          noiseSalt: TEST_NOISE_SALT,
           domain: connection,
           parser,
           ledger: new InMemoryPrivacyBudgetLedger(),

@@ -8,7 +8,7 @@ import { DatasetManifest } from "../../policies/manifest.ts";
 import { generateDemoDomain } from "../../seeds/generate.ts";
 import { type DataDomain, openDataDomain } from "../../storage/data-domain.ts";
 import { tempDir } from "../support/duckdb.ts";
-import { DEMO_MANIFESTS, demoLicense, parserConnection } from "./fixtures.ts";
+import { DEMO_MANIFESTS, demoLicense, parserConnection, TEST_NOISE_SALT } from "./fixtures.ts";
 
 // Each shortcut the rewrite takes on verified facts, held against data built to break it: the
 // hostile domain has an income far above its bound, a resident with more visits than the cap, a
@@ -80,6 +80,7 @@ function incomeBounds(min: number, max: number): DatasetManifest[] {
 async function rewritten(domain: DataDomain, sql: string, manifests = DEMO_MANIFESTS) {
   const connection = await domain.connect();
   const explained = await createQueryService({
+    noiseSalt: TEST_NOISE_SALT,
     domain: connection,
     parser: await parserConnection(),
     ledger: new InMemoryPrivacyBudgetLedger(),
@@ -260,6 +261,7 @@ describe("contribution bounding of a join", () => {
     // The list lives in the job's connection; a query naming it is refused like any table not licensed.
     const connection = await hostile.connect();
     const service = createQueryService({
+      noiseSalt: TEST_NOISE_SALT,
       domain: connection,
       parser: await parserConnection(),
       ledger: new InMemoryPrivacyBudgetLedger(),

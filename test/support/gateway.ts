@@ -15,6 +15,7 @@ import { currentCatalog } from "../../control/catalog.ts";
 import type { DataFolder } from "../../control/data-folder.ts";
 import { storeDataVersion } from "../../control/data-supply.ts";
 import { currentDataVersionFiles, storeDataVersionSource } from "../../control/data-versions.ts";
+import { noiseSaltOf } from "../../control/domain-key.ts";
 import { JobService } from "../../control/jobs/job-service.ts";
 import { ledgerAuditSink } from "../../control/ledger-sink.ts";
 import { type DemoCredentials, provisionDataFolder } from "../../control/provisioning.ts";
@@ -205,6 +206,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     },
     ledger: new ControlPlaneBudgetLedger(controlPlane),
     parser: parser.connection,
+    noiseSalt: noiseSaltOf(signingKey.privateKey),
     audit,
     signReceipt: (claims) => issueReceipt(claims, signingKey.privateKey),
   };
