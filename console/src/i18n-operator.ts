@@ -43,6 +43,7 @@ export const zh = {
   "op.rewrite.threshold": "少于 {n} 个个体的分组被隐藏",
   "op.rewrite.clamp": "数值先截断到 {range} 再聚合",
   "op.rewrite.noise": "结果加入离散拉普拉斯噪声（差分隐私）",
+  "op.rewrite.stickyNoise": "每个数值加入固定噪声（同一问题总得同一答案，不消耗预算），最大的个体被削平",
   "op.rewrite.public_partitions": "分组取值来自公开的取值列表",
   "op.rewrite.dominance": "支配规则：前 {n} 个个体不得占总量的 {k}% 以上",
   "op.epsilon.total": "本作业按数据集将消耗的 ε",
@@ -141,6 +142,8 @@ export const en: Record<keyof typeof zh, string> = {
   "op.rewrite.threshold": "groups of fewer than {n} units are suppressed",
   "op.rewrite.clamp": "values are clamped to {range} before aggregating",
   "op.rewrite.noise": "discrete Laplace noise is added (differential privacy)",
+  "op.rewrite.stickyNoise":
+    "each figure gets fixed noise (the same question always gets the same answer, no budget spent); the largest units are flattened",
   "op.rewrite.public_partitions": "group values come from the public list of values",
   "op.rewrite.dominance": "dominance rule: the top {n} units may not exceed {k}% of a total",
   "op.epsilon.total": "ε this job would charge, per dataset",

@@ -15,7 +15,7 @@ export function rewriteInWords(rewrite: string, t: Translate): string | null {
     case "clamp":
       return t("op.rewrite.clamp", { range: arg });
     case "noise":
-      return t("op.rewrite.noise");
+      return t(arg === "sticky_seeded" ? "op.rewrite.stickyNoise" : "op.rewrite.noise");
     case "public_partitions":
       return t("op.rewrite.public_partitions");
     case "dominance": {
@@ -24,6 +24,7 @@ export function rewriteInWords(rewrite: string, t: Translate): string | null {
     }
     // How the engine proved a bound holds: for the audit log, not for the operator.
     case "unit_unique_per_row":
+    case "unit_once_per_group":
     case "unit_rows_within_bound":
       return null;
     default:
