@@ -367,8 +367,9 @@ function stickyFigures(
     const figure = sticky.figures[j]!;
     const unitSet = String(raw[seeds.units] ?? "none");
     const total = numeric(raw[columns.values[j]!]);
+    // A count without its largest unit totals is one whose every unit adds exactly one.
     let { value, sigma } =
-      measure.kind === "count" || measure.kind === "sum"
+      (measure.kind === "count" && seeds.largest !== null) || measure.kind === "sum"
         ? flattenedFigure(
             total,
             list(seeds.largest)!.sort((a, b) => b - a),
@@ -376,7 +377,7 @@ function stickyFigures(
             measure.kind === "count",
           )
         : // Each unit adds one to a unit count, and at most its rows (the cap) to distinct values.
-          { value: total, sigma: measure.kind === "units" ? 1 : plan.maxContributions };
+          { value: total, sigma: measure.kind === "count_distinct" ? plan.maxContributions : 1 };
     value += sigma * stickyLayers(sticky.salt, figure, group, unitSet);
     if (measure.kind === "sum") {
       const b = measure.bounds!;

@@ -161,7 +161,8 @@ export interface RawAggregateColumns {
   >;
   /**
    * Per measure of a non-DP plan (sticky noise): the hash of the set of units adding to it, and
-   * its largest (and, for sums that may be negative, smallest) unit totals, as lists.
+   * its largest (and, for sums that may be negative, smallest) unit totals, as lists (none for a
+   * count to which every unit adds exactly one).
    */
   readonly sticky: ReadonlyMap<
     number,

@@ -344,6 +344,15 @@ export function rewriteAggregate(
   // The same per-group figures over unit totals, computed in `__agg` when it reads unit rows
   // (`__units`, or rows of distinct units), else in `__dom` over `__unit_totals`.
   const unitFigureParts: string[] = [];
+  // One column per distinct SQL text: figures whose units are the same set share their hash.
+  const unitFigureNames = new Map<string, string>();
+  const unitFigure = (name: string, sql: string): string => {
+    const existing = unitFigureNames.get(sql);
+    if (existing) return existing;
+    unitFigureNames.set(sql, name);
+    unitFigureParts.push(`${sql} AS ${name}`);
+    return name;
+  };
   const stickyColumns = new Map<number, { units: string; largest: string | null; smallest: string | null }>();
   if (sticky) {
     plan.measures.forEach((measure, j) => {
@@ -353,19 +362,21 @@ export function rewriteAggregate(
       let total: string | null = null;
       if (measure.kind === "count") total = unitTotal(j, every ? "count(*)" : `count(${m})`, present);
       else if (measure.kind === "count_distinct") total = unitTotal(j, `count(${m})`, present);
-      else if (measure.kind === "sum") total = unitTotal(j, `sum(${clamp(j)})`, `coalesce(${clamp(j)}, 0)`);
+      // A unit whose values are all NULL has no total (NULL, as its sum is): not a zero.
+      else if (measure.kind === "sum") total = unitTotal(j, `sum(${clamp(j)})`, clamp(j));
+      // A unit's one row counted once: every unit adds exactly one, as to the unit count.
+      const one = total === "1";
       // The set of units a figure counts: all of the group's for the unit count, else those adding to it.
-      unitFigureParts.push(
-        `bit_xor(hash(__pu))${total === null ? "" : ` FILTER (WHERE ${total} <> 0)`} AS __x${j}`,
+      const units = unitFigure(
+        `__x${j}`,
+        total === null || one ? "bit_xor(hash(__pu))" : `bit_xor(hash(__pu)) FILTER (WHERE ${total} <> 0)`,
       );
-      const ranked = measure.kind === "count" || measure.kind === "sum";
-      if (ranked) unitFigureParts.push(`max(${total}, ${KEPT_UNIT_TOTALS}) AS __hi${j}`);
+      const ranked = (measure.kind === "count" && !one) || measure.kind === "sum";
       const negative = measure.kind === "sum" && measure.bounds!.lo < 0;
-      if (negative) unitFigureParts.push(`min(${total}, ${KEPT_UNIT_TOTALS}) AS __lo${j}`);
       stickyColumns.set(j, {
-        units: `__x${j}`,
-        largest: ranked ? `__hi${j}` : null,
-        smallest: negative ? `__lo${j}` : null,
+        units,
+        largest: ranked ? unitFigure(`__hi${j}`, `max(${total}, ${KEPT_UNIT_TOTALS})`) : null,
+        smallest: negative ? unitFigure(`__lo${j}`, `min(${total}, ${KEPT_UNIT_TOTALS})`) : null,
       });
     });
   }

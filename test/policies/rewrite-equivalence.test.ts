@@ -88,6 +88,14 @@ async function statistics(sql: string, facts: RewriteFacts, options: RewriteOpti
     ...rewritten.columns.values,
     ...rewritten.columns.contributors,
     ...[...rewritten.columns.dominance.values()].flatMap((d) => [d.topN, d.top1, d.top2]),
+    // Grade 2's sticky noise is seeded by each figure's set of units and sized by its sums' largest
+    // unit totals: a faster form must give the same, or the same query would draw other noise
+    // once the facts it uses were verified. (A count of units' single rows has no largest totals.)
+    ...[...rewritten.columns.sticky.entries()].flatMap(([j, seeds]) => [
+      seeds.units,
+      ...(plan.measures[j]!.kind === "sum" ? [seeds.largest!] : []),
+      ...(seeds.smallest ? [seeds.smallest] : []),
+    ]),
   ];
   const byGroup = new Map<string, Record<string, string>>();
   for (const row of reader.getRowObjectsJson()) {
@@ -101,8 +109,10 @@ async function statistics(sql: string, facts: RewriteFacts, options: RewriteOpti
           const text =
             value === null || value === undefined
               ? "null"
-              : types.get(name) === "DOUBLE"
-                ? Number(value).toPrecision(12)
+              : types.get(name)?.startsWith("DOUBLE")
+                ? Array.isArray(value)
+                  ? value.map((v) => Number(v).toPrecision(12)).join(",")
+                  : Number(value).toPrecision(12)
                 : String(value);
           // By position: equal statistics may share one column under either name.
           return [String(i), text];
