@@ -15,7 +15,13 @@ import {
   sumNoise,
   type UniformInt,
 } from "./noise.ts";
-import type { AggregatePlan, HavingCondition, Measure, RawAggregateColumns } from "./query-plan.ts";
+import type {
+  AggregatePlan,
+  DominanceColumns,
+  HavingCondition,
+  Measure,
+  RawAggregateColumns,
+} from "./query-plan.ts";
 import {
   flattenedFigure,
   type StickyNoise,
@@ -401,15 +407,25 @@ function stickyFigures(
 function dominated(
   raw: Record<string, unknown>,
   total: number,
-  names: { topN: string; top1: string; top2: string },
+  names: DominanceColumns,
   rule: { n: number; k: number; p?: number | undefined },
 ): boolean {
   if (total <= 0) return false;
-  if (numeric(raw[names.topN]) > (rule.k / 100) * total) return true;
-  if (rule.p !== undefined) {
-    const top1 = numeric(raw[names.top1]);
-    const top2 = numeric(raw[names.top2]);
-    if (total - top1 - top2 < (rule.p / 100) * top1) return true;
+  let topN: number;
+  let top1: number;
+  let top2: number;
+  if ("largest" in names) {
+    const value = raw[names.largest];
+    const largest = (Array.isArray(value) ? value.map(numeric) : []).sort((a, b) => b - a);
+    topN = largest.slice(0, rule.n).reduce((s, v) => s + v, 0);
+    top1 = largest[0] ?? 0;
+    top2 = largest[1] ?? 0;
+  } else {
+    topN = numeric(raw[names.topN]);
+    top1 = numeric(raw[names.top1]);
+    top2 = numeric(raw[names.top2]);
   }
+  if (topN > (rule.k / 100) * total) return true;
+  if (rule.p !== undefined && total - top1 - top2 < (rule.p / 100) * top1) return true;
   return false;
 }

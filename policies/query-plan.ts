@@ -147,6 +147,14 @@ export interface CanonicalQuery {
   readonly keys: readonly string[];
 }
 
+/**
+ * Where a sum's dominance figures are: the n largest unit totals summed and the two largest, in
+ * three columns, or read off the list of its largest unit totals that sticky noise keeps anyway.
+ */
+export type DominanceColumns =
+  | { readonly topN: string; readonly top1: string; readonly top2: string }
+  | { readonly largest: string };
+
 /** Column names of the raw aggregate the rewritten SQL returns, for the post-processor. */
 export interface RawAggregateColumns {
   /** Group key values: `__g{i}`. */
@@ -154,11 +162,8 @@ export interface RawAggregateColumns {
   /** Per measure: its value `__v{j}` and the distinct units contributing to it `__c{j}`. */
   readonly values: readonly string[];
   readonly contributors: readonly string[];
-  /** Per sum measure with a dominance rule: the n largest unit totals summed, and the two largest. */
-  readonly dominance: ReadonlyMap<
-    number,
-    { readonly topN: string; readonly top1: string; readonly top2: string }
-  >;
+  /** Per sum measure with a dominance rule: where its figures are read (`DominanceColumns`). */
+  readonly dominance: ReadonlyMap<number, DominanceColumns>;
   /**
    * Per measure of a non-DP plan (sticky noise): the hash of the set of units adding to it, and
    * its largest (and, for sums that may be negative, smallest) unit totals, as lists (none for a

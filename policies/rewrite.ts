@@ -1,6 +1,6 @@
 import { readsContributors } from "./aggregation.ts";
 import { clampExpression, type ValueFacts } from "./clamp.ts";
-import type { AggregatePlan, Measure, RawAggregateColumns } from "./query-plan.ts";
+import type { AggregatePlan, DominanceColumns, Measure, RawAggregateColumns } from "./query-plan.ts";
 import { cloneNode, columnRefNode, type SqlNode } from "./sql-tree.ts";
 import { KEPT_UNIT_TOTALS } from "./sticky-noise.ts";
 
@@ -381,16 +381,22 @@ export function rewriteAggregate(
     });
   }
 
-  const dominance = new Map<number, { topN: string; top1: string; top2: string }>();
+  const dominance = new Map<number, DominanceColumns>();
   const dominanceParts: string[] = [];
   if (plan.dominance) {
     plan.measures.forEach((measure, j) => {
       if (measure.kind !== "sum") return;
+      const n = plan.dominance!.n;
+      // Sticky noise keeps the group's largest unit totals (the same totals): one heap serves both.
+      const largest = stickyColumns.get(j)?.largest;
+      if (largest && n <= KEPT_UNIT_TOTALS) {
+        dominance.set(j, { largest });
+        return;
+      }
       dominance.set(j, { topN: `__dn${j}`, top1: `__d1_${j}`, top2: `__d2_${j}` });
       const total = unitTotal(j, `sum(${clamp(j)})`, clamp(j));
       // max(x, n): the n largest unit totals (NULLs aside) by a bounded heap, not a sorted list
       // of every unit in the group.
-      const n = plan.dominance!.n;
       dominanceParts.push(
         // The one largest is a plain max (NULL over no values, as the list's sum is).
         `${n === 1 ? `max(${total})` : `list_sum(max(${total}, ${n}))`} AS __dn${j}`,
