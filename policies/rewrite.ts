@@ -38,6 +38,21 @@ export interface RewrittenQuery {
   readonly rewrites: readonly string[];
 }
 
+/**
+ * Names each distinct SQL text once, adding `sql AS name` to `parts` the first time: asked again
+ * for the same text (under any name), it answers the first name.
+ */
+function onceEach(parts: string[]): (name: string, sql: string) => string {
+  const names = new Map<string, string>();
+  return (name, sql) => {
+    const existing = names.get(sql);
+    if (existing) return existing;
+    names.set(sql, name);
+    parts.push(`${sql} AS ${name}`);
+    return name;
+  };
+}
+
 function caseWhen(condition: SqlNode, then: SqlNode): SqlNode {
   return {
     class: "CASE",
@@ -261,26 +276,12 @@ export function rewriteAggregate(
 
   // One aggregate per distinct SQL text: a statistic equal to another (a unit count standing in
   // for contributors, count(*) twice) is computed once and named twice.
-  const computed = new Map<string, string>();
   const aggregates: string[] = [];
-  const aggregate = (name: string, sql: string): string => {
-    const existing = computed.get(sql);
-    if (existing) return existing;
-    computed.set(sql, name);
-    aggregates.push(`${sql} AS ${name}`);
-    return name;
-  };
+  const aggregate = onceEach(aggregates);
   // The per-(group, unit) partials of the `units` form, likewise one per distinct SQL text.
-  const partialNames = new Map<string, string>();
   const partials: string[] = [];
-  const partial = (sql: string): string => {
-    const existing = partialNames.get(sql);
-    if (existing) return existing;
-    const name = `__p${partials.length}`;
-    partialNames.set(sql, name);
-    partials.push(`${sql} AS ${name}`);
-    return name;
-  };
+  const namePartial = onceEach(partials);
+  const partial = (sql: string): string => namePartial(`__p${partials.length}`, sql);
   /** Per group: the statistic `rowSql` of its rows, summed from each unit's partial. */
   const summed = (rowSql: string): string => (viaUnits ? `sum(${partial(rowSql)})` : rowSql);
   /** The same for a count, which is 0 (not NULL) over no rows. */
@@ -345,14 +346,7 @@ export function rewriteAggregate(
   // (`__units`, or rows of distinct units), else in `__dom` over `__unit_totals`.
   const unitFigureParts: string[] = [];
   // One column per distinct SQL text: figures whose units are the same set share their hash.
-  const unitFigureNames = new Map<string, string>();
-  const unitFigure = (name: string, sql: string): string => {
-    const existing = unitFigureNames.get(sql);
-    if (existing) return existing;
-    unitFigureNames.set(sql, name);
-    unitFigureParts.push(`${sql} AS ${name}`);
-    return name;
-  };
+  const unitFigure = onceEach(unitFigureParts);
   const stickyColumns = new Map<number, { units: string; largest: string | null; smallest: string | null }>();
   if (sticky) {
     plan.measures.forEach((measure, j) => {
