@@ -141,7 +141,7 @@ export class WorkerCgroup {
       }
       if (owner) for (const dir of this.dirs) chownSync(join(dir, "cgroup.procs"), owner.uid, owner.gid);
     } catch (error) {
-      this.remove();
+      void this.remove();
       throw error;
     }
   }
@@ -163,20 +163,25 @@ export class WorkerCgroup {
   }
 
   /**
-   * Removes the cgroup. The worker's exit comes before the kernel has emptied its cgroup (the
-   * namespace's other processes die after it), so a busy one is tried again for a while.
+   * Removes the cgroup; settles once it is gone or the attempts ran out. The worker's exit comes
+   * before the kernel has emptied its cgroup (the namespace's other processes die after it), so a
+   * busy one is tried again for a while. The retries keep the process alive (at most 2 s): a node
+   * stopping must not exit with a worker's cgroup still there.
    */
-  remove(attempts = 40): void {
-    const busy = this.dirs.filter((dir) => {
-      try {
-        rmdirSync(dir);
-        return false;
-      } catch (error) {
-        return (error as NodeJS.ErrnoException).code === "EBUSY";
-      }
-    });
-    this.dirs.splice(0, this.dirs.length, ...busy);
-    if (busy.length > 0 && attempts > 1) setTimeout(() => this.remove(attempts - 1), 50).unref();
+  async remove(attempts = 40): Promise<void> {
+    for (let left = attempts; left > 0; left--) {
+      const busy = this.dirs.filter((dir) => {
+        try {
+          rmdirSync(dir);
+          return false;
+        } catch (error) {
+          return (error as NodeJS.ErrnoException).code === "EBUSY";
+        }
+      });
+      this.dirs.splice(0, this.dirs.length, ...busy);
+      if (busy.length === 0 || left === 1) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 }
 
@@ -230,6 +235,6 @@ export function cgroupsWork(host: CgroupHost, owner?: { uid: number; gid: number
   } catch {
     return false;
   } finally {
-    trial?.remove();
+    void trial?.remove();
   }
 }

@@ -189,8 +189,8 @@ export class WorkerProcess {
             this.cgroup?.outOfMemory === true,
           brokeProtocol: this.brokeProtocol,
         });
-        this.cgroup?.remove();
-        this.markGone();
+        // Gone once its cgroup is: a pool closing waits for that before its process exits.
+        void (this.cgroup?.remove() ?? Promise.resolve()).then(() => this.markGone());
       });
     };
     this.child.on("exit", ended);
