@@ -38,6 +38,7 @@ export const AUDIT_EVENT_TYPES = [
   "dataset.version_encrypted",
   "domain.kek_rotated",
   "dummy.drafted",
+  "bounds.drafted",
   "application.submitted",
   "application.consented",
   "application.approved",

@@ -4,17 +4,24 @@
  * relative to the figure, for counts, sums and means of the canonical queries. Counts and sums
  * have the same interval in every group (the noise does not depend on the data); a mean's depends
  * on its group's size and value, taken here at the demo domain's overall mean.
- * Usage: node --import tsx bench/accuracy.ts [--scale 0.01]   (prints a Markdown table)
+ * With `--calibrated`, the bounds are first drafted from the generated data as `aos policy
+ * draft-bounds` drafts them (control/bounds-draft.ts; `--epsilon`, default 0.2 per column, and a
+ * share clamped away of at most 1%), and the table is for the drafted bounds; the drafts are listed
+ * above it.
+ * Usage: node --import tsx bench/accuracy.ts [--scale 0.01] [--calibrated [--epsilon 0.2]]   (prints a Markdown table)
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { DuckDBInstance } from "@duckdb/node-api";
+import { calibrateColumns, DEFAULT_CALIBRATION_EPSILON } from "../control/bounds-draft.ts";
 import { parseSql } from "../control/query-service.ts";
 import { meanAccuracy } from "../policies/accuracy.ts";
 import { measureAccuracies } from "../policies/aggregation.ts";
+import { DEFAULT_MAX_CLAMPED_SHARE } from "../policies/bounds-calibration.ts";
 import { DEFAULT_QUERY_EPSILON, License, licensedViews } from "../policies/license.ts";
+import type { DatasetManifest } from "../policies/manifest.ts";
 import { analyzeQuery } from "../policies/query-gate.ts";
 import { generateDemoDomain } from "../seeds/generate.ts";
 import { DEMO_MANIFESTS } from "../seeds/manifests/index.ts";
@@ -34,8 +41,42 @@ const SIZES = [100, 1_000, 10_000, 100_000];
 
 const percent = (x: number): string => (x >= 1 ? "> 100%" : `${(x * 100).toPrecision(2)}%`);
 
+/** The demo manifests with the bounds drafted from the domain's data, each draft printed. */
+async function calibrated(instance: DuckDBInstance, epsilon: number): Promise<DatasetManifest[]> {
+  // A fixed salt: the bench's drafts are reproducible; a domain draws its noise from its own key.
+  const salt = new Uint8Array(32).fill(1);
+  const manifests: DatasetManifest[] = [];
+  for (const manifest of DEMO_MANIFESTS) {
+    if (manifest.privacyUnit === null || !manifest.columns.some((c) => c.bounds)) {
+      manifests.push(manifest);
+      continue;
+    }
+    const drafts = await calibrateColumns({ connect: () => instance.connect() }, manifest, salt, {
+      epsilon,
+      maxClampedShare: DEFAULT_MAX_CLAMPED_SHARE,
+    });
+    for (const d of drafts)
+      console.log(
+        `- ${manifest.name}.${d.column}: ${d.declared.max.toLocaleString("en")} → ${d.drafted.max.toLocaleString("en")}${d.kept ? ` (kept: ${d.kept})` : ` (clamps about ${(d.clampedShare * 100).toPrecision(2)}% of the total)`}`,
+      );
+    const bounds = new Map(drafts.map((d) => [d.column, d.drafted]));
+    manifests.push({
+      ...manifest,
+      columns: manifest.columns.map((c) => (bounds.has(c.name) ? { ...c, bounds: bounds.get(c.name)! } : c)),
+    });
+  }
+  console.log("");
+  return manifests;
+}
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { scale: { type: "string", default: "0.01" } } });
+  const { values } = parseArgs({
+    options: {
+      scale: { type: "string", default: "0.01" },
+      calibrated: { type: "boolean", default: false },
+      epsilon: { type: "string", default: String(DEFAULT_CALIBRATION_EPSILON) },
+    },
+  });
   const dir = await mkdtemp(join(tmpdir(), "aos-accuracy-"));
   try {
     const file = join(dir, "domain.duckdb");
@@ -54,7 +95,8 @@ async function main(): Promise<void> {
         ...(m.grade >= 3 ? { epsilon: { total: 50 } } : {}),
       })),
     });
-    const views = licensedViews(license, DEMO_MANIFESTS);
+    const manifests = values.calibrated ? await calibrated(instance, Number(values.epsilon)) : DEMO_MANIFESTS;
+    const views = licensedViews(license, manifests);
     const lines = [
       `| figure | ${SIZES.map((n) => `group of ${n.toLocaleString("en")}`).join(" | ")} |`,
       `| --- | ${SIZES.map(() => "---").join(" | ")} |`,

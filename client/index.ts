@@ -10,6 +10,7 @@ import type {
   AuditQuery,
   AuditVerification,
   BodyOf,
+  BoundsDraft,
   DatasetDetail,
   DatasetManifest,
   DatasetSummary,
@@ -315,6 +316,22 @@ export class AosClient {
    */
   dummyDraft(name: string): Promise<DummyDraft> {
     return this.json("get", "/v1/datasets/{name}/dummy/draft", { params: { name } });
+  }
+
+  /**
+   * The bureau's draft of a dataset's upper clamp bounds, from its data with differential privacy
+   * (`epsilon` per column, recorded in the audit log): the latest policy version's manifest with
+   * each bound drafted, to publish as the next version.
+   *
+   * @example
+   * const draft = await aos.boundsDraft("population", { epsilon: 0.1 });
+   * await aos.publishPolicy("population", draft.manifest, "bounds calibrated from the data");
+   */
+  boundsDraft(
+    name: string,
+    options: { epsilon?: number; maxClampedShare?: number } = {},
+  ): Promise<BoundsDraft> {
+    return this.json("get", "/v1/datasets/{name}/bounds/draft", { params: { name }, query: options });
   }
 
   async publishPolicy(

@@ -181,6 +181,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/v1/datasets/{name}/bounds/draft": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Draft each bounded numeric column's upper clamp bound from the data, with differential privacy (bureau).
+     * @description Answers the latest policy version's manifest with each numeric `aggregate` column's upper bound drafted as the smallest round number (1, 2, 5 × 10ⁿ) that clamps away at most `maxClampedShare` of the column's total, estimated from a histogram with ε-DP noise (`epsilon` per column, default 0.2, at most 1). A tighter bound makes every noisy sum and mean of the column more precise; the share it clamps is the bias it adds. The same data and parameters give the same draft. Nothing changes: publish the manifest (`PUT /v1/datasets/{name}/policy`). Recorded in the audit log with the ε spent.
+     */
+    get: operations["draftCalibratedBounds"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/v1/jobs/explain": {
     parameters: {
       query?: never;
@@ -1944,6 +1964,92 @@ export interface components {
     DummyRows: {
       [key: string]: string | number | boolean | null;
     }[];
+    BoundsDraft: {
+      dataset: string;
+      basedOnVersion: number;
+      epsilon: number;
+      maxClampedShare: number;
+      columns: {
+        column: string;
+        declared: {
+          min: number;
+          max: number;
+        };
+        drafted: {
+          min: number;
+          max: number;
+        };
+        clampedShare: number;
+        kept: string | null;
+      }[];
+      manifest: {
+        name: string;
+        title: string;
+        description: string;
+        holder: {
+          department: string;
+          contact?: string;
+        };
+        grade: 1 | 2 | 3 | 4;
+        /** @enum {string} */
+        updateFrequency: "realtime" | "hourly" | "daily" | "weekly" | "monthly" | "quarterly" | "yearly";
+        privacyUnit: string | null;
+        maxContributionsPerUnit?: number;
+        minGroupSize?: number;
+        coverage?: {
+          /** Format: date */
+          from: string;
+          /** Format: date */
+          to: string;
+        };
+        dominance?: {
+          n: number;
+          k: number;
+          p?: number;
+        };
+        columns: {
+          name: string;
+          type:
+            | ("BOOLEAN" | "SMALLINT" | "INTEGER" | "BIGINT" | "DOUBLE" | "DATE" | "TIMESTAMP" | "VARCHAR")
+            | string;
+          meaning: string;
+          /** @enum {string} */
+          rule: "deny" | "join" | "filter" | "aggregate" | "group" | "row" | "plain";
+          unit?: string;
+          /** @enum {string} */
+          identifier?:
+            | "resident_id"
+            | "uscc"
+            | "person_name"
+            | "organization_name"
+            | "phone"
+            | "bank_card"
+            | "record_id";
+          values?: string[];
+          bounds?: {
+            min: number;
+            max: number;
+          };
+          dateRange?: {
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+          };
+          dummy?: {
+            values?: string[];
+            range?: {
+              min: number;
+              max: number;
+            };
+            pattern?: string;
+            nullRate?: number;
+            /** @enum {string} */
+            distribution?: "uniform" | "skewed";
+          };
+        }[];
+      };
+    };
     DryRun: {
       license: string;
       scriptSha256: string;
@@ -5249,6 +5355,116 @@ export interface operations {
         content: {
           "application/json": components["schemas"]["DummyRows"];
           "text/csv": string;
+        };
+      };
+      /** @description The request is malformed or fails validation. */
+      400: {
+        headers: {
+          /** @description The request's id; quote it when reporting a problem. */
+          "x-request-id"?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No valid API key. */
+      401: {
+        headers: {
+          /** @description The request's id; quote it when reporting a problem. */
+          "x-request-id"?: string;
+          /** @description The scheme to authenticate with: `Bearer`. */
+          "www-authenticate"?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The key's role may not use this route. */
+      403: {
+        headers: {
+          /** @description The request's id; quote it when reporting a problem. */
+          "x-request-id"?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No such object visible to the caller. */
+      404: {
+        headers: {
+          /** @description The request's id; quote it when reporting a problem. */
+          "x-request-id"?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Too many requests. */
+      429: {
+        headers: {
+          /** @description The request's id; quote it when reporting a problem. */
+          "x-request-id"?: string;
+          /** @description Seconds to wait before trying again. */
+          "retry-after"?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Internal error (no data in the message). */
+      500: {
+        headers: {
+          /** @description The request's id; quote it when reporting a problem. */
+          "x-request-id"?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Starting up or shutting down. */
+      503: {
+        headers: {
+          /** @description The request's id; quote it when reporting a problem. */
+          "x-request-id"?: string;
+          /** @description Seconds to wait before trying again. */
+          "retry-after"?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  draftCalibratedBounds: {
+    parameters: {
+      query?: {
+        epsilon?: number;
+        maxClampedShare?: number;
+      };
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The draft. */
+      200: {
+        headers: {
+          /** @description The request's id; quote it when reporting a problem. */
+          "x-request-id"?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["BoundsDraft"];
         };
       };
       /** @description The request is malformed or fails validation. */

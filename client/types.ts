@@ -64,6 +64,7 @@ export type DatasetSummary = Schemas["DatasetSummary"];
 export type DatasetDetail = Schemas["DatasetDetail"];
 /** A policy version's manifest with dummy-data shapes drafted from the data, and a note per column. */
 export type DummyDraft = Schemas["DummyDraft"];
+export type BoundsDraft = Schemas["BoundsDraft"];
 /** A dataset's manifest: schema, column rules, bounds. */
 export type DatasetManifest = DatasetDetail["manifest"];
 /** What `PUT /v1/datasets/{name}/policy` takes. */

@@ -36,6 +36,7 @@ import { problem } from "./problem.ts";
 import { registerAlertRoutes } from "./routes/alerts.ts";
 import { registerApplicationRoutes } from "./routes/applications.ts";
 import { registerAuditRoutes } from "./routes/audit.ts";
+import { registerBoundsDraftRoutes } from "./routes/bounds-draft.ts";
 import { registerCreditRoutes } from "./routes/credit.ts";
 import { DATA_UPLOAD_PATH, registerDataVersionRoutes } from "./routes/data-versions.ts";
 import { registerDatasetRoutes } from "./routes/datasets.ts";
@@ -210,6 +211,7 @@ export function newApp(services: GatewayServices): OpenAPIHono<GatewayEnv> {
   registerDatasetRoutes(app, services);
   registerDataVersionRoutes(app, services);
   registerDummyRoutes(app, services);
+  registerBoundsDraftRoutes(app, services);
   // Before the job routes: /v1/jobs/explain is a verb, not a job id.
   registerExplainRoutes(app, services);
   registerJobRoutes(app, services);

@@ -1,4 +1,4 @@
-import { randomInt } from "node:crypto";
+import { createHmac, randomInt } from "node:crypto";
 
 /**
  * Differential-privacy noise that is exact in integer arithmetic.
@@ -18,6 +18,37 @@ export type UniformInt = (bound: number) => number;
 export const secureUniformInt: UniformInt = (bound) => randomInt(bound);
 
 const MAX_BOUND = 2 ** 48;
+
+/**
+ * Uniform integers fixed by a secret salt and a seed: the HMAC-SHA256 of the seed and a counter,
+ * read 48 bits at a time, with rejection so that every value below the bound is equally likely.
+ * For a release that must give the same noisy answer when asked again (a draft drawn from the
+ * same data), without letting anyone who lacks the salt predict or subtract the noise.
+ */
+export function seededUniformInt(salt: Uint8Array, seed: readonly unknown[]): UniformInt {
+  const prefix = JSON.stringify(seed);
+  let block = 0;
+  let digest = Buffer.alloc(0);
+  let offset = 0;
+  const next48 = (): number => {
+    if (offset + 6 > digest.length) {
+      digest = createHmac("sha256", salt).update(`${prefix}#${block++}`).digest();
+      offset = 0;
+    }
+    const value = digest.readUIntBE(offset, 6);
+    offset += 6;
+    return value;
+  };
+  return (bound) => {
+    if (!Number.isSafeInteger(bound) || bound < 1 || bound > MAX_BOUND)
+      throw new RangeError("bound out of range for the seeded sampler");
+    const limit = Math.floor(MAX_BOUND / bound) * bound;
+    for (;;) {
+      const value = next48();
+      if (value < limit) return value % bound;
+    }
+  };
+}
 
 /** Bernoulli(num/den) with integers, 0 <= num <= den. */
 function bernoulliRational(num: number, den: number, uniform: UniformInt): boolean {

@@ -87,6 +87,62 @@ const policyDraftDummy: Command = {
   },
 };
 
+/** A share as a percentage a reader takes in: 0.0064 → "0.64%". */
+const percent = (share: number): string => `${Number((share * 100).toPrecision(2))}%`;
+
+const policyDraftBounds: Command = {
+  name: "policy draft-bounds",
+  role: "bureau",
+  summary:
+    "Draft a dataset's upper clamp bounds from its data, with differential privacy: the manifest to publish next (nothing changes until you do)",
+  usage: "aos policy draft-bounds NAME [--epsilon E] [--max-clamped-share S] [-o MANIFEST.json]",
+  options: {
+    out: { type: "string", short: "o" },
+    epsilon: { type: "string" },
+    "max-clamped-share": { type: "string" },
+  },
+  async run(ctx, values, [name]) {
+    if (!name) throw new UsageError("name the dataset");
+    const number = (option: string): number | undefined => {
+      const text = flag(values, option);
+      if (text === undefined) return undefined;
+      const value = Number(text);
+      if (!Number.isFinite(value)) throw new UsageError(`--${option} takes a number, not ${text}`);
+      return value;
+    };
+    const epsilon = number("epsilon");
+    const share = number("max-clamped-share");
+    const draft = await (await ctx.client()).boundsDraft(name, {
+      ...(epsilon === undefined ? {} : { epsilon }),
+      ...(share === undefined ? {} : { maxClampedShare: share }),
+    });
+    if (ctx.json) {
+      ctx.printJson(draft);
+      return EXIT.ok;
+    }
+    ctx.term.err(
+      table([
+        ["column", "declared max", "drafted max", "clamps away", "note"],
+        ...draft.columns.map((c) => [
+          c.column,
+          c.declared.max.toLocaleString("en"),
+          c.drafted.max.toLocaleString("en"),
+          c.kept ? "-" : `about ${percent(c.clampedShare)} of the total`,
+          c.kept ?? "",
+        ]),
+      ]),
+    );
+    const manifest = `${JSON.stringify(draft.manifest, null, 2)}\n`;
+    const out = flag(values, "out");
+    if (out) await writeFile(out, manifest);
+    else ctx.term.out(manifest);
+    ctx.term.err(
+      `${name}: drafted from policy version ${draft.basedOnVersion}, spending ε ${draft.epsilon} per column (in the audit log); review it, then: aos policy publish ${name} --manifest ${out ?? "MANIFEST.json"}`,
+    );
+    return EXIT.ok;
+  },
+};
+
 const licenseGrant: Command = {
   name: "licenses grant",
   role: "bureau",
@@ -317,6 +373,7 @@ const review: Command = {
 export const BUREAU_COMMANDS: readonly Command[] = [
   policyPublish,
   policyDraftDummy,
+  policyDraftBounds,
   licenseGrant,
   licenseShow,
   ...(["suspend", "reinstate", "revoke", "expire"] as const).map(licenseStatus),

@@ -148,6 +148,28 @@ describe("the aos CLI package installed from its tarball", () => {
     expect(refused.stdout).toBe("");
   });
 
+  it("drafts a dataset's bounds from its data for the bureau, with the ε it spends, and checks its flags", async () => {
+    const file = join(work, "population-bounds.json");
+    const bureau = { AOS_URL: server.url, AOS_KEY: server.credentials.bureau.key };
+    const draft = await installedAos(
+      ["policy", "draft-bounds", "population", "--epsilon", "1", "--max-clamped-share", "0.05", "-o", file],
+      bureau,
+    );
+    expect(draft.code).toBe(0);
+    // A row per bounded column: declared and drafted bounds, and what the draft clamps away (or why not).
+    expect(draft.stderr).toMatch(/annual_income\s+2,000,000\s+[\d,]+\s/);
+    expect(draft.stderr).toContain("spending ε 1 per column");
+    expect(draft.stderr).toContain("aos policy publish population --manifest");
+    const manifest = JSON.parse(await readFile(file, "utf8")) as {
+      columns: { name: string; bounds?: { min: number; max: number } }[];
+    };
+    const income = manifest.columns.find((c) => c.name === "annual_income")!;
+    expect(income.bounds!.max).toBeLessThanOrEqual(2_000_000);
+    const wrong = await installedAos(["policy", "draft-bounds", "population", "--epsilon", "lots"], bureau);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain("--epsilon takes a number, not lots");
+  });
+
   it("exports the typed client", async () => {
     const script = `import { AosClient } from "aos-cli";
 const caller = await new AosClient({ url: process.argv[1], key: process.argv[2] }).whoami();

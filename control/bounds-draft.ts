@@ -1,0 +1,260 @@
+import {
+  type BoundCalibration,
+  type BucketHistogram,
+  boundCandidates,
+  calibrateUpperBound,
+  DEFAULT_MAX_CLAMPED_SHARE,
+} from "../policies/bounds-calibration.ts";
+import { sqlNumber } from "../policies/clamp.ts";
+import { DomainError } from "../policies/errors.ts";
+import { type ColumnManifest, DatasetManifest } from "../policies/manifest.ts";
+import { seededUniformInt } from "../policies/noise.ts";
+import type { DataDomain } from "../storage/data-domain.ts";
+import type { SqlExecutor } from "../storage/sql-store.ts";
+import type { AuditSink } from "./audit-sink.ts";
+import { type Actor, requireActor } from "./authority.ts";
+import { latestPolicyVersion } from "./policy-versions.ts";
+
+/**
+ * Drafting a dataset's clamp bounds from its data (bureau), for review and publication as its next
+ * policy version, in the manner of the dummy-shape draft: nothing changes until two officers publish
+ * it. Each numeric `aggregate` column of a dataset with a privacy unit gets an upper bound drafted
+ * by `calibrateUpperBound` (policies/bounds-calibration.ts): the smallest round number that leaves
+ * at most a stated share of the column's total above it, estimated with ε-DP noise.
+ *
+ * The noise is drawn from the domain's secret salt and the exact histogram it is added to: drafting
+ * again from the same data gives the same draft (asking again teaches nothing new, so ε is spent
+ * once per state of the data); another state of the data gets fresh noise. Every draft is in the
+ * audit log with the ε it spends.
+ */
+
+/** ε a draft spends per column unless the officer says otherwise. */
+export const DEFAULT_CALIBRATION_EPSILON = 0.2;
+/** The most ε an officer may spend on one column's draft. */
+export const MAX_CALIBRATION_EPSILON = 1;
+
+export interface BoundsDraftColumn {
+  readonly column: string;
+  readonly declared: { readonly min: number; readonly max: number };
+  /** The drafted bounds: the declared lower bound and the calibrated upper one. */
+  readonly drafted: { readonly min: number; readonly max: number };
+  /** Estimated share of the column's total the drafted upper bound clamps away (its bias). */
+  readonly clampedShare: number;
+  /** Why the declared bound was kept, when it was. */
+  readonly kept: string | null;
+}
+
+export interface BoundsDraft {
+  readonly dataset: string;
+  readonly basedOnVersion: number;
+  /** ε spent per column (each column's draft is its own release). */
+  readonly epsilon: number;
+  readonly maxClampedShare: number;
+  readonly columns: BoundsDraftColumn[];
+  /** That version's manifest with the drafted bounds. */
+  readonly manifest: DatasetManifest;
+}
+
+export interface BoundsDraftDeps {
+  readonly store: Pick<SqlExecutor, "query">;
+  readonly dataDomain: Pick<DataDomain, "connect">;
+  readonly audit: Pick<AuditSink, "append">;
+  /** The domain's noise salt (`noiseSaltOf` in domain-key.ts): the same on every node. */
+  readonly noiseSalt: Uint8Array;
+}
+
+export interface BoundsDraftRequest {
+  readonly epsilon?: number;
+  readonly maxClampedShare?: number;
+}
+
+const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|DOUBLE|FLOAT|REAL|DECIMAL)/;
+
+/** Whether a column's upper bound can be drafted: a bounded numeric aggregate column, not negative. */
+function calibrable(
+  column: ColumnManifest,
+): column is ColumnManifest & { bounds: { min: number; max: number } } {
+  return column.rule === "aggregate" && NUMERIC.test(column.type) && column.bounds !== undefined;
+}
+
+/**
+ * The SQL of the histogram: the column's non-null values of rows with a unit, each unit's rows cut
+ * to the cap (by a hash of the value, as any cut would do: the histogram's sensitivity rests on the
+ * cap, not on which rows are kept), clamped to the declared bounds, counted and summed per bucket.
+ * Names are manifest identifiers (lower snake case, checked by the manifest schema).
+ */
+function histogramSql(
+  table: string,
+  unit: string,
+  column: string,
+  lo: number,
+  edges: readonly number[],
+  cap: number,
+): string {
+  const bucket = `CASE ${edges
+    .slice(0, -1)
+    .map((edge, b) => `WHEN __v <= ${sqlNumber(edge)} THEN ${b}`)
+    .join(" ")} ELSE ${edges.length - 1} END`;
+  return `WITH __kept AS (SELECT CAST("${column}" AS DOUBLE) AS __x FROM main."${table}"
+      WHERE "${unit}" IS NOT NULL AND "${column}" IS NOT NULL
+      QUALIFY row_number() OVER (PARTITION BY "${unit}" ORDER BY hash("${column}")) <= ${cap}),
+    __clamped AS (SELECT least(greatest(__x, ${sqlNumber(lo)}), ${sqlNumber(edges[edges.length - 1]!)}) AS __v FROM __kept)
+    SELECT ${bucket} AS bucket, count(*) AS n, sum(__v) AS s FROM __clamped GROUP BY bucket`;
+}
+
+async function histogram(
+  connection: Awaited<ReturnType<DataDomain["connect"]>>,
+  manifest: DatasetManifest,
+  column: ColumnManifest & { bounds: { min: number; max: number } },
+  edges: readonly number[],
+): Promise<BucketHistogram> {
+  const sql = histogramSql(
+    manifest.name,
+    manifest.privacyUnit!,
+    column.name,
+    column.bounds.min,
+    edges,
+    manifest.maxContributionsPerUnit!,
+  );
+  const reader = await connection.runAndReadAll(sql);
+  const counts = edges.map(() => 0);
+  const sums = edges.map(() => 0);
+  for (const [bucket, n, s] of reader.getRows()) {
+    counts[Number(bucket)] = Number(n);
+    sums[Number(bucket)] = Number(s);
+  }
+  return { edges, counts, sums };
+}
+
+function checkRequest(request: BoundsDraftRequest): { epsilon: number; maxClampedShare: number } {
+  const epsilon = request.epsilon ?? DEFAULT_CALIBRATION_EPSILON;
+  const maxClampedShare = request.maxClampedShare ?? DEFAULT_MAX_CLAMPED_SHARE;
+  if (!(epsilon > 0 && epsilon <= MAX_CALIBRATION_EPSILON))
+    throw new DomainError("BAD_REQUEST", `epsilon must be above 0 and at most ${MAX_CALIBRATION_EPSILON}`);
+  if (!(maxClampedShare > 0 && maxClampedShare <= 0.1))
+    throw new DomainError("BAD_REQUEST", "maxClampedShare must be above 0 and at most 0.1 (10%)");
+  return { epsilon, maxClampedShare };
+}
+
+/**
+ * Drafts the upper bound of each bounded numeric aggregate column of `manifest` from the domain's
+ * data (the work of `draftCalibratedBounds`, without its checks of who asks and its audit entry:
+ * for the benchmark, which drafts from a domain file of its own).
+ */
+export async function calibrateColumns(
+  dataDomain: Pick<DataDomain, "connect">,
+  manifest: DatasetManifest,
+  noiseSalt: Uint8Array,
+  request: { readonly epsilon: number; readonly maxClampedShare: number },
+): Promise<BoundsDraftColumn[]> {
+  const { epsilon, maxClampedShare } = request;
+  const dataset = manifest.name;
+  if (manifest.privacyUnit === null || manifest.maxContributionsPerUnit === undefined)
+    throw new DomainError(
+      "BAD_REQUEST",
+      `${dataset} has no privacy unit: its figures are exact, and bounds add no noise to draft against`,
+    );
+  const targets = manifest.columns.filter(calibrable);
+  if (targets.length === 0)
+    throw new DomainError("BAD_REQUEST", `${dataset} has no numeric aggregate column with declared bounds`);
+  const drafts: BoundsDraftColumn[] = [];
+  const connection = await dataDomain.connect();
+  try {
+    for (const column of targets) {
+      const declared = { lo: column.bounds.min, hi: column.bounds.max };
+      let result: BoundCalibration;
+      if (declared.lo < 0) {
+        result = {
+          hi: declared.hi,
+          clampedShare: 0,
+          values: 0,
+          kept: "the column may be negative: drafting covers upper bounds of non-negative columns",
+        };
+      } else {
+        const edges = boundCandidates(declared);
+        const exact = await histogram(connection, manifest, column, edges);
+        const uniform = seededUniformInt(noiseSalt, [
+          "bounds draft",
+          dataset,
+          column.name,
+          epsilon,
+          maxClampedShare,
+          manifest.maxContributionsPerUnit,
+          exact,
+        ]);
+        result = calibrateUpperBound(exact, {
+          declared,
+          maxContributions: manifest.maxContributionsPerUnit,
+          epsilon,
+          maxClampedShare,
+          ...(column.dummy?.range ? { atLeast: column.dummy.range.max } : {}),
+          uniform,
+        });
+      }
+      drafts.push({
+        column: column.name,
+        declared: column.bounds,
+        drafted: { min: column.bounds.min, max: result.hi },
+        clampedShare: result.clampedShare,
+        kept: result.kept,
+      });
+    }
+  } finally {
+    connection.closeSync();
+  }
+  return drafts;
+}
+
+/**
+ * Drafts `dataset`'s upper clamp bounds from its current data (bureau only). The answer is the
+ * latest policy version's manifest with the drafted bounds, to review and publish; nothing changes.
+ *
+ * @example
+ * const draft = await draftCalibratedBounds(deps, officer, "population", { epsilon: 0.1 });
+ * draft.columns[0]; // { column: "annual_income", declared: {min: 0, max: 2000000}, drafted: {min: 0, max: 1000000}, clampedShare: 0.0064, kept: null }
+ */
+export async function draftCalibratedBounds(
+  deps: BoundsDraftDeps,
+  actor: Actor,
+  dataset: string,
+  request: BoundsDraftRequest = {},
+): Promise<BoundsDraft> {
+  requireActor(actor, ["bureau"], "draft a dataset's bounds from its data");
+  const { epsilon, maxClampedShare } = checkRequest(request);
+  const latest = await latestPolicyVersion(deps.store, dataset);
+  if (!latest) throw new DomainError("NOT_FOUND", `no dataset named ${dataset}`);
+  const manifest = latest.manifest;
+  const drafts = await calibrateColumns(deps.dataDomain, manifest, deps.noiseSalt, {
+    epsilon,
+    maxClampedShare,
+  });
+  const bounds = new Map(drafts.map((d) => [d.column, d.drafted]));
+  const columns = manifest.columns.map((c) =>
+    bounds.has(c.name) ? { ...c, bounds: bounds.get(c.name)! } : c,
+  );
+  await deps.audit.append({
+    type: "bounds.drafted",
+    actor: actor.id,
+    subject: { datasets: [dataset] },
+    data: {
+      dataset,
+      version: latest.version,
+      epsilonPerColumn: epsilon,
+      maxClampedShare,
+      columns: drafts.map((d) => ({
+        column: d.column,
+        declaredMax: d.declared.max,
+        draftedMax: d.drafted.max,
+      })),
+    },
+  });
+  return {
+    dataset,
+    basedOnVersion: latest.version,
+    epsilon,
+    maxClampedShare,
+    columns: drafts,
+    // Parsed again: a draft the manifest schema would refuse is a fault here, not a proposal to make.
+    manifest: DatasetManifest.parse({ ...manifest, columns }),
+  };
+}
