@@ -245,6 +245,26 @@ function groupBound(plan: AggregatePlan, facts: Pick<DomainFacts, "distinctValue
 }
 
 /**
+ * Whether every unit's rows share their group keys (see `RewriteFacts.keysFollowUnit`): each key
+ * is a column, unchanged, of a table read once (a self-join or a second reading could pair a
+ * unit's row with another) whose privacy-unit column is verified unique, and no outer join
+ * matches a unit's rows only in part.
+ */
+function keysFollowUnit(
+  plan: AggregatePlan,
+  views: ReadonlyMap<string, LicensedView>,
+  facts: Pick<DomainFacts, "uniqueColumn">,
+): boolean {
+  if (!plan.outerJoinsOnUnitsOnly || plan.keySources.length === 0) return false;
+  return plan.keySources.every((source) => {
+    if (source === null || source === "constant" || !source.bare) return false;
+    const unit = views.get(source.dataset)?.manifest.privacyUnit;
+    const readings = plan.tables.filter((table) => table === source.dataset).length;
+    return unit != null && readings === 1 && facts.uniqueColumn(source.dataset, unit);
+  });
+}
+
+/**
  * The facts the rewrite may rely on, each as verified on the data so far (a fact not verified yet
  * counts as unknown: the general path). Rows have distinct units when the one table read has its
  * unit column verified unique; no unit exceeds the cap when the bound of `rowsPerUnit` is within
@@ -280,6 +300,7 @@ function rewriteFacts(
   const maxGroups =
     unitProfile?.range && INTEGER_TYPE.test(unitProfile.type) ? groupBound(plan, facts) : undefined;
   return {
+    keysFollowUnit: plan.oneGroupPerUnit && keysFollowUnit(plan, views, facts),
     unitOncePerGroup: oncePerGroup,
     ...(unitProfile?.range && maxGroups !== undefined ? { unitRange: unitProfile.range, maxGroups } : {}),
     unitUniquePerRow: unique,

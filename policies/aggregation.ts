@@ -106,11 +106,22 @@ export function readsContributors(plan: AggregatePlan, measure: Measure): boolea
   return !plan.differentialPrivacy || isConditional(measure);
 }
 
+/**
+ * The most groups one unit's rows reach, and so what it adds to the unit counts (and contributor
+ * counts) of all groups together: one when the rewrite keeps each unit's rows to one group
+ * (`oneGroupPerUnit`), else as many as its rows (the cap).
+ */
+function unitSpread(plan: AggregatePlan): number {
+  return plan.oneGroupPerUnit ? 1 : plan.maxContributions;
+}
+
 /** Sensitivity of one measure's per-group value (L1 across groups). */
-function sensitivity(measure: Measure, maxContributions: number): number {
-  if (measure.kind !== "sum") return maxContributions;
+function sensitivity(measure: Measure, plan: AggregatePlan): number {
+  const c = plan.maxContributions;
+  if (measure.kind === "units") return unitSpread(plan);
+  if (measure.kind !== "sum") return c;
   const b = measure.bounds!;
-  return maxContributions * Math.max(Math.abs(b.lo), Math.abs(b.hi));
+  return c * Math.max(Math.abs(b.lo), Math.abs(b.hi));
 }
 
 /** Share of ε a sum gets relative to a count. */
@@ -175,13 +186,11 @@ function orderCells(a: Cell, b: Cell): number {
  * adds the noise.
  */
 export function measureAccuracies(plan: AggregatePlan, epsilon: number): (FigureAccuracy | null)[] {
-  const c = plan.maxContributions;
   const epsilonEach = epsilon / statisticWeights(plan);
-  return plan.measures.map((measure, j) => {
+  return plan.measures.map((measure) => {
     if (!plan.differentialPrivacy) return null;
-    if (j === 0 || measure.kind !== "sum")
-      return countAccuracy(sampledScale(sensitivity(measure, c) / epsilonEach));
-    const { grid, gridScale } = sumNoise(sensitivity(measure, c), epsilonEach * SUM_WEIGHT);
+    if (measure.kind !== "sum") return countAccuracy(sampledScale(sensitivity(measure, plan) / epsilonEach));
+    const { grid, gridScale } = sumNoise(sensitivity(measure, plan), epsilonEach * SUM_WEIGHT);
     return sumAccuracy(sampledScale(gridScale), grid);
   });
 }
@@ -199,7 +208,7 @@ export function releaseAggregate(
   options: AggregationOptions,
 ): AggregationResult {
   const dp = plan.differentialPrivacy;
-  const c = plan.maxContributions;
+  const spread = unitSpread(plan);
   const epsilonEach = options.epsilon / statisticWeights(plan);
   const k = plan.minGroupSize;
 
@@ -223,7 +232,7 @@ export function releaseAggregate(
   const threshold = dp
     ? domains || plan.groupKeys.length === 0
       ? k
-      : partitionSelectionThreshold(k, c, epsilonEach, options.partitionDelta)
+      : partitionSelectionThreshold(k, spread, epsilonEach, options.partitionDelta)
     : k;
 
   const sticky = dp ? null : options.stickyNoise;
@@ -241,7 +250,7 @@ export function releaseAggregate(
     const noisyUnits = figures
       ? figures[0]!.value
       : dp
-        ? noisyCount(units, c, epsilonEach, options.uniform)
+        ? noisyCount(units, spread, epsilonEach, options.uniform)
         : units;
     if (figures ? units < figures[0]!.threshold : noisyUnits < threshold) {
       suppressedGroups++;
@@ -253,21 +262,26 @@ export function releaseAggregate(
       let value: number;
       if (figures) value = figures[j]!.value;
       else if (measure.kind === "sum") {
-        const noisy = noisySum(trueValue, sensitivity(measure, c), epsilonEach * SUM_WEIGHT, options.uniform);
+        const noisy = noisySum(
+          trueValue,
+          sensitivity(measure, plan),
+          epsilonEach * SUM_WEIGHT,
+          options.uniform,
+        );
         // A sum of values within [lo, hi] has the sign of its bounds: clamping is post-processing.
         const b = measure.bounds!;
         value = b.lo >= 0 ? Math.max(0, noisy) : b.hi <= 0 ? Math.min(0, noisy) : noisy;
       } else
         value = Math.max(
           0,
-          trueValue + discreteLaplace(sensitivity(measure, c) / epsilonEach, options.uniform),
+          trueValue + discreteLaplace(sensitivity(measure, plan) / epsilonEach, options.uniform),
         );
       // Conditional aggregates are released only when enough units actually contribute.
       const contributors = numeric(raw[columns.contributors[j]!]);
       const counted = !readsContributors(plan, measure)
         ? noisyUnits
         : dp
-          ? noisyCount(contributors, c, epsilonEach, options.uniform)
+          ? noisyCount(contributors, spread, epsilonEach, options.uniform)
           : contributors;
       if (counted < (figures ? figures[j]!.threshold : k)) {
         suppressedCells++;

@@ -120,6 +120,8 @@ const PREDICATE_FUNCTIONS = new Set([
 const FIRST_ARGUMENT_ONLY = new Set(["substr", "substring", "left", "right", "round", "trunc"]);
 
 const ALLOWED_JOIN_TYPES = new Set(["INNER", "LEFT", "RIGHT", "OUTER", "SEMI", "ANTI"]);
+/** Joins that keep a row without a match, its other side NULL. */
+const OUTER_JOIN_TYPES = new Set(["LEFT", "RIGHT", "OUTER"]);
 
 const COMPARISON_OPS: Readonly<Record<string, HavingCondition["op"]>> = COMPARISON_OPERATORS;
 
@@ -216,6 +218,8 @@ class Analyzer {
   private readonly tableInstances: string[] = [];
   private nextInstance = 0;
   private plan: AggregatePlan | null = null;
+  /** Some outer join has a condition other than privacy-unit equalities (see `AggregatePlan.outerJoinsOnUnitsOnly`). */
+  private outerJoinOnOtherThanUnits = false;
   private readonly datasets = new Set<string>();
   /** Nodes the engine added to the tree (exempt from the reserved-name check). */
   private readonly injected = new WeakSet<SqlNode>();
@@ -557,7 +561,37 @@ class Analyzer {
     }
     const condition = child(ref, "condition");
     if (condition) this.analyzeConjuncts(condition, scope, "join", ctes);
+    if (OUTER_JOIN_TYPES.has(joinType) && !this.onUnitsOnly(ref, left, right, scope))
+      this.outerJoinOnOtherThanUnits = true;
     return relations;
+  }
+
+  /** Whether a join's USING columns and ON conjuncts are all equalities of two privacy-unit columns. */
+  private onUnitsOnly(
+    ref: SqlNode,
+    left: readonly Relation[],
+    right: readonly Relation[],
+    scope: Scope,
+  ): boolean {
+    for (const name of strings(ref, "using_columns").map((n) => n.toLowerCase())) {
+      const l = resolveIn(left, [name])?.lineage.bare;
+      const r = resolveIn(right, [name])?.lineage.bare;
+      if (!l || !r || !isUnit(l) || !isUnit(r)) return false;
+    }
+    const conjuncts = (expr: SqlNode): SqlNode[] =>
+      expr.class === "CONJUNCTION" && expr.type === "CONJUNCTION_AND"
+        ? nodes(expr, "children").flatMap(conjuncts)
+        : [expr];
+    const condition = child(ref, "condition");
+    return (condition ? conjuncts(condition) : []).every((c) => {
+      if (c.class !== "COMPARISON" || c.type !== "COMPARE_EQUAL") return false;
+      const sides = [need(c, "left"), need(c, "right")];
+      return sides.every((side) => {
+        if (side.class !== "COLUMN_REF") return false;
+        const bare = this.resolve(side, scope).lineage.bare;
+        return bare !== null && isUnit(bare);
+      });
+    });
   }
 
   /** WHERE and ON: top-level AND conjuncts may be equi-joins of join columns; the rest are predicates. */
@@ -782,13 +816,15 @@ class Analyzer {
     }
     const { order, limit, offset } = planModifiers(node, selectList);
     const having = child(node, "having");
+    const keySources = keyLineages.map(keySource);
+    const differentialPrivacy = views.some((v) => v.differentialPrivacy);
     return {
       node,
       unitRef,
       tables: [...this.tableInstances],
       groupKeys,
       publicPartitions: this.publicPartitions(groupKeys, scope),
-      keySources: keyLineages.map(keySource),
+      keySources,
       unitColumn: unitSource ? { dataset: unitSource.dataset, column: unitSource.column } : null,
       measures,
       outputs,
@@ -798,7 +834,17 @@ class Analyzer {
       offset,
       minGroupSize: Math.max(...views.map((v) => v.minGroupSize)),
       maxContributions,
-      differentialPrivacy: views.some((v) => v.differentialPrivacy),
+      differentialPrivacy,
+      oneGroupPerUnit:
+        differentialPrivacy &&
+        maxContributions > 1 &&
+        keySources.length > 0 &&
+        keySources.every((source) => {
+          if (source === null || source === "constant") return false;
+          const manifest = this.views.get(source.dataset)?.manifest;
+          return manifest?.privacyUnit != null && manifest.maxContributionsPerUnit === 1;
+        }),
+      outerJoinsOnUnitsOnly: !this.outerJoinOnOtherThanUnits,
       dominance: strictestDominance(views.map((v) => v.manifest.dominance ?? null)),
     };
   }

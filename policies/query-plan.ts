@@ -106,6 +106,19 @@ export interface AggregatePlan {
   readonly minGroupSize: number;
   readonly maxContributions: number;
   readonly differentialPrivacy: boolean;
+  /**
+   * Each unit's rows count in one group only (DP plans with a cap above one row): set when every
+   * group key reads one column of a dataset that declares one row per unit, so that on data true
+   * to its manifest a unit's rows all share their keys and keeping them to one group drops
+   * nothing. The rewrite enforces it (unless verified facts show it holds already), so a unit adds
+   * to one group's unit count and contributor counts: their sensitivity is one unit, not the cap.
+   */
+  readonly oneGroupPerUnit: boolean;
+  /**
+   * No outer join of the query has a condition other than equalities of privacy units: a table
+   * outer-joined on its unit alone matches all of a unit's rows or none of them.
+   */
+  readonly outerJoinsOnUnitsOnly: boolean;
   /** Dominance rule applied to every sum (from the strictest dataset declaring one). */
   readonly dominance: DominanceRule | null;
 }

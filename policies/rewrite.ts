@@ -141,6 +141,14 @@ export interface RewriteFacts {
    * cap, so the rows need not be counted per unit; a unit in it is cut as any over the cap.
    */
   readonly overCapUnits?: string;
+  /**
+   * With a plan that keeps each unit to one group (`AggregatePlan.oneGroupPerUnit`): every unit's
+   * rows already share their group keys, so keeping them to one group drops nothing. The caller
+   * verified that each key is a column, unchanged, of a table read once whose unit column is
+   * unique, and that no outer join matches part of a unit's rows (`outerJoinsOnUnitsOnly`): each
+   * row then holds the unit's one row of that table, or none for all its rows.
+   */
+  readonly keysFollowUnit?: boolean;
   /** A verified bound on the number of groups (from the distinct values of the columns the keys read). */
   readonly maxGroups?: number;
 }
@@ -429,18 +437,30 @@ export function rewriteAggregate(
       `__rows AS ${reread && plan.tables.length === 1 ? "NOT MATERIALIZED " : ""}(${innerSql})`,
       ...bounding,
     ];
+    // Each unit kept to one group: its rows of the smallest key tuple (a unit whose rows all share
+    // their keys, as on data true to its manifests, loses none). Its unit and contributor counts
+    // then change one group's only.
+    let bounded = "__bounded";
+    if (plan.oneGroupPerUnit && facts.keysFollowUnit !== true) {
+      const tuple = (prefix: string) => `{${keys.map((k) => `'${k}': ${prefix}${k}`).join(", ")}}`;
+      ctes.push(
+        `__unit_keys AS (SELECT __pu, min(${tuple("")}) AS __k FROM __bounded GROUP BY __pu)`,
+        `__one_group AS (SELECT __bounded.* FROM __bounded JOIN __unit_keys USING (__pu) WHERE ${tuple("__bounded.")} IS NOT DISTINCT FROM __k)`,
+      );
+      bounded = "__one_group";
+    }
     if (viaUnits) {
       ctes.push(
-        `__units AS (SELECT ${keySelect}__pu, ${partials.join(", ")} FROM __bounded GROUP BY ${keySelect}__pu)`,
+        `__units AS (SELECT ${keySelect}__pu, ${partials.join(", ")} FROM ${bounded} GROUP BY ${keySelect}__pu)`,
         `__agg AS (SELECT ${keySelect}${aggregates.join(", ")} FROM __units${groupBy})`,
       );
     } else {
-      ctes.push(`__agg AS (SELECT ${keySelect}${aggregates.join(", ")} FROM __bounded${groupBy})`);
+      ctes.push(`__agg AS (SELECT ${keySelect}${aggregates.join(", ")} FROM ${bounded}${groupBy})`);
     }
     if (unitFigures.length === 0 || figuresInAgg) return `WITH ${ctes.join(", ")} SELECT * FROM __agg`;
     const unitSums = [...unitStatistics].map(([j, sql]) => `, ${sql} AS __s${j}`).join("");
     ctes.push(
-      `__unit_totals AS (SELECT ${keySelect}__pu${unitSums} FROM __bounded GROUP BY ${keySelect}__pu)`,
+      `__unit_totals AS (SELECT ${keySelect}__pu${unitSums} FROM ${bounded} GROUP BY ${keySelect}__pu)`,
       `__dom AS (SELECT ${keySelect}${unitFigures.join(", ")} FROM __unit_totals${groupBy})`,
     );
     const on = keys.length > 0 ? keys.map((k) => `a.${k} IS NOT DISTINCT FROM d.${k}`).join(" AND ") : "true";
@@ -458,6 +478,7 @@ export function rewriteAggregate(
       : facts.unitRowsWithinCap === true
         ? ["unit_rows_within_bound"]
         : []),
+    ...(plan.oneGroupPerUnit ? ["one_group_per_unit"] : []),
     `threshold:${plan.minGroupSize}`,
     ...plan.measures.flatMap((m) => (m.bounds ? [`clamp:[${m.bounds.lo},${m.bounds.hi}]`] : [])),
     plan.differentialPrivacy ? "noise:discrete_laplace" : "noise:sticky_seeded",

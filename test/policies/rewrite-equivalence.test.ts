@@ -351,3 +351,38 @@ describe("units over the cap listed from verified counts, not counted per query"
     );
   });
 });
+
+describe("each unit kept to one group, where the keys come from a table of one row per unit", () => {
+  const byDistrict =
+    "SELECT p.district, count(DISTINCT v.person_id) AS persons, count(*) AS visits, sum(v.cost) AS total FROM medical_visits v JOIN population p ON v.person_id = p.person_id GROUP BY p.district";
+
+  it("drops nothing when every person has one population row: the shortcut the facts allow equals the enforced form", async () => {
+    const { fast, general } = await expectEqualToGeneral(byDistrict, { keysFollowUnit: true });
+    expect(general.sql).toContain("__unit_keys AS");
+    expect(fast.sql).not.toContain("__unit_keys");
+    await expectEqualToGeneral(
+      "SELECT p.district, p.gender, count(*) AS visits FROM medical_visits v LEFT JOIN population p USING (person_id) GROUP BY p.district, p.gender",
+      { keysFollowUnit: true },
+    );
+  });
+
+  it("keeps a person with two population rows in two districts (data untrue to its manifest) in one of them", async () => {
+    // Person 7 (district D3) gets a second row in D9: the join gives each of their visits twice.
+    await data.run(
+      "INSERT INTO population SELECT person_id, id_number, name, gender, birth_date, 'D9', education, employment_status, annual_income FROM population WHERE person_id = 7",
+    );
+    try {
+      const enforced = await statistics(byDistrict, {}, {});
+      const persons = [...enforced.byGroup.values()].reduce((sum, figures) => sum + Number(figures["0"]), 0);
+      const distinct = await data.runAndReadAll(
+        "SELECT count(DISTINCT v.person_id) FROM medical_visits v JOIN population p ON v.person_id = p.person_id",
+      );
+      // Every person counted in exactly one district: the unit counts add up to the persons.
+      expect(persons).toBe(Number(distinct.getRowsJson()[0]![0]));
+      // Kept in the smaller key, D3; without the rule they would count in D9 as well.
+      expect(enforced.byGroup.has(JSON.stringify(["D9"]))).toBe(false);
+    } finally {
+      await data.run("DELETE FROM population WHERE person_id = 7 AND district = 'D9'");
+    }
+  });
+});

@@ -18,6 +18,8 @@ export function rewriteInWords(rewrite: string, t: Translate): string | null {
       return t(arg === "sticky_seeded" ? "op.rewrite.stickyNoise" : "op.rewrite.noise");
     case "public_partitions":
       return t("op.rewrite.public_partitions");
+    case "one_group_per_unit":
+      return t("op.rewrite.one_group_per_unit");
     case "dominance": {
       const fields = Object.fromEntries(arg.split(",").map((kv) => kv.split("=") as [string, string]));
       return t("op.rewrite.dominance", { n: fields.n ?? "?", k: fields.k ?? "?" });
