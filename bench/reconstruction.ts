@@ -33,6 +33,8 @@ import { openSqliteStore } from "../storage/sqlite-store.ts";
 
 /** What the issue asks: no more than this above guessing, in fraction of targets. */
 export const RECOVERY_MARGIN = 0.05;
+/** The target as bench/run.ts states it. */
+export const RECONSTRUCTION_MARGIN_LABEL = "recovered ≤ guessing + 5 points";
 /** "Recovered": the estimate is within this fraction of the true value. */
 export const RECOVERY_TOLERANCE = 0.05;
 /** Utility target: relative error of district-level figures over groups of ≥ 1,000 units. */
@@ -54,12 +56,19 @@ export interface ReconstructionOptions {
   readonly utilityTrials: number;
   /** Seed of the attacker's pseudo-random subsets. */
   readonly seed?: number;
+  /**
+   * Also run the control: the same attacks against raw DuckDB, which must recover nearly every
+   * target (the attacker works; what stops it under the engine is the protection).
+   */
+  readonly control?: boolean;
   readonly log?: (message: string) => void;
 }
 
 export type AttackName = "differencing" | "tracker" | "subset-sum";
 
 export interface AttackOutcome {
+  /** `engine`: through the policy engine; `none`: the control against raw DuckDB. */
+  readonly protection: "engine" | "none";
   readonly column: string;
   readonly grade: number;
   readonly attack: AttackName;
@@ -93,12 +102,18 @@ export interface UtilityFigure {
   readonly maxRelativeError: number;
   /** Mean signed relative error: the noise is unbiased, contribution bounds are not. */
   readonly bias: number;
+  /** Mean of the 95% half-width each release states beside the figure, relative to the truth. */
+  readonly statedHalfWidth95: number;
+  /** Fraction of releases whose error lies within their stated 95% interval (≈ 95% if honest). */
+  readonly withinStated: number;
   readonly met: boolean;
 }
 
 export interface ReconstructionReport {
   readonly options: Omit<ReconstructionOptions, "log">;
   readonly attacks: readonly AttackOutcome[];
+  /** The control's outcomes (empty unless asked for). */
+  readonly controls: readonly AttackOutcome[];
   readonly utility: readonly UtilityFigure[];
   readonly met: { readonly reconstruction: boolean; readonly utility: boolean };
 }
@@ -131,13 +146,16 @@ type Answer =
   | { readonly ok: true; readonly value: number | null }
   | { readonly ok: false; readonly code: string };
 
+/** What the attacker can do: send SQL under its license and read the rows that come back. */
+type Ask = (sql: string, license: License) => Promise<readonly (readonly unknown[])[]>;
+
 /** One license's session: sends one-figure queries, counts what it got. */
 class AttackerSession {
   asked = 0;
   answered = 0;
   suppressed = 0;
   constructor(
-    private readonly service: QueryService,
+    private readonly send: Ask,
     readonly license: License,
   ) {}
 
@@ -145,13 +163,8 @@ class AttackerSession {
   async ask(sql: string): Promise<Answer> {
     this.asked += 1;
     try {
-      const answer = await this.service.execute({
-        sql,
-        license: this.license,
-        manifests: DEMO_MANIFESTS,
-        at: AT,
-      });
-      const cell = answer.rows[0]?.[0];
+      const rows = await this.send(sql, this.license);
+      const cell = rows[0]?.[0];
       const value = cell === null || cell === undefined ? null : Number(cell);
       if (value === null) this.suppressed += 1;
       else this.answered += 1;
@@ -165,6 +178,10 @@ class AttackerSession {
 
 interface Engine {
   readonly service: QueryService;
+  /** The policy engine: what a job's `ctx.sql` gets. */
+  readonly protectedAsk: Ask;
+  /** Raw DuckDB: the control, an attacker facing no protection at all. */
+  readonly unprotectedAsk: Ask;
   readonly ledger: ControlPlaneBudgetLedger;
   /** Ground truth, straight from DuckDB (the benchmark's judge, never the attacker). */
   truth<T>(sql: string): Promise<T[]>;
@@ -185,6 +202,9 @@ async function openEngine(domainFile: string): Promise<Engine> {
   return {
     service,
     ledger,
+    protectedAsk: async (sql, license) =>
+      (await service.execute({ sql, license, manifests: DEMO_MANIFESTS, at: AT })).rows,
+    unprotectedAsk: async (sql) => (await domain.runAndReadAll(sql)).getRowsJson(),
     async truth<T>(sql: string) {
       const reader = await domain.runAndReadAll(sql);
       return reader.getRowObjectsJson() as T[];
@@ -525,6 +545,7 @@ async function attackColumn(
   engine: Engine,
   c: TargetColumn,
   options: ReconstructionOptions,
+  protection: "engine" | "none",
 ): Promise<AttackOutcome[]> {
   // The padding: the largest district, as published district counts show.
   const [largest] = await engine.truth<{ district: string }>(
@@ -542,10 +563,18 @@ async function attackColumn(
     // A license of its own per attack: each attack gets the whole month's budget (the worst case
     // for one attack; an attacker with one license would split it between them).
     const session = new AttackerSession(
-      engine.service,
-      demoGrant(`lic_attack_${c.table}_${attack.replace("-", "_")}`),
+      protection === "engine" ? engine.protectedAsk : engine.unprotectedAsk,
+      demoGrant(
+        `lic_${protection === "engine" ? "attack" : "control"}_${c.table}_${attack.replace("-", "_")}`,
+      ),
     );
-    const cap = c.grade >= 3 ? Math.max(options.grade2Queries, 1_000) : options.grade2Queries;
+    // Exact answers need one round (or one more subset than unknowns): the control stops there.
+    const cap =
+      protection === "none"
+        ? 4 * (targets.length + 1)
+        : c.grade >= 3
+          ? Math.max(options.grade2Queries, 1_000)
+          : options.grade2Queries;
     const result = await run({ column: c, targets, pad, session, cap, seed: options.seed ?? 21 });
     // The attacker keeps the published guess where it learnt nothing, and never believes a value
     // outside the column's published bounds.
@@ -555,6 +584,7 @@ async function attackColumn(
     const recovered =
       targets.filter((t, i) => withinTolerance(estimates[i]!, t.value)).length / targets.length;
     const outcome: AttackOutcome = {
+      protection,
       column: c.name,
       grade: c.grade,
       attack,
@@ -576,7 +606,7 @@ async function attackColumn(
       met: recovered <= guessing + RECOVERY_MARGIN,
     };
     options.log?.(
-      `${c.name} ${attack}: ${outcome.answered}/${outcome.asked} answered, ε ${outcome.epsilonSpent}, stopped by ${outcome.stoppedBy}; recovered ${pct(recovered)} vs guessing ${pct(guessing)}`,
+      `${protection === "none" ? "control, " : ""}${c.name} ${attack}: ${outcome.answered}/${outcome.asked} answered, ε ${outcome.epsilonSpent}, stopped by ${outcome.stoppedBy}; recovered ${pct(recovered)} vs guessing ${pct(guessing)}`,
     );
     outcomes.push(outcome);
   }
@@ -606,19 +636,28 @@ async function measureUtility(engine: Engine, trials: number): Promise<UtilityFi
       (await engine.truth<Record<string, string | number>>(q.sql)).map((row) => [String(row.district), row]),
     );
     const errors = new Map<string, number[]>(q.figures.map((f) => [f, []]));
+    const stated = new Map<string, { halfWidth: number; within: boolean }[]>(q.figures.map((f) => [f, []]));
     for (let trial = 0; trial < trials; trial++) {
       // A fresh license per trial: its first asking is charged and drawn anew (a repeat under one
       // license returns the recorded answer, by design), the measurement of independent noise.
       const license = demoGrant(`lic_utility_${trial}`);
       const answer = await engine.service.execute({ sql: q.sql, license, manifests: DEMO_MANIFESTS, at: AT });
       const names = answer.columns.map((col) => col.name);
-      for (const row of answer.rows) {
+      for (const [r, row] of answer.rows.entries()) {
         const truth = exact.get(String(row[0]));
         if (!truth || Number(truth[q.units]) < UTILITY_MIN_UNITS) continue;
         for (const f of q.figures) {
           const released = row[names.indexOf(f)];
           if (released === null || released === undefined) continue;
-          errors.get(f)!.push((Number(released) - Number(truth[f])) / Number(truth[f]));
+          const error = Number(released) - Number(truth[f]);
+          errors.get(f)!.push(error / Number(truth[f]));
+          // The 95% interval the release states beside the figure: is the error inside it?
+          const accuracy = answer.accuracy?.[r]?.[names.indexOf(f)];
+          if (accuracy)
+            stated.get(f)!.push({
+              halfWidth: accuracy.ci95 / Math.abs(Number(truth[f])),
+              within: Math.abs(error) <= accuracy.ci95,
+            });
         }
       }
     }
@@ -627,6 +666,7 @@ async function measureUtility(engine: Engine, trials: number): Promise<UtilityFi
       const e = errors.get(f)!;
       const abs = e.map(Math.abs);
       const meanError = e.length > 0 ? mean(abs) : Number.NaN;
+      const intervals = stated.get(f)!;
       figures.push({
         figure: f,
         query: q.sql,
@@ -635,6 +675,9 @@ async function measureUtility(engine: Engine, trials: number): Promise<UtilityFi
         meanRelativeError: meanError,
         maxRelativeError: e.length > 0 ? Math.max(...abs) : Number.NaN,
         bias: e.length > 0 ? mean(e) : Number.NaN,
+        statedHalfWidth95: intervals.length > 0 ? mean(intervals.map((i) => i.halfWidth)) : Number.NaN,
+        withinStated:
+          intervals.length > 0 ? intervals.filter((i) => i.within).length / intervals.length : Number.NaN,
         met: meanError <= UTILITY_TARGET,
       });
     }
@@ -658,13 +701,18 @@ export async function measureReconstruction(
   const engine = await openEngine(domainFile);
   try {
     const attacks: AttackOutcome[] = [];
-    for (const c of COLUMNS) attacks.push(...(await attackColumn(engine, c, options)));
+    const controls: AttackOutcome[] = [];
+    for (const c of COLUMNS) {
+      attacks.push(...(await attackColumn(engine, c, options, "engine")));
+      if (options.control) controls.push(...(await attackColumn(engine, c, options, "none")));
+    }
     options.log?.(`utility: ${options.utilityTrials} trials`);
     const utility = await measureUtility(engine, options.utilityTrials);
     const { log: _, ...rest } = options;
     return {
       options: rest,
       attacks,
+      controls,
       utility,
       met: { reconstruction: attacks.every((a) => a.met), utility: utility.every((u) => u.met) },
     };
@@ -680,16 +728,16 @@ export function reconstructionTable(report: ReconstructionReport): string {
   const lines = [
     "| column (grade) | attack | answered / asked | ε spent | stopped by | own estimates | median error | recovered within 5% | guessing | target | verdict |",
     "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
-    ...report.attacks.map(
+    ...[...report.attacks, ...report.controls].map(
       (a) =>
-        `| ${a.column} (${a.grade}) | ${a.attack} | ${a.answered} / ${a.asked} | ${a.epsilonSpent} | ${a.stoppedBy} | ${a.estimated} / ${a.targets} | ${pct(a.medianRelativeError)} | ${pct(a.recovered)} | ${pct(a.guessing)} | ≤ ${pct(a.guessing + RECOVERY_MARGIN)} | ${a.met ? "met" : "**LEAK**"} |`,
+        `| ${a.column} (${a.grade}) | ${a.attack} | ${a.answered} / ${a.asked} | ${a.epsilonSpent} | ${a.stoppedBy} | ${a.estimated} / ${a.targets} | ${pct(a.medianRelativeError)} | ${pct(a.recovered)} | ${pct(a.guessing)} | ≤ ${pct(a.guessing + RECOVERY_MARGIN)} | ${a.protection === "none" ? "control: no protection" : a.met ? "met" : "**LEAK**"} |`,
     ),
     "",
-    "| figure | groups ≥ 1,000 units | trials | mean relative error | max relative error | bias | target | verdict |",
-    "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    "| figure | groups ≥ 1,000 units | trials | mean relative error | max relative error | bias | stated 95% half-width | within it | target | verdict |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ...report.utility.map(
       (u) =>
-        `| ${u.figure} | ${u.groups} | ${u.trials} | ${pct(u.meanRelativeError)} | ${pct(u.maxRelativeError)} | ${pct(u.bias)} | ≤ ${pct(UTILITY_TARGET)} | ${u.met ? "met" : "**missed**"} |`,
+        `| ${u.figure} | ${u.groups} | ${u.trials} | ${pct(u.meanRelativeError)} | ${pct(u.maxRelativeError)} | ${pct(u.bias)} | ${pct(u.statedHalfWidth95)} | ${pct(u.withinStated)} | ≤ ${pct(UTILITY_TARGET)} | ${u.met ? "met" : "**missed**"} |`,
     ),
   ];
   return lines.join("\n");
@@ -700,11 +748,13 @@ export const RECONSTRUCTION_DEFAULTS: ReconstructionOptions = {
   targets: 40,
   grade2Queries: 1_500,
   utilityTrials: 10,
+  control: true,
 };
 export const RECONSTRUCTION_QUICK: ReconstructionOptions = {
   targets: 20,
   grade2Queries: 150,
   utilityTrials: 3,
+  control: true,
 };
 
 async function main(): Promise<void> {
@@ -724,6 +774,7 @@ async function main(): Promise<void> {
     targets: Number(values.targets ?? base.targets),
     grade2Queries: Number(values["grade2-queries"] ?? base.grade2Queries),
     utilityTrials: Number(values.trials ?? base.utilityTrials),
+    control: true,
     log: (message) => process.stderr.write(`[reconstruction] ${message}\n`),
   };
   const scale = Number(values.scale ?? (values.quick ? 0.02 : 0.1));
