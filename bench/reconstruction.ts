@@ -90,6 +90,13 @@ export interface AttackOutcome {
   readonly guessing: number;
   /** Median |estimate − truth| / truth over the targets. */
   readonly medianRelativeError: number;
+  /**
+   * Pairwise attacks: the median over targets of the queries that averaging rephrased pairs would
+   * need to bring one target within 5% 19 times in 20 (2 · (1.96 · SD of a pair / (5% of the
+   * value))²), from the spread the attack observed: how far beyond the stop the attack would have
+   * to go. Null for the subset-sum attack or when no target got two pairs.
+   */
+  readonly queriesFor5Percent: number | null;
   readonly met: boolean;
 }
 
@@ -354,6 +361,8 @@ interface AttackRun {
   /** Per target, the attacker's own estimate, or null when it got none. */
   readonly estimates: (number | null)[];
   readonly stoppedBy: string;
+  /** Pairwise attacks: per target, the standard deviation of one pair's difference (null: < 2 pairs). */
+  readonly pairSpread?: (number | null)[];
 }
 
 interface AttackContext {
@@ -394,7 +403,13 @@ async function pairwise(
     }
   }
   function finish(stoppedBy: string): AttackRun {
-    return { estimates: differences.map((d) => (d.length > 0 ? mean(d) : null)), stoppedBy };
+    return {
+      estimates: differences.map((d) => (d.length > 0 ? mean(d) : null)),
+      stoppedBy,
+      pairSpread: differences.map((d) =>
+        d.length < 2 ? null : Math.sqrt(d.reduce((s, x) => s + (x - mean(d)) ** 2, 0) / (d.length - 1)),
+      ),
+    };
   }
 }
 
@@ -485,10 +500,11 @@ async function subsetSum(ctx: AttackContext): Promise<AttackRun> {
 }
 
 /**
- * Least squares by the normal equations (AᵀA + λI) x = Aᵀb, solved by Gaussian elimination with
- * partial pivoting; λ is tiny, only to keep an unlucky rank-deficient draw solvable. Columns are
- * scaled to unit norm first so that a large unknown (the padding's total) and small ones share one
- * scale.
+ * Least squares by the normal equations AᵀA x = Aᵀb, solved by Gaussian elimination with partial
+ * pivoting. Columns are scaled to unit norm first so that a large unknown (the padding's total) and
+ * small ones share one scale; an unknown the rows do not determine (a pivot that vanishes against
+ * the largest) is left at 0 rather than made up. No ridge: a penalty on the padding's total, some
+ * 10⁹, would push its error onto the targets.
  *
  * @example
  * leastSquares([[1, 0], [0, 1], [1, 1]], [1, 2, 3]); // ≈ [1, 2]
@@ -508,13 +524,16 @@ export function leastSquares(a: readonly (readonly number[])[], b: readonly numb
       for (let j = 0; j < n; j++) m[i]![j]! += (ai * row[j]!) / norms[j]!;
     }
   }
-  for (let i = 0; i < n; i++) m[i]![i]! += 1e-9;
+  const tiny = 1e-12 * Math.max(...m.map((row, i) => Math.abs(row[i]!)));
   for (let col = 0; col < n; col++) {
     let pivot = col;
     for (let r = col + 1; r < n; r++) if (Math.abs(m[r]![col]!) > Math.abs(m[pivot]![col]!)) pivot = r;
     [m[col], m[pivot]] = [m[pivot]!, m[col]!];
     const p = m[col]![col]!;
-    if (p === 0) continue;
+    if (Math.abs(p) <= tiny) {
+      m[col]![col] = 0;
+      continue;
+    }
     for (let r = 0; r < n; r++) {
       if (r === col) continue;
       const f = m[r]![col]! / p;
@@ -523,6 +542,16 @@ export function leastSquares(a: readonly (readonly number[])[], b: readonly numb
     }
   }
   return m.map((row, i) => (row[i] === 0 ? 0 : row[n]! / row[i]! / norms[i]!));
+}
+
+function queriesFor5Percent(
+  spread: readonly (number | null)[] | undefined,
+  targets: readonly Target[],
+): number | null {
+  const needed = (spread ?? []).flatMap((sd, i) =>
+    sd === null ? [] : [2 * Math.ceil(((1.96 * sd) / (RECOVERY_TOLERANCE * targets[i]!.value)) ** 2)],
+  );
+  return needed.length > 0 ? medianOf(needed) : null;
 }
 
 const ATTACKS: Readonly<Record<AttackName, (ctx: AttackContext) => Promise<AttackRun>>> = {
@@ -603,6 +632,7 @@ async function attackColumn(
       recovered,
       guessing,
       medianRelativeError: medianOf(targets.map((t, i) => Math.abs(estimates[i]! - t.value) / t.value)),
+      queriesFor5Percent: queriesFor5Percent(result.pairSpread, targets),
       met: recovered <= guessing + RECOVERY_MARGIN,
     };
     options.log?.(
@@ -631,6 +661,7 @@ const UTILITY_QUERIES = [
 
 async function measureUtility(engine: Engine, trials: number): Promise<UtilityFigure[]> {
   const figures: UtilityFigure[] = [];
+  if (trials === 0) return figures;
   for (const q of UTILITY_QUERIES) {
     const exact = new Map(
       (await engine.truth<Record<string, string | number>>(q.sql)).map((row) => [String(row.district), row]),
@@ -726,11 +757,11 @@ const pct = (x: number) => (Number.isNaN(x) ? "–" : `${(x * 100).toFixed(x < 0
 /** The report as two Markdown tables. */
 export function reconstructionTable(report: ReconstructionReport): string {
   const lines = [
-    "| column (grade) | attack | answered / asked | ε spent | stopped by | own estimates | median error | recovered within 5% | guessing | target | verdict |",
-    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    "| column (grade) | attack | answered / asked | ε spent | stopped by | own estimates | median error | queries for 5% | recovered within 5% | guessing | target | verdict |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ...[...report.attacks, ...report.controls].map(
       (a) =>
-        `| ${a.column} (${a.grade}) | ${a.attack} | ${a.answered} / ${a.asked} | ${a.epsilonSpent} | ${a.stoppedBy} | ${a.estimated} / ${a.targets} | ${pct(a.medianRelativeError)} | ${pct(a.recovered)} | ${pct(a.guessing)} | ≤ ${pct(a.guessing + RECOVERY_MARGIN)} | ${a.protection === "none" ? "control: no protection" : a.met ? "met" : "**LEAK**"} |`,
+        `| ${a.column} (${a.grade}) | ${a.attack} | ${a.answered} / ${a.asked} | ${a.epsilonSpent} | ${a.stoppedBy} | ${a.estimated} / ${a.targets} | ${pct(a.medianRelativeError)} | ${a.queriesFor5Percent === null ? "–" : a.queriesFor5Percent.toExponential(1)} | ${pct(a.recovered)} | ${pct(a.guessing)} | ≤ ${pct(a.guessing + RECOVERY_MARGIN)} | ${a.protection === "none" ? "control: no protection" : a.met ? "met" : "**LEAK**"} |`,
     ),
     "",
     "| figure | groups ≥ 1,000 units | trials | mean relative error | max relative error | bias | stated 95% half-width | within it | target | verdict |",
