@@ -211,7 +211,9 @@ async function openEngine(domainFile: string): Promise<Engine> {
     ledger,
     protectedAsk: async (sql, license) =>
       (await service.execute({ sql, license, manifests: DEMO_MANIFESTS, at: AT })).rows,
-    unprotectedAsk: async (sql) => (await domain.runAndReadAll(sql)).getRowsJson(),
+    // An unprotected system answers a sum over no rows with 0, as the attacker reads it.
+    unprotectedAsk: async (sql) =>
+      (await domain.runAndReadAll(sql)).getRowsJson().map((row) => row.map((cell) => cell ?? 0)),
     async truth<T>(sql: string) {
       const reader = await domain.runAndReadAll(sql);
       return reader.getRowObjectsJson() as T[];
@@ -768,7 +770,7 @@ export function reconstructionTable(report: ReconstructionReport): string {
     "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ...report.utility.map(
       (u) =>
-        `| ${u.figure} | ${u.groups} | ${u.trials} | ${pct(u.meanRelativeError)} | ${pct(u.maxRelativeError)} | ${pct(u.bias)} | ${pct(u.statedHalfWidth95)} | ${pct(u.withinStated)} | ≤ ${pct(UTILITY_TARGET)} | ${u.met ? "met" : "**missed**"} |`,
+        `| ${u.figure} | ${u.groups} | ${u.trials} | ${pct(u.meanRelativeError)} | ${pct(u.maxRelativeError)} | ${pct(u.bias)} | ${pct(u.statedHalfWidth95)} | ${pct(u.withinStated)} | ≤ ${pct(UTILITY_TARGET)} | ${u.groups === 0 ? "no such group" : u.met ? "met" : "**missed**"} |`,
     ),
   ];
   return lines.join("\n");
