@@ -12,6 +12,7 @@
  *
  * Usage: npm run bench:reconstruction -- [--scale 0.1] [--domain FILE] [--targets 40]
  *          [--grade2-queries 1500] [--trials 10] [--out FILE] [--quick]
+ * `--quick` is a smoke test: scale 0.02, 20 targets, 150 grade 2 queries per attack, 3 trials.
  * `measureReconstruction` is the same measurement on an existing domain file, for bench/run.ts and
  * the red-team suite (test/security/reconstruction.test.ts), so there is one attacker.
  */
@@ -49,7 +50,8 @@ export interface ReconstructionOptions {
   readonly targets: number;
   /**
    * Queries one attack on the grade 2 column may send. Grade 2 has no ε and the demo license no
-   * quotas, so nothing in the engine ends such an attack; the cap stands for the license's patience.
+   * quotas, so nothing in the engine ends such an attack; the cap stands in for the quotas a
+   * bureau would set.
    */
   readonly grade2Queries: number;
   /** Independent utility trials (each on a fresh license, so fresh noise). */
@@ -235,6 +237,7 @@ export interface Target {
   readonly date: string;
   readonly district: string;
   readonly other: string;
+  /** The true value: the judge's, for scoring; the attacks read only the quasi-identifiers. */
   readonly value: number;
 }
 
