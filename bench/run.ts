@@ -862,7 +862,10 @@ async function main(): Promise<void> {
   }
   for (const u of reconstruction.utility) {
     table[`utility ${u.figure} (${u.groups} districts ≥ 1,000 units)`] = {
-      value: `mean ${percent(u.meanRelativeError)}, max ${percent(u.maxRelativeError)}, bias ${percent(u.bias)}`,
+      value:
+        u.groups === 0
+          ? "no district of 1,000 units at this scale"
+          : `mean ${percent(u.meanRelativeError)}, max ${percent(u.maxRelativeError)}, bias ${percent(u.bias)}`,
       raw: "",
       target: "≤ 1.0%",
     };
