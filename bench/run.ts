@@ -4,7 +4,8 @@
  * the same queries run directly in DuckDB; (2) trivial-job latency and throughput with durable
  * audit; (3) the sandbox (bench/sandbox.ts); (4) the policy engine (bench/policies.ts); (5) audit
  * appends (bench/audit.ts); (6) gateway and worker memory; (7) a burst of submissions; (8) the same
- * trivial jobs on two gateways and two runners sharing a PostgreSQL control plane.
+ * trivial jobs on two gateways and two runners sharing a PostgreSQL control plane; (9) the
+ * reconstruction attacks and district-level utility (bench/reconstruction.ts).
  * Figures are medians over `--runs` repeats, with min and max as the spread.
  *
  * Usage: npm run bench -- [--scale 10] [--seconds 5] [--clients 16] [--runs 3] [--burst 3000]
@@ -26,6 +27,12 @@ import { startEmbeddedPostgres } from "../test/support/embedded-postgres.ts";
 import { measureAudit } from "./audit.ts";
 import { measurePolicies, openEngineTimer } from "./policies.ts";
 import { MB, rssBytes } from "./processes.ts";
+import {
+  measureReconstruction,
+  RECONSTRUCTION_DEFAULTS,
+  RECONSTRUCTION_MARGIN_LABEL,
+  RECONSTRUCTION_QUICK,
+} from "./reconstruction.ts";
 import { measureSandbox } from "./sandbox.ts";
 
 const { values: args } = parseArgs({
@@ -685,6 +692,11 @@ async function main(): Promise<void> {
   const auditRuns = [];
   for (let run = 0; run < options.runs; run++) auditRuns.push(await measureAudit(quick ? 0.3 : 2));
   const audit = summarise(auditRuns);
+  log("(9) reconstruction attacks and utility");
+  const reconstruction = await measureReconstruction(domain, {
+    ...(quick ? RECONSTRUCTION_QUICK : RECONSTRUCTION_DEFAULTS),
+    log: (message) => log(`(9) ${message}`),
+  });
 
   const groupBy = overhead.population_group_by!;
   const tp = throughput as Record<string, Spread>;
@@ -721,6 +733,16 @@ async function main(): Promise<void> {
       measured: columnar.sandboxMBps!.median,
       met: columnar.sandboxMBps!.median >= TARGETS.columnarMBps,
     },
+    reconstruction: {
+      target: RECONSTRUCTION_MARGIN_LABEL,
+      measured: Math.max(...reconstruction.attacks.map((a) => a.recovered - a.guessing)),
+      met: reconstruction.met.reconstruction,
+    },
+    utility: {
+      target: "≤ 1% mean relative error",
+      measured: Math.max(...reconstruction.utility.map((u) => u.meanRelativeError)),
+      met: reconstruction.met.utility,
+    },
   };
   const result = {
     benchmark: "aos",
@@ -734,6 +756,7 @@ async function main(): Promise<void> {
     sandbox,
     policies,
     audit,
+    reconstruction,
     memory,
     burst,
     cluster,
@@ -829,6 +852,24 @@ async function main(): Promise<void> {
     raw: "",
     target: "none lost, bound kept",
   };
+  const percent = (x: number) => `${(x * 100).toFixed(1)}%`;
+  for (const a of reconstruction.attacks) {
+    table[`reconstruction ${a.column} ${a.attack}`] = {
+      value: `recovered ${percent(a.recovered)} vs guessing ${percent(a.guessing)}; ${a.answered}/${a.asked} answered, ε ${a.epsilonSpent}, stopped by ${a.stoppedBy}`,
+      raw: "",
+      target: `≤ ${percent(a.guessing + 0.05)}${a.met ? "" : " LEAK"}`,
+    };
+  }
+  for (const u of reconstruction.utility) {
+    table[`utility ${u.figure} (${u.groups} districts ≥ 1,000 units)`] = {
+      value:
+        u.groups === 0
+          ? "no district of 1,000 units at this scale"
+          : `mean ${percent(u.meanRelativeError)}, max ${percent(u.maxRelativeError)}, bias ${percent(u.bias)}`,
+      raw: "",
+      target: "≤ 1.0%",
+    };
+  }
   console.table(table);
   log(`wrote ${outFile}`);
 }

@@ -15,6 +15,7 @@ const SECTIONS = [
   "sandbox",
   "policies",
   "audit",
+  "reconstruction",
   "memory",
   "burst",
   "cluster",
@@ -64,7 +65,13 @@ describe("npm run bench -- --quick", () => {
       "trivialP99Ms",
       "gatewayRoleIdleRssMB",
       "columnarMBps",
+      "reconstruction",
+      "utility",
     ]);
+    // The reconstruction section ran every attack on both columns, and its control.
+    const reconstruction = result.reconstruction as { attacks: unknown[]; controls: unknown[] };
+    expect(reconstruction.attacks).toHaveLength(6);
+    expect(reconstruction.controls).toHaveLength(6);
     // The several-node phase ran: two gateways and two runners on PostgreSQL, figures beside one node's.
     const cluster = result.cluster as { gateways: number; runners: number; gatewayIdleRssMB: number[] };
     expect(cluster).toMatchObject({ gateways: 2, runners: 2 });
