@@ -15,16 +15,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { calibrateColumns, DEFAULT_CALIBRATION_EPSILON } from "../control/bounds-draft.ts";
+import { DEFAULT_CALIBRATION_EPSILON } from "../control/bounds-draft.ts";
 import { parseSql } from "../control/query-service.ts";
 import { meanAccuracy } from "../policies/accuracy.ts";
 import { measureAccuracies } from "../policies/aggregation.ts";
-import { DEFAULT_MAX_CLAMPED_SHARE } from "../policies/bounds-calibration.ts";
 import { DEFAULT_QUERY_EPSILON, License, licensedViews } from "../policies/license.ts";
-import type { DatasetManifest } from "../policies/manifest.ts";
 import { analyzeQuery } from "../policies/query-gate.ts";
 import { generateDemoDomain } from "../seeds/generate.ts";
 import { DEMO_MANIFESTS } from "../seeds/manifests/index.ts";
+import { draftedDemoManifests } from "./drafted-bounds.ts";
 
 /** Each canonical query, and the SQL of the overall mean of its averaged column (for the mean's row). */
 const QUERIES = [
@@ -40,34 +39,6 @@ const QUERIES = [
 const SIZES = [100, 1_000, 10_000, 100_000];
 
 const percent = (x: number): string => (x >= 1 ? "> 100%" : `${(x * 100).toPrecision(2)}%`);
-
-/** The demo manifests with the bounds drafted from the domain's data, each draft printed. */
-async function calibrated(instance: DuckDBInstance, epsilon: number): Promise<DatasetManifest[]> {
-  // A fixed salt: the bench's drafts are reproducible; a domain draws its noise from its own key.
-  const salt = new Uint8Array(32).fill(1);
-  const manifests: DatasetManifest[] = [];
-  for (const manifest of DEMO_MANIFESTS) {
-    if (manifest.privacyUnit === null || !manifest.columns.some((c) => c.bounds)) {
-      manifests.push(manifest);
-      continue;
-    }
-    const drafts = await calibrateColumns({ connect: () => instance.connect() }, manifest, salt, {
-      epsilon,
-      maxClampedShare: DEFAULT_MAX_CLAMPED_SHARE,
-    });
-    for (const d of drafts)
-      console.log(
-        `- ${manifest.name}.${d.column}: ${d.declared.max.toLocaleString("en")} → ${d.drafted.max.toLocaleString("en")}${d.kept ? ` (kept: ${d.kept})` : ` (clamps about ${(d.clampedShare * 100).toPrecision(2)}% of the total)`}`,
-      );
-    const bounds = new Map(drafts.map((d) => [d.column, d.drafted]));
-    manifests.push({
-      ...manifest,
-      columns: manifest.columns.map((c) => (bounds.has(c.name) ? { ...c, bounds: bounds.get(c.name)! } : c)),
-    });
-  }
-  console.log("");
-  return manifests;
-}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -95,7 +66,10 @@ async function main(): Promise<void> {
         ...(m.grade >= 3 ? { epsilon: { total: 50 } } : {}),
       })),
     });
-    const manifests = values.calibrated ? await calibrated(instance, Number(values.epsilon)) : DEMO_MANIFESTS;
+    const manifests = values.calibrated
+      ? await draftedDemoManifests({ connect: () => instance.connect() }, Number(values.epsilon), console.log)
+      : DEMO_MANIFESTS;
+    if (values.calibrated) console.log("");
     const views = licensedViews(license, manifests);
     const lines = [
       `| figure | ${SIZES.map((n) => `group of ${n.toLocaleString("en")}`).join(" | ")} |`,

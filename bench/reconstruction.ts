@@ -11,7 +11,8 @@
  * groups of at least 1,000 units at the default ε, against the exact figures (target ≤ 1%).
  *
  * Usage: npm run bench:reconstruction -- [--scale 0.1] [--domain FILE] [--targets 40]
- *          [--grade2-queries 1500] [--trials 10] [--out FILE] [--quick]
+ *          [--grade2-queries 1500] [--trials 10] [--out FILE] [--quick] [--drafted-bounds ε]
+ * `--drafted-bounds ε` measures under the bounds `aos policy draft-bounds` drafts at ε per column.
  * `--quick` is a smoke test: scale 0.02, 20 targets, 150 grade 2 queries per attack, 3 trials.
  * `measureReconstruction` is the same measurement on an existing domain file, for bench/run.ts and
  * the red-team suite (test/security/reconstruction.test.ts), so there is one attacker.
@@ -24,13 +25,16 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { ControlPlaneBudgetLedger } from "../control/budget-ledger.ts";
+import { demoGrant } from "../control/provisioning.ts";
 import { createQueryService, type QueryService, verifyDomainFacts } from "../control/query-service.ts";
 import { isDomainError } from "../policies/errors.ts";
 import { budgetPeriodKey, License } from "../policies/license.ts";
+import type { DatasetManifest } from "../policies/manifest.ts";
 import { generateDemoDomain } from "../seeds/generate.ts";
 import { DEMO_MANIFESTS } from "../seeds/manifests/index.ts";
 import { openDataDomain } from "../storage/data-domain.ts";
 import { openSqliteStore } from "../storage/sqlite-store.ts";
+import { draftedDemoManifests } from "./drafted-bounds.ts";
 
 /** What the issue asks: no more than this above guessing, in fraction of targets. */
 export const RECOVERY_MARGIN = 0.05;
@@ -63,6 +67,11 @@ export interface ReconstructionOptions {
    * target (the attacker works; what stops it under the engine is the protection).
    */
   readonly control?: boolean;
+  /**
+   * Publish every bounds draft first (`aos policy draft-bounds` at this ε per column), so the
+   * engine clamps and noises at the drafted bounds; unset: the demo manifests' declared bounds.
+   */
+  readonly draftedBoundsEpsilon?: number;
   readonly log?: (message: string) => void;
 }
 
@@ -130,18 +139,14 @@ export interface ReconstructionReport {
 // ---- the engine the attacker talks to -----------------------------------------------------------
 
 /** The demo license's grant (control/provisioning.ts): every dataset, ε 50 a month at 0.5 a query. */
-function demoGrant(id: string): License {
+function demoLicense(id: string): License {
   return License.parse({
     id,
     operator: "op_reconstruction",
     purpose: "urban-analytics",
     validFrom: "2025-01-01T00:00:00Z",
     validTo: "2035-01-01T00:00:00Z",
-    datasets: DEMO_MANIFESTS.map((m) =>
-      m.grade >= 3
-        ? { name: m.name, epsilon: { perQuery: 0.5, total: 50, period: "month" } }
-        : { name: m.name },
-    ),
+    datasets: demoGrant(DEMO_MANIFESTS),
     quotas: {},
     releaseMode: "auto",
   });
@@ -187,6 +192,8 @@ class AttackerSession {
 
 interface Engine {
   readonly service: QueryService;
+  /** The policies the engine applies: the demo manifests, with drafted bounds if asked for. */
+  readonly manifests: readonly DatasetManifest[];
   /** The policy engine: what a job's `ctx.sql` gets. */
   readonly protectedAsk: Ask;
   /** Raw DuckDB: the control, an attacker facing no protection at all. */
@@ -197,9 +204,13 @@ interface Engine {
   close(): Promise<void>;
 }
 
-async function openEngine(domainFile: string): Promise<Engine> {
+async function openEngine(domainFile: string, options: ReconstructionOptions): Promise<Engine> {
   const dataDomain = await openDataDomain(domainFile);
-  await verifyDomainFacts(dataDomain.facts, DEMO_MANIFESTS);
+  const manifests =
+    options.draftedBoundsEpsilon === undefined
+      ? DEMO_MANIFESTS
+      : await draftedDemoManifests(dataDomain, options.draftedBoundsEpsilon, (line) => options.log?.(line));
+  await verifyDomainFacts(dataDomain.facts, manifests);
   const domain = await dataDomain.connect();
   const parserInstance = await DuckDBInstance.create(":memory:");
   const parser = await parserInstance.connect();
@@ -210,9 +221,9 @@ async function openEngine(domainFile: string): Promise<Engine> {
   const service = createQueryService({ noiseSalt: randomBytes(32), domain, parser, ledger });
   return {
     service,
+    manifests,
     ledger,
-    protectedAsk: async (sql, license) =>
-      (await service.execute({ sql, license, manifests: DEMO_MANIFESTS, at: AT })).rows,
+    protectedAsk: async (sql, license) => (await service.execute({ sql, license, manifests, at: AT })).rows,
     // An unprotected system answers a sum over no rows with 0, as the attacker reads it.
     unprotectedAsk: async (sql) =>
       (await domain.runAndReadAll(sql)).getRowsJson().map((row) => row.map((cell) => cell ?? 0)),
@@ -309,9 +320,9 @@ async function publishedGuesses(
   c: TargetColumn,
   targets: readonly Target[],
 ): Promise<number[]> {
-  const publisher = demoGrant(`lic_publish_${c.table}`);
+  const publisher = demoLicense(`lic_publish_${c.table}`);
   const run = async (sql: string) =>
-    (await engine.service.execute({ sql, license: publisher, manifests: DEMO_MANIFESTS, at: AT })).rows;
+    (await engine.service.execute({ sql, license: publisher, manifests: engine.manifests, at: AT })).rows;
   const cells = new Map<string, number>();
   for (const [d, o, m] of await run(
     `SELECT district, ${c.otherColumn}, avg(${c.value}) AS m FROM ${c.table} GROUP BY district, ${c.otherColumn}`,
@@ -598,7 +609,7 @@ async function attackColumn(
     // for one attack; an attacker with one license would split it between them).
     const session = new AttackerSession(
       protection === "engine" ? engine.protectedAsk : engine.unprotectedAsk,
-      demoGrant(
+      demoLicense(
         `lic_${protection === "engine" ? "attack" : "control"}_${c.table}_${attack.replace("-", "_")}`,
       ),
     );
@@ -676,8 +687,13 @@ async function measureUtility(engine: Engine, trials: number): Promise<UtilityFi
     for (let trial = 0; trial < trials; trial++) {
       // A fresh license per trial: its first asking is charged and drawn anew (a repeat under one
       // license returns the recorded answer, by design), the measurement of independent noise.
-      const license = demoGrant(`lic_utility_${trial}`);
-      const answer = await engine.service.execute({ sql: q.sql, license, manifests: DEMO_MANIFESTS, at: AT });
+      const license = demoLicense(`lic_utility_${trial}`);
+      const answer = await engine.service.execute({
+        sql: q.sql,
+        license,
+        manifests: engine.manifests,
+        at: AT,
+      });
       const names = answer.columns.map((col) => col.name);
       for (const [r, row] of answer.rows.entries()) {
         const truth = exact.get(String(row[0]));
@@ -734,7 +750,7 @@ export async function measureReconstruction(
   domainFile: string,
   options: ReconstructionOptions,
 ): Promise<ReconstructionReport> {
-  const engine = await openEngine(domainFile);
+  const engine = await openEngine(domainFile, options);
   try {
     const attacks: AttackOutcome[] = [];
     const controls: AttackOutcome[] = [];
@@ -803,6 +819,7 @@ async function main(): Promise<void> {
       trials: { type: "string" },
       out: { type: "string" },
       quick: { type: "boolean", default: false },
+      "drafted-bounds": { type: "string" },
     },
   });
   const base = values.quick ? RECONSTRUCTION_QUICK : RECONSTRUCTION_DEFAULTS;
@@ -811,6 +828,9 @@ async function main(): Promise<void> {
     grade2Queries: Number(values["grade2-queries"] ?? base.grade2Queries),
     utilityTrials: Number(values.trials ?? base.utilityTrials),
     control: true,
+    ...(values["drafted-bounds"] === undefined
+      ? {}
+      : { draftedBoundsEpsilon: Number(values["drafted-bounds"]) }),
     log: (message) => process.stderr.write(`[reconstruction] ${message}\n`),
   };
   const scale = Number(values.scale ?? (values.quick ? 0.02 : 0.1));

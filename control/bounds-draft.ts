@@ -126,6 +126,19 @@ async function histogram(
   return { edges, counts, sums };
 }
 
+/** `manifest` with each drafted column's bounds replaced by its draft. */
+export function withDraftedBounds(
+  manifest: DatasetManifest,
+  drafts: readonly BoundsDraftColumn[],
+): DatasetManifest {
+  const bounds = new Map(drafts.map((d) => [d.column, d.drafted]));
+  const columns = manifest.columns.map((c) =>
+    bounds.has(c.name) ? { ...c, bounds: bounds.get(c.name)! } : c,
+  );
+  // Parsed again: a draft the manifest schema would refuse is a fault here, not a proposal to make.
+  return DatasetManifest.parse({ ...manifest, columns });
+}
+
 function checkRequest(request: BoundsDraftRequest): { epsilon: number; maxClampedShare: number } {
   const epsilon = request.epsilon ?? DEFAULT_CALIBRATION_EPSILON;
   const maxClampedShare = request.maxClampedShare ?? DEFAULT_MAX_CLAMPED_SHARE;
@@ -228,10 +241,6 @@ export async function draftCalibratedBounds(
     epsilon,
     maxClampedShare,
   });
-  const bounds = new Map(drafts.map((d) => [d.column, d.drafted]));
-  const columns = manifest.columns.map((c) =>
-    bounds.has(c.name) ? { ...c, bounds: bounds.get(c.name)! } : c,
-  );
   await deps.audit.append({
     type: "bounds.drafted",
     actor: actor.id,
@@ -254,7 +263,6 @@ export async function draftCalibratedBounds(
     epsilon,
     maxClampedShare,
     columns: drafts,
-    // Parsed again: a draft the manifest schema would refuse is a fault here, not a proposal to make.
-    manifest: DatasetManifest.parse({ ...manifest, columns }),
+    manifest: withDraftedBounds(manifest, drafts),
   };
 }

@@ -330,6 +330,18 @@ async function createDemoPrincipals(
   return credentials;
 }
 
+/**
+ * What the demo license grants on each dataset: every one, with an ε budget of 50 a month at 0.5 a
+ * query on the differentially private ones (the reconstruction benchmark's attacker holds the same).
+ */
+export function demoGrant(manifests: readonly DatasetManifest[]): License["datasets"] {
+  return manifests.map((m) =>
+    m.grade >= 3
+      ? { name: m.name, epsilon: { perQuery: 0.5, total: 50, period: "month" } }
+      : { name: m.name },
+  );
+}
+
 /** A year-long license on every demo dataset, with an ε budget on the differentially private ones. */
 function demoLicense(operatorId: string, manifests: readonly DatasetManifest[]): License {
   const from = new Date();
@@ -340,11 +352,7 @@ function demoLicense(operatorId: string, manifests: readonly DatasetManifest[]):
     purpose: "urban-analytics",
     validFrom: from.toISOString(),
     validTo: to.toISOString(),
-    datasets: manifests.map((m) =>
-      m.grade >= 3
-        ? { name: m.name, epsilon: { perQuery: 0.5, total: 50, period: "month" } }
-        : { name: m.name },
-    ),
+    datasets: demoGrant(manifests),
     quotas: {},
     releaseMode: "auto",
   };
