@@ -246,9 +246,11 @@ function groupBound(plan: AggregatePlan, facts: Pick<DomainFacts, "distinctValue
 
 /**
  * Whether every unit's rows share their group keys (see `RewriteFacts.keysFollowUnit`): each key
- * is a column, unchanged, of a table read once (a self-join or a second reading could pair a
+ * is computed from one column of a table read once (a self-join or a second reading could pair a
  * unit's row with another) whose privacy-unit column is verified unique, and no outer join
- * matches a unit's rows only in part.
+ * matches a unit's rows only in part. Every function the gate admits over protected data is a
+ * function of the row alone (no window, no aggregate below the outermost query, no random()), so
+ * a key computed from the unit's one row of that table is the same on all the unit's rows.
  */
 function keysFollowUnit(
   plan: AggregatePlan,
@@ -257,7 +259,7 @@ function keysFollowUnit(
 ): boolean {
   if (!plan.outerJoinsOnUnitsOnly || plan.keySources.length === 0) return false;
   return plan.keySources.every((source) => {
-    if (source === null || source === "constant" || !source.bare) return false;
+    if (source === null || source === "constant") return false;
     const unit = views.get(source.dataset)?.manifest.privacyUnit;
     const readings = plan.tables.filter((table) => table === source.dataset).length;
     return unit != null && readings === 1 && facts.uniqueColumn(source.dataset, unit);

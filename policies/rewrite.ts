@@ -144,9 +144,10 @@ export interface RewriteFacts {
   /**
    * With a plan that keeps each unit to one group (`AggregatePlan.oneGroupPerUnit`): every unit's
    * rows already share their group keys, so keeping them to one group drops nothing. The caller
-   * verified that each key is a column, unchanged, of a table read once whose unit column is
+   * verified that each key is computed from one column of a table read once whose unit column is
    * unique, and that no outer join matches part of a unit's rows (`outerJoinsOnUnitsOnly`): each
-   * row then holds the unit's one row of that table, or none for all its rows.
+   * row then holds the unit's one row of that table, or none for all its rows, and a key is a
+   * function of that row alone (the gate admits no window or inner aggregate over protected data).
    */
   readonly keysFollowUnit?: boolean;
   /** A verified bound on the number of groups (from the distinct values of the columns the keys read). */

@@ -364,6 +364,10 @@ describe("each unit kept to one group, where the keys come from a table of one r
       "SELECT p.district, p.gender, count(*) AS visits FROM medical_visits v LEFT JOIN population p USING (person_id) GROUP BY p.district, p.gender",
       { keysFollowUnit: true },
     );
+    await expectEqualToGeneral(
+      "SELECT year(p.birth_date) // 10 AS decade, count(DISTINCT v.person_id) AS persons FROM medical_visits v JOIN population p USING (person_id) GROUP BY decade",
+      { keysFollowUnit: true },
+    );
   });
 
   it("keeps a person with two population rows in two districts (data untrue to its manifest) in one of them", async () => {

@@ -232,6 +232,29 @@ describe("contribution bounding of a join", () => {
     expect((await rewritten(hostile, JOIN, visitsCap(most!))).sql).toContain("__cut AS");
   });
 
+  it("keeps each person to one district without a step where population's units are verified unique", async () => {
+    const kept = await rewritten(clean, JOIN);
+    expect(kept.rewrites).toContain("one_group_per_unit");
+    expect(kept.sql).not.toContain("__unit_keys");
+    // A key computed from one column of the person's one row is the same on all their visits.
+    const banded = await rewritten(
+      clean,
+      "SELECT year(p.birth_date) // 10 AS decade, count(*) AS visits FROM population p JOIN medical_visits m ON p.person_id = m.person_id GROUP BY decade",
+    );
+    expect(banded.rewrites).toContain("one_group_per_unit");
+    expect(banded.sql).not.toContain("__unit_keys");
+    // An outer join on more than the person may pad some of a person's visits and not others;
+    // population read twice may pair a visit with two rows: the step stays.
+    for (const sql of [
+      "SELECT p.district, count(*) AS visits FROM medical_visits m LEFT JOIN population p ON p.person_id = m.person_id AND m.visit_date > DATE '2025-06-01' GROUP BY p.district",
+      "SELECT p.district, count(*) AS visits FROM medical_visits m JOIN population p ON p.person_id = m.person_id JOIN population q ON q.person_id = m.person_id GROUP BY p.district",
+    ]) {
+      const enforced = await rewritten(clean, sql);
+      expect(enforced.rewrites, sql).toContain("one_group_per_unit");
+      expect(enforced.sql, sql).toContain("__unit_keys AS");
+    }
+  });
+
   it("counts a table read twice twice: a self-join multiplies a unit's rows", async () => {
     const most = await clean.facts.verifyMaxRowsPerValue("medical_visits", "person_id");
     expect(most).toBeGreaterThan(1);
