@@ -190,7 +190,7 @@ export interface paths {
     };
     /**
      * Draft each bounded numeric column's upper clamp bound from the data, with differential privacy (bureau).
-     * @description Answers the latest policy version's manifest with each numeric `aggregate` column's upper bound drafted as the smallest round number (1, 2, 5 × 10ⁿ) that clamps away at most `maxClampedShare` of the column's total, estimated from a histogram with ε-DP noise (`epsilon` per column, default 0.2, at most 1). A tighter bound makes every noisy sum and mean of the column more precise; the share it clamps is the bias it adds. The same data and parameters give the same draft. Nothing changes: publish the manifest (`PUT /v1/datasets/{name}/policy`). Recorded in the audit log with the ε spent.
+     * @description Answers the latest policy version's manifest with each numeric `aggregate` column's upper bound drafted as the smallest round number (1, 2, 5 × 10ⁿ) that clamps away at most `maxClampedShare` of the column's total, estimated from a histogram with ε-DP noise (`epsilon` per bound, default 0.2, at most 1). Where a unit has several rows, `bounds.unitMax` (the most one unit's values add up to in a group) is drafted the same way from the units' totals, a second release. A tighter bound makes every noisy sum and mean of the column more precise; the share it clamps is the bias it adds. The same data and parameters give the same draft. Nothing changes: publish the manifest (`PUT /v1/datasets/{name}/policy`). Recorded in the audit log with the ε spent.
      */
     get: operations["draftCalibratedBounds"];
     put?: never;
@@ -1815,6 +1815,7 @@ export interface components {
           bounds?: {
             min: number;
             max: number;
+            unitMax?: number;
           };
           dateRange?: {
             /** Format: date */
@@ -1939,6 +1940,7 @@ export interface components {
           bounds?: {
             min: number;
             max: number;
+            unitMax?: number;
           };
           dateRange?: {
             /** Format: date */
@@ -1974,13 +1976,19 @@ export interface components {
         declared: {
           min: number;
           max: number;
+          unitMax?: number;
         };
         drafted: {
           min: number;
           max: number;
+          unitMax?: number;
         };
         clampedShare: number;
         kept: string | null;
+        unitTotal: {
+          clampedShare: number;
+          kept: string | null;
+        } | null;
       }[];
       manifest: {
         name: string;
@@ -2029,6 +2037,7 @@ export interface components {
           bounds?: {
             min: number;
             max: number;
+            unitMax?: number;
           };
           dateRange?: {
             /** Format: date */
@@ -2966,6 +2975,7 @@ export interface components {
           bounds?: {
             min: number;
             max: number;
+            unitMax?: number;
           };
           dateRange?: {
             /** Format: date */
@@ -3069,6 +3079,7 @@ export interface components {
         bounds?: {
           min: number;
           max: number;
+          unitMax?: number;
         };
         dateRange?: {
           /** Format: date */
@@ -3217,6 +3228,7 @@ export interface components {
               bounds?: {
                 min: number;
                 max: number;
+                unitMax?: number;
               };
               dateRange?: {
                 /** Format: date */
@@ -10489,6 +10501,7 @@ export interface operations {
             bounds?: {
               min: number;
               max: number;
+              unitMax?: number;
             };
             dateRange?: {
               /** Format: date */
@@ -11384,6 +11397,7 @@ export interface operations {
                   bounds?: {
                     min: number;
                     max: number;
+                    unitMax?: number;
                   };
                   dateRange?: {
                     /** Format: date */

@@ -28,26 +28,38 @@ import { latestPolicyVersion } from "./policy-versions.ts";
  * audit log with the ε it spends.
  */
 
-/** ε a draft spends per column unless the officer says otherwise. */
+/** ε a draft spends per bound (a column's upper bound, a unit total's) unless the officer says otherwise. */
 export const DEFAULT_CALIBRATION_EPSILON = 0.2;
-/** The most ε an officer may spend on one column's draft. */
+/** The most ε an officer may spend on one bound's draft. */
 export const MAX_CALIBRATION_EPSILON = 1;
+
+/** A column's bounds as a manifest declares them (`unitMax` optional). */
+export interface ColumnBounds {
+  readonly min: number;
+  readonly max: number;
+  readonly unitMax?: number;
+}
 
 export interface BoundsDraftColumn {
   readonly column: string;
-  readonly declared: { readonly min: number; readonly max: number };
-  /** The drafted bounds: the declared lower bound and the calibrated upper one. */
-  readonly drafted: { readonly min: number; readonly max: number };
+  readonly declared: ColumnBounds;
+  /** The drafted bounds: the declared lower bound, the calibrated upper one and unit total. */
+  readonly drafted: ColumnBounds;
   /** Estimated share of the column's total the drafted upper bound clamps away (its bias). */
   readonly clampedShare: number;
   /** Why the declared bound was kept, when it was. */
   readonly kept: string | null;
+  /**
+   * The draft of `unitMax`, for a dataset whose units have several rows (null otherwise): the
+   * estimated share of the units' totals it clamps away, and why none was drafted, when none was.
+   */
+  readonly unitTotal: { readonly clampedShare: number; readonly kept: string | null } | null;
 }
 
 export interface BoundsDraft {
   readonly dataset: string;
   readonly basedOnVersion: number;
-  /** ε spent per column (each column's draft is its own release). */
+  /** ε spent per drafted bound (a column's upper bound, and its unit total's, are each a release). */
   readonly epsilon: number;
   readonly maxClampedShare: number;
   readonly columns: BoundsDraftColumn[];
@@ -71,50 +83,58 @@ export interface BoundsDraftRequest {
 const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|DOUBLE|FLOAT|REAL|DECIMAL)/;
 
 /** Whether a column's upper bound can be drafted: a bounded numeric aggregate column, not negative. */
-function calibrable(
-  column: ColumnManifest,
-): column is ColumnManifest & { bounds: { min: number; max: number } } {
+function calibrable(column: ColumnManifest): column is ColumnManifest & { bounds: ColumnBounds } {
   return column.rule === "aggregate" && NUMERIC.test(column.type) && column.bounds !== undefined;
 }
 
 /**
  * The SQL of the histogram: the column's non-null values of rows with a unit, each unit's rows cut
  * to the cap (by a hash of the value, as any cut would do: the histogram's sensitivity rests on the
- * cap, not on which rows are kept), clamped to the declared bounds, counted and summed per bucket.
- * Names are manifest identifiers (lower snake case, checked by the manifest schema).
+ * cap, not on which rows are kept), clamped to [lo, rowMax]; with `perUnit`, each unit's total of
+ * those instead (one value a unit). Those values, clamped to the last edge, are counted and summed
+ * per bucket. Names are manifest identifiers (lower snake case, checked by the manifest schema).
  */
 function histogramSql(
   table: string,
   unit: string,
   column: string,
-  lo: number,
+  range: { readonly lo: number; readonly rowMax: number },
   edges: readonly number[],
   cap: number,
+  perUnit: boolean,
 ): string {
+  const top = sqlNumber(edges[edges.length - 1]!);
   const bucket = `CASE ${edges
     .slice(0, -1)
     .map((edge, b) => `WHEN __v <= ${sqlNumber(edge)} THEN ${b}`)
     .join(" ")} ELSE ${edges.length - 1} END`;
-  return `WITH __kept AS (SELECT CAST("${column}" AS DOUBLE) AS __x FROM main."${table}"
+  const values = perUnit
+    ? `SELECT least(sum(__r), ${top}) AS __v FROM __rows GROUP BY __u`
+    : `SELECT least(__r, ${top}) AS __v FROM __rows`;
+  return `WITH __kept AS (SELECT "${unit}" AS __u, CAST("${column}" AS DOUBLE) AS __x FROM main."${table}"
       WHERE "${unit}" IS NOT NULL AND "${column}" IS NOT NULL
       QUALIFY row_number() OVER (PARTITION BY "${unit}" ORDER BY hash("${column}")) <= ${cap}),
-    __clamped AS (SELECT least(greatest(__x, ${sqlNumber(lo)}), ${sqlNumber(edges[edges.length - 1]!)}) AS __v FROM __kept)
-    SELECT ${bucket} AS bucket, count(*) AS n, sum(__v) AS s FROM __clamped GROUP BY bucket`;
+    __rows AS (SELECT __u, least(greatest(__x, ${sqlNumber(range.lo)}), ${sqlNumber(range.rowMax)}) AS __r FROM __kept),
+    __values AS (${values})
+    SELECT ${bucket} AS bucket, count(*) AS n, sum(__v) AS s FROM __values GROUP BY bucket`;
 }
 
 async function histogram(
   connection: Awaited<ReturnType<DataDomain["connect"]>>,
   manifest: DatasetManifest,
-  column: ColumnManifest & { bounds: { min: number; max: number } },
+  column: string,
+  range: { readonly lo: number; readonly rowMax: number },
   edges: readonly number[],
+  perUnit: boolean,
 ): Promise<BucketHistogram> {
   const sql = histogramSql(
     manifest.name,
     manifest.privacyUnit!,
-    column.name,
-    column.bounds.min,
+    column,
+    range,
     edges,
     manifest.maxContributionsPerUnit!,
+    perUnit,
   );
   const reader = await connection.runAndReadAll(sql);
   const counts = edges.map(() => 0);
@@ -171,45 +191,75 @@ export async function calibrateColumns(
   if (targets.length === 0)
     throw new DomainError("BAD_REQUEST", `${dataset} has no numeric aggregate column with declared bounds`);
   const drafts: BoundsDraftColumn[] = [];
+  const cap = manifest.maxContributionsPerUnit;
   const connection = await dataDomain.connect();
   try {
     for (const column of targets) {
       const declared = { lo: column.bounds.min, hi: column.bounds.max };
-      let result: BoundCalibration;
       if (declared.lo < 0) {
-        result = {
-          hi: declared.hi,
+        drafts.push({
+          column: column.name,
+          declared: column.bounds,
+          drafted: column.bounds,
           clampedShare: 0,
-          values: 0,
           kept: "the column may be negative: drafting covers upper bounds of non-negative columns",
-        };
-      } else {
-        const edges = boundCandidates(declared);
-        const exact = await histogram(connection, manifest, column, edges);
+          unitTotal: null,
+        });
+        continue;
+      }
+      /** One ε-DP draft: the noise drawn from the salt and the exact histogram it is added to. */
+      const draft = async (
+        what: string,
+        bounds: { readonly lo: number; readonly hi: number },
+        rowMax: number,
+        perUnit: boolean,
+        atLeast: number | undefined,
+      ): Promise<BoundCalibration> => {
+        const edges = boundCandidates(bounds);
+        const exact = await histogram(
+          connection,
+          manifest,
+          column.name,
+          { lo: bounds.lo, rowMax },
+          edges,
+          perUnit,
+        );
         const uniform = seededUniformInt(noiseSalt, [
           "bounds draft",
+          what,
           dataset,
           column.name,
           epsilon,
           maxClampedShare,
-          manifest.maxContributionsPerUnit,
+          cap,
           exact,
         ]);
-        result = calibrateUpperBound(exact, {
-          declared,
-          maxContributions: manifest.maxContributionsPerUnit,
+        return calibrateUpperBound(exact, {
+          declared: bounds,
+          // A unit adds up to `cap` values to the rows' histogram, one to its units' totals'.
+          maxContributions: perUnit ? 1 : cap,
           epsilon,
           maxClampedShare,
-          ...(column.dummy?.range ? { atLeast: column.dummy.range.max } : {}),
+          ...(atLeast === undefined ? {} : { atLeast }),
           uniform,
         });
+      };
+      const rows = await draft("rows", declared, declared.hi, false, column.dummy?.range?.max);
+      // Units with several rows: their totals too, under the drafted row bound, below the declared
+      // unitMax or else the cap's worth of rows (which clamps nothing), never below one row's bound.
+      let unitTotal: BoundCalibration | null = null;
+      if (cap > 1) {
+        const ceiling = column.bounds.unitMax ?? cap * rows.hi;
+        unitTotal = await draft("unit totals", { lo: declared.lo, hi: ceiling }, rows.hi, true, rows.hi);
       }
+      const unitMax = unitTotal && unitTotal.kept === null ? unitTotal.hi : column.bounds.unitMax;
       drafts.push({
         column: column.name,
         declared: column.bounds,
-        drafted: { min: column.bounds.min, max: result.hi },
-        clampedShare: result.clampedShare,
-        kept: result.kept,
+        drafted: { min: column.bounds.min, max: rows.hi, ...(unitMax === undefined ? {} : { unitMax }) },
+        clampedShare: rows.clampedShare,
+        kept: rows.kept,
+        unitTotal: unitTotal && { clampedShare: unitTotal.clampedShare, kept: unitTotal.kept },
       });
     }
   } finally {
@@ -248,7 +298,9 @@ export async function draftCalibratedBounds(
     data: {
       dataset,
       version: latest.version,
-      epsilonPerColumn: epsilon,
+      // Each drafted bound is a release of its own: a column's upper bound, and its unit total's.
+      epsilonPerBound: epsilon,
+      epsilonSpent: epsilon * drafts.reduce((n, d) => n + 1 + (d.unitTotal ? 1 : 0), 0),
       maxClampedShare,
       columns: drafts.map((d) => ({
         column: d.column,

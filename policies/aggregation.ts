@@ -121,7 +121,9 @@ function sensitivity(measure: Measure, plan: AggregatePlan): number {
   if (measure.kind === "units") return unitSpread(plan);
   if (measure.kind !== "sum") return c;
   const b = measure.bounds!;
-  return c * Math.max(Math.abs(b.lo), Math.abs(b.hi));
+  const rows = c * Math.max(Math.abs(b.lo), Math.abs(b.hi));
+  // Each unit's total clamped to unitMax in its one group (never negative: the rewrite's least()).
+  return measure.unitMax === undefined ? rows : Math.min(rows, measure.unitMax);
 }
 
 /** Share of ε a sum gets relative to a count. */

@@ -165,10 +165,20 @@ export const ColumnManifest = z
     identifier: IdentifierKind.optional(),
     /** Declared value domain of a categorical column: dummy data draws from it, outputs are checked against it. */
     values: z.array(z.string().min(1)).min(1).optional(),
-    /** Declared numeric range: inputs to aggregates are clamped to it, dummy data is drawn inside it. */
+    /**
+     * Declared numeric range: inputs to aggregates are clamped to it, dummy data is drawn inside it.
+     * `unitMax`, for a column that is never negative: the most one unit's values may add up to in
+     * one group of a query (a person's visits' costs in a district); where the engine keeps each
+     * unit to one group, a unit's total above it is clamped to it and a sum's noise is scaled to
+     * it rather than to the cap times `max`.
+     */
     bounds: z
-      .object({ min: z.number(), max: z.number() })
+      .object({ min: z.number(), max: z.number(), unitMax: z.number().positive().optional() })
       .refine((b) => b.min < b.max, "bounds.min must be below bounds.max")
+      .refine(
+        (b) => b.unitMax === undefined || b.min >= 0,
+        "bounds.unitMax applies to columns that are never negative (min ≥ 0)",
+      )
       .optional(),
     /** Declared date range (inclusive) of a DATE or TIMESTAMP column. */
     dateRange: z

@@ -818,6 +818,15 @@ class Analyzer {
     const having = child(node, "having");
     const keySources = keyLineages.map(keySource);
     const differentialPrivacy = views.some((v) => v.differentialPrivacy);
+    const oneGroupPerUnit =
+      differentialPrivacy &&
+      maxContributions > 1 &&
+      keySources.length > 0 &&
+      keySources.every((source) => {
+        if (source === null || source === "constant") return false;
+        const manifest = this.views.get(source.dataset)?.manifest;
+        return manifest?.privacyUnit != null && manifest.maxContributionsPerUnit === 1;
+      });
     return {
       node,
       unitRef,
@@ -826,7 +835,11 @@ class Analyzer {
       publicPartitions: this.publicPartitions(groupKeys, scope),
       keySources,
       unitColumn: unitSource ? { dataset: unitSource.dataset, column: unitSource.column } : null,
-      measures,
+      // A unit's total per group is computed from partials per (group, unit), which count(DISTINCT x) cannot give.
+      measures:
+        oneGroupPerUnit && !measures.some((m) => m.kind === "count_distinct")
+          ? measures.map((m) => this.withUnitMax(m))
+          : measures,
       outputs,
       having: having ? planHaving(having, selectList) : [],
       order,
@@ -835,18 +848,18 @@ class Analyzer {
       minGroupSize: Math.max(...views.map((v) => v.minGroupSize)),
       maxContributions,
       differentialPrivacy,
-      oneGroupPerUnit:
-        differentialPrivacy &&
-        maxContributions > 1 &&
-        keySources.length > 0 &&
-        keySources.every((source) => {
-          if (source === null || source === "constant") return false;
-          const manifest = this.views.get(source.dataset)?.manifest;
-          return manifest?.privacyUnit != null && manifest.maxContributionsPerUnit === 1;
-        }),
+      oneGroupPerUnit,
       outerJoinsOnUnitsOnly: !this.outerJoinOnOtherThanUnits,
       dominance: strictestDominance(views.map((v) => v.manifest.dominance ?? null)),
     };
+  }
+
+  /** A sum of a column with `bounds.unitMax` (never negative), carrying it; any other measure as it is. */
+  private withUnitMax(measure: Measure): Measure {
+    if (measure.kind !== "sum" || !measure.column || !measure.bounds || measure.bounds.lo < 0) return measure;
+    const { dataset, column } = measure.column;
+    const unitMax = this.views.get(dataset)?.manifest.columns.find((c) => c.name === column)?.bounds?.unitMax;
+    return unitMax === undefined ? measure : { ...measure, unitMax };
   }
 
   private aggregateOutput(

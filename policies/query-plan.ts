@@ -36,6 +36,11 @@ export interface Measure {
   /** Clamping bounds of a sum's argument. */
   readonly bounds: { readonly lo: number; readonly hi: number } | null;
   /**
+   * A sum's bound on each unit's total in its group (the column's `bounds.unitMax`): set only in a
+   * plan that keeps each unit to one group, where the rewrite clamps each unit's total to it.
+   */
+  readonly unitMax?: number;
+  /**
    * The dataset column `value` reads unchanged (a bare column reference), if it does: facts
    * verified about that column's values hold for the measure's inputs too.
    */

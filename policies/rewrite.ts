@@ -1,5 +1,5 @@
 import { readsContributors } from "./aggregation.ts";
-import { clampExpression, type ValueFacts } from "./clamp.ts";
+import { clampExpression, sqlNumber, type ValueFacts } from "./clamp.ts";
 import type { AggregatePlan, DominanceColumns, Measure, RawAggregateColumns } from "./query-plan.ts";
 import { cloneNode, columnRefNode, type SqlNode } from "./sql-tree.ts";
 import { KEPT_UNIT_TOTALS } from "./sticky-noise.ts";
@@ -277,9 +277,11 @@ export function rewriteAggregate(
   // Sticky noise (every release that is not DP: grade 2) reads each figure's contributing units
   // and largest unit totals per group (sticky-noise.ts).
   const sticky = !plan.differentialPrivacy;
+  // A sum whose units' totals are clamped (`Measure.unitMax`) reads each unit's total in its group.
+  const unitClamped = plan.measures.some((m) => m.unitMax !== undefined);
   const viaUnits =
     options.unitPartials !== false &&
-    (dominant || sticky) &&
+    (dominant || sticky || unitClamped) &&
     !oncePerGroup &&
     !plan.measures.some((m) => m.kind === "count_distinct");
 
@@ -301,6 +303,20 @@ export function rewriteAggregate(
     if (viaUnits) return `count(*) FILTER (WHERE ${partial(`count(*) FILTER (WHERE ${condition})`)} > 0)`;
     return distinctUnits(condition);
   };
+  // Per measure, its statistic over one unit's rows in a group, where a unit total is read:
+  // computed per (group, unit) in `__units` or `__unit_totals`, or read off the row itself when a
+  // group's rows have distinct units.
+  const unitStatistics = new Map<number, string>();
+  /** Each unit's total of measure j in the group: its partial, its one row's value, or `__s{j}`. */
+  const unitTotal = (j: number, rowSql: string, ownRow: string): string => {
+    unitStatistics.set(j, rowSql);
+    return viaUnits ? partial(rowSql) : oncePerGroup ? ownRow : `__s${j}`;
+  };
+  // The same per-group figures over unit totals, computed in `__agg` when it reads unit rows
+  // (`__units`, or rows of distinct units), else in `__dom` over `__unit_totals`.
+  const unitFigureParts: string[] = [];
+  // One column per distinct SQL text: figures whose units are the same set share their hash.
+  const unitFigure = onceEach(unitFigureParts);
   const unitCount = viaUnits ? "count(*)" : units;
   const unitColumn = aggregate("__v0", unitCount);
   const values: string[] = [];
@@ -324,7 +340,14 @@ export function rewriteAggregate(
         contributing = every ? unitCount : unitsWhere(`${m} IS NOT NULL`);
         break;
       case "sum":
-        value = aggregate(`__v${j}`, summed(`sum(${clamp(j)})`));
+        value =
+          measure.unitMax === undefined
+            ? aggregate(`__v${j}`, summed(`sum(${clamp(j)})`))
+            : // Each unit's total in its group, clamped (never negative: see `Measure.unitMax`).
+              unitFigure(
+                `__v${j}`,
+                `sum(least(${unitTotal(j, `sum(${clamp(j)})`, clamp(j))}, ${sqlNumber(measure.unitMax)}))`,
+              );
         // A zero adds nothing: `sum(CASE WHEN cond THEN x ELSE 0 END)` is conditional too.
         contributing = unitsWhere(`${clamp(j)} <> 0`);
         break;
@@ -342,20 +365,6 @@ export function rewriteAggregate(
       return rewriteAggregate(plan, namedParams, { ...facts, unitRange: undefined }, options);
   }
 
-  // Per measure, its statistic over one unit's rows in a group, where a unit total is read:
-  // computed per (group, unit) in `__units` or `__unit_totals`, or read off the row itself when a
-  // group's rows have distinct units.
-  const unitStatistics = new Map<number, string>();
-  /** Each unit's total of measure j in the group: its partial, its one row's value, or `__s{j}`. */
-  const unitTotal = (j: number, rowSql: string, ownRow: string): string => {
-    unitStatistics.set(j, rowSql);
-    return viaUnits ? partial(rowSql) : oncePerGroup ? ownRow : `__s${j}`;
-  };
-  // The same per-group figures over unit totals, computed in `__agg` when it reads unit rows
-  // (`__units`, or rows of distinct units), else in `__dom` over `__unit_totals`.
-  const unitFigureParts: string[] = [];
-  // One column per distinct SQL text: figures whose units are the same set share their hash.
-  const unitFigure = onceEach(unitFigureParts);
   const stickyColumns = new Map<number, { units: string; largest: string | null; smallest: string | null }>();
   if (sticky) {
     plan.measures.forEach((measure, j) => {
@@ -482,6 +491,7 @@ export function rewriteAggregate(
     ...(plan.oneGroupPerUnit ? ["one_group_per_unit"] : []),
     `threshold:${plan.minGroupSize}`,
     ...plan.measures.flatMap((m) => (m.bounds ? [`clamp:[${m.bounds.lo},${m.bounds.hi}]`] : [])),
+    ...plan.measures.flatMap((m) => (m.unitMax === undefined ? [] : [`clamp_unit_total:${m.unitMax}`])),
     plan.differentialPrivacy ? "noise:discrete_laplace" : "noise:sticky_seeded",
     ...(plan.publicPartitions ? ["public_partitions"] : []),
     ...(plan.dominance

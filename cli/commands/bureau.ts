@@ -123,12 +123,26 @@ const policyDraftBounds: Command = {
     ctx.term.err(
       table([
         ["column", "declared max", "drafted max", "clamps away", "note"],
-        ...draft.columns.map((c) => [
-          c.column,
-          c.declared.max.toLocaleString("en"),
-          c.drafted.max.toLocaleString("en"),
-          c.kept ? "-" : `about ${percent(c.clampedShare)} of the total`,
-          c.kept ?? "",
+        ...draft.columns.flatMap((c) => [
+          [
+            c.column,
+            c.declared.max.toLocaleString("en"),
+            c.drafted.max.toLocaleString("en"),
+            c.kept ? "-" : `about ${percent(c.clampedShare)} of the total`,
+            c.kept ?? "",
+          ],
+          // A unit's total in a group (bounds.unitMax), where units have several rows.
+          ...(c.unitTotal
+            ? [
+                [
+                  `${c.column} (a unit's total)`,
+                  c.declared.unitMax?.toLocaleString("en") ?? "-",
+                  c.drafted.unitMax?.toLocaleString("en") ?? "-",
+                  c.unitTotal.kept ? "-" : `about ${percent(c.unitTotal.clampedShare)} of the total`,
+                  c.unitTotal.kept ?? "",
+                ],
+              ]
+            : []),
         ]),
       ]),
     );
@@ -137,7 +151,7 @@ const policyDraftBounds: Command = {
     if (out) await writeFile(out, manifest);
     else ctx.term.out(manifest);
     ctx.term.err(
-      `${name}: drafted from policy version ${draft.basedOnVersion}, spending ε ${draft.epsilon} per column (in the audit log); review it, then: aos policy publish ${name} --manifest ${out ?? "MANIFEST.json"}`,
+      `${name}: drafted from policy version ${draft.basedOnVersion}, spending ε ${draft.epsilon} per drafted bound (in the audit log); review it, then: aos policy publish ${name} --manifest ${out ?? "MANIFEST.json"}`,
     );
     return EXIT.ok;
   },

@@ -14,7 +14,7 @@ import type { SqlStore } from "../../storage/sql-store.ts";
 import { type GatewayEnv, requireRole } from "../auth.ts";
 import { COMMON_ERRORS, NOT_FOUND_ERROR } from "../problem.ts";
 
-const Range = z.object({ min: z.number(), max: z.number() });
+const Range = z.object({ min: z.number(), max: z.number(), unitMax: z.number().optional() });
 
 const BoundsDraftDoc = z
   .object({
@@ -29,6 +29,7 @@ const BoundsDraftDoc = z
         drafted: Range,
         clampedShare: z.number(),
         kept: z.string().nullable(),
+        unitTotal: z.object({ clampedShare: z.number(), kept: z.string().nullable() }).nullable(),
       }),
     ),
     manifest: DatasetManifest,
@@ -42,7 +43,7 @@ const draftBounds = createRoute({
   tags: ["catalog"],
   summary:
     "Draft each bounded numeric column's upper clamp bound from the data, with differential privacy (bureau).",
-  description: `Answers the latest policy version's manifest with each numeric \`aggregate\` column's upper bound drafted as the smallest round number (1, 2, 5 × 10ⁿ) that clamps away at most \`maxClampedShare\` of the column's total, estimated from a histogram with ε-DP noise (\`epsilon\` per column, default ${DEFAULT_CALIBRATION_EPSILON}, at most ${MAX_CALIBRATION_EPSILON}). A tighter bound makes every noisy sum and mean of the column more precise; the share it clamps is the bias it adds. The same data and parameters give the same draft. Nothing changes: publish the manifest (\`PUT /v1/datasets/{name}/policy\`). Recorded in the audit log with the ε spent.`,
+  description: `Answers the latest policy version's manifest with each numeric \`aggregate\` column's upper bound drafted as the smallest round number (1, 2, 5 × 10ⁿ) that clamps away at most \`maxClampedShare\` of the column's total, estimated from a histogram with ε-DP noise (\`epsilon\` per bound, default ${DEFAULT_CALIBRATION_EPSILON}, at most ${MAX_CALIBRATION_EPSILON}). Where a unit has several rows, \`bounds.unitMax\` (the most one unit's values add up to in a group) is drafted the same way from the units' totals, a second release. A tighter bound makes every noisy sum and mean of the column more precise; the share it clamps is the bias it adds. The same data and parameters give the same draft. Nothing changes: publish the manifest (\`PUT /v1/datasets/{name}/policy\`). Recorded in the audit log with the ε spent.`,
   security: [{ bearer: [] }],
   request: {
     params: z.object({

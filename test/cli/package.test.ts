@@ -158,7 +158,7 @@ describe("the aos CLI package installed from its tarball", () => {
     expect(draft.code).toBe(0);
     // A row per bounded column: declared and drafted bounds, and what the draft clamps away (or why not).
     expect(draft.stderr).toMatch(/annual_income\s+2,000,000\s+[\d,]+\s/);
-    expect(draft.stderr).toContain("spending ε 1 per column");
+    expect(draft.stderr).toContain("spending ε 1 per drafted bound");
     expect(draft.stderr).toContain("aos policy publish population --manifest");
     const manifest = JSON.parse(await readFile(file, "utf8")) as {
       columns: { name: string; bounds?: { min: number; max: number } }[];

@@ -4,10 +4,11 @@ import { startTestGateway, type TestGateway } from "../support/gateway.ts";
 
 type DraftColumn = {
   column: string;
-  declared: { min: number; max: number };
-  drafted: { min: number; max: number };
+  declared: { min: number; max: number; unitMax?: number };
+  drafted: { min: number; max: number; unitMax?: number };
   clampedShare: number;
   kept: string | null;
+  unitTotal: { clampedShare: number; kept: string | null } | null;
 };
 type Draft = {
   dataset: string;
@@ -69,7 +70,9 @@ describe("bounds drafted from the data with differential privacy, published by t
       data: {
         dataset: "population",
         version: 1,
-        epsilonPerColumn: 1,
+        epsilonPerBound: 1,
+        // One resident, one row: income has no unit total to draft.
+        epsilonSpent: 1,
         maxClampedShare: 0.05,
         columns: [{ column: "annual_income", declaredMax: 2_000_000, draftedMax: column.drafted.max }],
       },
@@ -94,6 +97,12 @@ describe("bounds drafted from the data with differential privacy, published by t
     const cost = res.body.columns.find((c) => c.column === "cost")!;
     expect(cost.drafted).toEqual(cost.declared);
     expect(cost.kept).toMatch(/too few values|no lower candidate|noise is larger/);
+    // Several visits a person: a person's total is drafted too (a second release), and kept here.
+    expect(cost.declared.unitMax).toBe(200_000);
+    expect(cost.unitTotal?.kept).toMatch(/too few values|no lower candidate|noise is larger/);
+    expect(gw.audit.ofType("bounds.drafted").at(-1)).toMatchObject({
+      data: { dataset: "medical_visits", epsilonPerBound: 0.05, epsilonSpent: 0.1 },
+    });
   });
 
   it("is the bureau's; refuses what it cannot draft in words that say why", async () => {

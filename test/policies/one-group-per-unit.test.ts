@@ -1,8 +1,9 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { SqlConnection } from "../../control/query-service.ts";
 import { measureAccuracies, releaseAggregate } from "../../policies/aggregation.ts";
+import { DatasetManifest } from "../../policies/manifest.ts";
 import { rewriteAggregate } from "../../policies/rewrite.ts";
-import { analyze, parserConnection } from "./fixtures.ts";
+import { analyze, DEMO_MANIFESTS, parserConnection } from "./fixtures.ts";
 
 // A person's visits joined to their one population row all share the row's district: kept to one
 // group, a person adds one to one district's count of persons, so that count's noise is one
@@ -97,5 +98,65 @@ describe("what keeping each unit to one group buys", () => {
       expect(sd).toBeGreaterThan(2);
       expect(sd).toBeLessThan(4);
     });
+  });
+});
+
+describe("a unit's total clamped where the column declares bounds.unitMax", () => {
+  const byDistrict =
+    "SELECT p.district, sum(v.cost) AS total, avg(v.cost) AS mean_cost FROM medical_visits v JOIN population p ON v.person_id = p.person_id GROUP BY p.district";
+
+  it("noises a sum at one person's total, not the cap times a visit's bound", async () => {
+    const kept = await plan(byDistrict);
+    const sum = kept.measures.find((m) => m.kind === "sum")!;
+    expect(sum.unitMax).toBe(200_000);
+    const clamped = measureAccuracies(kept, 0.5);
+    const perVisit = measureAccuracies(
+      { ...kept, measures: kept.measures.map(({ unitMax: _, ...m }) => m) },
+      0.5,
+    );
+    const j = kept.measures.indexOf(sum);
+    // 20 visits of 200,000 against one person's 200,000: twenty times less noise.
+    expect(perVisit[j]!.scale! / clamped[j]!.scale!).toBeCloseTo(20, 0);
+    expect(rewriteAggregate(kept, undefined).rewrites).toContain("clamp_unit_total:200000");
+  });
+
+  it("only where each unit is kept to one group, for a column read as it is, without count(DISTINCT x)", async () => {
+    const unitMaxOf = async (sql: string) =>
+      (await plan(sql)).measures.filter((m) => m.kind === "sum").map((m) => m.unitMax);
+    // Diagnoses: a person's visits spread over several, each up to the cap.
+    expect(
+      await unitMaxOf("SELECT diagnosis, sum(cost) AS total FROM medical_visits GROUP BY diagnosis"),
+    ).toEqual([undefined]);
+    // An expression of the column is not the column: its bound is not the column's.
+    expect(
+      await unitMaxOf(
+        "SELECT p.district, sum(v.cost * 2) AS total FROM medical_visits v JOIN population p USING (person_id) GROUP BY p.district",
+      ),
+    ).toEqual([undefined]);
+    // Unit totals come from partials per (group, unit), which count(DISTINCT x) cannot give.
+    expect(
+      await unitMaxOf(
+        "SELECT p.district, sum(v.cost) AS total, count(DISTINCT v.hospital) AS hospitals FROM medical_visits v JOIN population p USING (person_id) GROUP BY p.district",
+      ),
+    ).toEqual([undefined]);
+    // A filter keeps it: a unit's filtered total is within its total.
+    expect(
+      await unitMaxOf(
+        "SELECT p.district, sum(v.cost) FILTER (WHERE v.insurance_type = 'self-pay') AS self_paid FROM medical_visits v JOIN population p USING (person_id) GROUP BY p.district",
+      ),
+    ).toEqual([200_000]);
+  });
+
+  it("is refused on a column that may be negative", () => {
+    const visits = DEMO_MANIFESTS.find((m) => m.name === "medical_visits")!;
+    const negative = {
+      ...visits,
+      columns: visits.columns.map((c) =>
+        c.name === "cost" ? { ...c, bounds: { min: -100, max: 200_000, unitMax: 200_000 } } : c,
+      ),
+    };
+    expect(() => DatasetManifest.parse(negative)).toThrow(
+      /unitMax applies to columns that are never negative/,
+    );
   });
 });

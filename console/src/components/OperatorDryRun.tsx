@@ -20,6 +20,8 @@ export function rewriteInWords(rewrite: string, t: Translate): string | null {
       return t("op.rewrite.public_partitions");
     case "one_group_per_unit":
       return t("op.rewrite.one_group_per_unit");
+    case "clamp_unit_total":
+      return t("op.rewrite.clamp_unit_total", { max: arg });
     case "dominance": {
       const fields = Object.fromEntries(arg.split(",").map((kv) => kv.split("=") as [string, string]));
       return t("op.rewrite.dominance", { n: fields.n ?? "?", k: fields.k ?? "?" });
