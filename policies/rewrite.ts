@@ -325,19 +325,20 @@ export function rewriteAggregate(
     const m = inputs[j]!;
     const every = neverNull(measure, j);
     let value: string;
-    let contributing: string;
+    // Units adding to the measure, computed only where read (a partial named is a partial computed).
+    let contributing: () => string;
     switch (measure.kind) {
       case "units":
         value = unitColumn;
-        contributing = unitCount;
+        contributing = () => unitCount;
         break;
       case "count":
         value = aggregate(`__v${j}`, counted(every ? "count(*)" : `count(${m})`));
-        contributing = every ? unitCount : unitsWhere(`${m} IS NOT NULL`);
+        contributing = () => (every ? unitCount : unitsWhere(`${m} IS NOT NULL`));
         break;
       case "count_distinct":
         value = aggregate(`__v${j}`, `count(DISTINCT ${m})`);
-        contributing = every ? unitCount : unitsWhere(`${m} IS NOT NULL`);
+        contributing = () => (every ? unitCount : unitsWhere(`${m} IS NOT NULL`));
         break;
       case "sum":
         value =
@@ -349,12 +350,12 @@ export function rewriteAggregate(
                 `sum(least(${unitTotal(j, `sum(${clamp(j)})`, clamp(j))}, ${sqlNumber(measure.unitMax)}))`,
               );
         // A zero adds nothing: `sum(CASE WHEN cond THEN x ELSE 0 END)` is conditional too.
-        contributing = unitsWhere(`${clamp(j)} <> 0`);
+        contributing = () => unitsWhere(`${clamp(j)} <> 0`);
         break;
     }
     values.push(value);
     // Contributors the post-processor never reads are not computed (see `readsContributors`).
-    contributors.push(readsContributors(plan, measure) ? aggregate(`__c${j}`, contributing) : unitColumn);
+    contributors.push(readsContributors(plan, measure) ? aggregate(`__c${j}`, contributing()) : unitColumn);
   });
 
   if (bitmap) {
