@@ -661,7 +661,7 @@ async function attackColumn(
 
 // ---- utility ------------------------------------------------------------------------------------
 
-/** District-level figures an honest analyst asks, with the columns that count each group's units. */
+/** Figures an honest analyst asks (by district, and costs by diagnosis), with the columns that count each group's units. */
 const UTILITY_QUERIES = [
   {
     sql: "SELECT district, count(*) AS n, avg(annual_income) AS mean_income FROM population GROUP BY district",
@@ -673,6 +673,12 @@ const UTILITY_QUERIES = [
     units: "patients",
     figures: ["patients", "mean_cost"],
   },
+  {
+    // Not by district: a person's visits spread over several diagnoses, each up to the cap.
+    sql: "SELECT diagnosis, count(DISTINCT person_id) AS persons, sum(cost) AS total_cost FROM medical_visits GROUP BY diagnosis",
+    units: "persons",
+    figures: ["total_cost"],
+  },
 ] as const;
 
 async function measureUtility(engine: Engine, trials: number): Promise<UtilityFigure[]> {
@@ -680,7 +686,11 @@ async function measureUtility(engine: Engine, trials: number): Promise<UtilityFi
   if (trials === 0) return figures;
   for (const q of UTILITY_QUERIES) {
     const exact = new Map(
-      (await engine.truth<Record<string, string | number>>(q.sql)).map((row) => [String(row.district), row]),
+      // Keyed by the group key, the first column.
+      (await engine.truth<Record<string, string | number>>(q.sql)).map((row) => [
+        String(Object.values(row)[0]),
+        row,
+      ]),
     );
     const errors = new Map<string, number[]>(q.figures.map((f) => [f, []]));
     const stated = new Map<string, { halfWidth: number; within: boolean }[]>(q.figures.map((f) => [f, []]));
