@@ -25,6 +25,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { ControlPlaneBudgetLedger } from "../control/budget-ledger.ts";
+import { mulberry32 } from "../control/dummy-data.ts";
 import { demoGrant } from "../control/provisioning.ts";
 import { createQueryService, type QueryService, verifyDomainFacts } from "../control/query-service.ts";
 import { isDomainError } from "../policies/errors.ts";
@@ -340,18 +341,6 @@ async function publishedGuesses(
 
 // ---- the attacks --------------------------------------------------------------------------------
 
-/** mulberry32: the attacker's reproducible coin. */
-function coin(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * The r-th rephrasing: a predicate that leaves out one date no target has (r = 0: none). The
  * canonical query key sees a new filter, so each rephrasing is a new computation, charged anew
@@ -493,7 +482,8 @@ const failure = (a: Answer) => (a.ok ? "none" : a.code);
 async function subsetSum(ctx: AttackContext): Promise<AttackRun> {
   const c = ctx.column;
   const n = ctx.targets.length;
-  const rand = coin(ctx.seed);
+  // The attacker's reproducible coin.
+  const rand = mulberry32(ctx.seed);
   const rows: number[][] = [];
   const answers: number[] = [];
   let stoppedBy = "query cap";

@@ -35,8 +35,11 @@ export interface DummyOptions {
   readonly seed?: number;
 }
 
-/** Small fast PRNG (mulberry32): reproducible dummy data, no cryptographic claim. */
-function prng(seed: number): () => number {
+/**
+ * Small fast PRNG (mulberry32): reproducible dummy data (and a benchmark's or test's reproducible
+ * choices), no cryptographic claim.
+ */
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -179,7 +182,7 @@ function unitPool(manifest: DatasetManifest, rows: number): number {
  */
 export function dummyRows(manifest: DatasetManifest, options: DummyOptions): DummyRow[] {
   const count = Math.max(0, Math.min(MAX_DUMMY_ROWS, Math.floor(options.rows)));
-  const random = prng((options.seed ?? 0) ^ hashSeed(manifest.name));
+  const random = mulberry32((options.seed ?? 0) ^ hashSeed(manifest.name));
   const pool = unitPool(manifest, count);
   const rows: DummyRow[] = [];
   for (let i = 0; i < count; i++) {

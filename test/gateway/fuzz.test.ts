@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mulberry32 } from "../../control/dummy-data.ts";
 import { startTestGateway, type TestGateway } from "../support/gateway.ts";
 
 /**
@@ -14,18 +15,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await gw?.close();
 });
-
-/** mulberry32: small, seeded, good enough to pick cases reproducibly. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SEED = 20261205;
 
@@ -72,7 +61,7 @@ const RAW_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u202a-\u202e\
 
 describe("route fuzz", () => {
   it("answers every malformed request with 4xx problem+json, never 5xx, never a raw control character", async () => {
-    const random = prng(SEED);
+    const random = mulberry32(SEED);
     const doc = (await (await gw.app.request("/openapi.json")).json()) as {
       paths: Record<string, Record<string, unknown>>;
     };
