@@ -377,8 +377,9 @@ export function rewriteAggregate(
       else if (measure.kind === "count_distinct") total = unitTotal(j, `count(${m})`, present);
       // A unit whose values are all NULL has no total (NULL, as its sum is): not a zero.
       else if (measure.kind === "sum") total = unitTotal(j, `sum(${clamp(j)})`, clamp(j));
-      // A unit's one row counted once: every unit adds exactly one, as to the unit count.
-      const one = total === "1";
+      // A unit's one row in the group, never NULL, counted: every unit adds exactly one, as to the
+      // unit count (its total is the row's `present`, the constant 1).
+      const one = (measure.kind === "count" || measure.kind === "count_distinct") && oncePerGroup && every;
       // The set of units a figure counts: all of the group's for the unit count, else those adding to it.
       const units = unitFigure(
         `__x${j}`,
