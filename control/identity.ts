@@ -207,7 +207,7 @@ function bindingRefusal(
         prefix,
         reason: "certificate_unverified",
         detail:
-          "this key is bound to a client certificate, and the one presented was not issued by the CA this node trusts for clients or is not valid now: present the certificate the key is bound to",
+          "this key is bound to a client certificate, and the one presented was not issued by the CA this node trusts for clients, is not valid now or was revoked: present the certificate the key is bound to (a revoked one needs a new certificate and a new binding)",
       };
     case "absent":
       return {

@@ -246,7 +246,10 @@ export function connectionIsTls(c: Context): boolean {
 /** The request's socket, when it came through a listener (not `app.request` in a test). */
 function incomingSocket(
   c: Context,
-): (Partial<Pick<TLSSocket, "authorized" | "getPeerX509Certificate">> & IncomingSocket) | undefined {
+):
+  | (Partial<Pick<TLSSocket, "authorized" | "authorizationError" | "getPeerX509Certificate">> &
+      IncomingSocket)
+  | undefined {
   return (c.env as { incoming?: { socket?: IncomingSocket } } | undefined)?.incoming?.socket;
 }
 
@@ -275,6 +278,18 @@ export function presentedCertificate(
   if (!certificate) return { state: "absent" };
   if (socket.authorized !== true) return { state: "unverified" };
   return { state: "verified", clientKey: clientKeyOf(certificate) };
+}
+
+/**
+ * Why the client CA did not verify the connection's certificate, as OpenSSL names it
+ * (`CERT_REVOKED`, `CRL_HAS_EXPIRED`, `UNABLE_TO_GET_CRL`, …), for the failed authentication's
+ * entry: a revoked certificate, and a CRL that lapsed for everyone, must be told apart there.
+ */
+function certificateVerificationError(c: Context): string | undefined {
+  // Node sets the code as a string, though its types say Error.
+  const error: unknown = incomingSocket(c)?.authorizationError;
+  if (typeof error === "string") return error;
+  return error instanceof Error ? error.message : undefined;
 }
 
 /**
@@ -353,7 +368,9 @@ export function authenticateRequests(deps: {
         : undefined;
     if (checked && !checked.accepted && checked.refusal) {
       refusal = checked.refusal.detail;
-      refusalReason = `key refused: ${checked.refusal.reason}`;
+      const why =
+        checked.refusal.reason === "certificate_unverified" ? certificateVerificationError(c) : undefined;
+      refusalReason = `key refused: ${checked.refusal.reason}${why ? ` (${why})` : ""}`;
     }
     const principal = checked?.accepted ? checked.principal : null;
     if (!principal) {

@@ -20,6 +20,11 @@ export const Config = z.object({
    */
   TLS_CLIENT_CA_FILE: z.string().min(1).optional(),
   /**
+   * The client CA's certificate revocation lists (PEM, one or more; re-read on SIGHUP): a revoked
+   * client certificate is not verified, so a key bound to it is refused. Needs TLS_CLIENT_CA_FILE.
+   */
+  TLS_CLIENT_CRL_FILE: z.string().min(1).optional(),
+  /**
    * Which keys must be bound to a client certificate to be accepted at all: `none` (the default:
    * bound keys need their certificate, others work as before), `operators`, or `all` (bind the
    * bureau's own keys first). Needs TLS_CLIENT_CA_FILE.
@@ -167,6 +172,8 @@ function combinationRefusal(config: Config): string | undefined {
     return "TLS_CERT_FILE and TLS_KEY_FILE: HTTPS needs both the certificate and its private key";
   if (!config.TLS_CERT_FILE && (config.TLS_CA_FILE || config.TLS_CLIENT_CA_FILE))
     return "TLS_CA_FILE and TLS_CLIENT_CA_FILE apply to HTTPS: set TLS_CERT_FILE and TLS_KEY_FILE too";
+  if (config.TLS_CLIENT_CRL_FILE && !config.TLS_CLIENT_CA_FILE)
+    return "TLS_CLIENT_CRL_FILE revokes client certificates, and none are asked for: set TLS_CLIENT_CA_FILE too (the CA whose CRL it is)";
   if (config.TLS_CLIENT_CERT_REQUIRED !== "none" && !config.TLS_CLIENT_CA_FILE)
     return `TLS_CLIENT_CERT_REQUIRED=${config.TLS_CLIENT_CERT_REQUIRED} needs client certificates: set TLS_CLIENT_CA_FILE (and serve HTTPS here; a TLS-terminating proxy in front does not pass them on)`;
   const database = databaseTlsRefusal(config);

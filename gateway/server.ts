@@ -40,7 +40,7 @@ import { type Config, notificationSettings, type Transport, transportOf } from "
 import { problemDocument, rawProblemResponse } from "./problem.ts";
 import { SECURITY_HEADERS } from "./security-headers.ts";
 import { SingleSignOn, singleSignOnSettings } from "./single-sign-on.ts";
-import { httpsServerOptions, readTlsIdentity, type TlsIdentity } from "./tls.ts";
+import { type ClientCrls, httpsServerOptions, readTlsIdentity, type TlsIdentity } from "./tls.ts";
 
 export interface RunningGateway {
   /** Where HTTP is served; empty for a `runner`, which serves none. */
@@ -93,7 +93,8 @@ export async function startGateway(config: Config, logger: Logger): Promise<Runn
   // demo keys are shown once, and would be lost with it).
   // The certificate too: a bad one stops the start with the reason, before a port is held.
   const tls = config.ROLE !== "runner" && config.TLS_CERT_FILE ? await readTlsIdentity(config) : undefined;
-  const listener = config.ROLE === "runner" ? undefined : await listen(config, tls);
+  if (tls?.clientCrls) logClientCrls(logger, "TLS client CRLs loaded", tls.clientCrls);
+  const listener = config.ROLE === "runner" ? undefined : await listen(config, logger, tls);
   try {
     return await startNode(config, logger, listener);
   } catch (error) {
@@ -467,7 +468,19 @@ async function consoleSignOn(config: Config): Promise<SingleSignOn> {
   return new SingleSignOn(singleSignOnSettings(config, secret));
 }
 
-async function listen(config: Config, identity: TlsIdentity | undefined): Promise<PortListener> {
+/**
+ * How many client CRLs are in force. Their next-update dates are not named: Node parses no CRL, and
+ * past that date OpenSSL verifies no certificate of their CA (docs/security.md#tls).
+ */
+function logClientCrls(logger: Logger, message: string, crls: ClientCrls): void {
+  logger.info(message, { file: crls.file, crls: crls.count });
+}
+
+async function listen(
+  config: Config,
+  logger: Logger,
+  identity: TlsIdentity | undefined,
+): Promise<PortListener> {
   let app: ServeFetch | undefined;
   // serve() gives an HTTP/1 server unless asked for HTTP/2, which the embedded default never is.
   const server = await new Promise<Server>((resolve, reject) => {
@@ -503,9 +516,12 @@ async function listen(config: Config, identity: TlsIdentity | undefined): Promis
               const current = served!;
               try {
                 const next = await readTlsIdentity(config);
-                // Open connections keep their session; new handshakes get the new pair.
+                // Open connections keep their session; new handshakes get the new pair and CRLs.
+                // The new context has new session-ticket keys, so no session from before resumes:
+                // a client reconnecting makes a full handshake, checked against the new CRLs.
                 (server as unknown as HttpsServer).setSecureContext(next.context);
                 served = next;
+                if (next.clientCrls) logClientCrls(logger, "TLS client CRLs reloaded", next.clientCrls);
                 return { reloaded: true, fingerprint: next.fingerprint, validTo: next.validTo };
               } catch (error) {
                 return {

@@ -1,5 +1,5 @@
-import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { copyFileSync, readFileSync } from "node:fs";
+import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_process";
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { request } from "node:https";
 import { join } from "node:path";
 import { connect } from "node:tls";
@@ -23,6 +23,9 @@ let credentials: DemoCredentials;
 let served: { cert: string; key: string };
 let first: CertificateFiles;
 let clientCa: CertificateFiles;
+/** The client CA's revocations, and the CRL file the node is configured with. */
+let revocations: Revocations;
+let clientCrl: string;
 
 function startNode(env: Record<string, string>): ChildProcess {
   return spawn(process.execPath, ["--no-node-snapshot", "--import", "tsx", "gateway/main.ts"], {
@@ -31,6 +34,69 @@ function startNode(env: Record<string, string>): ChildProcess {
     stdio: ["ignore", "pipe", "pipe"],
   });
 }
+
+interface Revocations {
+  revoke(certificate: CertificateFiles): void;
+  /** Writes the CA's CRL to `file`; `updates` sets its last and next update (an expired CRL). */
+  writeCrl(file: string, updates?: { last: Date; next: Date }): void;
+}
+
+/** OpenSSL's time format for `-crl_lastupdate` and `-crl_nextupdate`. */
+const generalizedTime = (date: Date) => `${date.toISOString().replace(/[-:T]/g, "").slice(0, 14)}Z`;
+
+/** A CA's revocations kept as `openssl ca` keeps them: an index file, and a config naming it. */
+function revocationsOf(ca: CertificateFiles, dir: string, name: string): Revocations {
+  const home = join(dir, `${name}-revocations`);
+  mkdirSync(home);
+  writeFileSync(join(home, "index.txt"), "");
+  const config = join(home, "ca.cnf");
+  writeFileSync(
+    config,
+    [
+      "[ca]",
+      "default_ca = client_ca",
+      "[client_ca]",
+      `database = ${join(home, "index.txt")}`,
+      // Renewals keep the subject; the index must hold both.
+      "unique_subject = no",
+      "default_md = sha256",
+      "default_crl_days = 1",
+      "",
+    ].join("\n"),
+  );
+  const ca_ = (args: readonly string[]) =>
+    execFileSync(
+      "/usr/bin/openssl",
+      ["ca", "-config", config, "-keyfile", ca.key, "-cert", ca.cert, ...args],
+      {
+        stdio: "pipe",
+      },
+    );
+  return {
+    revoke: (certificate) => ca_(["-revoke", certificate.cert]),
+    writeCrl: (file, updates) =>
+      ca_([
+        "-gencrl",
+        ...(updates
+          ? [
+              "-crl_lastupdate",
+              generalizedTime(updates.last),
+              "-crl_nextupdate",
+              generalizedTime(updates.next),
+            ]
+          : []),
+        "-out",
+        file,
+      ]),
+  };
+}
+
+/** The node's log lines (JSON) with `msg`, oldest first. */
+const logLines = (msg: string) =>
+  stderr
+    .split("\n")
+    .filter((line) => line.includes(`"msg":${JSON.stringify(msg)}`))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 
 const until = async (condition: () => boolean, what: string, ms = 60_000) => {
   const end = Date.now() + ms;
@@ -44,6 +110,9 @@ beforeAll(async () => {
   folder = await tempDir("aos-tls-");
   first = selfSigned(folder.dir, "first");
   clientCa = selfSigned(folder.dir, "client-ca", { ca: true });
+  revocations = revocationsOf(clientCa, folder.dir, "client-ca");
+  clientCrl = join(folder.dir, "client-crl.pem");
+  revocations.writeCrl(clientCrl);
   served = { cert: join(folder.dir, "served.pem"), key: join(folder.dir, "served.key") };
   copyFileSync(first.cert, served.cert);
   copyFileSync(first.key, served.key);
@@ -57,6 +126,7 @@ beforeAll(async () => {
     TLS_CERT_FILE: served.cert,
     TLS_KEY_FILE: served.key,
     TLS_CLIENT_CA_FILE: clientCa.cert,
+    TLS_CLIENT_CRL_FILE: clientCrl,
   });
   node.stdout!.on("data", (chunk: Buffer) => {
     stdout += chunk.toString();
@@ -112,7 +182,15 @@ interface HttpsAnswer {
 /** An HTTPS request trusting the first certificate, optionally with a client certificate. */
 function call(
   path: string,
-  options: { method?: string; key?: string; client?: CertificateFiles; body?: unknown; cookie?: string } = {},
+  options: {
+    method?: string;
+    key?: string;
+    client?: CertificateFiles;
+    body?: unknown;
+    cookie?: string;
+    /** Another loopback address to connect from, whose failed authentications are counted apart. */
+    from?: string;
+  } = {},
 ): Promise<HttpsAnswer> {
   return new Promise((resolve, reject) => {
     const req = request(
@@ -125,6 +203,7 @@ function call(
         rejectUnauthorized: false,
         // A fresh connection each time: a reused one would keep the certificate it was made with.
         agent: false,
+        ...(options.from ? { localAddress: options.from } : {}),
         headers: {
           ...(options.key ? { authorization: `Bearer ${options.key}` } : {}),
           ...(options.body ? { "content-type": "application/json" } : {}),
@@ -306,6 +385,156 @@ describe("API keys bound to client certificates (mutual TLS)", () => {
   });
 });
 
+describe("client certificate revocation (TLS_CLIENT_CRL_FILE)", () => {
+  type Json = Record<string, unknown>;
+  const json = (answer: HttpsAnswer) => JSON.parse(answer.body) as Json;
+  // Failed authentications from here are counted apart from the other tests' (127.0.0.1), so each
+  // one is its own audit entry with its reason.
+  const from = "127.0.0.3";
+  let carol: CertificateFiles;
+  let dave: CertificateFiles;
+  let carolKey: { key: string; prefix: string };
+  let daveKey: { key: string; prefix: string };
+  let otherCaCrl: string;
+
+  const bindKey = async (certificate: CertificateFiles) => {
+    const operator = json(await call("/v1/whoami", { key: credentials.operator.key }));
+    const issued = await call(`/v1/principals/${String(operator.id)}/keys`, {
+      method: "POST",
+      key: credentials.bureau.key,
+      body: { clientCertificate: { certificate: readFileSync(certificate.cert, "utf8") } },
+    });
+    expect(issued.status).toBe(201);
+    return json(issued) as { key: string; prefix: string };
+  };
+
+  /** Sends SIGHUP and waits for the node to say how it went: the CRLs it read, or why it read none. */
+  const reload = async (): Promise<{ crls: unknown } | { problem: unknown }> => {
+    const notReloaded = "TLS certificate not reloaded: the one before keeps serving";
+    const reloaded = logLines("TLS certificate reloaded").length;
+    const refused = logLines(notReloaded).length;
+    const crlsRead = logLines("TLS client CRLs reloaded").length;
+    node.kill("SIGHUP");
+    await until(
+      () => logLines("TLS certificate reloaded").length > reloaded || logLines(notReloaded).length > refused,
+      "the reload",
+    );
+    const refusal = logLines(notReloaded)[refused];
+    // The CRLs' line is written before the certificate's, by the same reload.
+    return refusal
+      ? { problem: refusal.problem }
+      : { crls: logLines("TLS client CRLs reloaded")[crlsRead]?.crls };
+  };
+
+  /** The reason the last failed authentication of `prefix` was recorded with. */
+  const refusalReason = async (prefix: string) => {
+    const page = json(
+      await call("/v1/audit?type=auth.failed&limit=1000", { key: credentials.auditor.key }),
+    ) as { entries: { data: { keyPrefix?: string; reason?: string } }[] };
+    return page.entries.filter((entry) => entry.data.keyPrefix === prefix).at(-1)?.data.reason;
+  };
+
+  beforeAll(async () => {
+    carol = issuedBy(clientCa, folder.dir, "carol");
+    dave = issuedBy(clientCa, folder.dir, "dave");
+    carolKey = await bindKey(carol);
+    daveKey = await bindKey(dave);
+    const otherCa = selfSigned(folder.dir, "crl-other-ca", { ca: true });
+    otherCaCrl = join(folder.dir, "other-ca-crl.pem");
+    revocationsOf(otherCa, folder.dir, "crl-other-ca").writeCrl(otherCaCrl);
+  });
+
+  it("says at start how many CRLs it loaded, and from which file", () => {
+    expect(logLines("TLS client CRLs loaded")).toEqual([
+      expect.objectContaining({ file: clientCrl, crls: 1 }),
+    ]);
+  });
+
+  it("refuses a bound key over its certificate once the CA revoked it and SIGHUP re-read the CRL", async () => {
+    expect((await call("/v1/keys", { key: carolKey.key, client: carol, from })).status).toBe(200);
+    revocations.revoke(carol);
+    revocations.writeCrl(clientCrl);
+    // Two CRLs in the file, another CA's first: each counts, not only the first.
+    writeFileSync(clientCrl, readFileSync(otherCaCrl, "utf8") + readFileSync(clientCrl, "utf8"));
+    expect(await reload()).toEqual({ crls: 2 });
+
+    const revoked = await call("/v1/keys", { key: carolKey.key, client: carol, from });
+    expect(revoked.status).toBe(401);
+    expect(json(revoked)).toMatchObject({
+      code: "UNAUTHENTICATED",
+      detail: expect.stringMatching(
+        /not issued by the CA this node trusts for clients, is not valid now or was revoked/,
+      ),
+    });
+    expect(await refusalReason(carolKey.prefix)).toBe("key refused: certificate_unverified (CERT_REVOKED)");
+    // The certificate the CA did not revoke still works, and unbound keys never needed one.
+    expect((await call("/v1/keys", { key: daveKey.key, client: dave, from })).status).toBe(200);
+    expect((await call("/v1/keys", { key: credentials.operator.key, client: carol, from })).status).toBe(200);
+  });
+
+  it("verifies no certificate of the CA while its CRL is past its next update, until a new one is read", async () => {
+    const hour = 3_600_000;
+    revocations.writeCrl(clientCrl, {
+      last: new Date(Date.now() - 2 * hour),
+      next: new Date(Date.now() - hour),
+    });
+    // The node cannot read a CRL's dates: the reload succeeds, and OpenSSL refuses at the handshake.
+    expect(await reload()).toEqual({ crls: 1 });
+    const lapsed = await call("/v1/keys", { key: daveKey.key, client: dave, from });
+    expect(lapsed.status).toBe(401);
+    expect(await refusalReason(daveKey.prefix)).toBe("key refused: certificate_unverified (CRL_HAS_EXPIRED)");
+    revocations.writeCrl(clientCrl);
+    expect(await reload()).toEqual({ crls: 1 });
+    expect((await call("/v1/keys", { key: daveKey.key, client: dave, from })).status).toBe(200);
+  });
+
+  it("keeps the CRLs it has when the file no longer parses, and logs why", async () => {
+    writeFileSync(clientCrl, "-----BEGIN X509 CRL-----\nbm90IGEgQ1JM\n-----END X509 CRL-----\n");
+    expect(await reload()).toEqual({
+      problem: expect.stringContaining(`TLS_CLIENT_CRL_FILE ${clientCrl}: CRL 1 of 1 does not parse`),
+    });
+    // Carol's revocation is still in force, and dave's certificate still verifies.
+    expect((await call("/v1/keys", { key: carolKey.key, client: carol, from })).status).toBe(401);
+    expect((await call("/v1/keys", { key: daveKey.key, client: dave, from })).status).toBe(200);
+    revocations.writeCrl(clientCrl);
+  });
+
+  /** A start that fails: its exit code and what it wrote to stderr. */
+  const refusedStart = async (env: Record<string, string>) => {
+    const refused = startNode({ DATA_DIR: join(folder.dir, "never"), PORT: "0", ...env });
+    let err = "";
+    refused.stderr!.on("data", (chunk: Buffer) => {
+      err += chunk.toString();
+    });
+    const code = await new Promise((resolve) => refused.once("exit", resolve));
+    return { code, stderr: err };
+  };
+
+  it("does not start with a CRL file that holds no CRL, and names the file", async () => {
+    const garbage = join(folder.dir, "garbage-crl.pem");
+    writeFileSync(garbage, "this is not a CRL\n");
+    const refused = await refusedStart({
+      TLS_CERT_FILE: served.cert,
+      TLS_KEY_FILE: served.key,
+      TLS_CLIENT_CA_FILE: clientCa.cert,
+      TLS_CLIENT_CRL_FILE: garbage,
+    });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`failed to start: TLS_CLIENT_CRL_FILE ${garbage} holds no PEM CRL`);
+  });
+
+  it("does not start with a CRL but no client CA, and says what to set", async () => {
+    const refused = await refusedStart({
+      TLS_CERT_FILE: served.cert,
+      TLS_KEY_FILE: served.key,
+      TLS_CLIENT_CRL_FILE: clientCrl,
+    });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/TLS_CLIENT_CRL_FILE revokes client certificates, and none are asked for/);
+    expect(refused.stderr).toMatch(/set TLS_CLIENT_CA_FILE too/);
+  });
+});
+
 describe("plain HTTP", () => {
   const base = { DATA_DIR: "/nonexistent", HOST: "0.0.0.0" };
 
@@ -346,5 +575,6 @@ describe("plain HTTP", () => {
     expect(() => loadConfig({ TLS_CLIENT_CA_FILE: "/ca.pem" })).toThrow(
       /set TLS_CERT_FILE and TLS_KEY_FILE too/,
     );
+    expect(() => loadConfig({ TLS_CLIENT_CRL_FILE: "/crl.pem" })).toThrow(/set TLS_CLIENT_CA_FILE too/);
   });
 });
