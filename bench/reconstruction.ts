@@ -12,6 +12,9 @@
  *
  * Usage: npm run bench:reconstruction -- [--scale 0.1] [--domain FILE] [--targets 40]
  *          [--grade2-queries 1500] [--trials 10] [--out FILE] [--quick] [--drafted-bounds ε]
+ *          [--epsilon-per-query ε] [--epsilon-total ε] [--epsilon-period year] [--utility-only]
+ * `--epsilon-*` give the attacker and the utility trials another budget than the demo license's;
+ * `--utility-only` skips the attacks.
  * `--drafted-bounds ε` measures under the bounds `aos policy draft-bounds` drafts at ε per column.
  * `--quick` is a smoke test: scale 0.02, 20 targets, 150 grade 2 queries per attack, 3 trials.
  * `measureReconstruction` is the same measurement on an existing domain file, for bench/run.ts and
@@ -26,10 +29,10 @@ import { parseArgs } from "node:util";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { ControlPlaneBudgetLedger } from "../control/budget-ledger.ts";
 import { mulberry32 } from "../control/dummy-data.ts";
-import { demoGrant } from "../control/provisioning.ts";
+import { DEMO_BUDGET, demoGrant } from "../control/provisioning.ts";
 import { createQueryService, type QueryService, verifyDomainFacts } from "../control/query-service.ts";
 import { isDomainError } from "../policies/errors.ts";
-import { budgetPeriodKey, License } from "../policies/license.ts";
+import { budgetPeriodKey, License, PrivacyBudget } from "../policies/license.ts";
 import type { DatasetManifest } from "../policies/manifest.ts";
 import { generateDemoDomain } from "../seeds/generate.ts";
 import { DEMO_MANIFESTS } from "../seeds/manifests/index.ts";
@@ -73,6 +76,10 @@ export interface ReconstructionOptions {
    * engine clamps and noises at the drafted bounds; unset: the demo manifests' declared bounds.
    */
   readonly draftedBoundsEpsilon?: number;
+  /** The attacker's and the utility trials' budget on each grade 3 dataset; unset: the demo license's. */
+  readonly budget?: PrivacyBudget;
+  /** Measure utility only, no attacks (a quick look at what another budget costs in accuracy). */
+  readonly utilityOnly?: boolean;
   readonly log?: (message: string) => void;
 }
 
@@ -131,6 +138,8 @@ export interface UtilityFigure {
 export interface ReconstructionReport {
   readonly options: Omit<ReconstructionOptions, "log">;
   readonly attacks: readonly AttackOutcome[];
+  /** The averaging attack on one count (null when only utility was measured). */
+  readonly averaging: AveragingOutcome | null;
   /** The control's outcomes (empty unless asked for). */
   readonly controls: readonly AttackOutcome[];
   readonly utility: readonly UtilityFigure[];
@@ -139,15 +148,15 @@ export interface ReconstructionReport {
 
 // ---- the engine the attacker talks to -----------------------------------------------------------
 
-/** The demo license's grant (control/provisioning.ts): every dataset, ε 50 a month at 0.5 a query. */
-function demoLicense(id: string): License {
+/** The demo license's grant (control/provisioning.ts), with its budget unless the options set another. */
+function demoLicense(id: string, budget: PrivacyBudget = DEMO_BUDGET): License {
   return License.parse({
     id,
     operator: "op_reconstruction",
     purpose: "urban-analytics",
     validFrom: "2025-01-01T00:00:00Z",
     validTo: "2035-01-01T00:00:00Z",
-    datasets: demoGrant(DEMO_MANIFESTS),
+    datasets: demoGrant(DEMO_MANIFESTS, budget),
     quotas: {},
     releaseMode: "auto",
   });
@@ -155,7 +164,6 @@ function demoLicense(id: string): License {
 
 /** All queries run in one budget period. */
 const AT = new Date("2026-03-02T00:00:00Z");
-const PERIOD = budgetPeriodKey("month", AT);
 
 type Answer =
   | { readonly ok: true; readonly value: number | null }
@@ -566,6 +574,87 @@ const ATTACKS: Readonly<Record<AttackName, (ctx: AttackContext) => Promise<Attac
   "subset-sum": subsetSum,
 };
 
+// ---- averaging one count (issue 21, item 3) ------------------------------------------------------
+
+/** The averaging attack on one grade 3 count, each target under a license of its own. */
+export interface AveragingOutcome {
+  readonly targets: number;
+  /** Median over targets of the answers the attacker got before it was stopped. */
+  readonly answersPerTarget: number;
+  /** ε each target's license spent. */
+  readonly epsilonPerTarget: number;
+  readonly stoppedBy: string;
+  /** Fraction of targets whose count the median of all answers gives exactly (within ±0.5). */
+  readonly exact: number;
+  /** Fraction of targets whose count one answer alone gives exactly: what any release gives. */
+  readonly guessing: number;
+  /** Median over targets of |median of the answers − the count|. */
+  readonly medianAbsoluteError: number;
+}
+
+/** Answers the attacker may ask per target, however large the budget. */
+const AVERAGING_CAP = 2_000;
+
+/**
+ * The averaging attack the issue measured (40 rephrasings of one count, averaged to within ±0.5
+ * inside a month's default budget): one count of residents (a district and a year of birth),
+ * rephrased until the budget stops it, each rephrasing a new computation charged anew. The
+ * estimate is the median of the answers, the efficient estimate under Laplace noise (its variance
+ * is half the mean's). A whole budget spent on one count is the worst case for the persons in it.
+ */
+async function averagingAttack(engine: Engine, options: ReconstructionOptions): Promise<AveragingOutcome> {
+  const cells = await engine.truth<{ district: string; y: number; n: number }>(
+    `SELECT district, year(birth_date)::INTEGER AS y, count(*)::INTEGER AS n FROM population
+     GROUP BY 1, 2 HAVING count(*) >= 20 ORDER BY hash(district, y) LIMIT ${Math.max(1, Math.floor(options.targets / 2))}`,
+  );
+  const budget = options.budget ?? DEMO_BUDGET;
+  const exact: boolean[] = [];
+  const guessed: boolean[] = [];
+  const errors: number[] = [];
+  const answers: number[] = [];
+  const spent: number[] = [];
+  const stops = new Set<string>();
+  for (const [i, cell] of cells.entries()) {
+    const session = new AttackerSession(engine.protectedAsk, demoLicense(`lic_averaging_${i}`, budget));
+    // Each rephrasing leaves out a date outside the year: the same residents, a new computation.
+    const where = `district = ${quote(cell.district)} AND year(birth_date) = ${cell.y}`;
+    const got: number[] = [];
+    let stoppedBy = "query cap";
+    for (let r = 0; session.asked < AVERAGING_CAP; r++) {
+      const other = new Date(Date.UTC(cell.y + 1, 0, 1) + r * 86_400_000).toISOString().slice(0, 10);
+      const a = await session.ask(
+        `SELECT count(*) AS n FROM population WHERE ${where}${r === 0 ? "" : ` AND birth_date <> DATE '${other}'`}`,
+      );
+      if (!a.ok) {
+        stoppedBy = a.code;
+        break;
+      }
+      if (a.value !== null) got.push(a.value);
+    }
+    stops.add(stoppedBy);
+    if (got.length === 0) continue;
+    const estimate = medianOf(got);
+    exact.push(Math.abs(estimate - cell.n) < 0.5);
+    guessed.push(Math.abs(got[0]! - cell.n) < 0.5);
+    errors.push(Math.abs(estimate - cell.n));
+    answers.push(got.length);
+    spent.push(
+      await engine.ledger.spent(session.license.id, "population", budgetPeriodKey(budget.period, AT)),
+    );
+  }
+  const share = (xs: readonly boolean[]) =>
+    xs.length === 0 ? Number.NaN : xs.filter(Boolean).length / xs.length;
+  return {
+    targets: exact.length,
+    answersPerTarget: medianOf(answers),
+    epsilonPerTarget: medianOf(spent),
+    stoppedBy: [...stops].join(", "),
+    exact: share(exact),
+    guessing: share(guessed),
+    medianAbsoluteError: medianOf(errors),
+  };
+}
+
 const withinTolerance = (estimate: number, truth: number) =>
   Math.abs(estimate - truth) <= RECOVERY_TOLERANCE * Math.abs(truth);
 
@@ -601,6 +690,7 @@ async function attackColumn(
       protection === "engine" ? engine.protectedAsk : engine.unprotectedAsk,
       demoLicense(
         `lic_${protection === "engine" ? "attack" : "control"}_${c.table}_${attack.replace("-", "_")}`,
+        options.budget,
       ),
     );
     // Exact answers need one round (or one more subset than unknowns): the control stops there.
@@ -627,7 +717,11 @@ async function attackColumn(
       asked: session.asked,
       answered: session.answered,
       suppressed: session.suppressed,
-      epsilonSpent: await engine.ledger.spent(session.license.id, c.table, PERIOD),
+      epsilonSpent: await engine.ledger.spent(
+        session.license.id,
+        c.table,
+        budgetPeriodKey((options.budget ?? DEMO_BUDGET).period, AT),
+      ),
       stoppedBy: result.stoppedBy,
       stopKind: LIMIT_CODES.has(result.stoppedBy)
         ? "limit"
@@ -671,7 +765,11 @@ const UTILITY_QUERIES = [
   },
 ] as const;
 
-async function measureUtility(engine: Engine, trials: number): Promise<UtilityFigure[]> {
+async function measureUtility(
+  engine: Engine,
+  trials: number,
+  budget: PrivacyBudget | undefined,
+): Promise<UtilityFigure[]> {
   const figures: UtilityFigure[] = [];
   if (trials === 0) return figures;
   for (const q of UTILITY_QUERIES) {
@@ -687,7 +785,7 @@ async function measureUtility(engine: Engine, trials: number): Promise<UtilityFi
     for (let trial = 0; trial < trials; trial++) {
       // A fresh license per trial: its first asking is charged and drawn anew (a repeat under one
       // license returns the recorded answer, by design), the measurement of independent noise.
-      const license = demoLicense(`lic_utility_${trial}`);
+      const license = demoLicense(`lic_utility_${trial}`, budget);
       const answer = await engine.service.execute({
         sql: q.sql,
         license,
@@ -754,16 +852,19 @@ export async function measureReconstruction(
   try {
     const attacks: AttackOutcome[] = [];
     const controls: AttackOutcome[] = [];
-    for (const c of COLUMNS) {
+    for (const c of options.utilityOnly ? [] : COLUMNS) {
       attacks.push(...(await attackColumn(engine, c, options, "engine")));
       if (options.control) controls.push(...(await attackColumn(engine, c, options, "none")));
     }
+    options.log?.("averaging one count");
+    const averaging = options.utilityOnly ? null : await averagingAttack(engine, options);
     options.log?.(`utility: ${options.utilityTrials} trials`);
-    const utility = await measureUtility(engine, options.utilityTrials);
+    const utility = await measureUtility(engine, options.utilityTrials, options.budget);
     const { log: _, ...rest } = options;
     return {
       options: rest,
       attacks,
+      averaging,
       controls,
       utility,
       met: { reconstruction: attacks.every((a) => a.met), utility: utility.every((u) => u.met) },
@@ -773,9 +874,25 @@ export async function measureReconstruction(
   }
 }
 
+/**
+ * The averaging attack alone on an existing domain file, under `options.budget` (the demo
+ * license's when unset): for the red-team suite, which compares budgets.
+ */
+export async function measureAveraging(
+  domainFile: string,
+  options: ReconstructionOptions,
+): Promise<AveragingOutcome> {
+  const engine = await openEngine(domainFile, options);
+  try {
+    return await averagingAttack(engine, options);
+  } finally {
+    await engine.close();
+  }
+}
+
 const pct = (x: number) => (Number.isNaN(x) ? "–" : `${(x * 100).toFixed(x < 0.1 && x > -0.1 ? 2 : 1)}%`);
 
-/** The report as two Markdown tables. */
+/** The report as Markdown tables: attacks, averaging one count, utility. */
 export function reconstructionTable(report: ReconstructionReport): string {
   const lines = [
     "| column (grade) | attack | answered / asked | ε spent | stopped by | own estimates | median error | queries for 5% | recovered within 5% | guessing | target | verdict |",
@@ -785,6 +902,14 @@ export function reconstructionTable(report: ReconstructionReport): string {
         `| ${a.column} (${a.grade}) | ${a.attack} | ${a.answered} / ${a.asked} | ${a.epsilonSpent} | ${a.stoppedBy} | ${a.estimated} / ${a.targets} | ${pct(a.medianRelativeError)} | ${a.queriesFor5Percent === null ? "–" : a.queriesFor5Percent.toExponential(1)} | ${pct(a.recovered)} | ${pct(a.guessing)} | ≤ ${pct(a.guessing + RECOVERY_MARGIN)} | ${a.protection === "none" ? "control: no protection" : a.met ? "met" : "**LEAK**"} |`,
     ),
     "",
+    ...(report.averaging === null
+      ? []
+      : [
+          "| averaging one count of residents | targets | answers each | ε each | stopped by | median error | exact from the median | exact from one answer |",
+          "| --- | --- | --- | --- | --- | --- | --- | --- |",
+          `| population (3) | ${report.averaging.targets} | ${report.averaging.answersPerTarget} | ${report.averaging.epsilonPerTarget} | ${report.averaging.stoppedBy} | ${report.averaging.medianAbsoluteError.toFixed(2)} | ${pct(report.averaging.exact)} | ${pct(report.averaging.guessing)} |`,
+          "",
+        ]),
     "| figure | groups ≥ 1,000 units | trials | mean relative error | max relative error | bias | stated 95% half-width | within it | target | verdict |",
     "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ...report.utility.map(
@@ -820,6 +945,10 @@ async function main(): Promise<void> {
       out: { type: "string" },
       quick: { type: "boolean", default: false },
       "drafted-bounds": { type: "string" },
+      "epsilon-per-query": { type: "string" },
+      "epsilon-total": { type: "string" },
+      "epsilon-period": { type: "string" },
+      "utility-only": { type: "boolean", default: false },
     },
   });
   const base = values.quick ? RECONSTRUCTION_QUICK : RECONSTRUCTION_DEFAULTS;
@@ -831,6 +960,16 @@ async function main(): Promise<void> {
     ...(values["drafted-bounds"] === undefined
       ? {}
       : { draftedBoundsEpsilon: Number(values["drafted-bounds"]) }),
+    ...((values["epsilon-per-query"] ?? values["epsilon-total"] ?? values["epsilon-period"])
+      ? {
+          budget: PrivacyBudget.parse({
+            perQuery: Number(values["epsilon-per-query"] ?? DEMO_BUDGET.perQuery),
+            total: Number(values["epsilon-total"] ?? DEMO_BUDGET.total),
+            period: values["epsilon-period"] ?? DEMO_BUDGET.period,
+          }),
+        }
+      : {}),
+    utilityOnly: values["utility-only"],
     log: (message) => process.stderr.write(`[reconstruction] ${message}\n`),
   };
   const scale = Number(values.scale ?? (values.quick ? 0.02 : 0.1));

@@ -190,7 +190,7 @@ export interface paths {
     };
     /**
      * Draft each bounded numeric column's upper clamp bound from the data, with differential privacy (bureau).
-     * @description Answers the latest policy version's manifest with each numeric `aggregate` column's upper bound drafted as the smallest round number (1, 2, 5 × 10ⁿ) that clamps away at most `maxClampedShare` of the column's total, estimated from a histogram with ε-DP noise (`epsilon` per bound, default 0.2, at most 1). Where a unit has several rows, `bounds.unitMax` (the most one unit's values add up to in a group) is drafted the same way from the units' totals, a second release. A tighter bound makes every noisy sum and mean of the column more precise; the share it clamps is the bias it adds. The same data and parameters give the same draft. Nothing changes: publish the manifest (`PUT /v1/datasets/{name}/policy`). Recorded in the audit log with the ε spent.
+     * @description Answers the latest policy version's manifest with each numeric `aggregate` column's upper bound drafted as the smallest round number (1, 2, 5 × 10ⁿ) that clamps away at most `maxClampedShare` of the column's total, estimated from a histogram with ε-DP noise (`epsilon` per bound, default 0.2, at most 1). Where a unit has several rows, the cap on them (`maxContributionsPerUnit`) is drafted first, the same way, from a histogram of the units' numbers of rows (rows beyond the cap are what biases counts, sums and means low; the cap scales their noise), and `bounds.unitMax` (the most one unit's values add up to in a group) from the units' totals: a release each. A tighter bound makes every noisy sum and mean of the column more precise; the share it clamps is the bias it adds. The same data and parameters give the same draft. Nothing changes: publish the manifest (`PUT /v1/datasets/{name}/policy`). Recorded in the audit log with the ε spent.
      */
     get: operations["draftCalibratedBounds"];
     put?: never;
@@ -1971,6 +1971,13 @@ export interface components {
       basedOnVersion: number;
       epsilon: number;
       maxClampedShare: number;
+      /** @description The cap on the rows one unit adds (`maxContributionsPerUnit`), drafted first where units have several rows (null otherwise): the smallest cap that leaves out at most `maxClampedShare` of the rows, raised above the declared one only when the data show the declared one leaves out more. */
+      contributionCap: {
+        declared: number;
+        drafted: number;
+        clampedShare: number;
+        kept: string | null;
+      } | null;
       columns: {
         column: string;
         declared: {
@@ -2740,7 +2747,7 @@ export interface components {
         minGroupSize?: number;
         maxContributionsPerUnit?: number;
         epsilon?: {
-          /** @default 0.5 */
+          /** @default 0.2 */
           perQuery: number;
           total: number;
           /**
@@ -2793,7 +2800,7 @@ export interface components {
           minGroupSize?: number;
           maxContributionsPerUnit?: number;
           epsilon?: {
-            /** @default 0.5 */
+            /** @default 0.2 */
             perQuery: number;
             total: number;
             /**
@@ -2869,7 +2876,7 @@ export interface components {
         minGroupSize?: number;
         maxContributionsPerUnit?: number;
         epsilon?: {
-          /** @default 0.5 */
+          /** @default 0.2 */
           perQuery: number;
           total: number;
           /**
@@ -8960,7 +8967,7 @@ export interface operations {
             minGroupSize?: number;
             maxContributionsPerUnit?: number;
             epsilon?: {
-              /** @default 0.5 */
+              /** @default 0.2 */
               perQuery?: number;
               total: number;
               /**
@@ -9216,7 +9223,7 @@ export interface operations {
             minGroupSize?: number;
             maxContributionsPerUnit?: number;
             epsilon?: {
-              /** @default 0.5 */
+              /** @default 0.2 */
               perQuery?: number;
               total: number;
               /**
@@ -9630,7 +9637,7 @@ export interface operations {
             minGroupSize?: number;
             maxContributionsPerUnit?: number;
             epsilon?: {
-              /** @default 0.5 */
+              /** @default 0.2 */
               perQuery?: number;
               total: number;
               /**
@@ -10037,7 +10044,7 @@ export interface operations {
             minGroupSize?: number;
             maxContributionsPerUnit?: number;
             epsilon?: {
-              /** @default 0.5 */
+              /** @default 0.2 */
               perQuery?: number;
               total: number;
               /**

@@ -3,6 +3,7 @@ import {
   type BucketHistogram,
   boundCandidates,
   calibrateUpperBound,
+  capCandidates,
   DEFAULT_MAX_CLAMPED_SHARE,
 } from "../policies/bounds-calibration.ts";
 import { sqlNumber } from "../policies/clamp.ts";
@@ -20,7 +21,10 @@ import { latestPolicyVersion } from "./policy-versions.ts";
  * policy version, in the manner of the dummy-shape draft: nothing changes until two officers publish
  * it. Each numeric `aggregate` column of a dataset with a privacy unit gets an upper bound drafted
  * by `calibrateUpperBound` (policies/bounds-calibration.ts): the smallest round number that leaves
- * at most a stated share of the column's total above it, estimated with ε-DP noise.
+ * at most a stated share of the column's total above it, estimated with ε-DP noise. A dataset whose
+ * units have several rows first gets its cap on them (`maxContributionsPerUnit`) drafted the same
+ * way, as the smallest cap that leaves out at most that share of its rows: the rows beyond a cap
+ * are what biases every count, sum and mean low, and the cap is what scales their noise.
  *
  * The noise is drawn from the domain's secret salt and the exact histogram it is added to: drafting
  * again from the same data gives the same draft (asking again teaches nothing new, so ε is spent
@@ -56,12 +60,31 @@ export interface BoundsDraftColumn {
   readonly unitTotal: { readonly clampedShare: number; readonly kept: string | null } | null;
 }
 
+/** The draft of a dataset's cap on the rows one unit adds (`maxContributionsPerUnit`). */
+export interface ContributionCapDraft {
+  readonly declared: number;
+  /** The drafted cap: the declared one when it was kept. */
+  readonly drafted: number;
+  /** Estimated share of the dataset's rows the drafted cap leaves out (its bias; 0 when kept). */
+  readonly clampedShare: number;
+  /** Why the declared cap was kept, when it was. */
+  readonly kept: string | null;
+}
+
+/** What a dataset's calibration drafts: its cap (units with several rows only) and its columns' bounds. */
+export interface DatasetCalibration {
+  readonly contributionCap: ContributionCapDraft | null;
+  readonly columns: BoundsDraftColumn[];
+}
+
 export interface BoundsDraft {
   readonly dataset: string;
   readonly basedOnVersion: number;
-  /** ε spent per drafted bound (a column's upper bound, and its unit total's, are each a release). */
+  /** ε spent per drafted bound (the cap, a column's upper bound, its unit total's: each a release). */
   readonly epsilon: number;
   readonly maxClampedShare: number;
+  /** The cap's draft; null for a dataset of one row per unit. */
+  readonly contributionCap: ContributionCapDraft | null;
   readonly columns: BoundsDraftColumn[];
   /** That version's manifest with the drafted bounds. */
   readonly manifest: DatasetManifest;
@@ -94,6 +117,14 @@ function calibrable(column: ColumnManifest): column is ColumnManifest & { bounds
  * those instead (one value a unit). Those values, clamped to the last edge, are counted and summed
  * per bucket. Names are manifest identifiers (lower snake case, checked by the manifest schema).
  */
+/** The bucket of `__v`: b for values in (edges[b-1], edges[b]], the last for everything above. */
+function bucketCase(edges: readonly number[]): string {
+  return `CASE ${edges
+    .slice(0, -1)
+    .map((edge, b) => `WHEN __v <= ${sqlNumber(edge)} THEN ${b}`)
+    .join(" ")} ELSE ${edges.length - 1} END`;
+}
+
 function histogramSql(
   table: string,
   unit: string,
@@ -104,10 +135,6 @@ function histogramSql(
   perUnit: boolean,
 ): string {
   const top = sqlNumber(edges[edges.length - 1]!);
-  const bucket = `CASE ${edges
-    .slice(0, -1)
-    .map((edge, b) => `WHEN __v <= ${sqlNumber(edge)} THEN ${b}`)
-    .join(" ")} ELSE ${edges.length - 1} END`;
   const values = perUnit
     ? `SELECT least(sum(__r), ${top}) AS __v FROM __rows GROUP BY __u`
     : `SELECT least(__r, ${top}) AS __v FROM __rows`;
@@ -116,26 +143,25 @@ function histogramSql(
       QUALIFY row_number() OVER (PARTITION BY "${unit}" ORDER BY hash("${column}")) <= ${cap}),
     __rows AS (SELECT __u, least(greatest(__x, ${sqlNumber(range.lo)}), ${sqlNumber(range.rowMax)}) AS __r FROM __kept),
     __values AS (${values})
-    SELECT ${bucket} AS bucket, count(*) AS n, sum(__v) AS s FROM __values GROUP BY bucket`;
+    SELECT ${bucketCase(edges)} AS bucket, count(*) AS n, sum(__v) AS s FROM __values GROUP BY bucket`;
 }
 
-async function histogram(
+/**
+ * The SQL of the cap's histogram: each unit's number of rows, cut at the last edge, counted and
+ * summed per bucket (a unit is one value, adding at most its bucket's edge to that bucket's sum).
+ */
+function capHistogramSql(table: string, unit: string, edges: readonly number[]): string {
+  return `WITH __values AS (SELECT least(count(*), ${sqlNumber(edges[edges.length - 1]!)}) AS __v
+      FROM main."${table}" WHERE "${unit}" IS NOT NULL GROUP BY "${unit}")
+    SELECT ${bucketCase(edges)} AS bucket, count(*) AS n, sum(__v) AS s FROM __values GROUP BY bucket`;
+}
+
+/** The true histogram `sql` reads, in buckets of `edges`. */
+async function readHistogram(
   connection: Awaited<ReturnType<DataDomain["connect"]>>,
-  manifest: DatasetManifest,
-  column: string,
-  range: { readonly lo: number; readonly rowMax: number },
+  sql: string,
   edges: readonly number[],
-  perUnit: boolean,
 ): Promise<BucketHistogram> {
-  const sql = histogramSql(
-    manifest.name,
-    manifest.privacyUnit!,
-    column,
-    range,
-    edges,
-    manifest.maxContributionsPerUnit!,
-    perUnit,
-  );
   const reader = await connection.runAndReadAll(sql);
   const counts = edges.map(() => 0);
   const sums = edges.map(() => 0);
@@ -146,18 +172,30 @@ async function histogram(
   return { edges, counts, sums };
 }
 
-/** `manifest` with each drafted column's bounds replaced by its draft. */
+/** `manifest` with its drafted cap and each drafted column's bounds in place of the declared ones. */
 export function withDraftedBounds(
   manifest: DatasetManifest,
-  drafts: readonly BoundsDraftColumn[],
+  calibration: DatasetCalibration,
 ): DatasetManifest {
-  const bounds = new Map(drafts.map((d) => [d.column, d.drafted]));
+  const bounds = new Map(calibration.columns.map((d) => [d.column, d.drafted]));
   const columns = manifest.columns.map((c) =>
     bounds.has(c.name) ? { ...c, bounds: bounds.get(c.name)! } : c,
   );
+  const cap = calibration.contributionCap;
   // Parsed again: a draft the manifest schema would refuse is a fault here, not a proposal to make.
-  return DatasetManifest.parse({ ...manifest, columns });
+  return DatasetManifest.parse({
+    ...manifest,
+    ...(cap ? { maxContributionsPerUnit: cap.drafted } : {}),
+    columns,
+  });
 }
+
+/**
+ * The most a drafted cap may be: five times the declared one, and at least 50 rows. The noise of
+ * the histogram's sums grows with its top edge, so a ceiling far above the data's rows would blur
+ * what the draft can tell about the caps that matter.
+ */
+const capCeiling = (declared: number): number => Math.max(50, 5 * declared);
 
 function checkRequest(request: BoundsDraftRequest): { epsilon: number; maxClampedShare: number } {
   const epsilon = request.epsilon ?? DEFAULT_CALIBRATION_EPSILON;
@@ -170,16 +208,17 @@ function checkRequest(request: BoundsDraftRequest): { epsilon: number; maxClampe
 }
 
 /**
- * Drafts the upper bound of each bounded numeric aggregate column of `manifest` from the domain's
- * data (the work of `draftCalibratedBounds`, without its checks of who asks and its audit entry:
- * for the benchmark, which drafts from a domain file of its own).
+ * Drafts the cap on a unit's rows (units with several rows) and then, under that cap, the upper
+ * bound of each bounded numeric aggregate column of `manifest` from the domain's data (the work of
+ * `draftCalibratedBounds`, without its checks of who asks and its audit entry: for the benchmark,
+ * which drafts from a domain file of its own).
  */
-export async function calibrateColumns(
+export async function calibrateDataset(
   dataDomain: Pick<DataDomain, "connect">,
   manifest: DatasetManifest,
   noiseSalt: Uint8Array,
   request: { readonly epsilon: number; readonly maxClampedShare: number },
-): Promise<BoundsDraftColumn[]> {
+): Promise<DatasetCalibration> {
   const { epsilon, maxClampedShare } = request;
   const dataset = manifest.name;
   if (manifest.privacyUnit === null || manifest.maxContributionsPerUnit === undefined)
@@ -188,12 +227,46 @@ export async function calibrateColumns(
       `${dataset} has no privacy unit: its figures are exact, and bounds add no noise to draft against`,
     );
   const targets = manifest.columns.filter(calibrable);
-  if (targets.length === 0)
-    throw new DomainError("BAD_REQUEST", `${dataset} has no numeric aggregate column with declared bounds`);
+  const declaredCap = manifest.maxContributionsPerUnit;
+  if (targets.length === 0 && declaredCap === 1)
+    throw new DomainError(
+      "BAD_REQUEST",
+      `${dataset} has one row per unit and no numeric aggregate column with declared bounds: nothing to draft`,
+    );
   const drafts: BoundsDraftColumn[] = [];
-  const cap = manifest.maxContributionsPerUnit;
   const connection = await dataDomain.connect();
+  let contributionCap: ContributionCapDraft | null = null;
   try {
+    if (declaredCap > 1) {
+      // The cap first: the columns' histograms cut each unit's rows to it.
+      const edges = capCandidates(declaredCap, capCeiling(declaredCap));
+      const exact = await readHistogram(
+        connection,
+        capHistogramSql(dataset, manifest.privacyUnit, edges),
+        edges,
+      );
+      const calibration = calibrateUpperBound(exact, {
+        declared: { lo: 0, hi: edges[edges.length - 1]! },
+        // A unit is one value of this histogram.
+        maxContributions: 1,
+        // Raised only when the data show the declared cap leaves out more than the share.
+        incumbent: declaredCap,
+        totalName: "the rows",
+        epsilon,
+        maxClampedShare,
+        uniform: seededUniformInt(noiseSalt, ["cap draft", dataset, epsilon, maxClampedShare, exact]),
+      });
+      contributionCap =
+        calibration.kept === null
+          ? {
+              declared: declaredCap,
+              drafted: calibration.hi,
+              clampedShare: calibration.clampedShare,
+              kept: null,
+            }
+          : { declared: declaredCap, drafted: declaredCap, clampedShare: 0, kept: calibration.kept };
+    }
+    const cap = contributionCap?.drafted ?? declaredCap;
     for (const column of targets) {
       const declared = { lo: column.bounds.min, hi: column.bounds.max };
       if (declared.lo < 0) {
@@ -216,13 +289,18 @@ export async function calibrateColumns(
         atLeast: number | undefined,
       ): Promise<BoundCalibration> => {
         const edges = boundCandidates(bounds);
-        const exact = await histogram(
+        const exact = await readHistogram(
           connection,
-          manifest,
-          column.name,
-          { lo: bounds.lo, rowMax },
+          histogramSql(
+            dataset,
+            manifest.privacyUnit!,
+            column.name,
+            { lo: bounds.lo, rowMax },
+            edges,
+            cap,
+            perUnit,
+          ),
           edges,
-          perUnit,
         );
         const uniform = seededUniformInt(noiseSalt, [
           "bounds draft",
@@ -265,7 +343,7 @@ export async function calibrateColumns(
   } finally {
     connection.closeSync();
   }
-  return drafts;
+  return { contributionCap, columns: drafts };
 }
 
 /**
@@ -287,10 +365,12 @@ export async function draftCalibratedBounds(
   const latest = await latestPolicyVersion(deps.store, dataset);
   if (!latest) throw new DomainError("NOT_FOUND", `no dataset named ${dataset}`);
   const manifest = latest.manifest;
-  const drafts = await calibrateColumns(deps.dataDomain, manifest, deps.noiseSalt, {
+  const calibration = await calibrateDataset(deps.dataDomain, manifest, deps.noiseSalt, {
     epsilon,
     maxClampedShare,
   });
+  const drafts = calibration.columns;
+  const cap = calibration.contributionCap;
   await deps.audit.append({
     type: "bounds.drafted",
     actor: actor.id,
@@ -298,10 +378,11 @@ export async function draftCalibratedBounds(
     data: {
       dataset,
       version: latest.version,
-      // Each drafted bound is a release of its own: a column's upper bound, and its unit total's.
+      // Each drafted bound is a release of its own: the cap, a column's upper bound, its unit total's.
       epsilonPerBound: epsilon,
-      epsilonSpent: epsilon * drafts.reduce((n, d) => n + 1 + (d.unitTotal ? 1 : 0), 0),
+      epsilonSpent: epsilon * ((cap ? 1 : 0) + drafts.reduce((n, d) => n + 1 + (d.unitTotal ? 1 : 0), 0)),
       maxClampedShare,
+      ...(cap ? { contributionCap: { declared: cap.declared, drafted: cap.drafted } } : {}),
       columns: drafts.map((d) => ({
         column: d.column,
         declaredMax: d.declared.max,
@@ -314,7 +395,8 @@ export async function draftCalibratedBounds(
     basedOnVersion: latest.version,
     epsilon,
     maxClampedShare,
+    contributionCap: cap,
     columns: drafts,
-    manifest: withDraftedBounds(manifest, drafts),
+    manifest: withDraftedBounds(manifest, calibration),
   };
 }

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type CryptoProfileName, cryptoProfile, cryptoProfileRecord } from "../audit/crypto-profile.ts";
 import { openStoreAuditLedger } from "../audit/store-ledger.ts";
-import type { License } from "../policies/license.ts";
+import { DEFAULT_PRIVACY_BUDGET, type License, type PrivacyBudget } from "../policies/license.ts";
 import type { DatasetManifest } from "../policies/manifest.ts";
 import type { DataFileEncryption } from "../storage/at-rest/data-file-key.ts";
 import { fileDigest } from "../storage/file-digest.ts";
@@ -331,15 +331,20 @@ async function createDemoPrincipals(
 }
 
 /**
- * What the demo license grants on each dataset: every one, with an ε budget of 50 a month at 0.5 a
- * query on the differentially private ones (the reconstruction benchmark's attacker holds the same).
+ * The demo license's privacy budget on each differentially private dataset (docs/security.md,
+ * "Grade 3: what a budget lets an attacker learn", says why these figures).
  */
-export function demoGrant(manifests: readonly DatasetManifest[]): License["datasets"] {
-  return manifests.map((m) =>
-    m.grade >= 3
-      ? { name: m.name, epsilon: { perQuery: 0.5, total: 50, period: "month" } }
-      : { name: m.name },
-  );
+export const DEMO_BUDGET: PrivacyBudget = DEFAULT_PRIVACY_BUDGET;
+
+/**
+ * What the demo license grants on each dataset: every one, with `budget` (the demo's by default) on
+ * the differentially private ones (the reconstruction benchmark's attacker holds the same).
+ */
+export function demoGrant(
+  manifests: readonly DatasetManifest[],
+  budget: PrivacyBudget = DEMO_BUDGET,
+): License["datasets"] {
+  return manifests.map((m) => (m.grade >= 3 ? { name: m.name, epsilon: { ...budget } } : { name: m.name }));
 }
 
 /** A year-long license on every demo dataset, with an ε budget on the differentially private ones. */

@@ -45,6 +45,14 @@ export interface CalibrationOptions {
   readonly maxClampedShare?: number;
   /** The bound may not go below this (the top of the column's dummy range, which must lie inside it). */
   readonly atLeast?: number;
+  /**
+   * A candidate in force today (a declared cap), kept unless its estimated clamped share is above
+   * `maxClampedShare`: moving off it, upwards, needs the data to show it clamps too much, not only
+   * that the noise cannot rule it out; candidates below it still need the margin.
+   */
+  readonly incumbent?: number;
+  /** What the histogram's sums add up to, in the reasons a draft gives (default "the column's total"). */
+  readonly totalName?: string;
   readonly uniform?: UniformInt;
 }
 
@@ -88,6 +96,29 @@ export function boundCandidates(declared: DeclaredBounds): number[] {
   return [...candidates.reverse(), declared.hi];
 }
 
+/** Steps of the cap ladder within each decade from 10 on (1 to 10 are all candidates). */
+const CAP_STEPS = [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8] as const;
+
+/**
+ * Candidate caps on the rows one unit may add: every integer up to 10, then 12, 15, 20, 25, 30, 40,
+ * 50, 60, 80 and on by decades, up to `ceiling` (the last), with the declared cap among them,
+ * ascending. Finer than the bounds' 1-2-5 ladder: the noise of every count grows with the cap, so a
+ * cap of 30 where 50 would do costs little, one of 50 where 30 would do costs 5/3 of the noise.
+ *
+ * @example
+ * capCandidates(20, 200); // [1, 2, …, 10, 12, 15, 20, 25, 30, 40, 50, 60, 80, 100, 120, 150, 200]
+ */
+export function capCandidates(declared: number, ceiling: number): number[] {
+  const caps = new Set<number>([declared, ceiling]);
+  for (let n = 1; n <= Math.min(10, ceiling); n++) caps.add(n);
+  for (let decade = 10; decade < ceiling; decade *= 10)
+    for (const step of CAP_STEPS) {
+      const cap = Math.round(step * decade);
+      if (cap > 10 && cap < ceiling) caps.add(cap);
+    }
+  return [...caps].filter((c) => c <= ceiling).sort((a, b) => a - b);
+}
+
 /** Laplace variance of a discrete Laplace of scale b, near enough: 2b². */
 const variance = (scale: number): number => 2 * scale * scale;
 
@@ -105,6 +136,7 @@ export function calibrateUpperBound(
     throw new RangeError("calibration drafts an upper bound over values that are not negative");
   const edges = histogram.edges;
   const share = options.maxClampedShare ?? DEFAULT_MAX_CLAMPED_SHARE;
+  const totalName = options.totalName ?? "the column's total";
   const halfEpsilon = epsilon / 2;
   const countScale = cap / halfEpsilon;
   const sumScale = (b: number): number => (cap * edges[b]!) / halfEpsilon;
@@ -119,7 +151,7 @@ export function calibrateUpperBound(
   if (values < MIN_VALUES_PER_CAP * cap)
     return keep(`too few values (about ${Math.round(values)}) for the noise to leave a usable estimate`);
   if (!(total > 0))
-    return keep("the noise is larger than the column's total at this ε: too little data to draft from");
+    return keep(`the noise is larger than ${totalName} at this ε: too little data to draft from`);
   const atLeast = options.atLeast ?? declared.lo;
   for (let j = 0; j < edges.length - 1; j++) {
     const bound = edges[j]!;
@@ -132,8 +164,8 @@ export function calibrateUpperBound(
       noise += variance(sumScale(b)) + bound * bound * variance(countScale);
     }
     const estimated = Math.max(0, excess) / total;
-    if (estimated + (CONFIDENCE * Math.sqrt(noise)) / total <= share)
-      return { hi: bound, clampedShare: estimated, values, kept: null };
+    const margin = bound === options.incumbent ? 0 : (CONFIDENCE * Math.sqrt(noise)) / total;
+    if (estimated + margin <= share) return { hi: bound, clampedShare: estimated, values, kept: null };
   }
-  return keep(`no lower candidate clamps less than ${share * 100}% of the column's total`);
+  return keep(`no lower candidate clamps less than ${share * 100}% of ${totalName}`);
 }

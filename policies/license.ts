@@ -10,8 +10,12 @@ export type ReleaseMode = z.infer<typeof ReleaseMode>;
 export const BudgetPeriod = z.enum(["total", "year", "month", "day"]);
 export type BudgetPeriod = z.infer<typeof BudgetPeriod>;
 
-/** Default ε charged per DP query when a license does not say. */
-export const DEFAULT_QUERY_EPSILON = 0.5;
+/**
+ * Default ε charged per DP query when a license does not say. What an attacker who spends a whole
+ * budget on one person learns grows with perQuery × total (docs/security.md, "Grade 3: what a
+ * budget lets an attacker learn"); the accuracy of each answer with perQuery alone.
+ */
+export const DEFAULT_QUERY_EPSILON = 0.2;
 
 /** ε budget of one dataset under a license. */
 export const PrivacyBudget = z
@@ -25,6 +29,17 @@ export const PrivacyBudget = z
   .strict()
   .refine((b) => b.perQuery <= b.total, "perQuery must not exceed total");
 export type PrivacyBudget = z.infer<typeof PrivacyBudget>;
+
+/**
+ * The budget a grade 3 dataset gets where nobody chose one (the demo license, the CLI's and the
+ * console's forms): twenty computations a year. Spent whole on one person's count it recovers the
+ * count one time in three (docs/security.md, "Grade 3: what a budget lets an attacker learn").
+ */
+export const DEFAULT_PRIVACY_BUDGET: PrivacyBudget = {
+  perQuery: DEFAULT_QUERY_EPSILON,
+  total: 4,
+  period: "year",
+};
 
 const name = z.string().regex(/^[a-z][a-z0-9_]{0,62}$/);
 

@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import type { ApplicationRequest, ApplicationStatus, ApplicationView } from "../../client/index.ts";
+import { DEFAULT_PRIVACY_BUDGET } from "../../policies/license.ts";
 import { type Command, type CommandContext, flag, type Values } from "../command.ts";
 import { EXIT, UsageError } from "../exit-codes.ts";
 import { table } from "../terminal.ts";
@@ -35,8 +36,8 @@ async function applicationFrom(ctx: CommandContext, values: Values, file: string
   if (!purpose || !scenario || names.length === 0)
     throw new UsageError("give FILE.json, or --purpose, --scenario and at least one --dataset");
   const days = Number(flag(values, "days") ?? 365);
-  const total = Number(flag(values, "epsilon-total") ?? 10);
-  const perQuery = Number(flag(values, "per-query") ?? 0.5);
+  const total = Number(flag(values, "epsilon-total") ?? DEFAULT_PRIVACY_BUDGET.total);
+  const perQuery = Number(flag(values, "per-query") ?? DEFAULT_PRIVACY_BUDGET.perQuery);
   const grades = new Map((await (await ctx.client()).datasets()).map((d) => [d.name, d.grade]));
   const now = Date.now();
   return {
@@ -46,7 +47,7 @@ async function applicationFrom(ctx: CommandContext, values: Values, file: string
     validTo: new Date(now + days * 86_400_000).toISOString(),
     datasets: names.map((name) =>
       (grades.get(name) ?? 0) >= 3
-        ? { name, epsilon: { perQuery, total, period: "total" as const } }
+        ? { name, epsilon: { perQuery, total, period: DEFAULT_PRIVACY_BUDGET.period } }
         : { name },
     ),
   } satisfies ApplicationRequest;
@@ -83,7 +84,7 @@ const apply: Command = {
   role: "operator",
   summary: "Apply for a license: datasets, purpose, scenario, window, quotas, ε",
   usage:
-    "aos apply FILE.json | aos apply --purpose P --scenario TEXT --dataset D [--dataset D2] [--days 365] [--epsilon-total 10] [--per-query 0.5]",
+    "aos apply FILE.json | aos apply --purpose P --scenario TEXT --dataset D [--dataset D2] [--days 365] [--epsilon-total 4] [--per-query 0.2] (a year's ε)",
   options: APPLY_OPTIONS,
   async run(ctx, values, [file]) {
     const body = await applicationFrom(ctx, values, file);

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import type { LicenseAction, OperatorAction } from "../../client/index.ts";
+import { DEFAULT_PRIVACY_BUDGET } from "../../policies/license.ts";
 import type { DatasetManifest } from "../../policies/manifest.ts";
 import { type Command, flag, type Values } from "../command.ts";
 import { EXIT, UsageError } from "../exit-codes.ts";
@@ -94,7 +95,7 @@ const policyDraftBounds: Command = {
   name: "policy draft-bounds",
   role: "bureau",
   summary:
-    "Draft a dataset's upper clamp bounds from its data, with differential privacy: the manifest to publish next (nothing changes until you do)",
+    "Draft a dataset's upper clamp bounds (and its cap on a unit's rows) from its data, with differential privacy: the manifest to publish next (nothing changes until you do)",
   usage: "aos policy draft-bounds NAME [--epsilon E] [--max-clamped-share S] [-o MANIFEST.json]",
   options: {
     out: { type: "string", short: "o" },
@@ -120,9 +121,22 @@ const policyDraftBounds: Command = {
       ctx.printJson(draft);
       return EXIT.ok;
     }
+    const cap = draft.contributionCap;
     ctx.term.err(
       table([
         ["column", "declared max", "drafted max", "clamps away", "note"],
+        // The cap on a unit's rows, where units have several.
+        ...(cap
+          ? [
+              [
+                "(rows per unit)",
+                String(cap.declared),
+                String(cap.drafted),
+                cap.kept ? "-" : `about ${percent(cap.clampedShare)} of the rows`,
+                cap.kept ?? "",
+              ],
+            ]
+          : []),
         ...draft.columns.flatMap((c) => [
           [
             c.column,
@@ -186,8 +200,8 @@ const licenseGrant: Command = {
       if (!operator || !purpose || names.length === 0)
         throw new UsageError("--operator, --purpose and at least one --dataset are required (or --file)");
       const days = Number(flag(values, "days") ?? 365);
-      const total = Number(flag(values, "epsilon-total") ?? 10);
-      const perQuery = Number(flag(values, "per-query") ?? 0.5);
+      const total = Number(flag(values, "epsilon-total") ?? DEFAULT_PRIVACY_BUDGET.total);
+      const perQuery = Number(flag(values, "per-query") ?? DEFAULT_PRIVACY_BUDGET.perQuery);
       // ε goes on every grade 3/4 dataset: the server refuses a DP dataset without a budget.
       const grades = new Map((await client.datasets()).map((d) => [d.name, d.grade]));
       const now = Date.now();
@@ -198,7 +212,9 @@ const licenseGrant: Command = {
         validFrom: new Date(now).toISOString(),
         validTo: new Date(now + days * 86_400_000).toISOString(),
         datasets: names.map((name) =>
-          (grades.get(name) ?? 0) >= 3 ? { name, epsilon: { perQuery, total, period: "total" } } : { name },
+          (grades.get(name) ?? 0) >= 3
+            ? { name, epsilon: { perQuery, total, period: DEFAULT_PRIVACY_BUDGET.period } }
+            : { name },
         ),
         releaseMode: flag(values, "release-mode") ?? "auto",
       };

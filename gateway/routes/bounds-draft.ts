@@ -22,6 +22,18 @@ const BoundsDraftDoc = z
     basedOnVersion: z.number().int(),
     epsilon: z.number(),
     maxClampedShare: z.number(),
+    contributionCap: z
+      .object({
+        declared: z.number().int(),
+        drafted: z.number().int(),
+        clampedShare: z.number(),
+        kept: z.string().nullable(),
+      })
+      .nullable()
+      .openapi({
+        description:
+          "The cap on the rows one unit adds (`maxContributionsPerUnit`), drafted first where units have several rows (null otherwise): the smallest cap that leaves out at most `maxClampedShare` of the rows, raised above the declared one only when the data show the declared one leaves out more.",
+      }),
     columns: z.array(
       z.object({
         column: z.string(),
@@ -43,7 +55,7 @@ const draftBounds = createRoute({
   tags: ["catalog"],
   summary:
     "Draft each bounded numeric column's upper clamp bound from the data, with differential privacy (bureau).",
-  description: `Answers the latest policy version's manifest with each numeric \`aggregate\` column's upper bound drafted as the smallest round number (1, 2, 5 × 10ⁿ) that clamps away at most \`maxClampedShare\` of the column's total, estimated from a histogram with ε-DP noise (\`epsilon\` per bound, default ${DEFAULT_CALIBRATION_EPSILON}, at most ${MAX_CALIBRATION_EPSILON}). Where a unit has several rows, \`bounds.unitMax\` (the most one unit's values add up to in a group) is drafted the same way from the units' totals, a second release. A tighter bound makes every noisy sum and mean of the column more precise; the share it clamps is the bias it adds. The same data and parameters give the same draft. Nothing changes: publish the manifest (\`PUT /v1/datasets/{name}/policy\`). Recorded in the audit log with the ε spent.`,
+  description: `Answers the latest policy version's manifest with each numeric \`aggregate\` column's upper bound drafted as the smallest round number (1, 2, 5 × 10ⁿ) that clamps away at most \`maxClampedShare\` of the column's total, estimated from a histogram with ε-DP noise (\`epsilon\` per bound, default ${DEFAULT_CALIBRATION_EPSILON}, at most ${MAX_CALIBRATION_EPSILON}). Where a unit has several rows, the cap on them (\`maxContributionsPerUnit\`) is drafted first, the same way, from a histogram of the units' numbers of rows (rows beyond the cap are what biases counts, sums and means low; the cap scales their noise), and \`bounds.unitMax\` (the most one unit's values add up to in a group) from the units' totals: a release each. A tighter bound makes every noisy sum and mean of the column more precise; the share it clamps is the bias it adds. The same data and parameters give the same draft. Nothing changes: publish the manifest (\`PUT /v1/datasets/{name}/policy\`). Recorded in the audit log with the ε spent.`,
   security: [{ bearer: [] }],
   request: {
     params: z.object({

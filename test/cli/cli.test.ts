@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { tableFromIPC } from "apache-arrow";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AosClient } from "../../client/index.ts";
+import { DEMO_BUDGET } from "../../control/provisioning.ts";
 import { airQualityCsv } from "../support/data-files.ts";
 import { aos, aosInProcess, type CliServer, startCliServer } from "./server.ts";
 
@@ -155,7 +156,7 @@ describe("aos CLI against a listening gateway", () => {
     const population = (JSON.parse(budget.stdout) as { dataset: string; spent: number }[]).find(
       (b) => b.dataset === "population",
     );
-    expect(population?.spent).toBe(0.5);
+    expect(population?.spent).toBe(DEMO_BUDGET.perQuery);
   });
 
   it("runs locally offline on the demo manifests without a server", async () => {

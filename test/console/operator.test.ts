@@ -1,5 +1,6 @@
 import type { Browser, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
+import { DEMO_BUDGET } from "../../control/provisioning.ts";
 import { AXE, type ConsoleRig, launchAxeBrowser, screenshots, signInWith, useConsoleRig } from "./harness.ts";
 
 /**
@@ -65,7 +66,9 @@ describe("operator console", () => {
     await expect(query.locator('[data-testid="rewritten-sql"]').textContent()).resolves.toMatch(
       /^WITH __rows AS/,
     );
-    await expect(query.locator('[data-testid="query-epsilon"]').textContent()).resolves.toBe("ε 0.5");
+    await expect(query.locator('[data-testid="query-epsilon"]').textContent()).resolves.toBe(
+      `ε ${DEMO_BUDGET.perQuery}`,
+    );
     // Rules and protections in words.
     await expect(query.textContent()).resolves.toContain("district（population）：可作分组维度");
     await expect(query.locator('[data-testid="query-rewrites"]').textContent()).resolves.toMatch(

@@ -14,7 +14,7 @@ const CLAIMS: Record<string, { status: "released" | "held"; outputs: string[]; v
   "population-ageing": {
     status: "released",
     outputs: ["ageing_by_district"],
-    verdicts: [/noise:discrete_laplace/, /ε 0\.5 charged/],
+    verdicts: [/noise:discrete_laplace/, /ε 0\.2 charged/],
   },
   "enterprise-survival": {
     status: "released",

@@ -15,6 +15,7 @@ type Draft = {
   basedOnVersion: number;
   epsilon: number;
   maxClampedShare: number;
+  contributionCap: { declared: number; drafted: number; clampedShare: number; kept: string | null } | null;
   columns: DraftColumn[];
   manifest: DatasetManifest;
 };
@@ -100,8 +101,45 @@ describe("bounds drafted from the data with differential privacy, published by t
     // Several visits a person: a person's total is drafted too (a second release), and kept here.
     expect(cost.declared.unitMax).toBe(200_000);
     expect(cost.unitTotal?.kept).toMatch(/too few values|no lower candidate|noise is larger/);
+    // The cap on a person's visits is drafted first: a third release.
+    expect(res.body.contributionCap).toMatchObject({ declared: 20 });
+    expect(res.body.manifest.maxContributionsPerUnit).toBe(res.body.contributionCap!.drafted);
     expect(gw.audit.ofType("bounds.drafted").at(-1)).toMatchObject({
-      data: { dataset: "medical_visits", epsilonPerBound: 0.05, epsilonSpent: 0.1 },
+      data: { dataset: "medical_visits", epsilonPerBound: 0.05 },
+    });
+    expect(gw.audit.ofType("bounds.drafted").at(-1)?.data.epsilonSpent).toBeCloseTo(0.15, 9);
+  });
+
+  it("drafts the cap on a unit's rows from how many rows the units have, and says the rows it leaves out", async () => {
+    const res = await gw.bureau.get<Draft>("/v1/datasets/medical_visits/bounds/draft?epsilon=1");
+    expect(res.status).toBe(200);
+    const cap = res.body.contributionCap!;
+    expect(cap.declared).toBe(20);
+    // The share of visits beyond the drafted cap, exactly, from the data.
+    const connection = await gw.dataDomain.connect();
+    const leftOut = async (c: number) => {
+      const reader = await connection.runAndReadAll(
+        `SELECT sum(greatest(n - ${c}, 0))::DOUBLE / sum(n)::DOUBLE FROM (SELECT count(*) AS n FROM medical_visits GROUP BY person_id)`,
+      );
+      return Number(reader.getRows()[0]![0]);
+    };
+    try {
+      if (cap.kept === null) {
+        expect(await leftOut(cap.drafted)).toBeLessThanOrEqual(0.01);
+        expect(Math.abs(cap.clampedShare - (await leftOut(cap.drafted)))).toBeLessThan(0.01);
+      } else {
+        expect(cap.drafted).toBe(20);
+        expect(cap.kept).toMatch(/too few values|no lower candidate|noise is larger/);
+      }
+      // Raised only when the declared cap leaves out more than the share.
+      if (cap.drafted > 20) expect(await leftOut(20)).toBeGreaterThan(0.01);
+    } finally {
+      connection.closeSync();
+    }
+    // Cut to the drafted cap, the column's histogram is the one its bound is drafted from.
+    expect(res.body.manifest.maxContributionsPerUnit).toBe(cap.drafted);
+    expect(gw.audit.ofType("bounds.drafted").at(-1)).toMatchObject({
+      data: { dataset: "medical_visits", contributionCap: { declared: 20, drafted: cap.drafted } },
     });
   });
 

@@ -3,6 +3,7 @@ import {
   type BucketHistogram,
   boundCandidates,
   calibrateUpperBound,
+  capCandidates,
   MIN_VALUES_PER_CAP,
 } from "../../policies/bounds-calibration.ts";
 import { seededUniformInt } from "../../policies/noise.ts";
@@ -135,6 +136,65 @@ describe("an upper bound calibrated with differential privacy", () => {
     expect(() =>
       calibrateUpperBound(exact, { declared: { lo: -5, hi: 2_000_000 }, maxContributions: 1, epsilon: 0.1 }),
     ).toThrow(/not negative/);
+  });
+});
+
+describe("a cap on a unit's rows calibrated with differential privacy", () => {
+  /** Rows per unit for `units` units: most have few, `heavy` of every 100 have `many`. */
+  function rowsPerUnit(units: number, heavy: number, many: number): number[] {
+    return Array.from({ length: units }, (_, i) => (i % 100 < heavy ? many : 1 + (i % 7)));
+  }
+  /** The share of all rows a cap leaves out. */
+  const leftOut = (rows: readonly number[], cap: number) =>
+    rows.reduce((a, n) => a + Math.max(0, n - cap), 0) / rows.reduce((a, n) => a + n, 0);
+  const draftCap = (rows: readonly number[], declared: number, seed: string) => {
+    const edges = capCandidates(declared, 100);
+    return calibrateUpperBound(histogramOf(rows, 0, edges), {
+      declared: { lo: 0, hi: 100 },
+      maxContributions: 1,
+      epsilon: 0.2,
+      maxClampedShare: 0.01,
+      incumbent: declared,
+      totalName: "the rows",
+      uniform: seededUniformInt(SALT, [seed]),
+    });
+  };
+
+  it("has every cap up to 10, then a reader's ladder, the declared cap among them and the ceiling last", () => {
+    expect(capCandidates(20, 200)).toEqual([
+      1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 15, 20, 25, 30, 40, 50, 60, 80, 100, 120, 150, 200,
+    ]);
+    expect(capCandidates(13, 50)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 13, 15, 20, 25, 30, 40, 50]);
+  });
+
+  it("is raised above the declared cap when the data show it leaves out more rows than the target", () => {
+    // 3% of units with 45 rows: a cap of 20 leaves out about a fifth of all rows.
+    const rows = rowsPerUnit(200_000, 3, 45);
+    expect(leftOut(rows, 20)).toBeGreaterThan(0.1);
+    const draft = draftCap(rows, 20, "raise");
+    expect(draft.kept).toBeNull();
+    expect(draft.hi).toBe(50);
+    expect(leftOut(rows, draft.hi)).toBeLessThanOrEqual(0.01);
+    expect(Math.abs(draft.clampedShare - leftOut(rows, draft.hi))).toBeLessThan(0.005);
+  });
+
+  it("keeps the declared cap when every unit has exactly that many rows (the noise alone moves nothing up)", () => {
+    const rows = Array.from({ length: 50_000 }, () => 12);
+    for (const seed of ["a", "b", "c", "d", "e"]) expect(draftCap(rows, 12, seed).hi).toBe(12);
+  });
+
+  it("lowers a cap the data never reach, with the margin", () => {
+    const rows = Array.from({ length: 200_000 }, (_, i) => 1 + (i % 3));
+    const draft = draftCap(rows, 20, "lower");
+    expect(draft.hi).toBe(3);
+    expect(draft.clampedShare).toBeLessThanOrEqual(0.01);
+  });
+
+  it("is not pushed up by a few units with very many rows (the hostile case)", () => {
+    const rows = rowsPerUnit(200_000, 0, 0);
+    const planted = [...rows, ...Array.from({ length: 5 }, () => 100_000)];
+    // Each of them counts as the ceiling (100 rows): five units are noise.
+    expect(draftCap(planted, 20, "same").hi).toBe(draftCap(rows, 20, "same").hi);
   });
 });
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InMemoryPrivacyBudgetLedger } from "../../control/privacy-budget.ts";
 import { createQueryService, type QueryService, type SqlConnection } from "../../control/query-service.ts";
+import { DEFAULT_QUERY_EPSILON } from "../../policies/license.ts";
 import { DEMO_MANIFESTS, demoLicense, openDemoDomain, TEST_NOISE_SALT } from "./fixtures.ts";
 
 let demo: Awaited<ReturnType<typeof openDemoDomain>>;
@@ -33,13 +34,17 @@ describe("query service on the demo domain", () => {
     );
     const exact = new Map(truth.getRowsJson().map(([d, n]) => [d, Number(n)]));
     expect(answer.columns.map((c) => c.name)).toEqual(["district", "n", "mean_income"]);
-    // ε 0.5 split over the unit count (weight 1) and the income sum (weight 4): the count's
-    // discrete Laplace scale is 1 / 0.1 = 10, and P(|noise| > 25 × scale) < 1e-10 per group.
-    const scale = 10;
+    // ε split over the unit count (weight 1) and the income sum (weight 4): the count's discrete
+    // Laplace scale is 5 / ε (25 at the default 0.2), and P(|noise| > 25 × scale) < 1e-10 per group.
+    const scale = 5 / DEFAULT_QUERY_EPSILON;
     for (const [district, n] of answer.rows) {
       expect(Math.abs(Number(n) - exact.get(district as string)!)).toBeLessThan(25 * scale);
     }
-    expect(answer.verdict).toMatchObject({ kind: "aggregate", epsilonCharged: 0.5, tainted: false });
+    expect(answer.verdict).toMatchObject({
+      kind: "aggregate",
+      epsilonCharged: DEFAULT_QUERY_EPSILON,
+      tainted: false,
+    });
     expect(answer.verdict.rewrites).toEqual(
       expect.arrayContaining(["noise:discrete_laplace", "threshold:10"]),
     );
@@ -53,7 +58,7 @@ describe("query service on the demo domain", () => {
     const c = await svc.execute(request("select gender, COUNT(*) as n from population group by gender"));
     expect(b.rows).toEqual(a.rows);
     expect(c.rows).toEqual(a.rows);
-    expect(await ledger.spent("lic_test", "population", "total")).toBe(0.5);
+    expect(await ledger.spent("lic_test", "population", "total")).toBe(DEFAULT_QUERY_EPSILON);
     expect([a, b, c].filter((x) => x.verdict.cached)).toHaveLength(2);
   });
 
@@ -127,7 +132,7 @@ describe("query service on the demo domain", () => {
     const ok = await svc.explain(
       request("SELECT district, sum(annual_income) FROM population GROUP BY district"),
     );
-    expect(ok).toMatchObject({ accepted: true, kind: "aggregate", epsilon: 0.5 });
+    expect(ok).toMatchObject({ accepted: true, kind: "aggregate", epsilon: DEFAULT_QUERY_EPSILON });
     expect(ok.rewrites).toContain("clamp:[0,2000000]");
     const no = await svc.explain(request("SELECT name FROM population"));
     expect(no).toMatchObject({ accepted: false, reasons: [{ code: "POLICY_VIOLATION" }] });

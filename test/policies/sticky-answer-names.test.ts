@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InMemoryPrivacyBudgetLedger } from "../../control/privacy-budget.ts";
 import { createQueryService, type SqlConnection } from "../../control/query-service.ts";
+import { DEFAULT_QUERY_EPSILON } from "../../policies/license.ts";
 import { DEMO_MANIFESTS, demoLicense, openDemoDomain, TEST_NOISE_SALT } from "./fixtures.ts";
 
 let demo: Awaited<ReturnType<typeof openDemoDomain>>;
@@ -45,7 +46,7 @@ describe("a recalled (sticky) answer", () => {
     expect(unnamed.rows).toEqual(first.rows);
     expect(again.columns.map((c) => c.type)).toEqual(first.columns.map((c) => c.type));
     expect(again.verdict).toMatchObject({ cached: true, epsilonCharged: 0 });
-    expect(await ledger.spent("lic_test", "population", "total")).toBe(0.5);
+    expect(await ledger.spent("lic_test", "population", "total")).toBe(DEFAULT_QUERY_EPSILON);
   });
 
   it("does not let a later query's names leak into the recorded answer of the first", async () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InMemoryPrivacyBudgetLedger } from "../../control/privacy-budget.ts";
 import { createQueryService, type SqlConnection } from "../../control/query-service.ts";
+import { DEFAULT_QUERY_EPSILON } from "../../policies/license.ts";
 import { DEMO_MANIFESTS, demoLicense, openDemoDomain, TEST_NOISE_SALT } from "./fixtures.ts";
 
 let demo: Awaited<ReturnType<typeof openDemoDomain>>;
@@ -60,13 +61,13 @@ describe("rephrasing a grade-3 query (red team: averaging rephrasings)", () => {
     for (const sql of REPHRASINGS) answers.push(await svc.execute(request(sql)));
 
     const first = answers[0]!;
-    expect(first.verdict).toMatchObject({ cached: false, epsilonCharged: 0.5 });
+    expect(first.verdict).toMatchObject({ cached: false, epsilonCharged: DEFAULT_QUERY_EPSILON });
     for (const [i, answer] of answers.entries()) {
       expect(answer.rows, REPHRASINGS[i]).toEqual(first.rows);
       if (i > 0) expect(answer.verdict, REPHRASINGS[i]).toMatchObject({ cached: true, epsilonCharged: 0 });
     }
     expect(new Set(answers.map((a) => a.verdict.queryKey)).size).toBe(1);
-    expect(await ledger.spent("lic_test", "population", "total")).toBe(0.5);
+    expect(await ledger.spent("lic_test", "population", "total")).toBe(DEFAULT_QUERY_EPSILON);
 
     // A genuinely different count (another birth year bound) is a new question: charged.
     const other = await svc.execute(
@@ -74,14 +75,14 @@ describe("rephrasing a grade-3 query (red team: averaging rephrasings)", () => {
         "SELECT count(*) FROM population WHERE district = '新城区' AND gender = 'male' AND birth_date >= DATE '1980-01-01'",
       ),
     );
-    expect(other.verdict).toMatchObject({ cached: false, epsilonCharged: 0.5 });
+    expect(other.verdict).toMatchObject({ cached: false, epsilonCharged: DEFAULT_QUERY_EPSILON });
     const female = await svc.execute(
       request(
         `SELECT count(*) FROM population WHERE district = '新城区' AND gender = 'female' AND birth_date > ${born}`,
       ),
     );
-    expect(female.verdict).toMatchObject({ cached: false, epsilonCharged: 0.5 });
-    expect(await ledger.spent("lic_test", "population", "total")).toBe(1.5);
+    expect(female.verdict).toMatchObject({ cached: false, epsilonCharged: DEFAULT_QUERY_EPSILON });
+    expect(await ledger.spent("lic_test", "population", "total")).toBeCloseTo(3 * DEFAULT_QUERY_EPSILON, 9);
   });
 
   it("returns a recorded grouped answer in the shape the rephrasing asks for", async () => {
@@ -106,7 +107,7 @@ describe("rephrasing a grade-3 query (red team: averaging rephrasings)", () => {
     ]);
     expect(again.rows).toEqual(first.rows.map(([district, n, income]) => [income, n, district]));
     expect(again.accuracy).toEqual(first.accuracy?.map(([district, n, income]) => [income, n, district]));
-    expect(await ledger.spent("lic_test", "population", "total")).toBe(0.5);
+    expect(await ledger.spent("lic_test", "population", "total")).toBe(DEFAULT_QUERY_EPSILON);
   });
 
   it("charges other parameter values, and not a rephrasing around the same parameter", async () => {
@@ -116,10 +117,10 @@ describe("rephrasing a grade-3 query (red team: averaging rephrasings)", () => {
     const a = await svc.execute(request(byParam, ["新城区"]));
     const b = await svc.execute(request(byParam, ["回民区"]));
     const c = await svc.execute(request("SELECT count(*) FROM population WHERE $1 = district", ["新城区"]));
-    expect(b.verdict).toMatchObject({ cached: false, epsilonCharged: 0.5 });
+    expect(b.verdict).toMatchObject({ cached: false, epsilonCharged: DEFAULT_QUERY_EPSILON });
     expect(c.verdict).toMatchObject({ cached: true, epsilonCharged: 0 });
     expect(c.rows).toEqual(a.rows);
-    expect(await ledger.spent("lic_test", "population", "total")).toBe(1);
+    expect(await ledger.spent("lic_test", "population", "total")).toBeCloseTo(2 * DEFAULT_QUERY_EPSILON, 9);
   });
 
   it("charges two subqueries that differ only in swapped column aliases as different questions", async () => {
@@ -134,7 +135,7 @@ describe("rephrasing a grade-3 query (red team: averaging rephrasings)", () => {
       request("SELECT count(*) FROM (SELECT district AS b, education AS a FROM population) WHERE a = 'none'"),
     );
     expect(district.verdict.cached).toBe(false);
-    expect(education.verdict).toMatchObject({ cached: false, epsilonCharged: 0.5 });
-    expect(await ledger.spent("lic_test", "population", "total")).toBe(1);
+    expect(education.verdict).toMatchObject({ cached: false, epsilonCharged: DEFAULT_QUERY_EPSILON });
+    expect(await ledger.spent("lic_test", "population", "total")).toBeCloseTo(2 * DEFAULT_QUERY_EPSILON, 9);
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { DEMO_BUDGET } from "../../control/provisioning.ts";
 import { type Probe, probe, useSecurityGateway } from "./support.ts";
 
 /**
@@ -136,7 +137,7 @@ describe("disclosure through allowed-looking queries", () => {
       return { x: [{ a: 1 }] };
     }`);
     expect(rephrased.status).toBe("released");
-    expect(rephrased.usage?.epsilon?.population).toBeCloseTo(0.5 * others.length, 6);
+    expect(rephrased.usage?.epsilon?.population).toBeCloseTo(DEMO_BUDGET.perQuery * others.length, 6);
   });
 
   it("aggregates that return raw values (min, max, median, quantiles, mode, first, arg_max, lists, stddev) are refused on protected columns", async () => {
@@ -182,7 +183,7 @@ describe("disclosure through allowed-looking queries", () => {
       `SELECT district, sum(CASE WHEN ${where} THEN annual_income ELSE 0 END) AS s FROM population GROUP BY district`,
     ]);
     // The cell is withheld unless a noisy contributor count reaches k; what is released then is
-    // the one-person value plus noise of scale ≥ 10^6 CNY (ε 0.5 split over the statistics).
+    // the one-person value plus noise of scale ≥ 10^6 CNY (the demo's ε 0.2 split over the statistics).
     const near = (v: unknown) => v !== null && v !== undefined && Math.abs(Number(v) - person!.inc) < 1000;
     const row = rowsOf(filtered!).find((r) => r.district === person!.d);
     expect(near(row?.s)).toBe(false);

@@ -3,20 +3,23 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type AttackOutcome,
   leastSquares,
+  measureAveraging,
   measureReconstruction,
   RECOVERY_MARGIN,
   type ReconstructionReport,
   reconstructionTable,
 } from "../../bench/reconstruction.ts";
+import { DEMO_BUDGET } from "../../control/provisioning.ts";
 import { generateDemoDomain } from "../../seeds/generate.ts";
 import { tempDir } from "../support/duckdb.ts";
 
 /**
  * Family: reconstruction. The attacker of the reconstruction benchmark (bench/reconstruction.ts,
- * one implementation for both) holds a license with the demo license's grant (ε 50 a month at 0.5
- * a query on grade 3 datasets, no quotas) and runs differencing, tracker and Dinur–Nissim
- * subset-sum attacks on `enterprises.registered_capital` (grade 2) and `population.annual_income`
- * (grade 3), through the policy engine and the control plane's budget ledger (on SQLite), as a
+ * one implementation for both) holds a license with the demo license's grant (ε 4 a year at 0.2 a
+ * query on grade 3 datasets, no quotas) and runs differencing, tracker and Dinur–Nissim subset-sum
+ * attacks on `enterprises.registered_capital` (grade 2) and `population.annual_income` (grade 3),
+ * and averages rephrasings of one count of residents, through the policy engine and the control
+ * plane's budget ledger (on SQLite), as a
  * job's `ctx.sql` does, but in process: the attacks send a few thousand queries, and the gateway
  * and sandbox add nothing an attack could use that the other families do not cover.
  */
@@ -38,10 +41,12 @@ function margin(guessing: number, n: number): number {
 
 let report: ReconstructionReport;
 let folder: { dir: string; remove: () => Promise<void> };
+let domainFile: string;
 
 beforeAll(async () => {
   folder = await tempDir("aos-reconstruction-");
   const file = join(folder.dir, "domain.duckdb");
+  domainFile = file;
   await generateDemoDomain({ file, scale: 0.02 });
   report = await measureReconstruction(file, {
     targets: TARGETS,
@@ -82,12 +87,14 @@ describe("reconstruction: differencing, trackers and subset sums with a whole bu
     expect(control.recovered).toBeGreaterThanOrEqual(0.95);
   });
 
-  it("grade 3: each attack is stopped by the ε budget, after the whole month's 50 ε and no more", () => {
+  it("grade 3: each attack is stopped by the ε budget, after the whole year's ε and no more", () => {
     for (const a of report.attacks.filter((x) => x.grade === 3)) {
       expect(a.stoppedBy, a.attack).toBe("BUDGET_EXHAUSTED");
-      expect(a.epsilonSpent, a.attack).toBe(50);
-      // 100 charged queries; repeats of a shared query were answered from the ledger for free.
-      expect(a.answered + a.suppressed, a.attack).toBeGreaterThanOrEqual(100);
+      expect(a.epsilonSpent, a.attack).toBeCloseTo(DEMO_BUDGET.total, 9);
+      // total / perQuery charged queries; repeats of a shared query were answered from the ledger for free.
+      expect(a.answered + a.suppressed, a.attack).toBeGreaterThanOrEqual(
+        DEMO_BUDGET.total / DEMO_BUDGET.perQuery,
+      );
     }
   });
 
@@ -99,6 +106,31 @@ describe("reconstruction: differencing, trackers and subset sums with a whole bu
       expect(a.estimated, a.attack).toBeGreaterThan(TARGETS / 2);
     }
   });
+});
+
+describe("averaging rephrasings of one count (the issue's 40 rephrasings)", () => {
+  it("the default budget stops it after total / perQuery answers, and the count comes out exactly for few", () => {
+    const a = report.averaging!;
+    expect(a.targets).toBe(TARGETS / 2);
+    expect(a.stoppedBy).toBe("BUDGET_EXHAUSTED");
+    expect(a.answersPerTarget).toBe(Math.round(DEMO_BUDGET.total / DEMO_BUDGET.perQuery));
+    expect(a.epsilonPerTarget).toBeCloseTo(DEMO_BUDGET.total, 9);
+    // Exact with probability 2Φ(0.5 √(0.2 · 4)) − 1 ≈ 34% per target: 11 or more of 12 has
+    // probability below 10⁻⁴ (docs/security.md, "Grade 3: what a budget lets an attacker learn").
+    expect(a.exact).toBeLessThan(11 / 12);
+  });
+
+  it("the earlier demo budget (ε 50 a month at 0.5) let it recover nearly every count exactly", async () => {
+    const a = await measureAveraging(domainFile, {
+      targets: TARGETS,
+      grade2Queries: 0,
+      utilityTrials: 0,
+      budget: { perQuery: 0.5, total: 50, period: "month" },
+    });
+    expect(a.answersPerTarget).toBe(100);
+    // Exact with probability ≈ 99% per target: 8 or fewer of 12 has probability near 10⁻⁵.
+    expect(a.exact).toBeGreaterThanOrEqual(9 / 12);
+  }, 120_000);
 });
 
 describe("the attacker's solver", () => {

@@ -95,7 +95,7 @@ function ApplicationForm(props: { datasets: DatasetSummary[]; purposes: string[]
     Object.fromEntries(
       props.datasets.map((d) => [
         d.name,
-        { chosen: false, columns: "", perQuery: "0.5", total: "10", period: "month" } as DatasetChoice,
+        { chosen: false, columns: "", perQuery: "0.2", total: "4", period: "year" } as DatasetChoice,
       ]),
     ),
   );
