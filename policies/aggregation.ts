@@ -122,7 +122,8 @@ function sensitivity(measure: Measure, plan: AggregatePlan): number {
   if (measure.kind !== "sum") return c;
   const b = measure.bounds!;
   const rows = c * Math.max(Math.abs(b.lo), Math.abs(b.hi));
-  // Each unit's total clamped to unitMax in its one group (never negative: the rewrite's least()).
+  // Each unit's total bounded by unitMax (never negative): clamped in its one group, or scaled over
+  // all groups of the query, so that what one unit adds to all the groups' sums is at most it.
   return measure.unitMax === undefined ? rows : Math.min(rows, measure.unitMax);
 }
 

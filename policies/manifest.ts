@@ -168,9 +168,10 @@ export const ColumnManifest = z
     /**
      * Declared numeric range: inputs to aggregates are clamped to it, dummy data is drawn inside it.
      * `unitMax`, for a column that is never negative: the most one unit's values may add up to in
-     * one group of a query (a person's visits' costs in a district); where the engine keeps each
-     * unit to one group, a unit's total above it is clamped to it and a sum's noise is scaled to
-     * it rather than to the cap times `max`.
+     * a query (a person's year of visits' costs). In DP queries a sum's noise is scaled to it rather
+     * than to the cap times `max`: where the engine keeps each unit to one group, a unit's total in
+     * it above `unitMax` is clamped to it; elsewhere each unit's rows are scaled down so that their
+     * total over all the query's groups is at most `unitMax`.
      */
     bounds: z
       .object({ min: z.number(), max: z.number(), unitMax: z.number().positive().optional() })

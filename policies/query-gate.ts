@@ -835,11 +835,9 @@ class Analyzer {
       publicPartitions: this.publicPartitions(groupKeys, scope),
       keySources,
       unitColumn: unitSource ? { dataset: unitSource.dataset, column: unitSource.column } : null,
-      // A unit's total per group is computed from partials per (group, unit), which count(DISTINCT x) cannot give.
-      measures:
-        oneGroupPerUnit && !measures.some((m) => m.kind === "count_distinct")
-          ? measures.map((m) => this.withUnitMax(m))
-          : measures,
+      // Sums bounded per unit (`bounds.unitMax`) under DP, whose noise is scaled to that bound: the
+      // rewrite clamps each unit's total in its one group, or scales its rows over the query.
+      measures: differentialPrivacy ? measures.map((m) => this.withUnitMax(m)) : measures,
       outputs,
       having: having ? planHaving(having, selectList) : [],
       order,

@@ -36,8 +36,10 @@ export interface Measure {
   /** Clamping bounds of a sum's argument. */
   readonly bounds: { readonly lo: number; readonly hi: number } | null;
   /**
-   * A sum's bound on each unit's total in its group (the column's `bounds.unitMax`): set only in a
-   * plan that keeps each unit to one group, where the rewrite clamps each unit's total to it.
+   * A sum's bound on each unit's total (the column's `bounds.unitMax`), set in DP plans: where each
+   * unit is kept to one group the rewrite clamps the unit's total in it; otherwise it scales the
+   * unit's rows so that their total over every group of the query is at most this (an L1 bound
+   * over the groups, which is what the sum's noise is scaled to).
    */
   readonly unitMax?: number;
   /**

@@ -203,6 +203,15 @@ function overCapCut(cap: number, order: string, overCapUnits: string | undefined
 }
 
 /**
+ * `sql` capped at `bound`, NULL staying NULL. Not `least()`, which in DuckDB skips NULL arguments:
+ * `least(NULL, 200000)` is 200000, so a unit with no value would add the whole bound to a sum.
+ */
+function atMost(sql: string, bound: number): string {
+  const b = sqlNumber(bound);
+  return `CASE WHEN ${sql} > ${b} THEN ${b} ELSE ${sql} END`;
+}
+
+/**
  * Rewrites an aggregate plan. `namedParams` is the original statement's parameter map, kept so
  * the rendered inner query binds the same `$n` parameters.
  */
@@ -277,8 +286,20 @@ export function rewriteAggregate(
   // Sticky noise (every release that is not DP: grade 2) reads each figure's contributing units
   // and largest unit totals per group (sticky-noise.ts).
   const sticky = !plan.differentialPrivacy;
-  // A sum whose units' totals are clamped (`Measure.unitMax`) reads each unit's total in its group.
-  const unitClamped = plan.measures.some((m) => m.unitMax !== undefined);
+  // A sum bounded by `Measure.unitMax`: where each unit is kept to one group (and no count(DISTINCT
+  // x) stands in the way of per-(group, unit) partials), each unit's total in its group is clamped
+  // to it; otherwise each unit's rows are scaled down so that its total over the whole query (all
+  // its groups together) is at most it (`scaleUnitTotal`).
+  const clampInGroup = plan.oneGroupPerUnit && !plan.measures.some((m) => m.kind === "count_distinct");
+  const unitClamped = clampInGroup && plan.measures.some((m) => m.unitMax !== undefined);
+  const scaled = clampInGroup ? [] : plan.measures.flatMap((m, j) => (m.unitMax === undefined ? [] : [j]));
+  /** Measure j's row value, scaled by its unit's factor where its unit's total over the query is bounded. */
+  const scaledValue = (j: number): string => {
+    if (!scaled.includes(j)) return clamp(j);
+    // A unit's one row is its total: clamping the row to unitMax is the scaling.
+    if (uniqueUnits) return atMost(clamp(j), plan.measures[j]!.unitMax!);
+    return `(${clamp(j)} * __f${j})`;
+  };
   const viaUnits =
     options.unitPartials !== false &&
     (dominant || sticky || unitClamped) &&
@@ -342,12 +363,12 @@ export function rewriteAggregate(
         break;
       case "sum":
         value =
-          measure.unitMax === undefined
-            ? aggregate(`__v${j}`, summed(`sum(${clamp(j)})`))
+          measure.unitMax === undefined || !clampInGroup
+            ? aggregate(`__v${j}`, summed(`sum(${scaledValue(j)})`))
             : // Each unit's total in its group, clamped (never negative: see `Measure.unitMax`).
               unitFigure(
                 `__v${j}`,
-                `sum(least(${unitTotal(j, `sum(${clamp(j)})`, clamp(j))}, ${sqlNumber(measure.unitMax)}))`,
+                `sum(${atMost(unitTotal(j, `sum(${clamp(j)})`, clamp(j)), measure.unitMax)})`,
               );
         // A zero adds nothing: `sum(CASE WHEN cond THEN x ELSE 0 END)` is conditional too.
         contributing = () => unitsWhere(`${clamp(j)} <> 0`);
@@ -461,6 +482,21 @@ export function rewriteAggregate(
       );
       bounded = "__one_group";
     }
+    if (scaled.length > 0 && !uniqueUnits) {
+      // Each unit's factor: unitMax over its total of the measure's clamped rows (1 when within,
+      // or when it has no value); its rows are multiplied by it, so that its total over every group
+      // of the query is at most unitMax (the L1 bound the sum's noise is scaled to).
+      const factors = scaled.map((j) => {
+        const total = `sum(${clamp(j)})`;
+        const bound = sqlNumber(plan.measures[j]!.unitMax!);
+        return `CASE WHEN ${total} > ${bound} THEN ${bound} / ${total} ELSE 1 END AS __f${j}`;
+      });
+      ctes.push(
+        `__unit_scale AS (SELECT __pu, ${factors.join(", ")} FROM ${bounded} GROUP BY __pu)`,
+        `__scaled AS (SELECT * FROM ${bounded} JOIN __unit_scale USING (__pu))`,
+      );
+      bounded = "__scaled";
+    }
     if (viaUnits) {
       ctes.push(
         `__units AS (SELECT ${keySelect}__pu, ${partials.join(", ")} FROM ${bounded} GROUP BY ${keySelect}__pu)`,
@@ -493,7 +529,9 @@ export function rewriteAggregate(
     ...(plan.oneGroupPerUnit ? ["one_group_per_unit"] : []),
     `threshold:${plan.minGroupSize}`,
     ...plan.measures.flatMap((m) => (m.bounds ? [`clamp:[${m.bounds.lo},${m.bounds.hi}]`] : [])),
-    ...plan.measures.flatMap((m) => (m.unitMax === undefined ? [] : [`clamp_unit_total:${m.unitMax}`])),
+    ...plan.measures.flatMap((m) =>
+      m.unitMax === undefined ? [] : [`${clampInGroup ? "clamp" : "scale"}_unit_total:${m.unitMax}`],
+    ),
     plan.differentialPrivacy ? "noise:discrete_laplace" : "noise:sticky_seeded",
     ...(plan.publicPartitions ? ["public_partitions"] : []),
     ...(plan.dominance

@@ -47,6 +47,8 @@ export const zh = {
   "op.rewrite.public_partitions": "分组取值来自公开的取值列表",
   "op.rewrite.one_group_per_unit": "每个个体只计入一个分组（分组取自每人一行的数据），个体数的噪声因此更小",
   "op.rewrite.clamp_unit_total": "每个个体在一个分组内的合计先截断到 {max}，合计的噪声按一个个体的上限计算",
+  "op.rewrite.scale_unit_total":
+    "每个个体在本查询所有分组中的合计超过 {max} 时按比例缩减到 {max}，合计的噪声按一个个体的上限计算",
   "op.rewrite.dominance": "支配规则：前 {n} 个个体不得占总量的 {k}% 以上",
   "op.epsilon.total": "本作业按数据集将消耗的 ε",
   "op.epsilon.left": "剩余 {left} / {total}（{period}）",
@@ -151,6 +153,8 @@ export const en: Record<keyof typeof zh, string> = {
     "each unit counts in one group only (the groups come from data with one row per unit), so unit counts need less noise",
   "op.rewrite.clamp_unit_total":
     "each unit's total in its group is clamped to {max}, so a sum's noise is one unit's limit, not its rows'",
+  "op.rewrite.scale_unit_total":
+    "a unit whose values over all the groups add up to more than {max} has them scaled down to {max} in all, so a sum's noise is one unit's limit, not its rows'",
   "op.rewrite.dominance": "dominance rule: the top {n} units may not exceed {k}% of a total",
   "op.epsilon.total": "ε this job would charge, per dataset",
   "op.epsilon.left": "{left} left of {total} ({period})",

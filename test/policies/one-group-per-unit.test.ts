@@ -120,31 +120,47 @@ describe("a unit's total clamped where the column declares bounds.unitMax", () =
     expect(rewriteAggregate(kept, undefined).rewrites).toContain("clamp_unit_total:200000");
   });
 
-  it("only where each unit is kept to one group, for a column read as it is, without count(DISTINCT x)", async () => {
-    const unitMaxOf = async (sql: string) =>
-      (await plan(sql)).measures.filter((m) => m.kind === "sum").map((m) => m.unitMax);
-    // Diagnoses: a person's visits spread over several, each up to the cap.
+  it("in every DP plan, for a column read as it is: clamped in the one group, or scaled over the query", async () => {
+    const boundsOf = async (sql: string) => {
+      const p = await plan(sql);
+      return {
+        unitMax: p.measures.filter((m) => m.kind === "sum").map((m) => m.unitMax),
+        how: rewriteAggregate(p, undefined).rewrites.filter((r) => r.includes("_unit_total:")),
+      };
+    };
+    // Diagnoses: a person's visits spread over several; their total over all of them is bounded.
     expect(
-      await unitMaxOf("SELECT diagnosis, sum(cost) AS total FROM medical_visits GROUP BY diagnosis"),
-    ).toEqual([undefined]);
+      await boundsOf("SELECT diagnosis, sum(cost) AS total FROM medical_visits GROUP BY diagnosis"),
+    ).toEqual({ unitMax: [200_000], how: ["scale_unit_total:200000"] });
     // An expression of the column is not the column: its bound is not the column's.
     expect(
-      await unitMaxOf(
+      await boundsOf(
         "SELECT p.district, sum(v.cost * 2) AS total FROM medical_visits v JOIN population p USING (person_id) GROUP BY p.district",
       ),
-    ).toEqual([undefined]);
-    // Unit totals come from partials per (group, unit), which count(DISTINCT x) cannot give.
+    ).toEqual({ unitMax: [undefined], how: [] });
+    // Unit totals per (group, unit) come from partials, which count(DISTINCT x) cannot give: scaled.
     expect(
-      await unitMaxOf(
+      await boundsOf(
         "SELECT p.district, sum(v.cost) AS total, count(DISTINCT v.hospital) AS hospitals FROM medical_visits v JOIN population p USING (person_id) GROUP BY p.district",
       ),
-    ).toEqual([undefined]);
+    ).toEqual({ unitMax: [200_000], how: ["scale_unit_total:200000"] });
     // A filter keeps it: a unit's filtered total is within its total.
     expect(
-      await unitMaxOf(
+      await boundsOf(
         "SELECT p.district, sum(v.cost) FILTER (WHERE v.insurance_type = 'self-pay') AS self_paid FROM medical_visits v JOIN population p USING (person_id) GROUP BY p.district",
       ),
-    ).toEqual([200_000]);
+    ).toEqual({ unitMax: [200_000], how: ["clamp_unit_total:200000"] });
+  });
+
+  it("noises a sum spread over groups at one person's total over the query, not the cap times a visit's bound", async () => {
+    const spread = await plan("SELECT diagnosis, sum(cost) AS total FROM medical_visits GROUP BY diagnosis");
+    const j = spread.measures.findIndex((m) => m.kind === "sum");
+    const scaled = measureAccuracies(spread, 0.5)[j]!;
+    const perVisit = measureAccuracies(
+      { ...spread, measures: spread.measures.map(({ unitMax: _, ...m }) => m) },
+      0.5,
+    )[j]!;
+    expect(perVisit.scale! / scaled.scale!).toBeCloseTo(20, 0);
   });
 
   it("is refused on a column that may be negative", () => {

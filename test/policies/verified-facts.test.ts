@@ -22,6 +22,7 @@ let hostile: DataDomain;
 /** The resident given 45 visits (cap 20), and the one whose income is 50M (bound 2M). */
 let heavy: { person: number; district: string };
 let rich: { person: number; district: string };
+let costless: { person: number; district: string };
 
 beforeAll(async () => {
   folder = await tempDir("aos-facts-");
@@ -47,6 +48,12 @@ beforeAll(async () => {
     "SELECT p.person_id, p.district FROM population p JOIN medical_visits m USING (person_id) ORDER BY p.person_id DESC LIMIT 1",
   );
   heavy = { person: Number(heavyId), district: String(heavyDistrict) };
+  // A resident whose every visit has no cost: a sum must add nothing for them (not a bound).
+  const [costlessId, costlessDistrict] = await one(
+    `SELECT p.person_id, p.district FROM population p JOIN medical_visits m USING (person_id) WHERE p.person_id NOT IN (${rich.person}, ${heavy.person}) ORDER BY p.person_id LIMIT 1`,
+  );
+  costless = { person: Number(costlessId), district: String(costlessDistrict) };
+  await connection.run(`UPDATE medical_visits SET cost = NULL WHERE person_id = ${costless.person}`);
   await connection.run(`INSERT INTO medical_visits BY NAME
     SELECT v.* REPLACE (v.visit_id * 1000 + g.i AS visit_id, CAST(1000 * g.i AS DECIMAL(10,2)) AS cost)
     FROM (SELECT * FROM medical_visits WHERE person_id = ${heavy.person} LIMIT 1) AS v, range(45) AS g(i)`);
@@ -307,8 +314,8 @@ describe("contribution bounding of a join", () => {
       hostile,
       `WITH r AS (SELECT p.person_id AS pu, p.district AS g, m.cost AS c FROM population p JOIN medical_visits m ON p.person_id = m.person_id WHERE p.person_id IS NOT NULL),
        kept AS (SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY pu ORDER BY hash(pu, g, 1, c, c)) AS rn FROM r) WHERE rn <= 20)
-       SELECT g, count(*) AS units, sum(n) AS n, sum(least(s, 200000)) AS s
-       FROM (SELECT g, pu, count(*) AS n, sum(least(c, 200000)) AS s FROM kept GROUP BY g, pu) GROUP BY g`,
+       SELECT g, count(*) AS units, sum(n) AS n, sum(CASE WHEN s > 200000 THEN 200000 ELSE s END) AS s
+       FROM (SELECT g, pu, count(*) AS n, sum(CASE WHEN c > 200000 THEN 200000 ELSE c END) AS s FROM kept GROUP BY g, pu) GROUP BY g`,
     );
     expect(byGroup.size).toBe(truth.size);
     for (const [district, row] of byGroup) {
@@ -328,6 +335,91 @@ describe("contribution bounding of a join", () => {
       `SELECT 'all' AS g, count(*) AS n FROM medical_visits WHERE person_id = ${heavy.person}`,
     );
     expect(Number(visits.get("all")!.n)).toBeGreaterThan(20);
+  });
+});
+
+describe("a unit's total over the query bounded by unitMax (sums spread over groups)", () => {
+  const BY_DIAGNOSIS =
+    "SELECT diagnosis, count(*) AS visits, sum(cost) AS total FROM medical_visits GROUP BY diagnosis";
+
+  it("scales the rows of a person whose costs over all diagnoses exceed it down to it, and no one else's", async () => {
+    // A cap of 100 visits keeps every row (the heavy resident has 45 more than the cap of 20):
+    // what is left to compare is the scaling alone.
+    const manifests = visitsCap(100);
+    const { sql, rewrites, byGroup } = await rewritten(hostile, BY_DIAGNOSIS, manifests);
+    expect(rewrites).toContain("scale_unit_total:200000");
+    expect(sql).toContain("__unit_scale AS");
+    const truth = await reference(
+      hostile,
+      `WITH r AS (SELECT person_id AS pu, diagnosis AS g, least(greatest(cost, 0), 200000) AS c FROM medical_visits WHERE person_id IS NOT NULL),
+       f AS (SELECT pu, least(1, 200000 / sum(c)) AS f FROM r GROUP BY pu)
+       SELECT g, count(*) AS n, sum(c * f) AS s FROM r JOIN f USING (pu) GROUP BY g`,
+    );
+    expect(byGroup.size).toBe(truth.size);
+    for (const [diagnosis, row] of byGroup) {
+      const expected = truth.get(diagnosis)!;
+      expect(Number(row.__v1), diagnosis).toBe(Number(expected.n));
+      expect(Number(row.__v2), diagnosis).toBeCloseTo(Number(expected.s), 2);
+    }
+    // The heavy resident's rows add exactly 200,000 over all diagnoses together, however many.
+    const heavyShare = await reference(
+      hostile,
+      `WITH r AS (SELECT person_id AS pu, least(greatest(cost, 0), 200000) AS c FROM medical_visits WHERE person_id = ${heavy.person})
+       SELECT 'all' AS g, sum(c) AS raw, sum(c * least(1, 200000 / (SELECT sum(c) FROM r))) AS kept FROM r`,
+    );
+    expect(Number(heavyShare.get("all")!.raw)).toBeGreaterThan(200_000);
+    expect(Number(heavyShare.get("all")!.kept)).toBeCloseTo(200_000, 4);
+    // Without the bound the same rows sum to more: the scaling is what took the difference away.
+    const unbounded = DatasetManifest.parse({
+      ...manifests.find((m) => m.name === "medical_visits")!,
+      columns: manifests
+        .find((m) => m.name === "medical_visits")!
+        .columns.map((c) => (c.name === "cost" ? { ...c, bounds: { min: 0, max: 200_000 } } : c)),
+    });
+    const plain = await rewritten(
+      hostile,
+      BY_DIAGNOSIS,
+      manifests.map((m) => (m.name === "medical_visits" ? unbounded : m)),
+    );
+    const sumOf = (rows: Map<string, Record<string, unknown>>) =>
+      [...rows.values()].reduce((a, r) => a + Number(r.__v2), 0);
+    expect(sumOf(plain.byGroup) - sumOf(byGroup)).toBeGreaterThan(0);
+  });
+
+  it("clamps each row where every unit has one row: the row is the unit's total", async () => {
+    const capped = DEMO_MANIFESTS.map((m) =>
+      m.name !== "population"
+        ? m
+        : DatasetManifest.parse({
+            ...m,
+            columns: m.columns.map((c) =>
+              c.name === "annual_income"
+                ? { ...c, bounds: { min: 0, max: 2_000_000, unitMax: 1_000_000 } }
+                : c,
+            ),
+          }),
+    );
+    const { sql, rewrites, byGroup } = await rewritten(
+      hostile,
+      "SELECT district, sum(annual_income) AS total FROM population GROUP BY district",
+      capped,
+    );
+    expect(rewrites).toContain("scale_unit_total:1000000");
+    expect(sql).not.toContain("__unit_scale");
+    const truth = await reference(
+      hostile,
+      "SELECT district AS g, sum(CASE WHEN annual_income > 1000000 THEN 1000000 ELSE annual_income END) AS s FROM population WHERE person_id IS NOT NULL GROUP BY district",
+    );
+    // A resident whose income is NULL adds nothing (DuckDB's least() would have made it the bound).
+    const nulls = await reference(
+      hostile,
+      "SELECT district AS g, count(*) AS n FROM population WHERE annual_income IS NULL AND person_id IS NOT NULL GROUP BY district",
+    );
+    expect(nulls.size).toBe(1);
+    for (const [district, row] of byGroup)
+      expect(Number(row.__v1), district).toBe(Number(truth.get(district)!.s));
+    // The resident with 50M adds 1M, not the row bound's 2M.
+    expect(Number(byGroup.get(rich.district)!.__v1)).toBe(Number(truth.get(rich.district)!.s));
   });
 });
 

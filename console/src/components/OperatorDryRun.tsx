@@ -22,6 +22,8 @@ export function rewriteInWords(rewrite: string, t: Translate): string | null {
       return t("op.rewrite.one_group_per_unit");
     case "clamp_unit_total":
       return t("op.rewrite.clamp_unit_total", { max: arg });
+    case "scale_unit_total":
+      return t("op.rewrite.scale_unit_total", { max: arg });
     case "dominance": {
       const fields = Object.fromEntries(arg.split(",").map((kv) => kv.split("=") as [string, string]));
       return t("op.rewrite.dominance", { n: fields.n ?? "?", k: fields.k ?? "?" });
