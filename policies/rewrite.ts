@@ -483,17 +483,26 @@ export function rewriteAggregate(
       bounded = "__one_group";
     }
     if (scaled.length > 0 && !uniqueUnits) {
-      // Each unit's factor: unitMax over its total of the measure's clamped rows (1 when within,
-      // or when it has no value); its rows are multiplied by it, so that its total over every group
-      // of the query is at most unitMax (the L1 bound the sum's noise is scaled to).
-      const factors = scaled.map((j) => {
-        const total = `sum(${clamp(j)})`;
-        const bound = sqlNumber(plan.measures[j]!.unitMax!);
-        return `CASE WHEN ${total} > ${bound} THEN ${bound} / ${total} ELSE 1 END AS __f${j}`;
-      });
+      // Each unit's factor: unitMax over its total of the measure's clamped values in all the
+      // query's rows (1 when within, or when it has no value); its kept rows are multiplied by
+      // it, so that its total over every group of the query is at most unitMax (the L1 bound the
+      // sum's noise is scaled to). The total is taken before the cap's cut: never below the kept
+      // rows' total, so the bound holds, and `__bounded` is read once (reading it twice would
+      // make DuckDB keep the cut's rows). Only the units over the bound are kept (few: the
+      // tail), so the join back probes a small table; every other unit's factor is 1.
+      const bounds = scaled.map((j) => ({
+        j,
+        total: `sum(${clamp(j)})`,
+        bound: sqlNumber(plan.measures[j]!.unitMax!),
+      }));
+      const factors = bounds.map(
+        ({ j, total, bound }) =>
+          `CASE WHEN ${total} > ${bound} THEN ${bound} / ${total} ELSE 1 END AS __f${j}`,
+      );
+      const over = bounds.map(({ total, bound }) => `${total} > ${bound}`).join(" OR ");
       ctes.push(
-        `__unit_scale AS (SELECT __pu, ${factors.join(", ")} FROM ${bounded} GROUP BY __pu)`,
-        `__scaled AS (SELECT * FROM ${bounded} JOIN __unit_scale USING (__pu))`,
+        `__unit_scale AS (SELECT __pu, ${factors.join(", ")} FROM __rows WHERE __pu IS NOT NULL GROUP BY __pu HAVING ${over})`,
+        `__scaled AS (SELECT ${bounded}.*, ${scaled.map((j) => `coalesce(__unit_scale.__f${j}, 1) AS __f${j}`).join(", ")} FROM ${bounded} LEFT JOIN __unit_scale USING (__pu))`,
       );
       bounded = "__scaled";
     }
