@@ -289,7 +289,7 @@ export function rewriteAggregate(
   // A sum bounded by `Measure.unitMax`: where each unit is kept to one group (and no count(DISTINCT
   // x) stands in the way of per-(group, unit) partials), each unit's total in its group is clamped
   // to it; otherwise each unit's rows are scaled down so that its total over the whole query (all
-  // its groups together) is at most it (`scaleUnitTotal`).
+  // its groups together) is at most it (`scale_unit_total`).
   const clampInGroup = plan.oneGroupPerUnit && !plan.measures.some((m) => m.kind === "count_distinct");
   const unitClamped = clampInGroup && plan.measures.some((m) => m.unitMax !== undefined);
   const scaled = clampInGroup ? [] : plan.measures.flatMap((m, j) => (m.unitMax === undefined ? [] : [j]));
