@@ -144,7 +144,8 @@ function sm4Tag(key: Buffer, iv: Buffer, body: Buffer, associatedData: Uint8Arra
     .digest();
 }
 
-function hashWith(algorithm: DigestAlgorithm): (data: string | Uint8Array) => string {
+/** The lowercase hex digest function of one algorithm (a string is hashed as UTF-8). */
+export function digestHexWith(algorithm: DigestAlgorithm): (data: string | Uint8Array) => string {
   return (data) =>
     (typeof data === "string"
       ? createHash(algorithm).update(data, "utf8")
@@ -157,7 +158,7 @@ export const INTERNATIONAL: CryptoProfile = {
   digest: "sha256",
   signature: "ed25519",
   cipher: AES_256_GCM,
-  digestHex: hashWith("sha256"),
+  digestHex: digestHexWith("sha256"),
   generateSigningKey: () => generateKeyPairSync("ed25519"),
   sign: (message, privateKey) => sign(null, message, privateKey),
   verify: (message, publicKey, signature) => verify(null, message, publicKey, signature),
@@ -168,7 +169,7 @@ export const SM: CryptoProfile = {
   digest: "sm3",
   signature: "sm2",
   cipher: SM4_CBC_HMAC_SM3,
-  digestHex: hashWith("sm3"),
+  digestHex: digestHexWith("sm3"),
   generateSigningKey: () => generateKeyPairSync("ec", { namedCurve: "SM2" }),
   sign: (message, privateKey) => sm2Sign(message, privateKey),
   verify: (message, publicKey, signature) => sm2Verify(message, publicKey, signature),

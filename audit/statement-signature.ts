@@ -1,19 +1,20 @@
-import { createHash, type KeyObject } from "node:crypto";
+import type { KeyObject } from "node:crypto";
 import { z } from "zod";
 import {
   StatementBody,
   type StatementVerification,
+  statementDigestOf,
   statementTotalsCheck,
   type VerificationCheck,
   verificationOf,
 } from "../policies/statement.ts";
 import { canonicalJsonBytes } from "./canonical-json.ts";
-import { domainPublicKey } from "./crypto-profile.ts";
+import { digestHexWith, domainPublicKey } from "./crypto-profile.ts";
 import { keyFingerprint } from "./signing-key.ts";
 
 /**
  * Checks a statement offline, against the domain's public key: its shape, that its body hashes to
- * the `sha256` it carries, that the signature over the body verifies, that it names this key, and
+ * the digest it carries (`sha256`, or `sm3` in a domain of the `sm` crypto profile), that the signature over the body verifies, that it names this key, and
  * that its lines add up to its totals. Each failed check says which, so an edited figure is found.
  *
  * @example
@@ -25,18 +26,23 @@ export function verifyStatementDocument(
   publicKey: string | KeyObject,
 ): StatementVerification {
   const checks: VerificationCheck[] = [];
+  const fields = { statement: z.record(z.string(), z.unknown()), signature: z.string() };
   const envelope = z
-    .object({ statement: z.record(z.string(), z.unknown()), sha256: z.string(), signature: z.string() })
+    .union([
+      z.object({ ...fields, sha256: z.string(), sm3: z.never().optional() }),
+      z.object({ ...fields, sm3: z.string(), sha256: z.never().optional() }),
+    ])
     .safeParse(document);
   if (!envelope.success) {
     checks.push({
       check: "shape",
       ok: false,
-      detail: "not a statement: expected { id, statement, sha256, signature, issuedAt, issuedBy }",
+      detail: "not a statement: expected { id, statement, sha256 (or sm3), signature, issuedAt, issuedBy }",
     });
     return verificationOf(checks);
   }
-  const { statement, sha256, signature } = envelope.data;
+  const { statement, signature } = envelope.data;
+  const { algorithm, hex: carried } = statementDigestOf(envelope.data);
   const shape = StatementBody.safeParse(statement);
   checks.push(
     shape.success
@@ -48,14 +54,14 @@ export function verifyStatementDocument(
         },
   );
   const bytes = canonicalJsonBytes(statement);
-  const actual = createHash("sha256").update(bytes).digest("hex");
+  const actual = digestHexWith(algorithm)(bytes);
   checks.push(
-    actual === sha256
-      ? { check: "hash", ok: true, detail: `the body hashes to ${sha256}` }
+    actual === carried
+      ? { check: "hash", ok: true, detail: `the body hashes to ${algorithm} ${carried}` }
       : {
           check: "hash",
           ok: false,
-          detail: `the body hashes to ${actual}, not to the sha256 it carries (${sha256}): it was changed after issue`,
+          detail: `the body hashes to ${algorithm} ${actual}, not to the ${algorithm} it carries (${carried}): it was changed after issue`,
         },
   );
   const { publicKey: key, profile } = domainPublicKey(publicKey);

@@ -1112,7 +1112,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** One statement, by the Accept header: `application/json` (the signed document: body, sha256, signature — what `aos statement verify` checks), `text/csv` (its lines and a total row) or `application/pdf` (printable, with its hash and signature). 404 for another party's. */
+    /** One statement, by the Accept header: `application/json` (the signed document: body, digest (`sha256`, or `sm3` in a domain of the `sm` crypto profile), signature — what `aos statement verify` checks), `text/csv` (its lines and a total row) or `application/pdf` (printable, with its hash and signature). 404 for another party's. */
     get: operations["getStatement"];
     put?: never;
     post?: never;
@@ -3466,116 +3466,247 @@ export interface components {
        */
       charge: string;
     };
-    Statement: {
-      id: string;
-      statement:
-        | {
-            /** @enum {string} */
-            type: "aos.settlement-statement";
-            /** @enum {number} */
-            version: 1;
-            period: string;
-            /** Format: date-time */
-            from: string;
-            /** Format: date-time */
-            to: string;
-            /** @enum {string} */
-            currency: "CNY";
-            method: {
-              /** @enum {string} */
-              contribution: "rows_scanned";
-              /** @enum {string} */
-              fallback: "even";
-              /** @enum {string} */
-              rounding: "largest_remainder";
-              /** @enum {string} */
-              unit: "fen";
-            };
-            tariffVersions: number[];
-            jobs: {
-              count: number;
-              sha256: string;
-            };
-            totals: {
-              jobs: number;
-              rowsScanned: number;
-              chargeFen: number;
-              charge: string;
-            };
-            key: string;
-            party: {
-              /** @enum {string} */
-              kind: "operator";
-              id: string;
-            };
-            lines: {
-              license: string;
-              dataset: string | null;
-              holder: string | null;
-              /** @enum {string} */
-              basis: "rows_scanned" | "even";
-              jobs: number;
-              rowsScanned: number;
-              chargeFen: number;
-              charge: string;
-            }[];
-          }
-        | {
-            /** @enum {string} */
-            type: "aos.settlement-statement";
-            /** @enum {number} */
-            version: 1;
-            period: string;
-            /** Format: date-time */
-            from: string;
-            /** Format: date-time */
-            to: string;
-            /** @enum {string} */
-            currency: "CNY";
-            method: {
-              /** @enum {string} */
-              contribution: "rows_scanned";
-              /** @enum {string} */
-              fallback: "even";
-              /** @enum {string} */
-              rounding: "largest_remainder";
-              /** @enum {string} */
-              unit: "fen";
-            };
-            tariffVersions: number[];
-            jobs: {
-              count: number;
-              sha256: string;
-            };
-            totals: {
-              jobs: number;
-              rowsScanned: number;
-              chargeFen: number;
-              charge: string;
-            };
-            key: string;
-            party: {
-              /** @enum {string} */
-              kind: "holder";
-              id: string;
-            };
-            lines: {
-              dataset: string;
-              operator: string;
-              /** @enum {string} */
-              basis: "rows_scanned" | "even";
-              jobs: number;
-              rowsScanned: number;
-              chargeFen: number;
-              charge: string;
-            }[];
-          };
-      sha256: string;
-      signature: string;
-      /** Format: date-time */
-      issuedAt: string;
-      issuedBy: string;
-    };
+    Statement:
+      | {
+          id: string;
+          statement:
+            | {
+                /** @enum {string} */
+                type: "aos.settlement-statement";
+                /** @enum {number} */
+                version: 1;
+                period: string;
+                /** Format: date-time */
+                from: string;
+                /** Format: date-time */
+                to: string;
+                /** @enum {string} */
+                currency: "CNY";
+                method: {
+                  /** @enum {string} */
+                  contribution: "rows_scanned";
+                  /** @enum {string} */
+                  fallback: "even";
+                  /** @enum {string} */
+                  rounding: "largest_remainder";
+                  /** @enum {string} */
+                  unit: "fen";
+                };
+                tariffVersions: number[];
+                jobs:
+                  | {
+                      count: number;
+                      sha256: string;
+                    }
+                  | {
+                      count: number;
+                      sm3: string;
+                    };
+                totals: {
+                  jobs: number;
+                  rowsScanned: number;
+                  chargeFen: number;
+                  charge: string;
+                };
+                key: string;
+                party: {
+                  /** @enum {string} */
+                  kind: "operator";
+                  id: string;
+                };
+                lines: {
+                  license: string;
+                  dataset: string | null;
+                  holder: string | null;
+                  /** @enum {string} */
+                  basis: "rows_scanned" | "even";
+                  jobs: number;
+                  rowsScanned: number;
+                  chargeFen: number;
+                  charge: string;
+                }[];
+              }
+            | {
+                /** @enum {string} */
+                type: "aos.settlement-statement";
+                /** @enum {number} */
+                version: 1;
+                period: string;
+                /** Format: date-time */
+                from: string;
+                /** Format: date-time */
+                to: string;
+                /** @enum {string} */
+                currency: "CNY";
+                method: {
+                  /** @enum {string} */
+                  contribution: "rows_scanned";
+                  /** @enum {string} */
+                  fallback: "even";
+                  /** @enum {string} */
+                  rounding: "largest_remainder";
+                  /** @enum {string} */
+                  unit: "fen";
+                };
+                tariffVersions: number[];
+                jobs:
+                  | {
+                      count: number;
+                      sha256: string;
+                    }
+                  | {
+                      count: number;
+                      sm3: string;
+                    };
+                totals: {
+                  jobs: number;
+                  rowsScanned: number;
+                  chargeFen: number;
+                  charge: string;
+                };
+                key: string;
+                party: {
+                  /** @enum {string} */
+                  kind: "holder";
+                  id: string;
+                };
+                lines: {
+                  dataset: string;
+                  operator: string;
+                  /** @enum {string} */
+                  basis: "rows_scanned" | "even";
+                  jobs: number;
+                  rowsScanned: number;
+                  chargeFen: number;
+                  charge: string;
+                }[];
+              };
+          signature: string;
+          /** Format: date-time */
+          issuedAt: string;
+          issuedBy: string;
+          sha256: string;
+        }
+      | {
+          id: string;
+          statement:
+            | {
+                /** @enum {string} */
+                type: "aos.settlement-statement";
+                /** @enum {number} */
+                version: 1;
+                period: string;
+                /** Format: date-time */
+                from: string;
+                /** Format: date-time */
+                to: string;
+                /** @enum {string} */
+                currency: "CNY";
+                method: {
+                  /** @enum {string} */
+                  contribution: "rows_scanned";
+                  /** @enum {string} */
+                  fallback: "even";
+                  /** @enum {string} */
+                  rounding: "largest_remainder";
+                  /** @enum {string} */
+                  unit: "fen";
+                };
+                tariffVersions: number[];
+                jobs:
+                  | {
+                      count: number;
+                      sha256: string;
+                    }
+                  | {
+                      count: number;
+                      sm3: string;
+                    };
+                totals: {
+                  jobs: number;
+                  rowsScanned: number;
+                  chargeFen: number;
+                  charge: string;
+                };
+                key: string;
+                party: {
+                  /** @enum {string} */
+                  kind: "operator";
+                  id: string;
+                };
+                lines: {
+                  license: string;
+                  dataset: string | null;
+                  holder: string | null;
+                  /** @enum {string} */
+                  basis: "rows_scanned" | "even";
+                  jobs: number;
+                  rowsScanned: number;
+                  chargeFen: number;
+                  charge: string;
+                }[];
+              }
+            | {
+                /** @enum {string} */
+                type: "aos.settlement-statement";
+                /** @enum {number} */
+                version: 1;
+                period: string;
+                /** Format: date-time */
+                from: string;
+                /** Format: date-time */
+                to: string;
+                /** @enum {string} */
+                currency: "CNY";
+                method: {
+                  /** @enum {string} */
+                  contribution: "rows_scanned";
+                  /** @enum {string} */
+                  fallback: "even";
+                  /** @enum {string} */
+                  rounding: "largest_remainder";
+                  /** @enum {string} */
+                  unit: "fen";
+                };
+                tariffVersions: number[];
+                jobs:
+                  | {
+                      count: number;
+                      sha256: string;
+                    }
+                  | {
+                      count: number;
+                      sm3: string;
+                    };
+                totals: {
+                  jobs: number;
+                  rowsScanned: number;
+                  chargeFen: number;
+                  charge: string;
+                };
+                key: string;
+                party: {
+                  /** @enum {string} */
+                  kind: "holder";
+                  id: string;
+                };
+                lines: {
+                  dataset: string;
+                  operator: string;
+                  /** @enum {string} */
+                  basis: "rows_scanned" | "even";
+                  jobs: number;
+                  rowsScanned: number;
+                  chargeFen: number;
+                  charge: string;
+                }[];
+              };
+          signature: string;
+          /** Format: date-time */
+          issuedAt: string;
+          issuedBy: string;
+          sm3: string;
+        };
     StatementRequest: {
       period: string;
       party: {
@@ -3585,21 +3716,38 @@ export interface components {
       };
     };
     StatementList: {
-      statements: {
-        id: string;
-        period: string;
-        party: {
-          /** @enum {string} */
-          kind: "operator" | "holder";
-          id: string;
-        };
-        sha256: string;
-        chargeFen: number;
-        charge: string;
-        /** Format: date-time */
-        issuedAt: string;
-        issuedBy: string;
-      }[];
+      statements: (
+        | {
+            id: string;
+            period: string;
+            party: {
+              /** @enum {string} */
+              kind: "operator" | "holder";
+              id: string;
+            };
+            chargeFen: number;
+            charge: string;
+            /** Format: date-time */
+            issuedAt: string;
+            issuedBy: string;
+            sha256: string;
+          }
+        | {
+            id: string;
+            period: string;
+            party: {
+              /** @enum {string} */
+              kind: "operator" | "holder";
+              id: string;
+            };
+            chargeFen: number;
+            charge: string;
+            /** Format: date-time */
+            issuedAt: string;
+            issuedBy: string;
+            sm3: string;
+          }
+      )[];
       next: components["schemas"]["NextCursor"];
     };
     StatementVerification: {

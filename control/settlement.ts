@@ -1,7 +1,7 @@
-import { createHash, createPublicKey, type KeyObject, randomUUID } from "node:crypto";
+import { createPublicKey, type KeyObject, randomUUID } from "node:crypto";
 import { z } from "zod";
 import { canonicalJson, canonicalJsonBytes } from "../audit/canonical-json.ts";
-import { domainPublicKey, profileOfKey } from "../audit/crypto-profile.ts";
+import { digestHexWith, domainPublicKey, profileOfKey } from "../audit/crypto-profile.ts";
 import { keyFingerprint } from "../audit/signing-key.ts";
 import { verifyStatementDocument } from "../audit/statement-signature.ts";
 import { DomainError } from "../policies/errors.ts";
@@ -11,12 +11,14 @@ import {
   PartyKind,
   STATEMENT_BODY_TYPE,
   StatementBody,
+  type StatementDigestAlgorithm,
   type StatementDocument,
   type StatementParty,
   StatementPeriod,
   StatementRequest,
   type StatementSummary,
   type StatementVerification,
+  statementDigest,
   verificationOf,
 } from "../policies/statement.ts";
 import { compareText } from "../storage/sql-dialect.ts";
@@ -33,8 +35,8 @@ import { keysetPage, mapPage, type Page, type PageRequest } from "./paging.ts";
  * party — an operator (what it owes: lines per license × dataset) or a holder department (what its
  * data earned: lines per dataset × operator). Figures come from the jobs' recorded usage and the
  * tariff versions alone (control/metering.ts), so the same month always gives the same body; the
- * body is canonical JSON, hashed with SHA-256 and signed with the domain's Ed25519 key, like a
- * release receipt.
+ * body is canonical JSON, hashed and signed under the domain's crypto profile like a release
+ * receipt: SHA-256 and Ed25519, or SM3 and SM2 (`sm`), each digest named by its algorithm.
  */
 
 /** The instants bounding a month: [from, to), RFC 3339 UTC. */
@@ -46,9 +48,9 @@ export function periodBounds(period: string): { from: string; to: string } {
   };
 }
 
-/** The SHA-256 (hex) of a body's canonical JSON: the statement's hash. */
-export function statementSha256(body: unknown): string {
-  return createHash("sha256").update(canonicalJsonBytes(body)).digest("hex");
+/** The digest (lowercase hex; SHA-256 or SM3) of a body's canonical JSON: the statement's hash. */
+export function statementHash(body: unknown, algorithm: StatementDigestAlgorithm): string {
+  return digestHexWith(algorithm)(canonicalJsonBytes(body));
 }
 
 const sum = (values: readonly number[]) => values.reduce((a, b) => a + b, 0);
@@ -69,16 +71,21 @@ export async function computeStatement(
   period: string,
   party: StatementParty,
   keyId: string,
+  algorithm: StatementDigestAlgorithm,
 ): Promise<StatementBody> {
-  return (await statementWithJobs(store, period, party, keyId)).body;
+  return (await statementWithJobs(store, period, party, keyId, algorithm)).body;
 }
 
-/** The statement's body and the ids of the jobs it covers (sorted, as its `jobs.sha256` hashes them). */
+/**
+ * The statement's body and the ids of the jobs it covers (sorted, as its `jobs` digest hashes them
+ * with `algorithm`).
+ */
 async function statementWithJobs(
   store: Pick<SqlExecutor, "query">,
   period: string,
   party: StatementParty,
   keyId: string,
+  algorithm: StatementDigestAlgorithm,
 ): Promise<{ body: StatementBody; jobIds: string[] }> {
   const { from, to } = periodBounds(period);
   const jobs = await meteredJobs(store, {
@@ -127,10 +134,7 @@ async function statementWithJobs(
     tariffVersions: [
       ...new Set(ids.map((id) => byId.get(id)?.tariffVersion).filter((v): v is number => v != null)),
     ].sort((a, b) => a - b),
-    jobs: {
-      count: ids.length,
-      sha256: createHash("sha256").update(ids.join("\n")).digest("hex"),
-    },
+    jobs: { count: ids.length, ...statementDigest(algorithm, digestHexWith(algorithm)(ids.join("\n"))) },
     lines,
     totals: {
       jobs: ids.length,
@@ -183,20 +187,22 @@ type Row = {
   party_kind: PartyKind;
   party_id: string;
   body: string;
-  sha256: string;
+  digest: string;
+  digest_algorithm: StatementDigestAlgorithm;
   signature: string;
   charge_fen: number;
   issued_by: string;
   issued_at: string;
 };
-const COLUMNS = "id, period, party_kind, party_id, body, sha256, signature, charge_fen, issued_by, issued_at";
+const COLUMNS =
+  "id, period, party_kind, party_id, body, digest, digest_algorithm, signature, charge_fen, issued_by, issued_at";
 
 const toDocument = (row: Row): StatementDocument => ({
   id: row.id,
   // Parsed without validation: a stored body that was tampered with must still be shown and
   // verified (and fail), not hidden behind a parse error.
   statement: JSON.parse(row.body) as StatementBody,
-  sha256: row.sha256,
+  ...statementDigest(row.digest_algorithm, row.digest),
   signature: row.signature,
   issuedAt: row.issued_at,
   issuedBy: row.issued_by,
@@ -206,7 +212,7 @@ const toSummary = (row: Row): StatementSummary => ({
   id: row.id,
   period: row.period,
   party: { kind: row.party_kind, id: row.party_id },
-  sha256: row.sha256,
+  ...statementDigest(row.digest_algorithm, row.digest),
   chargeFen: Number(row.charge_fen),
   charge: formatFen(Number(row.charge_fen)),
   issuedAt: row.issued_at,
@@ -294,32 +300,47 @@ export async function issueStatement(
   }
   const key = deps.signingKey;
   const keyId = keyFingerprint(createPublicKey(key));
-  const body = await computeStatement(deps.store, period, party, keyId);
-  const sha256 = statementSha256(body);
+  const profile = profileOfKey(key);
   const existing = await findIssued(deps.store, period, party);
-  if (existing) return reissue(existing, sha256);
+  // A month issued before statements followed the profile keeps its algorithm: recomputed alike,
+  // it answers the same statement.
+  if (existing) return reissue(deps.store, existing, keyId);
+  const algorithm = profile.digest;
+  const body = await computeStatement(deps.store, period, party, keyId, algorithm);
+  const digest = statementHash(body, algorithm);
   const bytes = canonicalJsonBytes(body);
-  const signature = profileOfKey(key).sign(bytes, key).toString("base64url");
+  const signature = profile.sign(bytes, key).toString("base64url");
   const id = `stm_${randomUUID()}`;
   const issuedAt = now.toISOString();
   const datasets = [...new Set(body.lines.map((l) => l.dataset).filter((d): d is string => d !== null))];
   try {
     return await auditedChange(deps.store, deps.audit, async (tx) => {
-      await tx.run(`INSERT INTO statements (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, [
-        id,
-        period,
-        party.kind,
-        party.id,
-        bytes.toString("utf8"),
-        sha256,
-        signature,
-        body.totals.chargeFen,
-        actor.id,
-        issuedAt,
-      ]);
+      await tx.run(
+        `INSERT INTO statements (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+        [
+          id,
+          period,
+          party.kind,
+          party.id,
+          bytes.toString("utf8"),
+          digest,
+          algorithm,
+          signature,
+          body.totals.chargeFen,
+          actor.id,
+          issuedAt,
+        ],
+      );
       return {
         result: {
-          statement: { id, statement: body, sha256, signature, issuedAt, issuedBy: actor.id },
+          statement: {
+            id,
+            statement: body,
+            ...statementDigest(algorithm, digest),
+            signature,
+            issuedAt,
+            issuedBy: actor.id,
+          },
           reissued: false,
         },
         event: {
@@ -333,7 +354,7 @@ export async function issueStatement(
             statement: id,
             period,
             party,
-            sha256,
+            ...statementDigest(algorithm, digest),
             key: keyId,
             chargeFen: body.totals.chargeFen,
             jobs: body.jobs.count,
@@ -347,15 +368,26 @@ export async function issueStatement(
     if (!isUniqueViolation(error)) throw error;
     const raced = await findIssued(deps.store, period, party);
     if (!raced) throw error;
-    return reissue(raced, sha256);
+    return reissue(deps.store, raced, keyId);
   }
 }
 
-function reissue(existing: Row, sha256: string): IssuedStatement {
-  if (existing.sha256 === sha256) return { statement: toDocument(existing), reissued: true };
+/** The statement issued already, when the month recomputed now (with its algorithm) gives its body. */
+async function reissue(
+  store: Pick<SqlExecutor, "query">,
+  existing: Row,
+  keyId: string,
+): Promise<IssuedStatement> {
+  const algorithm = existing.digest_algorithm;
+  const party = { kind: existing.party_kind, id: existing.party_id };
+  const digest = statementHash(
+    await computeStatement(store, existing.period, party, keyId, algorithm),
+    algorithm,
+  );
+  if (existing.digest === digest) return { statement: toDocument(existing), reissued: true };
   throw new DomainError(
     "CONFLICT",
-    `statement ${existing.id} was issued for this month and party with sha256 ${existing.sha256}, but the figures recomputed now hash to ${sha256}: POST /v1/statements/${existing.id}/verify names the figures that differ`,
+    `statement ${existing.id} was issued for this month and party with ${algorithm} ${existing.digest}, but the figures recomputed now hash to ${digest}: POST /v1/statements/${existing.id}/verify names the figures that differ`,
   );
 }
 
@@ -486,6 +518,7 @@ export async function verifyIssuedStatement(
     row.period,
     { kind: row.party_kind, id: row.party_id },
     keyFingerprint(domainPublicKey(publicKey).publicKey),
+    row.digest_algorithm,
   );
   const differences = diffFigures(document.statement, recomputed);
   const offLog = await usageOffTheLog(store, jobIds);

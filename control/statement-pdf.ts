@@ -1,4 +1,4 @@
-import { formatFen, type StatementDocument } from "../policies/statement.ts";
+import { formatFen, type StatementDocument, statementDigestOf } from "../policies/statement.ts";
 
 /**
  * A printable PDF of a settlement statement: a small PDF 1.4 text writer, so printing needs no
@@ -57,6 +57,7 @@ const plain = (text: string, bold = false): Line => [{ x: 0, text, bold }];
 /** The statement laid out as lines: heading, figures, totals, method, hash and signature. */
 function layout(document: StatementDocument): Line[] {
   const body = document.statement;
+  const digest = statementDigestOf(document);
   const owes = body.party.kind === "operator";
   const lines: Line[] = [
     plain(
@@ -123,9 +124,12 @@ function layout(document: StatementDocument): Line[] {
       "evenly (basis even). Parts are rounded by the largest-remainder method, so they add up exactly to each job's charge.",
     ),
     plain(""),
-    plain("SHA-256 of the statement body (canonical JSON):", true),
-    plain(document.sha256),
-    plain("Ed25519 signature of the domain key over the body (base64url):", true),
+    plain(`${digest.algorithm === "sm3" ? "SM3" : "SHA-256"} of the statement body (canonical JSON):`, true),
+    plain(digest.hex),
+    plain(
+      `${body.key.startsWith("sm3:") ? "SM2" : "Ed25519"} signature of the domain key over the body (base64url):`,
+      true,
+    ),
     plain(document.signature),
     plain(`Signing key: ${body.key}`),
     plain("Verify the JSON export: aos statement verify STATEMENT.json --public-key domain-key.pub.pem"),
@@ -170,6 +174,7 @@ function lineOps(line: Line, y: number): string {
  */
 export function statementPdf(document: StatementDocument): Uint8Array {
   const lines = layout(document);
+  const digest = statementDigestOf(document);
   const pages: Line[][] = [];
   for (let i = 0; i < lines.length; i += LINES_PER_PAGE) pages.push(lines.slice(i, i + LINES_PER_PAGE));
   // Objects: 1 catalog, 2 page tree, 3–5 fonts, 6 CJK descendant font, 7 info, then a page and its contents per page.
@@ -188,7 +193,7 @@ export function statementPdf(document: StatementDocument): Uint8Array {
   objects[7] = `<< /Title ${latin(title)} /Producer (aos) /CreationDate (D:${created}Z) >>`;
   pages.forEach((page, i) => {
     const footer: Line = [
-      { x: 0, text: `${document.id}  sha256 ${document.sha256}  page ${i + 1} of ${pages.length}` },
+      { x: 0, text: `${document.id}  ${digest.algorithm} ${digest.hex}  page ${i + 1} of ${pages.length}` },
     ];
     const stream = [
       ...page.map((line, n) => lineOps(line, PAGE.height - MARGIN - SIZE - n * LEADING)),

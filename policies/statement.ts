@@ -35,7 +35,8 @@ export type StatementRequest = z.infer<typeof StatementRequest>;
 const Count = z.number().int().nonnegative();
 const Fen = z.number().int();
 const Cny = z.string().regex(/^-?\d+\.\d{2}$/);
-const Sha256 = z.string().regex(/^[0-9a-f]{64}$/);
+/** A 256-bit digest in lowercase hex: SHA-256 or SM3, as the field's name says. */
+const Digest = z.string().regex(/^[0-9a-f]{64}$/);
 const Base64Url = z.string().regex(/^[A-Za-z0-9_-]+$/);
 
 /** What an operator owes under one license for one dataset (null: jobs that read no dataset). */
@@ -84,8 +85,14 @@ const bodyFields = {
   }),
   /** The tariff versions that priced the jobs. */
   tariffVersions: z.array(z.number().int()),
-  /** How many jobs the statement covers, and the SHA-256 of their ids (sorted, one per line). */
-  jobs: z.strictObject({ count: Count, sha256: Sha256 }),
+  /**
+   * How many jobs the statement covers, and the digest of their ids (sorted, one per line): `sha256`,
+   * or `sm3` in a domain of the `sm` crypto profile.
+   */
+  jobs: z.union([
+    z.strictObject({ count: Count, sha256: Digest }),
+    z.strictObject({ count: Count, sm3: Digest }),
+  ]),
   totals: StatementTotals,
   /** Fingerprint of the signing key (`sha256:` or `sm3:` of its SPKI DER), as receipts carry it. */
   key: z.string().regex(/^(sha256|sm3):[0-9a-f]{64}$/),
@@ -105,31 +112,63 @@ export const StatementBody = z.union([
 export type StatementBody = z.infer<typeof StatementBody>;
 
 /**
- * A statement as handed out: the signed `statement` body, its SHA-256 and Ed25519 signature (over
- * the body's canonical JSON), and when and by whom it was issued (not signed: re-issuing gives the
- * same body).
+ * The algorithms a statement's digests are made with, named as receipts name theirs: `sha256` where
+ * the domain key is Ed25519 (the `international` crypto profile), `sm3` where it is SM2 (`sm`).
  */
-export const StatementDocument = z.strictObject({
+export const StatementDigestAlgorithm = z.enum(["sha256", "sm3"]);
+export type StatementDigestAlgorithm = z.infer<typeof StatementDigestAlgorithm>;
+
+/** A statement's digest under the member that names its algorithm. */
+export type StatementDigest = { readonly sha256: string } | { readonly sm3: string };
+
+/** The digest a statement (document, summary or a body's `jobs`) carries, and its algorithm. */
+export function statementDigestOf(value: StatementDigest): {
+  algorithm: StatementDigestAlgorithm;
+  hex: string;
+} {
+  const { sm3 } = value as { sm3?: string };
+  return sm3 !== undefined
+    ? { algorithm: "sm3", hex: sm3 }
+    : { algorithm: "sha256", hex: (value as { sha256: string }).sha256 };
+}
+
+/** `{ sha256: hex }` or `{ sm3: hex }`. */
+export function statementDigest(algorithm: StatementDigestAlgorithm, hex: string): StatementDigest {
+  return algorithm === "sm3" ? { sm3: hex } : { sha256: hex };
+}
+
+const documentFields = {
   id: z.string(),
   statement: StatementBody,
-  sha256: Sha256,
   signature: Base64Url,
   issuedAt: Timestamp,
   issuedBy: z.string(),
-});
+};
+/**
+ * A statement as handed out: the signed `statement` body, the digest of the body's canonical JSON
+ * (`sha256`, or `sm3` in the `sm` profile) and the domain key's signature over it (Ed25519 or SM2),
+ * and when and by whom it was issued (not signed: re-issuing gives the same body).
+ */
+export const StatementDocument = z.union([
+  z.strictObject({ ...documentFields, sha256: Digest }),
+  z.strictObject({ ...documentFields, sm3: Digest }),
+]);
 export type StatementDocument = z.infer<typeof StatementDocument>;
 
-/** A statement in a list: who, when, how much, and its hash. */
-export const StatementSummary = z.object({
+const summaryFields = {
   id: z.string(),
   period: z.string(),
   party: StatementParty,
-  sha256: Sha256,
   chargeFen: Fen,
   charge: Cny,
   issuedAt: Timestamp,
   issuedBy: z.string(),
-});
+};
+/** A statement in a list: who, when, how much, and its digest (`sha256` or `sm3`). */
+export const StatementSummary = z.union([
+  z.object({ ...summaryFields, sha256: Digest }),
+  z.object({ ...summaryFields, sm3: Digest }),
+]);
 export type StatementSummary = z.infer<typeof StatementSummary>;
 
 /** One check of a verification, named so a failure says which one failed. */

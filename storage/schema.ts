@@ -601,6 +601,17 @@ export const MIGRATIONS: readonly Migration[] = [
       "ALTER TABLE api_keys ADD COLUMN client_key_sha256 TEXT",
     ],
   },
+  {
+    version: 6,
+    name: "settlement statements hashed under the domain's crypto profile (SHA-256 or SM3)",
+    statements: (): string[] => [
+      // A statement's digest is SHA-256 or, in a domain of the `sm` profile, SM3: the column says
+      // which. Statements issued before keep SHA-256, which their bodies' job digests use too.
+      "ALTER TABLE statements RENAME COLUMN sha256 TO digest",
+      `ALTER TABLE statements ADD COLUMN digest_algorithm TEXT NOT NULL DEFAULT 'sha256'
+        CHECK (digest_algorithm IN ('sha256', 'sm3'))`,
+    ],
+  },
 ];
 
 /** The newest schema version this code writes. */

@@ -1,6 +1,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { verifyStatementDocument } from "../../audit/statement-signature.ts";
 import type { Statement, StatementSummary, StatementVerification } from "../../client/index.ts";
+import { statementDigestOf } from "../../policies/statement.ts";
 import { type Command, type CommandContext, flag } from "../command.ts";
 import { EXIT, UsageError } from "../exit-codes.ts";
 import { table } from "../terminal.ts";
@@ -41,7 +42,7 @@ function printStatement(ctx: CommandContext, document: Statement): void {
         ]),
         ["total", "", "", String(body.totals.jobs), String(body.totals.rowsScanned), body.totals.charge],
       ]),
-      `sha256 ${document.sha256}`,
+      `${statementDigestOf(document).algorithm} ${statementDigestOf(document).hex}`,
       "",
     ].join("\n"),
   );
@@ -95,14 +96,14 @@ const list: Command = {
     }
     ctx.term.out(
       `${table([
-        ["ID", "PERIOD", "PARTY", "CHARGE CNY", "ISSUED", "SHA256"],
+        ["ID", "PERIOD", "PARTY", "CHARGE CNY", "ISSUED", "DIGEST"],
         ...statements.map((s) => [
           s.id,
           s.period,
           `${s.party.kind} ${s.party.id}`,
           s.charge,
           s.issuedAt,
-          `${s.sha256.slice(0, 16)}…`,
+          `${statementDigestOf(s).algorithm}:${statementDigestOf(s).hex.slice(0, 16)}…`,
         ]),
       ])}\n`,
     );

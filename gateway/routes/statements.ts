@@ -15,6 +15,7 @@ import {
   StatementRequest,
   StatementSummary,
   StatementVerification,
+  statementDigestOf,
 } from "../../policies/statement.ts";
 import type { SqlStore } from "../../storage/sql-store.ts";
 import { type GatewayEnv, requireRole } from "../auth.ts";
@@ -87,7 +88,7 @@ const getRoute = createRoute({
   operationId: "getStatement",
   tags: ["settlement"],
   summary:
-    "One statement, by the Accept header: `application/json` (the signed document: body, sha256, signature — what `aos statement verify` checks), `text/csv` (its lines and a total row) or `application/pdf` (printable, with its hash and signature). 404 for another party's.",
+    "One statement, by the Accept header: `application/json` (the signed document: body, digest (`sha256`, or `sm3` in a domain of the `sm` crypto profile), signature — what `aos statement verify` checks), `text/csv` (its lines and a total row) or `application/pdf` (printable, with its hash and signature). 404 for another party's.",
   security,
   request: { params: StatementId },
   responses: {
@@ -173,7 +174,9 @@ export function registerStatementRoutes(app: OpenAPIHono<GatewayEnv>, deps: Stat
 
   app.openapi({ ...getRoute, middleware: readers }, async (c) => {
     const document = await getStatement(deps.controlPlane, c.get("principal"), c.req.valid("param").id);
-    const headers = { "x-statement-sha256": document.sha256 };
+    // The header names the algorithm as the document does: x-statement-sha256 or x-statement-sm3.
+    const digest = statementDigestOf(document);
+    const headers = { [`x-statement-${digest.algorithm}`]: digest.hex };
     const format = exportFormat(c.req.header("accept"));
     if (format === "csv") {
       return c.body(toCsv(statementRows(document)), 200, {

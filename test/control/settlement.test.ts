@@ -1,6 +1,9 @@
-import { generateKeyPairSync } from "node:crypto";
+import { createHash, createPublicKey, generateKeyPairSync } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { canonicalJsonBytes } from "../../audit/canonical-json.ts";
+import { SM } from "../../audit/crypto-profile.ts";
 import type { AuditEntry } from "../../audit/entry.ts";
+import { keyFingerprint } from "../../audit/signing-key.ts";
 import { verifyStatementDocument } from "../../audit/statement-signature.ts";
 import { openStoreAuditLedger, type StoreAuditLedger } from "../../audit/store-ledger.ts";
 import type { AuditSink } from "../../control/audit-sink.ts";
@@ -12,19 +15,21 @@ import { ledgerAuditSink } from "../../control/ledger-sink.ts";
 import { largestRemainder, meterJob, usageReport } from "../../control/metering.ts";
 import { registerOperator } from "../../control/operators.ts";
 import {
+  computeStatement,
   getStatement,
   issueStatement,
   listStatements,
   type StatementDeps,
+  statementHash,
   statementRows,
-  statementSha256,
   verifyIssuedStatement,
 } from "../../control/settlement.ts";
 import { statementPdf } from "../../control/statement-pdf.ts";
 import type { TariffVersion } from "../../control/tariffs.ts";
 import type { DatasetManifest } from "../../policies/manifest.ts";
-import { formatFen } from "../../policies/statement.ts";
+import { formatFen, statementDigestOf } from "../../policies/statement.ts";
 import { DEMO_MANIFESTS } from "../../seeds/manifests/index.ts";
+import { MIGRATIONS } from "../../storage/schema.ts";
 import type { SqlStore } from "../../storage/sql-store.ts";
 import { operatorRegistration } from "../support/operators.ts";
 import { openTestStore, STORE_KINDS, type TestStore } from "../support/stores.ts";
@@ -299,7 +304,7 @@ describe.each(STORE_KINDS)("settlement statements on %s", (kind) => {
       data: {
         statement: issued.statement.id,
         period: "2026-11",
-        sha256: issued.statement.sha256,
+        sha256: statementDigestOf(issued.statement).hex,
         chargeFen: 564,
       },
     });
@@ -308,7 +313,7 @@ describe.each(STORE_KINDS)("settlement statements on %s", (kind) => {
     const again = await issueStatement(deps, bureau, request(opA));
     expect(again).toMatchObject({
       reissued: true,
-      statement: { id: issued.statement.id, sha256: issued.statement.sha256 },
+      statement: { id: issued.statement.id, sha256: statementDigestOf(issued.statement).hex },
     });
     const reopened = await t.reopen();
     const afterRestart = await issueStatement({ ...deps, store: reopened }, bureau, request(opA));
@@ -444,7 +449,7 @@ describe.each(STORE_KINDS)("settlement statements on %s", (kind) => {
     expect(offline.valid).toBe(false);
     expect(offline.checks.filter((c) => !c.ok).map((c) => c.check)).toEqual(["hash", "signature", "totals"]);
     expect(offline.reason).toMatch(
-      /hash check failed: the body hashes to [0-9a-f]{64}, not to the sha256 it carries/,
+      /hash check failed: the body hashes to sha256 [0-9a-f]{64}, not to the sha256 it carries/,
     );
     expect(offline.reason).toMatch(/lines\[1\]\.charge 1\.56 is not its chargeFen 150/);
     // An edit that keeps the sums (and the hash recomputed) still fails the signature.
@@ -453,7 +458,7 @@ describe.each(STORE_KINDS)("settlement statements on %s", (kind) => {
     forged.statement.lines[0]!.charge = "2.03";
     forged.statement.lines[3]!.chargeFen = 200;
     forged.statement.lines[3]!.charge = "2.00";
-    forged.sha256 = statementSha256(forged.statement);
+    (forged as { sha256: string }).sha256 = statementHash(forged.statement, "sha256");
     expect(
       verifyStatementDocument(forged, publicPem)
         .checks.filter((c) => !c.ok)
@@ -484,7 +489,10 @@ describe.each(STORE_KINDS)("settlement statements on %s", (kind) => {
       detail: expect.stringMatching(/lines\[1\]\.chargeFen/),
     });
     await expect(issueStatement(deps, bureau, request(opA))).resolves.toMatchObject({ reissued: true });
-    await store.run("UPDATE statements SET sha256 = $1 WHERE id = $2", [forged.sha256, issued.id]);
+    await store.run("UPDATE statements SET digest = $1 WHERE id = $2", [
+      statementDigestOf(forged).hex,
+      issued.id,
+    ]);
     await expect(issueStatement(deps, bureau, request(opA))).rejects.toMatchObject({
       code: "CONFLICT",
       detail: expect.stringMatching(/verify names the figures that differ/),
@@ -500,7 +508,9 @@ describe.each(STORE_KINDS)("settlement statements on %s", (kind) => {
     const text = pdf.toString("latin1");
     expect(text.startsWith("%PDF-1.4\n")).toBe(true);
     expect(text.trimEnd().endsWith("%%EOF")).toBe(true);
-    expect(text).toContain(issued.sha256);
+    expect(text).toContain(statementDigestOf(issued).hex);
+    expect(text).toContain("SHA-256 of the statement body");
+    expect(text).toContain("Ed25519 signature");
     expect(text).toContain(issued.signature.slice(0, 40));
     // The department's Chinese name is set in the CJK font, as UCS-2.
     expect(text).toContain("/STSong-Light");
@@ -515,5 +525,90 @@ describe.each(STORE_KINDS)("settlement statements on %s", (kind) => {
       expect(text.slice(offset).startsWith(`${i + 1} 0 obj`)).toBe(true);
     // The same statement prints the same bytes.
     expect(Buffer.from(statementPdf(issued)).equals(pdf)).toBe(true);
+  });
+
+  it("hashes and signs under the sm profile: SM3 digests named sm3, an SM2 signature, verifiable offline", async () => {
+    const sm2 = generateKeyPairSync("ec", { namedCurve: "SM2" });
+    const smPem = sm2.publicKey.export({ type: "spki", format: "pem" }).toString();
+    const smDeps = { ...deps, signingKey: sm2.privateKey };
+    const issued = (await issueStatement(smDeps, bureau, request(opA))).statement;
+    const bytes = canonicalJsonBytes(issued.statement);
+    expect(issued).toMatchObject({ sm3: createHash("sm3").update(bytes).digest("hex") });
+    expect(issued).not.toHaveProperty("sha256");
+    expect(issued.statement.key).toBe(keyFingerprint(sm2.publicKey));
+    expect(issued.statement.key).toMatch(/^sm3:/);
+    // The jobs' digest is SM3 too: of the ids, sorted, one per line.
+    expect(issued.statement.jobs).toEqual({
+      count: 3,
+      sm3: createHash("sm3").update("job_1\njob_2\njob_3").digest("hex"),
+    });
+    expect(SM.verify(bytes, sm2.publicKey, Buffer.from(issued.signature, "base64url"))).toBe(true);
+    expect(verifyStatementDocument(issued, smPem)).toMatchObject({ valid: true });
+    const [entry] = await logged("statement.issued");
+    expect(entry?.data).toMatchObject({ sm3: statementDigestOf(issued).hex, key: issued.statement.key });
+    expect(entry?.data).not.toHaveProperty("sha256");
+    const listed = await listStatements(store, auditor);
+    expect(listed.items).toEqual([
+      expect.objectContaining({ id: issued.id, sm3: statementDigestOf(issued).hex }),
+    ]);
+    expect(await verifyIssuedStatement(store, auditor, issued.id, smPem)).toMatchObject({ valid: true });
+    const text = Buffer.from(statementPdf(issued)).toString("latin1");
+    expect(text).toContain("SM3 of the statement body");
+    expect(text).toContain("SM2 signature");
+    expect(text).toContain(`sm3 ${statementDigestOf(issued).hex}`);
+
+    // An edited figure fails the SM3 check, by name; a SHA-256 put in its place does not pass.
+    const edited = structuredClone(issued);
+    (edited.statement.lines[0] as { chargeFen: number }).chargeFen = 1;
+    expect(verifyStatementDocument(edited, smPem).reason).toMatch(
+      /the body hashes to sm3 [0-9a-f]{64}, not to the sm3 it carries/,
+    );
+    const relabelled = {
+      ...structuredClone(issued),
+      sha256: createHash("sha256").update(bytes).digest("hex"),
+    };
+    expect(verifyStatementDocument(relabelled, smPem)).toMatchObject({
+      valid: false,
+      reason: expect.stringMatching(/shape check failed/),
+    });
+  });
+
+  it("keeps a statement issued under SHA-256 before statements followed the sm profile: it verifies and re-issues", async () => {
+    const sm2 = generateKeyPairSync("ec", { namedCurve: "SM2" });
+    const smPem = sm2.publicKey.export({ type: "spki", format: "pem" }).toString();
+    // What the previous release stored in an sm domain: a SHA-256 body digest and jobs digest,
+    // signed with SM2, in its schema (version 5: the table as migration 3 made it). Reopening the
+    // store migrates it.
+    const keyId = keyFingerprint(createPublicKey(sm2.privateKey));
+    const body = await computeStatement(store, "2026-11", request(opA).party, keyId, "sha256");
+    expect(body.jobs).toHaveProperty("sha256");
+    const bytes = canonicalJsonBytes(body);
+    await store.run("DROP TABLE statements");
+    for (const sql of MIGRATIONS.find((m) => m.version === 3)!.statements(store.dialect))
+      if (/ON statements |TABLE statements /.test(sql)) await store.run(sql);
+    await store.run("DELETE FROM schema_migrations WHERE version >= 6");
+    await store.run(
+      `INSERT INTO statements (id, period, party_kind, party_id, body, sha256, signature, charge_fen, issued_by, issued_at)
+       VALUES ('stm_old', '2026-11', 'operator', $1, $2, $3, $4, $5, $6, '2026-12-01T08:00:00.000Z')`,
+      [
+        opA.id,
+        bytes.toString("utf8"),
+        statementHash(body, "sha256"),
+        SM.sign(bytes, sm2.privateKey).toString("base64url"),
+        body.totals.chargeFen,
+        bureau.id,
+      ],
+    );
+    store = await t.reopen();
+    const old = await getStatement(store, auditor, "stm_old");
+    expect(old).toMatchObject({ sha256: statementHash(body, "sha256") });
+    expect(verifyStatementDocument(old, smPem)).toMatchObject({ valid: true });
+    expect(await verifyIssuedStatement(store, auditor, "stm_old", smPem)).toMatchObject({
+      valid: true,
+      differences: [],
+    });
+    const again = await issueStatement({ ...deps, store, signingKey: sm2.privateKey }, bureau, request(opA));
+    expect(again).toMatchObject({ reissued: true, statement: { id: "stm_old" } });
+    expect(again.statement).toEqual(old);
   });
 });
