@@ -1,6 +1,13 @@
-import type { Browser, Page } from "playwright-core";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, describe, expect, it } from "vitest";
 import { dummyUscc } from "../../control/dummy-data.ts";
+import type { DemoCredentials } from "../../control/provisioning.ts";
+import { loadConfig } from "../../gateway/config.ts";
+import { startGateway } from "../../gateway/server.ts";
+import { silentLogger } from "../../telemetry/log.ts";
 import {
   AXE,
   type ConsoleRig,
@@ -93,17 +100,25 @@ interface ReleasedJob {
   receipt: { payload: string; signature: string };
 }
 
-/** A job of the demo operator, released through the gate (the Jobs page's example). */
-async function releasedJob(): Promise<ReleasedJob> {
-  const { key, license } = rig.credentials.operator;
+/** A job of the demo operator, released through the gate (the Jobs page's example); by default on the rig's domain. */
+async function releasedJob(
+  on: { url: string; key: string; license: string } = { url: rig.url, ...rig.credentials.operator },
+): Promise<ReleasedJob> {
+  const { key, license } = on;
+  const call = (path: string, init?: { method: string; body: unknown }) =>
+    fetch(`${on.url}${path}`, {
+      method: init?.method ?? "GET",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      ...(init ? { body: JSON.stringify(init.body) } : {}),
+    });
   const script = `export default async function main(ctx) {
   const byStation = await ctx.sql("SELECT station, count(*) AS n, avg(aqi) AS mean_aqi FROM air_quality GROUP BY station ORDER BY station");
   return { by_station: byStation };
 }`;
   const { id } = await json<{ id: string }>(
-    await rig.apiAs(key, "/v1/jobs", { method: "POST", body: { script, license } }),
+    await call("/v1/jobs", { method: "POST", body: { script, license } }),
   );
-  const job = await json<ReleasedJob>(await rig.apiAs(key, `/v1/jobs/${id}?wait=60`));
+  const job = await json<ReleasedJob>(await call(`/v1/jobs/${id}?wait=60`));
   expect(job.status).toBe("released");
   expect(job.receipt).toBeDefined();
   return job;
@@ -306,6 +321,7 @@ describe("governance pages in a real browser", () => {
     expect(await result.getAttribute("data-valid")).toBe("true");
     await expect(result.textContent()).resolves.toContain("by_station");
     await expect(result.textContent()).resolves.toContain(job.id);
+    await expect(result.textContent()).resolves.toContain("Ed25519 签名 · SHA-256 摘要");
     await screenshots(page, "auditor-receipt-valid");
 
     // One value changed: the output no longer hashes as the receipt lists.
@@ -323,6 +339,72 @@ describe("governance pages in a real browser", () => {
     await page.locator("form.gov-receipt button[type=submit]").click();
     await page.locator(".gov-receipt-result", { hasText: "签名与数据域公钥不符" }).waitFor();
   });
+
+  it("auditor: verifies a receipt of an SM-profile domain (SM2, SM3) in the browser, and refuses a tampered output", async () => {
+    // A second domain, started in the sm crypto profile.
+    const dataDir = await mkdtemp(join(tmpdir(), "aos-console-sm-"));
+    const sm = await startGateway(
+      loadConfig({
+        DATA_DIR: dataDir,
+        PORT: "0",
+        SEED_SCALE: "0.002",
+        SANDBOX_WORKERS: "1",
+        CRYPTO_PROFILE: "sm",
+      }),
+      silentLogger,
+    );
+    let context: BrowserContext | undefined;
+    try {
+      // A browser context of its own: cookies are per host, not per port, so this domain's session
+      // must not replace the rig's.
+      axeBrowser ??= await launchAxeBrowser();
+      context = await axeBrowser.newContext({ viewport: { width: 1280, height: 900 }, locale: "zh-CN" });
+      const tab = await context.newPage();
+      tab.setDefaultTimeout(30_000);
+      const credentials = JSON.parse(
+        await readFile(join(dataDir, "demo-credentials.json"), "utf8"),
+      ) as DemoCredentials;
+      const job = await releasedJob({ url: sm.url, ...credentials.operator });
+      const listed = JSON.parse(Buffer.from(job.receipt.payload, "base64url").toString("utf8"));
+      expect(listed.key).toMatch(/^sm3:/);
+      expect(listed.outputs[0]).toHaveProperty("sm3");
+      const output = job.outputs.by_station!;
+
+      await signInWith(tab, sm.url, credentials.auditor.key);
+      await tab.locator("nav.nav a", { hasText: "核验回执" }).click();
+      await tab.waitForURL(`${sm.url}/audit/receipts`);
+      const check = async (receipt: unknown, rows: unknown) => {
+        await tab.locator("#gov-receipt-json").fill(JSON.stringify(receipt));
+        await tab.locator("#gov-output-json").fill(JSON.stringify(rows));
+        await tab.locator("form.gov-receipt button[type=submit]").click();
+      };
+      await check(job.receipt, output);
+      const result = tab.locator('.gov-receipt-result[data-valid="true"]');
+      await result.waitFor();
+      await expect(result.textContent()).resolves.toContain("by_station");
+      await expect(result.textContent()).resolves.toContain("SM2 签名 · SM3 摘要");
+      await screenshots(tab, "auditor-receipt-sm-valid");
+
+      const tampered = output.map((row, index) => (index === 0 ? { ...row, n: Number(row.n) + 1 } : row));
+      await check(job.receipt, tampered);
+      await tab
+        .locator('.gov-receipt-result[data-valid="false"]', {
+          hasText: "输出 by_station 的哈希与回执所列不符",
+        })
+        .waitFor();
+
+      // A receipt of the international domain next door is not this SM2 key's signature.
+      const ed25519 = await releasedJob();
+      await check(ed25519.receipt, ed25519.outputs.by_station);
+      await tab
+        .locator('.gov-receipt-result[data-valid="false"]', { hasText: "签名与数据域公钥不符" })
+        .waitFor();
+    } finally {
+      await context?.close();
+      await sm.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 180_000);
 
   it("auditor: signs a checkpoint, charts usage over time, reads a dataset's policy history as a diff", async () => {
     await page.locator("nav.nav a", { hasText: "签名检查点" }).click();

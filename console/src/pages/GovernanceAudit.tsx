@@ -3,7 +3,7 @@ import { api, apiAll, errorMessage } from "../api.ts";
 import { ErrorBox, Show, useLoad } from "../components/common.tsx";
 import { Notice } from "../components/page.tsx";
 import { type MessageKey, useI18n } from "../i18n.ts";
-import { type ReceiptCheck, verifyReceiptInBrowser } from "../receipt-governance.ts";
+import { type ReceiptCheck, type ReceiptReason, verifyReceiptInBrowser } from "../receipt-governance.ts";
 import type { AuditVerification, DatasetSummary } from "../types.ts";
 import type { Checkpoint, PolicyChange, PolicyDiff, PolicyVersionInfo } from "../types-governance.ts";
 
@@ -92,19 +92,23 @@ export function CheckpointsPage() {
   );
 }
 
-const REASONS: Record<string, MessageKey> = {
+const REASONS: Record<ReceiptReason, MessageKey> = {
   "not-json": "gov.receipt.reason.notJson",
   "not-receipt": "gov.receipt.reason.notReceipt",
   "bad-key": "gov.receipt.reason.badKey",
   signature: "gov.receipt.reason.signature",
   "not-payload": "gov.receipt.reason.notPayload",
   "other-key": "gov.receipt.reason.otherKey",
+  "other-digest": "gov.receipt.reason.otherDigest",
   "output-not-json": "gov.receipt.reason.outputNotJson",
   "no-output-named": "gov.receipt.reason.noOutputNamed",
   "hash-mismatch": "gov.receipt.reason.hashMismatch",
 };
 
-/** A receipt check in the browser: Ed25519 over the payload with the domain key, and the output's hash. */
+/**
+ * A receipt check in the browser: the signature over the payload with the domain key (Ed25519, or
+ * SM2 in the `sm` profile), and the output's digest (SHA-256, or SM3).
+ */
 export function ReceiptCheckPage() {
   const { t, dateTime } = useI18n();
   const [receipt, setReceipt] = useState("");
@@ -184,11 +188,23 @@ export function ReceiptCheckPage() {
                 ? t("gov.receipt.valid", { outputs: result.matched.join(", ") })
                 : t("gov.receipt.validSignature")
               : t("gov.receipt.invalid", {
-                  reason: t(REASONS[result.reason]!, { output: result.output ?? "" }),
+                  reason: t(REASONS[result.reason], { output: result.output ?? "" }),
                 })}
           </p>
           {result.payload && (
             <dl className="facts">
+              {result.profile && (
+                <>
+                  <dt>{t("gov.receipt.algorithms")}</dt>
+                  <dd>
+                    {t(
+                      result.profile === "sm"
+                        ? "gov.receipt.algorithms.sm"
+                        : "gov.receipt.algorithms.international",
+                    )}
+                  </dd>
+                </>
+              )}
               <dt>{t("gov.receipt.job")}</dt>
               <dd className="mono small">{result.payload.job}</dd>
               <dt>{t("apps.operator")}</dt>
