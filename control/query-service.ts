@@ -14,9 +14,14 @@ import type { DatasetManifest } from "../policies/manifest.ts";
 import type { UniformInt } from "../policies/noise.ts";
 import { analyzeQuery } from "../policies/query-gate.ts";
 import type { AggregatePlan, ColumnUse, QueryAnalysis, QueryKind } from "../policies/query-plan.ts";
-import { type RewriteFacts, type RewrittenQuery, rewriteAggregate } from "../policies/rewrite.ts";
+import {
+  type RewriteFacts,
+  type RewrittenQuery,
+  rewriteAggregate,
+  scaledMeasures,
+} from "../policies/rewrite.ts";
 import { parseTreeJson, type SqlNode, treeJson } from "../policies/sql-tree.ts";
-import { type DomainFacts, domainFactsOf } from "../storage/data-domain.ts";
+import { type DomainFacts, domainFactsOf, type UnitsOverRows } from "../storage/data-domain.ts";
 import { log } from "../telemetry/log.ts";
 import type { BudgetCharge, PrivacyBudgetLedger } from "./privacy-budget.ts";
 
@@ -123,7 +128,13 @@ export interface QueryServiceDeps {
 /** The facts about the data the engine asks while it plans a query. */
 export type EngineFacts = Pick<
   DomainFacts,
-  "uniqueColumn" | "maxRowsPerValue" | "unitOncePerKey" | "unitsOverRows" | "distinctValues" | "columnProfile"
+  | "uniqueColumn"
+  | "maxRowsPerValue"
+  | "unitOncePerKey"
+  | "unitsOverRows"
+  | "unitsOverTotal"
+  | "distinctValues"
+  | "columnProfile"
 >;
 
 /** The service the sandbox's query port adapts. */
@@ -338,31 +349,18 @@ function rowsBoundedBy(
   return bounding;
 }
 
-/** Temporary tables of units over a cap already loaded, per connection (a job's own). */
-const loadedOverCap = new WeakMap<object, Map<string, Promise<boolean>>>();
+/** Temporary tables of units already loaded, per connection (a job's own). */
+const loadedUnits = new WeakMap<object, Map<string, Promise<boolean>>>();
 
 /**
- * Loads into the connection's temporary schema the units the verified facts say may exceed the
- * plan's cap (see `RewriteFacts.overCapUnits`), once per connection, and names the table; undefined
- * where the facts do not allow it, are not verified yet, or the connection cannot take it.
+ * Loads `units` into the connection's temporary table `name` (one column, `__pu`), once per
+ * connection; false where the connection cannot take it (the query then counts for itself).
  */
-async function overCapUnits(
-  connection: SqlConnection,
-  plan: AggregatePlan,
-  views: ReadonlyMap<string, LicensedView>,
-  facts: Pick<DomainFacts, "maxRowsPerValue" | "unitsOverRows">,
-): Promise<string | undefined> {
+async function loadUnits(connection: SqlConnection, name: string, units: UnitsOverRows): Promise<boolean> {
   const appendable = connection as Partial<Pick<DuckDBConnection, "run" | "createAppender">>;
-  if (typeof appendable.run !== "function" || typeof appendable.createAppender !== "function")
-    return undefined;
-  const bounding = rowsBoundedBy(plan, views, facts);
-  const units = bounding
-    ? facts.unitsOverRows(bounding.table, bounding.unit, plan.maxContributions)
-    : undefined;
-  if (!bounding || !units) return undefined;
-  const name = `aos_over_cap_${bounding.table}_${plan.maxContributions}`;
-  const loaded = loadedOverCap.get(connection) ?? new Map<string, Promise<boolean>>();
-  loadedOverCap.set(connection, loaded);
+  if (typeof appendable.run !== "function" || typeof appendable.createAppender !== "function") return false;
+  const loaded = loadedUnits.get(connection) ?? new Map<string, Promise<boolean>>();
+  loadedUnits.set(connection, loaded);
   let pending = loaded.get(name);
   if (!pending) {
     pending = (async () => {
@@ -380,12 +378,77 @@ async function overCapUnits(
       }
       return true;
     })().catch((error: unknown) => {
-      log.warn("units over the cap could not be loaded; the query counts them itself", { error });
+      log.warn("a verified list of units could not be loaded; the query counts them itself", {
+        table: name,
+        error,
+      });
       return false;
     });
     loaded.set(name, pending);
   }
-  return (await pending) ? name : undefined;
+  return pending;
+}
+
+/**
+ * Loads into the connection's temporary schema the units the verified facts say may exceed the
+ * plan's cap (see `RewriteFacts.overCapUnits`), once per connection, and names the table; undefined
+ * where the facts do not allow it, are not verified yet, or the connection cannot take it.
+ */
+async function overCapUnits(
+  connection: SqlConnection,
+  plan: AggregatePlan,
+  views: ReadonlyMap<string, LicensedView>,
+  facts: Pick<DomainFacts, "maxRowsPerValue" | "unitsOverRows">,
+): Promise<string | undefined> {
+  const bounding = rowsBoundedBy(plan, views, facts);
+  const units = bounding
+    ? facts.unitsOverRows(bounding.table, bounding.unit, plan.maxContributions)
+    : undefined;
+  if (!bounding || !units) return undefined;
+  const name = `aos_over_cap_${bounding.table}_${plan.maxContributions}`;
+  return (await loadUnits(connection, name, units)) ? name : undefined;
+}
+
+/**
+ * Loads the units whose total of a measure scaled to its `unitMax` may exceed it (see
+ * `RewriteFacts.overBoundUnits`) and names their table; undefined where the facts do not allow it.
+ * Each such measure must be a column of the one table whose units have several rows: every other
+ * table read has one row per unit, so each of that table's rows is read at most once, and a unit's
+ * total over the query's rows is at most its total in the table (values never negative).
+ */
+async function overBoundUnits(
+  connection: SqlConnection,
+  plan: AggregatePlan,
+  views: ReadonlyMap<string, LicensedView>,
+  facts: Pick<DomainFacts, "maxRowsPerValue" | "unitsOverTotal">,
+): Promise<string | undefined> {
+  const scaled = scaledMeasures(plan);
+  const bounding = scaled.length > 0 ? rowsBoundedBy(plan, views, facts) : null;
+  if (!bounding) return undefined;
+  const lists: UnitsOverRows[] = [];
+  const totals: string[] = [];
+  for (const j of scaled) {
+    const { column, bounds, unitMax } = plan.measures[j]!;
+    if (column?.dataset !== bounding.table || !bounds || unitMax === undefined || bounds.lo < 0)
+      return undefined;
+    const units = facts.unitsOverTotal(bounding.table, bounding.unit, {
+      column: column.column,
+      bounds,
+      total: unitMax,
+    });
+    if (!units) return undefined;
+    lists.push(units);
+    totals.push(JSON.stringify([column.column, bounds.lo, bounds.hi, unitMax]));
+  }
+  const [first] = lists;
+  if (!first || lists.some((l) => l.type !== first.type)) return undefined;
+  const merged: UnitsOverRows =
+    first.type === "BIGINT"
+      ? { type: "BIGINT", values: [...new Set(lists.flatMap((l) => l.values as readonly bigint[]))] }
+      : { type: "VARCHAR", values: [...new Set(lists.flatMap((l) => l.values as readonly string[]))] };
+  const tag = createHash("sha256").update(totals.sort().join("|")).digest("hex").slice(0, 16);
+  const name = `aos_over_bound_${bounding.table}_${tag}`;
+  return (await loadUnits(connection, name, merged)) ? name : undefined;
 }
 
 /**
@@ -401,7 +464,11 @@ async function overCapUnits(
 export async function verifyDomainFacts(
   facts: Pick<
     DomainFacts,
-    "verifyUniqueColumn" | "verifyMaxRowsPerValue" | "verifyUnitsOverRows" | "verifyColumnProfile"
+    | "verifyUniqueColumn"
+    | "verifyMaxRowsPerValue"
+    | "verifyUnitsOverRows"
+    | "verifyUnitsOverTotal"
+    | "verifyColumnProfile"
   >,
   manifests: readonly DatasetManifest[],
 ): Promise<void> {
@@ -415,6 +482,18 @@ export async function verifyDomainFacts(
             ...(m.maxContributionsPerUnit === undefined
               ? []
               : [facts.verifyUnitsOverRows(m.name, m.privacyUnit, m.maxContributionsPerUnit)]),
+            // Units over a column's total per unit: the sums of rows a unit spreads over groups.
+            ...m.columns.flatMap((c) =>
+              c.bounds?.unitMax === undefined || c.bounds.min < 0
+                ? []
+                : [
+                    facts.verifyUnitsOverTotal(m.name, m.privacyUnit!, {
+                      column: c.name,
+                      bounds: { lo: c.bounds.min, hi: c.bounds.max },
+                      total: c.bounds.unitMax,
+                    }),
+                  ],
+            ),
           ]
         : []),
       ...m.columns.filter((c) => c.bounds).map((c) => facts.verifyColumnProfile(m.name, c.name)),
@@ -500,11 +579,15 @@ export function createQueryService(deps: QueryServiceDeps): QueryService {
         facts && !known.unitUniquePerRow && !known.unitRowsWithinCap
           ? await overCapUnits(deps.domain, analysis.aggregate, views, facts)
           : undefined;
-      const rewritten = rewriteAggregate(
-        analysis.aggregate,
-        namedParams,
-        overCap === undefined ? known : { ...known, overCapUnits: overCap },
-      );
+      const overBound =
+        facts && !known.unitUniquePerRow
+          ? await overBoundUnits(deps.domain, analysis.aggregate, views, facts)
+          : undefined;
+      const rewritten = rewriteAggregate(analysis.aggregate, namedParams, {
+        ...known,
+        ...(overCap === undefined ? {} : { overCapUnits: overCap }),
+        ...(overBound === undefined ? {} : { overBoundUnits: overBound }),
+      });
       const inner = await renderSql(deps.parser, rewritten.inner);
       return { analysis, rewritten, sql: rewritten.wrap(inner), epsilon, charges };
     }

@@ -142,6 +142,13 @@ export interface RewriteFacts {
    */
   readonly overCapUnits?: string;
   /**
+   * A temporary table holding (as `__pu`) every unit whose total of a measure scaled to its
+   * `unitMax` (see `scaledMeasures`) may exceed that bound among the rows the query reads: those
+   * over it in the measure's table, as verified on the data (a superset: a filter only removes
+   * rows, each never negative). Only their totals are computed; every other unit's factor is 1.
+   */
+  readonly overBoundUnits?: string;
+  /**
    * With a plan that keeps each unit to one group (`AggregatePlan.oneGroupPerUnit`): every unit's
    * rows already share their group keys, so keeping them to one group drops nothing. The caller
    * verified that each key is computed from one column of a table read once whose unit column is
@@ -209,6 +216,19 @@ function overCapCut(cap: number, order: string, overCapUnits: string | undefined
 function atMost(sql: string, bound: number): string {
   const b = sqlNumber(bound);
   return `CASE WHEN ${sql} > ${b} THEN ${b} ELSE ${sql} END`;
+}
+
+/** Whether each unit's total of a `unitMax` sum is clamped in its one group (not scaled over the query). */
+function clampsInGroup(plan: AggregatePlan): boolean {
+  return plan.oneGroupPerUnit && !plan.measures.some((m) => m.kind === "count_distinct");
+}
+
+/**
+ * The measures (by index) whose rows are scaled by their unit's factor so that each unit's total
+ * over the whole query stays within the measure's `unitMax` (`scale_unit_total`).
+ */
+export function scaledMeasures(plan: AggregatePlan): number[] {
+  return clampsInGroup(plan) ? [] : plan.measures.flatMap((m, j) => (m.unitMax === undefined ? [] : [j]));
 }
 
 /**
@@ -290,9 +310,9 @@ export function rewriteAggregate(
   // x) stands in the way of per-(group, unit) partials), each unit's total in its group is clamped
   // to it; otherwise each unit's rows are scaled down so that its total over the whole query (all
   // its groups together) is at most it (`scale_unit_total`).
-  const clampInGroup = plan.oneGroupPerUnit && !plan.measures.some((m) => m.kind === "count_distinct");
+  const clampInGroup = clampsInGroup(plan);
   const unitClamped = clampInGroup && plan.measures.some((m) => m.unitMax !== undefined);
-  const scaled = clampInGroup ? [] : plan.measures.flatMap((m, j) => (m.unitMax === undefined ? [] : [j]));
+  const scaled = scaledMeasures(plan);
   /** Measure j's row value, scaled by its unit's factor where its unit's total over the query is bounded. */
   const scaledValue = (j: number): string => {
     if (!scaled.includes(j)) return clamp(j);
@@ -489,7 +509,8 @@ export function rewriteAggregate(
       // sum's noise is scaled to). The total is taken before the cap's cut: never below the kept
       // rows' total, so the bound holds, and `__bounded` is read once (reading it twice would
       // make DuckDB keep the cut's rows). Only the units over the bound are kept (few: the
-      // tail), so the join back probes a small table; every other unit's factor is 1.
+      // tail), so the join back probes a small table; every other unit's factor is 1. With the
+      // verified list of units that may be over it, only their rows are added up.
       const bounds = scaled.map((j) => ({
         j,
         total: `sum(${clamp(j)})`,
@@ -501,7 +522,7 @@ export function rewriteAggregate(
       );
       const over = bounds.map(({ total, bound }) => `${total} > ${bound}`).join(" OR ");
       ctes.push(
-        `__unit_scale AS (SELECT __pu, ${factors.join(", ")} FROM __rows WHERE __pu IS NOT NULL GROUP BY __pu HAVING ${over})`,
+        `__unit_scale AS (SELECT __pu, ${factors.join(", ")} FROM __rows${facts.overBoundUnits === undefined ? "" : ` SEMI JOIN temp.main."${facts.overBoundUnits}" USING (__pu)`} WHERE __pu IS NOT NULL GROUP BY __pu HAVING ${over})`,
         `__scaled AS (SELECT ${bounded}.*, ${scaled.map((j) => `coalesce(__unit_scale.__f${j}, 1) AS __f${j}`).join(", ")} FROM ${bounded} LEFT JOIN __unit_scale USING (__pu))`,
       );
       bounded = "__scaled";

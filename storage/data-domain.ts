@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import { sqlNumber } from "../policies/clamp.ts";
 import { DomainError } from "../policies/errors.ts";
 import { log } from "../telemetry/log.ts";
 import { attachOptions, openDataFileKey } from "./at-rest/data-file-key.ts";
@@ -86,9 +87,26 @@ export interface DomainFacts {
    */
   unitsOverRows(table: string, unit: string, rows: number): UnitsOverRows | undefined;
   verifyUnitsOverRows(table: string, unit: string, rows: number): Promise<UnitsOverRows | undefined>;
+  /**
+   * The values of a privacy-unit column whose rows' values of `column`, each clamped to `bounds`
+   * (`lo` ≥ 0), add up to more than `total` in the table, NULL units aside: a superset (a margin
+   * covers rounding; NaN clamps to `hi`, as DuckDB orders it above every number and the rewrite's
+   * clamp does the same, and a sum that is still not a number is listed). Every unit's total over a
+   * subset of its rows is at most its total here, so a unit not listed stays within `total` in any
+   * query that reads each of its rows at most once. Same types and limit as `unitsOverRows`.
+   */
+  unitsOverTotal(table: string, unit: string, column: ColumnTotal): UnitsOverRows | undefined;
+  verifyUnitsOverTotal(table: string, unit: string, column: ColumnTotal): Promise<UnitsOverRows | undefined>;
   /** The column's profile; undefined when the check failed or has not finished yet. */
   columnProfile(table: string, column: string): ColumnProfile | undefined;
   verifyColumnProfile(table: string, column: string): Promise<ColumnProfile | undefined>;
+}
+
+/** A column's values clamped to `bounds` and added up per unit, held against `total`. */
+export interface ColumnTotal {
+  readonly column: string;
+  readonly bounds: { readonly lo: number; readonly hi: number };
+  readonly total: number;
 }
 
 /** Unit values of one column, with the DuckDB type to hold them in. */
@@ -466,6 +484,9 @@ export async function openVersionedDataDomain(options: VersionedDataDomainOption
     unitsOverRows: (table, unit, rows) => current?.facts.unitsOverRows(table, unit, rows),
     verifyUnitsOverRows: async (table, unit, rows) =>
       (await refresh()).facts.verifyUnitsOverRows(table, unit, rows),
+    unitsOverTotal: (table, unit, column) => current?.facts.unitsOverTotal(table, unit, column),
+    verifyUnitsOverTotal: async (table, unit, column) =>
+      (await refresh()).facts.verifyUnitsOverTotal(table, unit, column),
     distinctValues: (table, column) => current?.facts.distinctValues(table, column),
     verifyDistinctValues: async (table, column) =>
       (await refresh()).facts.verifyDistinctValues(table, column),
@@ -575,6 +596,9 @@ function verifiedOnce<T>(check: (key: string) => Promise<T | undefined>) {
   };
 }
 
+const totalKey = (table: string, unit: string, c: ColumnTotal): string =>
+  JSON.stringify([table, unit, c.column, c.bounds.lo, c.bounds.hi, c.total]);
+
 /** Integer text from DuckDB (a HUGEINT rendered as VARCHAR); anything else is unknown. */
 function integerOf(value: unknown): bigint | null {
   return typeof value === "string" && /^-?\d+$/.test(value) ? BigInt(value) : null;
@@ -626,19 +650,19 @@ function domainFacts(connect: () => Promise<DuckDBConnection>): DomainFacts {
       (row) => (typeof row[0] === "boolean" ? row[0] : undefined),
     );
   });
-  // Key: `table.unit.rows`.
-  const overRows = verifiedOnce<UnitsOverRows>(async (key) => {
-    const [table, unit, rows, extra] = key.split(".");
-    if (extra !== undefined || !table || !unit || !PLAIN_NAME.test(table) || !PLAIN_NAME.test(unit))
-      return undefined;
-    if (!/^\d{1,9}$/.test(rows ?? "")) return undefined;
+  /** The units of `table` (plain names) whose rows meet `having`, up to `MAX_UNITS_OVER_ROWS`. */
+  const unitsHaving = async (
+    table: string,
+    unit: string,
+    having: string,
+  ): Promise<UnitsOverRows | undefined> => {
     const type = (await profile.verify(`${table}.${unit}`))?.type;
     const integer = type !== undefined && /^(U?(TINYINT|SMALLINT|INTEGER)|BIGINT)$/.test(type);
     if (!integer && type !== "VARCHAR") return undefined;
     const connection = await connect();
     try {
       const reader = await connection.runAndReadAll(
-        `SELECT CAST("${unit}" AS VARCHAR) FROM "${table}" WHERE "${unit}" IS NOT NULL GROUP BY "${unit}" HAVING count(*) > ${rows} LIMIT ${MAX_UNITS_OVER_ROWS + 1}`,
+        `SELECT CAST("${unit}" AS VARCHAR) FROM "${table}" WHERE "${unit}" IS NOT NULL GROUP BY "${unit}" HAVING ${having} LIMIT ${MAX_UNITS_OVER_ROWS + 1}`,
       );
       const values = reader.getColumnsJson()[0] ?? [];
       if (values.length > MAX_UNITS_OVER_ROWS) return undefined;
@@ -648,6 +672,33 @@ function domainFacts(connect: () => Promise<DuckDBConnection>): DomainFacts {
     } finally {
       connection.closeSync();
     }
+  };
+  // Key: `table.unit.rows`.
+  const overRows = verifiedOnce<UnitsOverRows>(async (key) => {
+    const [table, unit, rows, extra] = key.split(".");
+    if (extra !== undefined || !table || !unit || !PLAIN_NAME.test(table) || !PLAIN_NAME.test(unit))
+      return undefined;
+    if (!/^\d{1,9}$/.test(rows ?? "")) return undefined;
+    return unitsHaving(table, unit, `count(*) > ${rows}`);
+  });
+  // Key: the JSON of [table, unit, column, lo, hi, total].
+  const overTotal = verifiedOnce<UnitsOverRows>(async (key) => {
+    const [table, unit, column, lo, hi, total] = JSON.parse(key) as unknown[];
+    const names = [table, unit, column];
+    const numbers = [lo, hi, total];
+    if (!names.every((n): n is string => typeof n === "string" && PLAIN_NAME.test(n))) return undefined;
+    if (!numbers.every((n): n is number => typeof n === "number" && Number.isFinite(n))) return undefined;
+    if ((lo as number) < 0 || (hi as number) < (lo as number)) return undefined;
+    // Clamped as the rewrite clamps (policies/clamp.ts), in DOUBLE; a sum that is not a number
+    // is listed (`NOT (… <= …)`). The margin covers the rounding of a DOUBLE sum against the
+    // rewrite's own (DECIMAL or DOUBLE), so the list stays a superset.
+    const value = `TRY_CAST("${column}" AS DOUBLE)`;
+    const clamped = `CASE WHEN ${value} > ${sqlNumber(hi as number)} THEN ${sqlNumber(hi as number)} WHEN ${value} < ${sqlNumber(lo as number)} THEN ${sqlNumber(lo as number)} ELSE ${value} END`;
+    return unitsHaving(
+      table as string,
+      unit as string,
+      `NOT (sum(${clamped}) <= ${sqlNumber(total as number)} * (1 - 1e-6))`,
+    );
   });
   // Asked only of the columns group keys read (a count of distinct values costs a hash table of them).
   const distinct = verifiedOnce<number>(async (key) => {
@@ -697,6 +748,8 @@ function domainFacts(connect: () => Promise<DuckDBConnection>): DomainFacts {
       (await oncePerKey.verify(`${table}.${unit}.${columns.join(",")}`)) === true,
     unitsOverRows: (table, unit, rows) => overRows.known(`${table}.${unit}.${rows}`),
     verifyUnitsOverRows: (table, unit, rows) => overRows.verify(`${table}.${unit}.${rows}`),
+    unitsOverTotal: (table, unit, c) => overTotal.known(totalKey(table, unit, c)),
+    verifyUnitsOverTotal: (table, unit, c) => overTotal.verify(totalKey(table, unit, c)),
     distinctValues: (table, column) => distinct.known(`${table}.${column}`),
     verifyDistinctValues: (table, column) => distinct.verify(`${table}.${column}`),
     columnProfile: (table, column) => profile.known(`${table}.${column}`),

@@ -102,6 +102,7 @@ describe("contribution bounding over a unit verified unique", () => {
             maxRowsPerValue: () => undefined,
             unitOncePerKey: () => false,
             unitsOverRows: () => undefined,
+            unitsOverTotal: () => undefined,
             distinctValues: () => undefined,
             columnProfile: () => undefined,
           },

@@ -19,6 +19,7 @@ import { DEMO_MANIFESTS, demoLicense, parserConnection, TEST_NOISE_SALT } from "
 let folder: Awaited<ReturnType<typeof tempDir>>;
 let clean: DataDomain;
 let hostile: DataDomain;
+let hostileFile: string;
 /** The resident given 45 visits (cap 20), and the one whose income is 50M (bound 2M). */
 let heavy: { person: number; district: string };
 let rich: { person: number; district: string };
@@ -61,6 +62,7 @@ beforeAll(async () => {
   instance.closeSync();
   clean = await openDataDomain(file, { threads: 1 });
   hostile = await openDataDomain(dirty, { threads: 1 });
+  hostileFile = dirty;
   await verifyDomainFacts(clean.facts, DEMO_MANIFESTS);
   await verifyDomainFacts(hostile.facts, DEMO_MANIFESTS);
 });
@@ -338,6 +340,9 @@ describe("contribution bounding of a join", () => {
   });
 });
 
+/** The visits' cost column as its unitMax bounds it: each person's costs, clamped, at most 200,000. */
+const COST_TOTAL = { column: "cost", bounds: { lo: 0, hi: 200_000 }, total: 200_000 };
+
 describe("a unit's total over the query bounded by unitMax (sums spread over groups)", () => {
   const BY_DIAGNOSIS =
     "SELECT diagnosis, count(*) AS visits, sum(cost) AS total FROM medical_visits GROUP BY diagnosis";
@@ -349,6 +354,13 @@ describe("a unit's total over the query bounded by unitMax (sums spread over gro
     const { sql, rewrites, byGroup } = await rewritten(hostile, BY_DIAGNOSIS, manifests);
     expect(rewrites).toContain("scale_unit_total:200000");
     expect(sql).toContain("__unit_scale AS");
+    // Only the units verified at start to be over the bound in the whole table are added up
+    // (the heavy resident among them), not every unit's rows.
+    const over = await hostile.facts.verifyUnitsOverTotal("medical_visits", "person_id", COST_TOTAL);
+    expect(over?.values).toContain(BigInt(heavy.person));
+    expect(sql).toMatch(
+      /FROM __rows SEMI JOIN temp\.main\."aos_over_bound_medical_visits_[0-9a-f]{16}" USING \(__pu\)/,
+    );
     const truth = await reference(
       hostile,
       `WITH r AS (SELECT person_id AS pu, diagnosis AS g, least(greatest(cost, 0), 200000) AS c FROM medical_visits WHERE person_id IS NOT NULL),
@@ -384,6 +396,81 @@ describe("a unit's total over the query bounded by unitMax (sums spread over gro
     const sumOf = (rows: Map<string, Record<string, unknown>>) =>
       [...rows.values()].reduce((a, r) => a + Number(r.__v2), 0);
     expect(sumOf(plain.byGroup) - sumOf(byGroup)).toBeGreaterThan(0);
+  });
+
+  it("scales over a filter's rows only: a person over the bound in the table but not in the query keeps every cost", async () => {
+    // The heavy resident's 45 added visits share one date: leaving that date out leaves them
+    // within the bound in this query, though over it in the table (and so listed).
+    const [day] = Object.values(
+      (
+        await reference(
+          hostile,
+          `SELECT 'all' AS g, CAST(visit_date AS VARCHAR) AS d FROM medical_visits WHERE person_id = ${heavy.person} GROUP BY visit_date ORDER BY count(*) DESC LIMIT 1`,
+        )
+      ).get("all")!,
+    ).slice(1);
+    const filter = `visit_date <> DATE '${String(day)}'`;
+    const FILTERED = `SELECT diagnosis, count(*) AS visits, sum(cost) AS total FROM medical_visits WHERE ${filter} GROUP BY diagnosis`;
+    const manifests = visitsCap(100);
+    const listed = await rewritten(hostile, FILTERED, manifests);
+    expect(listed.sql).toContain("aos_over_bound_medical_visits_");
+    const heavyTotals = await reference(
+      hostile,
+      `SELECT 'all' AS g, sum(least(cost, 200000)) AS whole, sum(least(cost, 200000)) FILTER (WHERE ${filter}) AS kept FROM medical_visits WHERE person_id = ${heavy.person}`,
+    );
+    expect(Number(heavyTotals.get("all")!.whole)).toBeGreaterThan(200_000);
+    expect(Number(heavyTotals.get("all")!.kept)).toBeLessThanOrEqual(200_000);
+    const truth = await reference(
+      hostile,
+      `WITH r AS (SELECT person_id AS pu, diagnosis AS g, least(greatest(cost, 0), 200000) AS c FROM medical_visits WHERE person_id IS NOT NULL AND ${filter}),
+       f AS (SELECT pu, least(1, 200000 / sum(c)) AS f FROM r GROUP BY pu)
+       SELECT g, count(*) AS n, sum(c * f) AS s FROM r JOIN f USING (pu) GROUP BY g`,
+    );
+    expect(listed.byGroup.size).toBe(truth.size);
+    for (const [diagnosis, row] of listed.byGroup) {
+      const expected = truth.get(diagnosis)!;
+      expect(Number(row.__v1), diagnosis).toBe(Number(expected.n));
+      expect(Number(row.__v2), diagnosis).toBeCloseTo(Number(expected.s), 2);
+    }
+    // The same figures on the general path: a domain whose facts are not verified yet.
+    const unverified = await openDataDomain(hostileFile, { threads: 1 });
+    try {
+      const general = await rewritten(unverified, FILTERED, manifests);
+      expect(general.sql).not.toContain("aos_over_bound");
+      expect(general.sql).toContain("__unit_scale AS");
+      for (const [diagnosis, row] of general.byGroup)
+        expect(Number(row.__v2), diagnosis).toBeCloseTo(Number(listed.byGroup.get(diagnosis)!.__v2), 2);
+    } finally {
+      // The checks the first query started finish before the domain closes.
+      await verifyDomainFacts(unverified.facts, manifests);
+      unverified.close();
+    }
+  });
+
+  it("adds up every unit where the summed column is not the table with several rows per unit", async () => {
+    // Income repeated once per visit in a join: a resident's total over the query is income × visits,
+    // more than population's one row says, so population's list would miss them.
+    const manifests = DEMO_MANIFESTS.map((m) =>
+      m.name !== "population"
+        ? m
+        : DatasetManifest.parse({
+            ...m,
+            columns: m.columns.map((c) =>
+              c.name === "annual_income"
+                ? { ...c, bounds: { min: 0, max: 2_000_000, unitMax: 1_000_000 } }
+                : c,
+            ),
+          }),
+    );
+    await verifyDomainFacts(hostile.facts, manifests);
+    const { sql, rewrites } = await rewritten(
+      hostile,
+      "SELECT m.diagnosis, sum(p.annual_income) AS income FROM population p JOIN medical_visits m ON p.person_id = m.person_id GROUP BY m.diagnosis",
+      manifests,
+    );
+    expect(rewrites).toContain("scale_unit_total:1000000");
+    expect(sql).toContain("__unit_scale AS");
+    expect(sql).not.toContain("aos_over_bound");
   });
 
   it("clamps each row where every unit has one row: the row is the unit's total", async () => {

@@ -21,6 +21,10 @@ beforeAll(async () => {
     (3, -4, CAST(-0.5 AS DECIMAL(10,2)), CAST(2.5 AS DOUBLE), NULL, NULL)
   ) AS v(id, n, amount, ratio, label, repeated)`);
   await connection.run("CREATE TABLE empty_table (x INTEGER)");
+  await connection.run(`CREATE TABLE spend AS SELECT * FROM (VALUES
+    (1, 90.0), (1, 90.0), (2, 500.0), (3, -50.0), (3, -50.0), (3, -50.0),
+    (4, CAST('nan' AS DOUBLE)), (4, 1.0), (5, NULL), (NULL, 1000.0)
+  ) AS v(unit, paid)`);
   await connection.run(`CREATE TABLE visits AS SELECT * FROM (VALUES
     (1, 'x', NULL), (1, 'y', NULL), (2, 'x', 'a'), (NULL, 'x', 'a'), (NULL, 'x', 'a')
   ) AS v(unit, k, k2)`);
@@ -77,6 +81,53 @@ describe("verified units over a count of rows", () => {
     expect(await domain.facts.verifyUnitsOverRows("t", 'id" --', 1)).toBeUndefined();
     expect(await domain.facts.verifyUnitsOverRows("t", "id", -1)).toBeUndefined();
     expect(await domain.facts.verifyUnitsOverRows("t", "id", 1.5)).toBeUndefined();
+  });
+});
+
+describe("verified units over a total", () => {
+  // spend: unit 1 pays 90 + 90 (180 clamped to hi 100 each: 180); unit 2 pays 500 once (clamped:
+  // 100); unit 3 pays -50 three times (clamped up to lo 40: 120); unit 4 pays NaN and 1 (DuckDB
+  // orders NaN above every number, so NaN clamps to hi, as in the rewrite's clamp); unit 5 pays
+  // nothing known (NULLs); a NULL unit pays 1000.
+  it("lists the units whose clamped values add up to more than the total, NULL aside", async () => {
+    const over = await domain.facts.verifyUnitsOverTotal("spend", "unit", {
+      column: "paid",
+      bounds: { lo: 40, hi: 100 },
+      total: 110,
+    });
+    expect(over?.type).toBe("BIGINT");
+    expect([...(over?.values ?? [])].sort()).toEqual([1n, 3n, 4n]);
+    // The clamp counts: without raising -50 to 40, unit 3 adds up to nothing; unit 4 to 100 + 1.
+    const low = await domain.facts.verifyUnitsOverTotal("spend", "unit", {
+      column: "paid",
+      bounds: { lo: 0, hi: 100 },
+      total: 110,
+    });
+    expect([...(low?.values ?? [])].sort()).toEqual([1n]);
+    // A unit exactly at the total is listed too (a margin keeps the list a superset).
+    const at = await domain.facts.verifyUnitsOverTotal("spend", "unit", {
+      column: "paid",
+      bounds: { lo: 0, hi: 1000 },
+      total: 500,
+    });
+    expect([...(at?.values ?? [])].sort()).toEqual([2n, 4n]);
+    expect(
+      domain.facts.unitsOverTotal("spend", "unit", {
+        column: "paid",
+        bounds: { lo: 0, hi: 1000 },
+        total: 500,
+      }),
+    ).toEqual(at);
+  });
+
+  it("keeps nothing for malformed names, negative lower bounds or totals that are not numbers", async () => {
+    const ask = (column: string, lo: number, hi: number, total: number, unit = "unit") =>
+      domain.facts.verifyUnitsOverTotal("spend", unit, { column, bounds: { lo, hi }, total });
+    expect(await ask('paid" --', 0, 100, 10)).toBeUndefined();
+    expect(await ask("paid", 0, 100, 10, 'unit" --')).toBeUndefined();
+    expect(await ask("paid", -1, 100, 10)).toBeUndefined();
+    expect(await ask("paid", 0, 100, Number.NaN)).toBeUndefined();
+    expect(await ask("paid", 0, Number.POSITIVE_INFINITY, 10)).toBeUndefined();
   });
 });
 
