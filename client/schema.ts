@@ -595,7 +595,7 @@ export interface paths {
       cookie?: never;
     };
     get?: never;
-    /** Bind a key to a client certificate (mutual TLS): from then on it is accepted only on connections presenting a certificate with that public key, verified by the node's TLS_CLIENT_CA_FILE. The bureau binds any key; others bind their own unbound keys only (changing a binding is the bureau's). */
+    /** Bind a key to a client certificate (mutual TLS): from then on it is accepted only on connections presenting a certificate with that public key, verified by the node's TLS_CLIENT_CA_FILE (on the node's own TLS connection, or passed on by its trusted TLS-terminating proxy and verified again by the node). The bureau binds any key; others bind their own unbound keys only (changing a binding is the bureau's). */
     put: operations["bindKey"];
     post?: never;
     /** Remove a key's client-certificate binding (the bureau only): any connection may present it again. */
@@ -1651,6 +1651,7 @@ export interface components {
       problems?: string[];
       containment?: components["schemas"]["WorkerContainment"];
       atRest?: components["schemas"]["AtRestEncryption"];
+      clientCertificates?: components["schemas"]["ClientCertificateMode"];
     };
     WorkerContainment: {
       /** @enum {string} */
@@ -1666,6 +1667,13 @@ export interface components {
       kek?: string;
       source?: string;
       warning?: string;
+    };
+    ClientCertificateMode: {
+      /** @enum {string} */
+      mode: "off" | "direct" | "forwarded" | "direct-and-forwarded";
+      /** @enum {string} */
+      required: "none" | "operators" | "all";
+      revocation: boolean;
     };
     ConsoleSession: {
       principal: {

@@ -112,8 +112,9 @@ export async function issueApiKey(
  * - `verified`: a certificate the client CA (TLS_CLIENT_CA_FILE) verified, by its key;
  * - `unverified`: a certificate the client CA did not verify (another issuer, expired);
  * - `absent`: the node asked for one and none came;
- * - `not-asked`: the node asks for none (no TLS_CLIENT_CA_FILE, plain HTTP, a TLS-terminating
- *   proxy in front, or a test's in-process request).
+ * - `not-asked`: none can arrive the way the request came (no TLS_CLIENT_CA_FILE, plain HTTP not
+ *   from the trusted proxy, a TLS-terminating proxy that passes none on, or a test's in-process
+ *   request).
  */
 export type ClientCertificate =
   | { readonly state: "verified"; readonly clientKey: string }
@@ -221,7 +222,7 @@ function bindingRefusal(
         prefix,
         reason: "certificate_missing",
         detail:
-          "this key is bound to a client certificate, and this node does not ask for client certificates (it has no TLS_CLIENT_CA_FILE, or a TLS-terminating proxy in front keeps them): use a gateway that serves HTTPS itself with TLS_CLIENT_CA_FILE, and present the certificate",
+          "this key is bound to a client certificate, and no client certificate reaches this node the way this request came: present the certificate where the node takes it (through its TLS-terminating proxy when it has one, or over HTTPS to a node with TLS_CLIENT_CA_FILE)",
       };
   }
 }

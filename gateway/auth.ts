@@ -20,7 +20,9 @@ import {
   type SessionSettings,
 } from "../control/sessions.ts";
 import type { SqlStore } from "../storage/sql-store.ts";
+import { type ForwardedCertificates, forwardedCertificateOf } from "./forwarded-certificate.ts";
 import { problem } from "./problem.ts";
+import { clientCertificateProblem } from "./tls.ts";
 
 export type GatewayEnv = {
   Variables: {
@@ -233,7 +235,7 @@ function credentialKey(address: string, credential: string): string {
 export const REPEATED_FAILURE =
   "too many failed authentications with this credential or from this address; wait for Retry-After, and check the key (a valid key is not refused)";
 
-/** The peer address of the connection (never a client-supplied header: the embedded default has no trusted proxy). */
+/** The peer address of the connection (never a client-supplied header such as X-Forwarded-For). */
 export function clientAddress(c: Context): string {
   return incomingSocket(c)?.remoteAddress ?? "in-process";
 }
@@ -255,29 +257,79 @@ function incomingSocket(
 
 type IncomingSocket = { encrypted?: boolean; remoteAddress?: string };
 
-/** Whether this node asks for client certificates (TLS_CLIENT_CA_FILE), and which keys must be bound (TLS_CLIENT_CERT_REQUIRED). */
+/**
+ * Whether this node's own TLS listener asks for client certificates (TLS_CLIENT_CA_FILE), whether a
+ * trusted proxy passes them on (TLS_CLIENT_CERT_HEADER), and which keys must be bound
+ * (TLS_CLIENT_CERT_REQUIRED).
+ */
 export interface ClientCertificateSettings {
   readonly asked: boolean;
   readonly required: BindingRequirement;
+  readonly forwarded?: ForwardedCertificates;
 }
 
 /**
- * The client certificate the request's connection presented, as the key check needs it. Only a
- * certificate the client CA verified is named by its key; the TLS layer itself refuses none (see
- * `httpsServerOptions`), so that keys not bound to a certificate keep working.
+ * The client certificate of a request, and why it was not verified (OpenSSL's name, e.g.
+ * `CERT_REVOKED`) — or why the request is refused whatever it presents.
  */
-export function presentedCertificate(
+export type RequestCertificate =
+  | { readonly certificate: ClientCertificate; readonly verificationError?: string }
+  | { readonly refusal: { readonly reason: string; readonly detail: string } };
+
+/**
+ * The client certificate of a request, as the key check needs it: from the request's own TLS
+ * connection, or from the certificate header when the connection comes from a trusted proxy (the
+ * same value, checked against the same binding). Only a certificate the client CA verified is
+ * named by its key; the TLS layer itself refuses none (see `httpsServerOptions`), so that keys not
+ * bound to a certificate keep working.
+ */
+export function requestCertificate(
   c: Context,
   settings: ClientCertificateSettings | undefined,
-): ClientCertificate {
-  if (!settings?.asked) return NO_CLIENT_CERTIFICATE;
+): RequestCertificate {
+  const forwarded = settings?.forwarded;
+  if (forwarded) {
+    const value = c.req.header(forwarded.header);
+    const fromProxy = forwarded.proxies.has(clientAddress(c));
+    // A client that sends the certificate header itself is forging what only the proxy may say:
+    // the request is refused whatever else it carries (an unbound key included), and the failure is
+    // recorded against its address. Ignoring the header and going on would hide both that attack
+    // and a proxy whose address changed (TRUSTED_PROXIES out of date) until a bound key failed.
+    if (value !== undefined && !fromProxy)
+      return {
+        refusal: {
+          reason: "forwarded_certificate_untrusted_peer",
+          detail: `this request carries the ${forwarded.header} header, which only the TLS-terminating proxy in front of this node may set, and it did not come from that proxy: send requests through the proxy without that header (the proxy sets it from the client certificate you present to it)`,
+        },
+      };
+    if (fromProxy) {
+      // The proxy sends no header when the client presented no certificate (nginx drops empty values).
+      if (value === undefined || value === "") return { certificate: { state: "absent" } };
+      const certificate = forwardedCertificateOf(value);
+      if (!certificate)
+        return {
+          refusal: {
+            reason: "forwarded_certificate_malformed",
+            detail: `the client certificate the proxy passed on in ${forwarded.header} is not one certificate in a form this node reads: present your certificate again, and if this persists ask the node's operator to have the proxy set ${forwarded.header} to the URL-encoded PEM of the client certificate (nginx: $ssl_client_escaped_cert)`,
+          },
+        };
+      const problem = clientCertificateProblem(certificate, forwarded.trust());
+      return problem
+        ? { certificate: { state: "unverified" }, verificationError: problem }
+        : { certificate: { state: "verified", clientKey: clientKeyOf(certificate) } };
+    }
+  }
+  if (!settings?.asked) return { certificate: NO_CLIENT_CERTIFICATE };
   const socket = incomingSocket(c);
   if (socket?.encrypted !== true || typeof socket.getPeerX509Certificate !== "function")
-    return NO_CLIENT_CERTIFICATE;
+    return { certificate: NO_CLIENT_CERTIFICATE };
   const certificate = socket.getPeerX509Certificate();
-  if (!certificate) return { state: "absent" };
-  if (socket.authorized !== true) return { state: "unverified" };
-  return { state: "verified", clientKey: clientKeyOf(certificate) };
+  if (!certificate) return { certificate: { state: "absent" } };
+  if (socket.authorized !== true) {
+    const verificationError = certificateVerificationError(socket.authorizationError);
+    return { certificate: { state: "unverified" }, ...(verificationError ? { verificationError } : {}) };
+  }
+  return { certificate: { state: "verified", clientKey: clientKeyOf(certificate) } };
 }
 
 /**
@@ -285,9 +337,8 @@ export function presentedCertificate(
  * (`CERT_REVOKED`, `CRL_HAS_EXPIRED`, `UNABLE_TO_GET_CRL`, …), for the failed authentication's
  * entry: a revoked certificate, and a CRL that lapsed for everyone, must be told apart there.
  */
-function certificateVerificationError(c: Context): string | undefined {
+function certificateVerificationError(error: unknown): string | undefined {
   // Node sets the code as a string, though its types say Error.
-  const error: unknown = incomingSocket(c)?.authorizationError;
   if (typeof error === "string") return error;
   return error instanceof Error ? error.message : undefined;
 }
@@ -332,11 +383,14 @@ export function authenticateRequests(deps: {
       c.header("retry-after", String(wait));
       return problem(c, "RATE_LIMITED", REPEATED_FAILURE);
     }
-    const certificate = presentedCertificate(c, deps.clientCertificates);
-    // Why a credential that matched was still refused (its client certificate), for the answer.
-    let refusal: string | undefined;
-    let refusalReason: string | undefined;
-    if (sessionToken !== undefined) {
+    const presented = requestCertificate(c, deps.clientCertificates);
+    const certificate = "refusal" in presented ? NO_CLIENT_CERTIFICATE : presented.certificate;
+    // Why a credential that matched was still refused (its client certificate), or why the request
+    // is refused whatever it presents (a forged certificate header), for the answer.
+    let refusal: string | undefined = "refusal" in presented ? presented.refusal.detail : undefined;
+    let refusalReason: string | undefined =
+      "refusal" in presented ? `request refused: ${presented.refusal.reason}` : undefined;
+    if (sessionToken !== undefined && refusal === undefined) {
       const session = await resumeSession(deps.store, sessionToken, deps.sessions);
       // A session opened by a bound key is used only where the key itself could be.
       if (
@@ -369,7 +423,9 @@ export function authenticateRequests(deps: {
     if (checked && !checked.accepted && checked.refusal) {
       refusal = checked.refusal.detail;
       const why =
-        checked.refusal.reason === "certificate_unverified" ? certificateVerificationError(c) : undefined;
+        checked.refusal.reason === "certificate_unverified" && "certificate" in presented
+          ? presented.verificationError
+          : undefined;
       refusalReason = `key refused: ${checked.refusal.reason}${why ? ` (${why})` : ""}`;
     }
     const principal = checked?.accepted ? checked.principal : null;

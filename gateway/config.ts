@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { z } from "zod";
 import { CryptoProfileName } from "../audit/crypto-profile.ts";
 import type { NotificationSettings } from "../control/notification-services.ts";
@@ -30,6 +31,36 @@ export const Config = z.object({
    * bureau's own keys first). Needs TLS_CLIENT_CA_FILE.
    */
   TLS_CLIENT_CERT_REQUIRED: z.enum(["none", "operators", "all"]).default("none"),
+  /**
+   * Client certificates a TLS-terminating proxy verified and passes on in this request header
+   * (nginx: `proxy_set_header X-SSL-Client-Cert $ssl_client_escaped_cert;`, a URL-encoded PEM).
+   * Believed only from TRUSTED_PROXIES, and verified here too against TLS_CLIENT_CA_FILE and
+   * TLS_CLIENT_CRL_FILE. Unset (the default): no header is believed.
+   */
+  TLS_CLIENT_CERT_HEADER: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,99}$/, "a header name: letters, digits and - (e.g. X-SSL-Client-Cert)")
+    .transform((name) => name.toLowerCase())
+    .refine((name) => !HEADERS_READ_OTHERWISE.has(name), {
+      message: "names a header this gateway reads for something else: pick another (e.g. X-SSL-Client-Cert)",
+    })
+    .optional(),
+  /**
+   * The proxies trusted to set TLS_CLIENT_CERT_HEADER, by the address they connect from (the TCP
+   * peer, never X-Forwarded-For): a comma list of IPv4 and IPv6 addresses and CIDR ranges.
+   */
+  TRUSTED_PROXIES: z
+    .string()
+    .transform((text, ctx) => {
+      const ranges: ProxyRange[] = [];
+      for (const entry of text.split(",").map((part) => part.trim())) {
+        const range = proxyRangeOf(entry);
+        if (typeof range === "string") ctx.addIssue({ code: "custom", message: range });
+        else ranges.push(range);
+      }
+      return ranges;
+    })
+    .optional(),
   /**
    * Plain HTTP on a non-loopback HOST because a TLS-terminating proxy in front is the only way in.
    * Only then is the proxy's X-Forwarded-Proto believed (for HSTS and Secure cookies).
@@ -144,6 +175,43 @@ export const Config = z.object({
 });
 export type Config = z.infer<typeof Config>;
 
+/** One entry of TRUSTED_PROXIES: an address, or a CIDR range when `prefix` is shorter than the address. */
+export interface ProxyRange {
+  readonly address: string;
+  readonly prefix: number;
+  readonly family: "ipv4" | "ipv6";
+}
+
+/** Headers the gateway or its proxy use for something else: a certificate header must not be one of them. */
+const HEADERS_READ_OTHERWISE: ReadonlySet<string> = new Set([
+  "authorization",
+  "cookie",
+  "host",
+  "content-type",
+  "content-length",
+  "x-forwarded-for",
+  "x-forwarded-proto",
+  "x-csrf-token",
+  "x-request-id",
+]);
+
+/** An entry of TRUSTED_PROXIES, or what is wrong with it (the entry named, so the operator finds it). */
+function proxyRangeOf(entry: string): ProxyRange | string {
+  const [address = "", prefix, ...rest] = entry.split("/");
+  const version = isIP(address);
+  const family = version === 4 ? "ipv4" : "ipv6";
+  const bits = version === 4 ? 32 : 128;
+  if (entry === "" || version === 0 || rest.length > 0 || (prefix !== undefined && !/^\d{1,3}$/.test(prefix)))
+    return `${JSON.stringify(entry)} is not an IP address or a CIDR range: list the proxies' addresses, comma-separated (e.g. 10.0.0.5,10.0.1.0/24,fd00::/64)`;
+  const length = prefix === undefined ? bits : Number(prefix);
+  if (length > bits)
+    return `${JSON.stringify(entry)}: an ${family === "ipv4" ? "IPv4" : "IPv6"} range has at most ${bits} prefix bits`;
+  // Trusting every address would let any client set the certificate header.
+  if (length === 0)
+    return `${JSON.stringify(entry)} trusts every address, so any client could forward a certificate of its choosing: list only the proxies' addresses`;
+  return { address, prefix: length, family };
+}
+
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
 }
@@ -170,12 +238,18 @@ function combinationRefusal(config: Config): string | undefined {
     return `ROLE: ${config.ROLE} shares the control plane with other nodes: set DATABASE_URL too`;
   if (Boolean(config.TLS_CERT_FILE) !== Boolean(config.TLS_KEY_FILE))
     return "TLS_CERT_FILE and TLS_KEY_FILE: HTTPS needs both the certificate and its private key";
-  if (!config.TLS_CERT_FILE && (config.TLS_CA_FILE || config.TLS_CLIENT_CA_FILE))
-    return "TLS_CA_FILE and TLS_CLIENT_CA_FILE apply to HTTPS: set TLS_CERT_FILE and TLS_KEY_FILE too";
+  const forwarded = forwardedCertificateRefusal(config);
+  if (forwarded) return forwarded;
+  // Client certificates arrive over this node's own HTTPS, or forwarded by a trusted proxy.
+  if (
+    !config.TLS_CERT_FILE &&
+    (config.TLS_CA_FILE || (config.TLS_CLIENT_CA_FILE && !config.TLS_CLIENT_CERT_HEADER))
+  )
+    return "TLS_CA_FILE and TLS_CLIENT_CA_FILE apply to HTTPS: set TLS_CERT_FILE and TLS_KEY_FILE too (or, for client certificates a TLS-terminating proxy verifies, TLS_CLIENT_CERT_HEADER and TRUSTED_PROXIES)";
   if (config.TLS_CLIENT_CRL_FILE && !config.TLS_CLIENT_CA_FILE)
     return "TLS_CLIENT_CRL_FILE revokes client certificates, and none are asked for: set TLS_CLIENT_CA_FILE too (the CA whose CRL it is)";
   if (config.TLS_CLIENT_CERT_REQUIRED !== "none" && !config.TLS_CLIENT_CA_FILE)
-    return `TLS_CLIENT_CERT_REQUIRED=${config.TLS_CLIENT_CERT_REQUIRED} needs client certificates: set TLS_CLIENT_CA_FILE (and serve HTTPS here; a TLS-terminating proxy in front does not pass them on)`;
+    return `TLS_CLIENT_CERT_REQUIRED=${config.TLS_CLIENT_CERT_REQUIRED} needs client certificates: set TLS_CLIENT_CA_FILE, and serve HTTPS here (TLS_CERT_FILE) or have the TLS-terminating proxy in front pass each verified certificate on (TLS_CLIENT_CERT_HEADER and TRUSTED_PROXIES)`;
   const database = databaseTlsRefusal(config);
   if (database) return database;
   // A runner listens on nothing. Anywhere else, plain HTTP off loopback would carry keys and
@@ -187,6 +261,17 @@ function combinationRefusal(config: Config): string | undefined {
     !isLoopback(config.HOST)
   )
     return `HOST: ${config.HOST} is reachable from the network and plain HTTP would carry keys and results in clear text: set TLS_CERT_FILE and TLS_KEY_FILE to serve HTTPS, or TLS_TERMINATED_BY_PROXY=true if a TLS-terminating proxy in front is the only way in, or HOST=127.0.0.1 for this machine only`;
+  return undefined;
+}
+
+/** What is wrong with the forwarded client certificate settings (TLS_CLIENT_CERT_HEADER), or undefined. */
+function forwardedCertificateRefusal(config: Config): string | undefined {
+  if (config.TLS_CLIENT_CERT_HEADER && !config.TRUSTED_PROXIES)
+    return "TLS_CLIENT_CERT_HEADER is believed only from the TLS-terminating proxy: set TRUSTED_PROXIES to the address it connects from (a comma list of IPs or CIDR ranges, e.g. 10.0.0.5,fd00::/64)";
+  if (config.TRUSTED_PROXIES && !config.TLS_CLIENT_CERT_HEADER)
+    return "TRUSTED_PROXIES names the proxies trusted to pass client certificates on: set TLS_CLIENT_CERT_HEADER too (the header they put the certificate in), or unset TRUSTED_PROXIES";
+  if (config.TLS_CLIENT_CERT_HEADER && !config.TLS_CLIENT_CA_FILE)
+    return "TLS_CLIENT_CERT_HEADER: this node verifies each forwarded certificate itself: set TLS_CLIENT_CA_FILE to the client CA (and TLS_CLIENT_CRL_FILE to its CRL)";
   return undefined;
 }
 

@@ -28,6 +28,10 @@ async function main(): Promise<void> {
     out.write(`\nAuthorized-operation sandbox listening on ${gateway.url}\n`);
     out.write(`  role:         ${gateway.role}\n`);
     out.write(`  transport:    ${transportLine(gateway)}\n`);
+    if (gateway.clientTrust)
+      out.write(
+        "  client certs: from the TLS-terminating proxy's header, checked here too (SIGHUP reloads the client CA and CRLs)\n",
+      );
     out.write(`  data folder:  ${gateway.folder.dir}\n`);
     out.write(`  console:      ${gateway.url}/   (sign in with one of the keys)\n`);
     out.write(`  API docs:     ${gateway.url}/docs   (OpenAPI: ${gateway.url}/openapi.json)\n`);
@@ -71,6 +75,18 @@ async function main(): Promise<void> {
             })
           : logger.error("TLS certificate not reloaded: the one before keeps serving", {
               fingerprint: result.fingerprint,
+              problem: result.problem,
+            }),
+      );
+    });
+  } else if (gateway.clientTrust) {
+    // Behind a TLS-terminating proxy: read the client CA and CRLs again (a new CRL), as with HTTPS.
+    const clientTrust = gateway.clientTrust;
+    process.on("SIGHUP", () => {
+      void clientTrust.reload().then((result) =>
+        result.reloaded
+          ? logger.info("TLS client CA and CRLs reloaded", { ...(result.crls ? { crls: result.crls } : {}) })
+          : logger.error("TLS client CA and CRLs not reloaded: the ones before stay in force", {
               problem: result.problem,
             }),
       );

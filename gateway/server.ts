@@ -37,10 +37,19 @@ import { startTelemetry } from "../telemetry/otel.ts";
 import { newApp } from "./app.ts";
 import { AddressLimiter, AuthFailureLimiter } from "./auth.ts";
 import { type Config, notificationSettings, type Transport, transportOf } from "./config.ts";
+import { TrustedProxies } from "./forwarded-certificate.ts";
 import { problemDocument, rawProblemResponse } from "./problem.ts";
+import type { ClientCertificateMode } from "./routes/health.ts";
 import { SECURITY_HEADERS } from "./security-headers.ts";
 import { SingleSignOn, singleSignOnSettings } from "./single-sign-on.ts";
-import { type ClientCrls, httpsServerOptions, readTlsIdentity, type TlsIdentity } from "./tls.ts";
+import {
+  type ClientCrls,
+  type ClientTrust,
+  httpsServerOptions,
+  readClientTrust,
+  readTlsIdentity,
+  type TlsIdentity,
+} from "./tls.ts";
 
 export interface RunningGateway {
   /** Where HTTP is served; empty for a `runner`, which serves none. */
@@ -51,6 +60,11 @@ export interface RunningGateway {
   readonly transport: Transport;
   /** The HTTPS listener's certificate; absent when this node does not serve HTTPS itself. */
   readonly tls?: ServedCertificate;
+  /**
+   * The client CA and CRLs that forwarded certificates are checked against, when this node serves
+   * no HTTPS itself (with HTTPS, `tls.reload` re-reads them with the certificate).
+   */
+  readonly clientTrust?: ClientTrustFiles;
   /** The demo keys, when this start created them. */
   readonly newCredentials?: DemoCredentials;
   /** Exports buffered telemetry now (no-op when telemetry is off). */
@@ -73,6 +87,23 @@ export interface ServedCertificate {
   reload(): Promise<TlsReload>;
 }
 
+export type ClientTrustReload =
+  | { readonly reloaded: true; readonly crls?: number }
+  | { readonly reloaded: false; readonly problem: string };
+
+export interface ClientTrustFiles {
+  /**
+   * Re-reads TLS_CLIENT_CA_FILE and TLS_CLIENT_CRL_FILE (SIGHUP). Files that do not read or check
+   * leave the ones before in force, and the answer says why.
+   */
+  reload(): Promise<ClientTrustReload>;
+}
+
+/** The client CA and CRLs in force: a reload replaces them, each forwarded certificate is checked against them. */
+interface ClientTrustInForce {
+  current: ClientTrust | undefined;
+}
+
 /** How often a node expires applications past their time. */
 const APPLICATION_SWEEP_MS = 10 * 60_000;
 
@@ -93,10 +124,17 @@ export async function startGateway(config: Config, logger: Logger): Promise<Runn
   // demo keys are shown once, and would be lost with it).
   // The certificate too: a bad one stops the start with the reason, before a port is held.
   const tls = config.ROLE !== "runner" && config.TLS_CERT_FILE ? await readTlsIdentity(config) : undefined;
-  if (tls?.clientCrls) logClientCrls(logger, "TLS client CRLs loaded", tls.clientCrls);
-  const listener = config.ROLE === "runner" ? undefined : await listen(config, logger, tls);
+  // Behind a TLS-terminating proxy the client CA and CRLs are read for forwarded certificates alone.
+  const forwardedOnly =
+    config.ROLE !== "runner" && !tls && config.TLS_CLIENT_CERT_HEADER
+      ? await readClientTrust(config)
+      : undefined;
+  const crls = tls?.clientCrls ?? forwardedOnly?.clientCrls;
+  if (crls) logClientCrls(logger, "TLS client CRLs loaded", crls);
+  const trust: ClientTrustInForce = { current: tls?.clientTrust ?? forwardedOnly?.trust };
+  const listener = config.ROLE === "runner" ? undefined : await listen(config, logger, tls, trust);
   try {
-    return await startNode(config, logger, listener);
+    return await startNode(config, logger, listener, trust);
   } catch (error) {
     await listener?.close();
     throw error;
@@ -107,6 +145,7 @@ async function startNode(
   config: Config,
   logger: Logger,
   listener: PortListener | undefined,
+  trust: ClientTrustInForce,
 ): Promise<RunningGateway> {
   const otel = startTelemetry({
     endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
@@ -294,6 +333,30 @@ async function startNode(
   applicationSweep.unref();
 
   const authLimiter = new AuthFailureLimiter();
+  const forwarded = config.TLS_CLIENT_CERT_HEADER
+    ? {
+        header: config.TLS_CLIENT_CERT_HEADER,
+        proxies: new TrustedProxies(config.TRUSTED_PROXIES ?? []),
+        trust: () => {
+          // The configuration refuses a certificate header without TLS_CLIENT_CA_FILE.
+          if (!trust.current) throw new Error("TLS_CLIENT_CERT_HEADER is set without a client CA");
+          return trust.current;
+        },
+      }
+    : undefined;
+  if (forwarded && listener)
+    logger.info("client certificates: believed from the TLS-terminating proxy's header, checked here too", {
+      header: forwarded.header,
+      trustedProxies: (config.TRUSTED_PROXIES ?? []).map((range) => `${range.address}/${range.prefix}`),
+    });
+  // A listener serving HTTPS itself with a client CA sees certificates on its connections;
+  // behind a TLS-terminating proxy they arrive only in the proxy's header, when one is set.
+  const asked = listener?.tls !== undefined && config.TLS_CLIENT_CA_FILE !== undefined;
+  const certificateMode: ClientCertificateMode = {
+    mode: clientCertificateSource(asked, forwarded !== undefined),
+    required: config.TLS_CLIENT_CERT_REQUIRED,
+    revocation: config.TLS_CLIENT_CRL_FILE !== undefined,
+  };
   let server: Server | undefined;
   let url = "";
   if (listener) {
@@ -325,10 +388,9 @@ async function startNode(
       storageSpace: space,
       tlsTerminatedByProxy: config.TLS_TERMINATED_BY_PROXY,
       clientCertificates: {
-        // Only a listener serving HTTPS itself with a client CA sees certificates: behind a
-        // TLS-terminating proxy none arrive, and a bound key is refused saying so.
-        asked: listener?.tls !== undefined && config.TLS_CLIENT_CA_FILE !== undefined,
+        asked,
         required: config.TLS_CLIENT_CERT_REQUIRED,
+        ...(forwarded ? { forwarded } : {}),
       },
       traceRequests: otel.enabled,
       readiness: {
@@ -372,6 +434,7 @@ async function startNode(
             // The OS layers around this node's sandbox workers (a gateway-only node runs none).
             ...(pool ? { containment: pool.containmentReport } : {}),
             atRest: atRest.report,
+            clientCertificates: certificateMode,
           };
         },
       },
@@ -396,6 +459,9 @@ async function startNode(
     role: config.ROLE,
     transport: transportOf(config),
     ...(listener?.tls ? { tls: listener.tls } : {}),
+    ...(listener && !listener.tls && forwarded
+      ? { clientTrust: clientTrustFiles(config, logger, trust) }
+      : {}),
     ...(provisioned.newCredentials ? { newCredentials: provisioned.newCredentials } : {}),
     flushTelemetry: () => otel.flush(),
     close() {
@@ -441,6 +507,29 @@ async function startNode(
   };
 }
 
+/** Where this node takes client certificates from: its own TLS connections, a trusted proxy's header, both, or nowhere. */
+function clientCertificateSource(direct: boolean, forwarded: boolean): ClientCertificateMode["mode"] {
+  if (direct) return forwarded ? "direct-and-forwarded" : "direct";
+  return forwarded ? "forwarded" : "off";
+}
+
+/** The client CA and CRLs of a node behind a TLS-terminating proxy, and their reload. */
+function clientTrustFiles(config: Config, logger: Logger, trust: ClientTrustInForce): ClientTrustFiles {
+  return {
+    async reload(): Promise<ClientTrustReload> {
+      try {
+        const next = await readClientTrust(config);
+        if (!next) return { reloaded: false, problem: "TLS_CLIENT_CA_FILE is not set" };
+        trust.current = next.trust;
+        if (next.clientCrls) logClientCrls(logger, "TLS client CRLs reloaded", next.clientCrls);
+        return { reloaded: true, ...(next.clientCrls ? { crls: next.clientCrls.count } : {}) };
+      } catch (error) {
+        return { reloaded: false, problem: error instanceof Error ? error.message : String(error) };
+      }
+    },
+  };
+}
+
 /** One phrase for the start line: on (with the KEK's id) or off. */
 function atRestBanner(report: AtRestReport): string {
   return report.encryption === "on" ? `encrypted under KEK ${report.kek} (${report.source})` : "OFF (no KEK)";
@@ -480,6 +569,7 @@ async function listen(
   config: Config,
   logger: Logger,
   identity: TlsIdentity | undefined,
+  trust: ClientTrustInForce,
 ): Promise<PortListener> {
   let app: ServeFetch | undefined;
   // serve() gives an HTTP/1 server unless asked for HTTP/2, which the embedded default never is.
@@ -521,6 +611,8 @@ async function listen(
                 // a client reconnecting makes a full handshake, checked against the new CRLs.
                 (server as unknown as HttpsServer).setSecureContext(next.context);
                 served = next;
+                // Forwarded certificates are checked against the same CA and CRLs from now on.
+                trust.current = next.clientTrust;
                 if (next.clientCrls) logClientCrls(logger, "TLS client CRLs reloaded", next.clientCrls);
                 return { reloaded: true, fingerprint: next.fingerprint, validTo: next.validTo };
               } catch (error) {

@@ -1,6 +1,7 @@
 import { createPrivateKey, X509Certificate } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { createSecureContext, type SecureContextOptions } from "node:tls";
+import { Certificate, CertificateRevocationList } from "pkijs";
 import type { Config } from "./config.ts";
 
 /**
@@ -28,6 +29,8 @@ export interface TlsIdentity {
   readonly validTo: string;
   /** The client CRLs in force (TLS_CLIENT_CRL_FILE); absent without one. */
   readonly clientCrls?: ClientCrls;
+  /** The client CA and its CRLs as the gateway checks a forwarded certificate; absent without a client CA. */
+  readonly clientTrust?: ClientTrust;
 }
 
 /** What the log says of the client CRLs: which file, and how many CRLs it held. */
@@ -42,6 +45,7 @@ type TlsFiles = Pick<
 >;
 
 const PEM_CRL = /-----BEGIN X509 CRL-----[\s\S]*?-----END X509 CRL-----/g;
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
 
 /**
  * The CRLs of a PEM file, one string each. Node reads only the first CRL of a string it is given,
@@ -65,7 +69,7 @@ function clientCrlsOf(pem: string, file: string): string[] {
   return crls;
 }
 
-async function readSetting(files: TlsFiles, name: keyof TlsFiles): Promise<string | undefined> {
+async function readSetting(files: Partial<TlsFiles>, name: keyof TlsFiles): Promise<string | undefined> {
   const path = files[name];
   if (!path) return undefined;
   try {
@@ -83,24 +87,19 @@ async function readSetting(files: TlsFiles, name: keyof TlsFiles): Promise<strin
  * the certificate must be valid now, and the CRL file must hold PEM CRLs. Throws an Error saying
  * which file is wrong and how.
  *
- * Whether a CRL is the client CA's (its issuer, its signature) and current is not checked here:
- * Node offers no CRL parser. OpenSSL checks both at every handshake and fails closed: a client
- * certificate whose CA has no CRL in force here (another CA's, a bad signature, past its next
- * update) is not verified, so a bound key is refused on it.
+ * Whether a CRL is current is not checked here: that changes with time, so it is checked at each
+ * use. OpenSSL checks it at every handshake and fails closed: a client certificate whose CA has no
+ * CRL in force here (another CA's, a bad signature, past its next update) is not verified, so a
+ * bound key is refused on it. `clientCertificateProblem` does the same for forwarded certificates.
  */
 export async function readTlsIdentity(files: TlsFiles, now: Date = new Date()): Promise<TlsIdentity> {
-  const [cert, key, chain, clientCa, clientCrl] = await Promise.all([
+  const [cert, key, chain, client] = await Promise.all([
     readSetting(files, "TLS_CERT_FILE"),
     readSetting(files, "TLS_KEY_FILE"),
     readSetting(files, "TLS_CA_FILE"),
-    readSetting(files, "TLS_CLIENT_CA_FILE"),
-    readSetting(files, "TLS_CLIENT_CRL_FILE"),
+    readClientTrust(files),
   ]);
   if (!cert || !key) throw new Error("HTTPS needs TLS_CERT_FILE and TLS_KEY_FILE");
-  const crlFile = files.TLS_CLIENT_CRL_FILE;
-  if (crlFile && !files.TLS_CLIENT_CA_FILE)
-    throw new Error("TLS_CLIENT_CRL_FILE applies to client certificates: set TLS_CLIENT_CA_FILE too");
-  const crls = crlFile && clientCrl !== undefined ? clientCrlsOf(clientCrl, crlFile) : undefined;
   let leaf: X509Certificate;
   try {
     leaf = new X509Certificate(cert);
@@ -128,10 +127,10 @@ export async function readTlsIdentity(files: TlsFiles, now: Date = new Date()): 
     minVersion: "TLSv1.2",
     ciphers: CIPHERS,
     honorCipherOrder: true,
-    ...(clientCa ? { ca: clientCa } : {}),
+    ...(client ? { ca: client.caPem } : {}),
     // With a CRL Node has OpenSSL check every certificate of a client's chain for revocation, so
     // each CA in TLS_CLIENT_CA_FILE needs its CRL in TLS_CLIENT_CRL_FILE.
-    ...(crls ? { crl: crls } : {}),
+    ...(client?.crlPems ? { crl: [...client.crlPems] } : {}),
   };
   try {
     createSecureContext(context);
@@ -144,8 +143,211 @@ export async function readTlsIdentity(files: TlsFiles, now: Date = new Date()): 
     context,
     fingerprint: leaf.fingerprint256,
     validTo: leaf.validTo,
-    ...(crlFile && crls ? { clientCrls: { file: crlFile, count: crls.length } } : {}),
+    ...(client?.clientCrls ? { clientCrls: client.clientCrls } : {}),
+    ...(client ? { clientTrust: client.trust } : {}),
   };
+}
+
+/** The client CA file and its CRLs: as OpenSSL gets them for handshakes, and parsed for `clientCertificateProblem`. */
+export interface ClientTrustMaterial {
+  /** TLS_CLIENT_CA_FILE as read. */
+  readonly caPem: string;
+  /** TLS_CLIENT_CRL_FILE's CRLs, one PEM each; absent without one. */
+  readonly crlPems?: readonly string[];
+  readonly clientCrls?: ClientCrls;
+  readonly trust: ClientTrust;
+}
+
+/**
+ * The client CAs and their CRLs, parsed: what a certificate a TLS-terminating proxy forwards is
+ * checked against (OpenSSL checks those of direct connections itself, from the same files).
+ */
+export interface ClientTrust {
+  readonly authorities: readonly ClientAuthority[];
+  /** TLS_CLIENT_CRL_FILE is set: every certificate below a root then needs its issuer's CRL in force. */
+  readonly checksRevocation: boolean;
+}
+
+interface ClientAuthority {
+  readonly certificate: X509Certificate;
+  /** It issued itself (a root): a chain ends there. */
+  readonly root: boolean;
+  /** Its CRL in force here (the newest it signed), or why none of its CRLs can be used; absent: none in the file. */
+  readonly crl?: AuthorityCrl | { readonly unusable: string };
+}
+
+interface AuthorityCrl {
+  readonly thisUpdate: Date;
+  readonly nextUpdate?: Date;
+  /** The serial numbers it revokes (`serialKey`). */
+  readonly revoked: ReadonlySet<string>;
+}
+
+/**
+ * Reads TLS_CLIENT_CA_FILE and TLS_CLIENT_CRL_FILE (undefined without a client CA): each CRL is
+ * matched to the CA that issued it by name and signature. A CRL of a CA not in the file is kept for
+ * OpenSSL, which ignores it too.
+ */
+export async function readClientTrust(
+  files: Pick<Config, "TLS_CLIENT_CA_FILE" | "TLS_CLIENT_CRL_FILE">,
+): Promise<ClientTrustMaterial | undefined> {
+  const crlFile = files.TLS_CLIENT_CRL_FILE;
+  if (crlFile && !files.TLS_CLIENT_CA_FILE)
+    throw new Error("TLS_CLIENT_CRL_FILE applies to client certificates: set TLS_CLIENT_CA_FILE too");
+  const [caPem, crlText] = await Promise.all([
+    readSetting(files, "TLS_CLIENT_CA_FILE"),
+    readSetting(files, "TLS_CLIENT_CRL_FILE"),
+  ]);
+  if (caPem === undefined || !files.TLS_CLIENT_CA_FILE) return undefined;
+  const crlPems = crlFile && crlText !== undefined ? clientCrlsOf(crlText, crlFile) : undefined;
+  const crls = (crlPems ?? []).map((pem, index, all) => {
+    try {
+      return CertificateRevocationList.fromBER(derOf(pem));
+    } catch {
+      throw new Error(
+        `TLS_CLIENT_CRL_FILE ${crlFile}: CRL ${index + 1} of ${all.length} does not parse: write the client CA's CRL there in PEM (openssl ca -gencrl)`,
+      );
+    }
+  });
+  const certificates = (caPem.match(PEM_CERTIFICATE) ?? []).map((pem, index, all) => {
+    try {
+      return new X509Certificate(pem);
+    } catch {
+      throw new Error(
+        `TLS_CLIENT_CA_FILE ${files.TLS_CLIENT_CA_FILE}: certificate ${index + 1} of ${all.length} does not parse: write the client CA's certificate there in PEM`,
+      );
+    }
+  });
+  if (certificates.length === 0)
+    throw new Error(
+      `TLS_CLIENT_CA_FILE ${files.TLS_CLIENT_CA_FILE} holds no PEM certificate (-----BEGIN CERTIFICATE-----): write the client CA's certificate there`,
+    );
+  const authorities = await Promise.all(
+    certificates.map(async (certificate): Promise<ClientAuthority> => {
+      const crl = await crlOf(certificate, crls);
+      return {
+        certificate,
+        root: certificate.checkIssued(certificate) && certificate.verify(certificate.publicKey),
+        ...(crl ? { crl } : {}),
+      };
+    }),
+  );
+  return {
+    caPem,
+    ...(crlFile && crlPems ? { crlPems, clientCrls: { file: crlFile, count: crlPems.length } } : {}),
+    trust: { authorities, checksRevocation: crlPems !== undefined },
+  };
+}
+
+const derOf = (pem: string) => Buffer.from(pem.replace(/-----[^-]+-----|\s+/g, ""), "base64");
+
+/** A serial number as a set key: uppercase hex without leading zeros (as Node prints it, normalised). */
+const serialKey = (hex: string) => hex.toUpperCase().replace(/^0+(?=.)/, "");
+
+/**
+ * The CRL of `authority` among `crls`: of those naming it as issuer, the newest whose signature its
+ * key verifies. One with a critical extension is unusable (fail closed): an issuing distribution
+ * point or a delta indicator narrows what a CRL covers, and this reader honours neither.
+ */
+async function crlOf(
+  authority: X509Certificate,
+  crls: readonly CertificateRevocationList[],
+): Promise<ClientAuthority["crl"]> {
+  const issuer = Certificate.fromBER(authority.raw);
+  let newest: AuthorityCrl | undefined;
+  let unusable: string | undefined;
+  for (const crl of crls) {
+    if (!crl.issuer.isEqual(issuer.subject)) continue;
+    const critical = [
+      ...(crl.crlExtensions?.extensions ?? []),
+      ...(crl.revokedCertificates ?? []).flatMap((entry) => entry.crlEntryExtensions?.extensions ?? []),
+    ].some((extension) => extension.critical);
+    if (critical) {
+      unusable ??= "UNHANDLED_CRITICAL_CRL_EXTENSION";
+      continue;
+    }
+    if (!(await crl.verify({ issuerCertificate: issuer }).catch(() => false))) {
+      unusable ??= "CRL_SIGNATURE_FAILURE";
+      continue;
+    }
+    const thisUpdate = crl.thisUpdate.value;
+    if (newest && newest.thisUpdate >= thisUpdate) continue;
+    newest = {
+      thisUpdate,
+      ...(crl.nextUpdate ? { nextUpdate: crl.nextUpdate.value } : {}),
+      revoked: new Set(
+        (crl.revokedCertificates ?? []).map((entry) =>
+          serialKey(Buffer.from(entry.userCertificate.valueBlock.valueHexView).toString("hex")),
+        ),
+      ),
+    };
+  }
+  return newest ?? (unusable ? { unusable } : undefined);
+}
+
+/** The longest chain followed, leaf to root, within TLS_CLIENT_CA_FILE. */
+const MAX_CHAIN = 10;
+const CLIENT_AUTH = "1.3.6.1.5.5.7.3.2";
+const ANY_EXTENDED_KEY_USAGE = "2.5.29.37.0";
+
+/**
+ * Why a client certificate does not verify against the client CA and CRLs, in OpenSSL's words
+ * (`CERT_REVOKED`, `CRL_HAS_EXPIRED`, `UNABLE_TO_GET_ISSUER_CERT_LOCALLY`, …), or undefined when it
+ * does. The checks of a handshake, in OpenSSL's order: a chain to a root in TLS_CLIENT_CA_FILE (each
+ * certificate signed by the next, each issuer a CA); a client purpose when the leaf names purposes;
+ * with TLS_CLIENT_CRL_FILE, each certificate below the root unrevoked by its issuer's CRL in force (a
+ * CRL missing, not yet or no longer current, badly signed or not understood fails closed); and every
+ * certificate within its dates.
+ */
+export function clientCertificateProblem(
+  certificate: X509Certificate,
+  trust: ClientTrust,
+  now: Date = new Date(),
+): string | undefined {
+  const chain: { readonly certificate: X509Certificate; readonly issuer: ClientAuthority }[] = [];
+  let current = certificate;
+  for (;;) {
+    if (chain.length >= MAX_CHAIN) return "CERT_CHAIN_TOO_LONG";
+    const subject = current;
+    const named = trust.authorities.filter((authority) => subject.checkIssued(authority.certificate));
+    if (named.length === 0) return "UNABLE_TO_GET_ISSUER_CERT_LOCALLY";
+    const issuer = named.find((authority) => subject.verify(authority.certificate.publicKey));
+    if (!issuer) return "CERT_SIGNATURE_FAILURE";
+    if (!issuer.certificate.ca) return "INVALID_CA";
+    chain.push({ certificate: subject, issuer });
+    if (issuer.root) break;
+    current = issuer.certificate;
+  }
+  // Node names the extended key usage `keyUsage`; it is undefined when the certificate has none.
+  const purposes = certificate.keyUsage as readonly string[] | undefined;
+  if (purposes && !purposes.includes(CLIENT_AUTH) && !purposes.includes(ANY_EXTENDED_KEY_USAGE))
+    return "INVALID_PURPOSE";
+  if (trust.checksRevocation) {
+    for (const link of chain) {
+      const problem = revocationProblem(link.certificate, link.issuer, now);
+      if (problem) return problem;
+    }
+  }
+  for (const each of [...chain.map((link) => link.certificate), chain.at(-1)!.issuer.certificate]) {
+    const from = new Date(each.validFrom);
+    const to = new Date(each.validTo);
+    if (Number.isNaN(from.getTime()) || from > now) return "CERT_NOT_YET_VALID";
+    if (Number.isNaN(to.getTime()) || to < now) return "CERT_HAS_EXPIRED";
+  }
+  return undefined;
+}
+
+function revocationProblem(
+  certificate: X509Certificate,
+  issuer: ClientAuthority,
+  now: Date,
+): string | undefined {
+  const crl = issuer.crl;
+  if (!crl) return "UNABLE_TO_GET_CRL";
+  if ("unusable" in crl) return crl.unusable;
+  if (crl.thisUpdate > now) return "CRL_NOT_YET_VALID";
+  if (crl.nextUpdate && crl.nextUpdate <= now) return "CRL_HAS_EXPIRED";
+  return crl.revoked.has(serialKey(certificate.serialNumber)) ? "CERT_REVOKED" : undefined;
 }
 
 /**

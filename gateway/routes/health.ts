@@ -18,6 +18,8 @@ export interface ReadinessProbe {
     containment?: ContainmentReport;
     /** Whether this node's signing key, secrets and data files are encrypted at rest. */
     atRest?: AtRestReport;
+    /** Where this node takes client certificates from, and which keys need one. */
+    clientCertificates?: ClientCertificateMode;
   }>;
 }
 
@@ -47,6 +49,22 @@ const AtRest = z
     warning: z.string().optional(),
   })
   .openapi("AtRestEncryption");
+const ClientCertificates = z
+  .object({
+    /**
+     * Where client certificates come from: this node's own TLS connections (`direct`), the header a
+     * trusted TLS-terminating proxy sets (`forwarded`), both, or nowhere (`off`). The header's name
+     * and the proxies' addresses are not shown: this route needs no key.
+     */
+    mode: z.enum(["off", "direct", "forwarded", "direct-and-forwarded"]),
+    /** Which keys must be bound to a client certificate (TLS_CLIENT_CERT_REQUIRED). */
+    required: z.enum(["none", "operators", "all"]),
+    /** Whether certificates are checked against the client CA's CRL (TLS_CLIENT_CRL_FILE). */
+    revocation: z.boolean(),
+  })
+  .openapi("ClientCertificateMode");
+export type ClientCertificateMode = z.infer<typeof ClientCertificates>;
+
 const Readiness = z
   .object({
     status: z.enum(["ready", "not_ready"]),
@@ -65,6 +83,8 @@ const Readiness = z
     containment: Containment.optional(),
     /** Encryption at rest on this node: on under which key-encryption key, or off (no KEK configured). */
     atRest: AtRest.optional(),
+    /** Where this node takes client certificates from (mutual TLS), and which keys need one. */
+    clientCertificates: ClientCertificates.optional(),
   })
   .openapi("Readiness");
 
@@ -101,7 +121,7 @@ export function registerHealthRoutes(
   app.openapi(healthz, (c) => c.json({ status: "ok" as const }, 200));
   app.openapi(readyz, async (c) => {
     try {
-      const { ready, checks, problems, containment, atRest } = await probe.check();
+      const { ready, checks, problems, containment, atRest, clientCertificates } = await probe.check();
       const live = freezes
         ? await freezes().then(
             (list) => list.map((f) => ({ id: f.id, scope: f.scope, target: f.target, since: f.frozenAt })),
@@ -114,6 +134,7 @@ export function registerHealthRoutes(
           : { freezes: live, frozen: live?.some((f) => f.scope === "domain") ?? false }),
         ...(containment ? { containment } : {}),
         ...(atRest ? { atRest } : {}),
+        ...(clientCertificates ? { clientCertificates } : {}),
       };
       return ready
         ? c.json({ status: "ready" as const, checks, ...shown }, 200)

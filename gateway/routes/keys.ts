@@ -188,7 +188,7 @@ const bindKey = createRoute({
   operationId: "bindKey",
   tags: ["keys"],
   summary:
-    "Bind a key to a client certificate (mutual TLS): from then on it is accepted only on connections presenting a certificate with that public key, verified by the node's TLS_CLIENT_CA_FILE. The bureau binds any key; others bind their own unbound keys only (changing a binding is the bureau's).",
+    "Bind a key to a client certificate (mutual TLS): from then on it is accepted only on connections presenting a certificate with that public key, verified by the node's TLS_CLIENT_CA_FILE (on the node's own TLS connection, or passed on by its trusted TLS-terminating proxy and verified again by the node). The bureau binds any key; others bind their own unbound keys only (changing a binding is the bureau's).",
   security,
   request: {
     params: KeyPrefix,

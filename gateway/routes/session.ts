@@ -20,8 +20,8 @@ import {
   clientAddress,
   type GatewayEnv,
   overTls,
-  presentedCertificate,
   REPEATED_FAILURE,
+  requestCertificate,
   requireRole,
   SESSION_COOKIE,
   SESSION_PATH,
@@ -162,16 +162,21 @@ export function registerSessionRoutes(app: OpenAPIHono<GatewayEnv>, deps: Sessio
     const credential = `key:${key}`;
     const wait = deps.authLimiter.blockedFor(address, credential);
     if (wait > 0) throw new DomainError("RATE_LIMITED", REPEATED_FAILURE, { retryAfterSeconds: wait });
-    const opened = await openSession(
-      { store: deps.controlPlane, audit: deps.audit },
-      {
-        key,
-        address,
-        certificate: presentedCertificate(c, deps.clientCertificates),
-        required: deps.clientCertificates?.required ?? "none",
-      },
-      settings,
-    );
+    const presented = requestCertificate(c, deps.clientCertificates);
+    // A forged certificate header refuses the sign-in as it refuses any keyed request.
+    const opened =
+      "refusal" in presented
+        ? presented
+        : await openSession(
+            { store: deps.controlPlane, audit: deps.audit },
+            {
+              key,
+              address,
+              certificate: presented.certificate,
+              required: deps.clientCertificates?.required ?? "none",
+            },
+            settings,
+          );
     if (!("session" in opened)) {
       const prefix = /^aos_([0-9a-f]{12})_/.exec(key)?.[1];
       const retryAfter = await deps.authLimiter.fail(

@@ -1,5 +1,5 @@
-import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_process";
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { request } from "node:https";
 import { join } from "node:path";
 import { connect } from "node:tls";
@@ -7,7 +7,14 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DemoCredentials } from "../../control/provisioning.ts";
 import { ConfigError, loadConfig } from "../../gateway/config.ts";
-import { type CertificateFiles, issuedBy, renewedBy, selfSigned } from "../support/certificates.ts";
+import {
+  type CertificateFiles,
+  issuedBy,
+  type Revocations,
+  renewedBy,
+  revocationsOf,
+  selfSigned,
+} from "../support/certificates.ts";
 import { tempDir } from "../support/duckdb.ts";
 
 /** `npm run dev` as a user starts it: a real process serving HTTPS with certificates made by OpenSSL. */
@@ -33,62 +40,6 @@ function startNode(env: Record<string, string>): ChildProcess {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
-}
-
-interface Revocations {
-  revoke(certificate: CertificateFiles): void;
-  /** Writes the CA's CRL to `file`; `updates` sets its last and next update (an expired CRL). */
-  writeCrl(file: string, updates?: { last: Date; next: Date }): void;
-}
-
-/** OpenSSL's time format for `-crl_lastupdate` and `-crl_nextupdate`. */
-const generalizedTime = (date: Date) => `${date.toISOString().replace(/[-:T]/g, "").slice(0, 14)}Z`;
-
-/** A CA's revocations kept as `openssl ca` keeps them: an index file, and a config naming it. */
-function revocationsOf(ca: CertificateFiles, dir: string, name: string): Revocations {
-  const home = join(dir, `${name}-revocations`);
-  mkdirSync(home);
-  writeFileSync(join(home, "index.txt"), "");
-  const config = join(home, "ca.cnf");
-  writeFileSync(
-    config,
-    [
-      "[ca]",
-      "default_ca = client_ca",
-      "[client_ca]",
-      `database = ${join(home, "index.txt")}`,
-      // Renewals keep the subject; the index must hold both.
-      "unique_subject = no",
-      "default_md = sha256",
-      "default_crl_days = 1",
-      "",
-    ].join("\n"),
-  );
-  const ca_ = (args: readonly string[]) =>
-    execFileSync(
-      "/usr/bin/openssl",
-      ["ca", "-config", config, "-keyfile", ca.key, "-cert", ca.cert, ...args],
-      {
-        stdio: "pipe",
-      },
-    );
-  return {
-    revoke: (certificate) => ca_(["-revoke", certificate.cert]),
-    writeCrl: (file, updates) =>
-      ca_([
-        "-gencrl",
-        ...(updates
-          ? [
-              "-crl_lastupdate",
-              generalizedTime(updates.last),
-              "-crl_nextupdate",
-              generalizedTime(updates.next),
-            ]
-          : []),
-        "-out",
-        file,
-      ]),
-  };
 }
 
 /** The node's log lines (JSON) with `msg`, oldest first. */
@@ -127,6 +78,9 @@ beforeAll(async () => {
     TLS_KEY_FILE: served.key,
     TLS_CLIENT_CA_FILE: clientCa.cert,
     TLS_CLIENT_CRL_FILE: clientCrl,
+    // A proxy in front too, for some clients: its header is believed from 127.0.0.9 alone.
+    TLS_CLIENT_CERT_HEADER: "X-SSL-Client-Cert",
+    TRUSTED_PROXIES: "127.0.0.9",
   });
   node.stdout!.on("data", (chunk: Buffer) => {
     stdout += chunk.toString();
@@ -190,6 +144,8 @@ function call(
     cookie?: string;
     /** Another loopback address to connect from, whose failed authentications are counted apart. */
     from?: string;
+    /** A client certificate as a TLS-terminating proxy passes it on (X-SSL-Client-Cert). */
+    forwarded?: CertificateFiles;
   } = {},
 ): Promise<HttpsAnswer> {
   return new Promise((resolve, reject) => {
@@ -208,6 +164,9 @@ function call(
           ...(options.key ? { authorization: `Bearer ${options.key}` } : {}),
           ...(options.body ? { "content-type": "application/json" } : {}),
           ...(options.cookie ? { cookie: options.cookie } : {}),
+          ...(options.forwarded
+            ? { "x-ssl-client-cert": encodeURIComponent(readFileSync(options.forwarded.cert, "utf8")) }
+            : {}),
         },
         ...(options.client
           ? { cert: readFileSync(options.client.cert), key: readFileSync(options.client.key) }
@@ -472,6 +431,23 @@ describe("client certificate revocation (TLS_CLIENT_CRL_FILE)", () => {
     expect((await call("/v1/keys", { key: credentials.operator.key, client: carol, from })).status).toBe(200);
   });
 
+  it("checks a certificate the trusted proxy passes on against the same CRLs, re-read by the same SIGHUP", async () => {
+    const proxy = "127.0.0.9";
+    expect(json(await call("/readyz")).clientCertificates).toEqual({
+      mode: "direct-and-forwarded",
+      required: "none",
+      revocation: true,
+    });
+    // Carol's certificate was revoked above; dave's was not.
+    expect((await call("/v1/keys", { key: daveKey.key, forwarded: dave, from: proxy })).status).toBe(200);
+    expect((await call("/v1/keys", { key: carolKey.key, forwarded: carol, from: proxy })).status).toBe(401);
+    expect(await refusalReason(carolKey.prefix)).toBe("key refused: certificate_unverified (CERT_REVOKED)");
+    // From anywhere else the header is refused, even beside the right certificate over mutual TLS.
+    const forged = await call("/v1/keys", { key: daveKey.key, client: dave, forwarded: dave, from });
+    expect(forged.status).toBe(401);
+    expect(await refusalReason(daveKey.prefix)).toBe("request refused: forwarded_certificate_untrusted_peer");
+  });
+
   it("verifies no certificate of the CA while its CRL is past its next update, until a new one is read", async () => {
     const hour = 3_600_000;
     revocations.writeCrl(clientCrl, {
@@ -567,7 +543,9 @@ describe("plain HTTP", () => {
     expect(() => loadConfig({ TLS_CLIENT_CERT_REQUIRED: "operators" })).toThrow(/set TLS_CLIENT_CA_FILE/);
     expect(() =>
       loadConfig({ ...base, TLS_TERMINATED_BY_PROXY: "true", TLS_CLIENT_CERT_REQUIRED: "all" }),
-    ).toThrow(/TLS-terminating proxy in front does not pass them on/);
+    ).toThrow(
+      /TLS-terminating proxy in front pass each verified certificate on \(TLS_CLIENT_CERT_HEADER and TRUSTED_PROXIES\)/,
+    );
   });
 
   it("refuses half a TLS configuration", () => {

@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { X509Certificate } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 /** Certificates made by the system's OpenSSL, as an operator of the domain would make them. */
@@ -41,12 +41,15 @@ export function selfSigned(dir: string, name: string, options: { ca?: boolean } 
   return { cert, key, fingerprint: fingerprintOf(cert) };
 }
 
-/** A client certificate issued by `ca`; a server's when `altNames` names it (`DNS:localhost`). */
+/**
+ * A client certificate issued by `ca`; a server's when `altNames` names it (`DNS:localhost`);
+ * one that ended a day before it began when `expired` is set.
+ */
 export function issuedBy(
   ca: CertificateFiles,
   dir: string,
   name: string,
-  options: { altNames?: string } = {},
+  options: { altNames?: string; expired?: boolean } = {},
 ): CertificateFiles {
   const cert = join(dir, `${name}.pem`);
   const key = join(dir, `${name}.key`);
@@ -65,7 +68,7 @@ export function issuedBy(
     "-out",
     cert,
     "-days",
-    "2",
+    options.expired ? "-1" : "2",
     ...(options.altNames ? ["-copy_extensions", "copy"] : []),
   ]);
   return { cert, key, fingerprint: fingerprintOf(cert) };
@@ -83,4 +86,55 @@ export function renewedBy(
   openssl(["req", "-new", "-key", previous.key, "-out", request, "-subj", `/CN=${name}`]);
   openssl(["x509", "-req", "-in", request, "-CA", ca.cert, "-CAkey", ca.key, "-out", cert, "-days", "2"]);
   return { cert, key: previous.key, fingerprint: fingerprintOf(cert) };
+}
+
+/** A CA's revocations, kept as `openssl ca` keeps them. */
+export interface Revocations {
+  revoke(certificate: CertificateFiles): void;
+  /** Writes the CA's CRL to `file`; `updates` sets its last and next update (an expired CRL). */
+  writeCrl(file: string, updates?: { last: Date; next: Date }): void;
+}
+
+/** OpenSSL's time format for `-crl_lastupdate` and `-crl_nextupdate`. */
+const generalizedTime = (date: Date) => `${date.toISOString().replace(/[-:T]/g, "").slice(0, 14)}Z`;
+
+/** A CA's revocations kept as `openssl ca` keeps them: an index file, and a config naming it. */
+export function revocationsOf(ca: CertificateFiles, dir: string, name: string): Revocations {
+  const home = join(dir, `${name}-revocations`);
+  mkdirSync(home);
+  writeFileSync(join(home, "index.txt"), "");
+  const config = join(home, "ca.cnf");
+  writeFileSync(
+    config,
+    [
+      "[ca]",
+      "default_ca = client_ca",
+      "[client_ca]",
+      `database = ${join(home, "index.txt")}`,
+      // Renewals keep the subject; the index must hold both.
+      "unique_subject = no",
+      "default_md = sha256",
+      "default_crl_days = 1",
+      "",
+    ].join("\n"),
+  );
+  const ca_ = (args: readonly string[]) =>
+    openssl(["ca", "-config", config, "-keyfile", ca.key, "-cert", ca.cert, ...args]);
+  return {
+    revoke: (certificate) => ca_(["-revoke", certificate.cert]),
+    writeCrl: (file, updates) =>
+      ca_([
+        "-gencrl",
+        ...(updates
+          ? [
+              "-crl_lastupdate",
+              generalizedTime(updates.last),
+              "-crl_nextupdate",
+              generalizedTime(updates.next),
+            ]
+          : []),
+        "-out",
+        file,
+      ]),
+  };
 }

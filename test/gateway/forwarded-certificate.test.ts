@@ -1,0 +1,534 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { X509Certificate } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { request } from "node:http";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DemoCredentials } from "../../control/provisioning.ts";
+import { ConfigError, loadConfig } from "../../gateway/config.ts";
+import {
+  type CertificateFiles,
+  issuedBy,
+  type Revocations,
+  renewedBy,
+  revocationsOf,
+  selfSigned,
+} from "../support/certificates.ts";
+import { tempDir } from "../support/duckdb.ts";
+
+/**
+ * A node behind a TLS-terminating proxy, as `npm run dev` starts it: plain HTTP on loopback, the
+ * client certificate in X-SSL-Client-Cert (URL-encoded PEM, as nginx's $ssl_client_escaped_cert),
+ * believed from 127.0.0.0/28 only. This test plays the proxy from 127.0.0.1–14 and a client
+ * connecting directly from 127.0.0.100 and up (another loopback address, outside TRUSTED_PROXIES).
+ */
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const HEADER = "X-SSL-Client-Cert";
+
+let folder: Awaited<ReturnType<typeof tempDir>>;
+let node: ChildProcess;
+let port: number;
+let stderr = "";
+let stdout = "";
+let credentials: DemoCredentials;
+let clientCa: CertificateFiles;
+let revocations: Revocations;
+let clientCrl: string;
+
+function startNode(env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, ["--no-node-snapshot", "--import", "tsx", "gateway/main.ts"], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+}
+
+/** The node's log lines (JSON) with `msg`, oldest first. */
+const logLines = (msg: string) =>
+  stderr
+    .split("\n")
+    .filter((line) => line.includes(`"msg":${JSON.stringify(msg)}`))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+
+const until = async (condition: () => boolean, what: string, ms = 60_000) => {
+  const end = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; stderr: ${stderr.slice(-2000)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+};
+
+beforeAll(async () => {
+  folder = await tempDir("aos-forwarded-");
+  clientCa = selfSigned(folder.dir, "client-ca", { ca: true });
+  revocations = revocationsOf(clientCa, folder.dir, "client-ca");
+  clientCrl = join(folder.dir, "client-crl.pem");
+  revocations.writeCrl(clientCrl);
+  node = startNode({
+    DATA_DIR: join(folder.dir, "data"),
+    PORT: "0",
+    SEED_SCALE: "0.002",
+    SANDBOX_WORKERS: "1",
+    SANDBOX_CONTAINMENT: "off",
+    SHUTDOWN_GRACE_MS: "1000",
+    TLS_CLIENT_CA_FILE: clientCa.cert,
+    TLS_CLIENT_CRL_FILE: clientCrl,
+    TLS_CLIENT_CERT_HEADER: HEADER,
+    TRUSTED_PROXIES: "127.0.0.0/28, ::1",
+  });
+  node.stdout!.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  node.stderr!.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  await until(() => /Try: curl/.test(stdout), "the start banner", 120_000);
+  port = Number(/listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(stdout)?.[1]);
+  credentials = JSON.parse(readFileSync(join(folder.dir, "data", "demo-credentials.json"), "utf8"));
+}, 150_000);
+
+afterAll(async () => {
+  if (node && node.exitCode === null) {
+    const exited = new Promise((resolve) => node.once("exit", resolve));
+    node.kill("SIGTERM");
+    await exited;
+  }
+  await folder?.remove();
+});
+
+interface Answer {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly body: string;
+}
+type Json = Record<string, unknown>;
+const json = (answer: Answer) => JSON.parse(answer.body) as Json;
+
+/** The header value nginx's $ssl_client_escaped_cert gives for a certificate: its PEM, URL-encoded. */
+const escaped = (certificate: CertificateFiles) => encodeURIComponent(readFileSync(certificate.cert, "utf8"));
+
+/** An HTTP request from `from` (default 127.0.0.1, a trusted proxy), with the certificate header when `forwarded` is set. */
+function call(
+  path: string,
+  options: {
+    method?: string;
+    key?: string;
+    forwarded?: string;
+    body?: unknown;
+    cookie?: string;
+    from?: string;
+  } = {},
+): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: "127.0.0.1",
+        port,
+        path,
+        method: options.method ?? "GET",
+        agent: false,
+        localAddress: options.from ?? "127.0.0.1",
+        headers: {
+          ...(options.key ? { authorization: `Bearer ${options.key}` } : {}),
+          ...(options.body ? { "content-type": "application/json" } : {}),
+          ...(options.cookie ? { cookie: options.cookie } : {}),
+          ...(options.forwarded !== undefined ? { [HEADER]: options.forwarded } : {}),
+        },
+      },
+      (res) => {
+        let body = "";
+        res.on("data", (chunk: Buffer) => {
+          body += chunk.toString();
+        });
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
+    req.once("error", reject);
+    req.end(options.body ? JSON.stringify(options.body) : undefined);
+  });
+}
+
+/** A new operator key bound to `certificate`'s public key. */
+const bindKey = async (certificate: CertificateFiles) => {
+  const operator = json(await call("/v1/whoami", { key: credentials.operator.key }));
+  const issued = await call(`/v1/principals/${String(operator.id)}/keys`, {
+    method: "POST",
+    key: credentials.bureau.key,
+    body: { clientCertificate: { certificate: readFileSync(certificate.cert, "utf8") } },
+  });
+  expect(issued.status).toBe(201);
+  return json(issued) as { key: string; prefix: string };
+};
+
+/** The failed authentications recorded for requests from `address`, oldest first. */
+const failuresFrom = async (address: string) => {
+  const page = json(
+    await call("/v1/audit?type=auth.failed&limit=1000", { key: credentials.auditor.key }),
+  ) as { entries: { data: { address?: string; keyPrefix?: string; reason?: string } }[] };
+  return page.entries.filter((entry) => entry.data.address === address).map((entry) => entry.data);
+};
+
+/** The reason the last failed authentication from `address` was recorded with. */
+const lastReason = async (address: string) => (await failuresFrom(address)).at(-1)?.reason;
+
+describe("client certificates passed on by a trusted TLS-terminating proxy (TLS_CLIENT_CERT_HEADER)", () => {
+  let alice: CertificateFiles;
+  let bob: CertificateFiles;
+  let aliceKey: { key: string; prefix: string };
+
+  beforeAll(async () => {
+    alice = issuedBy(clientCa, folder.dir, "alice");
+    bob = issuedBy(clientCa, folder.dir, "bob");
+    aliceKey = await bindKey(alice);
+  });
+
+  it("says at start which header it believes from which proxies, and that it checks the certificate itself", () => {
+    expect(
+      logLines("client certificates: believed from the TLS-terminating proxy's header, checked here too"),
+    ).toEqual([
+      expect.objectContaining({ header: "x-ssl-client-cert", trustedProxies: ["127.0.0.0/28", "::1/128"] }),
+    ]);
+    expect(logLines("TLS client CRLs loaded")).toEqual([
+      expect.objectContaining({ file: clientCrl, crls: 1 }),
+    ]);
+    expect(stdout).toMatch(/client certs: from the TLS-terminating proxy's header, checked here too/);
+  });
+
+  it("reports the forwarded mode in /readyz, naming neither the header nor the proxies", async () => {
+    const answer = await call("/readyz");
+    expect(json(answer).clientCertificates).toEqual({
+      mode: "forwarded",
+      required: "none",
+      revocation: true,
+    });
+    expect(answer.body).not.toMatch(/x-ssl-client-cert|127\.0\.0\.0/i);
+  });
+
+  it("accepts a bound key with its certificate in the header from a trusted proxy, in each form proxies send", async () => {
+    expect((await call("/v1/keys", { key: aliceKey.key, forwarded: escaped(alice) })).status).toBe(200);
+    // Another address of the trusted range.
+    expect(
+      (await call("/v1/keys", { key: aliceKey.key, forwarded: escaped(alice), from: "127.0.0.14" })).status,
+    ).toBe(200);
+    // nginx's older $ssl_client_cert (line breaks as tabs), and the DER in base64 (HAProxy).
+    const pem = readFileSync(alice.cert, "utf8");
+    expect((await call("/v1/keys", { key: aliceKey.key, forwarded: pem.replace(/\n/g, "\t") })).status).toBe(
+      200,
+    );
+    const der = new X509Certificate(pem).raw.toString("base64");
+    expect((await call("/v1/keys", { key: aliceKey.key, forwarded: der })).status).toBe(200);
+  });
+
+  it("refuses the bound key from the proxy when no certificate came with it, and says what to do", async () => {
+    const from = "127.0.0.2";
+    const none = await call("/v1/keys", { key: aliceKey.key, from });
+    expect(none.status).toBe(401);
+    expect(json(none)).toMatchObject({
+      code: "UNAUTHENTICATED",
+      detail: expect.stringMatching(/this key is bound to a client certificate; present it/),
+    });
+    expect(await lastReason(from)).toBe("key refused: certificate_missing");
+    // An empty header is no certificate either.
+    expect((await call("/v1/keys", { key: aliceKey.key, forwarded: "", from })).status).toBe(401);
+  });
+
+  it("signs the console in over the forwarded certificate, and keeps the session to it", async () => {
+    const signedIn = await call("/v1/session", {
+      method: "POST",
+      body: { key: aliceKey.key },
+      forwarded: escaped(alice),
+    });
+    expect(signedIn.status).toBe(201);
+    const cookie = String(signedIn.headers["set-cookie"]).split(";")[0]!;
+    expect((await call("/v1/session", { cookie, forwarded: escaped(alice) })).status).toBe(200);
+    const elsewhere = await call("/v1/session", { cookie, forwarded: escaped(bob), from: "127.0.0.3" });
+    expect(elsewhere.status).toBe(401);
+    expect(json(elsewhere).detail).toMatch(/opened with a key bound to a client certificate/);
+  });
+
+  it("refuses the header from a peer that is not a trusted proxy, whatever key comes with it", async () => {
+    const from = "127.0.0.100";
+    // The right certificate for the right key, sent by the client itself: forged.
+    const forged = await call("/v1/keys", { key: aliceKey.key, forwarded: escaped(alice), from });
+    expect(forged.status).toBe(401);
+    expect(forged.headers["www-authenticate"]).toBe('Bearer realm="aos"');
+    expect(json(forged)).toMatchObject({
+      code: "UNAUTHENTICATED",
+      detail: expect.stringMatching(
+        /carries the x-ssl-client-cert header, which only the TLS-terminating proxy in front of this node may set/,
+      ),
+    });
+    expect((await failuresFrom(from)).at(-1)).toMatchObject({
+      reason: "request refused: forwarded_certificate_untrusted_peer",
+      keyPrefix: aliceKey.prefix,
+    });
+    // Unbound keys, console sign-in and session cookies are refused with it too.
+    const unbound = await call("/v1/keys", { key: credentials.operator.key, forwarded: escaped(bob), from });
+    expect(unbound.status).toBe(401);
+    expect(await lastReason(from)).toBe("request refused: forwarded_certificate_untrusted_peer");
+    const signIn = await call("/v1/session", {
+      method: "POST",
+      body: { key: credentials.operator.key },
+      forwarded: escaped(bob),
+      from,
+    });
+    expect(signIn.status).toBe(401);
+    expect(await lastReason(from)).toBe("console sign-in refused: forwarded_certificate_untrusted_peer");
+    // Without the header the same peer is an ordinary client: unbound keys work, bound ones need the proxy.
+    expect((await call("/v1/keys", { key: credentials.operator.key, from })).status).toBe(200);
+    const direct = await call("/v1/keys", { key: aliceKey.key, from });
+    expect(direct.status).toBe(401);
+    expect(json(direct).detail).toMatch(/no client certificate reaches this node the way this request came/);
+  });
+
+  it("refuses a certificate for the bound key that another CA issued, or one forged in the client CA's name", async () => {
+    const from = "127.0.0.4";
+    // Alice's own key pair, certified by a CA the node does not trust for clients.
+    const otherCa = selfSigned(folder.dir, "other-ca", { ca: true });
+    const elsewhere = renewedBy(otherCa, alice, folder.dir, "alice-elsewhere");
+    const untrusted = await call("/v1/keys", { key: aliceKey.key, forwarded: escaped(elsewhere), from });
+    expect(untrusted.status).toBe(401);
+    expect(json(untrusted).detail).toMatch(/not issued by the CA this node trusts for clients/);
+    expect(await lastReason(from)).toBe(
+      "key refused: certificate_unverified (UNABLE_TO_GET_ISSUER_CERT_LOCALLY)",
+    );
+    // A CA of the same name as the client CA, with another key.
+    const forgerDir = join(folder.dir, "forger");
+    mkdirSync(forgerDir);
+    const forgedCa = selfSigned(forgerDir, "client-ca", { ca: true });
+    const forged = renewedBy(forgedCa, alice, forgerDir, "alice-forged");
+    expect((await call("/v1/keys", { key: aliceKey.key, forwarded: escaped(forged), from })).status).toBe(
+      401,
+    );
+    expect(await lastReason(from)).toBe("key refused: certificate_unverified (CERT_SIGNATURE_FAILURE)");
+  });
+
+  it("refuses an expired certificate", async () => {
+    const from = "127.0.0.5";
+    const erin = issuedBy(clientCa, folder.dir, "erin", { expired: true });
+    const erinKey = await bindKey(erin);
+    const expired = await call("/v1/keys", { key: erinKey.key, forwarded: escaped(erin), from });
+    expect(expired.status).toBe(401);
+    expect(json(expired).detail).toMatch(/is not valid now or was revoked/);
+    expect(await lastReason(from)).toBe("key refused: certificate_unverified (CERT_HAS_EXPIRED)");
+    // A renewal of the same key pair is accepted again.
+    const renewed = renewedBy(clientCa, erin, folder.dir, "erin-renewed");
+    expect((await call("/v1/keys", { key: erinKey.key, forwarded: escaped(renewed), from })).status).toBe(
+      200,
+    );
+  });
+
+  it("refuses a verified certificate whose key is not the one the key is bound to", async () => {
+    const from = "127.0.0.6";
+    const other = await call("/v1/keys", { key: aliceKey.key, forwarded: escaped(bob), from });
+    expect(other.status).toBe(401);
+    expect(json(other).detail).toMatch(/the one presented has another key/);
+    expect(await lastReason(from)).toBe("key refused: certificate_mismatch");
+  });
+
+  it("refuses a malformed header whatever key comes with it, and echoes none of it", async () => {
+    const from = "127.0.0.7";
+    const pem = readFileSync(alice.cert, "utf8");
+    const der = new X509Certificate(pem).raw;
+    const hostile = [
+      '<script>alert("EVIL7f3a")</script>',
+      encodeURIComponent('<script>"EVIL7f3a"\u001b[31m\r\n{"reason":"ok"}'),
+      // Two certificates, the bound one second.
+      encodeURIComponent(readFileSync(bob.cert, "utf8") + pem),
+      encodeURIComponent(`${pem}<script>EVIL7f3a</script>`),
+      // The DER with bytes after it, and cut short.
+      Buffer.concat([der, Buffer.from("EVIL7f3a")]).toString("base64"),
+      der.subarray(0, der.length - 10).toString("base64"),
+      "%E0%A4%A",
+    ];
+    const echoed = /EVIL7f3a|<script>/;
+    for (const forwarded of hostile) {
+      const answer = await call("/v1/keys", { key: aliceKey.key, forwarded, from });
+      expect(answer.status, forwarded).toBe(401);
+      expect(json(answer).detail).toMatch(/is not one certificate in a form this node reads/);
+      expect(answer.body).not.toMatch(echoed);
+    }
+    const unbound = await call("/v1/keys", { key: credentials.operator.key, forwarded: hostile[0]!, from });
+    expect(unbound.status).toBe(401);
+    const failures = await failuresFrom(from);
+    expect(failures.map((failure) => failure.reason)).toEqual(
+      Array(hostile.length + 1).fill("request refused: forwarded_certificate_malformed"),
+    );
+    expect(JSON.stringify(failures)).not.toMatch(echoed);
+    expect(stderr).not.toMatch(echoed);
+  });
+
+  it("keeps unbound keys working with any certificate the proxy passes on, or none", async () => {
+    const otherCa = selfSigned(folder.dir, "unbound-other-ca", { ca: true });
+    const stranger = issuedBy(otherCa, folder.dir, "stranger");
+    for (const forwarded of [undefined, escaped(bob), escaped(stranger)])
+      expect(
+        (await call("/v1/keys", { key: credentials.operator.key, ...(forwarded ? { forwarded } : {}) }))
+          .status,
+      ).toBe(200);
+  });
+});
+
+describe("revocation of forwarded certificates (TLS_CLIENT_CRL_FILE, SIGHUP)", () => {
+  const from = "127.0.0.8";
+  let carol: CertificateFiles;
+  let dave: CertificateFiles;
+  let carolKey: { key: string; prefix: string };
+  let daveKey: { key: string; prefix: string };
+
+  /** Sends SIGHUP and waits for the node to say how it went: the CRLs it read, or why it read none. */
+  const reload = async (): Promise<{ crls: unknown } | { problem: unknown }> => {
+    const reloaded = "TLS client CA and CRLs reloaded";
+    const notReloaded = "TLS client CA and CRLs not reloaded: the ones before stay in force";
+    const before = { reloaded: logLines(reloaded).length, refused: logLines(notReloaded).length };
+    node.kill("SIGHUP");
+    await until(
+      () => logLines(reloaded).length > before.reloaded || logLines(notReloaded).length > before.refused,
+      "the reload",
+    );
+    const refusal = logLines(notReloaded)[before.refused];
+    return refusal ? { problem: refusal.problem } : { crls: logLines(reloaded)[before.reloaded]?.crls };
+  };
+
+  const status = async (key: string, certificate: CertificateFiles) =>
+    (await call("/v1/keys", { key, forwarded: escaped(certificate), from })).status;
+
+  beforeAll(async () => {
+    carol = issuedBy(clientCa, folder.dir, "carol");
+    dave = issuedBy(clientCa, folder.dir, "dave");
+    carolKey = await bindKey(carol);
+    daveKey = await bindKey(dave);
+  });
+
+  it("refuses a revoked certificate once SIGHUP re-read the CRL, and accepts it again under a CRL without it", async () => {
+    expect(await status(carolKey.key, carol)).toBe(200);
+    revocations.revoke(carol);
+    revocations.writeCrl(clientCrl);
+    expect(await reload()).toEqual({ crls: 1 });
+    const revoked = await call("/v1/keys", { key: carolKey.key, forwarded: escaped(carol), from });
+    expect(revoked.status).toBe(401);
+    expect(json(revoked).detail).toMatch(/is not valid now or was revoked/);
+    expect(await lastReason(from)).toBe("key refused: certificate_unverified (CERT_REVOKED)");
+    // Not revoked: dave's certificate, and unbound keys over carol's.
+    expect(await status(daveKey.key, dave)).toBe(200);
+    expect(await status(credentials.operator.key, carol)).toBe(200);
+
+    // A CRL file that does not parse leaves the revocation in force.
+    writeFileSync(clientCrl, "-----BEGIN X509 CRL-----\nbm90IGEgQ1JM\n-----END X509 CRL-----\n");
+    expect(await reload()).toEqual({
+      problem: expect.stringContaining(`TLS_CLIENT_CRL_FILE ${clientCrl}: CRL 1 of 1 does not parse`),
+    });
+    expect(await status(carolKey.key, carol)).toBe(401);
+
+    // The CA's next CRL without the revocation (a revocation put on hold and lifted).
+    revocationsOf(clientCa, folder.dir, "client-ca-lifted").writeCrl(clientCrl);
+    expect(await reload()).toEqual({ crls: 1 });
+    expect(await status(carolKey.key, carol)).toBe(200);
+  });
+
+  it("verifies no certificate of the CA under a CRL past its next update, or one the CA did not sign", async () => {
+    const hour = 3_600_000;
+    const fresh = revocationsOf(clientCa, folder.dir, "client-ca-lapsed");
+    fresh.writeCrl(clientCrl, { last: new Date(Date.now() - 2 * hour), next: new Date(Date.now() - hour) });
+    expect(await reload()).toEqual({ crls: 1 });
+    expect(await status(daveKey.key, dave)).toBe(401);
+    expect(await lastReason(from)).toBe("key refused: certificate_unverified (CRL_HAS_EXPIRED)");
+
+    // An empty CRL in the client CA's name, signed by another key: not the CA's word.
+    const forgerDir = join(folder.dir, "crl-forger");
+    mkdirSync(forgerDir);
+    const forger = selfSigned(forgerDir, "client-ca", { ca: true });
+    revocationsOf(forger, forgerDir, "forger").writeCrl(clientCrl);
+    expect(await reload()).toEqual({ crls: 1 });
+    expect(await status(daveKey.key, dave)).toBe(401);
+    expect(await lastReason(from)).toBe("key refused: certificate_unverified (CRL_SIGNATURE_FAILURE)");
+
+    revocations.writeCrl(clientCrl);
+    expect(await reload()).toEqual({ crls: 1 });
+    expect(await status(daveKey.key, dave)).toBe(200);
+    expect(node.exitCode).toBeNull();
+  });
+});
+
+describe("forwarded certificate settings", () => {
+  const files = { TLS_CLIENT_CA_FILE: "/ca.pem" };
+  const forwarded = { ...files, TLS_CLIENT_CERT_HEADER: "X-SSL-Client-Cert", TRUSTED_PROXIES: "10.0.0.5" };
+
+  it("are off by default, and parse IPv4 and IPv6 addresses and ranges", () => {
+    const plain = loadConfig({});
+    expect(plain.TLS_CLIENT_CERT_HEADER).toBeUndefined();
+    expect(plain.TRUSTED_PROXIES).toBeUndefined();
+    const config = loadConfig({
+      ...forwarded,
+      HOST: "0.0.0.0",
+      TLS_TERMINATED_BY_PROXY: "true",
+      TLS_CLIENT_CERT_REQUIRED: "operators",
+      TRUSTED_PROXIES: " 10.0.0.5, 10.0.1.0/24 ,fd00::/64,::1",
+    });
+    expect(config.TLS_CLIENT_CERT_HEADER).toBe("x-ssl-client-cert");
+    expect(config.TRUSTED_PROXIES).toEqual([
+      { address: "10.0.0.5", prefix: 32, family: "ipv4" },
+      { address: "10.0.1.0", prefix: 24, family: "ipv4" },
+      { address: "fd00::", prefix: 64, family: "ipv6" },
+      { address: "::1", prefix: 128, family: "ipv6" },
+    ]);
+  });
+
+  it("refuse a malformed proxy entry, naming it", () => {
+    for (const [entry, message] of [
+      ["10.0.0.300", /"10\.0\.0\.300" is not an IP address or a CIDR range/],
+      ["proxy.internal", /"proxy\.internal" is not an IP address/],
+      ["10.0.0.0/33", /"10\.0\.0\.0\/33": an IPv4 range has at most 32 prefix bits/],
+      ["fd00::/129", /at most 128 prefix bits/],
+      ["10.0.0.0/8/1", /"10\.0\.0\.0\/8\/1" is not an IP address/],
+      ["10.0.0.5,", /"" is not an IP address/],
+      ["0.0.0.0/0", /"0\.0\.0\.0\/0" trusts every address/],
+      ["::/0", /trusts every address/],
+    ] as const) {
+      expect(() => loadConfig({ ...forwarded, TRUSTED_PROXIES: entry }), entry).toThrow(message);
+      expect(() => loadConfig({ ...forwarded, TRUSTED_PROXIES: entry })).toThrow(/TRUSTED_PROXIES/);
+    }
+  });
+
+  it("refuse a header without proxies, proxies without a header, and either without a client CA", () => {
+    expect(() => loadConfig({ ...files, TLS_CLIENT_CERT_HEADER: "X-SSL-Client-Cert" })).toThrow(
+      /set TRUSTED_PROXIES to the address it connects from/,
+    );
+    expect(() => loadConfig({ ...files, TRUSTED_PROXIES: "10.0.0.5" })).toThrow(
+      /set TLS_CLIENT_CERT_HEADER too/,
+    );
+    expect(() =>
+      loadConfig({ TLS_CLIENT_CERT_HEADER: "X-SSL-Client-Cert", TRUSTED_PROXIES: "10.0.0.5" }),
+    ).toThrow(/verifies each forwarded certificate itself: set TLS_CLIENT_CA_FILE/);
+    // A client CA alone still needs HTTPS here or the proxy's header.
+    expect(() => loadConfig(files)).toThrow(
+      /set TLS_CERT_FILE and TLS_KEY_FILE too .*TLS_CLIENT_CERT_HEADER/,
+    );
+  });
+
+  it("refuse a header name that is not one, or that the gateway reads for something else", () => {
+    for (const name of ["X SSL", "X-SSL-Client-Cert:", "authorization", "X-Forwarded-For", "Cookie"])
+      expect(() => loadConfig({ ...forwarded, TLS_CLIENT_CERT_HEADER: name }), name).toThrow(ConfigError);
+    expect(() => loadConfig({ ...forwarded, TLS_CLIENT_CERT_HEADER: "Authorization" })).toThrow(
+      /TLS_CLIENT_CERT_HEADER: names a header this gateway reads for something else/,
+    );
+  });
+
+  it("stop a start with a malformed proxy entry, naming it, before anything is created", async () => {
+    const refused = startNode({
+      DATA_DIR: join(folder.dir, "never"),
+      PORT: "0",
+      TLS_CLIENT_CA_FILE: clientCa.cert,
+      TLS_CLIENT_CERT_HEADER: HEADER,
+      TRUSTED_PROXIES: "127.0.0.1,10.0.0.300",
+    });
+    let err = "";
+    refused.stderr!.on("data", (chunk: Buffer) => {
+      err += chunk.toString();
+    });
+    const code = await new Promise((resolve) => refused.once("exit", resolve));
+    expect(code).toBe(2);
+    expect(err).toMatch(/TRUSTED_PROXIES: "10\.0\.0\.300" is not an IP address or a CIDR range/);
+  });
+});
