@@ -2238,12 +2238,19 @@ export interface components {
       outputs?: {
         [key: string]: components["schemas"]["OutputTable"];
       };
-      /** @description Per output and column, the accuracy of each noisy figure in row order (null where a cell is exact or computed by the script): `scale` of the discrete Laplace noise (null for a mean) and `ci95`, the half-width of the 95% interval. Figures are rounded to it. */
+      /** @description Per output and column, the accuracy of each noisy figure in row order (null where a cell is exact or computed by the script): `scale` of the discrete Laplace noise (null for a mean), `ci95`, the half-width of the 95% interval (figures are rounded to it), and `bounded`, the bounds the figure was computed under, which move it beyond the interval where the data exceed them (docs/accuracy.md). */
       accuracy?: {
         [key: string]: {
           [key: string]: ({
             scale: number | null;
             ci95: number;
+            bounded?: {
+              values?: [number, number];
+              rowsPerUnit?: number;
+              unitTotal?: number;
+              /** @enum {boolean} */
+              oneGroupPerUnit?: true;
+            };
           } | null)[];
         };
       };

@@ -4,6 +4,7 @@ import type { Context } from "hono";
 import { outputBytes, outputCsv } from "../audit/output-digest.ts";
 import { outputArrowTable } from "../audit/output-table.ts";
 import type { OutputAccuracy, OutputColumnTypes, OutputTable } from "../control/jobs/model.ts";
+import type { FigureBounds } from "../policies/accuracy.ts";
 
 export const ARROW_STREAM = "application/vnd.apache.arrow.stream";
 
@@ -35,9 +36,22 @@ function halfWidth(ci95: number): string {
   return `±${Number(ci95.toPrecision(2))}`;
 }
 
+/** A figure's bounds in words (docs/accuracy.md, "Bias"), or undefined where it has none. */
+export function boundsText(bounds: FigureBounds | undefined): string | undefined {
+  if (!bounds) return undefined;
+  const parts = [
+    ...(bounds.values ? [`each value counted within [${bounds.values[0]}, ${bounds.values[1]}]`] : []),
+    ...(bounds.rowsPerUnit === undefined ? [] : [`at most ${bounds.rowsPerUnit} rows of each unit`]),
+    ...(bounds.unitTotal === undefined ? [] : [`at most ${bounds.unitTotal} of each unit in all`]),
+    ...(bounds.oneGroupPerUnit ? ["each unit in one group"] : []),
+  ];
+  return parts.length > 0 ? parts.join(", ") : undefined;
+}
+
 /**
  * The accuracy of an output's noisy columns as lines a reader can follow: per column its noise
- * scale and 95% interval, one half-width when every row shares it, else one per row in row order.
+ * scale and 95% interval, one half-width when every row shares it, else one per row in row order;
+ * and the bounds its figures were computed under, which the interval does not cover.
  */
 export function accuracyLines(accuracy: OutputAccuracy): string[] {
   const lines = [
@@ -55,7 +69,10 @@ export function accuracyLines(accuracy: OutputAccuracy): string[] {
       widths.size === 1 && known.length === figures.length
         ? `95% interval ${halfWidth(known[0]!.ci95)}`
         : `95% interval by row: ${figures.map((f) => (f === null ? "exact or computed" : halfWidth(f.ci95))).join(", ")}`;
-    lines.push(`${column}: ${interval}${scale}`);
+    const bounds = new Set(known.map((f) => boundsText(f.bounded) ?? ""));
+    const [shared] = bounds;
+    const bounded = bounds.size === 1 && shared ? `; bounded (may read low beyond the noise): ${shared}` : "";
+    lines.push(`${column}: ${interval}${scale}${bounded}`);
   }
   return lines;
 }
@@ -77,9 +94,9 @@ export function toCsv(rows: OutputTable, accuracy?: OutputAccuracy, types?: Outp
  * Arrow IPC stream of the output's column types (`outputArrowTable`: Int64, Decimal128, Date32,
  * Timestamp µs, List, …; an output released before outputs were typed gets the types its values
  * show: numbers Float64, strings Utf8, booleans Bool, only nulls Null). With `accuracy`, the schema's metadata holds it
- * whole as JSON (`aos.accuracy`: column → per-row { scale, ci95 } or null), and each noisy
- * column's field metadata its 95% half-width (`aos.ci95`) and noise scale (`aos.noise_scale`)
- * when every row shares them.
+ * whole as JSON (`aos.accuracy`: column → per-row { scale, ci95, bounded } or null), and each noisy
+ * column's field metadata its 95% half-width (`aos.ci95`), noise scale (`aos.noise_scale`) and
+ * bounds (`aos.bounds`, JSON) when every row shares them.
  */
 export function toArrowStream(
   rows: OutputTable,
@@ -97,6 +114,8 @@ export function toArrowStream(
       if (widths.size === 1) field.metadata.set("aos.ci95", String(figures[0]!.ci95));
       if (scales.size === 1 && figures[0]!.scale !== null)
         field.metadata.set("aos.noise_scale", String(figures[0]!.scale));
+      const bounds = new Set(figures.map((f) => JSON.stringify(f!.bounded ?? null)));
+      if (bounds.size === 1 && figures[0]!.bounded) field.metadata.set("aos.bounds", [...bounds][0]!);
     }
   }
   return tableToIPC(table, "stream");

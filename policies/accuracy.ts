@@ -16,6 +16,33 @@ export interface FigureAccuracy {
   readonly scale: number | null;
   /** Half-width of the 95% interval: the true value lies within ± this of the figure, 19 times in 20. */
   readonly ci95: number;
+  /**
+   * The bounds the figure was computed under, which move it off the true value by more than the
+   * noise where the data exceed them (the interval covers the noise only): absent where none
+   * applies (a count of distinct units).
+   */
+  readonly bounded?: FigureBounds;
+}
+
+/**
+ * What a figure's bounds did (docs/accuracy.md, "Bias"): each value clamped into `values`
+ * (a sum reads low where values lie above it); at most `rowsPerUnit` rows of each unit counted
+ * (a count or sum reads low where units have more); each unit's total over the query at most
+ * `unitTotal` (a sum reads low where a unit's is larger); each unit counted in one group only
+ * (`oneGroupPerUnit`: the rows of a unit in other groups are left out). These are the policy's
+ * rules, the same for every group, never a fact about the data: whether a bound cut anything in a
+ * group is not released.
+ */
+export interface FigureBounds {
+  readonly values?: [number, number];
+  readonly rowsPerUnit?: number;
+  readonly unitTotal?: number;
+  readonly oneGroupPerUnit?: true;
+}
+
+/** `figure` with the bounds it was computed under, when there are any. */
+export function withBounds(figure: FigureAccuracy, bounds: FigureBounds | undefined): FigureAccuracy {
+  return bounds === undefined || Object.keys(bounds).length === 0 ? figure : { ...figure, bounded: bounds };
 }
 
 /**

@@ -1,10 +1,12 @@
 import {
   countAccuracy,
   type FigureAccuracy,
+  type FigureBounds,
   gaussianAccuracy,
   meanAccuracy,
   roundToAccuracy,
   sumAccuracy,
+  withBounds,
 } from "./accuracy.ts";
 import {
   discreteLaplace,
@@ -184,6 +186,22 @@ function orderCells(a: Cell, b: Cell): number {
 }
 
 /**
+ * The bounds the figure computed from `measures` is subject to (`FigureBounds`): the rules of the
+ * plan, whatever the data.
+ */
+export function figureBounds(plan: AggregatePlan, measures: readonly number[]): FigureBounds | undefined {
+  const used = measures.map((j) => plan.measures[j]!).filter((m) => m.kind !== "units");
+  if (used.length === 0) return undefined;
+  const sum = used.find((m) => m.kind === "sum");
+  return {
+    ...(sum?.bounds ? { values: [sum.bounds.lo, sum.bounds.hi] as [number, number] } : {}),
+    rowsPerUnit: plan.maxContributions,
+    ...(sum?.unitMax === undefined ? {} : { unitTotal: sum.unitMax }),
+    ...(plan.oneGroupPerUnit ? { oneGroupPerUnit: true as const } : {}),
+  };
+}
+
+/**
  * The accuracy of each measure of a DP plan at ε (null for every measure of an exact plan): the
  * same for every group, fixed by ε, the bounds and the contribution cap, as `releaseAggregate`
  * adds the noise.
@@ -311,7 +329,7 @@ export function releaseAggregate(
           const value = measureValues[output.measure] ?? null;
           const figure = accuracyOf[output.measure];
           if (value === null || !figure) return value;
-          accuracy[accuracy.length - 1] = figure;
+          accuracy[accuracy.length - 1] = withBounds(figure, figureBounds(plan, [output.measure]));
           const rounded = roundToAccuracy(value, figure.ci95);
           return output.kind === "count" ? Math.round(rounded) : rounded;
         }
@@ -325,7 +343,7 @@ export function releaseAggregate(
           const countFigure = accuracyOf[output.count];
           if (!sumFigure || !countFigure) return mean;
           const figure = meanAccuracy(mean, count, sumFigure, countFigure, bounds.hi - bounds.lo);
-          accuracy[accuracy.length - 1] = figure;
+          accuracy[accuracy.length - 1] = withBounds(figure, figureBounds(plan, [output.sum, output.count]));
           return roundToAccuracy(mean, figure.ci95);
         }
         default:

@@ -5,10 +5,19 @@ export type JobStatus = "queued" | "running" | "released" | "held" | "rejected" 
 export type Cell = string | number | boolean | null;
 export type OutputTable = Record<string, Cell>[];
 
-/** How precise a noisy figure is: the noise's scale (null for a mean) and the 95% half-width. */
+/**
+ * How precise a noisy figure is: the noise's scale (null for a mean), the 95% half-width, and the
+ * bounds it was computed under (which can move it beyond the noise: policies/accuracy.ts).
+ */
 export interface FigureAccuracy {
   scale: number | null;
   ci95: number;
+  bounded?: {
+    values?: [number, number];
+    rowsPerUnit?: number;
+    unitTotal?: number;
+    oneGroupPerUnit?: true;
+  };
 }
 /** Per column of an output, one entry per row; null where a cell is exact or computed by the script. */
 export type OutputAccuracy = Record<string, (FigureAccuracy | null)[]>;

@@ -100,6 +100,20 @@ export const FigureAccuracy = z.object({
   scale: z.number().nullable(),
   /** Half-width of the 95% interval around the figure. */
   ci95: z.number(),
+  /**
+   * The bounds the figure was computed under (policies/accuracy.ts `FigureBounds`), which move it
+   * off the true value beyond the noise where the data exceed them: values clamped into
+   * `values`, at most `rowsPerUnit` rows of a unit, at most `unitTotal` of a unit over the query,
+   * a unit in one group only. Absent where none applies.
+   */
+  bounded: z
+    .object({
+      values: z.tuple([z.number(), z.number()]).optional(),
+      rowsPerUnit: z.number().optional(),
+      unitTotal: z.number().optional(),
+      oneGroupPerUnit: z.literal(true).optional(),
+    })
+    .optional(),
 });
 /** Per column of an output that holds noisy figures: one entry per row, null where a cell is not one. */
 export const OutputAccuracy = z.record(z.string(), z.array(FigureAccuracy.nullable()));

@@ -53,7 +53,7 @@ export const JobViewSchema = z
     outputs: z.record(z.string(), OutputTableSchema).optional(),
     accuracy: z.record(z.string(), OutputAccuracy).optional().openapi({
       description:
-        "Per output and column, the accuracy of each noisy figure in row order (null where a cell is exact or computed by the script): `scale` of the discrete Laplace noise (null for a mean) and `ci95`, the half-width of the 95% interval. Figures are rounded to it.",
+        "Per output and column, the accuracy of each noisy figure in row order (null where a cell is exact or computed by the script): `scale` of the discrete Laplace noise (null for a mean), `ci95`, the half-width of the 95% interval (figures are rounded to it), and `bounded`, the bounds the figure was computed under, which move it beyond the interval where the data exceed them (docs/accuracy.md).",
     }),
     logs: z.array(z.string()).optional(),
     error: JobError.optional(),

@@ -68,6 +68,25 @@ describe("noisy figure display", () => {
     expect(text(html)).toContain("mean_income: a ratio of two noisy figures (interval per row)");
   });
 
+  it("says the bounds a column's figures were computed under, which the interval does not cover", () => {
+    const bounded = { values: [0, 200_000] as [number, number], rowsPerUnit: 40, unitTotal: 200_000 };
+    const html = render(
+      createElement(AccuracyNote, {
+        accuracy: {
+          total: [
+            { scale: 5_000, ci95: 15_000, bounded },
+            { scale: 5_000, ci95: 15_000, bounded },
+          ],
+          visits: [{ scale: 200, ci95: 600 }, null],
+        },
+      }),
+    );
+    expect(text(html)).toContain(
+      "total is computed under these bounds, and reads low where the data exceed them (beyond the ± interval): each value counted within [0, 200,000], at most 40 rows of each unit, at most 200,000 of each unit in all",
+    );
+    expect(text(html)).not.toContain("visits is computed under");
+  });
+
   it("carries each charted value's interval into the chart plan, in the chart's order", () => {
     const plan = chartPlan(
       [

@@ -1,6 +1,7 @@
 import { tableFromIPC } from "apache-arrow";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { JobView } from "../../control/jobs/job-service.ts";
+import { DEMO_MANIFESTS } from "../../seeds/manifests/index.ts";
 import { startTestGateway, type TestGateway } from "../support/gateway.ts";
 
 let gw: TestGateway;
@@ -59,6 +60,14 @@ describe("the accuracy of released noisy figures", () => {
       const units = (row.mean_income as number) / step;
       expect(Math.abs(units - Math.round(units))).toBeLessThan(1e-6);
     }
+    // The mean is computed under the income bounds and one row per person: stated with it (the
+    // interval covers the noise, not what a bound cuts). A count of persons has no bound.
+    const income = DEMO_MANIFESTS.find((m) => m.name === "population")!.columns.find(
+      (c) => c.name === "annual_income",
+    )!.bounds!;
+    for (const figure of accuracy.mean_income!)
+      expect(figure!.bounded).toMatchObject({ values: [income.min, income.max], rowsPerUnit: 1 });
+    for (const figure of accuracy.n!) expect(figure!.bounded).toBeUndefined();
     // A figure the script computed, and an exact grade-1 count, carry no statement.
     expect(job.accuracy!.shares).toBeUndefined();
     expect(job.accuracy!.stations).toBeUndefined();
@@ -75,6 +84,11 @@ describe("the accuracy of released noisy figures", () => {
       true,
     );
     expect(comments.some((line) => line.startsWith("# mean_income: 95% interval"))).toBe(true);
+    const income = comments.find((line) => line.startsWith("# mean_income:"))!;
+    expect(income).toMatch(
+      /; bounded \(may read low beyond the noise\): each value counted within \[0, \d+\], at most 1 rows of each unit/,
+    );
+    expect(comments.find((line) => line.startsWith("# n:"))).not.toContain("bounded");
     expect(lines[comments.length]).toBe("district,n,mean_income");
     expect(lines.length - comments.length - 1).toBe(job.outputs!.by_district!.length);
 
@@ -96,5 +110,10 @@ describe("the accuracy of released noisy figures", () => {
     const n = table.schema.fields.find((f) => f.name === "n")!;
     expect(Number(n.metadata.get("aos.noise_scale"))).toBe(job.accuracy!.by_district!.n![0]!.scale);
     expect(Number(n.metadata.get("aos.ci95"))).toBe(job.accuracy!.by_district!.n![0]!.ci95);
+    expect(n.metadata.has("aos.bounds")).toBe(false);
+    const income = table.schema.fields.find((f) => f.name === "mean_income")!;
+    expect(JSON.parse(income.metadata.get("aos.bounds")!)).toEqual(
+      job.accuracy!.by_district!.mean_income![0]!.bounded,
+    );
   });
 });

@@ -24,11 +24,33 @@ export function NoisyFigure(props: { value: number; accuracy: FigureAccuracy }) 
   );
 }
 
-/** The note under a table with noisy columns: what ± means, and each column's noise scale. */
+/**
+ * The note under a table with noisy columns: what ± means, each column's noise scale, and the
+ * bounds a column's figures were computed under (they can move a figure beyond its interval).
+ */
 export function AccuracyNote(props: { accuracy: OutputAccuracy }) {
   const { number, t } = useI18n();
   const columns = Object.entries(props.accuracy);
   if (columns.length === 0) return null;
+  const rules = (bounds: NonNullable<FigureAccuracy["bounded"]>): string =>
+    [
+      ...(bounds.values
+        ? [t("accuracy.values", { lo: number(bounds.values[0]), hi: number(bounds.values[1]) })]
+        : []),
+      ...(bounds.rowsPerUnit === undefined
+        ? []
+        : [t("accuracy.rowsPerUnit", { rows: number(bounds.rowsPerUnit) })]),
+      ...(bounds.unitTotal === undefined
+        ? []
+        : [t("accuracy.unitTotal", { total: number(bounds.unitTotal) })]),
+      ...(bounds.oneGroupPerUnit ? [t("accuracy.oneGroup")] : []),
+    ].join(t("accuracy.ruleSeparator"));
+  const bounded = columns.flatMap(([column, figures]) => {
+    const stated = new Set(figures.filter((f) => f !== null).map((f) => JSON.stringify(f.bounded ?? null)));
+    const [only] = stated;
+    const bounds = stated.size === 1 && only ? (JSON.parse(only) as FigureAccuracy["bounded"] | null) : null;
+    return bounds ? [t("accuracy.bounded", { column, rules: rules(bounds) })] : [];
+  });
   return (
     <p className="muted small accuracy-note">
       {t("accuracy.note")}{" "}
@@ -41,6 +63,7 @@ export function AccuracyNote(props: { accuracy: OutputAccuracy }) {
             : t("accuracy.ratio", { column });
         })
         .join(t("accuracy.separator"))}
+      {bounded.length > 0 ? ` ${bounded.join(t("accuracy.separator"))}` : null}
     </p>
   );
 }
