@@ -1674,6 +1674,7 @@ export interface components {
       /** @enum {string} */
       required: "none" | "operators" | "all";
       revocation: boolean;
+      crlsValidUntil?: string;
     };
     ConsoleSession: {
       principal: {

@@ -45,6 +45,7 @@ import { SingleSignOn, singleSignOnSettings } from "./single-sign-on.ts";
 import {
   type ClientCrls,
   type ClientTrust,
+  crlsValidUntil,
   httpsServerOptions,
   readClientTrust,
   readTlsIdentity,
@@ -130,7 +131,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Runn
       ? await readClientTrust(config)
       : undefined;
   const crls = tls?.clientCrls ?? forwardedOnly?.clientCrls;
-  if (crls) logClientCrls(logger, "TLS client CRLs loaded", crls);
+  if (crls) logClientCrls(logger, "TLS client CRLs loaded", crls, tls?.clientTrust ?? forwardedOnly?.trust);
   const trust: ClientTrustInForce = { current: tls?.clientTrust ?? forwardedOnly?.trust };
   const listener = config.ROLE === "runner" ? undefined : await listen(config, logger, tls, trust);
   try {
@@ -434,7 +435,7 @@ async function startNode(
             // The OS layers around this node's sandbox workers (a gateway-only node runs none).
             ...(pool ? { containment: pool.containmentReport } : {}),
             atRest: atRest.report,
-            clientCertificates: certificateMode,
+            clientCertificates: withCrlDate(certificateMode, trust.current),
           };
         },
       },
@@ -507,6 +508,12 @@ async function startNode(
   };
 }
 
+/** The client-certificate mode as /readyz reports it, with when the CRLs in force stop being so. */
+function withCrlDate(mode: ClientCertificateMode, trust: ClientTrust | undefined): ClientCertificateMode {
+  const until = mode.revocation ? crlsValidUntil(trust) : undefined;
+  return until ? { ...mode, crlsValidUntil: until.toISOString() } : mode;
+}
+
 /** Where this node takes client certificates from: its own TLS connections, a trusted proxy's header, both, or nowhere. */
 function clientCertificateSource(direct: boolean, forwarded: boolean): ClientCertificateMode["mode"] {
   if (direct) return forwarded ? "direct-and-forwarded" : "direct";
@@ -521,7 +528,7 @@ function clientTrustFiles(config: Config, logger: Logger, trust: ClientTrustInFo
         const next = await readClientTrust(config);
         if (!next) return { reloaded: false, problem: "TLS_CLIENT_CA_FILE is not set" };
         trust.current = next.trust;
-        if (next.clientCrls) logClientCrls(logger, "TLS client CRLs reloaded", next.clientCrls);
+        if (next.clientCrls) logClientCrls(logger, "TLS client CRLs reloaded", next.clientCrls, next.trust);
         return { reloaded: true, ...(next.clientCrls ? { crls: next.clientCrls.count } : {}) };
       } catch (error) {
         return { reloaded: false, problem: error instanceof Error ? error.message : String(error) };
@@ -557,12 +564,38 @@ async function consoleSignOn(config: Config): Promise<SingleSignOn> {
   return new SingleSignOn(singleSignOnSettings(config, secret));
 }
 
+/** A week: how long before a CRL's next update the log starts warning. */
+const CRL_WARNING_MS = 7 * 24 * 3_600_000;
+
 /**
- * How many client CRLs are in force. Their next-update dates are not named: Node parses no CRL, and
- * past that date OpenSSL verifies no certificate of their CA (docs/security.md#tls).
+ * How many client CRLs are in force and until when; a warning when the first stops being in force
+ * within a week, an error once it has (every certificate of its CA is refused from then on:
+ * docs/security.md#tls). /readyz reports the date too, for monitoring to alert on.
  */
-function logClientCrls(logger: Logger, message: string, crls: ClientCrls): void {
-  logger.info(message, { file: crls.file, crls: crls.count });
+function logClientCrls(
+  logger: Logger,
+  message: string,
+  crls: ClientCrls,
+  trust: ClientTrust | undefined,
+  now = new Date(),
+): void {
+  const until = crlsValidUntil(trust);
+  logger.info(message, {
+    file: crls.file,
+    crls: crls.count,
+    ...(until ? { validUntil: until.toISOString() } : {}),
+  });
+  if (!until) return;
+  if (until <= now)
+    logger.error(
+      "a client CRL is past its next update: every certificate of its CA is refused until a newer CRL is in TLS_CLIENT_CRL_FILE and the node reloads it (SIGHUP)",
+      { file: crls.file, validUntil: until.toISOString() },
+    );
+  else if (until.getTime() - now.getTime() < CRL_WARNING_MS)
+    logger.warn(
+      "a client CRL stops being in force within a week: put its CA's next CRL in TLS_CLIENT_CRL_FILE and reload (SIGHUP), or every certificate of that CA is refused from then",
+      { file: crls.file, validUntil: until.toISOString() },
+    );
 }
 
 async function listen(
@@ -613,7 +646,8 @@ async function listen(
                 served = next;
                 // Forwarded certificates are checked against the same CA and CRLs from now on.
                 trust.current = next.clientTrust;
-                if (next.clientCrls) logClientCrls(logger, "TLS client CRLs reloaded", next.clientCrls);
+                if (next.clientCrls)
+                  logClientCrls(logger, "TLS client CRLs reloaded", next.clientCrls, next.clientTrust);
                 return { reloaded: true, fingerprint: next.fingerprint, validTo: next.validTo };
               } catch (error) {
                 return {

@@ -239,6 +239,21 @@ export async function readClientTrust(
   };
 }
 
+/**
+ * When the first of the client CAs' CRLs in force stops being in force (its next update): past it,
+ * every certificate of that CA is refused, on direct connections (OpenSSL) and forwarded ones
+ * alike, until a newer CRL is put in the file and the node reloads it (SIGHUP). Undefined without
+ * CRLs, or where none names a next update.
+ */
+export function crlsValidUntil(trust: ClientTrust | undefined): Date | undefined {
+  let earliest: Date | undefined;
+  for (const { crl } of trust?.authorities ?? []) {
+    const next = crl && !("unusable" in crl) ? crl.nextUpdate : undefined;
+    if (next && (!earliest || next < earliest)) earliest = next;
+  }
+  return earliest;
+}
+
 const derOf = (pem: string) => Buffer.from(pem.replace(/-----[^-]+-----|\s+/g, ""), "base64");
 
 /** A serial number as a set key: uppercase hex without leading zeros (as Node prints it, normalised). */

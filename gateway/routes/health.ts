@@ -61,6 +61,11 @@ const ClientCertificates = z
     required: z.enum(["none", "operators", "all"]),
     /** Whether certificates are checked against the client CA's CRL (TLS_CLIENT_CRL_FILE). */
     revocation: z.boolean(),
+    /**
+     * When the first CRL in force reaches its next update (RFC 3339): from then every certificate
+     * of its CA is refused until a newer CRL is loaded (SIGHUP). For monitoring to alert on ahead.
+     */
+    crlsValidUntil: z.string().optional(),
   })
   .openapi("ClientCertificateMode");
 export type ClientCertificateMode = z.infer<typeof ClientCertificates>;

@@ -189,9 +189,17 @@ describe("client certificates passed on by a trusted TLS-terminating proxy (TLS_
     ).toEqual([
       expect.objectContaining({ header: "x-ssl-client-cert", trustedProxies: ["127.0.0.0/28", "::1/128"] }),
     ]);
-    expect(logLines("TLS client CRLs loaded")).toEqual([
-      expect.objectContaining({ file: clientCrl, crls: 1 }),
-    ]);
+    // The CRL's next update is a day away (openssl's default_crl_days = 1): stated, and warned of.
+    const [loaded] = logLines("TLS client CRLs loaded");
+    expect(loaded).toMatchObject({ file: clientCrl, crls: 1 });
+    const validUntil = Date.parse(String(loaded!.validUntil));
+    expect(validUntil - Date.now()).toBeGreaterThan(20 * 3_600_000);
+    expect(validUntil - Date.now()).toBeLessThan(25 * 3_600_000);
+    expect(
+      logLines(
+        "a client CRL stops being in force within a week: put its CA's next CRL in TLS_CLIENT_CRL_FILE and reload (SIGHUP), or every certificate of that CA is refused from then",
+      ),
+    ).toEqual([expect.objectContaining({ level: "warn", file: clientCrl, validUntil: loaded!.validUntil })]);
     expect(stdout).toMatch(/client certs: from the TLS-terminating proxy's header, checked here too/);
   });
 
@@ -201,6 +209,7 @@ describe("client certificates passed on by a trusted TLS-terminating proxy (TLS_
       mode: "forwarded",
       required: "none",
       revocation: true,
+      crlsValidUntil: logLines("TLS client CRLs loaded")[0]!.validUntil,
     });
     expect(answer.body).not.toMatch(/x-ssl-client-cert|127\.0\.0\.0/i);
   });
@@ -434,6 +443,11 @@ describe("revocation of forwarded certificates (TLS_CLIENT_CRL_FILE, SIGHUP)", (
     expect(await reload()).toEqual({ crls: 1 });
     expect(await status(daveKey.key, dave)).toBe(401);
     expect(await lastReason(from)).toBe("key refused: certificate_unverified (CRL_HAS_EXPIRED)");
+    const lapsed = logLines(
+      "a client CRL is past its next update: every certificate of its CA is refused until a newer CRL is in TLS_CLIENT_CRL_FILE and the node reloads it (SIGHUP)",
+    );
+    expect(lapsed.at(-1)).toMatchObject({ level: "error", file: clientCrl });
+    expect(Date.parse(String(lapsed.at(-1)!.validUntil))).toBeLessThan(Date.now());
 
     // An empty CRL in the client CA's name, signed by another key: not the CA's word.
     const forgerDir = join(folder.dir, "crl-forger");

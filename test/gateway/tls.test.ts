@@ -433,11 +433,15 @@ describe("client certificate revocation (TLS_CLIENT_CRL_FILE)", () => {
 
   it("checks a certificate the trusted proxy passes on against the same CRLs, re-read by the same SIGHUP", async () => {
     const proxy = "127.0.0.9";
-    expect(json(await call("/readyz")).clientCertificates).toEqual({
+    // The CRL in force now, and when it reaches its next update (a day after it was written).
+    const mode = json(await call("/readyz")).clientCertificates as Record<string, unknown>;
+    expect(mode).toEqual({
       mode: "direct-and-forwarded",
       required: "none",
       revocation: true,
+      crlsValidUntil: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
     });
+    expect(Date.parse(String(mode.crlsValidUntil))).toBeGreaterThan(Date.now());
     // Carol's certificate was revoked above; dave's was not.
     expect((await call("/v1/keys", { key: daveKey.key, forwarded: dave, from: proxy })).status).toBe(200);
     expect((await call("/v1/keys", { key: carolKey.key, forwarded: carol, from: proxy })).status).toBe(401);
