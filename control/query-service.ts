@@ -13,7 +13,13 @@ import {
 import type { DatasetManifest } from "../policies/manifest.ts";
 import type { UniformInt } from "../policies/noise.ts";
 import { analyzeQuery } from "../policies/query-gate.ts";
-import type { AggregatePlan, ColumnUse, QueryAnalysis, QueryKind } from "../policies/query-plan.ts";
+import type {
+  AggregatePlan,
+  ColumnUse,
+  QueryAnalysis,
+  QueryKind,
+  TimeBucket,
+} from "../policies/query-plan.ts";
 import {
   type RewriteFacts,
   type RewrittenQuery,
@@ -21,7 +27,12 @@ import {
   scaledMeasures,
 } from "../policies/rewrite.ts";
 import { parseTreeJson, type SqlNode, treeJson } from "../policies/sql-tree.ts";
-import { type DomainFacts, domainFactsOf, type UnitsOverRows } from "../storage/data-domain.ts";
+import {
+  type ColumnProfile,
+  type DomainFacts,
+  domainFactsOf,
+  type UnitsOverRows,
+} from "../storage/data-domain.ts";
 import { log } from "../telemetry/log.ts";
 import type { BudgetCharge, PrivacyBudgetLedger } from "./privacy-budget.ts";
 
@@ -241,18 +252,69 @@ const INTEGER_TYPE = /^U?(TINYINT|SMALLINT|INTEGER|BIGINT)$/;
 
 /**
  * A bound on the groups an aggregate can have: per key, the verified distinct values of the one
- * column it is computed from, plus NULL (an outer join or a failed TRY gives NULL keys too);
- * undefined when a key reads several columns or a column's count is not verified yet.
+ * column it is computed from, or fewer when the key is a calendar period of it (the periods the
+ * column's verified span covers, or the part's own count: 12 months), plus NULL (an outer join or
+ * a failed TRY gives NULL keys too); undefined when a key reads several columns or nothing about
+ * its column is verified yet. It sizes memory (`RewriteFacts.maxGroups`), never an answer.
  */
-function groupBound(plan: AggregatePlan, facts: Pick<DomainFacts, "distinctValues">): number | undefined {
+function groupBound(
+  plan: AggregatePlan,
+  facts: Pick<DomainFacts, "distinctValues" | "columnProfile">,
+): number | undefined {
   let bound = 1;
   for (const source of plan.keySources) {
     if (source === "constant") continue;
-    const distinct = source ? facts.distinctValues(source.dataset, source.column) : undefined;
-    if (distinct === undefined) return undefined;
-    bound *= distinct + 1;
+    if (source === null) return undefined;
+    const distinct = facts.distinctValues(source.dataset, source.column);
+    const periods = source.bucket
+      ? periodsSpanned(source.bucket, facts.columnProfile(source.dataset, source.column))
+      : undefined;
+    const values =
+      distinct === undefined || periods === undefined ? (distinct ?? periods) : Math.min(distinct, periods);
+    if (values === undefined) return undefined;
+    bound *= values + 1;
   }
   return bound;
+}
+
+/** Values a part function takes at most, whatever the dates. */
+const PART_VALUES: Readonly<Record<Exclude<TimeBucket["unit"], "year">, number>> = {
+  quarter: 4,
+  month: 12,
+  week: 53,
+  day: 31,
+  weekday: 7,
+  hour: 24,
+};
+
+/**
+ * How many calendar periods of `bucket` a column with `profile` can fall in: the part's own count,
+ * or the periods between its least and greatest value, one more for a time zone that moves an end
+ * across a boundary (date_trunc of a TIMESTAMPTZ follows the session's zone, the span is UTC).
+ */
+export function periodsSpanned(bucket: TimeBucket, profile: ColumnProfile | undefined): number | undefined {
+  if (bucket.kind === "part" && bucket.unit !== "year") return PART_VALUES[bucket.unit];
+  const span = profile?.epochRange;
+  if (!span) return undefined;
+  const [from, to] = [new Date(span.min * 1000), new Date(span.max * 1000)];
+  const seconds = span.max - span.min;
+  const months = (to.getUTCFullYear() - from.getUTCFullYear()) * 12 + to.getUTCMonth() - from.getUTCMonth();
+  switch (bucket.unit) {
+    case "year":
+      return to.getUTCFullYear() - from.getUTCFullYear() + 2;
+    case "quarter":
+      return Math.floor(months / 3) + 3;
+    case "month":
+      return months + 2;
+    case "week":
+      return Math.floor(seconds / (7 * 86_400)) + 3;
+    case "day":
+      return Math.floor(seconds / 86_400) + 3;
+    case "hour":
+      return Math.floor(seconds / 3_600) + 3;
+    default:
+      return undefined;
+  }
 }
 
 /**

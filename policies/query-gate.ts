@@ -21,6 +21,7 @@ import type {
   OrderKey,
   QueryAnalysis,
   QueryKind,
+  TimeBucket,
 } from "./query-plan.ts";
 import { guardErrors } from "./rewrite.ts";
 import {
@@ -816,7 +817,15 @@ class Analyzer {
     }
     const { order, limit, offset } = planModifiers(node, selectList);
     const having = child(node, "having");
-    const keySources = keyLineages.map(keySource);
+    // A period of a column read unchanged: one computed in a subquery (a CASE, a shift) need not
+    // span what the column spans.
+    const keySources = keyLineages.map((lineage, i) =>
+      withTimeBucket(
+        keySource(lineage),
+        groupKeys[i]!,
+        (ref) => this.resolve(ref, scope).lineage.bare !== null,
+      ),
+    );
     const differentialPrivacy = views.some((v) => v.differentialPrivacy);
     const oneGroupPerUnit =
       differentialPrivacy &&
@@ -1520,6 +1529,46 @@ function strictestDominance(rules: readonly (DominanceRule | null)[]): Dominance
     k: Math.min(a.k, b.k),
     ...(a.p !== undefined || b.p !== undefined ? { p: Math.max(a.p ?? 0, b.p ?? 0) } : {}),
   }));
+}
+
+/** `date_trunc` units, and the part functions, by the period they give. */
+const TRUNC_UNITS = new Set(["year", "quarter", "month", "week", "day", "hour"]);
+const PART_FUNCTIONS: Readonly<Record<string, TimeBucket["unit"]>> = {
+  year: "year",
+  quarter: "quarter",
+  month: "month",
+  week: "week",
+  weekofyear: "week",
+  day: "day",
+  dayofmonth: "day",
+  dayofweek: "weekday",
+  isodow: "weekday",
+  hour: "hour",
+};
+
+/**
+ * `source` with the calendar period `key` puts its column into, when `key` is one directly:
+ * `date_trunc('unit', column)` or a part function of the column alone (`month(column)`), the
+ * column read unchanged from its dataset (`unchanged`).
+ */
+function withTimeBucket(
+  source: GroupKeySource,
+  key: SqlNode,
+  unchanged: (ref: SqlNode) => boolean,
+): GroupKeySource {
+  if (source === null || source === "constant" || key.class !== "FUNCTION") return source;
+  const name = optStr(key, "function_name").toLowerCase();
+  const args = nodes(key, "children");
+  const column = args.at(-1);
+  if (column?.class !== "COLUMN_REF" || !unchanged(column)) return source;
+  if ((name === "date_trunc" || name === "datetrunc") && args.length === 2 && args[0]!.class === "CONSTANT") {
+    const unit = constantValue(args[0]!);
+    if (typeof unit === "string" && TRUNC_UNITS.has(unit.toLowerCase()))
+      return { ...source, bucket: { kind: "trunc", unit: unit.toLowerCase() as TimeBucket["unit"] } };
+    return source;
+  }
+  const part = Object.hasOwn(PART_FUNCTIONS, name) ? PART_FUNCTIONS[name] : undefined;
+  return part && args.length === 1 ? { ...source, bucket: { kind: "part", unit: part } } : source;
 }
 
 /**

@@ -70,6 +70,16 @@ export interface OrderKey {
 }
 
 /**
+ * A group key that puts a date or time column into calendar periods: `date_trunc('month', d)`
+ * (`trunc`: one value per month the column spans) or `month(d)` (`part`: at most 12 values,
+ * whatever the span). Either bounds the groups far below the column's distinct values.
+ */
+export interface TimeBucket {
+  readonly kind: "trunc" | "part";
+  readonly unit: "year" | "quarter" | "month" | "week" | "day" | "weekday" | "hour";
+}
+
+/**
  * What a group key is computed from: the one dataset column it reads (it then takes at most that
  * column's distinct values, and NULL), `constant` when it reads none, null when it reads several.
  */
@@ -79,6 +89,8 @@ export type GroupKeySource =
       readonly column: string;
       /** The key is that column unchanged (not a function of it). */
       readonly bare: boolean;
+      /** The key is a calendar period of that column. */
+      readonly bucket?: TimeBucket;
     }
   | "constant"
   | null;

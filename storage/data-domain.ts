@@ -47,6 +47,12 @@ export interface ColumnProfile {
    * finite (NaN, ±inf): nothing is then known about the range.
    */
   readonly range: { readonly min: bigint; readonly max: bigint } | null;
+  /**
+   * For a DATE or TIMESTAMP column with values: the least and greatest as seconds since
+   * 1970-01-01 UTC (`epoch()`), which bound the calendar periods the column spans. Absent for
+   * other types and for columns without values.
+   */
+  readonly epochRange?: { readonly min: number; readonly max: number };
 }
 
 /**
@@ -604,6 +610,8 @@ function integerOf(value: unknown): bigint | null {
   return typeof value === "string" && /^-?\d+$/.test(value) ? BigInt(value) : null;
 }
 
+const TIME_TYPE = /^(DATE|TIMESTAMP(_S|_MS|_NS)?|TIMESTAMP WITH TIME ZONE)$/;
+
 const NUMERIC_TYPE =
   /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL\(\d+,\d+\))$/;
 
@@ -723,16 +731,27 @@ function domainFacts(connect: () => Promise<DuckDBConnection>): DomainFacts {
     const envelope = NUMERIC_TYPE.test(type)
       ? `CAST(TRY_CAST(floor(min("${column}")) AS HUGEINT) AS VARCHAR), CAST(TRY_CAST(ceil(max("${column}")) AS HUGEINT) AS VARCHAR)`
       : "NULL, NULL";
+    // An infinite date or timestamp has no epoch: TRY_CAST leaves the span unknown.
+    const span = TIME_TYPE.test(type)
+      ? `TRY_CAST(epoch(min("${column}")) AS DOUBLE), TRY_CAST(epoch(max("${column}")) AS DOUBLE)`
+      : "NULL, NULL";
     return query(
-      `SELECT count(*) > count("${column}"), ${envelope} FROM "${table}"`,
+      `SELECT count(*) > count("${column}"), ${envelope}, ${span} FROM "${table}"`,
       [],
       (row): ColumnProfile => {
         const min = integerOf(row[1]);
         const max = integerOf(row[2]);
+        const [from, to] = [row[3], row[4]];
         return {
           type,
           hasNulls: row[0] !== false,
           range: min !== null && max !== null ? { min, max } : null,
+          ...(typeof from === "number" &&
+          typeof to === "number" &&
+          Number.isFinite(from) &&
+          Number.isFinite(to)
+            ? { epochRange: { min: from, max: to } }
+            : {}),
         };
       },
     );

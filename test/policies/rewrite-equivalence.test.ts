@@ -287,11 +287,49 @@ describe("what a plan says bounds its groups", () => {
     const plan = analysis.aggregate!;
     expect(plan.keySources).toEqual([
       { dataset: "population", column: "district", bare: true },
-      { dataset: "medical_visits", column: "visit_date", bare: false },
+      {
+        dataset: "medical_visits",
+        column: "visit_date",
+        bare: false,
+        bucket: { kind: "trunc", unit: "month" },
+      },
       "constant",
       null,
     ]);
     expect(plan.unitColumn?.column).toBe("person_id");
+  });
+
+  it("names the calendar period a key puts a date column into, and nothing for other functions of it", async () => {
+    const analysis = await analyze(
+      parser,
+      "SELECT date_trunc('week', visit_date) AS w, month(visit_date) AS mo, year(visit_date) AS y, dayofweek(visit_date) AS d, visit_date + 1 AS next_day, date_trunc('month', visit_date + 1) AS shifted, count(*) AS n FROM medical_visits GROUP BY w, mo, y, d, next_day, shifted",
+    );
+    const buckets = analysis.aggregate!.keySources.map((s) =>
+      s && s !== "constant" ? (s.bucket ?? null) : s,
+    );
+    expect(buckets).toEqual([
+      { kind: "trunc", unit: "week" },
+      { kind: "part", unit: "month" },
+      { kind: "part", unit: "year" },
+      { kind: "part", unit: "weekday" },
+      // Arithmetic on the date, then a period of that: the column's span is no longer the key's.
+      null,
+      null,
+    ]);
+    // Nor a period of a date a subquery computed: its span need not be the column's.
+    const derived = await analyze(
+      parser,
+      "SELECT date_trunc('month', d) AS m, count(*) AS n FROM (SELECT CASE WHEN visit_date > DATE '2024-06-01' THEN visit_date ELSE DATE '1900-01-01' END AS d FROM medical_visits) AS v GROUP BY m",
+    );
+    const [source] = derived.aggregate!.keySources;
+    expect(source && source !== "constant" ? source.bucket : "none").toBeUndefined();
+    // A subquery passing the column on unchanged keeps it.
+    const passed = await analyze(
+      parser,
+      "SELECT date_trunc('month', visit_date) AS m, count(*) AS n FROM (SELECT visit_date, person_id FROM medical_visits) AS v GROUP BY m",
+    );
+    const [kept] = passed.aggregate!.keySources;
+    expect(kept && kept !== "constant" ? kept.bucket : undefined).toEqual({ kind: "trunc", unit: "month" });
   });
 });
 

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InMemoryPrivacyBudgetLedger } from "../../control/privacy-budget.ts";
-import { createQueryService, verifyDomainFacts } from "../../control/query-service.ts";
+import { createQueryService, periodsSpanned, verifyDomainFacts } from "../../control/query-service.ts";
 import { DatasetManifest } from "../../policies/manifest.ts";
 import { generateDemoDomain } from "../../seeds/generate.ts";
 import { type DataDomain, openDataDomain } from "../../storage/data-domain.ts";
@@ -507,6 +507,62 @@ describe("a unit's total over the query bounded by unitMax (sums spread over gro
       expect(Number(row.__v1), district).toBe(Number(truth.get(district)!.s));
     // The resident with 50M adds 1M, not the row bound's 2M.
     expect(Number(byGroup.get(rich.district)!.__v1)).toBe(Number(truth.get(rich.district)!.s));
+  });
+});
+
+describe("groups bounded by the calendar periods a date column spans", () => {
+  const day = (y: number, m: number, d: number, h = 0) => Date.UTC(y, m - 1, d, h) / 1000;
+  const span = (from: number, to: number) => ({
+    type: "DATE",
+    hasNulls: false,
+    range: null,
+    epochRange: { min: from, max: to },
+  });
+
+  it("counts the periods between the least and greatest date, one more for a time zone", () => {
+    const year = span(day(2023, 11, 15), day(2024, 2, 10));
+    expect(periodsSpanned({ kind: "trunc", unit: "month" }, year)).toBe(5); // Nov–Feb, and one
+    expect(periodsSpanned({ kind: "trunc", unit: "year" }, year)).toBe(3);
+    expect(periodsSpanned({ kind: "trunc", unit: "quarter" }, year)).toBe(4);
+    expect(periodsSpanned({ kind: "trunc", unit: "day" }, span(day(2024, 1, 1), day(2024, 1, 3)))).toBe(5);
+    expect(periodsSpanned({ kind: "trunc", unit: "hour" }, span(day(2024, 1, 1), day(2024, 1, 1, 5)))).toBe(
+      8,
+    );
+    // A part function takes its own count of values, whatever the span; year() takes the years.
+    expect(periodsSpanned({ kind: "part", unit: "month" }, undefined)).toBe(12);
+    expect(periodsSpanned({ kind: "part", unit: "weekday" }, undefined)).toBe(7);
+    expect(periodsSpanned({ kind: "part", unit: "year" }, year)).toBe(3);
+    // Nothing known of the column: no bound from it.
+    expect(periodsSpanned({ kind: "trunc", unit: "month" }, undefined)).toBeUndefined();
+    expect(
+      periodsSpanned({ kind: "trunc", unit: "month" }, { type: "DATE", hasNulls: true, range: null }),
+    ).toBeUndefined();
+  });
+
+  it("counts distinct persons per month in bitmaps once the visit dates' span is verified, and agrees", async () => {
+    const domain = await openDataDomain(join(folder.dir, "clean.duckdb"), { threads: 1 });
+    try {
+      await verifyDomainFacts(domain.facts, DEMO_MANIFESTS);
+      expect(
+        (await domain.facts.verifyColumnProfile("medical_visits", "visit_date"))?.epochRange,
+      ).toBeDefined();
+      const BY_MONTH =
+        "SELECT date_trunc('month', visit_date) AS m, count(*) AS visits, avg(cost) AS mean_cost FROM medical_visits GROUP BY m";
+      // A cap of 100 visits keeps every row: what is compared is the counting alone.
+      const { sql, byGroup } = await rewritten(domain, BY_MONTH, visitsCap(100));
+      expect(sql).toContain("bitstring_agg(__pu");
+      const truth = await reference(
+        domain,
+        "SELECT date_trunc('month', visit_date) AS g, count(DISTINCT person_id) AS units FROM medical_visits WHERE person_id IS NOT NULL GROUP BY g",
+      );
+      expect(byGroup.size).toBe(truth.size);
+      for (const [month, row] of byGroup)
+        expect(Number(row.__v0), month).toBe(Number(truth.get(month)!.units));
+    } finally {
+      await verifyDomainFacts(domain.facts, DEMO_MANIFESTS);
+      await domain.facts.verifyDistinctValues("medical_visits", "visit_date");
+      domain.close();
+    }
   });
 });
 

@@ -21,6 +21,11 @@ beforeAll(async () => {
     (3, -4, CAST(-0.5 AS DECIMAL(10,2)), CAST(2.5 AS DOUBLE), NULL, NULL)
   ) AS v(id, n, amount, ratio, label, repeated)`);
   await connection.run("CREATE TABLE empty_table (x INTEGER)");
+  await connection.run(`CREATE TABLE times AS SELECT * FROM (VALUES
+    (DATE '2024-03-01', TIMESTAMP '2023-12-31 23:30:00', DATE '2024-01-01'),
+    (DATE '2024-01-31', TIMESTAMP '2024-01-01 00:30:00', DATE 'infinity'),
+    (NULL, NULL, DATE '2024-01-02')
+  ) AS v(day, moment, open_ended)`);
   await connection.run(`CREATE TABLE spend AS SELECT * FROM (VALUES
     (1, 90.0), (1, 90.0), (2, 500.0), (3, -50.0), (3, -50.0), (3, -50.0),
     (4, CAST('nan' AS DOUBLE)), (4, 1.0), (5, NULL), (NULL, 1000.0)
@@ -168,6 +173,25 @@ describe("verified column profiles", () => {
     expect(await domain.facts.verifyDistinctValues("t", "n")).toBe(2);
     expect(await domain.facts.verifyDistinctValues("empty_table", "x")).toBe(0);
     expect(await domain.facts.verifyDistinctValues("t", 'n" --')).toBeUndefined();
+  });
+
+  it("records the span of a date or time column in seconds since 1970, none where a value is infinite", async () => {
+    expect(await domain.facts.verifyColumnProfile("times", "day")).toEqual({
+      type: "DATE",
+      hasNulls: true,
+      range: null,
+      epochRange: { min: Date.UTC(2024, 0, 31) / 1000, max: Date.UTC(2024, 2, 1) / 1000 },
+    });
+    expect((await domain.facts.verifyColumnProfile("times", "moment"))?.epochRange).toEqual({
+      min: Date.UTC(2023, 11, 31, 23, 30) / 1000,
+      max: Date.UTC(2024, 0, 1, 0, 30) / 1000,
+    });
+    expect(await domain.facts.verifyColumnProfile("times", "open_ended")).toEqual({
+      type: "DATE",
+      hasNulls: false,
+      range: null,
+    });
+    expect((await domain.facts.verifyColumnProfile("t", "id"))?.epochRange).toBeUndefined();
   });
 
   it("answers unknown for missing and malformed names, never a profile", async () => {
