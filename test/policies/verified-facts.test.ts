@@ -73,14 +73,15 @@ afterAll(async () => {
   await folder?.remove();
 });
 
-/** The demo manifests with population's income bounds replaced. */
-function incomeBounds(min: number, max: number): DatasetManifest[] {
+/** The demo manifests with population's income bounds replaced (and a bound on a person's total). */
+function incomeBounds(min: number, max: number, unitMax?: number): DatasetManifest[] {
+  const bounds = { min, max, ...(unitMax === undefined ? {} : { unitMax }) };
   return DEMO_MANIFESTS.map((m) =>
     m.name !== "population"
       ? m
       : DatasetManifest.parse({
           ...m,
-          columns: m.columns.map((c) => (c.name === "annual_income" ? { ...c, bounds: { min, max } } : c)),
+          columns: m.columns.map((c) => (c.name === "annual_income" ? { ...c, bounds } : c)),
         }),
   );
 }
@@ -450,18 +451,7 @@ describe("a unit's total over the query bounded by unitMax (sums spread over gro
   it("adds up every unit where the summed column is not the table with several rows per unit", async () => {
     // Income repeated once per visit in a join: a resident's total over the query is income × visits,
     // more than population's one row says, so population's list would miss them.
-    const manifests = DEMO_MANIFESTS.map((m) =>
-      m.name !== "population"
-        ? m
-        : DatasetManifest.parse({
-            ...m,
-            columns: m.columns.map((c) =>
-              c.name === "annual_income"
-                ? { ...c, bounds: { min: 0, max: 2_000_000, unitMax: 1_000_000 } }
-                : c,
-            ),
-          }),
-    );
+    const manifests = incomeBounds(0, 2_000_000, 1_000_000);
     await verifyDomainFacts(hostile.facts, manifests);
     const { sql, rewrites } = await rewritten(
       hostile,
@@ -474,18 +464,7 @@ describe("a unit's total over the query bounded by unitMax (sums spread over gro
   });
 
   it("clamps each row where every unit has one row: the row is the unit's total", async () => {
-    const capped = DEMO_MANIFESTS.map((m) =>
-      m.name !== "population"
-        ? m
-        : DatasetManifest.parse({
-            ...m,
-            columns: m.columns.map((c) =>
-              c.name === "annual_income"
-                ? { ...c, bounds: { min: 0, max: 2_000_000, unitMax: 1_000_000 } }
-                : c,
-            ),
-          }),
-    );
+    const capped = incomeBounds(0, 2_000_000, 1_000_000);
     const { sql, rewrites, byGroup } = await rewritten(
       hostile,
       "SELECT district, sum(annual_income) AS total FROM population GROUP BY district",
