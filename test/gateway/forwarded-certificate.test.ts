@@ -1,9 +1,7 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { X509Certificate } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DemoCredentials } from "../../control/provisioning.ts";
 import { ConfigError, loadConfig } from "../../gateway/config.ts";
@@ -16,6 +14,16 @@ import {
   selfSigned,
 } from "../support/certificates.ts";
 import { tempDir } from "../support/duckdb.ts";
+import {
+  authFailures,
+  boundOperatorKey,
+  callNode,
+  GatewayProcess,
+  json,
+  type NodeAnswer,
+  refusedStart,
+  smallDemoNode,
+} from "../support/gateway-process.ts";
 
 /**
  * A node behind a TLS-terminating proxy, as `npm run dev` starts it: plain HTTP on loopback, the
@@ -23,41 +31,15 @@ import { tempDir } from "../support/duckdb.ts";
  * believed from 127.0.0.0/28 only. This test plays the proxy from 127.0.0.1–14 and a client
  * connecting directly from 127.0.0.100 and up (another loopback address, outside TRUSTED_PROXIES).
  */
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const HEADER = "X-SSL-Client-Cert";
 
 let folder: Awaited<ReturnType<typeof tempDir>>;
-let node: ChildProcess;
+let node: GatewayProcess;
 let port: number;
-let stderr = "";
-let stdout = "";
 let credentials: DemoCredentials;
 let clientCa: CertificateFiles;
 let revocations: Revocations;
 let clientCrl: string;
-
-function startNode(env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ["--no-node-snapshot", "--import", "tsx", "gateway/main.ts"], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-}
-
-/** The node's log lines (JSON) with `msg`, oldest first. */
-const logLines = (msg: string) =>
-  stderr
-    .split("\n")
-    .filter((line) => line.includes(`"msg":${JSON.stringify(msg)}`))
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-
-const until = async (condition: () => boolean, what: string, ms = 60_000) => {
-  const end = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; stderr: ${stderr.slice(-2000)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-};
 
 beforeAll(async () => {
   folder = await tempDir("aos-forwarded-");
@@ -65,45 +47,21 @@ beforeAll(async () => {
   revocations = revocationsOf(clientCa, folder.dir, "client-ca");
   clientCrl = join(folder.dir, "client-crl.pem");
   revocations.writeCrl(clientCrl);
-  node = startNode({
-    DATA_DIR: join(folder.dir, "data"),
-    PORT: "0",
-    SEED_SCALE: "0.002",
-    SANDBOX_WORKERS: "1",
-    SANDBOX_CONTAINMENT: "off",
-    SHUTDOWN_GRACE_MS: "1000",
+  node = new GatewayProcess({
+    ...smallDemoNode(join(folder.dir, "data")),
     TLS_CLIENT_CA_FILE: clientCa.cert,
     TLS_CLIENT_CRL_FILE: clientCrl,
     TLS_CLIENT_CERT_HEADER: HEADER,
     TRUSTED_PROXIES: "127.0.0.0/28, ::1",
   });
-  node.stdout!.on("data", (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  node.stderr!.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  await until(() => /Try: curl/.test(stdout), "the start banner", 120_000);
-  port = Number(/listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(stdout)?.[1]);
-  credentials = JSON.parse(readFileSync(join(folder.dir, "data", "demo-credentials.json"), "utf8"));
+  port = await node.listening("http");
+  credentials = node.demoCredentials();
 }, 150_000);
 
 afterAll(async () => {
-  if (node && node.exitCode === null) {
-    const exited = new Promise((resolve) => node.once("exit", resolve));
-    node.kill("SIGTERM");
-    await exited;
-  }
+  await node?.stop();
   await folder?.remove();
 });
-
-interface Answer {
-  readonly status: number;
-  readonly headers: Record<string, string | string[] | undefined>;
-  readonly body: string;
-}
-type Json = Record<string, unknown>;
-const json = (answer: Answer) => JSON.parse(answer.body) as Json;
 
 /** The header value nginx's $ssl_client_escaped_cert gives for a certificate: its PEM, URL-encoded. */
 const escaped = (certificate: CertificateFiles) => encodeURIComponent(readFileSync(certificate.cert, "utf8"));
@@ -119,55 +77,22 @@ function call(
     cookie?: string;
     from?: string;
   } = {},
-): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: "127.0.0.1",
-        port,
-        path,
-        method: options.method ?? "GET",
-        agent: false,
-        localAddress: options.from ?? "127.0.0.1",
-        headers: {
-          ...(options.key ? { authorization: `Bearer ${options.key}` } : {}),
-          ...(options.body ? { "content-type": "application/json" } : {}),
-          ...(options.cookie ? { cookie: options.cookie } : {}),
-          ...(options.forwarded !== undefined ? { [HEADER]: options.forwarded } : {}),
-        },
-      },
-      (res) => {
-        let body = "";
-        res.on("data", (chunk: Buffer) => {
-          body += chunk.toString();
-        });
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-      },
-    );
-    req.once("error", reject);
-    req.end(options.body ? JSON.stringify(options.body) : undefined);
-  });
+): Promise<NodeAnswer> {
+  const { forwarded, from, ...api } = options;
+  return callNode(
+    request,
+    { host: "127.0.0.1", port, path, localAddress: from ?? "127.0.0.1" },
+    { ...api, headers: forwarded !== undefined ? { [HEADER]: forwarded } : {} },
+  );
 }
 
 /** A new operator key bound to `certificate`'s public key. */
-const bindKey = async (certificate: CertificateFiles) => {
-  const operator = json(await call("/v1/whoami", { key: credentials.operator.key }));
-  const issued = await call(`/v1/principals/${String(operator.id)}/keys`, {
-    method: "POST",
-    key: credentials.bureau.key,
-    body: { clientCertificate: { certificate: readFileSync(certificate.cert, "utf8") } },
-  });
-  expect(issued.status).toBe(201);
-  return json(issued) as { key: string; prefix: string };
-};
+const bindKey = (certificate: CertificateFiles) =>
+  boundOperatorKey(call, credentials, readFileSync(certificate.cert, "utf8"));
 
 /** The failed authentications recorded for requests from `address`, oldest first. */
-const failuresFrom = async (address: string) => {
-  const page = json(
-    await call("/v1/audit?type=auth.failed&limit=1000", { key: credentials.auditor.key }),
-  ) as { entries: { data: { address?: string; keyPrefix?: string; reason?: string } }[] };
-  return page.entries.filter((entry) => entry.data.address === address).map((entry) => entry.data);
-};
+const failuresFrom = async (address: string) =>
+  (await authFailures(call, credentials)).filter((failure) => failure.address === address);
 
 /** The reason the last failed authentication from `address` was recorded with. */
 const lastReason = async (address: string) => (await failuresFrom(address)).at(-1)?.reason;
@@ -185,22 +110,24 @@ describe("client certificates passed on by a trusted TLS-terminating proxy (TLS_
 
   it("says at start which header it believes from which proxies, and that it checks the certificate itself", () => {
     expect(
-      logLines("client certificates: believed from the TLS-terminating proxy's header, checked here too"),
+      node.logLines(
+        "client certificates: believed from the TLS-terminating proxy's header, checked here too",
+      ),
     ).toEqual([
       expect.objectContaining({ header: "x-ssl-client-cert", trustedProxies: ["127.0.0.0/28", "::1/128"] }),
     ]);
     // The CRL's next update is a day away (openssl's default_crl_days = 1): stated, and warned of.
-    const [loaded] = logLines("TLS client CRLs loaded");
+    const [loaded] = node.logLines("TLS client CRLs loaded");
     expect(loaded).toMatchObject({ file: clientCrl, crls: 1 });
     const validUntil = Date.parse(String(loaded!.validUntil));
     expect(validUntil - Date.now()).toBeGreaterThan(20 * 3_600_000);
     expect(validUntil - Date.now()).toBeLessThan(25 * 3_600_000);
     expect(
-      logLines(
+      node.logLines(
         "a client CRL stops being in force within a week: put its CA's next CRL in TLS_CLIENT_CRL_FILE and reload (SIGHUP), or every certificate of that CA is refused from then",
       ),
     ).toEqual([expect.objectContaining({ level: "warn", file: clientCrl, validUntil: loaded!.validUntil })]);
-    expect(stdout).toMatch(/client certs: from the TLS-terminating proxy's header, checked here too/);
+    expect(node.stdout).toMatch(/client certs: from the TLS-terminating proxy's header, checked here too/);
   });
 
   it("reports the forwarded mode in /readyz, naming neither the header nor the proxies", async () => {
@@ -209,7 +136,7 @@ describe("client certificates passed on by a trusted TLS-terminating proxy (TLS_
       mode: "forwarded",
       required: "none",
       revocation: true,
-      crlsValidUntil: logLines("TLS client CRLs loaded")[0]!.validUntil,
+      crlsValidUntil: node.logLines("TLS client CRLs loaded")[0]!.validUntil,
     });
     expect(answer.body).not.toMatch(/x-ssl-client-cert|127\.0\.0\.0/i);
   });
@@ -365,7 +292,7 @@ describe("client certificates passed on by a trusted TLS-terminating proxy (TLS_
       Array(hostile.length + 1).fill("request refused: forwarded_certificate_malformed"),
     );
     expect(JSON.stringify(failures)).not.toMatch(echoed);
-    expect(stderr).not.toMatch(echoed);
+    expect(node.stderr).not.toMatch(echoed);
   });
 
   it("keeps unbound keys working with any certificate the proxy passes on, or none", async () => {
@@ -388,16 +315,11 @@ describe("revocation of forwarded certificates (TLS_CLIENT_CRL_FILE, SIGHUP)", (
 
   /** Sends SIGHUP and waits for the node to say how it went: the CRLs it read, or why it read none. */
   const reload = async (): Promise<{ crls: unknown } | { problem: unknown }> => {
-    const reloaded = "TLS client CA and CRLs reloaded";
-    const notReloaded = "TLS client CA and CRLs not reloaded: the ones before stay in force";
-    const before = { reloaded: logLines(reloaded).length, refused: logLines(notReloaded).length };
-    node.kill("SIGHUP");
-    await until(
-      () => logLines(reloaded).length > before.reloaded || logLines(notReloaded).length > before.refused,
-      "the reload",
-    );
-    const refusal = logLines(notReloaded)[before.refused];
-    return refusal ? { problem: refusal.problem } : { crls: logLines(reloaded)[before.reloaded]?.crls };
+    const outcome = await node.reload({
+      reloaded: "TLS client CA and CRLs reloaded",
+      refused: "TLS client CA and CRLs not reloaded: the ones before stay in force",
+    });
+    return "refused" in outcome ? { problem: outcome.refused.problem } : { crls: outcome.reloaded.crls };
   };
 
   const status = async (key: string, certificate: CertificateFiles) =>
@@ -443,7 +365,7 @@ describe("revocation of forwarded certificates (TLS_CLIENT_CRL_FILE, SIGHUP)", (
     expect(await reload()).toEqual({ crls: 1 });
     expect(await status(daveKey.key, dave)).toBe(401);
     expect(await lastReason(from)).toBe("key refused: certificate_unverified (CRL_HAS_EXPIRED)");
-    const lapsed = logLines(
+    const lapsed = node.logLines(
       "a client CRL is past its next update: every certificate of its CA is refused until a newer CRL is in TLS_CLIENT_CRL_FILE and the node reloads it (SIGHUP)",
     );
     expect(lapsed.at(-1)).toMatchObject({ level: "error", file: clientCrl });
@@ -461,7 +383,7 @@ describe("revocation of forwarded certificates (TLS_CLIENT_CRL_FILE, SIGHUP)", (
     revocations.writeCrl(clientCrl);
     expect(await reload()).toEqual({ crls: 1 });
     expect(await status(daveKey.key, dave)).toBe(200);
-    expect(node.exitCode).toBeNull();
+    expect(node.child.exitCode).toBeNull();
   });
 });
 
@@ -530,19 +452,14 @@ describe("forwarded certificate settings", () => {
   });
 
   it("stop a start with a malformed proxy entry, naming it, before anything is created", async () => {
-    const refused = startNode({
+    const refused = await refusedStart({
       DATA_DIR: join(folder.dir, "never"),
       PORT: "0",
       TLS_CLIENT_CA_FILE: clientCa.cert,
       TLS_CLIENT_CERT_HEADER: HEADER,
       TRUSTED_PROXIES: "127.0.0.1,10.0.0.300",
     });
-    let err = "";
-    refused.stderr!.on("data", (chunk: Buffer) => {
-      err += chunk.toString();
-    });
-    const code = await new Promise((resolve) => refused.once("exit", resolve));
-    expect(code).toBe(2);
-    expect(err).toMatch(/TRUSTED_PROXIES: "10\.0\.0\.300" is not an IP address or a CIDR range/);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/TRUSTED_PROXIES: "10\.0\.0\.300" is not an IP address or a CIDR range/);
   });
 });

@@ -1,4 +1,4 @@
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { request } from "node:https";
 import { join } from "node:path";
@@ -16,15 +16,23 @@ import {
   selfSigned,
 } from "../support/certificates.ts";
 import { tempDir } from "../support/duckdb.ts";
+import {
+  authFailures,
+  boundOperatorKey,
+  callNode,
+  GatewayProcess,
+  json,
+  type NodeAnswer,
+  refusedStart,
+  smallDemoNode,
+} from "../support/gateway-process.ts";
 
 /** `npm run dev` as a user starts it: a real process serving HTTPS with certificates made by OpenSSL. */
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
 let folder: Awaited<ReturnType<typeof tempDir>>;
-let node: ChildProcess;
+let node: GatewayProcess;
 let port: number;
-let stderr = "";
-let stdout = "";
 let credentials: DemoCredentials;
 /** The files the node is configured with; tests overwrite them and send SIGHUP. */
 let served: { cert: string; key: string };
@@ -33,29 +41,6 @@ let clientCa: CertificateFiles;
 /** The client CA's revocations, and the CRL file the node is configured with. */
 let revocations: Revocations;
 let clientCrl: string;
-
-function startNode(env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ["--no-node-snapshot", "--import", "tsx", "gateway/main.ts"], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-}
-
-/** The node's log lines (JSON) with `msg`, oldest first. */
-const logLines = (msg: string) =>
-  stderr
-    .split("\n")
-    .filter((line) => line.includes(`"msg":${JSON.stringify(msg)}`))
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-
-const until = async (condition: () => boolean, what: string, ms = 60_000) => {
-  const end = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; stderr: ${stderr.slice(-2000)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-};
 
 beforeAll(async () => {
   folder = await tempDir("aos-tls-");
@@ -67,13 +52,8 @@ beforeAll(async () => {
   served = { cert: join(folder.dir, "served.pem"), key: join(folder.dir, "served.key") };
   copyFileSync(first.cert, served.cert);
   copyFileSync(first.key, served.key);
-  node = startNode({
-    DATA_DIR: join(folder.dir, "data"),
-    PORT: "0",
-    SEED_SCALE: "0.002",
-    SANDBOX_WORKERS: "1",
-    SANDBOX_CONTAINMENT: "off",
-    SHUTDOWN_GRACE_MS: "1000",
+  node = new GatewayProcess({
+    ...smallDemoNode(join(folder.dir, "data")),
     TLS_CERT_FILE: served.cert,
     TLS_KEY_FILE: served.key,
     TLS_CLIENT_CA_FILE: clientCa.cert,
@@ -82,23 +62,12 @@ beforeAll(async () => {
     TLS_CLIENT_CERT_HEADER: "X-SSL-Client-Cert",
     TRUSTED_PROXIES: "127.0.0.9",
   });
-  node.stdout!.on("data", (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  node.stderr!.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  await until(() => /Try: curl/.test(stdout), "the start banner", 120_000);
-  port = Number(/listening on https:\/\/127\.0\.0\.1:(\d+)/.exec(stdout)?.[1]);
-  credentials = JSON.parse(readFileSync(join(folder.dir, "data", "demo-credentials.json"), "utf8"));
+  port = await node.listening("https");
+  credentials = node.demoCredentials();
 }, 150_000);
 
 afterAll(async () => {
-  if (node && node.exitCode === null) {
-    const exited = new Promise((resolve) => node.once("exit", resolve));
-    node.kill("SIGTERM");
-    await exited;
-  }
+  await node?.stop();
   await folder?.remove();
 });
 
@@ -127,12 +96,6 @@ function handshake(
   });
 }
 
-interface HttpsAnswer {
-  readonly status: number;
-  readonly headers: Record<string, string | string[] | undefined>;
-  readonly body: string;
-}
-
 /** An HTTPS request trusting the first certificate, optionally with a client certificate. */
 function call(
   path: string,
@@ -147,47 +110,34 @@ function call(
     /** A client certificate as a TLS-terminating proxy passes it on (X-SSL-Client-Cert). */
     forwarded?: CertificateFiles;
   } = {},
-): Promise<HttpsAnswer> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: "127.0.0.1",
-        port,
-        path,
-        method: options.method ?? "GET",
-        servername: "localhost",
-        rejectUnauthorized: false,
-        // A fresh connection each time: a reused one would keep the certificate it was made with.
-        agent: false,
-        ...(options.from ? { localAddress: options.from } : {}),
-        headers: {
-          ...(options.key ? { authorization: `Bearer ${options.key}` } : {}),
-          ...(options.body ? { "content-type": "application/json" } : {}),
-          ...(options.cookie ? { cookie: options.cookie } : {}),
-          ...(options.forwarded
-            ? { "x-ssl-client-cert": encodeURIComponent(readFileSync(options.forwarded.cert, "utf8")) }
-            : {}),
-        },
-        ...(options.client
-          ? { cert: readFileSync(options.client.cert), key: readFileSync(options.client.key) }
-          : {}),
-      },
-      (res) => {
-        let body = "";
-        res.on("data", (chunk: Buffer) => {
-          body += chunk.toString();
-        });
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-      },
-    );
-    req.once("error", reject);
-    req.end(options.body ? JSON.stringify(options.body) : undefined);
-  });
+): Promise<NodeAnswer> {
+  const { client, from, forwarded, ...api } = options;
+  return callNode(
+    request,
+    {
+      host: "127.0.0.1",
+      port,
+      path,
+      servername: "localhost",
+      rejectUnauthorized: false,
+      ...(from ? { localAddress: from } : {}),
+      ...(client ? { cert: readFileSync(client.cert), key: readFileSync(client.key) } : {}),
+    },
+    {
+      ...api,
+      headers: forwarded
+        ? { "x-ssl-client-cert": encodeURIComponent(readFileSync(forwarded.cert, "utf8")) }
+        : {},
+    },
+  );
 }
+
+const bindKey = (certificate: CertificateFiles) =>
+  boundOperatorKey(call, credentials, readFileSync(certificate.cert, "utf8"));
 
 describe("HTTPS listener", () => {
   it("says HTTPS in its start banner, with the certificate's fingerprint", () => {
-    expect(stdout).toContain(
+    expect(node.stdout).toContain(
       `transport:    HTTPS, TLS 1.2 and later (certificate SHA-256 ${first.fingerprint}`,
     );
   });
@@ -224,10 +174,10 @@ describe("HTTPS listener", () => {
     const renewed = selfSigned(folder.dir, "renewed");
     copyFileSync(renewed.cert, served.cert);
     copyFileSync(renewed.key, served.key);
-    node.kill("SIGHUP");
-    await until(() => stderr.includes("TLS certificate reloaded"), "the reload");
+    node.child.kill("SIGHUP");
+    await node.until(() => node.stderr.includes("TLS certificate reloaded"), "the reload");
     expect((await handshake({ trust: renewed.cert })).fingerprint).toBe(renewed.fingerprint);
-    expect(node.exitCode).toBeNull();
+    expect(node.child.exitCode).toBeNull();
     expect((await call("/healthz")).status).toBe(200);
     first = renewed;
   });
@@ -236,9 +186,11 @@ describe("HTTPS listener", () => {
     const other = selfSigned(folder.dir, "other");
     // A renewal half done: the new certificate, the old key.
     copyFileSync(other.cert, served.cert);
-    node.kill("SIGHUP");
-    await until(() => stderr.includes("TLS certificate not reloaded"), "the refused reload");
-    expect(stderr).toMatch(/TLS_KEY_FILE [^"]* is not the private key of the certificate in TLS_CERT_FILE/);
+    node.child.kill("SIGHUP");
+    await node.until(() => node.stderr.includes("TLS certificate not reloaded"), "the refused reload");
+    expect(node.stderr).toMatch(
+      /TLS_KEY_FILE [^"]* is not the private key of the certificate in TLS_CERT_FILE/,
+    );
     expect((await handshake()).fingerprint).toBe(first.fingerprint);
     expect((await call("/healthz")).status).toBe(200);
     // Put the matching pair back for the tests that follow.
@@ -247,8 +199,6 @@ describe("HTTPS listener", () => {
 });
 
 describe("API keys bound to client certificates (mutual TLS)", () => {
-  type Json = Record<string, unknown>;
-  const json = (answer: HttpsAnswer) => JSON.parse(answer.body) as Json;
   let alice: CertificateFiles;
   let bob: CertificateFiles;
   let stranger: CertificateFiles;
@@ -259,14 +209,7 @@ describe("API keys bound to client certificates (mutual TLS)", () => {
     bob = issuedBy(clientCa, folder.dir, "bob");
     // Same subject as alice, from a CA the node does not trust for clients.
     stranger = issuedBy(selfSigned(folder.dir, "other-ca", { ca: true }), folder.dir, "alice-elsewhere");
-    const operator = json(await call("/v1/whoami", { key: credentials.operator.key }));
-    const issued = await call(`/v1/principals/${String(operator.id)}/keys`, {
-      method: "POST",
-      key: credentials.bureau.key,
-      body: { clientCertificate: { certificate: readFileSync(alice.cert, "utf8") } },
-    });
-    expect(issued.status).toBe(201);
-    bound = json(issued) as { key: string; prefix: string };
+    bound = await bindKey(alice);
   });
 
   it("accepts a bound key only with its certificate, and says what to do otherwise", async () => {
@@ -345,8 +288,6 @@ describe("API keys bound to client certificates (mutual TLS)", () => {
 });
 
 describe("client certificate revocation (TLS_CLIENT_CRL_FILE)", () => {
-  type Json = Record<string, unknown>;
-  const json = (answer: HttpsAnswer) => JSON.parse(answer.body) as Json;
   // Failed authentications from here are counted apart from the other tests' (127.0.0.1), so each
   // one is its own audit entry with its reason.
   const from = "127.0.0.3";
@@ -356,42 +297,22 @@ describe("client certificate revocation (TLS_CLIENT_CRL_FILE)", () => {
   let daveKey: { key: string; prefix: string };
   let otherCaCrl: string;
 
-  const bindKey = async (certificate: CertificateFiles) => {
-    const operator = json(await call("/v1/whoami", { key: credentials.operator.key }));
-    const issued = await call(`/v1/principals/${String(operator.id)}/keys`, {
-      method: "POST",
-      key: credentials.bureau.key,
-      body: { clientCertificate: { certificate: readFileSync(certificate.cert, "utf8") } },
-    });
-    expect(issued.status).toBe(201);
-    return json(issued) as { key: string; prefix: string };
-  };
-
   /** Sends SIGHUP and waits for the node to say how it went: the CRLs it read, or why it read none. */
   const reload = async (): Promise<{ crls: unknown } | { problem: unknown }> => {
-    const notReloaded = "TLS certificate not reloaded: the one before keeps serving";
-    const reloaded = logLines("TLS certificate reloaded").length;
-    const refused = logLines(notReloaded).length;
-    const crlsRead = logLines("TLS client CRLs reloaded").length;
-    node.kill("SIGHUP");
-    await until(
-      () => logLines("TLS certificate reloaded").length > reloaded || logLines(notReloaded).length > refused,
-      "the reload",
-    );
-    const refusal = logLines(notReloaded)[refused];
+    const crlsRead = node.logLines("TLS client CRLs reloaded").length;
+    const outcome = await node.reload({
+      reloaded: "TLS certificate reloaded",
+      refused: "TLS certificate not reloaded: the one before keeps serving",
+    });
     // The CRLs' line is written before the certificate's, by the same reload.
-    return refusal
-      ? { problem: refusal.problem }
-      : { crls: logLines("TLS client CRLs reloaded")[crlsRead]?.crls };
+    return "refused" in outcome
+      ? { problem: outcome.refused.problem }
+      : { crls: node.logLines("TLS client CRLs reloaded")[crlsRead]?.crls };
   };
 
   /** The reason the last failed authentication of `prefix` was recorded with. */
-  const refusalReason = async (prefix: string) => {
-    const page = json(
-      await call("/v1/audit?type=auth.failed&limit=1000", { key: credentials.auditor.key }),
-    ) as { entries: { data: { keyPrefix?: string; reason?: string } }[] };
-    return page.entries.filter((entry) => entry.data.keyPrefix === prefix).at(-1)?.data.reason;
-  };
+  const refusalReason = async (prefix: string) =>
+    (await authFailures(call, credentials)).filter((failure) => failure.keyPrefix === prefix).at(-1)?.reason;
 
   beforeAll(async () => {
     carol = issuedBy(clientCa, folder.dir, "carol");
@@ -404,7 +325,7 @@ describe("client certificate revocation (TLS_CLIENT_CRL_FILE)", () => {
   });
 
   it("says at start how many CRLs it loaded, and from which file", () => {
-    expect(logLines("TLS client CRLs loaded")).toEqual([
+    expect(node.logLines("TLS client CRLs loaded")).toEqual([
       expect.objectContaining({ file: clientCrl, crls: 1 }),
     ]);
   });
@@ -479,21 +400,12 @@ describe("client certificate revocation (TLS_CLIENT_CRL_FILE)", () => {
     revocations.writeCrl(clientCrl);
   });
 
-  /** A start that fails: its exit code and what it wrote to stderr. */
-  const refusedStart = async (env: Record<string, string>) => {
-    const refused = startNode({ DATA_DIR: join(folder.dir, "never"), PORT: "0", ...env });
-    let err = "";
-    refused.stderr!.on("data", (chunk: Buffer) => {
-      err += chunk.toString();
-    });
-    const code = await new Promise((resolve) => refused.once("exit", resolve));
-    return { code, stderr: err };
-  };
-
   it("does not start with a CRL file that holds no CRL, and names the file", async () => {
     const garbage = join(folder.dir, "garbage-crl.pem");
     writeFileSync(garbage, "this is not a CRL\n");
     const refused = await refusedStart({
+      DATA_DIR: join(folder.dir, "never"),
+      PORT: "0",
       TLS_CERT_FILE: served.cert,
       TLS_KEY_FILE: served.key,
       TLS_CLIENT_CA_FILE: clientCa.cert,
@@ -505,6 +417,8 @@ describe("client certificate revocation (TLS_CLIENT_CRL_FILE)", () => {
 
   it("does not start with a CRL but no client CA, and says what to set", async () => {
     const refused = await refusedStart({
+      DATA_DIR: join(folder.dir, "never"),
+      PORT: "0",
       TLS_CERT_FILE: served.cert,
       TLS_KEY_FILE: served.key,
       TLS_CLIENT_CRL_FILE: clientCrl,
@@ -519,16 +433,11 @@ describe("plain HTTP", () => {
   const base = { DATA_DIR: "/nonexistent", HOST: "0.0.0.0" };
 
   it("does not start on a non-loopback address without TLS, and says what to set", async () => {
-    const refused = startNode({ ...base, PORT: "0" });
-    let err = "";
-    refused.stderr!.on("data", (chunk: Buffer) => {
-      err += chunk.toString();
-    });
-    const code = await new Promise((resolve) => refused.once("exit", resolve));
-    expect(code).toBe(2);
-    expect(err).toMatch(/HOST: 0\.0\.0\.0 is reachable from the network/);
-    expect(err).toMatch(/TLS_CERT_FILE and TLS_KEY_FILE/);
-    expect(err).toMatch(/TLS_TERMINATED_BY_PROXY=true/);
+    const refused = await refusedStart({ ...base, PORT: "0" });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/HOST: 0\.0\.0\.0 is reachable from the network/);
+    expect(refused.stderr).toMatch(/TLS_CERT_FILE and TLS_KEY_FILE/);
+    expect(refused.stderr).toMatch(/TLS_TERMINATED_BY_PROXY=true/);
   });
 
   it("is accepted off loopback only when a TLS-terminating proxy is declared, and always on loopback", () => {
