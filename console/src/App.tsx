@@ -24,8 +24,9 @@ import { SignInPage } from "./pages/SignIn.tsx";
 import { Link, navigate, useLocation } from "./router.tsx";
 import { governanceArea } from "./routes-governance.tsx";
 import { operatorArea } from "./routes-operator.tsx";
+import { settlementArea } from "./routes-settlement.tsx";
 
-const AREAS: readonly Area[] = [governanceArea, operatorArea];
+const AREAS: readonly Area[] = [governanceArea, operatorArea, settlementArea];
 
 const BASE_ROUTES: readonly PageRoute[] = [
   {

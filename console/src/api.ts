@@ -63,13 +63,16 @@ export interface RequestOptions {
   readonly quiet401?: boolean;
 }
 
-/** Calls the gateway's API on this origin with the session cookie; throws ApiError with the problem's detail. */
-export async function api<T>(path: string, options: RequestOptions = {}): Promise<T> {
+/**
+ * Sends a request to the gateway's API on this origin with the session cookie, asking for `accept`;
+ * answers the response when it is OK, else throws ApiError with the problem's detail.
+ */
+async function send(path: string, options: RequestOptions, accept: string): Promise<Response> {
   const method = options.method ?? "GET";
   const url = new URL(path, window.location.origin);
   for (const [name, value] of Object.entries(options.query ?? {}))
     if (value !== undefined && value !== "") url.searchParams.set(name, String(value));
-  const headers: Record<string, string> = { accept: "application/json" };
+  const headers: Record<string, string> = { accept };
   if (options.body !== undefined) headers["content-type"] = "application/json";
   if (!SAFE_METHODS.has(method) && csrfToken) headers["x-csrf-token"] = csrfToken;
   let response: Response;
@@ -83,19 +86,45 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
   } catch {
     throw new ApiError(0, "NETWORK", "The gateway could not be reached. Check that it is running.");
   }
+  if (response.ok) return response;
   const text = await response.text();
-  const parsed: unknown = text ? safeJson(text) : undefined;
-  if (!response.ok) {
-    const problem = (parsed ?? {}) as Partial<Problem>;
-    if (response.status === 401 && !options.quiet401) onUnauthenticated?.();
-    throw new ApiError(
-      response.status,
-      problem.code ?? `HTTP_${response.status}`,
-      problem.detail ?? problem.title ?? `${response.status} ${response.statusText}`,
-      problem.requestId,
-    );
-  }
-  return parsed as T;
+  const problem = ((text ? safeJson(text) : undefined) ?? {}) as Partial<Problem>;
+  if (response.status === 401 && !options.quiet401) onUnauthenticated?.();
+  throw new ApiError(
+    response.status,
+    problem.code ?? `HTTP_${response.status}`,
+    problem.detail ?? problem.title ?? `${response.status} ${response.statusText}`,
+    problem.requestId,
+  );
+}
+
+/** Calls the gateway's API and answers its status with the JSON body (where 200 and 201 differ). */
+export async function apiResponse<T>(
+  path: string,
+  options: RequestOptions = {},
+): Promise<{ status: number; body: T }> {
+  const response = await send(path, options, "application/json");
+  const text = await response.text();
+  return { status: response.status, body: (text ? safeJson(text) : undefined) as T };
+}
+
+/** Calls the gateway's API on this origin with the session cookie; throws ApiError with the problem's detail. */
+export async function api<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  return (await apiResponse<T>(path, options)).body;
+}
+
+/**
+ * A file the gateway answers in the format `accept` names (a statement's signed JSON, CSV or PDF):
+ * its bytes as sent, and the name its `content-disposition` gives it.
+ */
+export async function apiFile(
+  path: string,
+  accept: string,
+  options: RequestOptions = {},
+): Promise<{ blob: Blob; filename: string | undefined }> {
+  const response = await send(path, options, accept);
+  const disposition = response.headers.get("content-disposition") ?? "";
+  return { blob: await response.blob(), filename: /filename="([^"]+)"/.exec(disposition)?.[1] };
 }
 
 function safeJson(text: string): unknown {

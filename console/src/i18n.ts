@@ -1,6 +1,7 @@
 import { createContext, useContext } from "react";
 import { en as governanceEn, zh as governanceZh } from "./i18n-governance.ts";
 import { en as operatorEn, zh as operatorZh } from "./i18n-operator.ts";
+import { en as settlementEn, zh as settlementZh } from "./i18n-settlement.ts";
 
 export type Locale = "zh-CN" | "en";
 
@@ -44,6 +45,10 @@ const zh = {
   "common.retry": "重试",
   "common.back": "返回",
   "common.rows": "行",
+  "common.page": "第 {n} 页",
+  "common.firstPage": "第一页",
+  "common.nextPage": "下一页",
+  "common.downloading": "正在下载…",
   "accuracy.interval": "（95% 置信区间 ±{half}）",
   "accuracy.note":
     "± 为 95% 区间的半宽：真实值落在所示数值 ± 该范围内的概率为 95%。数值已按其精度取整。由脚本计算得出的数值不附精度说明。",
@@ -244,12 +249,10 @@ const zh = {
   "audit.actor": "操作者",
   "audit.subjects": "对象",
   "audit.data": "内容",
-  "audit.next": "下一页",
-  "audit.first": "第一页",
   "audit.empty": "没有符合条件的条目。",
-  "audit.page": "第 {n} 页",
   ...operatorZh,
   ...governanceZh,
+  ...settlementZh,
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -293,6 +296,10 @@ const en: Record<MessageKey, string> = {
   "common.retry": "Retry",
   "common.back": "Back",
   "common.rows": "rows",
+  "common.page": "Page {n}",
+  "common.firstPage": "First page",
+  "common.nextPage": "Next page",
+  "common.downloading": "Downloading…",
   "accuracy.interval": " (95% interval ±{half})",
   "accuracy.note":
     "± is the half-width of the 95% interval: the true value lies within it of the figure shown 19 times in 20. Figures are rounded to what they can claim. Figures a script computed carry no statement.",
@@ -497,12 +504,10 @@ const en: Record<MessageKey, string> = {
   "audit.actor": "Actor",
   "audit.subjects": "Subjects",
   "audit.data": "Data",
-  "audit.next": "Next page",
-  "audit.first": "First page",
   "audit.empty": "No entry matches.",
-  "audit.page": "Page {n}",
   ...operatorEn,
   ...governanceEn,
+  ...settlementEn,
 };
 
 export const dictionaries: Readonly<Record<Locale, Readonly<Record<MessageKey, string>>>> = {

@@ -1,6 +1,7 @@
 /**
  * Component tests of the console's tricky widgets, rendered by React itself (server rendering, no
- * browser): the noisy-figure display and the policy diff view. The browser tests cover the pages.
+ * browser): the noisy-figure display, the policy diff view and a settlement statement's lines and
+ * verification. The browser tests cover the pages.
  */
 import { createElement, type ReactElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
@@ -8,8 +9,14 @@ import { describe, expect, it } from "vitest";
 import { AccuracyNote, NoisyFigure, roundedHalfWidth } from "../../console/src/components/accuracy.tsx";
 import { RowsTable } from "../../console/src/components/common.tsx";
 import { chartPlan } from "../../console/src/components/OperatorChartPlan.ts";
+import {
+  DigestText,
+  StatementLines,
+  StatementVerificationReport,
+} from "../../console/src/components/statements.tsx";
 import { I18nContext, makeI18n } from "../../console/src/i18n.ts";
 import { PolicyChangeLine } from "../../console/src/pages/GovernanceAudit.tsx";
+import type { StatementBody } from "../../console/src/types-settlement.ts";
 
 function render(element: ReactElement, locale: "zh-CN" | "en" = "en"): string {
   return renderToStaticMarkup(
@@ -127,5 +134,130 @@ describe("policy diff view", () => {
     );
     expect(removed).not.toContain("<ins");
     expect(removed).toContain("open</del>");
+  });
+});
+
+describe("settlement statement view", () => {
+  const hex = "ab".repeat(32);
+  const body = (party: StatementBody["party"], lines: StatementBody["lines"]): StatementBody =>
+    ({
+      type: "aos.settlement-statement",
+      version: 1,
+      period: "2026-11",
+      from: "2026-11-01T00:00:00.000Z",
+      to: "2026-12-01T00:00:00.000Z",
+      currency: "CNY",
+      tariffVersions: [1],
+      jobs: { count: 3, sm3: hex },
+      totals: { jobs: 3, rowsScanned: 12_500, chargeFen: 1_234, charge: "12.34" },
+      key: `sm3:${hex}`,
+      party,
+      lines,
+    }) as StatementBody;
+  /** The text of each row's cells, header and footer rows included. */
+  const rows = (html: string) =>
+    [...html.matchAll(/<tr[^>]*>(.*?)<\/tr>/g)].map((row) =>
+      [...row[1]!.matchAll(/<t[hd][^>]*>(.*?)<\/t[hd]>/g)].map((cell) => text(cell[1]!)),
+    );
+
+  it("names a digest by its algorithm, shortened in lists and whole on the statement", () => {
+    const short = render(createElement(DigestText, { digest: { sm3: hex }, short: true }));
+    expect(text(short)).toBe(`sm3:${hex.slice(0, 12)}…`);
+    expect(short).toContain(`title="sm3:${hex}"`);
+    expect(text(render(createElement(DigestText, { digest: { sha256: hex } })))).toBe(`sha256:${hex}`);
+  });
+
+  it("shows an operator's lines per license and dataset, a line without a dataset in words, and the totals", () => {
+    const html = render(
+      createElement(StatementLines, {
+        body: body({ kind: "operator", id: "ope_1" }, [
+          {
+            license: "lic_a",
+            dataset: "air_quality",
+            holder: "Ecology Bureau",
+            basis: "rows_scanned",
+            jobs: 2,
+            rowsScanned: 12_500,
+            chargeFen: 1_134,
+            charge: "11.34",
+          },
+          {
+            license: "lic_a",
+            dataset: null,
+            holder: null,
+            basis: "even",
+            jobs: 1,
+            rowsScanned: 0,
+            chargeFen: 100,
+            charge: "1.00",
+          },
+        ]),
+      }),
+    );
+    expect(rows(html)).toEqual([
+      ["License", "Dataset", "Holder", "Divided", "Jobs", "Rows scanned", "Charge (CNY)"],
+      ["lic_a", "air_quality", "Ecology Bureau", "by rows scanned", "2", "12,500", "¥11.34"],
+      ["lic_a", "no dataset read", "—", "evenly", "1", "0", "¥1.00"],
+      ["Total", "3", "12,500", "¥12.34"],
+    ]);
+    expect(html).toContain("<caption>Lines of 2026-11</caption>");
+  });
+
+  it("shows a holder department's lines per dataset and operator, in Chinese too", () => {
+    const html = render(
+      createElement(StatementLines, {
+        body: body({ kind: "holder", id: "生态环境局" }, [
+          {
+            dataset: "air_quality",
+            operator: "ope_1",
+            basis: "rows_scanned",
+            jobs: 3,
+            rowsScanned: 12_500,
+            chargeFen: 1_234,
+            charge: "12.34",
+          },
+        ]),
+      }),
+      "zh-CN",
+    );
+    expect(rows(html)).toEqual([
+      ["数据集", "开发主体", "分摊依据", "作业数", "扫描行数", "金额（元）"],
+      ["air_quality", "ope_1", "按扫描行数", "3", "12,500", "¥12.34"],
+      ["合计", "3", "12,500", "¥12.34"],
+    ]);
+  });
+
+  it("shows each check of a verification passed or failed with its detail, and the figures that differ", () => {
+    const html = render(
+      createElement(StatementVerificationReport, {
+        verification: {
+          valid: false,
+          reason: "recompute check failed: 1 figure differs",
+          checks: [
+            { check: "signature", ok: true, detail: "the domain key's signature over the body verifies" },
+            { check: "recompute", ok: false, detail: "1 figure differs" },
+          ],
+          differences: [{ path: "lines[1].chargeFen", issued: 150, recomputed: 156 }],
+        },
+      }),
+    );
+    expect(html).toContain('data-valid="false"');
+    expect(text(html)).toContain("The statement failed verification: 1 check(s) failed.");
+    expect(html).toContain('data-check="signature" data-ok="true"');
+    expect(text(html)).toContain(
+      "✓ passed Signature (signature): the domain key's signature over the body verifies",
+    );
+    expect(text(html)).toContain("✗ failed Recomputation (recompute): 1 figure differs");
+    expect(rows(html)).toEqual([
+      ["Where", "Issued", "Recomputed"],
+      ["lines[1].chargeFen", "150", "156"],
+    ]);
+    const valid = render(
+      createElement(StatementVerificationReport, {
+        verification: { valid: true, checks: [{ check: "hash", ok: true, detail: "ok" }], differences: [] },
+      }),
+    );
+    expect(text(valid)).toContain("Every figure recomputed is the one issued.");
+    expect(valid).not.toContain("<table");
   });
 });

@@ -50,6 +50,8 @@ const CHROMIUM_ARGS = [
 
 export interface ConsoleRig {
   readonly url: string;
+  /** The gateway's data folder (its control plane, for scenes the API cannot set, such as a past month). */
+  readonly dataDir: string;
   readonly credentials: DemoCredentials;
   readonly context: BrowserContext;
   /** Calls the API with a key, as the CLI would (for setting the scene, never for what is under test). */
@@ -85,6 +87,7 @@ export async function startConsoleRig(): Promise<ConsoleRig> {
   }
   return {
     url: gateway.url,
+    dataDir,
     credentials,
     context,
     apiAs: (key, path, init = {}) =>

@@ -1,4 +1,5 @@
-import type { ReactNode } from "react";
+import { type ReactNode, useState } from "react";
+import { useI18n } from "../i18n.ts";
 import { type Loaded, Show } from "./common.tsx";
 
 /** A page: its title (which labels the section), an introduction, then its content. */
@@ -41,5 +42,43 @@ export function CardList<T, I>(props: {
         );
       }}
     </Show>
+  );
+}
+
+/**
+ * Where a cursor-paged list is: the cursor of each page shown so far (the last is the current
+ * page's; `undefined` asks for the first), so going on needs only the list's `next`.
+ */
+export interface CursorPages<C> {
+  readonly cursor: C | undefined;
+  /** The current page's number, from 1. */
+  readonly number: number;
+  readonly next: (cursor: C) => void;
+  readonly first: () => void;
+}
+
+export function useCursorPages<C>(): CursorPages<C> {
+  const [cursors, setCursors] = useState<readonly (C | undefined)[]>([undefined]);
+  return {
+    cursor: cursors.at(-1),
+    number: cursors.length,
+    next: (cursor) => setCursors((shown) => [...shown, cursor]),
+    first: () => setCursors([undefined]),
+  };
+}
+
+/** First page and next page under a cursor-paged list; `next` is the list's cursor of the next page. */
+export function Pager<C>(props: { pages: CursorPages<C>; next: C | null }) {
+  const { t } = useI18n();
+  const { pages, next } = props;
+  return (
+    <nav className="pager" aria-label={t("common.page", { n: pages.number })}>
+      <button type="button" className="secondary" disabled={pages.number === 1} onClick={pages.first}>
+        {t("common.firstPage")}
+      </button>
+      <button type="button" disabled={next === null} onClick={() => next !== null && pages.next(next)}>
+        {t("common.nextPage")}
+      </button>
+    </nav>
   );
 }

@@ -1,6 +1,7 @@
 import { type FormEvent, useState } from "react";
 import { api } from "../api.ts";
 import { Show, useLoad } from "../components/common.tsx";
+import { Pager, useCursorPages } from "../components/page.tsx";
 import { type MessageKey, useI18n } from "../i18n.ts";
 import type { AuditEntry, AuditVerification } from "../types.ts";
 
@@ -63,9 +64,9 @@ function AuditLog() {
   const { t, dateTime } = useI18n();
   const [draft, setDraft] = useState<Filters>({});
   const [filters, setFilters] = useState<Filters>({});
-  // The `after` value of each page shown so far: the last is the current page's.
-  const [pages, setPages] = useState<(number | undefined)[]>([undefined]);
-  const after = pages.at(-1);
+  // Pages go on by the `after` value of the page before.
+  const pages = useCursorPages<number>();
+  const after = pages.cursor;
   const [loaded, reload] = useLoad(
     () =>
       api<{ entries: AuditEntry[]; next: number | null }>("/v1/audit", {
@@ -83,12 +84,12 @@ function AuditLog() {
       chosen[name] = name === "from" || name === "to" ? new Date(value).toISOString() : value;
     }
     setFilters(chosen);
-    setPages([undefined]);
+    pages.first();
   };
   const clear = () => {
     setDraft({});
     setFilters({});
-    setPages([undefined]);
+    pages.first();
   };
   return (
     <>
@@ -124,7 +125,7 @@ function AuditLog() {
             ) : (
               <div className="table-wrap">
                 <table className="audit stacked">
-                  <caption>{t("audit.page", { n: pages.length })}</caption>
+                  <caption>{t("common.page", { n: pages.number })}</caption>
                   <thead>
                     <tr>
                       <th scope="col">{t("audit.position")}</th>
@@ -160,27 +161,12 @@ function AuditLog() {
                 </table>
               </div>
             )}
-            <nav className="pager" aria-label={t("audit.page", { n: pages.length })}>
-              <button type="button" className="secondary" disabled={pages.length === 1} onClick={clearPages}>
-                {t("audit.first")}
-              </button>
-              <button
-                type="button"
-                disabled={next === null}
-                onClick={() => next !== null && setPages([...pages, next])}
-              >
-                {t("audit.next")}
-              </button>
-            </nav>
+            <Pager pages={pages} next={next} />
           </>
         )}
       </Show>
     </>
   );
-
-  function clearPages() {
-    setPages([undefined]);
-  }
 }
 
 function compact(value: Record<string, unknown>): string {
