@@ -305,7 +305,7 @@ export function requestCertificate(
     if (fromProxy) {
       // The proxy sends no header when the client presented no certificate (nginx drops empty values).
       if (value === undefined || value === "") return { certificate: { state: "absent" } };
-      const certificate = forwardedCertificateOf(value);
+      const certificate = forwardedCertificateOf(value, forwarded.header);
       if (!certificate)
         return {
           refusal: {

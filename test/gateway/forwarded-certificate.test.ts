@@ -1,10 +1,11 @@
-import { X509Certificate } from "node:crypto";
+import { createHash, X509Certificate } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DemoCredentials } from "../../control/provisioning.ts";
 import { ConfigError, loadConfig } from "../../gateway/config.ts";
+import { ENVOY_HEADER, forwardedCertificateOf } from "../../gateway/forwarded-certificate.ts";
 import {
   type CertificateFiles,
   issuedBy,
@@ -384,6 +385,46 @@ describe("revocation of forwarded certificates (TLS_CLIENT_CRL_FILE, SIGHUP)", (
     expect(await reload()).toEqual({ crls: 1 });
     expect(await status(daveKey.key, dave)).toBe(200);
     expect(node.child.exitCode).toBeNull();
+  });
+});
+
+describe("Envoy's x-forwarded-client-cert", () => {
+  let pem: string;
+  let der: Buffer;
+  let hash: string;
+  beforeAll(() => {
+    pem = readFileSync(issuedBy(clientCa, folder.dir, "erin").cert, "utf8");
+    der = new X509Certificate(pem).raw;
+    hash = createHash("sha256").update(der).digest("hex");
+  });
+  const read = (value: string) => forwardedCertificateOf(value, ENVOY_HEADER)?.raw;
+
+  it("reads the one element Envoy sets (SANITIZE_SET): its Cert, checked against its Hash", () => {
+    const cert = encodeURIComponent(pem);
+    expect(
+      read(
+        `By=spiffe://cluster.local/ns/aos/sa/gateway;Hash=${hash};Cert="${cert}";Subject="CN=erin,O=Bureau"`,
+      ),
+    ).toEqual(der);
+    expect(read(`Cert="${cert}"`)).toEqual(der);
+    expect(read(`hash=${hash.toUpperCase()};cert=${cert}`)).toEqual(der);
+    // The same forms are not read from another header name: only nginx's and HAProxy's there.
+    expect(forwardedCertificateOf(`Cert="${cert}"`, "x-ssl-client-cert")).toBeUndefined();
+  });
+
+  it("refuses several elements, several or no certificates, a wrong hash and unbalanced quotes", () => {
+    const cert = encodeURIComponent(pem);
+    // A client's own header that a proxy appended to (APPEND_FORWARD): its element could be the client's.
+    expect(read(`Cert="${cert}",By=proxy;Cert="${cert}"`)).toBeUndefined();
+    expect(read(`Cert="${cert}";Cert="${cert}"`)).toBeUndefined();
+    expect(read(`By=proxy;Hash=${hash}`)).toBeUndefined();
+    expect(read(`Hash=${"0".repeat(64)};Cert="${cert}"`)).toBeUndefined();
+    expect(read(`Hash=abc;Cert="${cert}"`)).toBeUndefined();
+    expect(read(`Cert="${cert}`)).toBeUndefined();
+    expect(read(`Cert="${cert}";Subject="CN=x,O=y`)).toBeUndefined();
+    expect(read(`=x;Cert="${cert}"`)).toBeUndefined();
+    // A Subject may hold commas, semicolons and escaped quotes inside its quotes.
+    expect(read(`Subject="CN=\\"erin\\",O=a;b";Cert="${cert}"`)).toEqual(der);
   });
 });
 
