@@ -415,10 +415,15 @@ function rowsBoundedBy(
 const loadedUnits = new WeakMap<object, Map<string, Promise<boolean>>>();
 
 /**
- * Loads `units` into the connection's temporary table `name` (one column, `__pu`), once per
- * connection; false where the connection cannot take it (the query then counts for itself).
+ * Loads the units `list` gives into the connection's temporary table `name` (one column, `__pu`),
+ * once per connection: `list` runs only then, not for every query that names the table; false
+ * where the connection cannot take it (the query then counts for itself).
  */
-async function loadUnits(connection: SqlConnection, name: string, units: UnitsOverRows): Promise<boolean> {
+async function loadUnits(
+  connection: SqlConnection,
+  name: string,
+  list: () => UnitsOverRows,
+): Promise<boolean> {
   const appendable = connection as Partial<Pick<DuckDBConnection, "run" | "createAppender">>;
   if (typeof appendable.run !== "function" || typeof appendable.createAppender !== "function") return false;
   const loaded = loadedUnits.get(connection) ?? new Map<string, Promise<boolean>>();
@@ -426,6 +431,7 @@ async function loadUnits(connection: SqlConnection, name: string, units: UnitsOv
   let pending = loaded.get(name);
   if (!pending) {
     pending = (async () => {
+      const units = list();
       await appendable.run!(`CREATE OR REPLACE TEMP TABLE "${name}" (__pu ${units.type})`);
       const appender = await appendable.createAppender!(name, "main", "temp");
       try {
@@ -468,7 +474,7 @@ async function overCapUnits(
     : undefined;
   if (!bounding || !units) return undefined;
   const name = `aos_over_cap_${bounding.table}_${plan.maxContributions}`;
-  return (await loadUnits(connection, name, units)) ? name : undefined;
+  return (await loadUnits(connection, name, () => units)) ? name : undefined;
 }
 
 /**
@@ -504,7 +510,7 @@ async function overBoundUnits(
   }
   const [first] = lists;
   if (!first || lists.some((l) => l.type !== first.type)) return undefined;
-  const merged: UnitsOverRows =
+  const merged = (): UnitsOverRows =>
     first.type === "BIGINT"
       ? { type: "BIGINT", values: [...new Set(lists.flatMap((l) => l.values as readonly bigint[]))] }
       : { type: "VARCHAR", values: [...new Set(lists.flatMap((l) => l.values as readonly string[]))] };

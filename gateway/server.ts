@@ -130,9 +130,9 @@ export async function startGateway(config: Config, logger: Logger): Promise<Runn
     config.ROLE !== "runner" && !tls && config.TLS_CLIENT_CERT_HEADER
       ? await readClientTrust(config)
       : undefined;
-  const crls = tls?.clientCrls ?? forwardedOnly?.clientCrls;
-  if (crls) logClientCrls(logger, "TLS client CRLs loaded", crls, tls?.clientTrust ?? forwardedOnly?.trust);
   const trust: ClientTrustInForce = { current: tls?.clientTrust ?? forwardedOnly?.trust };
+  const crls = tls?.clientCrls ?? forwardedOnly?.clientCrls;
+  if (crls) logClientCrls(logger, "TLS client CRLs loaded", crls, trust.current);
   const listener = config.ROLE === "runner" ? undefined : await listen(config, logger, tls, trust);
   try {
     return await startNode(config, logger, listener, trust);

@@ -189,7 +189,7 @@ function orderCells(a: Cell, b: Cell): number {
  * The bounds the figure computed from `measures` is subject to (`FigureBounds`): the rules of the
  * plan, whatever the data.
  */
-export function figureBounds(plan: AggregatePlan, measures: readonly number[]): FigureBounds | undefined {
+function figureBounds(plan: AggregatePlan, measures: readonly number[]): FigureBounds | undefined {
   const used = measures.map((j) => plan.measures[j]!).filter((m) => m.kind !== "units");
   if (used.length === 0) return undefined;
   const sum = used.find((m) => m.kind === "sum");
@@ -264,6 +264,14 @@ export function releaseAggregate(
   let dominanceSuppressed = 0;
   const released: { row: Cell[]; accuracy: (FigureAccuracy | null)[] }[] = [];
   const dpAccuracy = measureAccuracies(plan, options.epsilon);
+  // Each output's bounds: the plan's rules, the same for every group.
+  const boundsOf = plan.outputs.map((output) =>
+    output.kind === "count" || output.kind === "sum"
+      ? figureBounds(plan, [output.measure])
+      : output.kind === "mean"
+        ? figureBounds(plan, [output.sum, output.count])
+        : undefined,
+  );
   for (const raw of candidates) {
     const units = numeric(raw[columns.values[0]!]);
     // Without DP: each figure's sticky noise and accuracy, and the group's sticky threshold.
@@ -329,7 +337,7 @@ export function releaseAggregate(
           const value = measureValues[output.measure] ?? null;
           const figure = accuracyOf[output.measure];
           if (value === null || !figure) return value;
-          accuracy[accuracy.length - 1] = withBounds(figure, figureBounds(plan, [output.measure]));
+          accuracy[accuracy.length - 1] = withBounds(figure, boundsOf[accuracy.length - 1]);
           const rounded = roundToAccuracy(value, figure.ci95);
           return output.kind === "count" ? Math.round(rounded) : rounded;
         }
@@ -343,7 +351,7 @@ export function releaseAggregate(
           const countFigure = accuracyOf[output.count];
           if (!sumFigure || !countFigure) return mean;
           const figure = meanAccuracy(mean, count, sumFigure, countFigure, bounds.hi - bounds.lo);
-          accuracy[accuracy.length - 1] = withBounds(figure, figureBounds(plan, [output.sum, output.count]));
+          accuracy[accuracy.length - 1] = withBounds(figure, boundsOf[accuracy.length - 1]);
           return roundToAccuracy(mean, figure.ci95);
         }
         default:

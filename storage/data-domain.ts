@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
-import { sqlNumber } from "../policies/clamp.ts";
+import { clampExpression, sqlNumber } from "../policies/clamp.ts";
 import { DomainError } from "../policies/errors.ts";
 import { log } from "../telemetry/log.ts";
 import { attachOptions, openDataFileKey } from "./at-rest/data-file-key.ts";
@@ -697,11 +697,10 @@ function domainFacts(connect: () => Promise<DuckDBConnection>): DomainFacts {
     if (!names.every((n): n is string => typeof n === "string" && PLAIN_NAME.test(n))) return undefined;
     if (!numbers.every((n): n is number => typeof n === "number" && Number.isFinite(n))) return undefined;
     if ((lo as number) < 0 || (hi as number) < (lo as number)) return undefined;
-    // Clamped as the rewrite clamps (policies/clamp.ts), in DOUBLE; a sum that is not a number
+    // Clamped by the rewrite's own clamp (no facts given: in DOUBLE); a sum that is not a number
     // is listed (`NOT (… <= …)`). The margin covers the rounding of a DOUBLE sum against the
     // rewrite's own (DECIMAL or DOUBLE), so the list stays a superset.
-    const value = `TRY_CAST("${column}" AS DOUBLE)`;
-    const clamped = `CASE WHEN ${value} > ${sqlNumber(hi as number)} THEN ${sqlNumber(hi as number)} WHEN ${value} < ${sqlNumber(lo as number)} THEN ${sqlNumber(lo as number)} ELSE ${value} END`;
+    const clamped = clampExpression(`"${column}"`, { lo: lo as number, hi: hi as number });
     return unitsHaving(
       table as string,
       unit as string,
