@@ -71,8 +71,12 @@ function serialise(value: unknown): string | undefined {
       if (value === null) return "null";
       if (Array.isArray(value)) {
         let out = "[";
+        let shape: RowShape | undefined;
         for (let index = 0; index < value.length; index++) {
-          const text = serialiseChild(value[index], `[${index}]`);
+          const item: unknown = value[index];
+          shape = rowShape(item, shape);
+          const text =
+            (shape && flatRow(item as Record<string, unknown>, shape)) ?? serialiseChild(item, `[${index}]`);
           if (text === undefined) throw new UnserialisableValue("is undefined", `[${index}]`);
           out += index === 0 ? text : `,${text}`;
         }
@@ -91,4 +95,41 @@ function serialise(value: unknown): string | undefined {
     default:
       throw new UnserialisableValue(`is a ${typeof value}, which JSON cannot carry`, "");
   }
+}
+
+/**
+ * The keys of the rows of a table (an array of objects with the same own keys in the same order),
+ * in the order canonical JSON writes them and already quoted: sorted and quoted once per table,
+ * not once per row, which is most of the work for an output of thousands of rows.
+ */
+interface RowShape {
+  readonly keys: readonly string[];
+  readonly written: readonly { readonly key: string; readonly quoted: string }[];
+}
+
+/** `item`'s shape: `previous` when its own keys are the same, a new one for a plain object, else undefined. */
+function rowShape(item: unknown, previous: RowShape | undefined): RowShape | undefined {
+  if (item === null || typeof item !== "object" || Array.isArray(item)) return undefined;
+  if (typeof (item as { toJSON?: unknown }).toJSON === "function") return undefined;
+  const keys = Object.keys(item);
+  if (previous && keys.length === previous.keys.length && keys.every((key, i) => key === previous.keys[i]))
+    return previous;
+  return { keys, written: [...keys].sort().map((key) => ({ key, quoted: `${JSON.stringify(key)}:` })) };
+}
+
+/** A row whose values are all scalars JSON carries, written as `serialise` would; undefined for any other. */
+function flatRow(row: Record<string, unknown>, shape: RowShape): string | undefined {
+  let out = "{";
+  for (const { key, quoted } of shape.written) {
+    const value = row[key];
+    let text: string;
+    if (typeof value === "string") text = JSON.stringify(value);
+    else if (typeof value === "number" && Number.isFinite(value)) text = JSON.stringify(value);
+    else if (typeof value === "boolean") text = value ? "true" : "false";
+    else if (value === null) text = "null";
+    // Anything else (undefined, nested values, what must be refused) takes the general path.
+    else return undefined;
+    out += out.length === 1 ? `${quoted}${text}` : `,${quoted}${text}`;
+  }
+  return `${out}}`;
 }

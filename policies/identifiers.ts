@@ -82,9 +82,17 @@ export function isMobileNumber(value: string): boolean {
   return /^1[3-9]\d{9}$/.test(value);
 }
 
+const NON_ASCII = /[\u0080-\uffff]/;
+const LETTERS_OR_DIGITS_RUN = /[0-9A-Za-z]{11}/;
+
 /** Identifier-shaped substrings whose check digits hold. */
 export function findIdentifiers(text: string): { kind: string; value: string }[] {
   const found: { kind: string; value: string }[] = [];
+  // Every pattern below needs 11 letters or digits in a row (a phone number; the others more).
+  // In ASCII text, upper-casing only maps a-z to A-Z, so text without such a run holds none: the
+  // release gate screens every string cell (dates, timestamps, names) and most are like that.
+  // Outside ASCII, upper-casing can expand a character into letters ("ﬀ" to "FF"): scanned in full.
+  if (!NON_ASCII.test(text) && !LETTERS_OR_DIGITS_RUN.test(text)) return found;
   for (const m of text.toUpperCase().matchAll(/(?<![0-9A-Z])\d{17}[\dX](?![0-9A-Z])/g)) {
     if (isValidResidentId(m[0])) found.push({ kind: "resident_id", value: m[0] });
   }

@@ -131,49 +131,96 @@ export function daysOfDate(text: string): number | undefined {
 
 const TIMESTAMP_TEXT =
   /^(\d{4}-\d{2}-\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}(?::?\d{2}){0,2})?$/;
+const MICROS_PER_DAY = 86_400_000_000;
+/** 0001-01-01 and 10000-01-01 as days since the epoch: the years an output timestamp spells. */
+const FIRST_DAY = -719_162;
+const END_DAY = 2_932_897;
 
-/** Microseconds since the epoch of a timestamp text, and whether it named an offset. */
-function parseTimestamp(text: string): { micros: bigint; offset: boolean } | undefined {
+/**
+ * An instant as whole days since the epoch and microseconds into that day (0 to 86,399,999,999):
+ * both exact as numbers, so a timestamp is read and written without BigInt arithmetic, which
+ * costs the release path several times more per cell (outputs of thousands of timestamps).
+ */
+interface TimestampParts {
+  readonly days: number;
+  readonly micros: number;
+}
+
+/** The parts of a timestamp text, moved to UTC by its offset, and whether it named one. */
+function parseTimestamp(text: string): (TimestampParts & { offset: boolean }) | undefined {
   const match = TIMESTAMP_TEXT.exec(text);
   if (!match) return undefined;
   const days = daysOfDate(match[1]!);
   const [hour, minute, second] = [Number(match[2]), Number(match[3]), Number(match[4])];
   if (days === undefined || hour > 23 || minute > 59 || second > 59) return undefined;
-  const fraction = BigInt((match[5] ?? "").padEnd(9, "0").slice(0, 6));
-  let micros = (BigInt(days) * 86_400n + BigInt(hour * 3600 + minute * 60 + second)) * 1_000_000n + fraction;
+  const fraction = Number((match[5] ?? "").padEnd(9, "0").slice(0, 6));
+  let micros = (hour * 3600 + minute * 60 + second) * 1_000_000 + fraction;
   const zone = match[6];
   if (zone && zone !== "Z") {
     const [h = "0", m = "0", s = "0"] = zone.slice(1).match(/\d{2}/g) ?? [];
-    const seconds = BigInt(Number(h) * 3600 + Number(m) * 60 + Number(s));
-    micros -= (zone.startsWith("-") ? -seconds : seconds) * 1_000_000n;
+    const seconds = Number(h) * 3600 + Number(m) * 60 + Number(s);
+    micros -= (zone.startsWith("-") ? -seconds : seconds) * 1_000_000;
   }
-  return { micros, offset: zone !== undefined };
+  // An offset of up to ±99:99:99 moves the time a few days at most: still exact as numbers.
+  const carry = Math.floor(micros / MICROS_PER_DAY);
+  return { days: days + carry, micros: micros - carry * MICROS_PER_DAY, offset: zone !== undefined };
+}
+
+/** RFC 3339 text of the instant `parts` names (`zone` "UTC", ending in Z) or of a wall-clock time. */
+function timestampOfParts({ days, micros }: TimestampParts, zone: "UTC" | null): string {
+  const seconds = Math.floor(micros / 1_000_000);
+  const fraction = micros % 1_000_000;
+  const time = `${pad(Math.floor(seconds / 3600))}:${pad(Math.floor(seconds / 60) % 60)}:${pad(seconds % 60)}`;
+  const fractionText = fraction === 0 ? "" : `.${String(fraction).padStart(6, "0").replace(/0+$/, "")}`;
+  return `${dateOfDays(days)}T${time}${fractionText}${zone === "UTC" ? "Z" : ""}`;
 }
 
 /** RFC 3339 text of an instant (`zone` "UTC", ending in Z) or of a wall-clock time (no offset). */
 export function timestampOfMicros(micros: bigint, zone: "UTC" | null): string {
   const days = micros >= 0n ? micros / 86_400_000_000n : -((-micros + 86_399_999_999n) / 86_400_000_000n);
-  const rest = micros - days * 86_400_000_000n;
-  const seconds = Number(rest / 1_000_000n);
-  const fraction = Number(rest % 1_000_000n);
-  const time = `${pad(Math.floor(seconds / 3600))}:${pad(Math.floor(seconds / 60) % 60)}:${pad(seconds % 60)}`;
-  const fractionText = fraction === 0 ? "" : `.${String(fraction).padStart(6, "0").replace(/0+$/, "")}`;
-  return `${dateOfDays(Number(days))}T${time}${fractionText}${zone === "UTC" ? "Z" : ""}`;
+  return timestampOfParts({ days: Number(days), micros: Number(micros - days * 86_400_000_000n) }, zone);
+}
+
+/** A timestamp as `timestampOfMicros` writes it: a fraction of one to six digits, never ending in 0. */
+const OUTPUT_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{0,5}[1-9]))?(Z?)$/;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * The parts of a timestamp in its output form (as `timestampOfMicros` writes it); undefined for
+ * any other text. Checked field by field rather than by writing the parts back and comparing:
+ * the release path checks every timestamp cell of every output this way.
+ */
+function outputTimestampParts(text: string, zone: "UTC" | null): TimestampParts | undefined {
+  const match = OUTPUT_TIMESTAMP.exec(text);
+  if (!match || (match[8] === "Z") !== (zone === "UTC")) return undefined;
+  const year = Number(match[1]);
+  const month = Number(match[2]);
+  const day = Number(match[3]);
+  const hour = Number(match[4]);
+  const minute = Number(match[5]);
+  const second = Number(match[6]);
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (month < 1 || month > 12 || day < 1 || day > DAYS_IN_MONTH[month - 1]! + (month === 2 && leap ? 1 : 0))
+    return undefined;
+  if (hour > 23 || minute > 59 || second > 59) return undefined;
+  const fraction = match[7] === undefined ? 0 : Number(match[7].padEnd(6, "0"));
+  return {
+    days: daysFromCivil(year, month, day),
+    micros: (hour * 3600 + minute * 60 + second) * 1_000_000 + fraction,
+  };
 }
 
 /** Microseconds since the epoch of a timestamp in its output form; undefined for any other text. */
 export function microsOfTimestamp(text: string, zone: "UTC" | null): bigint | undefined {
-  const parsed = parseTimestamp(text);
-  if (!parsed || parsed.offset !== (zone === "UTC")) return undefined;
-  return timestampOfMicros(parsed.micros, zone) === text ? parsed.micros : undefined;
+  const parts = outputTimestampParts(text, zone);
+  return parts && BigInt(parts.days) * 86_400_000_000n + BigInt(parts.micros);
 }
 
 /** A timestamp of DuckDB's rendering in its output form; text it does not know (infinity) as is. */
 function timestampText(text: string, zone: "UTC" | null): string {
   const parsed = parseTimestamp(text);
-  if (!parsed || parsed.micros < -62_135_596_800_000_000n || parsed.micros >= 253_402_300_800_000_000n)
-    return text;
-  return timestampOfMicros(parsed.micros, zone);
+  if (!parsed || parsed.days < FIRST_DAY || parsed.days >= END_DAY) return text;
+  return timestampOfParts(parsed, zone);
 }
 
 function pad(n: number): string {
@@ -203,7 +250,7 @@ export function conforms(type: ValueType, value: OutputValue): boolean {
     case "date":
       return typeof value === "string" && daysOfDate(value) !== undefined;
     case "timestamp":
-      return typeof value === "string" && microsOfTimestamp(value, type.zone) !== undefined;
+      return typeof value === "string" && outputTimestampParts(value, type.zone) !== undefined;
     case "list":
       return Array.isArray(value) && value.every((item) => conforms(type.of, item));
     case "null":

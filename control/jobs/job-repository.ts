@@ -227,6 +227,15 @@ export const jobRepository = {
     return rows[0] ? toRecord(rows[0]) : null;
   },
 
+  /** The policy versions a job ran under, without reading its products (a receipt names only these). */
+  async policyVersions(store: Read, id: string): Promise<Record<string, number> | null> {
+    const rows = await store.query<Pick<JobRow, "policy_versions">>(
+      "SELECT policy_versions FROM jobs WHERE id = $1",
+      [id],
+    );
+    return rows[0] ? parse<Record<string, number>>(rows[0].policy_versions) : null;
+  },
+
   async setPolicyVersions(tx: Write, id: string, versions: Record<string, number>): Promise<void> {
     await tx.run("UPDATE jobs SET policy_versions = $2 WHERE id = $1", [id, JSON.stringify(versions)]);
   },

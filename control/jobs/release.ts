@@ -305,13 +305,13 @@ async function release(
     },
   ]);
   if (hashes.length === 0) return null;
-  const stored = await jobRepository.get(tx, job.id);
+  const policyVersions = await jobRepository.policyVersions(tx, job.id);
   const receipt = deps.signReceipt({
     job: job.id,
     operator: job.operatorId,
     license: job.licenseId,
     purpose: job.purpose,
-    policyVersions: stored?.policyVersions ?? job.policyVersions ?? {},
+    policyVersions: policyVersions ?? job.policyVersions ?? {},
     outputs: hashes,
     releasedAt,
     logPosition: positions[positions.length - 1]!.position,

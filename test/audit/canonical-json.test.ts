@@ -42,6 +42,31 @@ describe("canonical JSON", () => {
     expect(() => canonicalJson([undefined])).toThrow(/\$\[0\] is undefined/);
     expect(() => canonicalJson(() => 1)).toThrow(/function/);
   });
+
+  it("writes a table's rows as it writes any object, whatever their keys, order and values", () => {
+    // Rows of one shape, then rows whose keys differ, come in another order, hold lists, objects,
+    // undefined or a toJSON, and a key named toJSON that is only a value.
+    const rows: unknown[] = [
+      { b: "x", a: 1, "€": true, c: null },
+      { b: "y", a: -0, "€": false, c: 1e21 },
+      { a: 2, b: "z", "€": true, c: null },
+      { b: "w", a: 3 },
+      { b: ["l", 1], a: { z: 1, y: [2] }, "€": true, c: null },
+      { b: undefined, a: 4, "€": true, c: null },
+      { b: "v", a: 5, "€": true, c: { toJSON: () => "as json" } },
+      { toJSON: "a value", a: 6 },
+      [1, { b: 1, a: 2 }],
+      "scalar",
+    ];
+    const oneByOne = `[${rows.map((row) => canonicalJson(row)).join(",")}]`;
+    expect(canonicalJson(rows)).toBe(oneByOne);
+    expect(canonicalJson(rows)).toContain('{"a":1,"b":"x","c":null,"€":true}');
+    expect(canonicalJson(rows)).toContain('{"a":4,"c":null,"€":true}');
+    expect(canonicalJson(rows)).toContain('{"a":6,"toJSON":"a value"}');
+    // What must be refused in a row is refused with its place, as before.
+    expect(() => canonicalJson([{ a: 1 }, { a: Number.NaN }])).toThrow(/\$\[1\]\.a is not a finite number/);
+    expect(() => canonicalJson([{ a: 1 }, { a: 2n }])).toThrow(/\$\[1\]\.a is a bigint/);
+  });
 });
 
 describe("sealed entries", () => {

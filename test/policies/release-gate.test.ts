@@ -79,6 +79,23 @@ describe("release gate", () => {
     }
   });
 
+  it("finds identifiers wherever they hide, and passes text that cannot hold one without a scan", () => {
+    // Lower case, Unicode beside ASCII, and runs that only upper-casing makes are all found.
+    expect(findIdentifiers(`code ${uscc.toLowerCase()}`)).toEqual([{ kind: "uscc", value: uscc }]);
+    expect(findIdentifiers(`编号${residentId}。`)).toEqual([{ kind: "resident_id", value: residentId }]);
+    expect(findIdentifiers(`tel:13812345678;`)).toEqual([{ kind: "phone", value: "13812345678" }]);
+    // Ten letters or digits in a row cannot be any identifier: dates, timestamps, short codes.
+    for (const text of ["2025-01-01T00:00:00", "2025-01-01", "1381234567", "A1B2C3D4E5", "", "二监"])
+      expect(findIdentifiers(text)).toEqual([]);
+    // U+FB00 upper-cases to "FF": a credit code spelt with it is found as the one it becomes,
+    // though no eleven ASCII letters or digits stand in a row in what was written.
+    const org = `FF123456${organizationCodeCheckChar("FF123456")}`;
+    const code = `91110000${org}${usccCheckChar(`91110000${org}`)}`;
+    const written = code.replace("FF", "\uFB00");
+    expect(/[0-9A-Za-z]{11}/.test(written)).toBe(false);
+    expect(findIdentifiers(written)).toEqual([{ kind: "uscc", value: code }]);
+  });
+
   it("recognises identifiers by their check digits, in cells, logs and errors", async () => {
     expect(findIdentifiers(`id ${residentId}.`)).toEqual([{ kind: "resident_id", value: residentId }]);
     expect(findIdentifiers(`code ${uscc}`)).toEqual([{ kind: "uscc", value: uscc }]);
