@@ -27,6 +27,7 @@ import {
   scaledMeasures,
 } from "../policies/rewrite.ts";
 import { parseTreeJson, type SqlNode, treeJson } from "../policies/sql-tree.ts";
+import { answerValues } from "../storage/columnar.ts";
 import {
   type ColumnProfile,
   type DomainFacts,
@@ -702,7 +703,7 @@ export function createQueryService(deps: QueryServiceDeps): QueryService {
     const rewritten = prepared.rewritten!;
     const reader = await run(prepared.sql, params);
     const types = new Map(reader.columnNames().map((name, i) => [name, reader.columnType(i).toString()]));
-    const released = releaseAggregate(plan, rewritten.columns, reader.getRowObjectsJson(), {
+    const released = releaseAggregate(plan, rewritten.columns, reader.convertRowObjects(answerValues), {
       epsilon: prepared.epsilon,
       partitionDelta,
       ...(deps.uniform ? { uniform: deps.uniform } : {}),
@@ -744,7 +745,7 @@ export function createQueryService(deps: QueryServiceDeps): QueryService {
     if (!prepared.analysis.aggregate) {
       const cap = request.license.quotas.rowsPerQuery ?? deps.maxRows ?? DEFAULT_MAX_ROWS;
       const reader = await run(`SELECT * FROM (${prepared.sql}) LIMIT ${cap + 1}`, params);
-      const rows = reader.getRowsJson() as Cell[][];
+      const rows = reader.convertRows(answerValues) as Cell[][];
       if (rows.length > cap) {
         throw new DomainError("LIMIT_EXCEEDED", `the query returns more than ${cap} rows`, { limit: cap });
       }

@@ -2,7 +2,7 @@ import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DomainError } from "../../policies/errors.ts";
 import { batchBytes, type ColumnarBatch, ColumnarBatchSchema, type ColumnData } from "../../sandbox/batch.ts";
-import { toColumnarBatch } from "../../storage/columnar.ts";
+import { answerValues, toColumnarBatch } from "../../storage/columnar.ts";
 
 let instance: DuckDBInstance;
 let connection: DuckDBConnection;
@@ -164,5 +164,37 @@ describe("ColumnarBatchSchema", () => {
         ],
       }).success,
     ).toBe(false);
+  });
+});
+
+describe("answerValues", () => {
+  it("spells every TIMESTAMP as the binding's JSON rendering does, in rows, row objects and lists", async () => {
+    // Instants over DuckDB's whole range (BC years and infinity included), whole days and seconds,
+    // the edges of years 1 and 9999, and NULL; each also in a list.
+    const reader = await connection.runAndReadAll(`
+      WITH picks AS (
+        SELECT make_timestamp((random() * 2e17 - 5e16)::BIGINT) AS t FROM range(20000)
+        UNION ALL SELECT date_trunc('second', make_timestamp((random() * 4e17 - 2e17)::BIGINT)) FROM range(2000)
+        UNION ALL SELECT date_trunc('day', make_timestamp((random() * 4e17 - 2e17)::BIGINT)) FROM range(2000)
+        UNION ALL SELECT make_timestamp((random() * 2e18 - 1e18)::BIGINT) FROM range(2000)
+        UNION ALL SELECT unnest([TIMESTAMP '0001-01-01 00:00:00', TIMESTAMP '0000-12-31 23:59:59.999999',
+          TIMESTAMP '9999-12-31 23:59:59.999999', TIMESTAMP '10000-01-01 00:00:00', TIMESTAMP '1969-12-31 23:59:59.5',
+          TIMESTAMP '1970-01-01 00:00:00', 'infinity'::TIMESTAMP, '-infinity'::TIMESTAMP, NULL])
+      )
+      SELECT t, [t, NULL] AS l FROM picks`);
+    expect(reader.currentRowCount).toBe(26009);
+    expect(reader.convertRows(answerValues)).toEqual(reader.getRowsJson());
+    expect(reader.convertRowObjects(answerValues)).toEqual(reader.getRowObjectsJson());
+    const spelt = reader.convertRows(answerValues).map((row) => row[0]);
+    expect(spelt).toContain("0001-01-01 00:00:00");
+    expect(spelt).toContain("1969-12-31 23:59:59.5");
+    expect(spelt).toContain("infinity");
+  });
+
+  it("leaves every other type to the binding's rendering", async () => {
+    const reader = await connection.runAndReadAll(
+      "SELECT 1::BIGINT AS b, 1.5::DECIMAL(4,2) AS d, DATE '2024-02-29' AS day, TIMESTAMPTZ '2024-03-01 08:00:00+08' AS tz, TIMESTAMP_MS '2024-03-01 00:00:00.123' AS ms, 'x' AS s, NULL AS n",
+    );
+    expect(reader.convertRows(answerValues)).toEqual(reader.getRowsJson());
   });
 });
