@@ -181,29 +181,50 @@ export function timestampOfMicros(micros: bigint, zone: "UTC" | null): string {
   return timestampOfParts({ days: Number(days), micros: Number(micros - days * 86_400_000_000n) }, zone);
 }
 
-/** A timestamp as `timestampOfMicros` writes it: a fraction of one to six digits, never ending in 0. */
-const OUTPUT_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{0,5}[1-9]))?(Z?)$/;
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const ZERO = 48;
+
+/** The number the `count` ASCII digits at `at` spell; -1 where any is not a digit. */
+function digitsAt(text: string, at: number, count: number): number {
+  let value = 0;
+  for (let i = at; i < at + count; i++) {
+    const digit = text.charCodeAt(i) - ZERO;
+    if (!(digit >= 0 && digit <= 9)) return -1;
+    value = value * 10 + digit;
+  }
+  return value;
+}
 
 /**
- * The parts of a timestamp in its output form (as `timestampOfMicros` writes it); undefined for
- * any other text. Checked field by field rather than by writing the parts back and comparing:
- * the release path checks every timestamp cell of every output this way.
+ * The parts of a timestamp in its output form, as `timestampOfMicros` writes it
+ * (`YYYY-MM-DDTHH:MM:SS`, then a fraction of one to six digits never ending in 0, then Z for an
+ * instant); undefined for any other text. Read character by character, with no pattern and
+ * nothing written back: the release path checks every timestamp cell of every output this way.
  */
 function outputTimestampParts(text: string, zone: "UTC" | null): TimestampParts | undefined {
-  const match = OUTPUT_TIMESTAMP.exec(text);
-  if (!match || (match[8] === "Z") !== (zone === "UTC")) return undefined;
-  const year = Number(match[1]);
-  const month = Number(match[2]);
-  const day = Number(match[3]);
-  const hour = Number(match[4]);
-  const minute = Number(match[5]);
-  const second = Number(match[6]);
+  const end = zone === "UTC" ? text.length - 1 : text.length;
+  if (end < 19 || (zone === "UTC" && text[end] !== "Z")) return undefined;
+  if (text[4] !== "-" || text[7] !== "-" || text[10] !== "T" || text[13] !== ":" || text[16] !== ":")
+    return undefined;
+  const year = digitsAt(text, 0, 4);
+  const month = digitsAt(text, 5, 2);
+  const day = digitsAt(text, 8, 2);
+  const hour = digitsAt(text, 11, 2);
+  const minute = digitsAt(text, 14, 2);
+  const second = digitsAt(text, 17, 2);
+  if (year < 0 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59)
+    return undefined;
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
   if (month < 1 || month > 12 || day < 1 || day > DAYS_IN_MONTH[month - 1]! + (month === 2 && leap ? 1 : 0))
     return undefined;
-  if (hour > 23 || minute > 59 || second > 59) return undefined;
-  const fraction = match[7] === undefined ? 0 : Number(match[7].padEnd(6, "0"));
+  let fraction = 0;
+  if (end > 19) {
+    const length = end - 20;
+    if (text[19] !== "." || length < 1 || length > 6 || text[end - 1] === "0") return undefined;
+    const value = digitsAt(text, 20, length);
+    if (value < 0) return undefined;
+    fraction = value * 10 ** (6 - length);
+  }
   return {
     days: daysFromCivil(year, month, day),
     micros: (hour * 3600 + minute * 60 + second) * 1_000_000 + fraction,
@@ -218,6 +239,13 @@ export function microsOfTimestamp(text: string, zone: "UTC" | null): bigint | un
 
 /** A timestamp of DuckDB's rendering in its output form; text it does not know (infinity) as is. */
 function timestampText(text: string, zone: "UTC" | null): string {
+  // DuckDB spells a wall-clock time as its output form with a space for the "T": checked as
+  // such (field by field), it needs no reading and writing back.
+  if (zone === null) {
+    const spelt = text.replace(" ", "T");
+    const parts = outputTimestampParts(spelt, null);
+    if (parts && parts.days >= FIRST_DAY) return spelt;
+  }
   const parsed = parseTimestamp(text);
   if (!parsed || parsed.days < FIRST_DAY || parsed.days >= END_DAY) return text;
   return timestampOfParts(parsed, zone);
