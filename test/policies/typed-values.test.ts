@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { conforms, dateOfDays, microsOfTimestamp, timestampOfMicros } from "../../policies/typed-values.ts";
+import {
+  conforms,
+  dateOfDays,
+  microsOfTimestamp,
+  timestampOfMicros,
+  valueOfDuckJson,
+} from "../../policies/typed-values.ts";
 
 // The same readings done in BigInt microseconds throughout, as typed-values.ts did before it
 // split an instant into days and microseconds of the day: the faster arithmetic must agree.
@@ -118,5 +124,24 @@ describe("timestamps in their output form", () => {
         expect(conforms({ kind: "timestamp", zone }, text)).toBe(reference.micros(text, zone) !== undefined);
       }
     }
+  });
+
+  it("turns DuckDB's spelling of a wall-clock time into the output form, whatever the fraction", () => {
+    const next = random(13);
+    const wall = { kind: "timestamp", zone: null } as const;
+    for (let i = 0; i < 5000; i++) {
+      const micros = FIRST + BigInt(Math.floor(next() * Number(END - FIRST)));
+      const output = reference.text(micros, null);
+      // DuckDB's spelling: a space for the T; a fraction also padded with zeros, as some writers do.
+      expect(valueOfDuckJson(wall, output.replace("T", " "))).toBe(output);
+      const padded = output.includes(".") ? `${output}000`.replace(/(\.\d{6})\d*$/, "$1") : `${output}.000`;
+      expect(valueOfDuckJson(wall, padded.replace("T", " "))).toBe(output);
+    }
+    // Outside years 1 to 9999, and what is no timestamp, stay as DuckDB spelt them.
+    for (const text of ["0000-12-31 23:59:59", "infinity", "-infinity", "0044-03-15 (BC) 00:00:00"])
+      expect(valueOfDuckJson(wall, text)).toBe(text);
+    expect(valueOfDuckJson({ kind: "timestamp", zone: "UTC" }, "2024-03-01 00:00:00.5+08")).toBe(
+      "2024-02-29T16:00:00.5Z",
+    );
   });
 });
