@@ -254,7 +254,17 @@ export async function decideRelease(
     texts.push({ text: error, output: `error:${i}` });
 
   // Identifier scan: check-digit-valid patterns are suspicious; exact domain matches are disclosures.
-  const suspects = texts.flatMap((t) => findIdentifiers(t.text).map((f) => ({ ...t, ...f })));
+  // Outputs repeat their values (a group key on every row of its group): each text is scanned once.
+  const scanned = new Map<string, ReturnType<typeof findIdentifiers>>();
+  const identifiersIn = (text: string) => {
+    let found = scanned.get(text);
+    if (found === undefined) {
+      found = findIdentifiers(text);
+      scanned.set(text, found);
+    }
+    return found;
+  };
+  const suspects = texts.flatMap((t) => identifiersIn(t.text).map((f) => ({ ...t, ...f })));
   const candidates = [
     ...new Set([...texts.map((t) => t.text.trim()), ...suspects.map((s) => s.value)]),
   ].filter((s) => s.length >= 2);
