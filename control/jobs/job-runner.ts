@@ -11,6 +11,7 @@ import { freezesTouching, frozenSettlement, liveFreezes } from "../freezes.ts";
 import { assertLicenseUsable, findLicense } from "../licenses.ts";
 import { assertOperatorActive } from "../operators.ts";
 import { type CancelFlag, type ClaimedJob, type ExecutionDeps, executeJob } from "./execution.ts";
+import { IdentifierMemo } from "./identifier-lookup.ts";
 import { jobRepository, type StoredJob } from "./job-repository.ts";
 import type { JobError, JobStatus } from "./model.ts";
 import {
@@ -61,6 +62,8 @@ interface RunEntry extends CancelFlag {
  */
 export class JobRunner {
   private readonly running = new Map<string, RunEntry>();
+  /** What the release gate's identifier lookups answered, per data versions: outputs repeat their texts. */
+  private readonly identifierMemo = new IdentifierMemo();
   private readonly leaseMs: number;
   private claiming: Promise<void> | undefined;
   private wakeAgain = false;
@@ -328,7 +331,7 @@ export class JobRunner {
     const settlement: Settlement = entry.cancelled
       ? await this.cancelledSettlement(claimed, execution.usage)
       : await inSpan("release.gate", { "job.id": job.id, tainted: execution.tainted }, () =>
-          gateExecution(this.deps.dataDomain, claimed, execution),
+          gateExecution(this.deps.dataDomain, claimed, execution, this.identifierMemo),
         );
     if (!entry.cancelled) {
       for (const [dataset, epsilon] of Object.entries(execution.usage.epsilon))

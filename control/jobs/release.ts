@@ -10,7 +10,7 @@ import type { AuditEvent, AuditSink } from "../audit-sink.ts";
 import { freezeLabel, freezeTouchingJob } from "../freeze-state.ts";
 import { notify } from "../inbox.ts";
 import type { ClaimedJob, Execution } from "./execution.ts";
-import { createIdentifierLookup } from "./identifier-lookup.ts";
+import { createIdentifierLookup, type IdentifierMemo } from "./identifier-lookup.ts";
 import { jobRepository } from "./job-repository.ts";
 import type {
   GateDecision,
@@ -62,6 +62,7 @@ export async function gateExecution(
   dataDomain: Pick<DataDomain, "connect">,
   claimed: ClaimedJob,
   execution: Execution,
+  memo?: IdentifierMemo,
 ): Promise<Settlement> {
   const { license, manifests } = claimed;
   const { result, queries, tainted, usage } = execution;
@@ -78,6 +79,8 @@ export async function gateExecution(
         },
       },
       manifests,
+      // Only a job pinned to data versions reads data that can never change under a remembered answer.
+      memo && claimed.dataVersions ? { memo, versions: claimed.dataVersions } : undefined,
     );
     const logs = result.logs.map((entry) => entry.message);
     if (result.status === "failed") {
