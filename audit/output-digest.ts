@@ -54,6 +54,9 @@ function columnsOf(rows: readonly Readonly<Record<string, OutputCell>>[]): strin
   return [...names];
 }
 
+/** What a spreadsheet runs as a formula when a cell starts with it: =, +, -, @, tab, CR. */
+const FORMULA_FIRST: ReadonlySet<number> = new Set([..."=+-@\t\r"].map((c) => c.charCodeAt(0)));
+
 /** RFC 4180 quoting: a field holding a comma, quote or line break is quoted, quotes doubled. */
 function csvField(text: string): string {
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
@@ -79,13 +82,21 @@ export function outputCsv(
   const columns = columnsOf(rows);
   const cell = (value: OutputCell | undefined, type: ValueType | undefined): string => {
     if (value === null || value === undefined) return "";
+    // A finite number's JSON text is its String(): no quoting needed, no JSON.stringify per cell.
+    if (typeof value === "number" && Number.isFinite(value)) return String(value);
     if (typeof value !== "string") return csvField(valueText(value));
     if (type?.kind === "int64") return value;
-    return csvField(/^[=+\-@\t\r]/.test(value) ? `'${value}` : value);
+    return csvField(FORMULA_FIRST.has(value.charCodeAt(0)) ? `'${value}` : value);
   };
-  const lines = [columns.map(csvHeaderField).join(",")];
-  for (const row of rows) lines.push(columns.map((c) => cell(row[c], types[c])).join(","));
-  return `${lines.join("\r\n")}\r\n`;
+  const columnTypes = columns.map((c) => types[c]);
+  let text = `${columns.map(csvHeaderField).join(",")}\r\n`;
+  for (const row of rows) {
+    let line = "";
+    for (let c = 0; c < columns.length; c++)
+      line += `${c === 0 ? "" : ","}${cell(row[columns[c]!], columnTypes[c])}`;
+    text += `${line}\r\n`;
+  }
+  return text;
 }
 
 /** A header cell: as any string, and quoted when it starts with "#", so only comment lines do. */
