@@ -8,33 +8,20 @@ import {
 } from "@duckdb/node-api";
 import type { ColumnarBatch } from "../policies/columnar-batch.ts";
 import { DomainError } from "../policies/errors.ts";
-import { batchOfAnswer, dateOfDays } from "../policies/typed-values.ts";
+import { batchOfAnswer, timestampOfMicros } from "../policies/typed-values.ts";
 
 /** 0001-01-01 and 10000-01-01 in microseconds since the epoch: the years written here. */
 const FIRST_MICROS = -62_135_596_800_000_000n;
 const END_MICROS = 253_402_300_800_000_000n;
 
-function pad(n: number): string {
-  return n < 10 ? `0${n}` : String(n);
-}
-
 /**
  * DuckDB's spelling of a TIMESTAMP (as the binding's `toString` gives it: `2025-01-06 00:00:00`,
- * a fraction of up to six digits without trailing zeros) for the years 1 to 9999; undefined for
- * others (BC years, infinity), which the binding spells.
+ * a fraction of up to six digits without trailing zeros) for the years 1 to 9999: the output form
+ * with a space for the "T". Undefined for other years (BC, infinity), which the binding spells.
  */
 function timestampText(micros: bigint): string | undefined {
   if (micros < FIRST_MICROS || micros >= END_MICROS) return undefined;
-  let days = micros / 86_400_000_000n;
-  let rest = Number(micros - days * 86_400_000_000n);
-  if (rest < 0) {
-    days -= 1n;
-    rest += 86_400_000_000;
-  }
-  const seconds = Math.floor(rest / 1_000_000);
-  const fraction = rest % 1_000_000;
-  const time = `${pad(Math.floor(seconds / 3600))}:${pad(Math.floor(seconds / 60) % 60)}:${pad(seconds % 60)}`;
-  return `${dateOfDays(Number(days))} ${time}${fraction === 0 ? "" : `.${String(fraction).padStart(6, "0").replace(/0+$/, "")}`}`;
+  return timestampOfMicros(micros, null).replace("T", " ");
 }
 
 /**

@@ -80,9 +80,7 @@ export function createIdentifierLookup(
   const published = new Set(manifests.flatMap((m) => m.columns.flatMap((c) => c.values ?? [])));
   // The tables' data versions and the columns scanned: what an answer holds for.
   const scope = remembered
-    ? JSON.stringify([
-        targets.map(({ table, column }) => [table, column, remembered.versions[table] ?? null]),
-      ])
+    ? JSON.stringify(targets.map(({ table, column }) => [table, column, remembered.versions[table] ?? null]))
     : "";
   return async function lookupIdentifiers(candidates) {
     const unique = [...new Set(candidates.filter((c) => c.length >= MIN_LENGTH && !published.has(c)))];
