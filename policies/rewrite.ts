@@ -287,6 +287,23 @@ export function rewriteAggregate(
   // count(*) counts an input that is never NULL: no unfiltered count(*), or a verified NULL-free column.
   const neverNull = (measure: Measure, j: number): boolean =>
     measure.filter === null && (measure.value === null || valueFacts(j)?.hasNulls === false);
+  /**
+   * Whether measure j's clamped value is non-zero wherever its input is not NULL: the verified range
+   * of the column it reads, clamped to its bounds, leaves out zero. Then a unit adds to the sum
+   * exactly when it has a value, and a unit total of such values (all of one sign) is non-zero
+   * exactly when it is not NULL: `<> 0` tests become `IS NOT NULL` ones, or none at all, and
+   * figures whose units are then the same set share one column (each such column costs DuckDB
+   * about as much as the raw query's own sum).
+   */
+  const clampedNonZero = (j: number): boolean => {
+    const range = valueFacts(j)?.range;
+    const bounds = plan.measures[j]!.bounds;
+    if (!range || !bounds) return false;
+    // Clamping is monotone: the clamped values lie between the clamped ends of the range. Number()
+    // of a bigint keeps its sign, which is all these comparisons with zero read.
+    const clampTo = (v: number) => Math.min(Math.max(v, bounds.lo), bounds.hi);
+    return clampTo(Number(range.min)) > 0 || clampTo(Number(range.max)) < 0;
+  };
 
   const keyList = keys.join(", ");
   const groupBy = keys.length > 0 ? ` GROUP BY ${keyList}` : "";
@@ -391,7 +408,12 @@ export function rewriteAggregate(
                 `sum(${atMost(unitTotal(j, `sum(${clamp(j)})`, clamp(j)), measure.unitMax)})`,
               );
         // A zero adds nothing: `sum(CASE WHEN cond THEN x ELSE 0 END)` is conditional too.
-        contributing = () => unitsWhere(`${clamp(j)} <> 0`);
+        contributing = () =>
+          !clampedNonZero(j)
+            ? unitsWhere(`${clamp(j)} <> 0`)
+            : every
+              ? unitCount
+              : unitsWhere(`${m} IS NOT NULL`);
         break;
     }
     values.push(value);
@@ -422,9 +444,14 @@ export function rewriteAggregate(
       // unit count (its total is the row's `present`, the constant 1).
       const one = (measure.kind === "count" || measure.kind === "count_distinct") && oncePerGroup && every;
       // The set of units a figure counts: all of the group's for the unit count, else those adding to it.
+      // A total of values verified non-zero (one sign) is non-zero unless NULL; a unit's one row in
+      // the group, never NULL, is its non-zero total.
+      const nonZero = measure.kind === "sum" && clampedNonZero(j);
       const units = unitFigure(
         `__x${j}`,
-        total === null || one ? "bit_xor(hash(__pu))" : `bit_xor(hash(__pu)) FILTER (WHERE ${total} <> 0)`,
+        total === null || one || (nonZero && oncePerGroup && every)
+          ? "bit_xor(hash(__pu))"
+          : `bit_xor(hash(__pu)) FILTER (WHERE ${total} ${nonZero ? "IS NOT NULL" : "<> 0"})`,
       );
       const ranked = (measure.kind === "count" && !one) || measure.kind === "sum";
       const negative = measure.kind === "sum" && measure.bounds!.lo < 0;
