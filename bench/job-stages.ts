@@ -33,6 +33,8 @@ import { generateDemoDomain } from "../seeds/generate.ts";
 export const JOB_QUERIES: Readonly<Record<string, (tag: string) => string>> = {
   population_group_by: (tag) =>
     `SELECT district, count(*) AS n, avg(annual_income) AS mean_income FROM population WHERE district <> '${tag}' GROUP BY district`,
+  visits_join_population: (tag) =>
+    `SELECT p.district, count(*) AS visits, avg(m.cost) AS mean_cost FROM population p JOIN medical_visits m ON p.person_id = m.person_id WHERE p.district <> '${tag}' GROUP BY p.district`,
   daily_series: (tag) =>
     `SELECT station, date_trunc('day', hour) AS day, avg(pm25) AS pm25 FROM air_quality WHERE station <> '${tag}' GROUP BY station, day ORDER BY station, day`,
 };

@@ -126,7 +126,11 @@ export async function openEngineTimer(domainFile: string) {
  * needs is checked in the background on its first ask (a gateway verifies most at start), so the
  * plan is asked for until it stops changing, and the measured runs all take the same one.
  */
-async function settledPlan(domain: SqlConnection, parser: SqlConnection, sql: string): Promise<string> {
+export async function settledPlan(
+  domain: SqlConnection,
+  parser: SqlConnection,
+  sql: string,
+): Promise<string> {
   const plan = async () =>
     (
       await createQueryService({

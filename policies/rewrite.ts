@@ -447,9 +447,11 @@ export function rewriteAggregate(
       // A total of values verified non-zero (one sign) is non-zero unless NULL; a unit's one row in
       // the group, never NULL, is its non-zero total.
       const nonZero = measure.kind === "sum" && clampedNonZero(j);
+      // Each row of `__units` is a unit with rows in the group: its count(*) is at least one.
+      const counted = measure.kind === "count" && every && viaUnits;
       const units = unitFigure(
         `__x${j}`,
-        total === null || one || (nonZero && oncePerGroup && every)
+        total === null || one || counted || (nonZero && oncePerGroup && every)
           ? "bit_xor(hash(__pu))"
           : `bit_xor(hash(__pu)) FILTER (WHERE ${total} ${nonZero ? "IS NOT NULL" : "<> 0"})`,
       );
