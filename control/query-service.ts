@@ -32,6 +32,7 @@ import {
   type ColumnProfile,
   type DomainFacts,
   domainFactsOf,
+  type UnitKey,
   type UnitsOverRows,
 } from "../storage/data-domain.ts";
 import { log } from "../telemetry/log.ts";
@@ -358,17 +359,7 @@ function rewriteFacts(
   const rows = rowsPerUnit(plan, views, facts);
   // Each fact below is asked (and so checked, once) only where the rewrite could use it: rows of
   // units verified unique already are one per group, and need no distinct count.
-  const keyColumns = plan.keySources.filter((source) => source !== "constant");
-  const oncePerGroup =
-    !unique &&
-    table !== null &&
-    keyColumns.length > 0 &&
-    keyColumns.every((source) => source?.bare === true && source.dataset === table.table) &&
-    facts.unitOncePerKey(
-      table.table,
-      table.unit,
-      keyColumns.map((source) => source!.column),
-    );
+  const oncePerGroup = !unique && unitOncePerGroup(plan, views, facts, table);
   const unitProfile =
     unique || oncePerGroup || !plan.unitColumn
       ? undefined
@@ -410,6 +401,34 @@ function rowsBoundedBy(
     bounding = { table: dataset, unit };
   }
   return bounding;
+}
+
+/**
+ * Whether no group of the query can hold two rows of one unit, from verified facts. The rows a unit
+ * has among those the query reads each come from a row of its own of one table (the one table
+ * read, or the one whose units have several rows in a join whose other tables have at most one
+ * per unit, joined on it: `rowsBoundedBy`). Two of them share a group only if they share every
+ * key, and so the keys computed from that table alone (a column of it, or a calendar period of
+ * one): when the table has no two rows of a unit alike in those (verified on the whole table, so
+ * on any of its rows a filter keeps), every group has at most one row of each unit. Other keys (of
+ * another table, or of several columns) can only split groups further.
+ */
+function unitOncePerGroup(
+  plan: AggregatePlan,
+  views: ReadonlyMap<string, LicensedView>,
+  facts: Pick<DomainFacts, "maxRowsPerValue" | "unitOncePerKey">,
+  table: { readonly table: string; readonly unit: string } | null,
+): boolean {
+  const bounding = table ?? rowsBoundedBy(plan, views, facts);
+  if (!bounding) return false;
+  const keys: UnitKey[] = [];
+  for (const source of plan.keySources) {
+    if (source === null || source === "constant" || source.dataset !== bounding.table) continue;
+    if (source.bare) keys.push(source.column);
+    else if (source.bucket) keys.push({ column: source.column, bucket: source.bucket });
+  }
+  // Asked only where it could hold: with no key of that table, a unit's rows all share a group.
+  return keys.length > 0 && facts.unitOncePerKey(bounding.table, bounding.unit, keys);
 }
 
 /** Temporary tables of units already loaded, per connection (a job's own). */

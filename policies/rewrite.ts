@@ -115,10 +115,11 @@ export interface RewriteFacts {
    */
   readonly unitRowsWithinCap?: boolean;
   /**
-   * No unit has more than one row in a group: the query reads one table in which the caller has
-   * verified that no two rows share the unit and the values of the columns the keys are. A
-   * group's rows then have distinct units (distinct units are rows) and each row is its unit's
-   * total in the group; bounding still applies across groups.
+   * No unit has more than one row in a group: the caller has verified that no two rows of the
+   * table a unit's rows come from share the unit and the keys computed from that table (its
+   * columns, or calendar periods of them), and that every other table read has at most one row
+   * per unit. A group's rows then have distinct units (distinct units are rows) and each row is
+   * its unit's total in the group; bounding still applies across groups.
    */
   readonly unitOncePerGroup?: boolean;
   /** With `unitUniquePerRow`: that unit column holds no NULL, so no row needs dropping for it. */

@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { clampExpression, sqlNumber } from "../policies/clamp.ts";
 import { DomainError } from "../policies/errors.ts";
+import type { TimeBucket } from "../policies/query-plan.ts";
 import { log } from "../telemetry/log.ts";
 import { attachOptions, openDataFileKey } from "./at-rest/data-file-key.ts";
 import type { KeyEncryptionKey } from "./at-rest/key-encryption-key.ts";
@@ -77,12 +78,12 @@ export interface DomainFacts {
   maxRowsPerValue(table: string, column: string): number | undefined;
   verifyMaxRowsPerValue(table: string, column: string): Promise<number | undefined>;
   /**
-   * True when no two rows share a non-null `unit` value and the same values of `columns` (NULL
-   * being one value): each unit has at most one row per group of a GROUP BY on `columns`. False
-   * when some do, or not known yet.
+   * True when no two rows share a non-null `unit` value and the same values of `keys` (NULL being
+   * one value): each unit has at most one row per group of a GROUP BY on `keys`, each a column or
+   * a calendar period of one. False when some do, or not known yet.
    */
-  unitOncePerKey(table: string, unit: string, columns: readonly string[]): boolean;
-  verifyUnitOncePerKey(table: string, unit: string, columns: readonly string[]): Promise<boolean>;
+  unitOncePerKey(table: string, unit: string, keys: readonly UnitKey[]): boolean;
+  verifyUnitOncePerKey(table: string, unit: string, keys: readonly UnitKey[]): Promise<boolean>;
   /** How many distinct non-null values the column holds; undefined when not known yet. */
   distinctValues(table: string, column: string): number | undefined;
   verifyDistinctValues(table: string, column: string): Promise<number | undefined>;
@@ -106,6 +107,42 @@ export interface DomainFacts {
   /** The column's profile; undefined when the check failed or has not finished yet. */
   columnProfile(table: string, column: string): ColumnProfile | undefined;
   verifyColumnProfile(table: string, column: string): Promise<ColumnProfile | undefined>;
+}
+
+/**
+ * A group key a unit's rows are checked against: a column, or the calendar period `bucket` puts a
+ * column into (`month(d)`, `date_trunc('month', d)`).
+ */
+export type UnitKey = string | { readonly column: string; readonly bucket: TimeBucket };
+
+/**
+ * The SQL that puts a column into a calendar period, by the partition it makes: every function
+ * the gate reads as the same bucket (`month`, `date_part('month', …)`; `dayofweek`, `isodow`)
+ * groups rows alike, and that is all a check of one row per group reads.
+ */
+const PART_SQL: Readonly<Record<TimeBucket["unit"], string>> = {
+  year: "year",
+  quarter: "quarter",
+  month: "month",
+  week: "week",
+  day: "day",
+  weekday: "isodow",
+  hour: "hour",
+};
+
+/** A unit key as it is written in a fact's memo key: the column, or `kind:unit:column`. */
+function unitKeyText(key: UnitKey): string {
+  return typeof key === "string" ? key : `${key.bucket.kind}:${key.bucket.unit}:${key.column}`;
+}
+
+/** The SQL of a unit key's text; null for anything but a plain column name and a known period. */
+function unitKeySql(text: string): string | null {
+  const [a, b, column, extra] = text.split(":");
+  if (b === undefined) return PLAIN_NAME.test(a ?? "") ? `"${a}"` : null;
+  if (extra !== undefined || !column || !PLAIN_NAME.test(column) || !Object.hasOwn(PART_SQL, b)) return null;
+  const unit = b as TimeBucket["unit"];
+  if (a === "part") return `${PART_SQL[unit]}("${column}")`;
+  return a === "trunc" && unit !== "weekday" ? `date_trunc('${unit}', "${column}")` : null;
 }
 
 /** A column's values clamped to `bounds` and added up per unit, held against `total`. */
@@ -484,9 +521,9 @@ export async function openVersionedDataDomain(options: VersionedDataDomainOption
     maxRowsPerValue: (table, column) => current?.facts.maxRowsPerValue(table, column),
     verifyMaxRowsPerValue: async (table, column) =>
       (await refresh()).facts.verifyMaxRowsPerValue(table, column),
-    unitOncePerKey: (table, unit, columns) => current?.facts.unitOncePerKey(table, unit, columns) ?? false,
-    verifyUnitOncePerKey: async (table, unit, columns) =>
-      (await refresh()).facts.verifyUnitOncePerKey(table, unit, columns),
+    unitOncePerKey: (table, unit, keys) => current?.facts.unitOncePerKey(table, unit, keys) ?? false,
+    verifyUnitOncePerKey: async (table, unit, keys) =>
+      (await refresh()).facts.verifyUnitOncePerKey(table, unit, keys),
     unitsOverRows: (table, unit, rows) => current?.facts.unitsOverRows(table, unit, rows),
     verifyUnitsOverRows: async (table, unit, rows) =>
       (await refresh()).facts.verifyUnitsOverRows(table, unit, rows),
@@ -645,13 +682,13 @@ function domainFacts(connect: () => Promise<DuckDBConnection>): DomainFacts {
     const most = await maxRows.verify(key);
     return most !== undefined && most <= 1;
   });
-  // Key: `table.unit.column,column...`.
+  // Key: `table.unit.key,key...`, each key as `unitKeyText` writes it.
   const oncePerKey = verifiedOnce<boolean>(async (key) => {
     const [table, unit, list, extra] = key.split(".");
-    const columns = list?.split(",") ?? [];
-    if (extra !== undefined || !table || !unit || columns.length === 0) return undefined;
-    if (![table, unit, ...columns].every((name) => PLAIN_NAME.test(name))) return undefined;
-    const grouping = [unit, ...columns].map((name) => `"${name}"`).join(", ");
+    const keys = (list?.split(",") ?? []).map(unitKeySql);
+    if (extra !== undefined || !table || !unit || keys.length === 0) return undefined;
+    if (![table, unit].every((name) => PLAIN_NAME.test(name)) || keys.includes(null)) return undefined;
+    const grouping = [`"${unit}"`, ...keys].join(", ");
     return query(
       `SELECT coalesce(max(n), 0) <= 1 FROM (SELECT count(*) AS n FROM "${table}" WHERE "${unit}" IS NOT NULL GROUP BY ${grouping})`,
       [],
@@ -760,10 +797,10 @@ function domainFacts(connect: () => Promise<DuckDBConnection>): DomainFacts {
     verifyUniqueColumn: async (table, column) => (await unique.verify(`${table}.${column}`)) === true,
     maxRowsPerValue: (table, column) => maxRows.known(`${table}.${column}`),
     verifyMaxRowsPerValue: (table, column) => maxRows.verify(`${table}.${column}`),
-    unitOncePerKey: (table, unit, columns) =>
-      oncePerKey.known(`${table}.${unit}.${columns.join(",")}`) === true,
-    verifyUnitOncePerKey: async (table, unit, columns) =>
-      (await oncePerKey.verify(`${table}.${unit}.${columns.join(",")}`)) === true,
+    unitOncePerKey: (table, unit, keys) =>
+      oncePerKey.known(`${table}.${unit}.${keys.map(unitKeyText).join(",")}`) === true,
+    verifyUnitOncePerKey: async (table, unit, keys) =>
+      (await oncePerKey.verify(`${table}.${unit}.${keys.map(unitKeyText).join(",")}`)) === true,
     unitsOverRows: (table, unit, rows) => overRows.known(`${table}.${unit}.${rows}`),
     verifyUnitsOverRows: (table, unit, rows) => overRows.verify(`${table}.${unit}.${rows}`),
     unitsOverTotal: (table, unit, c) => overTotal.known(totalKey(table, unit, c)),

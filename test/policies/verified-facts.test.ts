@@ -24,6 +24,8 @@ let hostileFile: string;
 let heavy: { person: number; district: string };
 let rich: { person: number; district: string };
 let costless: { person: number; district: string };
+/** The firm given a second January reading, a year earlier. */
+let twice: string;
 
 beforeAll(async () => {
   folder = await tempDir("aos-facts-");
@@ -58,6 +60,14 @@ beforeAll(async () => {
   await connection.run(`INSERT INTO medical_visits BY NAME
     SELECT v.* REPLACE (v.visit_id * 1000 + g.i AS visit_id, CAST(1000 * g.i AS DECIMAL(10,2)) AS cost)
     FROM (SELECT * FROM medical_visits WHERE person_id = ${heavy.person} LIMIT 1) AS v, range(45) AS g(i)`);
+  // A firm whose latest reading is dated a year before its first month's: two rows in one month
+  // number, and no more rows than before (the cap of 12 cuts none).
+  const [twiceFirm] = await one(
+    "SELECT uscc FROM electricity_usage GROUP BY uscc HAVING count(*) > 1 ORDER BY uscc LIMIT 1",
+  );
+  twice = String(twiceFirm);
+  await connection.run(`UPDATE electricity_usage SET month = (SELECT min(month) - INTERVAL 1 YEAR FROM electricity_usage WHERE uscc = '${twice}')
+    WHERE uscc = '${twice}' AND month = (SELECT max(month) FROM electricity_usage WHERE uscc = '${twice}')`);
   connection.closeSync();
   instance.closeSync();
   clean = await openDataDomain(file, { threads: 1 });
@@ -101,6 +111,7 @@ async function rewritten(domain: DataDomain, sql: string, manifests = DEMO_MANIF
     sql: executed,
     rewrites: explained.rewrites,
     byGroup: new Map(rows.map((r) => [String(r.__g0), r])),
+    rows,
   };
 }
 
@@ -566,5 +577,51 @@ describe("dominance figures", () => {
       expect(largest).toHaveLength(6);
       expect([largest[0], largest[1]]).toEqual([Number(expected.top1), Number(expected.top2)]);
     }
+  });
+});
+
+describe("one row per unit in each group of a join", () => {
+  // Firms' monthly readings by the district of the firm (enterprises: one row per firm) and the
+  // month number: no firm has two readings in one month number, unless it has readings in two years.
+  const BY_DISTRICT_MONTH =
+    "SELECT e.district, month(u.month) AS month, sum(u.kwh) AS kwh FROM electricity_usage u JOIN enterprises e ON u.uscc = e.uscc GROUP BY e.district, month(u.month)";
+  const MONTH_NUMBER = { column: "month", bucket: { kind: "part", unit: "month" } } as const;
+  const TRUTH = `WITH t AS (SELECT e.district || '|' || month(u.month) AS g, u.uscc, sum(least(u.kwh, 200000000)) AS s
+      FROM electricity_usage u JOIN enterprises e ON u.uscc = e.uscc GROUP BY 1, 2)
+    SELECT g, count(*) AS units, sum(s) AS total, max(s) AS top FROM t GROUP BY g`;
+
+  async function expectTruth(domain: DataDomain, rows: Record<string, unknown>[]) {
+    const truth = await reference(domain, TRUTH);
+    expect(rows).toHaveLength(truth.size);
+    for (const row of rows) {
+      const expected = truth.get(`${row.__g0}|${row.__g1}`)!;
+      expect(Number(row.__v0)).toBe(Number(expected.units));
+      expect(Number(row.__v1)).toBeCloseTo(Number(expected.total), 2);
+      expect(Number((row.__hi1 as unknown[])[0])).toBeCloseTo(Number(expected.top), 2);
+    }
+  }
+
+  it("takes each row as its firm's total in the group where the month numbers are verified one per firm", async () => {
+    expect(await clean.facts.verifyUnitOncePerKey("electricity_usage", "uscc", [MONTH_NUMBER])).toBe(true);
+    const { sql, rewrites, rows } = await rewritten(clean, BY_DISTRICT_MONTH);
+    expect(rewrites).toContain("unit_once_per_group");
+    expect(sql).not.toMatch(/__units|__unit_totals|DISTINCT __pu/);
+    await expectTruth(clean, rows);
+  });
+
+  it("adds up a firm's rows per group where one firm has two readings in a month number", async () => {
+    expect(await hostile.facts.verifyUnitOncePerKey("electricity_usage", "uscc", [MONTH_NUMBER])).toBe(false);
+    // Each reading is still one per firm and month: the month itself would not do for month numbers.
+    expect(await hostile.facts.verifyUnitOncePerKey("electricity_usage", "uscc", ["month"])).toBe(true);
+    const { sql, rewrites, rows } = await rewritten(hostile, BY_DISTRICT_MONTH);
+    expect(rewrites).not.toContain("unit_once_per_group");
+    expect(sql).toContain("__units");
+    await expectTruth(hostile, rows);
+    // The firm's two rows in one group, which the data holds.
+    const truth = await reference(
+      hostile,
+      `SELECT e.district AS g, max(n) AS n FROM (SELECT u.uscc, month(u.month), count(*) AS n FROM electricity_usage u WHERE u.uscc = '${twice}' GROUP BY ALL) JOIN enterprises e USING (uscc) GROUP BY e.district`,
+    );
+    expect([...truth.values()].map((r) => Number(r.n))).toEqual([2]);
   });
 });

@@ -33,6 +33,12 @@ beforeAll(async () => {
   await connection.run(`CREATE TABLE visits AS SELECT * FROM (VALUES
     (1, 'x', NULL), (1, 'y', NULL), (2, 'x', 'a'), (NULL, 'x', 'a'), (NULL, 'x', 'a')
   ) AS v(unit, k, k2)`);
+  // Unit 1 has one row per day but two in January (and in week 1); unit 2 one per month, in two
+  // years (one per month of the calendar, two per month number).
+  await connection.run(`CREATE TABLE readings AS SELECT * FROM (VALUES
+    (1, DATE '2025-01-01'), (1, DATE '2025-01-02'), (1, DATE '2025-03-01'),
+    (2, DATE '2024-05-01'), (2, DATE '2025-05-01'), (2, DATE '2025-06-01')
+  ) AS v(unit, day)`);
   connection.closeSync();
   instance.closeSync();
   domain = await openDataDomain(file, { threads: 1 });
@@ -59,6 +65,40 @@ describe("verified one row per unit and key", () => {
     // Unit 1 has two rows whose k2 is NULL: one group, two rows.
     expect(await domain.facts.verifyUnitOncePerKey("visits", "unit", ["k2"])).toBe(false);
     expect(domain.facts.unitOncePerKey("visits", "unit", ["k"])).toBe(true);
+  });
+
+  it("groups by the calendar period a key puts a column into, as the query's own function does", async () => {
+    const period = (kind: "trunc" | "part", unit: "year" | "month" | "week" | "day" | "weekday") => ({
+      column: "day",
+      bucket: { kind, unit },
+    });
+    expect(await domain.facts.verifyUnitOncePerKey("readings", "unit", ["day"])).toBe(true);
+    expect(await domain.facts.verifyUnitOncePerKey("readings", "unit", [period("trunc", "day")])).toBe(true);
+    // Unit 1's two January days share a month; unit 2's two Mays share a month number.
+    expect(await domain.facts.verifyUnitOncePerKey("readings", "unit", [period("trunc", "month")])).toBe(
+      false,
+    );
+    expect(await domain.facts.verifyUnitOncePerKey("readings", "unit", [period("part", "month")])).toBe(
+      false,
+    );
+    expect(await domain.facts.verifyUnitOncePerKey("readings", "unit", [period("part", "day")])).toBe(false);
+    // 2025-01-01 is a Wednesday, 01-02 a Thursday, 03-01 a Saturday; 2024-05-01 a Wednesday,
+    // 2025-05-01 a Thursday, 06-01 a Sunday.
+    expect(await domain.facts.verifyUnitOncePerKey("readings", "unit", [period("part", "weekday")])).toBe(
+      true,
+    );
+    expect(domain.facts.unitOncePerKey("readings", "unit", [period("part", "weekday")])).toBe(true);
+    expect(domain.facts.unitOncePerKey("readings", "unit", [period("trunc", "month")])).toBe(false);
+    // A weekday is a part, not a unit date_trunc knows.
+    expect(await domain.facts.verifyUnitOncePerKey("readings", "unit", [period("trunc", "weekday")])).toBe(
+      false,
+    );
+    expect(
+      await domain.facts.verifyUnitOncePerKey("readings", "unit", [
+        { column: 'day") --', bucket: { kind: "part", unit: "month" } },
+      ]),
+    ).toBe(false);
+    expect(await domain.facts.verifyUnitOncePerKey("readings", "unit", ["part:month"])).toBe(false);
   });
 
   it("is never a yes for malformed names or no key", async () => {
