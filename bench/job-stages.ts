@@ -29,7 +29,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { generateDemoDomain } from "../seeds/generate.ts";
 
-/** The queries, as bench/run.ts times them against raw DuckDB (section 1). */
+/** The queries, which bench/run.ts also times as jobs against raw DuckDB and the engine (section 1). */
 export const JOB_QUERIES: Readonly<Record<string, (tag: string) => string>> = {
   population_group_by: (tag) =>
     `SELECT district, count(*) AS n, avg(annual_income) AS mean_income FROM population WHERE district <> '${tag}' GROUP BY district`,

@@ -25,6 +25,7 @@ import pg from "pg";
 import { generateDemoDomain } from "../seeds/generate.ts";
 import { startEmbeddedPostgres } from "../test/support/embedded-postgres.ts";
 import { measureAudit } from "./audit.ts";
+import { JOB_QUERIES } from "./job-stages.ts";
 import { measurePolicies, openEngineTimer } from "./policies.ts";
 import { MB, rssBytes } from "./processes.ts";
 import {
@@ -76,13 +77,11 @@ const TARGETS = {
 // `tag` makes each job's query new to the policy engine (a predicate no row meets, so the work is
 // the same): a repeated DP query is answered from the budget ledger without running at all, and
 // aliases do not count (the engine's query key ignores them). Raw DuckDB runs the same text.
+// The same queries `npm run bench:jobs` splits into stages.
 const OVERHEAD_QUERIES = {
-  population_group_by: (tag: string) =>
-    `SELECT district, count(*) AS n, avg(annual_income) AS mean_income FROM population WHERE district <> '${tag}' GROUP BY district`,
-  visits_join_population: (tag: string) =>
-    `SELECT p.district, count(*) AS visits, avg(m.cost) AS mean_cost FROM population p JOIN medical_visits m ON p.person_id = m.person_id WHERE p.district <> '${tag}' GROUP BY p.district`,
-  air_quality_daily_series: (tag: string) =>
-    `SELECT station, date_trunc('day', hour) AS day, avg(pm25) AS pm25 FROM air_quality WHERE station <> '${tag}' GROUP BY station, day ORDER BY station, day`,
+  population_group_by: JOB_QUERIES.population_group_by!,
+  visits_join_population: JOB_QUERIES.visits_join_population!,
+  air_quality_daily_series: JOB_QUERIES.daily_series!,
 } as const;
 
 const TRIVIAL_SCRIPT = `export default async function main(ctx) {
