@@ -806,7 +806,7 @@ async function main(): Promise<void> {
   };
   for (const q of policies.queries) {
     table[`policy ${q.name}`] = {
-      value: `parse ${f(q.parse_ms)} check ${f(q.check_ms)} rewrite ${f(q.rewrite_ms)} engine ${f(q.engine_total_ms)} ms (${f(q.engine_total_ms / q.raw_duckdb_ms)}× raw; rewritten SQL ${f(q.rewritten_ratio)}×)`,
+      value: `parse ${f(q.parse_ms)} check ${f(q.check_ms)} rewrite ${f(q.rewrite_ms)} engine ${f(q.engine_total_ms)} ms (${f(q.engine_total_ms / q.raw_duckdb_ms)}× raw, ${f(q.engine_total_ms / q.raw_read_ms)}× raw with its rows read; rewritten SQL ${f(q.rewritten_ratio)}×)`,
       raw: `${f(q.raw_duckdb_ms)} ms`,
       target: "engine ≤ 2.0× raw",
     };
