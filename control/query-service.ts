@@ -24,7 +24,7 @@ import {
   type RewriteFacts,
   type RewrittenQuery,
   rewriteAggregate,
-  scaledMeasures,
+  unitBoundedMeasures,
 } from "../policies/rewrite.ts";
 import { parseTreeJson, type SqlNode, treeJson } from "../policies/sql-tree.ts";
 import { answerValues } from "../storage/columnar.ts";
@@ -498,8 +498,9 @@ async function overCapUnits(
 }
 
 /**
- * Loads the units whose total of a measure scaled to its `unitMax` may exceed it (see
- * `RewriteFacts.overBoundUnits`) and names their table; undefined where the facts do not allow it.
+ * Loads the units whose total of a measure bounded by its `unitMax` (scaled over the query, or
+ * clamped in its one group) may exceed it (see `RewriteFacts.overBoundUnits`) and names their
+ * table; undefined where the facts do not allow it.
  * Each such measure must be a column of the one table whose units have several rows: every other
  * table read has one row per unit, so each of that table's rows is read at most once, and a unit's
  * total over the query's rows is at most its total in the table (values never negative).
@@ -510,7 +511,7 @@ async function overBoundUnits(
   views: ReadonlyMap<string, LicensedView>,
   facts: Pick<DomainFacts, "maxRowsPerValue" | "unitsOverTotal">,
 ): Promise<string | undefined> {
-  const scaled = scaledMeasures(plan);
+  const scaled = unitBoundedMeasures(plan);
   const bounding = scaled.length > 0 ? rowsBoundedBy(plan, views, facts) : null;
   if (!bounding) return undefined;
   const lists: UnitsOverRows[] = [];

@@ -143,10 +143,12 @@ export interface RewriteFacts {
    */
   readonly overCapUnits?: string;
   /**
-   * A temporary table holding (as `__pu`) every unit whose total of a measure scaled to its
-   * `unitMax` (see `scaledMeasures`) may exceed that bound among the rows the query reads: those
-   * over it in the measure's table, as verified on the data (a superset: a filter only removes
-   * rows, each never negative). Only their totals are computed; every other unit's factor is 1.
+   * A temporary table holding (as `__pu`) every unit whose total of a measure bounded by its
+   * `unitMax` (see `unitBoundedMeasures`) may exceed that bound among the rows the query reads:
+   * those over it in the measure's table, as verified on the data (a superset: a filter only
+   * removes rows, each never negative). Only their totals are computed: every other unit's factor
+   * is 1 where totals are scaled, and where they are clamped in each unit's one group, its rows
+   * are added up with the group's (see `marked`).
    */
   readonly overBoundUnits?: string;
   /**
@@ -228,8 +230,13 @@ function clampsInGroup(plan: AggregatePlan): boolean {
  * The measures (by index) whose rows are scaled by their unit's factor so that each unit's total
  * over the whole query stays within the measure's `unitMax` (`scale_unit_total`).
  */
-export function scaledMeasures(plan: AggregatePlan): number[] {
-  return clampsInGroup(plan) ? [] : plan.measures.flatMap((m, j) => (m.unitMax === undefined ? [] : [j]));
+function scaledMeasures(plan: AggregatePlan): number[] {
+  return clampsInGroup(plan) ? [] : unitBoundedMeasures(plan);
+}
+
+/** The measures (by index) with a bound on each unit's total (`Measure.unitMax`), clamped or scaled. */
+export function unitBoundedMeasures(plan: AggregatePlan): number[] {
+  return plan.measures.flatMap((m, j) => (m.unitMax === undefined ? [] : [j]));
 }
 
 /**
@@ -338,11 +345,26 @@ export function rewriteAggregate(
     if (uniqueUnits) return atMost(clamp(j), plan.measures[j]!.unitMax!);
     return `(${clamp(j)} * __f${j})`;
   };
-  const viaUnits =
+  // Each unit's total clamped in its one group without a partial for every (group, unit): only
+  // the units verified as possibly over their bound (`overBoundUnits`, few: the tail) get a
+  // partial of their own, keyed `__lp` (the unit where listed, else NULL). Every other unit stays
+  // within every bound in any query that reads its rows at most once, so its rows are added up
+  // with its group's and it is counted as a bit of the group's bitmap. DP only, where no figure
+  // reads a unit's own contributors, distinct values or totals (dominance, sticky seeds).
+  const marked =
     options.unitPartials !== false &&
-    (dominant || sticky || unitClamped) &&
-    !oncePerGroup &&
-    !plan.measures.some((m) => m.kind === "count_distinct");
+    unitClamped &&
+    !sticky &&
+    !dominant &&
+    bitmap &&
+    facts.overBoundUnits !== undefined &&
+    !plan.measures.some((m) => m.kind === "count_distinct" || readsContributors(plan, m));
+  const viaUnits =
+    marked ||
+    (options.unitPartials !== false &&
+      (dominant || sticky || unitClamped) &&
+      !oncePerGroup &&
+      !plan.measures.some((m) => m.kind === "count_distinct"));
 
   // One aggregate per distinct SQL text: a statistic equal to another (a unit count standing in
   // for contributors, count(*) twice) is computed once and named twice.
@@ -359,6 +381,8 @@ export function rewriteAggregate(
   /** Per group: units having a row with `condition` (all units when null). */
   const unitsWhere = (condition: string | null): string => {
     if (condition === null) return units;
+    // A partial of `__units` holds many units there (see `marked`), which is why it reads none.
+    if (marked) throw new Error("contributors are not counted per unit where units share a partial");
     if (viaUnits) return `count(*) FILTER (WHERE ${partial(`count(*) FILTER (WHERE ${condition})`)} > 0)`;
     return distinctUnits(condition);
   };
@@ -376,7 +400,13 @@ export function rewriteAggregate(
   const unitFigureParts: string[] = [];
   // One column per distinct SQL text: figures whose units are the same set share their hash.
   const unitFigure = onceEach(unitFigureParts);
-  const unitCount = viaUnits ? "count(*)" : units;
+  // A row of `__units` is one unit, or (with `marked`) the group's unlisted units, whose bitmap
+  // holds one bit each (a listed unit's row has none: it is one unit).
+  const unitCount = marked
+    ? `sum(coalesce(bit_count(${partial(`bitstring_agg(__pu, ${range!.min}, ${range!.max}) FILTER (WHERE __lp IS NULL)`)}), 1))`
+    : viaUnits
+      ? "count(*)"
+      : units;
   const unitColumn = aggregate("__v0", unitCount);
   const values: string[] = [];
   const contributors: string[] = [];
@@ -403,11 +433,18 @@ export function rewriteAggregate(
         value =
           measure.unitMax === undefined || !clampInGroup
             ? aggregate(`__v${j}`, summed(`sum(${scaledValue(j)})`))
-            : // Each unit's total in its group, clamped (never negative: see `Measure.unitMax`).
-              unitFigure(
-                `__v${j}`,
-                `sum(${atMost(unitTotal(j, `sum(${clamp(j)})`, clamp(j)), measure.unitMax)})`,
-              );
+            : marked
+              ? // Only a listed unit's total may exceed the bound: the unlisted units' partial is
+                // within it unit by unit, and is added as it is.
+                unitFigure(
+                  `__v${j}`,
+                  `sum(CASE WHEN __lp IS NOT NULL THEN ${atMost(partial(`sum(${clamp(j)})`), measure.unitMax)} ELSE ${partial(`sum(${clamp(j)})`)} END)`,
+                )
+              : // Each unit's total in its group, clamped (never negative: see `Measure.unitMax`).
+                unitFigure(
+                  `__v${j}`,
+                  `sum(${atMost(unitTotal(j, `sum(${clamp(j)})`, clamp(j)), measure.unitMax)})`,
+                );
         // A zero adds nothing: `sum(CASE WHEN cond THEN x ELSE 0 END)` is conditional too.
         contributing = () =>
           !clampedNonZero(j)
@@ -423,7 +460,8 @@ export function rewriteAggregate(
   });
 
   if (bitmap) {
-    const bitmaps = aggregates.filter((a) => a.includes("bitstring_agg(")).length;
+    // With `marked`, a partial's bitmap exists for the unlisted units of each group only.
+    const bitmaps = [...aggregates, ...partials].filter((a) => a.includes("bitstring_agg(")).length;
     const bytes = facts.maxGroups! * Math.ceil(Number(range.max - range.min + 1n) / 8) * bitmaps;
     // Too wide a range or too many groups: count distinct units by hashing instead.
     if (bytes > BITMAP_BUDGET_BYTES)
@@ -557,9 +595,16 @@ export function rewriteAggregate(
       );
       bounded = "__scaled";
     }
-    if (viaUnits) {
+    if (marked) {
       ctes.push(
-        `__units AS (SELECT ${keySelect}__pu, ${partials.join(", ")} FROM ${bounded} GROUP BY ${keySelect}__pu)`,
+        `__marked AS (SELECT *, CASE WHEN __pu IN (SELECT __pu FROM temp.main."${facts.overBoundUnits}") THEN __pu END AS __lp FROM ${bounded})`,
+      );
+      bounded = "__marked";
+    }
+    if (viaUnits) {
+      const unit = marked ? "__lp" : "__pu";
+      ctes.push(
+        `__units AS (SELECT ${keySelect}${unit}, ${partials.join(", ")} FROM ${bounded} GROUP BY ${keySelect}${unit})`,
         `__agg AS (SELECT ${keySelect}${aggregates.join(", ")} FROM __units${groupBy})`,
       );
     } else {

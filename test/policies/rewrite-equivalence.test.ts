@@ -533,3 +533,68 @@ describe("figures of sums whose values are verified non-zero", () => {
     }
   });
 });
+
+describe("unit totals clamped in each unit's one group, only the units listed as possibly over the bound added up alone", () => {
+  // cost: bounds [0, 200000], unitMax 200000. Over it in the table: 1004 (20 visits of 300000),
+  // 1001 (45 visits, 100..144) is not; the list is a superset, as the verified totals give: it
+  // also holds a person within the bound (77) and one without visits (999999).
+  beforeAll(async () => {
+    await data.run(`CREATE OR REPLACE TEMP TABLE over_bound_test AS
+      SELECT person_id AS __pu FROM medical_visits WHERE person_id IS NOT NULL GROUP BY person_id
+        HAVING sum(CASE WHEN cost > 200000 THEN 200000 ELSE cost END) > 200000
+      UNION ALL SELECT * FROM (VALUES (77), (999999))`);
+  });
+  const listed: RewriteFacts = {
+    overBoundUnits: "over_bound_test",
+    unitRange: { min: 1n, max: 1005n },
+    maxGroups: 200,
+  };
+  const byDistrict =
+    "SELECT p.district, count(*) AS visits, avg(v.cost) AS mean_cost, sum(v.cost) AS total FROM medical_visits v JOIN population p ON v.person_id = p.person_id GROUP BY p.district";
+
+  it("agree with each unit's total clamped, over the cap and over the bound, where keys follow the unit", async () => {
+    const over = await data.runAndReadAll("SELECT count(*) FROM over_bound_test");
+    expect(Number(over.getRowsJson()[0]![0])).toBeGreaterThan(2);
+    const { fast, general } = await expectEqualToGeneral(byDistrict, { ...listed, keysFollowUnit: true });
+    expect(fast.sql).toContain('IN (SELECT __pu FROM temp.main."over_bound_test")');
+    expect(fast.sql).toContain("GROUP BY __g0, __lp");
+    expect(general.sql).toContain("GROUP BY __g0, __pu");
+    // The clamp cut something: 1004's 20 visits of 200,000 (after the row clamp) count once, at 200,000.
+    const withoutClamp = await data.runAndReadAll(
+      "SELECT sum(CASE WHEN v.cost > 200000 THEN 200000 ELSE v.cost END) FROM medical_visits v JOIN population p USING (person_id)",
+    );
+    const totals = [...fast.byGroup.values()].reduce((sum, figures) => sum + Number(figures["2"]), 0);
+    expect(totals).toBeLessThan(Number(withoutClamp.getRowsJson()[0]![0]));
+  });
+
+  it("agree with a unit count, a filter, keys of two columns and each unit kept to one group by the rewrite", async () => {
+    await expectEqualToGeneral(
+      "SELECT p.district, count(DISTINCT v.person_id) AS persons, sum(v.cost) AS total FROM medical_visits v JOIN population p ON v.person_id = p.person_id WHERE v.visit_date >= DATE '2025-03-01' GROUP BY p.district",
+      { ...listed, keysFollowUnit: true },
+    );
+    await expectEqualToGeneral(
+      "SELECT p.district, p.gender, avg(v.cost) AS mean_cost FROM medical_visits v JOIN population p USING (person_id) GROUP BY p.district, p.gender",
+      { ...listed, keysFollowUnit: true },
+    );
+    // Without the fact that keys follow the unit, each unit's rows are first kept to one group.
+    const { fast } = await expectEqualToGeneral(byDistrict, listed);
+    expect(fast.sql).toContain("__one_group");
+    expect(fast.sql).toContain("__lp");
+  });
+
+  it("are not used where a figure reads units one by one, or without the list", async () => {
+    // A conditional sum's contributors are counted unit by unit.
+    const conditional = await statistics(
+      "SELECT p.district, sum(v.cost) FILTER (WHERE v.hospital = 'H1') AS h1_total FROM medical_visits v JOIN population p USING (person_id) GROUP BY p.district",
+      { ...listed, keysFollowUnit: true },
+      {},
+    );
+    expect(conditional.sql).not.toContain("__lp");
+    const unlisted = await statistics(
+      byDistrict,
+      { ...listed, overBoundUnits: undefined, keysFollowUnit: true },
+      {},
+    );
+    expect(unlisted.sql).not.toContain("__lp");
+  });
+});

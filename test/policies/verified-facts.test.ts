@@ -3,7 +3,12 @@ import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InMemoryPrivacyBudgetLedger } from "../../control/privacy-budget.ts";
-import { createQueryService, periodsSpanned, verifyDomainFacts } from "../../control/query-service.ts";
+import {
+  createQueryService,
+  type EngineFacts,
+  periodsSpanned,
+  verifyDomainFacts,
+} from "../../control/query-service.ts";
 import { DatasetManifest } from "../../policies/manifest.ts";
 import { generateDemoDomain } from "../../seeds/generate.ts";
 import { type DataDomain, openDataDomain } from "../../storage/data-domain.ts";
@@ -96,14 +101,26 @@ function incomeBounds(min: number, max: number, unitMax?: number): DatasetManife
   );
 }
 
-/** The SQL the engine would run, and its raw per-group rows keyed by the first group key. */
-async function rewritten(domain: DataDomain, sql: string, manifests = DEMO_MANIFESTS) {
+/** Facts of which nothing is known yet: the engine takes the general form of every step. */
+const NOTHING_KNOWN: EngineFacts = {
+  uniqueColumn: () => false,
+  maxRowsPerValue: () => undefined,
+  unitOncePerKey: () => false,
+  unitsOverRows: () => undefined,
+  unitsOverTotal: () => undefined,
+  distinctValues: () => undefined,
+  columnProfile: () => undefined,
+};
+
+/** The SQL the engine would run, and its raw per-group rows keyed by its first group key. */
+async function rewritten(domain: DataDomain, sql: string, manifests = DEMO_MANIFESTS, facts?: EngineFacts) {
   const connection = await domain.connect();
   const explained = await createQueryService({
     noiseSalt: TEST_NOISE_SALT,
     domain: connection,
     parser: await parserConnection(),
     ledger: new InMemoryPrivacyBudgetLedger(),
+    ...(facts ? { facts } : {}),
   }).explain({ sql, license: demoLicense({}, manifests), manifests, at: new Date() });
   const executed = explained.executedSql!;
   const rows = (await connection.runAndReadAll(executed)).getRowObjectsJson();
@@ -623,5 +640,36 @@ describe("one row per unit in each group of a join", () => {
       `SELECT e.district AS g, max(n) AS n FROM (SELECT u.uscc, month(u.month), count(*) AS n FROM electricity_usage u WHERE u.uscc = '${twice}' GROUP BY ALL) JOIN enterprises e USING (uscc) GROUP BY e.district`,
     );
     expect([...truth.values()].map((r) => Number(r.n))).toEqual([2]);
+  });
+});
+
+describe("each person's cost total clamped in their district, the persons over the bound listed", () => {
+  const BY_DISTRICT =
+    "SELECT p.district, count(DISTINCT p.person_id) AS patients, avg(m.cost) AS mean_cost FROM population p JOIN medical_visits m ON p.person_id = m.person_id GROUP BY p.district";
+
+  it("adds up only the listed persons alone, and gives the general form's figures", async () => {
+    for (const domain of [clean, hostile]) {
+      const fast = await rewritten(domain, BY_DISTRICT);
+      expect(fast.rewrites).toContain("clamp_unit_total:200000");
+      expect(fast.sql).toMatch(
+        /IN \(SELECT __pu FROM temp\.main\."aos_over_bound_medical_visits_[0-9a-f]+"\)/,
+      );
+      expect(fast.sql).not.toContain("GROUP BY __g0, __pu");
+      const general = await rewritten(domain, BY_DISTRICT, DEMO_MANIFESTS, NOTHING_KNOWN);
+      expect(general.sql).toContain("GROUP BY __g0, __pu");
+      expect(fast.byGroup.size).toBe(general.byGroup.size);
+      for (const [district, row] of general.byGroup) {
+        const other = fast.byGroup.get(district)!;
+        for (const name of ["__v0", "__v1", "__v2"])
+          expect(Number(other[name])).toBeCloseTo(Number(row[name]), 2);
+      }
+    }
+    // The hostile domain's resident with 45 more visits is over the bound: listed, and clamped.
+    const listed = await hostile.facts.verifyUnitsOverTotal("medical_visits", "person_id", {
+      column: "cost",
+      bounds: { lo: 0, hi: 200_000 },
+      total: 200_000,
+    });
+    expect(((listed?.values ?? []) as readonly bigint[]).map(Number)).toContain(heavy.person);
   });
 });
