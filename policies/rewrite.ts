@@ -359,12 +359,12 @@ export function rewriteAggregate(
     bitmap &&
     facts.overBoundUnits !== undefined &&
     !plan.measures.some((m) => m.kind === "count_distinct" || readsContributors(plan, m));
+  // (`marked` is a case of it: a bitmap is never taken where units are once per group.)
   const viaUnits =
-    marked ||
-    (options.unitPartials !== false &&
-      (dominant || sticky || unitClamped) &&
-      !oncePerGroup &&
-      !plan.measures.some((m) => m.kind === "count_distinct"));
+    options.unitPartials !== false &&
+    (dominant || sticky || unitClamped) &&
+    !oncePerGroup &&
+    !plan.measures.some((m) => m.kind === "count_distinct");
 
   // One aggregate per distinct SQL text: a statistic equal to another (a unit count standing in
   // for contributors, count(*) twice) is computed once and named twice.
@@ -397,6 +397,9 @@ export function rewriteAggregate(
   };
   // The same per-group figures over unit totals, computed in `__agg` when it reads unit rows
   // (`__units`, or rows of distinct units), else in `__dom` over `__unit_totals`.
+  /** With `marked`: a listed unit's total `p` clamped to `bound`, the unlisted units' partial as it is. */
+  const clampListed = (p: string, bound: number): string =>
+    `sum(CASE WHEN __lp IS NOT NULL THEN ${atMost(p, bound)} ELSE ${p} END)`;
   const unitFigureParts: string[] = [];
   // One column per distinct SQL text: figures whose units are the same set share their hash.
   const unitFigure = onceEach(unitFigureParts);
@@ -436,10 +439,7 @@ export function rewriteAggregate(
             : marked
               ? // Only a listed unit's total may exceed the bound: the unlisted units' partial is
                 // within it unit by unit, and is added as it is.
-                unitFigure(
-                  `__v${j}`,
-                  `sum(CASE WHEN __lp IS NOT NULL THEN ${atMost(partial(`sum(${clamp(j)})`), measure.unitMax)} ELSE ${partial(`sum(${clamp(j)})`)} END)`,
-                )
+                unitFigure(`__v${j}`, clampListed(partial(`sum(${clamp(j)})`), measure.unitMax))
               : // Each unit's total in its group, clamped (never negative: see `Measure.unitMax`).
                 unitFigure(
                   `__v${j}`,
@@ -487,10 +487,10 @@ export function rewriteAggregate(
       // the group, never NULL, is its non-zero total.
       const nonZero = measure.kind === "sum" && clampedNonZero(j);
       // Each row of `__units` is a unit with rows in the group: its count(*) is at least one.
-      const counted = measure.kind === "count" && every && viaUnits;
+      const countsRows = measure.kind === "count" && every && viaUnits;
       const units = unitFigure(
         `__x${j}`,
-        total === null || one || counted || (nonZero && oncePerGroup && every)
+        total === null || one || countsRows || (nonZero && oncePerGroup && every)
           ? "bit_xor(hash(__pu))"
           : `bit_xor(hash(__pu)) FILTER (WHERE ${total} ${nonZero ? "IS NOT NULL" : "<> 0"})`,
       );

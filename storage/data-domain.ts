@@ -135,6 +135,11 @@ function unitKeyText(key: UnitKey): string {
   return typeof key === "string" ? key : `${key.bucket.kind}:${key.bucket.unit}:${key.column}`;
 }
 
+/** The memo key of a one-row-per-unit-and-keys fact: `table.unit.key,key...`. */
+function onceKey(table: string, unit: string, keys: readonly UnitKey[]): string {
+  return `${table}.${unit}.${keys.map(unitKeyText).join(",")}`;
+}
+
 /** The SQL of a unit key's text; null for anything but a plain column name and a known period. */
 function unitKeySql(text: string): string | null {
   const [a, b, column, extra] = text.split(":");
@@ -682,7 +687,7 @@ function domainFacts(connect: () => Promise<DuckDBConnection>): DomainFacts {
     const most = await maxRows.verify(key);
     return most !== undefined && most <= 1;
   });
-  // Key: `table.unit.key,key...`, each key as `unitKeyText` writes it.
+  // Key: as `onceKey` writes it.
   const oncePerKey = verifiedOnce<boolean>(async (key) => {
     const [table, unit, list, extra] = key.split(".");
     const keys = (list?.split(",") ?? []).map(unitKeySql);
@@ -797,10 +802,9 @@ function domainFacts(connect: () => Promise<DuckDBConnection>): DomainFacts {
     verifyUniqueColumn: async (table, column) => (await unique.verify(`${table}.${column}`)) === true,
     maxRowsPerValue: (table, column) => maxRows.known(`${table}.${column}`),
     verifyMaxRowsPerValue: (table, column) => maxRows.verify(`${table}.${column}`),
-    unitOncePerKey: (table, unit, keys) =>
-      oncePerKey.known(`${table}.${unit}.${keys.map(unitKeyText).join(",")}`) === true,
+    unitOncePerKey: (table, unit, keys) => oncePerKey.known(onceKey(table, unit, keys)) === true,
     verifyUnitOncePerKey: async (table, unit, keys) =>
-      (await oncePerKey.verify(`${table}.${unit}.${keys.map(unitKeyText).join(",")}`)) === true,
+      (await oncePerKey.verify(onceKey(table, unit, keys))) === true,
     unitsOverRows: (table, unit, rows) => overRows.known(`${table}.${unit}.${rows}`),
     verifyUnitsOverRows: (table, unit, rows) => overRows.verify(`${table}.${unit}.${rows}`),
     unitsOverTotal: (table, unit, c) => overTotal.known(totalKey(table, unit, c)),
