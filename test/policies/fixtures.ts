@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { parseSql, type SqlConnection } from "../../control/query-service.ts";
+import { type EngineFacts, parseSql, type SqlConnection } from "../../control/query-service.ts";
 import { License, type LicensedView, licensedViews } from "../../policies/license.ts";
 import type { DatasetManifest } from "../../policies/manifest.ts";
 import { analyzeQuery } from "../../policies/query-gate.ts";
@@ -77,3 +77,14 @@ export { DEMO_MANIFESTS };
 
 /** The sticky-noise salt of a test's domain: fixed, so a test's grade-2 figures are the same each run. */
 export const TEST_NOISE_SALT: Uint8Array = new Uint8Array(32).fill(7);
+
+/** Facts of which nothing is known yet: the engine takes the general form of every step. */
+export const NOTHING_KNOWN: EngineFacts = {
+  uniqueColumn: () => false,
+  maxRowsPerValue: () => undefined,
+  unitOncePerKey: () => false,
+  unitsOverRows: () => undefined,
+  unitsOverTotal: () => undefined,
+  distinctValues: () => undefined,
+  columnProfile: () => undefined,
+};

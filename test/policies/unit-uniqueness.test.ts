@@ -7,7 +7,7 @@ import { createQueryService } from "../../control/query-service.ts";
 import { generateDemoDomain } from "../../seeds/generate.ts";
 import { type DataDomain, openDataDomain } from "../../storage/data-domain.ts";
 import { tempDir } from "../support/duckdb.ts";
-import { DEMO_MANIFESTS, demoLicense, parserConnection, TEST_NOISE_SALT } from "./fixtures.ts";
+import { DEMO_MANIFESTS, demoLicense, NOTHING_KNOWN, parserConnection, TEST_NOISE_SALT } from "./fixtures.ts";
 
 // Contribution bounding may skip its window only where the data itself guarantees one row per
 // unit. These tests hold the engine to that: verified on the data, never taken from a manifest.
@@ -97,15 +97,7 @@ describe("contribution bounding over a unit verified unique", () => {
           domain: connection,
           parser,
           ledger: new InMemoryPrivacyBudgetLedger(),
-          facts: {
-            uniqueColumn: () => unique,
-            maxRowsPerValue: () => undefined,
-            unitOncePerKey: () => false,
-            unitsOverRows: () => undefined,
-            unitsOverTotal: () => undefined,
-            distinctValues: () => undefined,
-            columnProfile: () => undefined,
-          },
+          facts: { ...NOTHING_KNOWN, uniqueColumn: () => unique },
         }).explain({ sql: GROUP_BY, license: demoLicense(), manifests: DEMO_MANIFESTS, at: new Date() })
       ).executedSql!;
     const rows = async (sql: string) =>

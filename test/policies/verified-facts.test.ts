@@ -13,7 +13,7 @@ import { DatasetManifest } from "../../policies/manifest.ts";
 import { generateDemoDomain } from "../../seeds/generate.ts";
 import { type DataDomain, openDataDomain } from "../../storage/data-domain.ts";
 import { tempDir } from "../support/duckdb.ts";
-import { DEMO_MANIFESTS, demoLicense, parserConnection, TEST_NOISE_SALT } from "./fixtures.ts";
+import { DEMO_MANIFESTS, demoLicense, NOTHING_KNOWN, parserConnection, TEST_NOISE_SALT } from "./fixtures.ts";
 
 // Each shortcut the rewrite takes on verified facts, held against data built to break it: the
 // hostile domain has an income far above its bound, a resident with more visits than the cap, a
@@ -100,17 +100,6 @@ function incomeBounds(min: number, max: number, unitMax?: number): DatasetManife
         }),
   );
 }
-
-/** Facts of which nothing is known yet: the engine takes the general form of every step. */
-const NOTHING_KNOWN: EngineFacts = {
-  uniqueColumn: () => false,
-  maxRowsPerValue: () => undefined,
-  unitOncePerKey: () => false,
-  unitsOverRows: () => undefined,
-  unitsOverTotal: () => undefined,
-  distinctValues: () => undefined,
-  columnProfile: () => undefined,
-};
 
 /** The SQL the engine would run, and its raw per-group rows keyed by its first group key. */
 async function rewritten(domain: DataDomain, sql: string, manifests = DEMO_MANIFESTS, facts?: EngineFacts) {
